@@ -1,0 +1,31 @@
+// Bundles every entry point. Node entry points become CommonJS (VS Code loads extensions with
+// require); browser entry points (webview panels) become ES modules. `--watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  {
+    entryPoints: {
+      cli: 'src/cli/main.ts',
+      'lint-worker': 'src/cli/lint-worker.ts',
+    },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    // Native or data-heavy packages stay outside the bundle and are required at run time.
+    external: ['vscode', 'onnxruntime-node'],
+    logLevel: 'warning',
+  },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

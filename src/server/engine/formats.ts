@@ -1,0 +1,219 @@
+/**
+ * The dataset formats fine-tuning tools accept, detected per line, and one normalised view of an
+ * example (a list of turns) so that structure, consistency and token rules are written once.
+ */
+import type { JsonPath } from './json-line.ts';
+
+export type FormatId = 'chat' | 'prompt-completion' | 'alpaca' | 'sharegpt' | 'text' | 'unknown';
+
+export const FORMAT_NAMES: Record<FormatId, string> = {
+  chat: 'OpenAI chat (messages)',
+  'prompt-completion': 'prompt/completion',
+  alpaca: 'Alpaca (instruction/input/output)',
+  sharegpt: 'ShareGPT (conversations)',
+  text: 'plain text',
+  unknown: 'unknown',
+};
+
+/** The keys that identify each format; the first key set found decides. */
+export const FORMAT_KEYS: Record<Exclude<FormatId, 'unknown'>, { required: string[]; optional: string[] }> = {
+  chat: { required: ['messages'], optional: ['tools', 'parallel_tool_calls', 'functions'] },
+  sharegpt: { required: ['conversations'], optional: ['system', 'tools', 'id'] },
+  alpaca: { required: ['instruction', 'output'], optional: ['input', 'system', 'history'] },
+  'prompt-completion': { required: ['prompt', 'completion'], optional: [] },
+  text: { required: ['text'], optional: [] },
+};
+
+export type CanonicalRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export type ContentKind = 'string' | 'parts' | 'null' | 'missing' | 'other';
+
+export interface Turn {
+  /** The role as written, if it is a string. */
+  role: string | undefined;
+  /** The role a trainer would read it as, when it is one of the known spellings. */
+  canonicalRole: CanonicalRole | undefined;
+  /** The text of the turn: a string content, or the text parts of a multi-part content joined. */
+  content: string | undefined;
+  contentKind: ContentKind;
+  /** Path of the turn's object (chat, ShareGPT) or of its field (Alpaca, prompt/completion). */
+  path: JsonPath;
+  contentPath: JsonPath;
+  rolePath: JsonPath | undefined;
+  /** `tool_calls` (or ShareGPT `function_call` turns): such a turn needs no text content. */
+  hasToolCalls: boolean;
+}
+
+export interface Example {
+  format: FormatId;
+  /** Top-level keys in the order written. */
+  keys: string[];
+  turns: Turn[];
+  /** The `text` field of the plain-text format. */
+  text: string | undefined;
+}
+
+const ROLE_ALIASES: Record<string, CanonicalRole> = {
+  system: 'system',
+  developer: 'system',
+  user: 'user',
+  human: 'user',
+  assistant: 'assistant',
+  gpt: 'assistant',
+  tool: 'tool',
+  function: 'tool',
+  observation: 'tool',
+  function_call: 'assistant',
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function detectFormat(value: unknown): FormatId {
+  if (!isRecord(value)) return 'unknown';
+  if ('messages' in value) return 'chat';
+  if ('conversations' in value) return 'sharegpt';
+  if ('instruction' in value && 'output' in value) return 'alpaca';
+  if ('prompt' in value && 'completion' in value) return 'prompt-completion';
+  if ('text' in value) return 'text';
+  return 'unknown';
+}
+
+function contentOf(raw: unknown): { content: string | undefined; kind: ContentKind } {
+  if (typeof raw === 'string') return { content: raw, kind: 'string' };
+  if (raw === null) return { content: undefined, kind: 'null' };
+  if (raw === undefined) return { content: undefined, kind: 'missing' };
+  if (Array.isArray(raw)) {
+    const texts: string[] = [];
+    for (const part of raw) {
+      if (isRecord(part) && part['type'] === 'text' && typeof part['text'] === 'string')
+        texts.push(part['text']);
+    }
+    return { content: texts.join('\n'), kind: 'parts' };
+  }
+  return { content: undefined, kind: 'other' };
+}
+
+function roleOf(raw: unknown): { role: string | undefined; canonicalRole: CanonicalRole | undefined } {
+  if (typeof raw !== 'string') return { role: undefined, canonicalRole: undefined };
+  return { role: raw, canonicalRole: ROLE_ALIASES[raw] };
+}
+
+function chatTurns(messages: unknown, base: JsonPath): Turn[] {
+  if (!Array.isArray(messages)) return [];
+  return messages.map((message, index): Turn => {
+    const path = [...base, index];
+    const record = isRecord(message) ? message : {};
+    const { content, kind } = contentOf(record['content']);
+    const toolCalls = record['tool_calls'] ?? record['function_call'];
+    return {
+      ...roleOf(record['role']),
+      content,
+      contentKind: isRecord(message) ? kind : 'other',
+      path,
+      contentPath: [...path, 'content'],
+      rolePath: 'role' in record ? [...path, 'role'] : undefined,
+      hasToolCalls: toolCalls !== undefined && toolCalls !== null,
+    };
+  });
+}
+
+function shareGptTurns(conversations: unknown): Turn[] {
+  if (!Array.isArray(conversations)) return [];
+  return conversations.map((turn, index): Turn => {
+    const path: JsonPath = ['conversations', index];
+    const record = isRecord(turn) ? turn : {};
+    const { content, kind } = contentOf(record['value']);
+    const role = roleOf(record['from']);
+    return {
+      ...role,
+      content,
+      contentKind: isRecord(turn) ? kind : 'other',
+      path,
+      contentPath: [...path, 'value'],
+      rolePath: 'from' in record ? [...path, 'from'] : undefined,
+      hasToolCalls: role.role === 'function_call',
+    };
+  });
+}
+
+function fieldTurn(record: Record<string, unknown>, key: string, canonicalRole: CanonicalRole): Turn {
+  const { content, kind } = contentOf(record[key]);
+  return {
+    role: canonicalRole,
+    canonicalRole,
+    content,
+    contentKind: kind,
+    path: [key],
+    contentPath: [key],
+    rolePath: undefined,
+    hasToolCalls: false,
+  };
+}
+
+/** Normalises a parsed line; undefined when it is not a JSON object. */
+export function toExample(value: unknown): Example | undefined {
+  if (!isRecord(value)) return undefined;
+  const format = detectFormat(value);
+  const keys = Object.keys(value);
+  let turns: Turn[] = [];
+  switch (format) {
+    case 'chat':
+      turns = chatTurns(value['messages'], ['messages']);
+      break;
+    case 'sharegpt':
+      turns = shareGptTurns(value['conversations']);
+      if (typeof value['system'] === 'string') turns.unshift(fieldTurn(value, 'system', 'system'));
+      break;
+    case 'alpaca':
+      if (typeof value['system'] === 'string') turns.push(fieldTurn(value, 'system', 'system'));
+      turns.push(fieldTurn(value, 'instruction', 'user'));
+      if (typeof value['input'] === 'string' && value['input'] !== '')
+        turns.push(fieldTurn(value, 'input', 'user'));
+      turns.push(fieldTurn(value, 'output', 'assistant'));
+      break;
+    case 'prompt-completion':
+      // TRL's conversational prompt/completion holds message lists in both fields.
+      if (Array.isArray(value['prompt']) || Array.isArray(value['completion'])) {
+        turns = [
+          ...chatTurns(value['prompt'], ['prompt']),
+          ...chatTurns(value['completion'], ['completion']),
+        ];
+      } else {
+        turns = [fieldTurn(value, 'prompt', 'user'), fieldTurn(value, 'completion', 'assistant')];
+      }
+      break;
+    case 'text':
+    case 'unknown':
+      break;
+  }
+  return { format, keys, turns, text: typeof value['text'] === 'string' ? value['text'] : undefined };
+}
+
+/** The last assistant turn: what the model is trained to answer. */
+export function answerTurn(example: Example): Turn | undefined {
+  for (let i = example.turns.length - 1; i >= 0; i--) {
+    const turn = example.turns[i]!;
+    if (turn.canonicalRole === 'assistant') return turn;
+  }
+  return undefined;
+}
+
+/** Everything before the last assistant turn, as one string: the example's prompt. */
+export function promptText(example: Example): string | undefined {
+  const answer = answerTurn(example);
+  if (!answer) return undefined;
+  const parts: string[] = [];
+  for (const turn of example.turns) {
+    if (turn === answer) break;
+    parts.push(`${turn.canonicalRole ?? turn.role ?? '?'}: ${turn.content ?? ''}`);
+  }
+  return parts.join('\n');
+}
+
+/** The system prompt, if the example has one as its first turn. */
+export function systemTurn(example: Example): Turn | undefined {
+  const first = example.turns[0];
+  return first?.canonicalRole === 'system' ? first : undefined;
+}

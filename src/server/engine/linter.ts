@@ -1,0 +1,250 @@
+/**
+ * Runs checkers over lines. `LinePass` is the per-line half (parse once, run every line checker,
+ * extract every dataset checker's facts); `DatasetIndexes` is the whole-file half. The CLI runs line
+ * passes in worker threads and feeds one set of indexes in the main thread; the language server keeps
+ * indexes alive across edits. `lintText` wires both for a document held in memory.
+ */
+import { severityOf, type ResolvedConfig } from './config.ts';
+import { toExample } from './formats.ts';
+import { JsonLine, type Span } from './json-line.ts';
+import { splitLines } from './lines.ts';
+import type {
+  Checker,
+  DatasetChecker,
+  DatasetIndex,
+  LineAccess,
+  LineChecker,
+  LineContext,
+  Report,
+} from './rule.ts';
+import type { Finding, LineInput, Range, RuleMeta, Severity } from './types.ts';
+
+/** Called when a checker throws: the finding set for that line and checker is skipped, never the file. */
+export type RuleErrorHandler = (
+  checkerCodes: readonly string[],
+  line: number | undefined,
+  error: unknown,
+) => void;
+
+const ignoreRuleError: RuleErrorHandler = () => {};
+
+/** Severities of every known code under one configuration, resolved once. */
+export class SeverityTable {
+  private readonly severities = new Map<string, Severity>();
+
+  constructor(config: ResolvedConfig, rules: readonly RuleMeta[]) {
+    for (const rule of rules) {
+      const severity = severityOf(config, rule.code, rule.family, rule.defaultSeverity);
+      if (severity !== 'off') this.severities.set(rule.code, severity);
+    }
+  }
+
+  enabled(code: string): boolean {
+    return this.severities.has(code);
+  }
+
+  severity(code: string): Severity | undefined {
+    return this.severities.get(code);
+  }
+
+  /** A report function that stamps severity and drops codes that are off or unknown. */
+  reporter(into: Finding[]): Report {
+    return (code, draft) => {
+      const severity = this.severities.get(code);
+      if (severity) into.push({ code, severity, ...draft });
+    };
+  }
+}
+
+class Context implements LineContext {
+  readonly line: number;
+  readonly text: string;
+  readonly json: JsonLine | undefined;
+  readonly example;
+
+  constructor(
+    readonly input: LineInput,
+    readonly config: ResolvedConfig,
+    private readonly table: SeverityTable,
+  ) {
+    this.line = input.line;
+    this.text = input.text;
+    const blank = input.truncatedLength !== undefined || input.text.trim() === '';
+    this.json = blank ? undefined : new JsonLine(input.text);
+    this.example = this.json?.ok ? toExample(this.json.value) : undefined;
+  }
+
+  enabled(code: string): boolean {
+    return this.table.enabled(code);
+  }
+
+  range(span: Span): Range {
+    return {
+      start: { line: this.line, character: span.start },
+      end: { line: this.line, character: span.end },
+    };
+  }
+
+  lineRange(): Range {
+    return this.range({ start: 0, end: this.text.length });
+  }
+}
+
+function wantsAny(table: SeverityTable, checker: Checker): boolean {
+  return checker.rules.some((rule) => table.enabled(rule.code));
+}
+
+export interface LineResult {
+  findings: Finding[];
+  /** Facts for each dataset checker, in the order of `LinePass.datasetCheckers`. */
+  facts: unknown[];
+}
+
+/** The per-line half of linting. Stateless between lines, so it can run in any thread. */
+export class LinePass {
+  readonly table: SeverityTable;
+  readonly lineCheckers: LineChecker[];
+  readonly datasetCheckers: DatasetChecker[];
+
+  constructor(
+    readonly config: ResolvedConfig,
+    checkers: readonly Checker[],
+    private readonly onRuleError: RuleErrorHandler = ignoreRuleError,
+  ) {
+    this.table = new SeverityTable(
+      config,
+      checkers.flatMap((checker) => checker.rules),
+    );
+    this.lineCheckers = checkers.filter(
+      (c): c is LineChecker => c.kind === 'line' && wantsAny(this.table, c),
+    );
+    // Dataset checkers keep their position even when off, so facts arrays line up across threads.
+    this.datasetCheckers = checkers.filter((c): c is DatasetChecker => c.kind === 'dataset');
+  }
+
+  context(input: LineInput): LineContext {
+    return new Context(input, this.config, this.table);
+  }
+
+  run(input: LineInput): LineResult {
+    const context = this.context(input);
+    const findings: Finding[] = [];
+    const report = this.table.reporter(findings);
+    for (const checker of this.lineCheckers) {
+      try {
+        checker.check(context, report);
+      } catch (error) {
+        this.onRuleError(
+          checker.rules.map((r) => r.code),
+          input.line,
+          error,
+        );
+      }
+    }
+    const facts = this.datasetCheckers.map((checker) => {
+      if (!wantsAny(this.table, checker)) return undefined;
+      try {
+        return checker.extract(context);
+      } catch (error) {
+        this.onRuleError(
+          checker.rules.map((r) => r.code),
+          input.line,
+          error,
+        );
+        return undefined;
+      }
+    });
+    return { findings, facts };
+  }
+}
+
+/** The whole-file half: one index per dataset checker. */
+export class DatasetIndexes {
+  private readonly indexes: (DatasetIndex<unknown> | undefined)[];
+
+  constructor(
+    private readonly pass: LinePass,
+    private readonly onRuleError: RuleErrorHandler = ignoreRuleError,
+  ) {
+    this.indexes = pass.datasetCheckers.map((checker) =>
+      wantsAny(pass.table, checker) ? checker.createIndex(pass.config) : undefined,
+    );
+  }
+
+  add(id: number, facts: readonly unknown[]): void {
+    this.forEach(facts, (index, fact) => index.add(id, fact));
+  }
+
+  remove(id: number, facts: readonly unknown[]): void {
+    this.forEach(facts, (index, fact) => index.remove(id, fact));
+  }
+
+  report(lines: LineAccess): Finding[] {
+    const findings: Finding[] = [];
+    const report = this.pass.table.reporter(findings);
+    this.indexes.forEach((index, i) => {
+      if (!index) return;
+      try {
+        index.report(lines, report);
+      } catch (error) {
+        this.onRuleError(
+          this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
+          undefined,
+          error,
+        );
+      }
+    });
+    return findings;
+  }
+
+  private forEach(
+    facts: readonly unknown[],
+    apply: (index: DatasetIndex<unknown>, fact: unknown) => void,
+  ): void {
+    this.indexes.forEach((index, i) => {
+      const fact = facts[i];
+      if (!index || fact === undefined) return;
+      try {
+        apply(index, fact);
+      } catch (error) {
+        this.onRuleError(
+          this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
+          undefined,
+          error,
+        );
+      }
+    });
+  }
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.code.localeCompare(b.code)
+  );
+}
+
+/** Lints a whole document held in memory: every line, then the dataset checkers; sorted by position. */
+export function lintText(
+  text: string,
+  config: ResolvedConfig,
+  checkers: readonly Checker[],
+  onRuleError?: RuleErrorHandler,
+): Finding[] {
+  const pass = new LinePass(config, checkers, onRuleError);
+  const indexes = new DatasetIndexes(pass, onRuleError);
+  const inputs = splitLines(text, config.maxLineLength);
+  const findings: Finding[] = [];
+  for (const input of inputs) {
+    const result = pass.run(input);
+    findings.push(...result.findings);
+    indexes.add(input.line, result.facts);
+  }
+  const access: LineAccess = {
+    lineOf: (id) => id,
+    context: (id) => pass.context(inputs[id]!),
+  };
+  findings.push(...indexes.report(access));
+  return findings.sort(compareFindings);
+}

@@ -1,0 +1,75 @@
+/**
+ * What a rule module implements. There are two kinds of checker:
+ *
+ * - A `LineChecker` looks at one line alone. It runs wherever lines are parsed (a worker thread in
+ *   the CLI, the server's main loop in the editor).
+ * - A `DatasetChecker` needs the whole file (duplicates, drift, outliers). It `extract`s compact,
+ *   structured-clone-able facts from each line, and an index built from those facts reports at the
+ *   end. The index supports `remove` as well as `add`, keyed by a stable example id, so the language
+ *   server can update it when one line changes without re-reading the document.
+ *
+ * A checker may report several related codes (one parse of a message list serves all the structure
+ * codes), but each code has its own `RuleMeta`, severity and documentation page.
+ */
+import type { ResolvedConfig } from './config.ts';
+import type { Example } from './formats.ts';
+import type { JsonLine, Span } from './json-line.ts';
+import type { Finding, LineInput, Range, RuleMeta } from './types.ts';
+
+export interface LineContext {
+  readonly input: LineInput;
+  /** 0-based line number. */
+  readonly line: number;
+  readonly text: string;
+  /** Undefined for a blank line or one too long to parse. */
+  readonly json: JsonLine | undefined;
+  /** The normalised example when the line is a JSON object. */
+  readonly example: Example | undefined;
+  readonly config: ResolvedConfig;
+  /** Whether a code is on; checkers skip work for codes that are off. */
+  enabled(code: string): boolean;
+  /** A range on this line from a span of characters. */
+  range(span: Span): Range;
+  /** The whole line. */
+  lineRange(): Range;
+}
+
+/** What a checker reports; the engine adds the code's severity and drops codes that are off. */
+export type FindingDraft = Omit<Finding, 'code' | 'severity'>;
+
+export type Report = (code: string, draft: FindingDraft) => void;
+
+export interface LineChecker {
+  readonly kind: 'line';
+  readonly rules: readonly RuleMeta[];
+  check(context: LineContext, report: Report): void;
+}
+
+/** Random access to the lines of the dataset an index was built from. */
+export interface LineAccess {
+  /** The current 0-based line of an example id (ids are line numbers in a file read once). */
+  lineOf(id: number): number;
+  /** The parsed line of an example id, for exact ranges and fixes. */
+  context(id: number): LineContext;
+}
+
+export interface DatasetIndex<Facts> {
+  add(id: number, facts: Facts): void;
+  remove(id: number, facts: Facts): void;
+  report(lines: LineAccess, report: Report): void;
+}
+
+export interface DatasetChecker<Facts = unknown> {
+  readonly kind: 'dataset';
+  readonly rules: readonly RuleMeta[];
+  /** Facts of one line; undefined when the line contributes nothing. Must survive `structuredClone`. */
+  extract(context: LineContext): Facts | undefined;
+  createIndex(config: ResolvedConfig): DatasetIndex<Facts>;
+}
+
+export type Checker = LineChecker | DatasetChecker;
+
+/** Identity function that lets TypeScript check a dataset checker's facts type end to end. */
+export function datasetChecker<Facts>(checker: DatasetChecker<Facts>): DatasetChecker<Facts> {
+  return checker;
+}

@@ -1,0 +1,88 @@
+/**
+ * The vocabulary of the lint engine. Positions follow LSP: 0-based lines, and characters counted in
+ * UTF-16 code units inside the line (what JavaScript string indices are), so a finding maps onto an
+ * editor range without conversion.
+ */
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  /** Imperative, shown as the quick fix title: "Replace with <EMAIL>". */
+  title: string;
+  edits: TextEdit[];
+}
+
+export interface RelatedLocation {
+  /** Absent when the location is in the same file as the finding. */
+  file?: string;
+  range: Range;
+  message: string;
+}
+
+export type FindingTag = 'unnecessary';
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related?: RelatedLocation[];
+  fix?: Fix;
+  tags?: FindingTag[];
+}
+
+export type RuleFamily =
+  'syntax' | 'format' | 'structure' | 'consistency' | 'pii' | 'secrets' | 'tokens' | 'split';
+
+export interface RuleMeta {
+  /** Stable code, `family/name`, e.g. `pii/credit-card`. Never renamed once released. */
+  code: string;
+  family: RuleFamily;
+  /** One sentence: what the rule finds. */
+  description: string;
+  defaultSeverity: SeveritySetting;
+  /** Whether findings of this rule usually carry a mechanical fix. */
+  fixable: boolean;
+}
+
+/** Where a rule's documentation lives; diagnostics link to it. */
+export function docsUrl(code: string): string {
+  return `https://github.com/tunesmith/tunesmith/blob/main/docs/rules/${code.replace('/', '-')}.md`;
+}
+
+/** The line terminator that ended a line; '' for a last line without one. */
+export type LineEnding = '\n' | '\r\n' | '';
+
+/** One physical line of a dataset, as a reader hands it to the engine. */
+export interface LineInput {
+  /** 0-based line number. */
+  line: number;
+  /** The line's text without its terminator (and without a leading BOM on line 0). */
+  text: string;
+  eol: LineEnding;
+  /** Set on line 0 when the file started with a UTF-8 byte order mark. */
+  bom?: boolean;
+  /** Character index of the first byte sequence that was not valid UTF-8 (decoded as U+FFFD). */
+  invalidUtf8At?: number;
+  /**
+   * Set when the line exceeded the configured maximum and the reader did not keep its text
+   * (`text` is then ''), so that one huge line cannot exhaust memory.
+   */
+  truncatedLength?: number;
+}

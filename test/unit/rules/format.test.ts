@@ -165,7 +165,9 @@ runRuleTests('format', formatCheckers, {
     {
       name: 'transposed letters in a message key',
       lines: ['{"messages": [{"rloe": "user", "content": "b"}]}'],
-      findings: [{ code: 'format/misspelled-key', line: 0, text: '"rloe"', message: 'misspelling of "role"' }],
+      findings: [
+        { code: 'format/misspelled-key', line: 0, text: '"rloe"', message: 'misspelling of "role"' },
+      ],
     },
     {
       name: 'ShareGPT turn keys',

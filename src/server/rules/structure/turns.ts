@@ -81,6 +81,8 @@ export const turnsChecker: LineChecker = {
       previous = turn;
       previousRole = key;
     }
+    // With a role missing (or hidden behind a misspelled key) who speaks last is unknown.
+    if (turns.some((turn) => turn.role === undefined)) return;
     const listRange = rangeOf(context, context.json!.keySpan([list.listKey]));
     if (!hasAssistant) {
       report(NO_ASSISTANT_TURN.code, {

@@ -74,7 +74,13 @@ function secretPart(found: PresetFinding, text: string): { start: number; end: n
     return { start: found.start + offset, end: found.start + offset + m[group].length };
   };
   const ruleName = found.ruleId.slice(RULE_PREFIX.length);
-  if (ruleName === 'aws') return within(/([A-Za-z0-9/+=]{40})["']?$/, 1) ?? found;
+  // secretlint 13 reports the AWS match's start with the key's length; the value follows the start.
+  if (ruleName === 'aws') {
+    const m = /["']?(?:aws_?)?secret_?access_?key["']?\s*(?::|=>|=)\s*["']?([A-Za-z0-9/+=]{40})/iy;
+    m.lastIndex = found.start;
+    const value = m.exec(text);
+    return value ? { start: m.lastIndex - 40, end: m.lastIndex } : found;
+  }
   if (ruleName === 'basicauth' || ruleName === 'database-connection-string')
     return within(/:\/\/([^:/\s@]+:[^@/\s]+)@/, 1) ?? found;
   return found;

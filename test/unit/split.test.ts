@@ -20,14 +20,22 @@ let runs = 0;
 async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CommandIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, stderrIsTTY: false };
+  const io: CommandIO = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd,
+    stderrIsTTY: false,
+  };
   const code = await splitCommand(args, io);
   return { code, stdout, stderr };
 }
 
 /** Lines of a buffer with their terminators, as bytes decoded 1:1 (latin1), so comparisons are byte-exact. */
 function rawLines(buffer: Buffer): string[] {
-  return buffer.toString('latin1').split(/(?<=\n)/).filter((line) => line !== '');
+  return buffer
+    .toString('latin1')
+    .split(/(?<=\n)/)
+    .filter((line) => line !== '');
 }
 
 function fresh(): string {
@@ -47,7 +55,11 @@ function leaks(train: string[], validation: string[]): string | undefined {
       .filter((line) => line.trim() !== '')
       .map((line) => {
         const context = pass.context({ line: 0, text: line.replace(/\r?\n$/, ''), eol: '\n' });
-        return { line, facts: lineSimilarityFacts(context), canonical: context.json?.ok ? canonicalJson(context.json.value) : line };
+        return {
+          line,
+          facts: lineSimilarityFacts(context),
+          canonical: context.json?.ok ? canonicalJson(context.json.value) : line,
+        };
       });
   const t = facts(train);
   for (const v of facts(validation)) {
@@ -64,7 +76,13 @@ function leaks(train: string[], validation: string[]): string | undefined {
 const example = (user: string, answer: string, label: string, reorder = false): string =>
   reorder
     ? `{"label": ${JSON.stringify(label)}, "messages": [{"content": ${JSON.stringify(user)}, "role": "user"}, {"role": "assistant", "content": ${JSON.stringify(answer)}}]}`
-    : JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: answer }], label });
+    : JSON.stringify({
+        messages: [
+          { role: 'user', content: user },
+          { role: 'assistant', content: answer },
+        ],
+        label,
+      });
 
 const cluster = fc.record({
   seed: fc.integer({ min: 0, max: 1_000_000 }),
@@ -88,7 +106,8 @@ test('split: never leaks, and the two files hold every input line exactly once, 
           for (const copy of c.copies) {
             if (copy === 'exact') lines.push(example(text, 'answer', c.label) + c.eol);
             if (copy === 'reordered') lines.push(example(text, 'answer', c.label, true) + c.eol);
-            if (copy === 'near') lines.push(example(replaceWord(text, 29, 'zebra'), 'answer', c.label) + c.eol);
+            if (copy === 'near')
+              lines.push(example(replaceWord(text, 29, 'zebra'), 'answer', c.label) + c.eol);
             if (copy === 'near2') lines.push(example(text, 'answer, indeed', c.label) + c.eol);
           }
         }
@@ -121,18 +140,25 @@ test('split: never leaks, and the two files hold every input line exactly once, 
 test('split: stratification keeps class proportions', async () => {
   const dir = fresh();
   await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-  const lines = Array.from({ length: 400 }, (_, i) => example(words(20, i + 5000), `answer ${i}`, i % 10 < 7 ? 'pos' : 'neg'));
+  const lines = Array.from({ length: 400 }, (_, i) =>
+    example(words(20, i + 5000), `answer ${i}`, i % 10 < 7 ? 'pos' : 'neg'),
+  );
   writeFileSync(join(dir, 'data.jsonl'), lines.join('\n') + '\n');
   const result = await run(['data.jsonl', '--val', '0.2', '--stratify-by', 'label'], dir);
   assert.equal(result.code, 0, result.stderr);
   const validation = rawLines(readFileSync(join(dir, 'data.val.jsonl')));
   const positive = validation.filter((line) => line.includes('"label":"pos"')).length;
   assert.equal(validation.length, 80);
-  assert.ok(Math.abs(positive / validation.length - 0.7) <= 0.02, `${positive} of ${validation.length} positive`);
+  assert.ok(
+    Math.abs(positive / validation.length - 0.7) <= 0.02,
+    `${positive} of ${validation.length} positive`,
+  );
   assert.match(result.stdout, /label="pos": 224 train, 56 validation/);
 
   // The answer of a label task works as a stratum too.
-  const labelled = Array.from({ length: 100 }, (_, i) => example(words(20, i + 9000), i % 4 === 0 ? 'yes' : 'no', ''));
+  const labelled = Array.from({ length: 100 }, (_, i) =>
+    example(words(20, i + 9000), i % 4 === 0 ? 'yes' : 'no', ''),
+  );
   writeFileSync(join(dir, 'labels.jsonl'), labelled.join('\n') + '\n');
   const byAnswer = await run(['labels.jsonl', '--val', '0.2', '--stratify-by', 'answer'], dir);
   assert.equal(byAnswer.code, 0, byAnswer.stderr);
@@ -142,7 +168,10 @@ test('split: stratification keeps class proportions', async () => {
 test('split: the same seed gives the same files; existing outputs need --force', async () => {
   const dir = fresh();
   await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-  writeFileSync(join(dir, 'd.jsonl'), Array.from({ length: 50 }, (_, i) => example(words(12, i), 'a', 'x')).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'd.jsonl'),
+    Array.from({ length: 50 }, (_, i) => example(words(12, i), 'a', 'x')).join('\n') + '\n',
+  );
   assert.equal((await run(['d.jsonl', '--val', '0.3', '--seed', '7'], dir)).code, 0);
   const first = readFileSync(join(dir, 'd.val.jsonl'));
   const refused = await run(['d.jsonl', '--val', '0.3', '--seed', '7'], dir);
@@ -163,7 +192,14 @@ test('split: usage errors exit 2 and write nothing', async () => {
   const dir = fresh();
   await import('node:fs/promises').then((fs) => fs.mkdir(dir));
   writeFileSync(join(dir, 'd.jsonl'), example('a b c', 'd', 'x') + '\n');
-  for (const args of [['d.jsonl'], ['d.jsonl', '--val', '1.5'], ['d.jsonl', '--val', 'x'], ['missing.jsonl', '--val', '0.1'], ['d.jsonl', '--val', '0.1', '--bogus'], ['d.jsonl', '--val', '0.1', '--out-dir', 'nowhere']]) {
+  for (const args of [
+    ['d.jsonl'],
+    ['d.jsonl', '--val', '1.5'],
+    ['d.jsonl', '--val', 'x'],
+    ['missing.jsonl', '--val', '0.1'],
+    ['d.jsonl', '--val', '0.1', '--bogus'],
+    ['d.jsonl', '--val', '0.1', '--out-dir', 'nowhere'],
+  ]) {
     const result = await run(args, dir);
     assert.equal(result.code, 2, args.join(' '));
     assert.match(result.stderr, /^tunesmith split: /);

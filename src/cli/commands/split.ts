@@ -6,7 +6,16 @@
  * bytes verbatim to its side. Outputs are written to temporary files and renamed, and never replace
  * existing files without --force.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig, type ResolvedConfig } from '../../server/engine/config.ts';
@@ -66,9 +75,11 @@ function parseOptions(args: string[], cwd: string): Options | 'help' {
   if (positionals.length !== 1) throw new UsageError('expected exactly one FILE to split');
   if (values.val === undefined) throw new UsageError('--val is required, e.g. --val 0.1');
   const fraction = Number(values.val);
-  if (!(fraction > 0 && fraction < 1)) throw new UsageError(`--val must be between 0 and 1, got ${values.val}`);
+  if (!(fraction > 0 && fraction < 1))
+    throw new UsageError(`--val must be between 0 and 1, got ${values.val}`);
   const seed = values.seed === undefined ? 42 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${values.seed}`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new UsageError(`--seed must be a non-negative integer, got ${values.seed}`);
   const file = resolve(cwd, positionals[0]!);
   return {
     file,
@@ -88,7 +99,9 @@ function loadConfig(io: CommandIO): ResolvedConfig {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    io.stderr(`tunesmith.json: ${error instanceof Error ? error.message : String(error)}; using the defaults\n`);
+    io.stderr(
+      `tunesmith.json: ${error instanceof Error ? error.message : String(error)}; using the defaults\n`,
+    );
     return resolveConfig(undefined).config;
   }
   const { config, problems } = resolveConfig(raw);
@@ -153,7 +166,9 @@ async function scan(file: string, config: ResolvedConfig, stratifyBy: string | u
         if (id === undefined) {
           id = strataIds.size;
           if (id >= MAX_STRATA)
-            throw new UsageError(`--stratify-by ${stratifyBy} has more than ${MAX_STRATA} distinct values; it is not a class label`);
+            throw new UsageError(
+              `--stratify-by ${stratifyBy} has more than ${MAX_STRATA} distinct values; it is not a class label`,
+            );
           strataIds.set(value, id);
         }
         if (line.line >= stratum.length) {
@@ -190,7 +205,13 @@ class Output {
   }
 }
 
-async function copyLines(file: string, config: ResolvedConfig, side: (line: RawLine) => Output, expectedLines: number, targets: Output[]): Promise<void> {
+async function copyLines(
+  file: string,
+  config: ResolvedConfig,
+  side: (line: RawLine) => Output,
+  expectedLines: number,
+  targets: Output[],
+): Promise<void> {
   const fd = openSync(file, 'r');
   try {
     let seen = 0;
@@ -205,13 +226,15 @@ async function copyLines(file: string, config: ResolvedConfig, side: (line: RawL
         read += n;
       }
       for (const line of batch) {
-        if (line.line === 0 && line.bom) for (const target of targets) target.push(Buffer.from([0xef, 0xbb, 0xbf]));
+        if (line.line === 0 && line.bom)
+          for (const target of targets) target.push(Buffer.from([0xef, 0xbb, 0xbf]));
         side(line).push(bytes.subarray(line.byteOffset - start, line.byteOffset - start + line.byteLength));
         seen = line.line + 1;
       }
       for (const target of targets) target.flush();
     }
-    if (seen !== expectedLines) throw new UsageError(`${basename(file)} changed while it was being split; run again`);
+    if (seen !== expectedLines)
+      throw new UsageError(`${basename(file)} changed while it was being split; run again`);
   } finally {
     closeSync(fd);
   }
@@ -226,13 +249,20 @@ async function split(options: Options, io: CommandIO): Promise<number> {
     throw new UsageError('the output would overwrite the input; use --out-dir');
   if (!options.force) {
     const existing = [paths.train, paths.validation].filter((path) => existsSync(path));
-    if (existing.length > 0) throw new UsageError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; use --force to replace`);
+    if (existing.length > 0)
+      throw new UsageError(
+        `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; use --force to replace`,
+      );
   }
 
   const scanned = await scan(options.file, config, options.stratifyBy);
   const ids = scanned.store.set.ids();
-  const groups = groupSimilar(scanned.store, ids, scanned.store.set.end, config.consistency.nearDuplicateThreshold, (id) =>
-    options.stratifyBy === undefined ? 0 : scanned.stratum[id]!,
+  const groups = groupSimilar(
+    scanned.store,
+    ids,
+    scanned.store.set.end,
+    config.consistency.nearDuplicateThreshold,
+    (id) => (options.stratifyBy === undefined ? 0 : scanned.stratum[id]!),
   );
   const isValidation = assignValidation(groups, options.fraction, options.seed, scanned.lineCount);
 
@@ -242,7 +272,13 @@ async function split(options: Options, io: CommandIO): Promise<number> {
   try {
     validation = new Output(paths.validation + suffix);
     const targets = [train, validation];
-    await copyLines(options.file, config, (line) => (isValidation[line.line] ? validation! : train), scanned.lineCount, targets);
+    await copyLines(
+      options.file,
+      config,
+      (line) => (isValidation[line.line] ? validation! : train),
+      scanned.lineCount,
+      targets,
+    );
     for (const target of targets) closeSync(target.fd);
     renameSync(train.tempPath, paths.train);
     renameSync(validation.tempPath, paths.validation);
@@ -275,7 +311,9 @@ async function split(options: Options, io: CommandIO): Promise<number> {
     for (const id of ids) counts[scanned.stratum[id]!]![isValidation[id] ? 'validation' : 'train']++;
     scanned.strata.forEach((value, i) => {
       const { train: t, validation: v } = counts[i]!;
-      io.stdout(`  ${options.stratifyBy}=${JSON.stringify(value.slice(0, 40))}: ${t} train, ${v} validation (${percent(v, t + v)})\n`);
+      io.stdout(
+        `  ${options.stratifyBy}=${JSON.stringify(value.slice(0, 40))}: ${t} train, ${v} validation (${percent(v, t + v)})\n`,
+      );
     });
   }
   return EXIT.clean;

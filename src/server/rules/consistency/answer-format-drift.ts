@@ -122,7 +122,12 @@ export const answerFormatDriftChecker = datasetChecker<AnswerFormatFacts>({
             report(ANSWER_FORMAT_DRIFT.code, {
               message: `JSON answer keys differ from the ${percent(usual.length, objects.length)} of JSON answers that share one set (${parts.join('; ')})`,
               range: contentRange(context, answer),
-              related: [{ range: contentRange(usualContext, answerOf(usualContext)), message: 'A JSON answer with the usual keys' }],
+              related: [
+                {
+                  range: contentRange(usualContext, answerOf(usualContext)),
+                  message: 'A JSON answer with the usual keys',
+                },
+              ],
             });
           }
         }

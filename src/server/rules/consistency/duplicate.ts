@@ -7,14 +7,7 @@ import { promptText } from '../../engine/formats.ts';
 import { datasetChecker, type LineAccess, type Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
-import {
-  answerOf,
-  contentRange,
-  isOn,
-  lineLabel,
-  linesLabel,
-  MAX_RELATED,
-} from './common.ts';
+import { answerOf, contentRange, isOn, lineLabel, linesLabel, MAX_RELATED } from './common.ts';
 import { forEachGroup } from './grouping.ts';
 import { canonicalJson, hashJson, hashString, normalisePrompt } from './hashing.ts';
 

@@ -13,7 +13,13 @@ export function radixSort(keys: Uint32Array, ids: Uint32Array): { keys: Uint32Ar
   const idOut = new Uint32Array(n);
   const counts = new Uint32Array(65537);
   // Two passes, low 16 bits then high 16 bits; the inputs are never written.
-  const pass = (keyIn: Uint32Array, idIn: Uint32Array, keyTo: Uint32Array, idTo: Uint32Array, shift: number): void => {
+  const pass = (
+    keyIn: Uint32Array,
+    idIn: Uint32Array,
+    keyTo: Uint32Array,
+    idTo: Uint32Array,
+    shift: number,
+  ): void => {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[((keyIn[i]! >>> shift) & 0xffff) + 1]!++;
     for (let b = 1; b <= 65536; b++) counts[b]! += counts[b - 1]!;

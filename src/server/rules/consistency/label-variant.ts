@@ -88,7 +88,9 @@ export const labelVariantChecker = datasetChecker<LabelFacts>({
               report(LABEL_VARIANT.code, {
                 message: `Label ${quote(answer.content)} differs only in case, punctuation or spacing from ${quote(dominantText)} (${dominant.length} examples)`,
                 range,
-                related: [{ range: contentRange(dominantContext, dominantAnswer), message: 'The usual spelling' }],
+                related: [
+                  { range: contentRange(dominantContext, dominantAnswer), message: 'The usual spelling' },
+                ],
                 fix: {
                   title: `Replace with ${quote(dominantText)}`,
                   edits: [{ range, newText: JSON.stringify(dominantText) }],

@@ -40,7 +40,8 @@ function words(text: string): Set<string> {
 
 /** Characters inserted or deleted to turn `a` into `b`, or undefined when over `limit`. */
 export function editDistance(a: string, b: string, limit: number): number | undefined {
-  if (Math.abs(a.length - b.length) > limit || Math.max(a.length, b.length) > MAX_DIFF_LENGTH) return undefined;
+  if (Math.abs(a.length - b.length) > limit || Math.max(a.length, b.length) > MAX_DIFF_LENGTH)
+    return undefined;
   const changes = diffChars(a, b, { maxEditLength: limit });
   if (!changes) return undefined;
   let edits = 0;
@@ -85,7 +86,10 @@ export const systemPromptDriftChecker = datasetChecker<number>({
         forEachGroup(set.ids(), hashes.values, 1, (members) => groups.push(members));
         let dominant = groups[0];
         for (const group of groups) {
-          if (group.length > dominant!.length || (group.length === dominant!.length && group[0]! < dominant![0]!))
+          if (
+            group.length > dominant!.length ||
+            (group.length === dominant!.length && group[0]! < dominant![0]!)
+          )
             dominant = group;
         }
         if (!dominant || dominant.length < DOMINANT_SHARE * set.size || groups.length < 2) return;

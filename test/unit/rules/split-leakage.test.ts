@@ -5,7 +5,7 @@ import { LinePass } from '../../../src/server/engine/linter.ts';
 import { splitLines } from '../../../src/server/engine/lines.ts';
 import type { LineAccess } from '../../../src/server/engine/rule.ts';
 import { nearDuplicateChecker, type SimilarityFacts } from '../../../src/server/rules/consistency/index.ts';
-import { LeakageIndex, splitRole } from '../../../src/server/rules/split/index.ts';
+import { leakageFacts, LeakageIndex, splitRole } from '../../../src/server/rules/split/index.ts';
 import { chat, replaceWord, words } from './consistency-fixtures.ts';
 
 const config = resolveConfig({}).config;
@@ -14,7 +14,9 @@ const pass = new LinePass(config, [nearDuplicateChecker]);
 function file(lines: string[]): { facts: SimilarityFacts[]; access: LineAccess } {
   const inputs = splitLines(lines.join('\n') + '\n');
   return {
-    facts: inputs.map((input) => pass.run(input).facts[0] as SimilarityFacts),
+    facts: inputs.map(
+      (input) => leakageFacts(pass.datasetCheckers, pass.run(input).facts) as SimilarityFacts,
+    ),
     access: { lineOf: (id) => id, context: (id) => pass.context(inputs[id]!) },
   };
 }

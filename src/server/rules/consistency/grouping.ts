@@ -36,15 +36,18 @@ export function radixSort(keys: Uint32Array, ids: Uint32Array): { keys: Uint32Ar
 
 /**
  * Calls `visit` with each group of ids (ascending) that share a 53-bit hash, for groups of at least
- * `minSize`. Ids whose hash is NaN are skipped (no value).
+ * `minSize`. Ids whose hash is NaN or 0 are skipped (no value).
  */
 export function forEachGroup(
   ids: Uint32Array,
-  hashes: Float64Array,
+  hashes: Float64Array | Uint32Array,
   minSize: number,
   visit: (members: number[], hash: number) => void,
 ): void {
-  const present = ids.filter((id) => !Number.isNaN(hashes[id]!));
+  const present = ids.filter((id) => {
+    const hash = hashes[id]!;
+    return hash === hash && hash !== 0;
+  });
   const low = new Uint32Array(present.length);
   for (let i = 0; i < present.length; i++) low[i] = hashes[present[i]!]! >>> 0;
   const sorted = radixSort(low, present);

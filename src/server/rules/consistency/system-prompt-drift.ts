@@ -10,7 +10,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { contentRange, isOn } from './common.ts';
 import { forEachGroup } from './grouping.ts';
-import { hashString } from './hashing.ts';
+import { hash32, hashString } from './hashing.ts';
 
 export const SYSTEM_PROMPT_DRIFT: RuleMeta = {
   code: 'consistency/system-prompt-drift',
@@ -71,11 +71,11 @@ export const systemPromptDriftChecker = datasetChecker<number>({
   },
   createIndex(config) {
     const set = new IdSet();
-    const hashes = set.column(Float64Array);
+    const hashes = set.column(Uint32Array);
     const on = isOn(config, SYSTEM_PROMPT_DRIFT);
     return {
       add(id, hash) {
-        if (set.add(id)) hashes.values[id] = hash;
+        if (set.add(id)) hashes.values[id] = hash32(hash);
       },
       remove(id) {
         set.remove(id);

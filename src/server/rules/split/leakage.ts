@@ -139,8 +139,8 @@ export class LeakageIndex {
     const idLists = entries.map(([, entry]) => entry.store.set.ids());
     const count = idLists.reduce((sum, ids) => sum + ids.length, 0);
     const sketches = new Uint8Array(count * BINS);
-    const words = new Uint32Array(count);
-    const exact = new Float64Array(count);
+    const words = new Uint16Array(count);
+    const exact = new Uint32Array(count);
     const file: string[] = new Array<string>(count);
     const id = new Uint32Array(count);
     let p = 0;

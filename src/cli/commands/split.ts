@@ -25,7 +25,7 @@ import { readLineBatches, type RawLine } from '../../server/engine/reader.ts';
 import type { LineContext } from '../../server/engine/rule.ts';
 import { lineSimilarityFacts, SketchStore } from '../../server/rules/consistency/near-duplicate.ts';
 import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
-import { assignValidation, groupSimilar } from './split-plan.ts';
+import { assignValidation, groupCount, groupSimilar, groupSize } from './split-plan.ts';
 
 const USAGE = `Usage: tunesmith split FILE --val FRACTION [--seed N] [--stratify-by FIELD] [--out-dir DIR] [--force]
 
@@ -297,13 +297,21 @@ async function split(options: Options, io: CommandIO): Promise<number> {
 
   const examples = ids.length;
   const valExamples = ids.reduce((sum, id) => sum + isValidation[id]!, 0);
-  const kept = groups.filter((group) => group.members.length > 1);
+  let keptGroups = 0;
+  let keptExamples = 0;
+  for (let g = 0; g < groupCount(groups); g++) {
+    const n = groupSize(groups, g);
+    if (n > 1) {
+      keptGroups++;
+      keptExamples += n;
+    }
+  }
   const percent = (n: number, of: number): string => `${of === 0 ? 0 : ((100 * n) / of).toFixed(1)}%`;
   io.stdout(
     `${basename(options.file)}: ${examples} examples → ${examples - valExamples} in ${paths.train}, ${valExamples} (${percent(valExamples, examples)}) in ${paths.validation} (seed ${options.seed})\n`,
   );
   io.stdout(
-    `${kept.length} groups of duplicate or near-duplicate examples (${kept.reduce((s, g) => s + g.members.length, 0)} examples) kept on one side\n`,
+    `${keptGroups} groups of duplicate or near-duplicate examples (${keptExamples} examples) kept on one side\n`,
   );
   if (scanned.blank > 0) io.stdout(`${scanned.blank} blank lines kept in the training file\n`);
   if (options.stratifyBy !== undefined) {

@@ -88,7 +88,9 @@ function reportDuplicates(ids: Uint32Array, exact: Float64Array, lines: LineAcce
     const canonical = canonicalJson(first.json?.value);
     for (const id of members.slice(1)) {
       const copy = lines.context(id);
-      if (canonicalJson(copy.json?.value) !== canonical) continue; // a hash collision, not a copy
+      const copyCanonical = canonicalJson(copy.json?.value);
+      // Different text under one hash is a collision, not a copy (too deep to serialise: trust the hash).
+      if (canonical !== undefined && copyCanonical !== undefined && copyCanonical !== canonical) continue;
       report(DUPLICATE.code, {
         message: `Duplicate of ${lineLabel(first.line)}`,
         range: copy.lineRange(),

@@ -148,15 +148,22 @@ export function hashJson(value: unknown): number {
   return finish();
 }
 
-/** Canonical JSON text (sorted keys, no whitespace): for confirming a hash match on re-read lines. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-    const record = v as Record<string, unknown>;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(record).sort()) sorted[key] = record[key];
-    return sorted;
-  });
+/**
+ * Canonical JSON text (sorted keys, no whitespace), for confirming a hash match on re-read lines;
+ * undefined for a value nested too deep for the recursive serialiser.
+ */
+export function canonicalJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+      const record = v as Record<string, unknown>;
+      const sorted: Record<string, unknown> = {};
+      for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+      return sorted;
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 /** A label without case, punctuation or whitespace: `Positive`, `positive.` and ` POSITIVE` agree. */

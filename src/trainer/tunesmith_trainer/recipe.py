@@ -210,7 +210,7 @@ class TrainRecipe:
             bf16=self.hw.precision == "bf16",
             fp16=self.hw.precision == "fp16",
             use_cpu=self.hw.device == "cpu",
-            gradient_checkpointing=t.gradient_checkpointing,
+            activation_checkpointing=t.gradient_checkpointing,
             logging_steps=t.logging_steps,
             eval_strategy="steps" if evaluate else "no",
             eval_steps=t.eval_steps if evaluate else None,

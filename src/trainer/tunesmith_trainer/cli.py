@@ -56,6 +56,7 @@ def _train(args: argparse.Namespace, stream: IO[str]) -> int:
             finished = recipe.train()
         finally:
             recipe.cleanup()
+        events.close()
         return 0 if finished["status"] in ("completed", "cancelled") else 1
     except TrainerError as exc:
         events.error(**exc.event_fields())

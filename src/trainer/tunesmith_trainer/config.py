@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TrainerError
-from .schemas import load_schema
+from .schema import load_schema
 
 
 @dataclass

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .schemas import load_schema
+from .schema import load_schema
 
 PROTOCOL_VERSION = 1
 ErrorKind = Literal["data", "config", "environment", "oom", "internal"]

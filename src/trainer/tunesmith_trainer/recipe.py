@@ -144,6 +144,10 @@ class TrainRecipe:
 
     # -- setup -------------------------------------------------------------------------------
     def setup(self) -> None:
+        from transformers import set_seed
+
+        # Before the model exists: adapter initialisation draws from the global RNG.
+        set_seed(self.config.training.seed)
         self.resume_from = self._find_resume_checkpoint()
         self.tokenizer = model_mod.load_tokenizer(self.config)
         self._setup_data()
@@ -312,7 +316,11 @@ class TrainRecipe:
         return self.events.emit("finished", status=status, step=step, paths=paths, metrics=metrics)
 
     def cleanup(self) -> None:
-        self.events.close()
+        # The event writer belongs to the caller, which may still report an error after this.
+        import gc
+
+        self.trainer = self.model = None
+        gc.collect()
 
 
 def write_resolved_config(config: RunConfig) -> None:

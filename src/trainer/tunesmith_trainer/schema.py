@@ -1,5 +1,5 @@
 """Loads the JSON Schemas shared with the TypeScript side. The canonical files live in the repository's
-``schemas/`` folder; the package's ``schemas`` entry is a symlink to it, which setuptools follows when it
+``schemas/`` folder; the package's ``schemas`` folder is a symlink to it, which setuptools follows when it
 builds a wheel, so an installed (non-editable) package carries its own copy."""
 
 from __future__ import annotations

@@ -1,0 +1,69 @@
+"""LoRA on the tiny model: it learns the task, the adapter reloads, every event fits the schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import read_events, train, write_config
+from tunesmith_trainer.config import load_config
+from tunesmith_trainer.estimate import estimate
+from tunesmith_trainer.evaluate import evaluate, generate
+
+
+@pytest.fixture(scope="module")
+def lora_run(tiny, tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("lora") / "run"
+    config = write_config(tiny, run_dir)
+    assert train(config) == 0
+    return config, run_dir
+
+
+def test_lora_halves_the_loss_and_learns_the_task(lora_run):
+    config, run_dir = lora_run
+    events = read_events(run_dir)
+    types = [e["type"] for e in events]
+    assert types[0] == "started" and types[-1] == "finished"
+    assert {"progress", "log", "eval", "checkpoint"} <= set(types)
+    losses = [e["loss"] for e in events if e["type"] == "log"]
+    assert losses[-1] <= losses[0] / 2, losses
+    finished = events[-1]
+    assert finished["status"] == "completed"
+    assert Path(finished["paths"]["adapter"], "adapter_config.json").is_file()
+    assert json.loads((run_dir / "config.json").read_text())["method"]["lora"]["r"] == 16
+
+    summary = evaluate(load_config(config))
+    assert summary["exact_match"]["base"] <= 0.1
+    assert summary["exact_match"]["tuned"] >= 0.9
+    rows = [json.loads(line) for line in Path(summary["output"]).read_text().splitlines()]
+    assert rows[0].keys() == {"index", "line", "prompt", "reference", "base", "tuned"}
+    assert [r["line"] for r in rows] == list(range(1, len(rows) + 1))
+
+
+def test_adapter_reloads_and_reproduces_the_tuned_generations(lora_run, tiny):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    config, run_dir = lora_run
+    rows = [json.loads(line) for line in (run_dir / "evaluation.jsonl").read_text().splitlines()]
+    base = AutoModelForCausalLM.from_pretrained(tiny["model"])
+    model = PeftModel.from_pretrained(base, str(run_dir / "adapter")).eval()
+    tokenizer = AutoTokenizer.from_pretrained(run_dir / "adapter")
+    again = generate(model, tokenizer, [r["prompt"] for r in rows], batch_size=5, max_new_tokens=8)
+    assert again == [r["tuned"] for r in rows]
+
+
+def test_estimate_matches_parameter_arithmetic(lora_run):
+    config, run_dir = lora_run
+    started = read_events(run_dir)[0]
+    result = estimate(load_config(config))
+    assert result["bytes"]["trainable_parameters"] == started["parameters"]["trainable"]
+    base_params = started["parameters"]["total"] - started["parameters"]["trainable"]
+    # fp32 on CPU: the frozen weights plus the fp32 adapter.
+    arithmetic = base_params * 4 + started["parameters"]["trainable"] * 4
+    assert abs(result["bytes"]["weights"] - arithmetic) <= 0.25 * arithmetic
+    assert result["bytes"]["optimizer"] == 2 * 4 * started["parameters"]["trainable"]
+    assert result["activations_with_checkpointing"] < result["activations_without_checkpointing"]
+    assert result["fits"] is True

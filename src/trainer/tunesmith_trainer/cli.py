@@ -1,0 +1,115 @@
+"""Command line: ``python -m tunesmith_trainer {doctor,estimate,train,evaluate} [--config run.json]``.
+
+Every command prints JSON; ``train`` prints the event stream (docs/trainer-events.md). Exit status:
+0 done (completed or cancelled), 1 an error was reported, 2 bad command line."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import IO, Sequence
+
+from .config import load_config
+from .errors import TrainerError
+from .events import EventWriter
+
+
+def _print(value: object) -> None:
+    sys.stdout.write(json.dumps(value, indent=2) + "\n")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    # stdout carries only events; libraries that print (Trainer's log printer, warnings) go to stderr.
+    stream = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        return _train(args, stream)
+
+
+def _train(args: argparse.Namespace, stream: IO[str]) -> int:
+    from . import launch
+
+    run_dir = None
+    events = EventWriter(None, stream, enabled=launch.is_rank_zero())
+    try:
+        config = load_config(args.config)
+        run_dir = config.run_dir
+        if launch.needs_launch(config):
+            return launch.launch(config, Path(args.config).resolve(), resume=args.resume)
+        events = EventWriter(run_dir, stream, enabled=launch.is_rank_zero())
+        from .recipe import TrainRecipe, write_resolved_config
+
+        recipe = TrainRecipe(config, events, resume=args.resume)
+        if not args.resume and (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
+            raise TrainerError(
+                "config",
+                f"{run_dir} already holds checkpoints of an earlier run",
+                "Pass --resume to continue it, or choose another output.dir.",
+            )
+        if launch.is_rank_zero():
+            write_resolved_config(config)
+        try:
+            recipe.setup()
+            finished = recipe.train()
+        finally:
+            recipe.cleanup()
+        events.close()
+        return 0 if finished["status"] in ("completed", "cancelled") else 1
+    except TrainerError as exc:
+        events.error(**exc.event_fields())
+    except Exception as exc:  # noqa: BLE001 - every failure must reach the editor as an event
+        traceback.print_exc(file=sys.stderr)
+        events.error("internal", f"{type(exc).__name__}: {exc}", "This is a bug in tunesmith; the log has the trace.")
+    paths = {"run_dir": str(run_dir)} if run_dir else {}
+    events.emit("finished", status="failed", paths=paths, metrics={})
+    events.close()
+    return 1
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import doctor
+
+    _print(doctor())
+    return 0
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from .estimate import estimate
+
+    _print(estimate(load_config(args.config)))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    config = load_config(args.config)
+    _print(evaluate(config, file=args.file, output=args.output, limit=args.limit))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tunesmith_trainer")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="Python, torch, CUDA, GPUs and package versions as JSON")
+    for name, help_ in (("estimate", "GPU memory the run needs"), ("train", "run the training"), ("evaluate", "base vs tuned generations")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--config", required=True, help="run config JSON (schemas/run-config.schema.json)")
+        if name == "train":
+            p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+        if name == "evaluate":
+            p.add_argument("--file", help="held-out JSONL (default: evaluation.file, else data.validation)")
+            p.add_argument("--output", help="output JSONL (default: <run dir>/evaluation.jsonl)")
+            p.add_argument("--limit", type=int, help="only the first N examples")
+    args = parser.parse_args(argv)
+    handler = {"doctor": cmd_doctor, "estimate": cmd_estimate, "train": cmd_train, "evaluate": cmd_evaluate}[args.command]
+    if args.command == "train":
+        return handler(args)
+    try:
+        return handler(args)
+    except TrainerError as exc:
+        _print({"error": exc.event_fields()})
+        return 1

@@ -1,0 +1,51 @@
+"""The environment as JSON: Python, torch, CUDA, GPUs (name, memory, bf16) and package versions."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import sys
+from typing import Any
+
+PACKAGES = ("torch", "transformers", "tokenizers", "peft", "trl", "accelerate", "datasets", "safetensors",
+            "bitsandbytes", "jsonschema", "tunesmith-trainer")
+
+
+def doctor() -> dict[str, Any]:
+    versions: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    report: dict[str, Any] = {
+        "python": {"version": platform.python_version(), "executable": sys.executable},
+        "platform": platform.platform(),
+        "packages": versions,
+        "cuda": {"available": False, "version": None, "gpus": []},
+        "problems": [],
+    }
+    try:
+        import torch
+    except ImportError:
+        report["problems"].append("torch is not installed: run scripts/setup-python.sh")
+        return report
+    report["cuda"]["version"] = torch.version.cuda
+    if torch.cuda.is_available():
+        report["cuda"]["available"] = True
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            free, total = torch.cuda.mem_get_info(index)
+            report["cuda"]["gpus"].append({
+                "index": index,
+                "name": props.name,
+                "memory_bytes": total,
+                "free_bytes": free,
+                "capability": f"{props.major}.{props.minor}",
+                "bf16": props.major >= 8,
+            })
+    else:
+        report["problems"].append("no CUDA GPU visible to torch: training runs on the CPU (slow); QLoRA is unavailable")
+    if versions["bitsandbytes"] is None:
+        report["problems"].append("bitsandbytes is not installed: QLoRA is unavailable (pip install bitsandbytes)")
+    return report

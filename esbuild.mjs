@@ -10,6 +10,8 @@ const builds = [
     entryPoints: {
       cli: 'src/cli/main.ts',
       'lint-worker': 'src/cli/lint-worker.ts',
+      extension: 'src/extension/main.ts',
+      server: 'src/server/main.ts',
     },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },

@@ -5,7 +5,7 @@
  * indexes alive across edits. `lintText` wires both for a document held in memory.
  */
 import { severityOf, type ResolvedConfig } from './config.ts';
-import { toExample } from './formats.ts';
+import { toExample, type Example } from './formats.ts';
 import { JsonLine, type Span } from './json-line.ts';
 import { splitLines } from './lines.ts';
 import type {
@@ -98,6 +98,8 @@ export interface LineResult {
   findings: Finding[];
   /** Facts for each dataset checker, in the order of `LinePass.datasetCheckers`. */
   facts: unknown[];
+  /** The line's normalised example, for callers that summarise lines (the editor's outline, status). */
+  example: Example | undefined;
 }
 
 /** The per-line half of linting. Stateless between lines, so it can run in any thread. */
@@ -154,7 +156,7 @@ export class LinePass {
         return undefined;
       }
     });
-    return { findings, facts };
+    return { findings, facts, example: context.example };
   }
 }
 

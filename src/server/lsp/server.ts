@@ -1,0 +1,322 @@
+/**
+ * The language server: open datasets are linted incrementally as they are edited, the rest of the
+ * workspace in the background from disk. Settings are pulled per resource and cached by URI (after
+ * lsp-sample), never held in globals; a configuration change drops the cache and re-lints.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { relative, sep } from 'node:path';
+import {
+  CodeActionKind,
+  FileChangeType,
+  TextDocumentSyncKind,
+  type Connection,
+  type Diagnostic,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { resolveConfig, type ResolvedConfig } from '../engine/config.ts';
+import { FORMAT_NAMES } from '../engine/formats.ts';
+import { lintText, type RuleErrorHandler } from '../engine/linter.ts';
+import type { Checker } from '../engine/rule.ts';
+import type { Finding } from '../engine/types.ts';
+import {
+  FIX_ALL_KIND,
+  LintWorkspaceRequest,
+  SETTINGS_SECTION,
+  SummaryNotification,
+} from '../../shared/protocol.ts';
+import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
+import { GlobSet } from './glob.ts';
+import { LintedDocument, type TextChange } from './linted-document.ts';
+
+interface OpenDocument {
+  version: number;
+  /** Undefined until the document's settings have arrived; changes wait in `pending` meanwhile. */
+  linted: LintedDocument | undefined;
+  pending: { version: number; changes: TextChange[] }[];
+  config: ResolvedConfig | undefined;
+  /** The findings last published, which code actions and hover answer from. */
+  findings: Finding[];
+  scheduled: boolean;
+}
+
+/** Directories never worth walking for datasets, whatever the settings say. */
+const NEVER_WALK = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+export function startServer(connection: Connection, checkers: readonly Checker[]): void {
+  const open = new Map<string, OpenDocument>();
+  const configs = new Map<string, Promise<ResolvedConfig>>();
+  const workspaceFolders: string[] = [];
+  /** Files of the workspace linted from disk, by URI: their diagnostics are on screen. */
+  const diskLinted = new Set<string>();
+  let canPullConfiguration = false;
+
+  const onRuleError: RuleErrorHandler = (codes, line, error) => {
+    const where = line === undefined ? 'the dataset index' : `line ${line + 1}`;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    connection.console.error(`Rule ${codes.join(', ')} failed on ${where} and was skipped there: ${detail}`);
+  };
+
+  function configFor(uri: string): Promise<ResolvedConfig> {
+    let config = configs.get(uri);
+    if (!config) {
+      config = (async () => {
+        const raw: unknown = canPullConfiguration
+          ? await connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION })
+          : undefined;
+        const { config: resolved, problems } = resolveConfig(raw);
+        for (const problem of problems) connection.console.warn(`Setting tunesmith.${problem}`);
+        return resolved;
+      })();
+      configs.set(uri, config);
+    }
+    return config;
+  }
+
+  function publish(uri: string): void {
+    const document = open.get(uri);
+    if (!document) return;
+    document.scheduled = false;
+    const linted = document.linted;
+    if (!linted) return;
+    document.findings = linted.findings();
+    const diagnostics = document.findings.map((finding) => toDiagnostic(finding, uri));
+    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat());
+  }
+
+  function sendSummary(
+    uri: string,
+    diagnostics: Diagnostic[],
+    examples: number,
+    format: keyof typeof FORMAT_NAMES | undefined,
+    fromDisk = false,
+  ): void {
+    let errors = 0;
+    let warnings = 0;
+    for (const d of diagnostics) {
+      if (d.severity === 1) errors++;
+      else if (d.severity === 2) warnings++;
+    }
+    const summary = { uri, examples, format: FORMAT_NAMES[format ?? 'unknown'], errors, warnings };
+    void connection.sendNotification(SummaryNotification, fromDisk ? { ...summary, fromDisk } : summary);
+  }
+
+  /** Coalesces a burst of changes into one lint of the dataset indexes and one publication. */
+  function schedule(uri: string): void {
+    const document = open.get(uri);
+    if (!document || document.scheduled) return;
+    document.scheduled = true;
+    setImmediate(() => publish(uri));
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    for (const folder of params.workspaceFolders ?? []) workspaceFolders.push(folder.uri);
+    if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders.push(params.rootUri);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        hoverProvider: true,
+        documentSymbolProvider: { label: 'Examples' },
+      },
+      serverInfo: { name: 'tunesmith' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void lintWorkspace();
+  });
+
+  connection.onDidOpenTextDocument(async ({ textDocument }) => {
+    const document: OpenDocument = {
+      version: textDocument.version,
+      linted: undefined,
+      pending: [],
+      config: undefined,
+      findings: [],
+      scheduled: false,
+    };
+    open.set(textDocument.uri, document);
+    diskLinted.delete(textDocument.uri);
+    const config = await configFor(textDocument.uri);
+    if (open.get(textDocument.uri) !== document) return; // closed while settings were on their way
+    document.config = config;
+    document.linted = new LintedDocument(textDocument.text, config, checkers, onRuleError);
+    for (const { version, changes } of document.pending) {
+      document.linted.applyChanges(changes);
+      document.version = version;
+    }
+    document.pending = [];
+    schedule(textDocument.uri);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const document = open.get(textDocument.uri);
+    if (!document) return;
+    const changes = contentChanges.map((c) =>
+      'range' in c ? { range: c.range, text: c.text } : { text: c.text },
+    );
+    if (!document.linted) {
+      document.pending.push({ version: textDocument.version, changes });
+      return;
+    }
+    document.linted.applyChanges(changes);
+    document.version = textDocument.version;
+    schedule(textDocument.uri);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    open.delete(textDocument.uri);
+    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    // A workspace dataset keeps its diagnostics, now from the saved file.
+    void inWorkspace(textDocument.uri).then((yes) => (yes ? lintFromDisk(textDocument.uri) : undefined));
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    configs.clear();
+    for (const [uri, document] of open) {
+      void configFor(uri).then((config) => {
+        if (open.get(uri) !== document || !document.linted) return;
+        document.config = config;
+        document.linted.reconfigure(config);
+        schedule(uri);
+      });
+    }
+    void lintWorkspace();
+  });
+
+  connection.onCodeAction(({ textDocument, range, context }) => {
+    const document = open.get(textDocument.uri);
+    if (!document?.linted) return [];
+    return codeActions(document.findings, textDocument.uri, document.version, range, context.only);
+  });
+
+  connection.onHover(({ textDocument, position }) => {
+    const document = open.get(textDocument.uri);
+    const context = document?.linted?.context(position.line);
+    if (!document?.config || !context) return undefined;
+    return hoverFor(context, document.findings, position.character, document.config);
+  });
+
+  connection.onDocumentSymbol(({ textDocument }) => {
+    const linted = open.get(textDocument.uri)?.linted;
+    if (!linted) return [];
+    const symbols = [];
+    for (let line = 0; line < linted.lineCount; line++) {
+      const context = linted.context(line);
+      const symbol = context && symbolFor(context);
+      if (symbol) symbols.push(symbol);
+    }
+    return symbols;
+  });
+
+  connection.onRequest(LintWorkspaceRequest, () => lintWorkspace());
+
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    for (const change of changes) {
+      if (open.has(change.uri)) continue; // the buffer, not the disk, is what the user sees
+      if (change.type === FileChangeType.Deleted) {
+        diskLinted.delete(change.uri);
+        void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+      } else if (await inWorkspace(change.uri)) await lintFromDisk(change.uri);
+    }
+  });
+
+  async function workspaceGlobs(folderUri: string): Promise<{ include: GlobSet; exclude: GlobSet }> {
+    const config = await configFor(folderUri);
+    const filesExclude: unknown = canPullConfiguration
+      ? await connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'files.exclude' })
+      : undefined;
+    const excluded = Object.entries(
+      typeof filesExclude === 'object' && filesExclude !== null ? filesExclude : {},
+    ).flatMap(([glob, on]) => (on === true ? [glob] : []));
+    return {
+      include: new GlobSet(config.files.include),
+      exclude: new GlobSet([...config.files.exclude, ...excluded]),
+    };
+  }
+
+  async function inWorkspace(uri: string): Promise<boolean> {
+    if (!uri.startsWith('file:')) return false;
+    const path = fileURLToPath(uri);
+    for (const folderUri of workspaceFolders) {
+      const rel = relative(fileURLToPath(folderUri), path).split(sep).join('/');
+      if (rel.startsWith('..')) continue;
+      const { include, exclude } = await workspaceGlobs(folderUri);
+      return include.matches(rel) && !exclude.matches(rel);
+    }
+    return false;
+  }
+
+  async function datasetFiles(folderUri: string): Promise<string[]> {
+    const root = fileURLToPath(folderUri);
+    const { include, exclude } = await workspaceGlobs(folderUri);
+    const found: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return; // unreadable directories are not datasets
+      }
+      for (const entry of entries) {
+        const path = `${dir}/${entry.name}`;
+        const rel = relative(root, path).split(sep).join('/');
+        if (entry.isDirectory()) {
+          if (!NEVER_WALK.has(entry.name) && !exclude.matches(rel) && !exclude.matches(rel + '/x'))
+            await walk(path);
+        } else if (entry.isFile() && include.matches(rel) && !exclude.matches(rel)) {
+          found.push(pathToFileURL(path).href);
+        }
+      }
+    };
+    await walk(root);
+    return found;
+  }
+
+  async function lintFromDisk(uri: string): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(fileURLToPath(uri), 'utf8');
+    } catch {
+      return;
+    }
+    if (open.has(uri)) return;
+    const config = await configFor(uri);
+    const findings = lintText(text, config, checkers, onRuleError);
+    if (open.has(uri)) return; // opened meanwhile: the buffer's diagnostics win
+    diskLinted.add(uri);
+    void connection.sendDiagnostics({ uri, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
+  }
+
+  let workspaceRun: Promise<{ files: number }> | undefined;
+
+  /** Lints every closed dataset of the workspace from disk, reporting progress. One run at a time. */
+  function lintWorkspace(): Promise<{ files: number }> {
+    workspaceRun ??= (async () => {
+      const progress = await connection.window.createWorkDoneProgress();
+      try {
+        progress.begin('Tunesmith: linting datasets', 0, 'finding files…', false);
+        const files = (await Promise.all(workspaceFolders.map(datasetFiles))).flat();
+        for (const [i, uri] of files.entries()) {
+          progress.report(Math.round((i / Math.max(files.length, 1)) * 100), relativeName(uri));
+          if (!open.has(uri)) await lintFromDisk(uri);
+          await new Promise((resolve) => setImmediate(resolve)); // let edits through between files
+        }
+        return { files: files.length };
+      } finally {
+        progress.done();
+        workspaceRun = undefined;
+      }
+    })();
+    return workspaceRun;
+  }
+
+  function relativeName(uri: string): string {
+    return uri.slice(uri.lastIndexOf('/') + 1);
+  }
+
+  connection.listen();
+}

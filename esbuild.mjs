@@ -1,5 +1,6 @@
 // Bundles every entry point. Node entry points become CommonJS (VS Code loads extensions with
 // require); browser entry points (webview panels) become ES modules. `--watch` rebuilds on change.
+import { existsSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -25,6 +26,13 @@ const builds = [
     logLevel: 'warning',
   },
 ];
+
+// Entry points land on different branches at different times; build those that exist.
+for (const options of builds) {
+  options.entryPoints = Object.fromEntries(
+    Object.entries(options.entryPoints).filter(([, path]) => existsSync(path)),
+  );
+}
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -1,0 +1,124 @@
+/**
+ * One owner for every lifetime (after rust-analyzer's `ctx.ts`): the extension scope (commands,
+ * status bar, settings listener) lives until deactivation; the server scope (the language client and
+ * what listens to it) ends at each restart. Commands exist in both states, so none fails silently
+ * while the server is down.
+ */
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  LintWorkspaceRequest,
+  SETTINGS_SECTION,
+  SummaryNotification,
+  type DatasetSummary,
+} from '../shared/protocol.ts';
+import { StatusBar } from './status.ts';
+
+/** Settings that change which documents the client sends: they need a new client, not just a re-lint. */
+const RESTART_KEYS = [`${SETTINGS_SECTION}.files.include`];
+
+export class Ctx {
+  private client: LanguageClient | undefined;
+  private readonly serverScope: vscode.Disposable[] = [];
+  private readonly status = new StatusBar();
+  private readonly summaries = new Map<string, DatasetSummary>();
+  readonly output = vscode.window.createOutputChannel('Tunesmith', { log: true });
+
+  constructor(private readonly extension: vscode.ExtensionContext) {
+    extension.subscriptions.push(
+      this.output,
+      this.status,
+      vscode.commands.registerCommand('tunesmith.restartServer', () => this.restart()),
+      vscode.commands.registerCommand('tunesmith.showOutput', () => this.output.show()),
+      vscode.commands.registerCommand('tunesmith.lintWorkspace', () => this.lintWorkspace()),
+      vscode.commands.registerCommand('tunesmith.fixAll', () =>
+        vscode.commands.executeCommand('editor.action.sourceAction', {
+          kind: 'source.fixAll.tunesmith',
+          apply: 'first',
+        }),
+      ),
+      vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (RESTART_KEYS.some((key) => event.affectsConfiguration(key))) void this.restart();
+      }),
+    );
+  }
+
+  async start(): Promise<void> {
+    const serverModule = this.extension.asAbsolutePath('dist/server.cjs');
+    const run = { module: serverModule, transport: TransportKind.ipc };
+    const serverOptions: ServerOptions = {
+      run,
+      debug: { ...run, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const include = vscode.workspace
+      .getConfiguration(SETTINGS_SECTION)
+      .get<string[]>('files.include', ['**/*.jsonl']);
+    const watcher = vscode.workspace.createFileSystemWatcher(`{${include.join(',')}}`);
+    this.serverScope.push(watcher);
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { language: 'jsonl' },
+        ...include.map((pattern) => ({ scheme: 'file', pattern })),
+        ...include.map((pattern) => ({ scheme: 'untitled', pattern })),
+      ],
+      synchronize: { fileEvents: watcher },
+      outputChannel: this.output,
+      // The default error handler restarts a crashed server (up to 4 times in 3 minutes).
+    };
+    const client = new LanguageClient('tunesmith', 'Tunesmith', serverOptions, clientOptions);
+    this.client = client;
+    this.serverScope.push(
+      client.onDidChangeState(({ newState }) => {
+        if (newState === State.Running) this.showSummary();
+        else this.status.stopped(newState === State.Starting ? 'starting' : 'stopped');
+      }),
+      client.onNotification(SummaryNotification, (summary) => {
+        this.summaries.set(summary.uri, summary);
+        this.showSummary();
+      }),
+    );
+    this.status.stopped('starting');
+    await client.start();
+  }
+
+  async restart(): Promise<void> {
+    await this.stopServer();
+    await this.start();
+  }
+
+  private async lintWorkspace(): Promise<void> {
+    if (!this.client?.isRunning()) {
+      void vscode.window.showWarningMessage(
+        'The Tunesmith server is not running; use "Tunesmith: Restart Server".',
+      );
+      return;
+    }
+    const { files } = await this.client.sendRequest(LintWorkspaceRequest);
+    void vscode.window.showInformationMessage(`Tunesmith linted ${files} dataset file(s).`);
+  }
+
+  private showSummary(): void {
+    const uri = vscode.window.activeTextEditor?.document.uri.toString();
+    const summary = uri === undefined ? undefined : this.summaries.get(uri);
+    if (this.client && !this.client.isRunning()) return;
+    this.status.show(summary);
+  }
+
+  private async stopServer(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    for (const disposable of this.serverScope.splice(0)) disposable.dispose();
+    if (client) await client.stop().catch(() => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stopServer();
+  }
+}

@@ -20,6 +20,8 @@ const builds = [
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    // jsonc-parser's UMD build requires its modules dynamically, which a bundle cannot resolve; its ESM build bundles.
+    mainFields: ['module', 'main'],
     sourcemap: true,
     // Native or data-heavy packages stay outside the bundle and are required at run time.
     external: ['vscode', 'onnxruntime-node'],

@@ -1,0 +1,65 @@
+/**
+ * The bundled server (dist/server.cjs, what the extension ships) with every real rule, over stdio:
+ * the demo dataset's planted problems arrive as diagnostics, a PII quick fix redacts exactly the
+ * value, and editing the line makes the diagnostic go away. Builds the bundle first.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { CodeActionRequest, type CodeAction, type TextEdit } from 'vscode-languageserver-protocol/node';
+import { LspClient, applyEdits } from './client.ts';
+
+let client: LspClient;
+const uri = 'file:///demo/chat.jsonl';
+const text = readFileSync(new URL('../../demo/chat.jsonl', import.meta.url), 'utf8');
+
+before(async () => {
+  execFileSync(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
+  client = await LspClient.start({ command: [process.execPath, 'dist/server.cjs', '--stdio'] });
+});
+after(async () => {
+  await client.stop();
+});
+
+test('the demo dataset shows one planted problem per family, with exact ranges', async () => {
+  const diagnostics = await client.open(uri, text);
+  const lines = text.split('\n');
+  const found = diagnostics.map((d) => {
+    const line = lines[d.range.start.line]!;
+    return `${String(d.code)}@${d.range.start.line + 1}: ${line.slice(d.range.start.character, d.range.end.character)}`;
+  });
+  for (const expected of [
+    'pii/credit-card@3: 4111 1111 1111 1111',
+    'pii/email@4: jane.doe@gmail.com',
+    'structure/unknown-role@5: "usr"',
+    'format/misspelled-key@6: "contnet"',
+    'secrets/github@7: ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8',
+  ]) {
+    assert.ok(found.includes(expected), `${expected} in\n${found.join('\n')}`);
+  }
+  assert.ok(found.some((f) => f.startsWith('syntax/invalid-json@10')));
+  const card = diagnostics.find((d) => d.code === 'pii/credit-card')!;
+  assert.doesNotMatch(card.message, /4111 1111 1111 1111/, 'messages mask PII');
+  assert.match(card.message, /Luhn-valid/);
+});
+
+test('the card quick fix replaces only the number; editing it away clears the diagnostic', async () => {
+  const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } },
+    context: { diagnostics: [] },
+  })) as CodeAction[];
+  const fix = actions.find((a) => a.kind === 'quickfix' && a.title.includes('CREDIT_CARD'));
+  assert.ok(fix, actions.map((a) => a.title).join(', '));
+  const change = fix.edit!.documentChanges![0]! as { edits: TextEdit[] };
+  const fixed = applyEdits(text, change.edits);
+  assert.equal(fixed, text.replace('4111 1111 1111 1111', '<CREDIT_CARD>'));
+
+  const after = await client.change(uri, [{ range: change.edits[0]!.range, text: '<CREDIT_CARD>' }]);
+  assert.ok(!after.some((d) => d.code === 'pii/credit-card'));
+  assert.ok(
+    after.some((d) => d.code === 'pii/email'),
+    'other diagnostics stay',
+  );
+});

@@ -40,8 +40,8 @@ test('the demo dataset shows one planted problem per family, with exact ranges',
   }
   assert.ok(found.some((f) => f.startsWith('syntax/invalid-json@10')));
   const card = diagnostics.find((d) => d.code === 'pii/credit-card')!;
-  assert.doesNotMatch(card.message, /4111 1111 1111 1111/, 'messages mask PII');
-  assert.match(card.message, /Luhn-valid/);
+  assert.doesNotMatch(card.message as string, /4111 1111 1111 1111/, 'messages mask PII');
+  assert.match(card.message as string, /Luhn-valid/);
 });
 
 test('the card quick fix replaces only the number; editing it away clears the diagnostic', async () => {

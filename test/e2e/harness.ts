@@ -111,13 +111,19 @@ export interface Editor {
 }
 
 /** Poll until `check` resolves truthy; `what` names the wait in the timeout error. */
-export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
+type Falsy = undefined | null | false | '' | 0;
+
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | Falsy> | T | Falsy,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as T;
     } catch (error) {
       last = error;
     }
@@ -148,6 +154,8 @@ export async function startEditor(options: { workspace?: string; port?: number }
       'extensions.ignoreRecommendations': true,
       'telemetry.telemetryLevel': 'off',
       'files.autoSave': 'off',
+      'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
     }),
   );
   // Always pass --config: without it code-server writes ~/.config/code-server/config.yaml with a password.

@@ -194,8 +194,10 @@ function shorten(text: string): string {
 export function symbolFor(context: LineContext): DocumentSymbol | undefined {
   const example = context.example;
   if (!example) return undefined;
+  // The first thing the user says names the example; a system prompt is usually shared by all.
   const turn =
     example.turns.find((t) => t.canonicalRole === 'user' && t.content) ??
+    example.turns.find((t) => t.canonicalRole !== 'system' && t.content) ??
     example.turns.find((t) => t.content);
   const detail = turn ? `${turn.role ?? turn.canonicalRole ?? ''}: ${shorten(turn.content ?? '')}` : '';
   const label = example.text !== undefined && !turn ? shorten(example.text) : detail;

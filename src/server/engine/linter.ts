@@ -183,19 +183,24 @@ export class DatasetIndexes {
 
   report(lines: LineAccess): Finding[] {
     const findings: Finding[] = [];
-    const report = this.pass.table.reporter(findings);
-    this.indexes.forEach((index, i) => {
-      if (!index) return;
-      try {
-        index.report(lines, report);
-      } catch (error) {
-        this.onRuleError(
-          this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
-          undefined,
-          error,
-        );
-      }
-    });
+    for (let i = 0; i < this.indexes.length; i++) findings.push(...this.reportIndex(i, lines));
+    return findings;
+  }
+
+  /** The findings of one dataset checker (by its position in `LinePass.datasetCheckers`). */
+  reportIndex(i: number, lines: LineAccess): Finding[] {
+    const index = this.indexes[i];
+    const findings: Finding[] = [];
+    if (!index) return findings;
+    try {
+      index.report(lines, this.pass.table.reporter(findings));
+    } catch (error) {
+      this.onRuleError(
+        this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
+        undefined,
+        error,
+      );
+    }
     return findings;
   }
 

@@ -10,6 +10,7 @@
  * The invariant, checked by a property test: after any sequence of edits, `findings()` equals
  * `lintText` of the final text.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { DatasetIndexes, LinePass, compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
 import { makeLine, splitLines } from '../engine/lines.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
@@ -44,7 +45,13 @@ export class LintedDocument {
   private nextId = 0;
   private pass!: LinePass;
   private indexes!: DatasetIndexes;
-  private datasetFindings: Finding[] | undefined;
+  /**
+   * Findings of each dataset checker, kept while an edit cannot have changed them: the edited lines'
+   * facts for that checker are equal before and after, no line moved, and none of its findings
+   * touches an edited line (a finding's fix may embed its line's text). Typing inside a message
+   * changes no format or key facts, so the whole-file format report is not rebuilt for each key.
+   */
+  private datasetFindings: (Finding[] | undefined)[] = [];
   private readonly formatCounts = new Map<FormatId, number>();
 
   constructor(
@@ -97,8 +104,11 @@ export class LintedDocument {
       }
       all.push(...entry.findings);
     }
-    this.datasetFindings ??= this.indexes.report(this.access());
-    all.push(...this.datasetFindings);
+    const access = this.access();
+    this.pass.datasetCheckers.forEach((_, i) => {
+      const findings = (this.datasetFindings[i] ??= this.indexes.reportIndex(i, access));
+      all.push(...findings);
+    });
     return all.sort(compareFindings);
   }
 
@@ -129,7 +139,7 @@ export class LintedDocument {
     this.indexes = new DatasetIndexes(this.pass, this.onRuleError);
     this.formatCounts.clear();
     this.lineOfId.clear();
-    this.datasetFindings = undefined;
+    this.datasetFindings = [];
     this.entries = splitLines(text).map((input) =>
       this.lint(input.line, (input.bom ? BOM : '') + input.text, input.eol),
     );
@@ -144,16 +154,36 @@ export class LintedDocument {
     const suffix = last ? last.text.slice(end.character) + last.eol : '';
     const replaced = Math.min(end.line, count - 1) - start.line + 1;
     const pieces = splitPieces(prefix + newText + suffix);
-    for (const entry of this.entries.slice(start.line, start.line + Math.max(replaced, 0)))
-      this.unlink(entry);
+    const removed = this.entries.slice(start.line, start.line + Math.max(replaced, 0));
+    for (const entry of removed) this.unlink(entry);
     const fresh = pieces.map((piece, i) => this.lint(start.line + i, piece.text, piece.eol));
+    this.invalidate(removed, fresh, start.line);
     this.entries.splice(start.line, Math.max(replaced, 0), ...fresh);
     if (fresh.length !== replaced) {
       for (let line = start.line + fresh.length; line < this.entries.length; line++) {
         this.lineOfId.set(this.entries[line]!.id, line);
       }
     }
-    this.datasetFindings = undefined;
+  }
+
+  private invalidate(removed: LineEntry[], fresh: LineEntry[], firstLine: number): void {
+    if (removed.length !== fresh.length) {
+      this.datasetFindings = [];
+      return;
+    }
+    const lastLine = firstLine + fresh.length - 1;
+    const touches = (range: Range): boolean => range.end.line >= firstLine && range.start.line <= lastLine;
+    this.datasetFindings = this.datasetFindings.map((findings, i) => {
+      if (!findings) return undefined;
+      const sameFacts = removed.every((entry, j) => isDeepStrictEqual(entry.facts[i], fresh[j]!.facts[i]));
+      const touched = findings.some(
+        (f) =>
+          touches(f.range) ||
+          f.related?.some((r) => r.file === undefined && touches(r.range)) ||
+          f.fix?.edits.some((e) => touches(e.range)),
+      );
+      return sameFacts && !touched ? findings : undefined;
+    });
   }
 
   /** LSP clamps positions past a line's end to its end, and past the last line to the document's end. */

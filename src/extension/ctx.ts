@@ -13,12 +13,17 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
+  DiskFileNotification,
+  LargeFileNotification,
   LintWorkspaceRequest,
   SETTINGS_SECTION,
   SummaryNotification,
   type DatasetSummary,
 } from '../shared/protocol.ts';
 import { StatusBar } from './status.ts';
+
+/** VS Code's limit: it sends no document at least this large to extensions. */
+const LARGE_FILE_BYTES = 50 * 1024 * 1024;
 
 /** Settings that change which documents the client sends: they need a new client, not just a re-lint. */
 const RESTART_KEYS = [`${SETTINGS_SECTION}.files.include`];
@@ -28,6 +33,9 @@ export class Ctx {
   private readonly serverScope: vscode.Disposable[] = [];
   private readonly status = new StatusBar();
   private readonly summaries = new Map<string, DatasetSummary>();
+  /** Datasets shown in tabs whose text VS Code does not send (over 50 MB), linted from disk. */
+  private diskFiles = new Set<string>();
+  private readonly toldAboutLargeFile = new Set<string>();
   readonly output = vscode.window.createOutputChannel('Tunesmith', { log: true });
 
   constructor(private readonly extension: vscode.ExtensionContext) {
@@ -44,6 +52,10 @@ export class Ctx {
         }),
       ),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
+      vscode.window.tabGroups.onDidChangeTabs(() => {
+        this.showSummary();
+        void this.syncDiskFiles();
+      }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (RESTART_KEYS.some((key) => event.affectsConfiguration(key))) void this.restart();
       }),
@@ -83,9 +95,21 @@ export class Ctx {
         this.summaries.set(summary.uri, summary);
         this.showSummary();
       }),
+      client.onNotification(LargeFileNotification, ({ uri, sizeBytes }) => {
+        if (this.toldAboutLargeFile.has(uri)) return;
+        this.toldAboutLargeFile.add(uri);
+        const name = vscode.Uri.parse(uri).path.split('/').pop();
+        const mb = Math.round(sizeBytes / 1024 / 1024);
+        void vscode.window.showInformationMessage(
+          `${name} is ${mb} MB: VS Code does not send files over 50 MB to extensions, so Tunesmith's ` +
+            'diagnostics for it come from the saved file and refresh each time it is saved.',
+        );
+      }),
     );
     this.status.stopped('starting');
     await client.start();
+    this.diskFiles = new Set();
+    await this.syncDiskFiles();
   }
 
   async restart(): Promise<void> {
@@ -104,8 +128,40 @@ export class Ctx {
     void vscode.window.showInformationMessage(`Tunesmith linted ${files} dataset file(s).`);
   }
 
+  /** Tells the server which unsynchronised (over 50 MB) datasets are shown, so it lints them from disk. */
+  private async syncDiskFiles(): Promise<void> {
+    const client = this.client;
+    if (!client?.isRunning()) return;
+    const synced = new Set(vscode.workspace.textDocuments.map((document) => document.uri.toString()));
+    const shown = new Set<string>();
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
+        if (!uri || uri.scheme !== 'file' || !uri.path.endsWith('.jsonl') || synced.has(uri.toString()))
+          continue;
+        const size = await vscode.workspace.fs.stat(uri).then(
+          (stat) => stat.size,
+          () => 0,
+        );
+        if (size >= LARGE_FILE_BYTES) shown.add(uri.toString());
+      }
+    }
+    for (const uri of shown)
+      if (!this.diskFiles.has(uri)) void client.sendNotification(DiskFileNotification, { uri, open: true });
+    for (const uri of this.diskFiles)
+      if (!shown.has(uri)) void client.sendNotification(DiskFileNotification, { uri, open: false });
+    this.diskFiles = shown;
+  }
+
+  private activeUri(): string | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (editor) return editor.document.uri.toString();
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    return input instanceof vscode.TabInputText ? input.uri.toString() : undefined;
+  }
+
   private showSummary(): void {
-    const uri = vscode.window.activeTextEditor?.document.uri.toString();
+    const uri = this.activeUri();
     const summary = uri === undefined ? undefined : this.summaries.get(uri);
     if (this.client && !this.client.isRunning()) return;
     this.status.show(summary);

@@ -26,6 +26,22 @@ export interface LargeFileNotice {
 }
 export const LargeFileNotification = new NotificationType<LargeFileNotice>('tunesmith/largeFile');
 
+/**
+ * Client → server: a dataset is shown in a tab but its text was not sent (VS Code sends no document
+ * over 50 MB to extensions); lint it from disk and follow its changes while `open`.
+ */
+export interface DiskFileParams {
+  uri: string;
+  open: boolean;
+}
+export const DiskFileNotification = new NotificationType<DiskFileParams>('tunesmith/diskFile');
+
+/** What the client passes in `initializationOptions`. */
+export interface InitializationOptions {
+  /** Files at least this large are reported as linted from disk (VS Code's limit: 50 MB). */
+  largeFileBytes?: number;
+}
+
 /** Client → server: lint every dataset of the workspace again (command "Tunesmith: Lint Workspace"). */
 export const LintWorkspaceRequest = new RequestType0<{ files: number }, void>('tunesmith/lintWorkspace');
 

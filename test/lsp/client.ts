@@ -27,6 +27,9 @@ export interface ClientOptions {
   /** What `workspace/configuration` answers for the `tunesmith` section. */
   settings?: unknown;
   workspaceFolders?: { uri: string; name: string }[];
+  /** Answers for other configuration sections, e.g. `files.exclude`. */
+  sections?: Record<string, unknown>;
+  initializationOptions?: unknown;
 }
 
 type Waiter = { uri: string; version: number | undefined; resolve: (p: PublishDiagnosticsParams) => void };
@@ -37,6 +40,8 @@ export class LspClient {
   /** Latest diagnostics per URI. */
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly logs: string[] = [];
+  /** Every custom notification and `$/progress` value received, in order. */
+  readonly notifications: { method: string; params: unknown }[] = [];
   private waiters: Waiter[] = [];
   private versions = new Map<string, number>();
   settings: unknown;
@@ -50,12 +55,19 @@ export class LspClient {
       new StreamMessageWriter(this.process.stdin!),
     );
     this.connection.onRequest(ConfigurationRequest.type, (params) =>
-      params.items.map((item) => (item.section === 'tunesmith' ? this.settings : {})),
+      params.items.map((item) =>
+        item.section === 'tunesmith' ? this.settings : (options.sections?.[item.section ?? ''] ?? {}),
+      ),
     );
     this.connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
     this.connection.onNotification('window/logMessage', (params: { message: string }) => {
       this.logs.push(params.message);
     });
+    for (const method of ['$/progress', 'tunesmith/summary', 'tunesmith/largeFile']) {
+      this.connection.onNotification(method, (params: unknown) => {
+        this.notifications.push({ method, params });
+      });
+    }
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.diagnostics.set(params.uri, params);
       this.waiters = this.waiters.filter((waiter) => {
@@ -73,6 +85,7 @@ export class LspClient {
     await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: options.workspaceFolders?.[0]?.uri ?? null,
+      initializationOptions: options.initializationOptions,
       workspaceFolders: options.workspaceFolders ?? null,
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false } },

@@ -3,7 +3,8 @@
  * workspace in the background from disk. Settings are pulled per resource and cached by URI (after
  * lsp-sample), never held in globals; a configuration change drops the cache and re-lints.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { relative, sep } from 'node:path';
 import {
@@ -16,11 +17,14 @@ import {
 } from 'vscode-languageserver';
 import { resolveConfig, type ResolvedConfig } from '../engine/config.ts';
 import { FORMAT_NAMES } from '../engine/formats.ts';
-import { lintText, type RuleErrorHandler } from '../engine/linter.ts';
+import type { RuleErrorHandler } from '../engine/linter.ts';
 import type { Checker } from '../engine/rule.ts';
 import type { Finding } from '../engine/types.ts';
 import {
+  DiskFileNotification,
   FIX_ALL_KIND,
+  LargeFileNotification,
+  type InitializationOptions,
   LintWorkspaceRequest,
   SETTINGS_SECTION,
   SummaryNotification,
@@ -47,9 +51,10 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   const open = new Map<string, OpenDocument>();
   const configs = new Map<string, Promise<ResolvedConfig>>();
   const workspaceFolders: string[] = [];
-  /** Files of the workspace linted from disk, by URI: their diagnostics are on screen. */
-  const diskLinted = new Set<string>();
+  /** Files shown in the editor whose text the client could not send, with a watcher each. */
+  const diskFiles = new Map<string, FSWatcher>();
   let canPullConfiguration = false;
+  let largeFileBytes = 50 * 1024 * 1024;
 
   const onRuleError: RuleErrorHandler = (codes, line, error) => {
     const where = line === undefined ? 'the dataset index' : `line ${line + 1}`;
@@ -112,6 +117,8 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   connection.onInitialize((params): InitializeResult => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    if (typeof options.largeFileBytes === 'number') largeFileBytes = options.largeFileBytes;
     for (const folder of params.workspaceFolders ?? []) workspaceFolders.push(folder.uri);
     if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders.push(params.rootUri);
     return {
@@ -139,7 +146,6 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       scheduled: false,
     };
     open.set(textDocument.uri, document);
-    diskLinted.delete(textDocument.uri);
     const config = await configFor(textDocument.uri);
     if (open.get(textDocument.uri) !== document) return; // closed while settings were on their way
     document.config = config;
@@ -214,11 +220,15 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   connection.onRequest(LintWorkspaceRequest, () => lintWorkspace());
 
+  connection.onShutdown(() => {
+    for (const watcher of diskFiles.values()) watcher.close();
+    diskFiles.clear();
+  });
+
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
     for (const change of changes) {
       if (open.has(change.uri)) continue; // the buffer, not the disk, is what the user sees
       if (change.type === FileChangeType.Deleted) {
-        diskLinted.delete(change.uri);
         void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
       } else if (await inWorkspace(change.uri)) await lintFromDisk(change.uri);
     }
@@ -278,18 +288,54 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   async function lintFromDisk(uri: string): Promise<void> {
     let text: string;
+    let size: number;
     try {
-      text = await readFile(fileURLToPath(uri), 'utf8');
+      const path = fileURLToPath(uri);
+      size = (await stat(path)).size;
+      text = await readFile(path, 'utf8');
     } catch {
       return;
     }
     if (open.has(uri)) return;
     const config = await configFor(uri);
-    const findings = lintText(text, config, checkers, onRuleError);
+    const linted = new LintedDocument(text, config, checkers, onRuleError);
+    const findings = linted.findings();
     if (open.has(uri)) return; // opened meanwhile: the buffer's diagnostics win
-    diskLinted.add(uri);
-    void connection.sendDiagnostics({ uri, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
+    const diagnostics = findings.map((f) => toDiagnostic(f, uri));
+    void connection.sendDiagnostics({ uri, diagnostics });
+    sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), true);
+    if (size >= largeFileBytes)
+      void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });
   }
+
+  connection.onNotification(DiskFileNotification, ({ uri, open: shown }) => {
+    const existing = diskFiles.get(uri);
+    if (!shown) {
+      existing?.close();
+      diskFiles.delete(uri);
+      void inWorkspace(uri).then((yes) => {
+        if (!yes && !open.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      });
+      return;
+    }
+    if (existing || open.has(uri) || !uri.startsWith('file:')) return;
+    let pending = false;
+    try {
+      // The workspace watcher covers workspace files only; a file opened from elsewhere needs its own.
+      const watcher = watch(fileURLToPath(uri), () => {
+        if (pending) return;
+        pending = true;
+        setTimeout(() => {
+          pending = false;
+          void lintFromDisk(uri);
+        }, 200);
+      });
+      diskFiles.set(uri, watcher);
+    } catch {
+      return;
+    }
+    void lintFromDisk(uri);
+  });
 
   let workspaceRun: Promise<{ files: number }> | undefined;
 

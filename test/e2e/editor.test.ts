@@ -158,3 +158,39 @@ test('editing the email away removes its diagnostic while the others stay', asyn
   });
   await shot('06-edit-clears-diagnostic');
 });
+
+test('when the server process dies the client restarts it, and linting goes on', async () => {
+  const [pid] = editor.serverPids();
+  assert.ok(pid, 'a running language server');
+  process.kill(pid, 'SIGKILL');
+  await until('a new server process', () => {
+    const pids = editor.serverPids();
+    return pids.length === 1 && pids[0] !== pid;
+  });
+  // The restarted server gets the unsaved buffer again: undoing the edit brings the email back.
+  await page.keyboard.press('Control+Z');
+  await until('the email diagnostic from the new server', async () =>
+    (await text('.markers-panel')).includes('j•••@g•••.com'),
+  );
+  await shot('07-after-server-restart');
+});
+
+test('the walkthrough introduces the extension', async () => {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input');
+  await page.keyboard.type('Welcome: Open Walkthrough');
+  await until('the command', async () => (await text('.quick-input-list')).includes('Open Walkthrough'));
+  await page.keyboard.press('Enter');
+  await until('the walkthrough list', async () =>
+    (await text('.quick-input-list')).includes('Get started with Tunesmith'),
+  );
+  await page.keyboard.type('Get started with Tunesmith');
+  await page.keyboard.press('Enter');
+  const walkthrough = await until('the walkthrough page', async () => {
+    const content = await text('.gettingStartedContainer');
+    return content.includes('Read the problems') ? content : undefined;
+  });
+  assert.match(walkthrough, /Open a dataset/);
+  assert.match(walkthrough, /Fix mechanically/);
+  await shot('08-walkthrough');
+});

@@ -5,7 +5,16 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -107,6 +116,8 @@ export interface Editor {
   workspace: string;
   /** The server's own log, for diagnosing a failed scenario. */
   logFile: string;
+  /** PIDs of this editor's Tunesmith language servers (a process of ours: the tests may kill it). */
+  serverPids(): number[];
   stop(): void;
 }
 
@@ -204,5 +215,15 @@ export async function startEditor(options: { workspace?: string; port?: number }
     const response = await fetch(`http://127.0.0.1:${port}/healthz`);
     return response.ok;
   });
-  return { url, workspace, logFile, stop };
+  const serverPids = (): number[] =>
+    readdirSync('/proc').flatMap((entry) => {
+      if (!/^\d+$/.test(entry)) return [];
+      try {
+        const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        return cmdline.includes(extensionsDir) && cmdline.includes('dist/server.cjs') ? [Number(entry)] : [];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+  return { url, workspace, logFile, serverPids, stop };
 }

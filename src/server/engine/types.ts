@@ -82,7 +82,8 @@ export interface LineInput {
   invalidUtf8At?: number;
   /**
    * Set when the line exceeded the configured maximum and the reader did not keep its text
-   * (`text` is then ''), so that one huge line cannot exhaust memory.
+   * (`text` is then ''), so that one huge line cannot exhaust memory. In characters, or in bytes (an
+   * upper bound) for a line so long that it was never decoded.
    */
   truncatedLength?: number;
 }

@@ -1,0 +1,26 @@
+/**
+ * The contract every `tunesmith` subcommand implements: it gets its arguments (after the subcommand
+ * name) and an IO object, and resolves to the process exit code. Commands never call process.exit and
+ * never write to process.stdout directly, so tests can run them in-process as well as through the binary.
+ */
+export interface CommandIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  /** Whether stderr is a terminal (progress bars are drawn only then). */
+  stderrIsTTY: boolean;
+}
+
+export const EXIT = {
+  /** No findings at error severity (and warnings within --max-warnings). */
+  clean: 0,
+  /** Findings at error severity, or more warnings than --max-warnings. */
+  findings: 1,
+  /** Bad arguments, unreadable input, or an internal failure. */
+  usage: 2,
+} as const;
+
+export type Command = (args: string[], io: CommandIO) => Promise<number>;
+
+/** An error whose message is meant for the user as is (exit code 2, no stack trace). */
+export class UsageError extends Error {}

@@ -1,0 +1,181 @@
+/**
+ * Streams a dataset file as lines, in bounded memory: the buffer holds one read chunk plus the line in
+ * progress, and a line longer than the limit is counted, not kept. Each line carries its byte offset
+ * and length so that a later pass can re-read it (`readLineAt`) or copy its bytes verbatim (`fix`).
+ */
+import { createReadStream } from 'node:fs';
+import { openSync, readSync, closeSync } from 'node:fs';
+import type { LineEnding, LineInput } from './types.ts';
+
+export interface RawLine extends LineInput {
+  /** Offset of the line's first byte in the file. */
+  byteOffset: number;
+  /** Bytes of the line including its terminator. */
+  byteLength: number;
+}
+
+export interface ReadOptions {
+  /** Lines longer than this many characters are reported by length and their text dropped. */
+  maxLineLength: number;
+  /** Bytes read at a time; also roughly the size of a yielded batch. */
+  chunkSize?: number;
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const REPLACEMENT = '\uFFFD';
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes one line; marks where invalid UTF-8 was replaced, so the line can be reported, not rejected. */
+export function decodeLine(
+  bytes: Buffer,
+  start: number,
+  end: number,
+): { text: string; invalidUtf8At?: number } {
+  const text = bytes.toString('utf8', start, end);
+  if (!text.includes(REPLACEMENT)) return { text };
+  try {
+    strictDecoder.decode(bytes.subarray(start, end));
+    return { text }; // a genuine U+FFFD in valid UTF-8
+  } catch {
+    return { text, invalidUtf8At: text.indexOf(REPLACEMENT) };
+  }
+}
+
+class LineAssembler {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes of the current over-long line seen so far, once it is known to be too long. */
+  private skipping = false;
+  private lineStart = 0;
+  private line = 0;
+  private firstChunk = true;
+  private bom = false;
+  private lastHeldByte: number | undefined;
+  // A line of N characters takes at most 3N bytes of UTF-8 (4 bytes per surrogate pair of 2 characters).
+  private readonly maxLineBytes: number;
+
+  constructor(private readonly maxLineLength: number) {
+    this.maxLineBytes = maxLineLength * 3;
+  }
+
+  push(chunk: Buffer, out: RawLine[]): void {
+    let position = 0;
+    if (this.firstChunk) {
+      this.firstChunk = false;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        position = 3;
+        this.lineStart = 3;
+        this.bom = true;
+      }
+    }
+    while (position < chunk.length) {
+      const newline = chunk.indexOf(NEWLINE, position);
+      if (newline === -1) {
+        this.hold(chunk.subarray(position));
+        return;
+      }
+      this.finish(chunk, position, newline + 1, out);
+      position = newline + 1;
+    }
+  }
+
+  end(out: RawLine[]): void {
+    if (this.pendingBytes > 0 || this.skipping) this.finish(Buffer.alloc(0), 0, 0, out);
+  }
+
+  private hold(part: Buffer): void {
+    this.pendingBytes += part.length;
+    if (part.length > 0) this.lastHeldByte = part[part.length - 1];
+    if (this.skipping) return;
+    if (this.pendingBytes > this.maxLineBytes) {
+      this.skipping = true;
+      this.pending = [];
+      return;
+    }
+    this.pending.push(Buffer.from(part)); // copy: the stream may reuse its buffer
+  }
+
+  /** Completes the line whose tail is chunk[from, to) (to includes the '\n' unless at end of file). */
+  private finish(chunk: Buffer, from: number, to: number, out: RawLine[]): void {
+    const byteLength = this.pendingBytes + (to - from);
+    const hasNewline = to > from && chunk[to - 1] === NEWLINE;
+    const lastContentByte = hasNewline ? (to - 2 >= from ? chunk[to - 2] : this.lastHeldByte) : undefined;
+    const crlf = hasNewline && byteLength >= 2 && lastContentByte === CARRIAGE_RETURN;
+    const eol: LineEnding = hasNewline ? (crlf ? '\r\n' : '\n') : '';
+    const contentBytes = byteLength - eol.length;
+    const raw: RawLine = { line: this.line, text: '', eol, byteOffset: this.lineStart, byteLength };
+    if (this.bom && this.line === 0) raw.bom = true;
+    if (this.skipping || contentBytes > this.maxLineBytes) {
+      // Never decoded: the length is in bytes, an upper bound of the characters.
+      raw.truncatedLength = contentBytes;
+    } else {
+      const bytes =
+        this.pending.length === 0 ? chunk : Buffer.concat([...this.pending, chunk.subarray(from, to)]);
+      const start = this.pending.length === 0 ? from : 0;
+      const decoded = decodeLine(bytes, start, start + contentBytes);
+      if (decoded.text.length > this.maxLineLength) raw.truncatedLength = decoded.text.length;
+      else {
+        raw.text = decoded.text;
+        if (decoded.invalidUtf8At !== undefined) raw.invalidUtf8At = decoded.invalidUtf8At;
+      }
+    }
+    out.push(raw);
+    this.line++;
+    this.lineStart += byteLength;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.skipping = false;
+    this.lastHeldByte = undefined;
+  }
+}
+
+/** Yields the lines of a file in batches (one batch per chunk read). */
+export async function* readLineBatches(path: string, options: ReadOptions): AsyncGenerator<RawLine[]> {
+  const assembler = new LineAssembler(options.maxLineLength);
+  const stream = createReadStream(path, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const batch: RawLine[] = [];
+    assembler.push(chunk, batch);
+    if (batch.length > 0) yield batch;
+  }
+  const last: RawLine[] = [];
+  assembler.end(last);
+  if (last.length > 0) yield last;
+}
+
+/** Splits an in-memory buffer exactly as `readLineBatches` splits a file. */
+export function splitBuffer(buffer: Buffer, options: ReadOptions): RawLine[] {
+  const assembler = new LineAssembler(options.maxLineLength);
+  const lines: RawLine[] = [];
+  assembler.push(buffer, lines);
+  assembler.end(lines);
+  return lines;
+}
+
+/** Random access to lines already seen once, by their byte offsets: for reports and fixes after a pass. */
+export class FileLines {
+  private readonly fd: number;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+  }
+
+  read(line: RawLine): LineInput {
+    const buffer = Buffer.alloc(line.byteLength);
+    readSync(this.fd, buffer, 0, line.byteLength, line.byteOffset);
+    const reread = splitBuffer(buffer, { maxLineLength: Infinity })[0];
+    const input: LineInput = { line: line.line, text: reread?.text ?? '', eol: line.eol };
+    if (line.bom) input.bom = true;
+    if (line.truncatedLength !== undefined) {
+      input.text = '';
+      input.truncatedLength = line.truncatedLength;
+    }
+    if (line.invalidUtf8At !== undefined) input.invalidUtf8At = line.invalidUtf8At;
+    return input;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

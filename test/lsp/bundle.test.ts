@@ -5,9 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { CodeActionRequest, type CodeAction, type TextEdit } from 'vscode-languageserver-protocol/node';
+import { until } from '../e2e/harness.ts';
 import { LspClient, applyEdits } from './client.ts';
 
 let client: LspClient;
@@ -62,4 +66,39 @@ test('the card quick fix replaces only the number; editing it away clears the di
     after.some((d) => d.code === 'pii/email'),
     'other diagnostics stay',
   );
+});
+
+test('train/validation leakage spans files and follows edits to the training file', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tunesmith-split-'));
+  cpSync(new URL('../../demo/split', import.meta.url), root, { recursive: true });
+  const workspace = await LspClient.start({
+    command: [process.execPath, 'dist/server.cjs', '--stdio'],
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'split' }],
+  });
+  try {
+    const valid = pathToFileURL(join(root, 'valid.jsonl')).href;
+    const train = pathToFileURL(join(root, 'train.jsonl')).href;
+    const leak = await until('leakage on valid.jsonl', () =>
+      workspace.diagnostics.get(valid)?.diagnostics.find((d) => d.code === 'split/leakage'),
+    );
+    assert.equal(leak.range.start.line, 0);
+    assert.match(leak.message as string, /train\.jsonl line 3 \(an exact copy\)/);
+    assert.equal(leak.relatedInformation?.[0]?.location.uri, train);
+
+    const trainText = readFileSync(join(root, 'train.jsonl'), 'utf8');
+    await workspace.open(train, trainText);
+    const line = trainText.split('\n')[2]!;
+    await workspace.change(train, [
+      {
+        range: { start: { line: 2, character: 0 }, end: { line: 2, character: line.length } },
+        text: JSON.stringify({ messages: [{ role: 'user', content: 'Entirely different question here' }] }),
+      },
+    ]);
+    await until('the leakage to go', () =>
+      workspace.diagnostics.get(valid)?.diagnostics.every((d) => d.code !== 'split/leakage'),
+    );
+  } finally {
+    await workspace.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 });

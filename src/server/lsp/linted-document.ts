@@ -3,8 +3,9 @@
  *
  * The document is held as its lines, not as one string: an edit replaces the lines it touches,
  * re-runs the line checkers on those lines only, and moves their facts out of and into the live
- * dataset indexes (keyed by a stable id per line, so an insertion above a duplicate does not disturb
- * it). Nothing else is parsed again. Holding lines also keeps memory flat: a 40 MB document edited
+ * dataset indexes. Nothing else is parsed again. Example ids are line numbers, as in the CLI: the
+ * rules may order by id, so when lines move (a line inserted or deleted) the facts stored for the
+ * lines below are re-keyed, which costs index updates but no parsing. Holding lines also keeps memory flat: a 40 MB document edited
  * 200 times would otherwise leave 200 versions of its text alive through substrings.
  *
  * The invariant, checked by a property test: after any sequence of edits, `findings()` equals
@@ -19,8 +20,6 @@ import type { Checker, LineAccess, LineContext } from '../engine/rule.ts';
 import type { Finding, LineEnding, LineInput, Position, Range } from '../engine/types.ts';
 
 interface LineEntry {
-  /** Stable across edits that do not touch this line; the id the dataset indexes know it by. */
-  readonly id: number;
   text: string;
   eol: LineEnding;
   /** The line number the findings were computed at; they are shifted when lines move. */
@@ -38,11 +37,16 @@ export interface TextChange {
 
 const BOM = '\uFEFF';
 
+/** Follows the facts of every line, for indexes that span files (train/validation leakage). */
+export interface FactsObserver {
+  /** All lines are about to be added again (a new text or configuration). */
+  reset(): void;
+  added(id: number, facts: readonly unknown[]): void;
+  removed(id: number): void;
+}
+
 export class LintedDocument {
   private entries: LineEntry[] = [];
-  /** Current line of each id, refreshed after edits that change the line count. */
-  private lineOfId = new Map<number, number>();
-  private nextId = 0;
   private pass!: LinePass;
   private indexes!: DatasetIndexes;
   /**
@@ -59,6 +63,7 @@ export class LintedDocument {
     private config: ResolvedConfig,
     private readonly checkers: readonly Checker[],
     private readonly onRuleError?: RuleErrorHandler,
+    private readonly observer?: FactsObserver,
   ) {
     this.reset(text);
   }
@@ -135,10 +140,10 @@ export class LintedDocument {
   }
 
   private reset(text: string): void {
+    this.observer?.reset();
     this.pass = new LinePass(this.config, this.checkers, this.onRuleError);
     this.indexes = new DatasetIndexes(this.pass, this.onRuleError);
     this.formatCounts.clear();
-    this.lineOfId.clear();
     this.datasetFindings = [];
     this.entries = splitLines(text).map((input) =>
       this.lint(input.line, (input.bom ? BOM : '') + input.text, input.eol),
@@ -152,18 +157,18 @@ export class LintedDocument {
     const prefix = start.line < count ? this.entries[start.line]!.text.slice(0, start.character) : '';
     const last = end.line < count ? this.entries[end.line] : undefined;
     const suffix = last ? last.text.slice(end.character) + last.eol : '';
-    const replaced = Math.min(end.line, count - 1) - start.line + 1;
+    const replaced = Math.max(Math.min(end.line, count - 1) - start.line + 1, 0);
     const pieces = splitPieces(prefix + newText + suffix);
-    const removed = this.entries.slice(start.line, start.line + Math.max(replaced, 0));
-    for (const entry of removed) this.unlink(entry);
+    const removed = this.entries.slice(start.line, start.line + replaced);
+    removed.forEach((entry, j) => this.unlink(entry, start.line + j));
+    // Lines below move: their stored facts leave the indexes under the old ids first, so that no
+    // id is held twice, and come back under the new ones once the new lines are in.
+    const moved = pieces.length === replaced ? [] : this.entries.slice(start.line + replaced);
+    moved.forEach((entry, j) => this.unkey(entry, start.line + replaced + j));
     const fresh = pieces.map((piece, i) => this.lint(start.line + i, piece.text, piece.eol));
+    moved.forEach((entry, j) => this.key(entry, start.line + pieces.length + j));
     this.invalidate(removed, fresh, start.line);
-    this.entries.splice(start.line, Math.max(replaced, 0), ...fresh);
-    if (fresh.length !== replaced) {
-      for (let line = start.line + fresh.length; line < this.entries.length; line++) {
-        this.lineOfId.set(this.entries[line]!.id, line);
-      }
-    }
+    this.entries.splice(start.line, replaced, ...fresh);
   }
 
   private invalidate(removed: LineEntry[], fresh: LineEntry[], firstLine: number): void {
@@ -210,7 +215,6 @@ export class LintedDocument {
     const input = makeLine(line, bom ? text.slice(1) : text, eol, this.config.maxLineLength, bom);
     const result = this.pass.run(input);
     const entry: LineEntry = {
-      id: this.nextId++,
       text,
       eol,
       lintedAt: line,
@@ -218,15 +222,13 @@ export class LintedDocument {
       facts: result.facts,
       format: formatOf(result.example),
     };
-    this.indexes.add(entry.id, entry.facts);
-    this.lineOfId.set(entry.id, line);
+    this.key(entry, line);
     if (entry.format) this.formatCounts.set(entry.format, (this.formatCounts.get(entry.format) ?? 0) + 1);
     return entry;
   }
 
-  private unlink(entry: LineEntry): void {
-    this.indexes.remove(entry.id, entry.facts);
-    this.lineOfId.delete(entry.id);
+  private unlink(entry: LineEntry, id: number): void {
+    this.unkey(entry, id);
     if (entry.format) {
       const left = (this.formatCounts.get(entry.format) ?? 1) - 1;
       if (left > 0) this.formatCounts.set(entry.format, left);
@@ -234,10 +236,21 @@ export class LintedDocument {
     }
   }
 
-  private access(): LineAccess {
+  private key(entry: LineEntry, id: number): void {
+    this.indexes.add(id, entry.facts);
+    this.observer?.added(id, entry.facts);
+  }
+
+  private unkey(entry: LineEntry, id: number): void {
+    this.indexes.remove(id, entry.facts);
+    this.observer?.removed(id);
+  }
+
+  /** Current lines of example ids, for indexes outside the document. */
+  access(): LineAccess {
     return {
-      lineOf: (id) => this.lineOfId.get(id) ?? -1,
-      context: (id) => this.pass.context(this.input(this.lineOfId.get(id) ?? 0)),
+      lineOf: (id) => id,
+      context: (id) => this.pass.context(this.input(id)),
     };
   }
 }

@@ -32,6 +32,7 @@ import {
 import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
 import { GlobSet } from './glob.ts';
 import { LintedDocument, type TextChange } from './linted-document.ts';
+import { SplitIndex } from './split-index.ts';
 
 interface OpenDocument {
   version: number;
@@ -55,6 +56,27 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   const diskFiles = new Map<string, FSWatcher>();
   let canPullConfiguration = false;
   let largeFileBytes = 50 * 1024 * 1024;
+  /** The last diagnostics of each file linted from disk, republished when its leakage changes. */
+  const diskDiagnostics = new Map<string, Diagnostic[]>();
+  const split = new SplitIndex(
+    checkers,
+    (uri) => open.get(uri)?.linted?.access(),
+    (uris) => {
+      for (const uri of uris) {
+        if (open.has(uri)) schedule(uri);
+        else if (diskDiagnostics.has(uri)) publishDisk(uri);
+      }
+    },
+  );
+
+  function publishDisk(uri: string): void {
+    const leaks = split.findingsFor(uri).map((f) => toDiagnostic(f, uri));
+    void connection.sendDiagnostics({ uri, diagnostics: [...(diskDiagnostics.get(uri) ?? []), ...leaks] });
+  }
+
+  function observerFor(uri: string, config: ResolvedConfig) {
+    return split.observer(uri, SplitIndex.roleOf(uri, config, workspaceFolders));
+  }
 
   const onRuleError: RuleErrorHandler = (codes, line, error) => {
     const where = line === undefined ? 'the dataset index' : `line ${line + 1}`;
@@ -84,7 +106,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     document.scheduled = false;
     const linted = document.linted;
     if (!linted) return;
-    document.findings = linted.findings();
+    document.findings = [...linted.findings(), ...split.findingsFor(uri)];
     const diagnostics = document.findings.map((finding) => toDiagnostic(finding, uri));
     void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
     sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat());
@@ -132,7 +154,14 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     };
   });
 
-  connection.onInitialized(() => {
+  connection.onInitialized(async () => {
+    // Leakage uses the first folder's settings; files opened before they arrived are added again.
+    split.configure(await configFor(workspaceFolders[0] ?? 'file:///'));
+    for (const [uri, document] of open) {
+      if (!document.linted || !document.config) continue;
+      document.linted.reconfigure(document.config);
+      schedule(uri);
+    }
     void lintWorkspace();
   });
 
@@ -149,7 +178,14 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     const config = await configFor(textDocument.uri);
     if (open.get(textDocument.uri) !== document) return; // closed while settings were on their way
     document.config = config;
-    document.linted = new LintedDocument(textDocument.text, config, checkers, onRuleError);
+    diskDiagnostics.delete(textDocument.uri);
+    document.linted = new LintedDocument(
+      textDocument.text,
+      config,
+      checkers,
+      onRuleError,
+      observerFor(textDocument.uri, config),
+    );
     for (const { version, changes } of document.pending) {
       document.linted.applyChanges(changes);
       document.version = version;
@@ -175,21 +211,24 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
     open.delete(textDocument.uri);
+    split.removeFile(textDocument.uri);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     // A workspace dataset keeps its diagnostics, now from the saved file.
     void inWorkspace(textDocument.uri).then((yes) => (yes ? lintFromDisk(textDocument.uri) : undefined));
   });
 
-  connection.onDidChangeConfiguration(() => {
+  connection.onDidChangeConfiguration(async () => {
     configs.clear();
-    for (const [uri, document] of open) {
-      void configFor(uri).then((config) => {
+    split.configure(await configFor(workspaceFolders[0] ?? 'file:///'));
+    await Promise.all(
+      [...open].map(async ([uri, document]) => {
+        const config = await configFor(uri);
         if (open.get(uri) !== document || !document.linted) return;
         document.config = config;
         document.linted.reconfigure(config);
         schedule(uri);
-      });
-    }
+      }),
+    );
     void lintWorkspace();
   });
 
@@ -221,6 +260,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   connection.onRequest(LintWorkspaceRequest, () => lintWorkspace());
 
   connection.onShutdown(() => {
+    split.dispose();
     for (const watcher of diskFiles.values()) watcher.close();
     diskFiles.clear();
   });
@@ -229,6 +269,8 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     for (const change of changes) {
       if (open.has(change.uri)) continue; // the buffer, not the disk, is what the user sees
       if (change.type === FileChangeType.Deleted) {
+        diskDiagnostics.delete(change.uri);
+        split.removeFile(change.uri);
         void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
       } else if (await inWorkspace(change.uri)) await lintFromDisk(change.uri);
     }
@@ -298,11 +340,11 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     }
     if (open.has(uri)) return;
     const config = await configFor(uri);
-    const linted = new LintedDocument(text, config, checkers, onRuleError);
-    const findings = linted.findings();
     if (open.has(uri)) return; // opened meanwhile: the buffer's diagnostics win
-    const diagnostics = findings.map((f) => toDiagnostic(f, uri));
-    void connection.sendDiagnostics({ uri, diagnostics });
+    const linted = new LintedDocument(text, config, checkers, onRuleError, observerFor(uri, config));
+    const diagnostics = linted.findings().map((f) => toDiagnostic(f, uri));
+    diskDiagnostics.set(uri, diagnostics);
+    publishDisk(uri);
     sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), true);
     if (size >= largeFileBytes)
       void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });

@@ -15,6 +15,8 @@ export interface DatasetSummary {
   warnings: number;
   /** Set when diagnostics come from the file on disk, not from the editor buffer. */
   fromDisk?: boolean;
+  /** The document version the summary (and the complete diagnostics sent just before it) is for. */
+  version?: number;
 }
 
 export const SummaryNotification = new NotificationType<DatasetSummary>('tunesmith/summary');

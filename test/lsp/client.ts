@@ -43,6 +43,7 @@ export class LspClient {
   /** Every custom notification and `$/progress` value received, in order. */
   readonly notifications: { method: string; params: unknown }[] = [];
   private waiters: Waiter[] = [];
+  private completeWaiters: { uri: string; version: number; resolve: () => void }[] = [];
   private versions = new Map<string, number>();
   settings: unknown;
 
@@ -66,6 +67,13 @@ export class LspClient {
     for (const method of ['$/progress', 'tunesmith/summary', 'tunesmith/largeFile']) {
       this.connection.onNotification(method, (params: unknown) => {
         this.notifications.push({ method, params });
+        if (method !== 'tunesmith/summary') return;
+        const { uri, version } = params as { uri: string; version?: number };
+        this.completeWaiters = this.completeWaiters.filter((waiter) => {
+          const matches = waiter.uri === uri && waiter.version === version;
+          if (matches) waiter.resolve();
+          return !matches;
+        });
       });
     }
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
@@ -108,25 +116,39 @@ export class LspClient {
     return new Promise((resolve) => this.waiters.push({ uri, version, resolve }));
   }
 
+  /**
+   * Resolves with the complete diagnostics of `uri` at `version`: the server publishes what it knows
+   * at once, then the complete set followed by the summary for that version.
+   */
+  complete(uri: string, version: number): Promise<Diagnostic[]> {
+    return new Promise((resolve) =>
+      this.completeWaiters.push({
+        uri,
+        version,
+        resolve: () => resolve(this.diagnostics.get(uri)?.diagnostics ?? []),
+      }),
+    );
+  }
+
   async open(uri: string, text: string): Promise<Diagnostic[]> {
-    const published = this.nextDiagnostics(uri, 1);
+    const published = this.complete(uri, 1);
     this.versions.set(uri, 1);
     await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
       textDocument: { uri, languageId: 'jsonl', version: 1, text },
     });
-    return (await published).diagnostics;
+    return published;
   }
 
-  /** Sends one didChange and resolves with the diagnostics published for the new version. */
+  /** Sends one didChange and resolves with the complete diagnostics of the new version. */
   async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<Diagnostic[]> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    const published = this.nextDiagnostics(uri, version);
+    const published = this.complete(uri, version);
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version },
       contentChanges: changes,
     });
-    return (await published).diagnostics;
+    return published;
   }
 
   version(uri: string): number {

@@ -1,7 +1,8 @@
 /**
  * The incremental document with every real rule: after any sequence of edits its findings equal a
  * fresh `lintText` of the final text. This is what catches a dataset rule that keys its index by line
- * number instead of by example id, or a line rule whose finding depends on a neighbour.
+ * number instead of by example id, or a line rule whose finding depends on a neighbour. The first,
+ * quick publication after an edit never offers a fix the complete one does not.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -46,7 +47,11 @@ test('property: incremental findings with every rule equal a fresh lint of the f
           const range = { start: positionAt(text, start), end: positionAt(text, end) };
           text = text.slice(0, start) + edit.text + text.slice(end);
           document.applyChanges([{ range, text: edit.text }]);
-          document.findings(); // interleave reports with edits, as the server does
+          if (edit.length % 3 === 0) continue; // let provisional findings span several edits
+          // What the server publishes first: no fix in it may differ from the complete report's.
+          const quick = document.findings(false);
+          const full = new Set(document.findings().map((f) => JSON.stringify(f)));
+          for (const finding of quick.filter((f) => f.fix)) assert.ok(full.has(JSON.stringify(finding)));
         }
         assert.equal(document.getText(), text);
         assert.deepEqual(normalise(document.findings()), normalise(lintText(text, config, ALL_CHECKERS)));

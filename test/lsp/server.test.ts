@@ -195,16 +195,16 @@ test('settings apply live: turning a rule off removes its diagnostics', async ()
     ['test/role', 'test/trailing-space'],
   );
   client.settings = { rules: { 'test/trailing-space': 'off' } };
-  const next = client.nextDiagnostics(uri);
+  const next = client.complete(uri, 1);
   await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   assert.deepEqual(
-    summary((await next).diagnostics).map((s) => s.split('@')[0]),
+    summary(await next).map((s) => s.split('@')[0]),
     ['test/role'],
   );
   client.settings = {};
-  const restored = client.nextDiagnostics(uri);
+  const restored = client.complete(uri, 1);
   await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
-  assert.equal((await restored).diagnostics.length, 2);
+  assert.equal((await restored).length, 2);
 });
 
 /** A line generator biased towards the cases that interact: duplicates, roles, whitespace, broken JSON. */

@@ -56,6 +56,12 @@ export class LintedDocument {
    * changes no format or key facts, so the whole-file format report is not rebuilt for each key.
    */
   private datasetFindings: (Finding[] | undefined)[] = [];
+  /**
+   * For a dataset checker whose findings an edit invalidated: its previous findings minus those that
+   * touch the edited lines, moved with the lines below, and without fixes (a fix's edit positions at
+   * the edit's boundary would be ambiguous). Shown until the checker has reported again.
+   */
+  private provisional: (Finding[] | undefined)[] = [];
   private readonly formatCounts = new Map<FormatId, number>();
 
   constructor(
@@ -97,8 +103,16 @@ export class LintedDocument {
     }
   }
 
-  /** Every finding of the document, sorted by position. */
-  findings(): Finding[] {
+  /** Whether every dataset checker's findings are current (`findings(false)` is then complete). */
+  get complete(): boolean {
+    return this.pass.datasetCheckers.every((_, i) => this.datasetFindings[i] !== undefined);
+  }
+
+  /**
+   * Every finding of the document, sorted by position. With `complete` false, dataset checkers that
+   * an edit invalidated are not run again: their provisional findings stand in (see `provisional`).
+   */
+  findings(complete = true): Finding[] {
     const all: Finding[] = [];
     for (let line = 0; line < this.entries.length; line++) {
       const entry = this.entries[line]!;
@@ -111,8 +125,12 @@ export class LintedDocument {
     }
     const access = this.access();
     this.pass.datasetCheckers.forEach((_, i) => {
-      const findings = (this.datasetFindings[i] ??= this.indexes.reportIndex(i, access));
-      all.push(...findings);
+      let findings = this.datasetFindings[i];
+      if (!findings && complete) {
+        findings = this.datasetFindings[i] = this.indexes.reportIndex(i, access);
+        this.provisional[i] = undefined;
+      }
+      all.push(...(findings ?? this.provisional[i] ?? []));
     });
     return all.sort(compareFindings);
   }
@@ -145,6 +163,7 @@ export class LintedDocument {
     this.indexes = new DatasetIndexes(this.pass, this.onRuleError);
     this.formatCounts.clear();
     this.datasetFindings = [];
+    this.provisional = [];
     this.entries = splitLines(text).map((input) =>
       this.lint(input.line, (input.bom ? BOM : '') + input.text, input.eol),
     );
@@ -172,22 +191,23 @@ export class LintedDocument {
   }
 
   private invalidate(removed: LineEntry[], fresh: LineEntry[], firstLine: number): void {
-    if (removed.length !== fresh.length) {
-      this.datasetFindings = [];
-      return;
-    }
-    const lastLine = firstLine + fresh.length - 1;
+    const lastLine = firstLine + removed.length - 1;
+    const delta = fresh.length - removed.length;
     const touches = (range: Range): boolean => range.end.line >= firstLine && range.start.line <= lastLine;
-    this.datasetFindings = this.datasetFindings.map((findings, i) => {
-      if (!findings) return undefined;
-      const sameFacts = removed.every((entry, j) => isDeepStrictEqual(entry.facts[i], fresh[j]!.facts[i]));
-      const touched = findings.some(
-        (f) =>
-          touches(f.range) ||
-          f.related?.some((r) => r.file === undefined && touches(r.range)) ||
-          f.fix?.edits.some((e) => touches(e.range)),
-      );
-      return sameFacts && !touched ? findings : undefined;
+    const touched = (f: Finding): boolean =>
+      touches(f.range) ||
+      (f.related?.some((r) => r.file === undefined && touches(r.range)) ?? false) ||
+      (f.fix?.edits.some((e) => touches(e.range)) ?? false);
+    this.pass.datasetCheckers.forEach((_, i) => {
+      const current = this.datasetFindings[i];
+      const sameFacts =
+        delta === 0 && removed.every((entry, j) => isDeepStrictEqual(entry.facts[i], fresh[j]!.facts[i]));
+      if (current && sameFacts && !current.some(touched)) return;
+      const previous = current ?? this.provisional[i] ?? [];
+      this.datasetFindings[i] = undefined;
+      this.provisional[i] = previous
+        .filter((f) => !touched(f))
+        .map((f) => provisionalFinding(f, lastLine + 1, delta));
     });
   }
 
@@ -281,6 +301,29 @@ function shiftRange(range: Range, delta: number): Range {
     start: { line: range.start.line + delta, character: range.start.character },
     end: { line: range.end.line + delta, character: range.end.character },
   };
+}
+
+/** A dataset finding kept while its checker re-reports: lines from `from` on moved by `delta`; no fix. */
+function provisionalFinding(finding: Finding, from: number, delta: number): Finding {
+  const move = (range: Range): Range =>
+    delta === 0
+      ? range
+      : {
+          start: {
+            line: range.start.line >= from ? range.start.line + delta : range.start.line,
+            character: range.start.character,
+          },
+          end: {
+            line: range.end.line >= from ? range.end.line + delta : range.end.line,
+            character: range.end.character,
+          },
+        };
+  const moved: Finding = { ...finding, range: move(finding.range) };
+  delete moved.fix;
+  if (finding.related) {
+    moved.related = finding.related.map((r) => (r.file === undefined ? { ...r, range: move(r.range) } : r));
+  }
+  return moved;
 }
 
 /** A line checker's finding moved with its line: its range, its fix and same-file related ranges. */

@@ -28,6 +28,7 @@ import {
   LintWorkspaceRequest,
   SETTINGS_SECTION,
   SummaryNotification,
+  type DatasetSummary,
 } from '../../shared/protocol.ts';
 import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
 import { GlobSet } from './glob.ts';
@@ -100,16 +101,29 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     return config;
   }
 
-  function publish(uri: string): void {
+  /**
+   * Publishes in two steps when an edit invalidated whole-file findings: first what is known at once
+   * (the edited lines, and the whole-file findings the edit cannot have touched), then, unless more
+   * edits arrived meanwhile, the complete set. The summary goes with the complete set only.
+   */
+  function publish(uri: string, complete = false): void {
     const document = open.get(uri);
     if (!document) return;
     document.scheduled = false;
     const linted = document.linted;
     if (!linted) return;
-    document.findings = [...linted.findings(), ...split.findingsFor(uri)];
+    const done = complete || linted.complete;
+    document.findings = [...linted.findings(done), ...split.findingsFor(uri)];
     const diagnostics = document.findings.map((finding) => toDiagnostic(finding, uri));
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
-    sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat());
+    const version = document.version;
+    void connection.sendDiagnostics({ uri, version, diagnostics });
+    if (done) sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), version);
+    else {
+      setImmediate(() => {
+        if (open.get(uri) === document && document.version === version && !document.scheduled)
+          publish(uri, true);
+      });
+    }
   }
 
   function sendSummary(
@@ -117,6 +131,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     diagnostics: Diagnostic[],
     examples: number,
     format: keyof typeof FORMAT_NAMES | undefined,
+    version: number | undefined,
     fromDisk = false,
   ): void {
     let errors = 0;
@@ -125,8 +140,16 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       if (d.severity === 1) errors++;
       else if (d.severity === 2) warnings++;
     }
-    const summary = { uri, examples, format: FORMAT_NAMES[format ?? 'unknown'], errors, warnings };
-    void connection.sendNotification(SummaryNotification, fromDisk ? { ...summary, fromDisk } : summary);
+    const summary: DatasetSummary = {
+      uri,
+      examples,
+      format: FORMAT_NAMES[format ?? 'unknown'],
+      errors,
+      warnings,
+    };
+    if (version !== undefined) summary.version = version;
+    if (fromDisk) summary.fromDisk = true;
+    void connection.sendNotification(SummaryNotification, summary);
   }
 
   /** Coalesces a burst of changes into one lint of the dataset indexes and one publication. */
@@ -345,7 +368,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     const diagnostics = linted.findings().map((f) => toDiagnostic(f, uri));
     diskDiagnostics.set(uri, diagnostics);
     publishDisk(uri);
-    sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), true);
+    sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), undefined, true);
     if (size >= largeFileBytes)
       void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });
   }

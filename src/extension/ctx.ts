@@ -80,7 +80,8 @@ export class Ctx {
         ...include.map((pattern) => ({ scheme: 'file', pattern })),
         ...include.map((pattern) => ({ scheme: 'untitled', pattern })),
       ],
-      synchronize: { fileEvents: watcher },
+      // The server pulls settings per resource; this only makes the client announce changes to them.
+      synchronize: { fileEvents: watcher, configurationSection: [SETTINGS_SECTION, 'files.exclude'] },
       outputChannel: this.output,
       // The default error handler restarts a crashed server (up to 4 times in 3 minutes).
     };

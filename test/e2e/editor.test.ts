@@ -5,7 +5,7 @@
  * Each scenario leaves a screenshot in test-results/screenshots/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -193,4 +193,17 @@ test('the walkthrough introduces the extension', async () => {
   assert.match(walkthrough, /Open a dataset/);
   assert.match(walkthrough, /Fix mechanically/);
   await shot('08-walkthrough');
+});
+
+test('settings apply live: turning the pii family off in the workspace settings', async () => {
+  mkdirSync(join(editor.workspace, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(editor.workspace, '.vscode/settings.json'),
+    JSON.stringify({ 'tunesmith.rules': { pii: 'off' } }),
+  );
+  await until('the pii diagnostics to go', async () => {
+    const rows = await text('.markers-panel');
+    return !rows.includes('pii/') && rows.includes('secrets/github');
+  });
+  await shot('09-settings-live');
 });

@@ -20,6 +20,7 @@ import {
   SummaryNotification,
   type DatasetSummary,
 } from '../shared/protocol.ts';
+import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
 import { StatusBar } from './status.ts';
 
 /** VS Code's limit: it sends no document at least this large to extensions. */
@@ -27,6 +28,18 @@ const LARGE_FILE_BYTES = 50 * 1024 * 1024;
 
 /** Settings that change which documents the client sends: they need a new client, not just a re-lint. */
 const RESTART_KEYS = [`${SETTINGS_SECTION}.files.include`];
+
+/** The `tunesmith.*` settings set at any level (user, workspace, folder), nested like tunesmith.json. */
+function explicitSettings(scope: vscode.Uri | undefined): Record<string, unknown> {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
+  const values = new Map<string, unknown>();
+  for (const key of SETTING_KEYS) {
+    const inspected = config.inspect(key);
+    const value = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+    if (value !== undefined) values.set(key, value);
+  }
+  return nest(values);
+}
 
 export class Ctx {
   private client: LanguageClient | undefined;
@@ -73,7 +86,8 @@ export class Ctx {
       .getConfiguration(SETTINGS_SECTION)
       .get<string[]>('files.include', ['**/*.jsonl']);
     const watcher = vscode.workspace.createFileSystemWatcher(`{${include.join(',')}}`);
-    this.serverScope.push(watcher);
+    const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE}`);
+    this.serverScope.push(watcher, configWatcher);
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
         { language: 'jsonl' },
@@ -81,7 +95,22 @@ export class Ctx {
         ...include.map((pattern) => ({ scheme: 'untitled', pattern })),
       ],
       // The server pulls settings per resource; this only makes the client announce changes to them.
-      synchronize: { fileEvents: watcher, configurationSection: [SETTINGS_SECTION, 'files.exclude'] },
+      synchronize: {
+        fileEvents: [watcher, configWatcher],
+        configurationSection: [SETTINGS_SECTION, 'files.exclude'],
+      },
+      middleware: {
+        workspace: {
+          // Only what the user set: defaults must not hide the project's tunesmith.json.
+          configuration: (params) =>
+            params.items.map((item) => {
+              const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+              if (item.section !== SETTINGS_SECTION)
+                return vscode.workspace.getConfiguration(undefined, scope).get(item.section ?? '');
+              return explicitSettings(scope);
+            }),
+        },
+      },
       outputChannel: this.output,
       // The default error handler restarts a crashed server (up to 4 times in 3 minutes).
     };

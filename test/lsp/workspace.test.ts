@@ -105,3 +105,25 @@ test('a shown file outside the workspace is linted from disk and followed as it 
   await client.connection.sendNotification('tunesmith/diskFile', { uri: uri(path), open: false });
   assert.deepEqual((await cleared).diagnostics, []);
 });
+
+test("the project's tunesmith.json applies, and settings the user set win over it", async () => {
+  const doc = uri(join(root, 'data/open.jsonl'));
+  const before = await client.open(doc, `${line('o')} \n`);
+  assert.deepEqual(
+    before.map((d) => [d.code, d.severity]),
+    [['test/trailing-space', 2]],
+  );
+  writeFileSync(join(root, 'tunesmith.json'), JSON.stringify({ rules: { 'test/trailing-space': 'off' } }));
+  const off = client.complete(doc, 1);
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+    changes: [{ uri: uri(join(root, 'tunesmith.json')), type: FileChangeType.Created }],
+  });
+  assert.deepEqual(await off, []);
+  client.settings = { rules: { 'test/trailing-space': 'error' } };
+  const on = client.complete(doc, 1);
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  assert.deepEqual(
+    (await on).map((d) => [d.code, d.severity]),
+    [['test/trailing-space', 1]],
+  );
+});

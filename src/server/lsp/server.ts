@@ -6,7 +6,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import {
   CodeActionKind,
   FileChangeType,
@@ -30,6 +30,7 @@ import {
   SummaryNotification,
   type DatasetSummary,
 } from '../../shared/protocol.ts';
+import { CONFIG_FILE, mergeSettings } from '../../shared/settings.ts';
 import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
 import { GlobSet } from './glob.ts';
 import { LintedDocument, type TextChange } from './linted-document.ts';
@@ -89,11 +90,12 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     let config = configs.get(uri);
     if (!config) {
       config = (async () => {
-        const raw: unknown = canPullConfiguration
+        const settings: unknown = canPullConfiguration
           ? await connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION })
           : undefined;
-        const { config: resolved, problems } = resolveConfig(raw);
-        for (const problem of problems) connection.console.warn(`Setting tunesmith.${problem}`);
+        const file = await readConfigFile(uri);
+        const { config: resolved, problems } = resolveConfig(mergeSettings(file, settings));
+        for (const problem of problems) connection.console.warn(`Configuration: ${problem}`);
         return resolved;
       })();
       configs.set(uri, config);
@@ -106,6 +108,27 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
    * (the edited lines, and the whole-file findings the edit cannot have touched), then, unless more
    * edits arrived meanwhile, the complete set. The summary goes with the complete set only.
    */
+  /** The `tunesmith.json` at the root of the workspace folder holding `uri` (the CLI reads it from its cwd). */
+  async function readConfigFile(uri: string): Promise<unknown> {
+    const folder =
+      workspaceFolders.find((f) => uri === f || uri.startsWith(f.endsWith('/') ? f : f + '/')) ??
+      workspaceFolders[0];
+    if (!folder?.startsWith('file:')) return undefined;
+    const path = join(fileURLToPath(folder), CONFIG_FILE);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      return undefined; // no file: the defaults and settings apply
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      connection.console.warn(`${path} is not valid JSON (${String(error)}); it is ignored`);
+      return undefined;
+    }
+  }
+
   function publish(uri: string, complete = false): void {
     const document = open.get(uri);
     if (!document) return;
@@ -240,7 +263,10 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     void inWorkspace(textDocument.uri).then((yes) => (yes ? lintFromDisk(textDocument.uri) : undefined));
   });
 
-  connection.onDidChangeConfiguration(async () => {
+  connection.onDidChangeConfiguration(() => reloadConfiguration());
+
+  /** Settings or a tunesmith.json changed: every document and the workspace are linted again. */
+  async function reloadConfiguration(): Promise<void> {
     configs.clear();
     split.configure(await configFor(workspaceFolders[0] ?? 'file:///'));
     await Promise.all(
@@ -253,7 +279,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       }),
     );
     void lintWorkspace();
-  });
+  }
 
   connection.onCodeAction(({ textDocument, range, context }) => {
     const document = open.get(textDocument.uri);
@@ -289,6 +315,10 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   });
 
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    if (changes.some((change) => change.uri.endsWith(`/${CONFIG_FILE}`))) {
+      await reloadConfiguration();
+      return;
+    }
     for (const change of changes) {
       if (open.has(change.uri)) continue; // the buffer, not the disk, is what the user sees
       if (change.type === FileChangeType.Deleted) {

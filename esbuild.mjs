@@ -1,5 +1,6 @@
 // Bundles every entry point. Node entry points become CommonJS (VS Code loads extensions with
 // require); browser entry points (webview panels) become ES modules. `--watch` rebuilds on change.
+import { existsSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -10,6 +11,8 @@ const builds = [
     entryPoints: {
       cli: 'src/cli/main.ts',
       'lint-worker': 'src/cli/lint-worker.ts',
+      extension: 'src/extension/main.ts',
+      server: 'src/server/main.ts',
     },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
@@ -17,12 +20,21 @@ const builds = [
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    // jsonc-parser's UMD build requires its modules dynamically, which a bundle cannot resolve; its ESM build bundles.
+    mainFields: ['module', 'main'],
     sourcemap: true,
     // Native or data-heavy packages stay outside the bundle and are required at run time.
     external: ['vscode', 'onnxruntime-node'],
     logLevel: 'warning',
   },
 ];
+
+// Entry points land on different branches at different times; build those that exist.
+for (const options of builds) {
+  options.entryPoints = Object.fromEntries(
+    Object.entries(options.entryPoints).filter(([, path]) => existsSync(path)),
+  );
+}
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

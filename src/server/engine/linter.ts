@@ -5,7 +5,7 @@
  * indexes alive across edits. `lintText` wires both for a document held in memory.
  */
 import { severityOf, type ResolvedConfig } from './config.ts';
-import { toExample } from './formats.ts';
+import { toExample, type Example } from './formats.ts';
 import { JsonLine, type Span } from './json-line.ts';
 import { splitLines } from './lines.ts';
 import type {
@@ -98,6 +98,8 @@ export interface LineResult {
   findings: Finding[];
   /** Facts for each dataset checker, in the order of `LinePass.datasetCheckers`. */
   facts: unknown[];
+  /** The line's normalised example, for callers that summarise lines (the editor's outline, status). */
+  example: Example | undefined;
 }
 
 /** The per-line half of linting. Stateless between lines, so it can run in any thread. */
@@ -154,7 +156,7 @@ export class LinePass {
         return undefined;
       }
     });
-    return { findings, facts };
+    return { findings, facts, example: context.example };
   }
 }
 
@@ -181,19 +183,24 @@ export class DatasetIndexes {
 
   report(lines: LineAccess): Finding[] {
     const findings: Finding[] = [];
-    const report = this.pass.table.reporter(findings);
-    this.indexes.forEach((index, i) => {
-      if (!index) return;
-      try {
-        index.report(lines, report);
-      } catch (error) {
-        this.onRuleError(
-          this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
-          undefined,
-          error,
-        );
-      }
-    });
+    for (let i = 0; i < this.indexes.length; i++) findings.push(...this.reportIndex(i, lines));
+    return findings;
+  }
+
+  /** The findings of one dataset checker (by its position in `LinePass.datasetCheckers`). */
+  reportIndex(i: number, lines: LineAccess): Finding[] {
+    const index = this.indexes[i];
+    const findings: Finding[] = [];
+    if (!index) return findings;
+    try {
+      index.report(lines, this.pass.table.reporter(findings));
+    } catch (error) {
+      this.onRuleError(
+        this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
+        undefined,
+        error,
+      );
+    }
     return findings;
   }
 

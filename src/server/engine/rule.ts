@@ -47,7 +47,10 @@ export interface LineChecker {
 
 /** Random access to the lines of the dataset an index was built from. */
 export interface LineAccess {
-  /** The current 0-based line of an example id (ids are line numbers in a file read once). */
+  /**
+   * The current 0-based line of an example id. Ids are line numbers in a file read once, but in the
+   * editor they are stable per line and say nothing about order: sort by `lineOf`, never by id.
+   */
   lineOf(id: number): number;
   /** The parsed line of an example id, for exact ranges and fixes. */
   context(id: number): LineContext;

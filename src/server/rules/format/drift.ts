@@ -102,7 +102,7 @@ export const driftChecker = datasetChecker<string>({
         const firstOfFormat = new Map<KnownFormat, number>();
         const sortedSignature = new Map<string, string>();
         const parsed = new Map<number, Parsed>();
-        for (const id of [...factsById.keys()].sort((a, b) => a - b)) {
+        for (const id of [...factsById.keys()].sort((a, b) => lines.lineOf(a) - lines.lineOf(b))) {
           const p = parse(factsById.get(id)!);
           let sorted = sortedSignature.get(p.signature);
           if (sorted === undefined) {

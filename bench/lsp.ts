@@ -1,0 +1,160 @@
+/**
+ * Latency of the language server as an editor sees it: a real LSP client over stdio drives the
+ * bundled server (dist/server.cjs) on a 35,000-line (~40 MB) chat document.
+ *
+ *   npm run bench:lsp            # or: node --import tsx bench/lsp.ts [--lines N] [--edits N]
+ *
+ * Prints the time from didOpen to its complete diagnostics; p50/p95 from a one-line didChange (200
+ * edits at random lines) to the first diagnostics published for that version (the edited lines, and
+ * the whole-file findings the edit cannot have changed) and to the complete ones; the same for
+ * pasted lines, which move every line below; and the server's peak RSS (VmHWM from /proc).
+ * Target: p95 at most 30 ms from didChange to diagnostics.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { LspClient } from '../test/lsp/client.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const LINES = arg('lines', 35_000);
+const EDITS = arg('edits', 200);
+
+/** A deterministic PRNG, so every run lints the same document. */
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'account billing cluster deploy error export invoice latency metric network password project quota region ' +
+  'replica request restart rollback schedule secret service storage subscription token upgrade volume webhook ' +
+  'the a to of and in for on with when your is it can we you please after before because'
+).split(' ');
+
+function sentence(random: () => number, words: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) out.push(WORDS[Math.floor(random() * WORDS.length)]!);
+  const text = out.join(' ');
+  return text[0]!.toUpperCase() + text.slice(1) + '.';
+}
+
+/** ~40 MB of chat examples (~1.15 KB a line), with a few planted duplicates and PII values. */
+function dataset(lines: number): string {
+  const random = mulberry32(42);
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    if (i > 0 && i % 997 === 0) {
+      out.push(out[i - 1]!);
+      continue;
+    }
+    const question = sentence(random, 12) + (i % 1500 === 0 ? ' Reach me at someone@gmail.com.' : '');
+    const answer = Array.from({ length: 7 }, () => sentence(random, 21)).join(' ');
+    out.push(
+      JSON.stringify({
+        messages: [
+          { role: 'system', content: 'You are a concise support assistant for a cloud hosting company.' },
+          { role: 'user', content: question },
+          { role: 'assistant', content: answer },
+        ],
+      }),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const dataDir = join(ROOT, 'bench/.data');
+mkdirSync(dataDir, { recursive: true });
+const file = join(dataDir, `lsp-chat-${LINES}.jsonl`);
+if (!existsSync(file)) writeFileSync(file, dataset(LINES));
+const text = readFileSync(file, 'utf8');
+const lines = text.split('\n');
+execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
+
+const client = await LspClient.start({
+  command: [process.execPath, join(ROOT, 'dist/server.cjs'), '--stdio'],
+});
+const uri = 'file:///bench/chat.jsonl';
+const openStart = performance.now();
+const first = await client.open(uri, text);
+const openMs = performance.now() - openStart;
+
+const random = mulberry32(7);
+/** Sends one edit; resolves with the times to the first and to the complete diagnostics of it. */
+async function timed(change: Parameters<LspClient['change']>[1]): Promise<[number, number]> {
+  const start = performance.now();
+  const first = client.nextDiagnostics(uri, client.version(uri) + 1).then(() => performance.now() - start);
+  await client.change(uri, change);
+  return [await first, performance.now() - start];
+}
+
+const latencies: number[] = [];
+const completes: number[] = [];
+for (let i = 0; i < EDITS; i++) {
+  // Type one character into the user's question of a random example: the edit a person makes.
+  const line = Math.floor(random() * (lines.length - 1));
+  const character = lines[line]!.indexOf('"role":"user","content":"') + 26;
+  const [firstMs, completeMs] = await timed([
+    { range: { start: { line, character }, end: { line, character } }, text: i % 2 ? 'x' : 'y' },
+  ]);
+  latencies.push(firstMs);
+  completes.push(completeMs);
+}
+latencies.sort((a, b) => a - b);
+completes.sort((a, b) => a - b);
+// Pasting a whole example as a new line moves every line below it: their facts are re-keyed.
+const pastes: number[] = [];
+const pastesComplete: number[] = [];
+for (let i = 0; i < EDITS / 4; i++) {
+  const line = Math.floor(random() * (lines.length - 1));
+  const [firstMs, completeMs] = await timed([
+    {
+      range: { start: { line, character: 0 }, end: { line, character: 0 } },
+      text: lines[(line * 7) % 1000]! + '\n',
+    },
+  ]);
+  pastes.push(firstMs);
+  pastesComplete.push(completeMs);
+}
+pastes.sort((a, b) => a - b);
+pastesComplete.sort((a, b) => a - b);
+const rss = peakRssMb(client.process.pid!);
+await client.stop();
+
+const mb = (Buffer.byteLength(text) / 1e6).toFixed(1);
+const row = (label: string, value: string): string => `  ${label.padEnd(46)} ${value}`;
+console.log(
+  `LSP over stdio, dist/server.cjs, ${LINES.toLocaleString()} lines (${mb} MB), ${EDITS} one-line edits`,
+);
+console.log(row('didOpen → complete diagnostics', `${openMs.toFixed(0)} ms (${first.length} diagnostics)`));
+console.log(row('didChange → diagnostics, p50', `${percentile(latencies, 50).toFixed(1)} ms`));
+console.log(
+  row('didChange → diagnostics, p95', `${percentile(latencies, 95).toFixed(1)} ms (target ≤ 30 ms)`),
+);
+console.log(row('didChange → diagnostics, max', `${latencies.at(-1)!.toFixed(1)} ms`));
+const pair = (a: number[]): string => `${percentile(a, 50).toFixed(1)} / ${percentile(a, 95).toFixed(1)} ms`;
+console.log(row('didChange → complete diagnostics, p50 / p95', pair(completes)));
+console.log(row(`line inserted (${pastes.length} pastes): first, p50 / p95`, pair(pastes)));
+console.log(row(`line inserted: complete, p50 / p95`, pair(pastesComplete)));
+console.log(row('server peak RSS', rss === undefined ? 'n/a (no /proc)' : `${rss.toFixed(0)} MB`));

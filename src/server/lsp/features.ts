@@ -1,0 +1,212 @@
+/**
+ * Engine findings as LSP: diagnostics, quick fixes, hover and the outline. Pure functions of a
+ * document's findings and lines, so the protocol tests exercise exactly what the server sends.
+ */
+import {
+  CodeAction,
+  CodeActionKind,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  DocumentSymbol,
+  SymbolKind,
+  TextDocumentEdit,
+  type Diagnostic,
+  type Hover,
+  type Range as LspRange,
+} from 'vscode-languageserver';
+import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { FORMAT_NAMES } from '../engine/formats.ts';
+import { docsUrl, type Finding, type Severity, type TextEdit } from '../engine/types.ts';
+import type { ResolvedConfig } from '../engine/config.ts';
+import type { LineContext } from '../engine/rule.ts';
+import { FIX_ALL_KIND } from '../../shared/protocol.ts';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toDiagnostic(finding: Finding, uri: string): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: finding.range,
+    severity: SEVERITY[finding.severity],
+    code: finding.code,
+    codeDescription: { href: docsUrl(finding.code) },
+    source: 'tunesmith',
+    message: finding.message,
+  };
+  if (finding.related?.length) {
+    diagnostic.relatedInformation = finding.related.map((related) => ({
+      location: { uri: related.file ?? uri, range: related.range },
+      message: related.message,
+    }));
+  }
+  if (finding.tags?.includes('unnecessary')) diagnostic.tags = [DiagnosticTag.Unnecessary];
+  return diagnostic;
+}
+
+function sameRange(a: LspRange, b: LspRange): boolean {
+  return (
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
+}
+
+function overlaps(a: LspRange, b: LspRange): boolean {
+  const before = (p: LspRange['start'], q: LspRange['start']): boolean =>
+    p.line < q.line || (p.line === q.line && p.character < q.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+function editOf(uri: string, version: number, edits: TextEdit[]): CodeAction['edit'] {
+  return { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] };
+}
+
+/**
+ * Quick fixes for the findings under `range`, and the file-wide fix-all. Each action is one
+ * versioned edit: if the document changed since, the editor refuses it rather than corrupting text.
+ */
+export function codeActions(
+  findings: readonly Finding[],
+  uri: string,
+  version: number,
+  range: LspRange,
+  only: readonly string[] | undefined,
+): CodeAction[] {
+  const wants = (kind: string): boolean =>
+    !only || only.some((requested) => kind === requested || kind.startsWith(requested + '.'));
+  const actions: CodeAction[] = [];
+  if (wants(CodeActionKind.QuickFix)) {
+    for (const finding of findings) {
+      // By line, not by column: on a one-line example, the cursor anywhere on it offers its fixes.
+      if (
+        !finding.fix ||
+        finding.range.start.line > range.end.line ||
+        finding.range.end.line < range.start.line
+      )
+        continue;
+      const action = CodeAction.create(finding.fix.title, CodeActionKind.QuickFix);
+      action.diagnostics = [toDiagnostic(finding, uri)];
+      action.edit = editOf(uri, version, finding.fix.edits);
+      action.isPreferred = true;
+      actions.push(action);
+    }
+  }
+  if (wants(FIX_ALL_KIND)) {
+    const edits = fixAllEdits(findings);
+    if (edits.length > 0) {
+      const action = CodeAction.create('Fix all auto-fixable Tunesmith problems', FIX_ALL_KIND);
+      action.edit = editOf(uri, version, edits);
+      actions.push(action);
+    }
+  }
+  return actions;
+}
+
+/** Every fix whose edits overlap no earlier fix's edits (an overlapping fix waits for the next run). */
+export function fixAllEdits(findings: readonly Finding[]): TextEdit[] {
+  const taken: TextEdit[] = [];
+  for (const finding of findings) {
+    if (!finding.fix) continue;
+    const clash = finding.fix.edits.some((edit) => taken.some((other) => overlaps(edit.range, other.range)));
+    if (!clash) taken.push(...finding.fix.edits);
+  }
+  return taken;
+}
+
+export function findingsMatching(findings: readonly Finding[], diagnostic: Diagnostic): Finding[] {
+  return findings.filter((f) => f.code === diagnostic.code && sameRange(f.range, diagnostic.range));
+}
+
+function countTokens(text: string, config: ResolvedConfig): number | undefined {
+  const tokenizer = config.tokens.tokenizer;
+  if (tokenizer === 'o200k_base') return countO200k(text);
+  if (tokenizer === 'cl100k_base') return countCl100k(text);
+  return undefined; // A tokenizer.json is the tokens rules' business; hover does not load one.
+}
+
+/** Hover on a line: which example it is, its format, tokens per role, and the findings under the cursor. */
+export function hoverFor(
+  context: LineContext,
+  findings: readonly Finding[],
+  character: number,
+  config: ResolvedConfig,
+): Hover | undefined {
+  const parts: string[] = [];
+  const example = context.example;
+  if (example) {
+    parts.push(`**Example #${context.line + 1}** · ${FORMAT_NAMES[example.format]}`);
+    const perRole = new Map<string, number>();
+    let counted = true;
+    for (const turn of example.turns) {
+      if (turn.content === undefined) continue;
+      const tokens = countTokens(turn.content, config);
+      if (tokens === undefined) {
+        counted = false;
+        break;
+      }
+      const role = turn.role ?? turn.canonicalRole ?? 'text';
+      perRole.set(role, (perRole.get(role) ?? 0) + tokens);
+    }
+    if (example.text !== undefined && counted) {
+      const tokens = countTokens(example.text, config);
+      if (tokens !== undefined) perRole.set('text', tokens);
+    }
+    if (counted && perRole.size > 0) {
+      const total = [...perRole.values()].reduce((a, b) => a + b, 0);
+      const tokenizer =
+        typeof config.tokens.tokenizer === 'string' ? config.tokens.tokenizer : 'tokenizer.json';
+      const roles = [...perRole].map(([role, n]) => `${role} ${n}`).join(', ');
+      parts.push(`Tokens (${tokenizer}): ${roles} — total ${total} of ${config.tokens.max}`);
+    }
+  } else if (context.json && !context.json.ok) {
+    parts.push(`**Line ${context.line + 1}** · not valid JSON`);
+  }
+  const onLine = findings.filter(
+    (f) => f.range.start.line <= context.line && f.range.end.line >= context.line,
+  );
+  const related = onLine.filter((f) => f.related?.length);
+  for (const finding of related) {
+    const others = finding.related!.map((r) => `line ${r.range.start.line + 1}`).join(', ');
+    parts.push(`\`${finding.code}\`: same as ${others}`);
+  }
+  const under = onLine.filter(
+    (f) => f.range.start.character <= character && f.range.end.character >= character && !related.includes(f),
+  );
+  for (const finding of under) parts.push(`\`${finding.code}\`: ${finding.message}`);
+  if (parts.length === 0) return undefined;
+  return { contents: { kind: 'markdown', value: parts.join('\n\n') } };
+}
+
+const LABEL_LENGTH = 60;
+
+function shorten(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > LABEL_LENGTH ? flat.slice(0, LABEL_LENGTH - 1).trimEnd() + '…' : flat;
+}
+
+/** The outline entry of a line: `#42 user: How do I reset…`. */
+export function symbolFor(context: LineContext): DocumentSymbol | undefined {
+  const example = context.example;
+  if (!example) return undefined;
+  // The first thing the user says names the example; a system prompt is usually shared by all.
+  const turn =
+    example.turns.find((t) => t.canonicalRole === 'user' && t.content) ??
+    example.turns.find((t) => t.canonicalRole !== 'system' && t.content) ??
+    example.turns.find((t) => t.content);
+  const detail = turn ? `${turn.role ?? turn.canonicalRole ?? ''}: ${shorten(turn.content ?? '')}` : '';
+  const label = example.text !== undefined && !turn ? shorten(example.text) : detail;
+  const range = context.lineRange();
+  return DocumentSymbol.create(
+    `#${context.line + 1} ${label}`.trimEnd(),
+    FORMAT_NAMES[example.format],
+    SymbolKind.Object,
+    range,
+    range,
+  );
+}

@@ -1,0 +1,344 @@
+/**
+ * A dataset open in the editor, kept linted across edits.
+ *
+ * The document is held as its lines, not as one string: an edit replaces the lines it touches,
+ * re-runs the line checkers on those lines only, and moves their facts out of and into the live
+ * dataset indexes. Nothing else is parsed again. Example ids are line numbers, as in the CLI: the
+ * rules may order by id, so when lines move (a line inserted or deleted) the facts stored for the
+ * lines below are re-keyed, which costs index updates but no parsing. Holding lines also keeps memory flat: a 40 MB document edited
+ * 200 times would otherwise leave 200 versions of its text alive through substrings.
+ *
+ * The invariant, checked by a property test: after any sequence of edits, `findings()` equals
+ * `lintText` of the final text.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { DatasetIndexes, LinePass, compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
+import { makeLine, splitLines } from '../engine/lines.ts';
+import type { ResolvedConfig } from '../engine/config.ts';
+import type { Example, FormatId } from '../engine/formats.ts';
+import type { Checker, LineAccess, LineContext } from '../engine/rule.ts';
+import type { Finding, LineEnding, LineInput, Position, Range } from '../engine/types.ts';
+
+interface LineEntry {
+  text: string;
+  eol: LineEnding;
+  /** The line number the findings were computed at; they are shifted when lines move. */
+  lintedAt: number;
+  findings: Finding[];
+  facts: unknown[];
+  format: FormatId | undefined;
+}
+
+/** One change as LSP sends it: a range in the current text, or the whole text when absent. */
+export interface TextChange {
+  range?: Range;
+  text: string;
+}
+
+const BOM = '\uFEFF';
+
+/** Follows the facts of every line, for indexes that span files (train/validation leakage). */
+export interface FactsObserver {
+  /** All lines are about to be added again (a new text or configuration). */
+  reset(): void;
+  added(id: number, facts: readonly unknown[]): void;
+  removed(id: number): void;
+}
+
+export class LintedDocument {
+  private entries: LineEntry[] = [];
+  private pass!: LinePass;
+  private indexes!: DatasetIndexes;
+  /**
+   * Findings of each dataset checker, kept while an edit cannot have changed them: the edited lines'
+   * facts for that checker are equal before and after, no line moved, and none of its findings
+   * touches an edited line (a finding's fix may embed its line's text). Typing inside a message
+   * changes no format or key facts, so the whole-file format report is not rebuilt for each key.
+   */
+  private datasetFindings: (Finding[] | undefined)[] = [];
+  /**
+   * For a dataset checker whose findings an edit invalidated: its previous findings minus those that
+   * touch the edited lines, moved with the lines below, and without fixes (a fix's edit positions at
+   * the edit's boundary would be ambiguous). Shown until the checker has reported again.
+   */
+  private provisional: (Finding[] | undefined)[] = [];
+  private readonly formatCounts = new Map<FormatId, number>();
+
+  constructor(
+    text: string,
+    private config: ResolvedConfig,
+    private readonly checkers: readonly Checker[],
+    private readonly onRuleError?: RuleErrorHandler,
+    private readonly observer?: FactsObserver,
+  ) {
+    this.reset(text);
+  }
+
+  get lineCount(): number {
+    return this.entries.length;
+  }
+
+  /** Re-lints everything under a new configuration (severities and indexes depend on it). */
+  reconfigure(config: ResolvedConfig): void {
+    this.config = config;
+    this.reset(this.getText());
+  }
+
+  getText(): string {
+    let text = '';
+    for (const entry of this.entries) text += entry.text + entry.eol;
+    return text;
+  }
+
+  /** The text of one line, without its terminator. */
+  lineText(line: number): string | undefined {
+    return this.entries[line]?.text;
+  }
+
+  /** Applies LSP content changes in order; each range refers to the text after the previous one. */
+  applyChanges(changes: readonly TextChange[]): void {
+    for (const change of changes) {
+      if (change.range) this.applyRangeChange(change.range, change.text);
+      else this.reset(change.text);
+    }
+  }
+
+  /** Whether every dataset checker's findings are current (`findings(false)` is then complete). */
+  get complete(): boolean {
+    return this.pass.datasetCheckers.every((_, i) => this.datasetFindings[i] !== undefined);
+  }
+
+  /**
+   * Every finding of the document, sorted by position. With `complete` false, dataset checkers that
+   * an edit invalidated are not run again: their provisional findings stand in (see `provisional`).
+   */
+  findings(complete = true): Finding[] {
+    const all: Finding[] = [];
+    for (let line = 0; line < this.entries.length; line++) {
+      const entry = this.entries[line]!;
+      if (entry.findings.length === 0) continue;
+      if (entry.lintedAt !== line) {
+        entry.findings = entry.findings.map((finding) => shiftFinding(finding, line - entry.lintedAt));
+        entry.lintedAt = line;
+      }
+      all.push(...entry.findings);
+    }
+    const access = this.access();
+    this.pass.datasetCheckers.forEach((_, i) => {
+      let findings = this.datasetFindings[i];
+      if (!findings && complete) {
+        findings = this.datasetFindings[i] = this.indexes.reportIndex(i, access);
+        this.provisional[i] = undefined;
+      }
+      all.push(...(findings ?? this.provisional[i] ?? []));
+    });
+    return all.sort(compareFindings);
+  }
+
+  /** The parsed view of one line (parsed again: only hover and outline need it). */
+  context(line: number): LineContext | undefined {
+    return this.entries[line] ? this.pass.context(this.input(line)) : undefined;
+  }
+
+  /** The most common format among the document's examples. */
+  dominantFormat(): FormatId | undefined {
+    let best: FormatId | undefined;
+    let bestCount = 0;
+    for (const [format, count] of this.formatCounts) {
+      if (format !== 'unknown' && count > bestCount) [best, bestCount] = [format, count];
+    }
+    return best;
+  }
+
+  /** The number of lines that hold an example (any JSON object). */
+  exampleCount(): number {
+    let total = 0;
+    for (const count of this.formatCounts.values()) total += count;
+    return total;
+  }
+
+  private reset(text: string): void {
+    this.observer?.reset();
+    this.pass = new LinePass(this.config, this.checkers, this.onRuleError);
+    this.indexes = new DatasetIndexes(this.pass, this.onRuleError);
+    this.formatCounts.clear();
+    this.datasetFindings = [];
+    this.provisional = [];
+    this.entries = splitLines(text).map((input) =>
+      this.lint(input.line, (input.bom ? BOM : '') + input.text, input.eol),
+    );
+  }
+
+  private applyRangeChange(range: Range, newText: string): void {
+    const start = this.clamp(range.start);
+    const end = this.clamp(range.end);
+    const count = this.entries.length;
+    const prefix = start.line < count ? this.entries[start.line]!.text.slice(0, start.character) : '';
+    const last = end.line < count ? this.entries[end.line] : undefined;
+    const suffix = last ? last.text.slice(end.character) + last.eol : '';
+    const replaced = Math.max(Math.min(end.line, count - 1) - start.line + 1, 0);
+    const pieces = splitPieces(prefix + newText + suffix);
+    const removed = this.entries.slice(start.line, start.line + replaced);
+    removed.forEach((entry, j) => this.unlink(entry, start.line + j));
+    // Lines below move: their stored facts leave the indexes under the old ids first, so that no
+    // id is held twice, and come back under the new ones once the new lines are in.
+    const moved = pieces.length === replaced ? [] : this.entries.slice(start.line + replaced);
+    moved.forEach((entry, j) => this.unkey(entry, start.line + replaced + j));
+    const fresh = pieces.map((piece, i) => this.lint(start.line + i, piece.text, piece.eol));
+    moved.forEach((entry, j) => this.key(entry, start.line + pieces.length + j));
+    this.invalidate(removed, fresh, start.line);
+    this.entries.splice(start.line, replaced, ...fresh);
+  }
+
+  private invalidate(removed: LineEntry[], fresh: LineEntry[], firstLine: number): void {
+    const lastLine = firstLine + removed.length - 1;
+    const delta = fresh.length - removed.length;
+    const touches = (range: Range): boolean => range.end.line >= firstLine && range.start.line <= lastLine;
+    const touched = (f: Finding): boolean =>
+      touches(f.range) ||
+      (f.related?.some((r) => r.file === undefined && touches(r.range)) ?? false) ||
+      (f.fix?.edits.some((e) => touches(e.range)) ?? false);
+    this.pass.datasetCheckers.forEach((_, i) => {
+      const current = this.datasetFindings[i];
+      const sameFacts =
+        delta === 0 && removed.every((entry, j) => isDeepStrictEqual(entry.facts[i], fresh[j]!.facts[i]));
+      if (current && sameFacts && !current.some(touched)) return;
+      const previous = current ?? this.provisional[i] ?? [];
+      this.datasetFindings[i] = undefined;
+      this.provisional[i] = previous
+        .filter((f) => !touched(f))
+        .map((f) => provisionalFinding(f, lastLine + 1, delta));
+    });
+  }
+
+  /** LSP clamps positions past a line's end to its end, and past the last line to the document's end. */
+  private clamp(position: Position): Position {
+    const count = this.entries.length;
+    if (position.line >= count) {
+      const lastEntry = this.entries[count - 1];
+      // The position after a final terminator is the start of a (virtual) line `count`.
+      if (!lastEntry || lastEntry.eol !== '') return { line: count, character: 0 };
+      return { line: count - 1, character: lastEntry.text.length };
+    }
+    const text = this.entries[position.line]!.text;
+    return { line: position.line, character: Math.min(Math.max(position.character, 0), text.length) };
+  }
+
+  private input(line: number): LineInput {
+    const entry = this.entries[line]!;
+    const bom = line === 0 && entry.text.startsWith(BOM);
+    return makeLine(line, bom ? entry.text.slice(1) : entry.text, entry.eol, this.config.maxLineLength, bom);
+  }
+
+  private lint(line: number, text: string, eol: LineEnding): LineEntry {
+    const bom = line === 0 && text.startsWith(BOM);
+    const input = makeLine(line, bom ? text.slice(1) : text, eol, this.config.maxLineLength, bom);
+    const result = this.pass.run(input);
+    const entry: LineEntry = {
+      text,
+      eol,
+      lintedAt: line,
+      findings: result.findings,
+      facts: result.facts,
+      format: formatOf(result.example),
+    };
+    this.key(entry, line);
+    if (entry.format) this.formatCounts.set(entry.format, (this.formatCounts.get(entry.format) ?? 0) + 1);
+    return entry;
+  }
+
+  private unlink(entry: LineEntry, id: number): void {
+    this.unkey(entry, id);
+    if (entry.format) {
+      const left = (this.formatCounts.get(entry.format) ?? 1) - 1;
+      if (left > 0) this.formatCounts.set(entry.format, left);
+      else this.formatCounts.delete(entry.format);
+    }
+  }
+
+  private key(entry: LineEntry, id: number): void {
+    this.indexes.add(id, entry.facts);
+    this.observer?.added(id, entry.facts);
+  }
+
+  private unkey(entry: LineEntry, id: number): void {
+    this.indexes.remove(id, entry.facts);
+    this.observer?.removed(id);
+  }
+
+  /** Current lines of example ids, for indexes outside the document. */
+  access(): LineAccess {
+    return {
+      lineOf: (id) => id,
+      context: (id) => this.pass.context(this.input(id)),
+    };
+  }
+}
+
+function formatOf(example: Example | undefined): FormatId | undefined {
+  return example?.format;
+}
+
+/** Splits replacement text into lines the way `splitLines` does (a final terminator ends, not starts, a line). */
+function splitPieces(text: string): { text: string; eol: LineEnding }[] {
+  const pieces: { text: string; eol: LineEnding }[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const newline = text.indexOf('\n', start);
+    if (newline === -1) {
+      pieces.push({ text: text.slice(start), eol: '' });
+      break;
+    }
+    const crlf = newline > start && text.charCodeAt(newline - 1) === 13;
+    pieces.push({ text: text.slice(start, crlf ? newline - 1 : newline), eol: crlf ? '\r\n' : '\n' });
+    start = newline + 1;
+  }
+  return pieces;
+}
+
+function shiftRange(range: Range, delta: number): Range {
+  return {
+    start: { line: range.start.line + delta, character: range.start.character },
+    end: { line: range.end.line + delta, character: range.end.character },
+  };
+}
+
+/** A dataset finding kept while its checker re-reports: lines from `from` on moved by `delta`; no fix. */
+function provisionalFinding(finding: Finding, from: number, delta: number): Finding {
+  const move = (range: Range): Range =>
+    delta === 0
+      ? range
+      : {
+          start: {
+            line: range.start.line >= from ? range.start.line + delta : range.start.line,
+            character: range.start.character,
+          },
+          end: {
+            line: range.end.line >= from ? range.end.line + delta : range.end.line,
+            character: range.end.character,
+          },
+        };
+  const moved: Finding = { ...finding, range: move(finding.range) };
+  delete moved.fix;
+  if (finding.related) {
+    moved.related = finding.related.map((r) => (r.file === undefined ? { ...r, range: move(r.range) } : r));
+  }
+  return moved;
+}
+
+/** A line checker's finding moved with its line: its range, its fix and same-file related ranges. */
+function shiftFinding(finding: Finding, delta: number): Finding {
+  const shifted: Finding = { ...finding, range: shiftRange(finding.range, delta) };
+  if (finding.fix) {
+    shifted.fix = {
+      title: finding.fix.title,
+      edits: finding.fix.edits.map((edit) => ({ ...edit, range: shiftRange(edit.range, delta) })),
+    };
+  }
+  if (finding.related) {
+    shifted.related = finding.related.map((related) =>
+      related.file === undefined ? { ...related, range: shiftRange(related.range, delta) } : related,
+    );
+  }
+  return shifted;
+}

@@ -1,0 +1,463 @@
+/**
+ * The language server: open datasets are linted incrementally as they are edited, the rest of the
+ * workspace in the background from disk. Settings are pulled per resource and cached by URI (after
+ * lsp-sample), never held in globals; a configuration change drops the cache and re-lints.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, relative, sep } from 'node:path';
+import {
+  CodeActionKind,
+  FileChangeType,
+  TextDocumentSyncKind,
+  type Connection,
+  type Diagnostic,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { resolveConfig, type ResolvedConfig } from '../engine/config.ts';
+import { FORMAT_NAMES } from '../engine/formats.ts';
+import type { RuleErrorHandler } from '../engine/linter.ts';
+import type { Checker } from '../engine/rule.ts';
+import type { Finding } from '../engine/types.ts';
+import {
+  DiskFileNotification,
+  FIX_ALL_KIND,
+  LargeFileNotification,
+  type InitializationOptions,
+  LintWorkspaceRequest,
+  SETTINGS_SECTION,
+  SummaryNotification,
+  type DatasetSummary,
+} from '../../shared/protocol.ts';
+import { CONFIG_FILE, mergeSettings } from '../../shared/settings.ts';
+import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
+import { GlobSet } from './glob.ts';
+import { LintedDocument, type TextChange } from './linted-document.ts';
+import { SplitIndex } from './split-index.ts';
+
+interface OpenDocument {
+  version: number;
+  /** Undefined until the document's settings have arrived; changes wait in `pending` meanwhile. */
+  linted: LintedDocument | undefined;
+  pending: { version: number; changes: TextChange[] }[];
+  config: ResolvedConfig | undefined;
+  /** The findings last published, which code actions and hover answer from. */
+  findings: Finding[];
+  scheduled: boolean;
+}
+
+/** Directories never worth walking for datasets, whatever the settings say. */
+const NEVER_WALK = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+export function startServer(connection: Connection, checkers: readonly Checker[]): void {
+  const open = new Map<string, OpenDocument>();
+  const configs = new Map<string, Promise<ResolvedConfig>>();
+  const workspaceFolders: string[] = [];
+  /** Files shown in the editor whose text the client could not send, with a watcher each. */
+  const diskFiles = new Map<string, FSWatcher>();
+  let canPullConfiguration = false;
+  let largeFileBytes = 50 * 1024 * 1024;
+  /** The last diagnostics of each file linted from disk, republished when its leakage changes. */
+  const diskDiagnostics = new Map<string, Diagnostic[]>();
+  const split = new SplitIndex(
+    checkers,
+    (uri) => open.get(uri)?.linted?.access(),
+    (uris) => {
+      for (const uri of uris) {
+        if (open.has(uri)) schedule(uri);
+        else if (diskDiagnostics.has(uri)) publishDisk(uri);
+      }
+    },
+  );
+
+  function publishDisk(uri: string): void {
+    const leaks = split.findingsFor(uri).map((f) => toDiagnostic(f, uri));
+    void connection.sendDiagnostics({ uri, diagnostics: [...(diskDiagnostics.get(uri) ?? []), ...leaks] });
+  }
+
+  function observerFor(uri: string, config: ResolvedConfig) {
+    return split.observer(uri, SplitIndex.roleOf(uri, config, workspaceFolders));
+  }
+
+  const onRuleError: RuleErrorHandler = (codes, line, error) => {
+    const where = line === undefined ? 'the dataset index' : `line ${line + 1}`;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    connection.console.error(`Rule ${codes.join(', ')} failed on ${where} and was skipped there: ${detail}`);
+  };
+
+  function configFor(uri: string): Promise<ResolvedConfig> {
+    let config = configs.get(uri);
+    if (!config) {
+      config = (async () => {
+        const settings: unknown = canPullConfiguration
+          ? await connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION })
+          : undefined;
+        const file = await readConfigFile(uri);
+        const { config: resolved, problems } = resolveConfig(mergeSettings(file, settings));
+        for (const problem of problems) connection.console.warn(`Configuration: ${problem}`);
+        return resolved;
+      })();
+      configs.set(uri, config);
+    }
+    return config;
+  }
+
+  /**
+   * Publishes in two steps when an edit invalidated whole-file findings: first what is known at once
+   * (the edited lines, and the whole-file findings the edit cannot have touched), then, unless more
+   * edits arrived meanwhile, the complete set. The summary goes with the complete set only.
+   */
+  /** The `tunesmith.json` at the root of the workspace folder holding `uri` (the CLI reads it from its cwd). */
+  async function readConfigFile(uri: string): Promise<unknown> {
+    const folder =
+      workspaceFolders.find((f) => uri === f || uri.startsWith(f.endsWith('/') ? f : f + '/')) ??
+      workspaceFolders[0];
+    if (!folder?.startsWith('file:')) return undefined;
+    const path = join(fileURLToPath(folder), CONFIG_FILE);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      return undefined; // no file: the defaults and settings apply
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      connection.console.warn(`${path} is not valid JSON (${String(error)}); it is ignored`);
+      return undefined;
+    }
+  }
+
+  function publish(uri: string, complete = false): void {
+    const document = open.get(uri);
+    if (!document) return;
+    document.scheduled = false;
+    const linted = document.linted;
+    if (!linted) return;
+    const done = complete || linted.complete;
+    document.findings = [...linted.findings(done), ...split.findingsFor(uri)];
+    const diagnostics = document.findings.map((finding) => toDiagnostic(finding, uri));
+    const version = document.version;
+    void connection.sendDiagnostics({ uri, version, diagnostics });
+    if (done) sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), version);
+    else {
+      setImmediate(() => {
+        if (open.get(uri) === document && document.version === version && !document.scheduled)
+          publish(uri, true);
+      });
+    }
+  }
+
+  function sendSummary(
+    uri: string,
+    diagnostics: Diagnostic[],
+    examples: number,
+    format: keyof typeof FORMAT_NAMES | undefined,
+    version: number | undefined,
+    fromDisk = false,
+  ): void {
+    let errors = 0;
+    let warnings = 0;
+    for (const d of diagnostics) {
+      if (d.severity === 1) errors++;
+      else if (d.severity === 2) warnings++;
+    }
+    const summary: DatasetSummary = {
+      uri,
+      examples,
+      format: FORMAT_NAMES[format ?? 'unknown'],
+      errors,
+      warnings,
+    };
+    if (version !== undefined) summary.version = version;
+    if (fromDisk) summary.fromDisk = true;
+    void connection.sendNotification(SummaryNotification, summary);
+  }
+
+  /** Coalesces a burst of changes into one lint of the dataset indexes and one publication. */
+  function schedule(uri: string): void {
+    const document = open.get(uri);
+    if (!document || document.scheduled) return;
+    document.scheduled = true;
+    setImmediate(() => publish(uri));
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    if (typeof options.largeFileBytes === 'number') largeFileBytes = options.largeFileBytes;
+    for (const folder of params.workspaceFolders ?? []) workspaceFolders.push(folder.uri);
+    if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders.push(params.rootUri);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        hoverProvider: true,
+        documentSymbolProvider: { label: 'Examples' },
+      },
+      serverInfo: { name: 'tunesmith' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    // Leakage uses the first folder's settings; files opened before they arrived are added again.
+    split.configure(await configFor(workspaceFolders[0] ?? 'file:///'));
+    for (const [uri, document] of open) {
+      if (!document.linted || !document.config) continue;
+      document.linted.reconfigure(document.config);
+      schedule(uri);
+    }
+    void lintWorkspace();
+  });
+
+  connection.onDidOpenTextDocument(async ({ textDocument }) => {
+    const document: OpenDocument = {
+      version: textDocument.version,
+      linted: undefined,
+      pending: [],
+      config: undefined,
+      findings: [],
+      scheduled: false,
+    };
+    open.set(textDocument.uri, document);
+    const config = await configFor(textDocument.uri);
+    if (open.get(textDocument.uri) !== document) return; // closed while settings were on their way
+    document.config = config;
+    diskDiagnostics.delete(textDocument.uri);
+    document.linted = new LintedDocument(
+      textDocument.text,
+      config,
+      checkers,
+      onRuleError,
+      observerFor(textDocument.uri, config),
+    );
+    for (const { version, changes } of document.pending) {
+      document.linted.applyChanges(changes);
+      document.version = version;
+    }
+    document.pending = [];
+    schedule(textDocument.uri);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const document = open.get(textDocument.uri);
+    if (!document) return;
+    const changes = contentChanges.map((c) =>
+      'range' in c ? { range: c.range, text: c.text } : { text: c.text },
+    );
+    if (!document.linted) {
+      document.pending.push({ version: textDocument.version, changes });
+      return;
+    }
+    document.linted.applyChanges(changes);
+    document.version = textDocument.version;
+    schedule(textDocument.uri);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    open.delete(textDocument.uri);
+    split.removeFile(textDocument.uri);
+    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    // A workspace dataset keeps its diagnostics, now from the saved file.
+    void inWorkspace(textDocument.uri).then((yes) => (yes ? lintFromDisk(textDocument.uri) : undefined));
+  });
+
+  connection.onDidChangeConfiguration(() => reloadConfiguration());
+
+  /** Settings or a tunesmith.json changed: every document and the workspace are linted again. */
+  async function reloadConfiguration(): Promise<void> {
+    configs.clear();
+    split.configure(await configFor(workspaceFolders[0] ?? 'file:///'));
+    await Promise.all(
+      [...open].map(async ([uri, document]) => {
+        const config = await configFor(uri);
+        if (open.get(uri) !== document || !document.linted) return;
+        document.config = config;
+        document.linted.reconfigure(config);
+        schedule(uri);
+      }),
+    );
+    void lintWorkspace();
+  }
+
+  connection.onCodeAction(({ textDocument, range, context }) => {
+    const document = open.get(textDocument.uri);
+    if (!document?.linted) return [];
+    return codeActions(document.findings, textDocument.uri, document.version, range, context.only);
+  });
+
+  connection.onHover(({ textDocument, position }) => {
+    const document = open.get(textDocument.uri);
+    const context = document?.linted?.context(position.line);
+    if (!document?.config || !context) return undefined;
+    return hoverFor(context, document.findings, position.character, document.config);
+  });
+
+  connection.onDocumentSymbol(({ textDocument }) => {
+    const linted = open.get(textDocument.uri)?.linted;
+    if (!linted) return [];
+    const symbols = [];
+    for (let line = 0; line < linted.lineCount; line++) {
+      const context = linted.context(line);
+      const symbol = context && symbolFor(context);
+      if (symbol) symbols.push(symbol);
+    }
+    return symbols;
+  });
+
+  connection.onRequest(LintWorkspaceRequest, () => lintWorkspace());
+
+  connection.onShutdown(() => {
+    split.dispose();
+    for (const watcher of diskFiles.values()) watcher.close();
+    diskFiles.clear();
+  });
+
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    if (changes.some((change) => change.uri.endsWith(`/${CONFIG_FILE}`))) {
+      await reloadConfiguration();
+      return;
+    }
+    for (const change of changes) {
+      if (open.has(change.uri)) continue; // the buffer, not the disk, is what the user sees
+      if (change.type === FileChangeType.Deleted) {
+        diskDiagnostics.delete(change.uri);
+        split.removeFile(change.uri);
+        void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+      } else if (await inWorkspace(change.uri)) await lintFromDisk(change.uri);
+    }
+  });
+
+  async function workspaceGlobs(folderUri: string): Promise<{ include: GlobSet; exclude: GlobSet }> {
+    const config = await configFor(folderUri);
+    const filesExclude: unknown = canPullConfiguration
+      ? await connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'files.exclude' })
+      : undefined;
+    const excluded = Object.entries(
+      typeof filesExclude === 'object' && filesExclude !== null ? filesExclude : {},
+    ).flatMap(([glob, on]) => (on === true ? [glob] : []));
+    return {
+      include: new GlobSet(config.files.include),
+      exclude: new GlobSet([...config.files.exclude, ...excluded]),
+    };
+  }
+
+  async function inWorkspace(uri: string): Promise<boolean> {
+    if (!uri.startsWith('file:')) return false;
+    const path = fileURLToPath(uri);
+    for (const folderUri of workspaceFolders) {
+      const rel = relative(fileURLToPath(folderUri), path).split(sep).join('/');
+      if (rel.startsWith('..')) continue;
+      const { include, exclude } = await workspaceGlobs(folderUri);
+      return include.matches(rel) && !exclude.matches(rel);
+    }
+    return false;
+  }
+
+  async function datasetFiles(folderUri: string): Promise<string[]> {
+    const root = fileURLToPath(folderUri);
+    const { include, exclude } = await workspaceGlobs(folderUri);
+    const found: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return; // unreadable directories are not datasets
+      }
+      for (const entry of entries) {
+        const path = `${dir}/${entry.name}`;
+        const rel = relative(root, path).split(sep).join('/');
+        if (entry.isDirectory()) {
+          if (!NEVER_WALK.has(entry.name) && !exclude.matches(rel) && !exclude.matches(rel + '/x'))
+            await walk(path);
+        } else if (entry.isFile() && include.matches(rel) && !exclude.matches(rel)) {
+          found.push(pathToFileURL(path).href);
+        }
+      }
+    };
+    await walk(root);
+    return found;
+  }
+
+  async function lintFromDisk(uri: string): Promise<void> {
+    let text: string;
+    let size: number;
+    try {
+      const path = fileURLToPath(uri);
+      size = (await stat(path)).size;
+      text = await readFile(path, 'utf8');
+    } catch {
+      return;
+    }
+    if (open.has(uri)) return;
+    const config = await configFor(uri);
+    if (open.has(uri)) return; // opened meanwhile: the buffer's diagnostics win
+    const linted = new LintedDocument(text, config, checkers, onRuleError, observerFor(uri, config));
+    const diagnostics = linted.findings().map((f) => toDiagnostic(f, uri));
+    diskDiagnostics.set(uri, diagnostics);
+    publishDisk(uri);
+    sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), undefined, true);
+    if (size >= largeFileBytes)
+      void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });
+  }
+
+  connection.onNotification(DiskFileNotification, ({ uri, open: shown }) => {
+    const existing = diskFiles.get(uri);
+    if (!shown) {
+      existing?.close();
+      diskFiles.delete(uri);
+      void inWorkspace(uri).then((yes) => {
+        if (!yes && !open.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      });
+      return;
+    }
+    if (existing || open.has(uri) || !uri.startsWith('file:')) return;
+    let pending = false;
+    try {
+      // The workspace watcher covers workspace files only; a file opened from elsewhere needs its own.
+      const watcher = watch(fileURLToPath(uri), () => {
+        if (pending) return;
+        pending = true;
+        setTimeout(() => {
+          pending = false;
+          void lintFromDisk(uri);
+        }, 200);
+      });
+      diskFiles.set(uri, watcher);
+    } catch {
+      return;
+    }
+    void lintFromDisk(uri);
+  });
+
+  let workspaceRun: Promise<{ files: number }> | undefined;
+
+  /** Lints every closed dataset of the workspace from disk, reporting progress. One run at a time. */
+  function lintWorkspace(): Promise<{ files: number }> {
+    workspaceRun ??= (async () => {
+      const progress = await connection.window.createWorkDoneProgress();
+      try {
+        progress.begin('Tunesmith: linting datasets', 0, 'finding files…', false);
+        const files = (await Promise.all(workspaceFolders.map(datasetFiles))).flat();
+        for (const [i, uri] of files.entries()) {
+          progress.report(Math.round((i / Math.max(files.length, 1)) * 100), relativeName(uri));
+          if (!open.has(uri)) await lintFromDisk(uri);
+          await new Promise((resolve) => setImmediate(resolve)); // let edits through between files
+        }
+        return { files: files.length };
+      } finally {
+        progress.done();
+        workspaceRun = undefined;
+      }
+    })();
+    return workspaceRun;
+  }
+
+  function relativeName(uri: string): string {
+    return uri.slice(uri.lastIndexOf('/') + 1);
+  }
+
+  connection.listen();
+}

@@ -1,0 +1,99 @@
+/**
+ * The workspace index behind `split/leakage`: every open or workspace dataset that the split globs
+ * call a training or a validation file feeds its lines' similarity facts into one `LeakageIndex`, and
+ * follows edits through its document's `FactsObserver`. Reports are coalesced: a burst of keystrokes
+ * in a training file costs one report, a moment after the burst, not one per key.
+ */
+import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResolvedConfig } from '../engine/config.ts';
+import type { Checker, DatasetChecker, LineAccess } from '../engine/rule.ts';
+import type { Finding } from '../engine/types.ts';
+import { LeakageIndex, leakageFacts, splitRole, type SplitRole } from '../rules/split/index.ts';
+import type { FactsObserver } from './linted-document.ts';
+
+/** How long after the last change of a split file the leakage report runs. */
+const REPORT_DELAY_MS = 150;
+
+export class SplitIndex {
+  private index: LeakageIndex | undefined;
+  private findings = new Map<string, Finding[]>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly datasetCheckers: DatasetChecker[];
+
+  constructor(
+    checkers: readonly Checker[],
+    /** Current lines of an open document's example ids; undefined for files read from disk once. */
+    private readonly access: (uri: string) => LineAccess | undefined,
+    /** Called with the files whose leakage findings changed. */
+    private readonly onChanged: (uris: string[]) => void,
+  ) {
+    this.datasetCheckers = checkers.filter((c): c is DatasetChecker => c.kind === 'dataset');
+  }
+
+  /** Starts an empty index under a configuration; callers then add every file again. */
+  configure(config: ResolvedConfig): void {
+    this.index = new LeakageIndex(config);
+    this.schedule();
+  }
+
+  /** The file's side of the split, from the globs relative to its workspace folder. */
+  static roleOf(uri: string, config: ResolvedConfig, folders: readonly string[]): SplitRole | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    const path = fileURLToPath(uri);
+    const root = folders
+      .map((folder) => fileURLToPath(folder))
+      .find((folder) => !relative(folder, path).startsWith('..') && path.startsWith(folder + sep));
+    return splitRole(path, config, root);
+  }
+
+  observer(uri: string, role: SplitRole | undefined): FactsObserver | undefined {
+    if (!role) return undefined;
+    return {
+      reset: () => this.removeFile(uri),
+      added: (id, facts) => {
+        const similarity = leakageFacts(this.datasetCheckers, facts);
+        if (!similarity || !this.index) return;
+        this.index.add(uri, role, id, similarity);
+        this.schedule();
+      },
+      removed: (id) => {
+        this.index?.remove(uri, id);
+        this.schedule();
+      },
+    };
+  }
+
+  removeFile(uri: string): void {
+    this.index?.removeFile(uri);
+    this.schedule();
+  }
+
+  findingsFor(uri: string): Finding[] {
+    return this.findings.get(uri) ?? [];
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.report(), REPORT_DELAY_MS);
+  }
+
+  private report(): void {
+    this.timer = undefined;
+    if (!this.index) return;
+    const next = new Map<string, Finding[]>();
+    for (const { file, finding } of this.index.report(this.access)) {
+      let list = next.get(file);
+      if (!list) next.set(file, (list = []));
+      list.push(finding);
+    }
+    const changed = [...new Set([...this.findings.keys(), ...next.keys()])].filter(
+      (uri) => JSON.stringify(this.findings.get(uri)) !== JSON.stringify(next.get(uri)),
+    );
+    this.findings = next;
+    if (changed.length > 0) this.onChanged(changed);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Every custom message between the extension and the language server, in one typed file (after
+ * rust-analyzer's `lsp_ext.ts` and vscode-eslint's `customMessages.ts`). Both sides import the
+ * constants from here, so a renamed message breaks the build instead of silently never arriving.
+ */
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+
+/** A dataset's summary for the status bar, sent after each lint of a document. */
+export interface DatasetSummary {
+  uri: string;
+  examples: number;
+  /** The dominant format's display name, e.g. "OpenAI chat (messages)"; "unknown" for none. */
+  format: string;
+  errors: number;
+  warnings: number;
+  /** Set when diagnostics come from the file on disk, not from the editor buffer. */
+  fromDisk?: boolean;
+  /** The document version the summary (and the complete diagnostics sent just before it) is for. */
+  version?: number;
+}
+
+export const SummaryNotification = new NotificationType<DatasetSummary>('tunesmith/summary');
+
+/** Server → client: a document too large for the editor to send was linted from disk instead. */
+export interface LargeFileNotice {
+  uri: string;
+  sizeBytes: number;
+}
+export const LargeFileNotification = new NotificationType<LargeFileNotice>('tunesmith/largeFile');
+
+/**
+ * Client → server: a dataset is shown in a tab but its text was not sent (VS Code sends no document
+ * over 50 MB to extensions); lint it from disk and follow its changes while `open`.
+ */
+export interface DiskFileParams {
+  uri: string;
+  open: boolean;
+}
+export const DiskFileNotification = new NotificationType<DiskFileParams>('tunesmith/diskFile');
+
+/** What the client passes in `initializationOptions`. */
+export interface InitializationOptions {
+  /** Files at least this large are reported as linted from disk (VS Code's limit: 50 MB). */
+  largeFileBytes?: number;
+}
+
+/** Client → server: lint every dataset of the workspace again (command "Tunesmith: Lint Workspace"). */
+export const LintWorkspaceRequest = new RequestType0<{ files: number }, void>('tunesmith/lintWorkspace');
+
+/** The extension's setting section; its keys mirror `tunesmith.json`. */
+export const SETTINGS_SECTION = 'tunesmith';
+
+/** The code-action kind of "fix every mechanical problem in this file". */
+export const FIX_ALL_KIND = 'source.fixAll.tunesmith';

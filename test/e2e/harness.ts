@@ -1,0 +1,229 @@
+/**
+ * A real VS Code (code-server 4.139.1, VS Code 1.139.1) with the packaged extension installed: what
+ * `npm start` shows and the e2e tests drive. Setup, packaging and installation are cached under
+ * .cache/e2e and keyed by what they depend on, so a second start costs only the server's own start.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+interface Setup {
+  node: string;
+  codeServer: string;
+  cache: string;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[e2e] ${message}\n`);
+}
+
+/** Node 24, code-server and Chromium (scripts/setup-e2e.sh, idempotent). */
+export function setup(): Setup {
+  const out = execFileSync('bash', [join(ROOT, 'scripts/setup-e2e.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const vars = Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=', 2) as [string, string]),
+  );
+  return { node: vars['E2E_NODE']!, codeServer: vars['E2E_CODE_SERVER']!, cache: vars['E2E_CACHE']! };
+}
+
+function hashFiles(paths: string[]): string {
+  const hash = createHash('sha256');
+  for (const path of paths) hash.update(path).update(existsSync(path) ? readFileSync(path) : '');
+  return hash.digest('hex').slice(0, 16);
+}
+
+const PACKAGED = [
+  'package.json',
+  'dist/extension.cjs',
+  'dist/server.cjs',
+  'syntaxes/jsonl.tmLanguage.json',
+  'syntaxes/jsonl.language-configuration.json',
+];
+
+/** Builds the bundles, packages the VSIX and installs it into the cached extensions folder. */
+export function installExtension(env: Setup): { extensionsDir: string } {
+  execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  const key = hashFiles(PACKAGED.map((path) => join(ROOT, path)));
+  const extensionsDir = join(env.cache, 'extensions');
+  const stamp = join(env.cache, 'extension.stamp');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return { extensionsDir };
+  const vsix = join(env.cache, 'tunesmith.vsix');
+  log('packaging the extension…');
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/@vscode/vsce/vsce'),
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '-o',
+      vsix,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  rmSync(extensionsDir, { recursive: true, force: true });
+  execFileSync(
+    env.node,
+    [
+      env.codeServer,
+      '--user-data-dir',
+      join(env.cache, 'install-user-data'),
+      '--extensions-dir',
+      extensionsDir,
+      '--install-extension',
+      vsix,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  writeFileSync(stamp, key);
+  return { extensionsDir };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface Editor {
+  url: string;
+  workspace: string;
+  /** The server's own log, for diagnosing a failed scenario. */
+  logFile: string;
+  /** PIDs of this editor's Tunesmith language servers (a process of ours: the tests may kill it). */
+  serverPids(): number[];
+  stop(): void;
+}
+
+/** Poll until `check` resolves truthy; `what` names the wait in the timeout error. */
+type Falsy = undefined | null | false | '' | 0;
+
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | Falsy> | T | Falsy,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Starts code-server on a free port in its own process group (killing only its PID would leave the
+ * extension host and language server running), on `workspace` or a fresh copy of demo/.
+ */
+export async function startEditor(options: { workspace?: string; port?: number } = {}): Promise<Editor> {
+  const env = setup();
+  const { extensionsDir } = installExtension(env);
+  const session = mkdtempSync(join(tmpdir(), 'tunesmith-e2e-'));
+  const workspace = options.workspace ?? join(session, 'demo');
+  if (!options.workspace) cpSync(join(ROOT, 'demo'), workspace, { recursive: true });
+  const userData = join(session, 'user-data');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  writeFileSync(
+    join(userData, 'User/settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': false,
+      'workbench.tips.enabled': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'files.autoSave': 'off',
+      'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    }),
+  );
+  // Always pass --config: without it code-server writes ~/.config/code-server/config.yaml with a password.
+  const config = join(session, 'config.yaml');
+  writeFileSync(config, 'auth: none\n');
+  const port = options.port ?? (await freePort());
+  const logFile = join(session, 'code-server.log');
+  const child: ChildProcess = spawn(
+    env.node,
+    [
+      env.codeServer,
+      '--config',
+      config,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensionsDir,
+      workspace,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+    writeFileSync(logFile, output);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const stop = (): void => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+  await until('code-server /healthz', async () => {
+    if (child.exitCode !== null) throw new Error(`code-server exited: ${output}`);
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    return response.ok;
+  });
+  const serverPids = (): number[] =>
+    readdirSync('/proc').flatMap((entry) => {
+      if (!/^\d+$/.test(entry)) return [];
+      try {
+        const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        return cmdline.includes(extensionsDir) && cmdline.includes('dist/server.cjs') ? [Number(entry)] : [];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+  return { url, workspace, logFile, serverPids, stop };
+}

@@ -1,0 +1,127 @@
+/**
+ * Small checkers with the shapes real rules have (a per-line fix, a role fix, a whole-file duplicate
+ * index with related locations, one that throws), so the server's protocol tests do not depend on
+ * the rule families being written in parallel. The real registry is exercised through dist/server.cjs.
+ */
+import { datasetChecker, type Checker, type LineChecker } from '../../src/server/engine/rule.ts';
+
+const trailingSpace: LineChecker = {
+  kind: 'line',
+  rules: [
+    {
+      code: 'test/trailing-space',
+      family: 'format',
+      description: 'Trailing whitespace',
+      defaultSeverity: 'warning',
+      fixable: true,
+    },
+  ],
+  check(context, report) {
+    const trimmed = context.text.trimEnd();
+    if (trimmed.length === context.text.length) return;
+    const range = context.range({ start: trimmed.length, end: context.text.length });
+    report('test/trailing-space', {
+      message: 'Trailing whitespace',
+      range,
+      tags: ['unnecessary'],
+      fix: { title: 'Trim trailing whitespace', edits: [{ range, newText: '' }] },
+    });
+  },
+};
+
+const role: LineChecker = {
+  kind: 'line',
+  rules: [
+    {
+      code: 'test/role',
+      family: 'structure',
+      description: 'Misspelled role',
+      defaultSeverity: 'error',
+      fixable: true,
+    },
+  ],
+  check(context, report) {
+    for (const turn of context.example?.turns ?? []) {
+      if (turn.role !== 'usr' || !turn.rolePath) continue;
+      const span = context.json?.valueSpan(turn.rolePath);
+      if (!span) continue;
+      const range = context.range(span);
+      report('test/role', {
+        message: 'Unknown role "usr"; did you mean "user"?',
+        range,
+        fix: { title: 'Change role to "user"', edits: [{ range, newText: '"user"' }] },
+      });
+    }
+  },
+};
+
+const throwing: LineChecker = {
+  kind: 'line',
+  rules: [
+    {
+      code: 'test/throws',
+      family: 'syntax',
+      description: 'Throws on BOOM',
+      defaultSeverity: 'error',
+      fixable: false,
+    },
+  ],
+  check(context) {
+    if (context.text.includes('BOOM')) throw new Error('planted failure');
+  },
+};
+
+const duplicate = datasetChecker<string>({
+  kind: 'dataset',
+  rules: [
+    {
+      code: 'test/duplicate',
+      family: 'consistency',
+      description: 'Exact duplicate example',
+      defaultSeverity: 'warning',
+      fixable: true,
+    },
+  ],
+  extract: (context) => (context.json?.ok ? context.text : undefined),
+  createIndex() {
+    const groups = new Map<string, Set<number>>();
+    return {
+      add(id, text) {
+        let group = groups.get(text);
+        if (!group) groups.set(text, (group = new Set()));
+        group.add(id);
+      },
+      remove(id, text) {
+        const group = groups.get(text);
+        group?.delete(id);
+        if (group?.size === 0) groups.delete(text);
+      },
+      report(lines, report) {
+        for (const group of groups.values()) {
+          if (group.size < 2) continue;
+          const byLine = [...group].sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
+          const first = lines.context(byLine[0]!).lineRange();
+          for (const id of byLine.slice(1)) {
+            const line = lines.lineOf(id);
+            report('test/duplicate', {
+              message: `Duplicate of line ${first.start.line + 1}`,
+              range: lines.context(id).lineRange(),
+              related: [{ range: first, message: 'First occurrence' }],
+              fix: {
+                title: 'Delete duplicate line',
+                edits: [
+                  {
+                    range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } },
+                    newText: '',
+                  },
+                ],
+              },
+            });
+          }
+        }
+      },
+    };
+  },
+});
+
+export const TEST_CHECKERS: readonly Checker[] = [trailingSpace, role, throwing, duplicate];

@@ -1,0 +1,202 @@
+/**
+ * A real LSP client over stdio (vscode-languageserver-protocol), for the protocol tests and the
+ * latency bench: it spawns a server process, answers its configuration and progress requests as an
+ * editor would, and waits for published diagnostics of a given document version.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  ConfigurationRequest,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  InitializeRequest,
+  InitializedNotification,
+  PublishDiagnosticsNotification,
+  StreamMessageReader,
+  StreamMessageWriter,
+  WorkDoneProgressCreateRequest,
+  createProtocolConnection,
+  type Diagnostic,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type TextDocumentContentChangeEvent,
+} from 'vscode-languageserver-protocol/node';
+
+export interface ClientOptions {
+  /** Command and arguments that start the server speaking LSP on stdio. */
+  command: string[];
+  /** What `workspace/configuration` answers for the `tunesmith` section. */
+  settings?: unknown;
+  workspaceFolders?: { uri: string; name: string }[];
+  /** Answers for other configuration sections, e.g. `files.exclude`. */
+  sections?: Record<string, unknown>;
+  initializationOptions?: unknown;
+}
+
+type Waiter = { uri: string; version: number | undefined; resolve: (p: PublishDiagnosticsParams) => void };
+
+export class LspClient {
+  readonly connection: ProtocolConnection;
+  readonly process: ChildProcess;
+  /** Latest diagnostics per URI. */
+  readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  readonly logs: string[] = [];
+  /** Every custom notification and `$/progress` value received, in order. */
+  readonly notifications: { method: string; params: unknown }[] = [];
+  private waiters: Waiter[] = [];
+  private completeWaiters: { uri: string; version: number; resolve: () => void }[] = [];
+  private versions = new Map<string, number>();
+  settings: unknown;
+
+  private constructor(private readonly options: ClientOptions) {
+    const [command, ...args] = options.command;
+    this.process = spawn(command!, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.settings = options.settings ?? {};
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.process.stdout!),
+      new StreamMessageWriter(this.process.stdin!),
+    );
+    this.connection.onRequest(ConfigurationRequest.type, (params) =>
+      params.items.map((item) =>
+        item.section === 'tunesmith' ? this.settings : (options.sections?.[item.section ?? ''] ?? {}),
+      ),
+    );
+    this.connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    this.connection.onNotification('window/logMessage', (params: { message: string }) => {
+      this.logs.push(params.message);
+    });
+    for (const method of ['$/progress', 'tunesmith/summary', 'tunesmith/largeFile']) {
+      this.connection.onNotification(method, (params: unknown) => {
+        this.notifications.push({ method, params });
+        if (method !== 'tunesmith/summary') return;
+        const { uri, version } = params as { uri: string; version?: number };
+        this.completeWaiters = this.completeWaiters.filter((waiter) => {
+          const matches = waiter.uri === uri && waiter.version === version;
+          if (matches) waiter.resolve();
+          return !matches;
+        });
+      });
+    }
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      this.diagnostics.set(params.uri, params);
+      this.waiters = this.waiters.filter((waiter) => {
+        const matches =
+          waiter.uri === params.uri && (waiter.version === undefined || params.version === waiter.version);
+        if (matches) waiter.resolve(params);
+        return !matches;
+      });
+    });
+    this.connection.listen();
+  }
+
+  static async start(options: ClientOptions): Promise<LspClient> {
+    const client = new LspClient(options);
+    await client.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: options.workspaceFolders?.[0]?.uri ?? null,
+      initializationOptions: options.initializationOptions,
+      workspaceFolders: options.workspaceFolders ?? null,
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false } },
+        window: { workDoneProgress: true },
+        textDocument: {
+          publishDiagnostics: {
+            relatedInformation: true,
+            versionSupport: true,
+            codeDescriptionSupport: true,
+          },
+        },
+      },
+    });
+    await client.connection.sendNotification(InitializedNotification.type, {});
+    return client;
+  }
+
+  /** Resolves with the next diagnostics for `uri` at `version` (any version when omitted). */
+  nextDiagnostics(uri: string, version?: number): Promise<PublishDiagnosticsParams> {
+    return new Promise((resolve) => this.waiters.push({ uri, version, resolve }));
+  }
+
+  /**
+   * Resolves with the complete diagnostics of `uri` at `version`: the server publishes what it knows
+   * at once, then the complete set followed by the summary for that version.
+   */
+  complete(uri: string, version: number): Promise<Diagnostic[]> {
+    return new Promise((resolve) =>
+      this.completeWaiters.push({
+        uri,
+        version,
+        resolve: () => resolve(this.diagnostics.get(uri)?.diagnostics ?? []),
+      }),
+    );
+  }
+
+  async open(uri: string, text: string): Promise<Diagnostic[]> {
+    const published = this.complete(uri, 1);
+    this.versions.set(uri, 1);
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'jsonl', version: 1, text },
+    });
+    return published;
+  }
+
+  /** Sends one didChange and resolves with the complete diagnostics of the new version. */
+  async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<Diagnostic[]> {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    const published = this.complete(uri, version);
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
+    return published;
+  }
+
+  version(uri: string): number {
+    return this.versions.get(uri) ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.connection.sendRequest('shutdown');
+      await this.connection.sendNotification('exit');
+    } catch {
+      // the server may already be gone (the crash tests kill it)
+    }
+    this.connection.dispose();
+    if (this.process.exitCode === null) this.process.kill();
+  }
+}
+
+/** Applies LSP edits (non-overlapping, in any order) to a text, as an editor would. */
+export function applyEdits(
+  text: string,
+  edits: readonly { range: { start: Position; end: Position }; newText: string }[],
+): string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const offset = (p: Position): number =>
+    p.line < starts.length ? Math.min(starts[p.line]! + p.character, text.length) : text.length;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let out = text;
+  for (const edit of sorted)
+    out = out.slice(0, offset(edit.range.start)) + edit.newText + out.slice(offset(edit.range.end));
+  return out;
+}
+
+interface Position {
+  line: number;
+  character: number;
+}
+
+/** The LSP position of a character offset in a text (lines split on `\n`). */
+export function positionAt(text: string, offset: number): Position {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, character: offset - lineStart };
+}

@@ -1,7 +1,7 @@
 /**
  * A real VS Code (code-server 4.139.1, VS Code 1.139.1) with the packaged extension installed: what
  * `npm start` shows and the e2e tests drive. Setup, packaging and installation are cached under
- * .cache/e2e and keyed by what they depend on, so a second start costs only the server's own start.
+ * ~/.cache/tunesmith/e2e and keyed by what they depend on, so a second start costs only the server's own start.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -75,8 +75,8 @@ export function addToBaseline(
     const entry = (entries[prints[i]!] ??= { code: finding.code, count: 0 });
     entry.count++;
   });
+  // A file without findings gets no entry (the baseline starts empty on --update-baseline).
   if (Object.keys(entries).length > 0) baseline.files[file] = entries;
-  else delete baseline.files[file];
 }
 
 export function writeBaseline(path: string, baseline: BaselineFile): void {

@@ -1,0 +1,39 @@
+/** The tunesmith CLI on the corpus: throughput without and with token counts, and peak memory. */
+import { statSync } from 'node:fs';
+import { measure, type Measured } from './measure.ts';
+
+export interface Throughput extends Measured {
+  label: string;
+  megabytes: number;
+  mbPerSecond: number;
+}
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+
+export async function throughput(
+  label: string,
+  command: string,
+  args: string[],
+  file: string,
+): Promise<Throughput> {
+  const result = await measure(command, args, ROOT);
+  // 0: clean, 1: findings. Anything else means the run itself failed and its timing means nothing.
+  if (result.code !== 0 && result.code !== 1) {
+    throw new Error(`${label} exited with ${result.code}:\n${result.stderr.slice(0, 2000)}`);
+  }
+  const megabytes = statSync(file).size / 1e6;
+  return { ...result, label, megabytes, mbPerSecond: megabytes / (result.wallMs / 1000) };
+}
+
+export function tunesmith(file: string, extra: string[] = []): [string, string[]] {
+  return [process.execPath, ['bin/tunesmith.cjs', 'lint', file, ...extra]];
+}
+
+export async function cliRuns(corpus: string): Promise<Throughput[]> {
+  const [node, withoutTokens] = tunesmith(corpus, ['--rule', 'tokens=off']);
+  const [, withTokens] = tunesmith(corpus);
+  return [
+    await throughput('tunesmith lint, all rules but tokens', node, withoutTokens, corpus),
+    await throughput('tunesmith lint, all rules (o200k token counts)', node, withTokens, corpus),
+  ];
+}

@@ -5,6 +5,7 @@ import { consistencyCheckers } from './consistency/index.ts';
 import { formatCheckers } from './format/index.ts';
 import { piiCheckers } from './pii/index.ts';
 import { secretsCheckers } from './secrets/index.ts';
+import { splitCheckers } from './split/index.ts';
 import { structureCheckers } from './structure/index.ts';
 import { syntaxCheckers } from './syntax/index.ts';
 import { tokensCheckers } from './tokens/index.ts';
@@ -17,6 +18,7 @@ export const ALL_CHECKERS: readonly Checker[] = [
   ...piiCheckers,
   ...secretsCheckers,
   ...tokensCheckers,
+  ...splitCheckers,
 ];
 
 export const ALL_RULES: readonly RuleMeta[] = ALL_CHECKERS.flatMap((checker) => checker.rules);

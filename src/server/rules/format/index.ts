@@ -1,4 +1,6 @@
 import type { Checker } from '../../engine/rule.ts';
+import { driftChecker } from './drift.ts';
+import { keysChecker } from './keys.ts';
 
 /** The format rules, in the order they run. */
-export const formatCheckers: Checker[] = [];
+export const formatCheckers: Checker[] = [keysChecker, driftChecker];

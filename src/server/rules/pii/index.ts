@@ -1,4 +1,99 @@
-import type { Checker } from '../../engine/rule.ts';
+/**
+ * The pii family: personal data inside string values (never keys), each kind confirmed by a
+ * checksum or a validator before it is reported, masked in messages, with a fix that puts a typed
+ * placeholder where the value was.
+ */
+import type { Checker, LineChecker, LineContext, Report } from '../../engine/rule.ts';
+import type { RuleMeta } from '../../engine/types.ts';
+import { DETECTORS, type Candidate, type Detector } from './detectors.ts';
+import { scanText, valueContaining } from './values.ts';
+
+const DESCRIPTIONS: Record<string, string> = {
+  'pii/email': 'Finds email addresses in string values.',
+  'pii/phone': 'Finds phone numbers that libphonenumber confirms are valid for their region.',
+  'pii/credit-card': 'Finds Luhn-valid payment card numbers of known issuer ranges and lengths.',
+  'pii/iban': 'Finds IBANs whose mod-97 checksum holds.',
+  'pii/us-ssn': 'Finds US Social Security numbers in issued ranges.',
+  'pii/ip-address': 'Finds public IPv4 and IPv6 addresses.',
+  'pii/crypto-wallet': 'Finds Bitcoin and Ethereum addresses whose checksum holds.',
+  'pii/url-credentials': 'Finds user names and passwords embedded in URLs.',
+};
+
+export const PII_RULES: readonly RuleMeta[] = DETECTORS.map((detector) => ({
+  code: detector.code,
+  family: 'pii',
+  description: DESCRIPTIONS[detector.code]!,
+  defaultSeverity: 'warning',
+  fixable: true,
+}));
+
+/** `pii.allow` split into exact values and domains, compiled once per configuration. */
+class AllowList {
+  private readonly values = new Set<string>();
+  private readonly domains: string[] = [];
+
+  constructor(entries: readonly string[]) {
+    for (const entry of entries) {
+      const lower = entry.trim().toLowerCase();
+      this.values.add(lower);
+      this.values.add(lower.replace(/[\s().-]/g, ''));
+      if (/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/.test(lower)) this.domains.push(lower);
+    }
+  }
+
+  allows(candidate: Candidate): boolean {
+    const value = candidate.value.toLowerCase();
+    if (this.values.has(value) || this.values.has(value.replace(/[\s().-]/g, ''))) return true;
+    const domain = candidate.domain;
+    return domain !== undefined && this.domains.some((d) => domain === d || domain.endsWith(`.${d}`));
+  }
+}
+
+const allowLists = new WeakMap<readonly string[], AllowList>();
+
+function allowListOf(entries: readonly string[]): AllowList {
+  let list = allowLists.get(entries);
+  if (!list) {
+    list = new AllowList(entries);
+    allowLists.set(entries, list);
+  }
+  return list;
+}
+
+function check(context: LineContext, report: Report): void {
+  if (!context.json?.ok) return;
+  const text = context.text;
+  let scan: ReturnType<typeof scanText> | undefined;
+  const taken: Candidate[] = [];
+  const allow = allowListOf(context.config.pii.allow);
+  for (const detector of DETECTORS) {
+    if (!context.enabled(detector.code) || !detector.prefilter(text)) continue;
+    scan ??= scanText(text);
+    for (const candidate of detector.find(scan.text, context.config.pii.defaultPhoneRegion)) {
+      if (!valueContaining(scan.values, candidate)) continue;
+      if (taken.some((t) => candidate.start < t.end && t.start < candidate.end)) continue;
+      if (allow.allows(candidate)) continue;
+      taken.push(candidate);
+      reportCandidate(context, report, detector, candidate);
+    }
+  }
+}
+
+function reportCandidate(
+  context: LineContext,
+  report: Report,
+  detector: Detector,
+  candidate: Candidate,
+): void {
+  const range = context.range(candidate);
+  report(detector.code, {
+    message: `${detector.noun} ${candidate.masked} (${candidate.check}) in the training data`,
+    range,
+    fix: { title: `Replace with ${detector.placeholder}`, edits: [{ range, newText: detector.placeholder }] },
+  });
+}
+
+export const piiChecker: LineChecker = { kind: 'line', rules: PII_RULES, check };
 
 /** The pii rules, in the order they run. */
-export const piiCheckers: Checker[] = [];
+export const piiCheckers: Checker[] = [piiChecker];

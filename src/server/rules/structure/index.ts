@@ -1,4 +1,6 @@
 import type { Checker } from '../../engine/rule.ts';
+import { messagesChecker } from './messages.ts';
+import { turnsChecker } from './turns.ts';
 
 /** The structure rules, in the order they run. */
-export const structureCheckers: Checker[] = [];
+export const structureCheckers: Checker[] = [messagesChecker, turnsChecker];

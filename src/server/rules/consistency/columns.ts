@@ -1,0 +1,97 @@
+/**
+ * Per-example storage for dataset indexes: typed-array columns indexed by example id (ids are dense
+ * line numbers), grown by doubling. A few bytes per example instead of an object or a Map entry
+ * (~80+ bytes each), which is what keeps a million-line file within the memory budget.
+ */
+
+type TypedArray = Float64Array | Float32Array | Uint32Array | Int32Array | Uint8Array;
+type TypedArrayConstructor<T extends TypedArray> = new (length: number) => T;
+
+export class Column<T extends TypedArray> {
+  values: T;
+
+  constructor(
+    private readonly Type: TypedArrayConstructor<T>,
+    private readonly width = 1,
+  ) {
+    this.values = new Type(0);
+  }
+
+  ensure(capacity: number): void {
+    if (this.values.length >= capacity * this.width) return;
+    const next = new this.Type(Math.max(capacity, (this.values.length / this.width) * 2, 64) * this.width);
+    next.set(this.values as never);
+    this.values = next;
+  }
+}
+
+/** Which ids are present, with their columns grown together. */
+export class IdSet {
+  private alive = new Uint8Array(0);
+  private readonly columns: Column<TypedArray>[] = [];
+  /** One past the highest id ever added. */
+  end = 0;
+  size = 0;
+
+  column<T extends TypedArray>(Type: TypedArrayConstructor<T>, width = 1): Column<T> {
+    const column = new Column(Type, width);
+    column.ensure(this.alive.length);
+    this.columns.push(column as unknown as Column<TypedArray>);
+    return column;
+  }
+
+  /** Marks an id present; false when it already was (the caller then ignores the add). */
+  add(id: number): boolean {
+    if (!Number.isInteger(id) || id < 0) return false;
+    if (id >= this.alive.length) {
+      const capacity = Math.max(id + 1, this.alive.length * 2, 64);
+      const next = new Uint8Array(capacity);
+      next.set(this.alive);
+      this.alive = next;
+      for (const column of this.columns) column.ensure(capacity);
+    }
+    if (this.alive[id]) return false;
+    this.alive[id] = 1;
+    this.size++;
+    if (id >= this.end) this.end = id + 1;
+    return true;
+  }
+
+  remove(id: number): boolean {
+    if (!this.has(id)) return false;
+    this.alive[id] = 0;
+    this.size--;
+    return true;
+  }
+
+  has(id: number): boolean {
+    return id >= 0 && id < this.alive.length && this.alive[id] === 1;
+  }
+
+  /** Present ids in ascending order: reports iterate in id order, so they never depend on edit history. */
+  ids(): Uint32Array {
+    const out = new Uint32Array(this.size);
+    let n = 0;
+    for (let id = 0; id < this.end; id++) if (this.alive[id]) out[n++] = id;
+    return out;
+  }
+}
+
+/** Counts by key (a hash), for "how many examples share this value". */
+export class Counter {
+  readonly counts = new Map<number, number>();
+
+  add(key: number): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  remove(key: number): void {
+    const count = (this.counts.get(key) ?? 0) - 1;
+    if (count > 0) this.counts.set(key, count);
+    else this.counts.delete(key);
+  }
+
+  get(key: number): number {
+    return this.counts.get(key) ?? 0;
+  }
+}

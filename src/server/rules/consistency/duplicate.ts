@@ -1,0 +1,151 @@
+/**
+ * `consistency/duplicate` and `consistency/conflict`: exact copies of an example, and one prompt with
+ * different answers. Both group 53-bit hashes kept in typed arrays; report re-reads only the lines
+ * that get a finding.
+ */
+import { promptText } from '../../engine/formats.ts';
+import { datasetChecker, type LineAccess, type Report } from '../../engine/rule.ts';
+import type { RuleMeta } from '../../engine/types.ts';
+import { IdSet } from './columns.ts';
+import {
+  answerOf,
+  contentRange,
+  isOn,
+  lineLabel,
+  linesLabel,
+  MAX_RELATED,
+} from './common.ts';
+import { forEachGroup } from './grouping.ts';
+import { canonicalJson, hashJson, hashString, normalisePrompt } from './hashing.ts';
+
+export const DUPLICATE: RuleMeta = {
+  code: 'consistency/duplicate',
+  family: 'consistency',
+  description: 'An example is an exact copy of an earlier one (ignoring key order and whitespace).',
+  defaultSeverity: 'warning',
+  fixable: true,
+};
+
+export const CONFLICT: RuleMeta = {
+  code: 'consistency/conflict',
+  family: 'consistency',
+  description: 'The same prompt appears with different answers.',
+  defaultSeverity: 'warning',
+  fixable: false,
+};
+
+export interface DuplicateFacts {
+  /** Hash of the canonical JSON of the line. */
+  exact: number;
+  /** Hash of the normalised prompt; NaN when the example has no answer turn. */
+  prompt: number;
+  /** Hash of the normalised answer. */
+  answer: number;
+}
+
+function normaliseAnswer(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+export const duplicateChecker = datasetChecker<DuplicateFacts>({
+  kind: 'dataset',
+  rules: [DUPLICATE, CONFLICT],
+  extract(context) {
+    const json = context.json;
+    if (!json?.ok || typeof json.value !== 'object' || json.value === null) return undefined;
+    const facts: DuplicateFacts = { exact: hashJson(json.value), prompt: NaN, answer: NaN };
+    const answer = answerOf(context);
+    const prompt = context.example && answer ? promptText(context.example) : undefined;
+    if (answer && prompt !== undefined) {
+      facts.prompt = hashString(normalisePrompt(prompt));
+      facts.answer = hashString(normaliseAnswer(answer.content!));
+    }
+    return facts;
+  },
+  createIndex(config) {
+    const set = new IdSet();
+    const exact = set.column(Float64Array);
+    const prompt = set.column(Float64Array);
+    const answer = set.column(Float64Array);
+    const duplicatesOn = isOn(config, DUPLICATE);
+    const conflictsOn = isOn(config, CONFLICT);
+    return {
+      add(id, facts) {
+        if (!set.add(id)) return;
+        exact.values[id] = facts.exact;
+        prompt.values[id] = facts.prompt;
+        answer.values[id] = facts.answer;
+      },
+      remove(id) {
+        set.remove(id);
+      },
+      report(lines, report) {
+        const ids = set.ids();
+        if (duplicatesOn) reportDuplicates(ids, exact.values, lines, report);
+        if (conflictsOn) reportConflicts(ids, prompt.values, answer.values, lines, report);
+      },
+    };
+  },
+});
+
+function reportDuplicates(ids: Uint32Array, exact: Float64Array, lines: LineAccess, report: Report): void {
+  forEachGroup(ids, exact, 2, (members) => {
+    const first = lines.context(members[0]!);
+    const canonical = canonicalJson(first.json?.value);
+    for (const id of members.slice(1)) {
+      const copy = lines.context(id);
+      if (canonicalJson(copy.json?.value) !== canonical) continue; // a hash collision, not a copy
+      report(DUPLICATE.code, {
+        message: `Duplicate of ${lineLabel(first.line)}`,
+        range: copy.lineRange(),
+        related: [{ range: first.lineRange(), message: 'First occurrence' }],
+        fix: {
+          title: 'Delete the duplicate line',
+          edits: [
+            {
+              range: { start: { line: copy.line, character: 0 }, end: { line: copy.line + 1, character: 0 } },
+              newText: '',
+            },
+          ],
+        },
+        tags: ['unnecessary'],
+      });
+    }
+  });
+}
+
+function reportConflicts(
+  ids: Uint32Array,
+  prompt: Float64Array,
+  answer: Float64Array,
+  lines: LineAccess,
+  report: Report,
+): void {
+  forEachGroup(ids, prompt, 2, (members) => {
+    const answerCounts = new Map<number, number>();
+    for (const id of members) answerCounts.set(answer[id]!, (answerCounts.get(answer[id]!) ?? 0) + 1);
+    if (answerCounts.size < 2) return;
+    for (const id of members) {
+      // The first few lines with another answer; counts come from the tally, so a huge group stays linear.
+      const others: number[] = [];
+      for (const other of members) {
+        if (answer[other] !== answer[id]) others.push(other);
+        if (others.length === MAX_RELATED) break;
+      }
+      const otherCount = members.length - answerCounts.get(answer[id]!)!;
+      const context = lines.context(id);
+      const otherLines = others.map((other) => lines.lineOf(other));
+      report(CONFLICT.code, {
+        message: `The same prompt has a different answer on ${linesLabel(otherLines, 5, otherCount)}`,
+        range: contentRange(context, answerOf(context)),
+        related: others.map((other) => {
+          const otherContext = lines.context(other);
+          return {
+            range: contentRange(otherContext, answerOf(otherContext)),
+            message: 'A different answer to the same prompt',
+          };
+        }),
+      });
+    }
+  });
+}

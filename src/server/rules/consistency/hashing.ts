@@ -1,0 +1,110 @@
+/**
+ * Cheap, allocation-free hashes for the dataset rules. Indexes keep hashes in typed arrays instead of
+ * strings, so a file of a million examples costs a few bytes per example; the few lines that get a
+ * finding are re-read through `LineAccess` to show and fix the actual text.
+ *
+ * Hashes are 53 bits (two 32-bit lanes, cyrb53-style, combined into one double) so that exact-match
+ * grouping over ~10^6 examples has a collision probability around 10^-4; callers that report a match
+ * compare the re-read text where it matters.
+ */
+
+let lane1 = 0;
+let lane2 = 0;
+
+function begin(seed: number): void {
+  lane1 = 0xdeadbeef ^ seed;
+  lane2 = 0x41c6ce57 ^ seed;
+}
+
+function feedString(text: string): void {
+  let h1 = lane1;
+  let h2 = lane2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  // A separator so that ["ab","c"] and ["a","bc"] differ.
+  lane1 = Math.imul(h1 ^ 0x1f, 2654435761);
+  lane2 = Math.imul(h2 ^ 0x1f, 1597334677);
+}
+
+function finish(): number {
+  let h1 = lane1;
+  let h2 = lane2;
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** A 53-bit hash of a string. */
+export function hashString(text: string, seed = 0): number {
+  begin(seed);
+  feedString(text);
+  return finish();
+}
+
+function feedValue(value: unknown, depth: number): void {
+  if (depth > 200) {
+    feedString('…');
+    return;
+  }
+  if (typeof value === 'string') {
+    feedString('s');
+    feedString(value);
+  } else if (typeof value === 'number') feedString(`n${value}`);
+  else if (typeof value === 'boolean') feedString(value ? 't' : 'f');
+  else if (value === null) feedString('z');
+  else if (Array.isArray(value)) {
+    feedString('[');
+    for (const item of value) feedValue(item, depth + 1);
+    feedString(']');
+  } else if (typeof value === 'object') {
+    feedString('{');
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record).sort()) {
+      feedString(key);
+      feedValue(record[key], depth + 1);
+    }
+    feedString('}');
+  }
+}
+
+/**
+ * A 53-bit hash of a parsed JSON value in canonical form (object keys sorted), so key order and
+ * whitespace do not matter. Walks the value instead of serialising it, to allocate nothing per line.
+ */
+export function hashJson(value: unknown): number {
+  begin(0x5eed);
+  feedValue(value, 0);
+  return finish();
+}
+
+/** Canonical JSON text (sorted keys, no whitespace): for confirming a hash match on re-read lines. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    const record = v as Record<string, unknown>;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+    return sorted;
+  });
+}
+
+/** Whitespace collapsed, trimmed and case-folded: how prompts are compared for conflicts. */
+export function normalisePrompt(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** A label without case, punctuation or whitespace: `Positive`, `positive.` and ` POSITIVE` agree. */
+export function normaliseLabel(text: string): string {
+  return text.toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+}
+
+/** Shortens a value for a message. */
+export function quote(text: string, max = 40): string {
+  const shown = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return JSON.stringify(shown);
+}

@@ -1,0 +1,103 @@
+/**
+ * `consistency/label-variant`: in a classification-style dataset (answers from a small set of labels),
+ * spellings of a label that differ from a more frequent one only by case, punctuation or spacing
+ * (`Positive`, `positive`, `positive.`): a model trained on them learns three labels instead of one.
+ */
+import { datasetChecker } from '../../engine/rule.ts';
+import type { RuleMeta } from '../../engine/types.ts';
+import { IdSet } from './columns.ts';
+import { answerOf, contentRange, isOn } from './common.ts';
+import { forEachGroup } from './grouping.ts';
+import { hashString, normaliseLabel, quote } from './hashing.ts';
+
+export const LABEL_VARIANT: RuleMeta = {
+  code: 'consistency/label-variant',
+  family: 'consistency',
+  description: 'A label is spelled differently (case, punctuation, spacing) from a more frequent one.',
+  defaultSeverity: 'warning',
+  fixable: true,
+};
+
+/** Longer answers are not labels; they still count as distinct answers. */
+const MAX_LABEL_LENGTH = 100;
+const MIN_EXAMPLES = 10;
+/** The most frequent `maxLabelClasses` answers must cover this share of examples... */
+const LABEL_COVERAGE = 0.9;
+/** ...with at least this many examples per class on average. */
+const MIN_PER_CLASS = 3;
+
+export interface LabelFacts {
+  /** Hash of the answer as written. */
+  exact: number;
+  /** Hash of the answer without case, punctuation and whitespace; NaN when that leaves nothing. */
+  label: number;
+}
+
+export const labelVariantChecker = datasetChecker<LabelFacts>({
+  kind: 'dataset',
+  rules: [LABEL_VARIANT],
+  extract(context) {
+    const answer = answerOf(context);
+    if (!answer || answer.contentKind !== 'string') return undefined;
+    const text = answer.content!;
+    const exact = hashString(text);
+    if (text.length > MAX_LABEL_LENGTH) return { exact, label: exact };
+    const normalised = normaliseLabel(text);
+    return { exact, label: normalised === '' ? NaN : hashString(normalised, 1) };
+  },
+  createIndex(config) {
+    const set = new IdSet();
+    const exact = set.column(Float64Array);
+    const label = set.column(Float64Array);
+    const on = isOn(config, LABEL_VARIANT);
+    const maxClasses = config.consistency.maxLabelClasses;
+    return {
+      add(id, facts) {
+        if (!set.add(id)) return;
+        exact.values[id] = facts.exact;
+        label.values[id] = facts.label;
+      },
+      remove(id) {
+        set.remove(id);
+      },
+      report(lines, report) {
+        if (!on || set.size < MIN_EXAMPLES) return;
+        const classes: number[][] = [];
+        forEachGroup(set.ids(), label.values, 1, (members) => classes.push(members));
+        classes.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
+        const top = classes.slice(0, maxClasses);
+        const covered = top.reduce((sum, members) => sum + members.length, 0);
+        if (covered < LABEL_COVERAGE * set.size || covered < MIN_PER_CLASS * top.length) return;
+        for (const members of top) {
+          const spellings: number[][] = [];
+          forEachGroup(Uint32Array.from(members), exact.values, 1, (same) => spellings.push(same));
+          if (spellings.length < 2) continue;
+          spellings.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
+          const dominant = spellings[0]!;
+          const dominantContext = lines.context(dominant[0]!);
+          const dominantAnswer = answerOf(dominantContext);
+          const dominantText = dominantAnswer?.content;
+          if (dominantText === undefined) continue;
+          for (const variant of spellings.slice(1)) {
+            if (variant.length >= dominant.length) continue;
+            for (const id of variant) {
+              const context = lines.context(id);
+              const answer = answerOf(context);
+              if (answer?.content === undefined || answer.content === dominantText) continue;
+              const range = contentRange(context, answer);
+              report(LABEL_VARIANT.code, {
+                message: `Label ${quote(answer.content)} differs only in case, punctuation or spacing from ${quote(dominantText)} (${dominant.length} examples)`,
+                range,
+                related: [{ range: contentRange(dominantContext, dominantAnswer), message: 'The usual spelling' }],
+                fix: {
+                  title: `Replace with ${quote(dominantText)}`,
+                  edits: [{ range, newText: JSON.stringify(dominantText) }],
+                },
+              });
+            }
+          }
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,129 @@
+/**
+ * `consistency/near-duplicate`: examples whose word trigrams overlap at or above
+ * `consistency.nearDuplicateThreshold` (estimated Jaccard similarity). The same facts feed the
+ * cross-file `split/leakage` check and `tunesmith split`, so this checker also carries that code:
+ * the sketch is computed once per line whichever of the two is on.
+ */
+import type { LineContext } from '../../engine/rule.ts';
+import { datasetChecker } from '../../engine/rule.ts';
+import type { RuleMeta } from '../../engine/types.ts';
+import { LEAKAGE } from '../split/meta.ts';
+import { IdSet } from './columns.ts';
+import { isOn, lineLabel } from './common.ts';
+import { hashJson, hashString } from './hashing.ts';
+import { BINS, forEachSimilarPair, sketchText, type SketchView } from './sketch.ts';
+
+export const NEAR_DUPLICATE: RuleMeta = {
+  code: 'consistency/near-duplicate',
+  family: 'consistency',
+  description: 'An example is nearly identical to an earlier one.',
+  defaultSeverity: 'info',
+  fixable: false,
+};
+
+export interface SimilarityFacts {
+  /** 64-byte sketch of the example's text. */
+  sketch: Uint8Array;
+  words: number;
+  /** Canonical-JSON hash: equal values are exact duplicates, which `consistency/duplicate` reports. */
+  exact: number;
+}
+
+/**
+ * The text compared: every turn but system turns (a shared system prompt would make every pair of
+ * short examples look alike), or the `text` field, or the raw line for other JSON.
+ */
+export function similarityText(context: LineContext): string {
+  const example = context.example;
+  if (!example) return context.text;
+  if (example.text !== undefined && example.turns.length === 0) return example.text;
+  const parts: string[] = [];
+  for (const turn of example.turns) {
+    if (turn.canonicalRole !== 'system' && turn.content !== undefined) parts.push(turn.content);
+  }
+  return parts.length > 0 ? parts.join('\n') : context.text;
+}
+
+export function similarityFacts(text: string, exact: number): SimilarityFacts {
+  const sketch = new Uint8Array(BINS);
+  const words = sketchText(text, sketch);
+  return { sketch, words, exact };
+}
+
+/** Facts for any line: parsed JSON by its canonical form, anything else by its raw text. */
+export function lineSimilarityFacts(context: LineContext): SimilarityFacts {
+  const json = context.json;
+  if (json?.ok) return similarityFacts(similarityText(context), hashJson(json.value));
+  return similarityFacts(context.text, hashString(context.text));
+}
+
+/** Sketches by id in typed arrays (~77 bytes per example). */
+export class SketchStore implements SketchView {
+  readonly set = new IdSet();
+  private readonly sketchColumn = this.set.column(Uint8Array, BINS);
+  private readonly wordColumn = this.set.column(Uint32Array);
+  private readonly exactColumn = this.set.column(Float64Array);
+
+  get sketches(): Uint8Array {
+    return this.sketchColumn.values;
+  }
+  get words(): Uint32Array {
+    return this.wordColumn.values;
+  }
+  get exact(): Float64Array {
+    return this.exactColumn.values;
+  }
+
+  add(id: number, facts: SimilarityFacts): void {
+    if (!this.set.add(id)) return;
+    this.sketchColumn.values.set(facts.sketch.subarray(0, BINS), id * BINS);
+    this.wordColumn.values[id] = facts.words;
+    this.exactColumn.values[id] = facts.exact;
+  }
+
+  remove(id: number): void {
+    this.set.remove(id);
+  }
+}
+
+export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
+  kind: 'dataset',
+  rules: [NEAR_DUPLICATE, LEAKAGE],
+  extract(context) {
+    if (!context.json?.ok || !context.example) return undefined;
+    return lineSimilarityFacts(context);
+  },
+  createIndex(config) {
+    const store = new SketchStore();
+    const on = isOn(config, NEAR_DUPLICATE);
+    const threshold = config.consistency.nearDuplicateThreshold;
+    return {
+      add: (id, facts) => store.add(id, facts),
+      remove: (id) => store.remove(id),
+      report(lines, report) {
+        if (!on) return;
+        const ids = store.set.ids();
+        const partner = new Int32Array(store.set.end).fill(-1);
+        const score = new Float64Array(store.set.end);
+        forEachSimilarPair(store, ids, threshold, (a, b, s) => {
+          if (store.exact[a] === store.exact[b]) return; // an exact copy: consistency/duplicate
+          if (s > score[b]! || (s === score[b]! && a < partner[b]!)) {
+            score[b] = s;
+            partner[b] = a;
+          }
+        });
+        for (const id of ids) {
+          const first = partner[id]!;
+          if (first < 0) continue;
+          const context = lines.context(id);
+          const original = lines.context(first);
+          report(NEAR_DUPLICATE.code, {
+            message: `Near-duplicate of ${lineLabel(original.line)} (estimated similarity ${score[id]!.toFixed(2)})`,
+            range: context.lineRange(),
+            related: [{ range: original.lineRange(), message: 'The similar example' }],
+          });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,325 @@
+/**
+ * One detector per PII code. Each has a `prefilter` on the raw line (a literal or a short regex that
+ * rejects almost every line of ordinary chat text) and a `find` that runs on the scan text (values
+ * only, escapes blanked; see values.ts) and returns only candidates that passed their check.
+ */
+import { findPhoneNumbersInText } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+import validator from 'validator';
+import {
+  cardBrand,
+  isBase58CheckAddress,
+  isBech32Address,
+  isEip55Checksummed,
+  isPlausibleSsn,
+} from './checksums.ts';
+import { isValidIban } from './checksums.ts';
+import {
+  maskCard,
+  maskCredentials,
+  maskEmail,
+  maskIban,
+  maskIp,
+  maskPhone,
+  maskSsn,
+  maskWallet,
+} from './mask.ts';
+
+export interface Candidate {
+  start: number;
+  end: number;
+  /** The value as written (used for the exact-value allow list). */
+  value: string;
+  /** A domain the allow list may name (emails, URL hosts). */
+  domain?: string;
+  masked: string;
+  /** The check the value passed, for the message: "Luhn-valid Visa number". */
+  check: string;
+}
+
+export interface Detector {
+  code: string;
+  /** What the fix writes instead of the value. */
+  placeholder: string;
+  /** Noun for messages: "Email address". */
+  noun: string;
+  prefilter(line: string): boolean;
+  find(scan: string, defaultRegion: string): Candidate[];
+}
+
+/** Top-level domains reserved for examples and tests (RFC 2606, RFC 6761): never a real person's. */
+const RESERVED_TLD = /\.(?:example|test|invalid|localhost|local)$/i;
+const PLACEHOLDER_SECRET =
+  /^(?:<[^>]*>|\$\{?\w*\}?|\{\{?\s*\w*\s*\}?\}|x+|\*+|•+|\.\.\.|pass(?:word)?|secret|changeme)$/i;
+
+function matchAll(
+  regex: RegExp,
+  text: string,
+  each: (match: RegExpExecArray) => Candidate | undefined,
+): Candidate[] {
+  const out: Candidate[] = [];
+  regex.lastIndex = 0;
+  for (let match = regex.exec(text); match; match = regex.exec(text)) {
+    const candidate = each(match);
+    if (candidate) out.push(candidate);
+  }
+  return out;
+}
+
+const urlCredentials: Detector = {
+  code: 'pii/url-credentials',
+  placeholder: '<CREDENTIALS>',
+  noun: 'URL credentials',
+  prefilter: (line) => line.includes('://'),
+  find: (scan) =>
+    matchAll(/\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s:@/?#]+):([^\s@/?#]+)@([^\s/?#:]+)/g, scan, (m) => {
+      const [, scheme, user, password, host] = m as unknown as [string, string, string, string, string];
+      if (PLACEHOLDER_SECRET.test(password) || PLACEHOLDER_SECRET.test(user)) return undefined;
+      const start = m.index + scheme.length;
+      return {
+        start,
+        end: start + user.length + 1 + password.length,
+        value: `${user}:${password}`,
+        domain: host.toLowerCase(),
+        masked: maskCredentials(user, host),
+        check: 'user and password embedded in a URL',
+      };
+    }),
+};
+
+const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
+const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
+
+const email: Detector = {
+  code: 'pii/email',
+  placeholder: '<EMAIL>',
+  noun: 'Email address',
+  prefilter: (line) => line.includes('@'),
+  find: (scan) => {
+    const out: Candidate[] = [];
+    for (let at = scan.indexOf('@'); at !== -1; at = scan.indexOf('@', at + 1)) {
+      let start = at;
+      while (start > 0 && EMAIL_LOCAL.test(scan[start - 1]!)) start--;
+      let end = at + 1;
+      while (end < scan.length && EMAIL_DOMAIN.test(scan[end]!)) end++;
+      while (start < at && scan[start] === '.') start++;
+      while (end > at + 1 && (scan[end - 1] === '.' || scan[end - 1] === '-')) end--;
+      const value = scan.slice(start, end);
+      if (start === at || end === at + 1 || !validator.isEmail(value)) continue;
+      const domain = value.slice(value.indexOf('@') + 1).toLowerCase();
+      if (RESERVED_TLD.test(domain)) continue;
+      out.push({ start, end, value, domain, masked: maskEmail(value), check: 'a well-formed address' });
+    }
+    return out;
+  },
+};
+
+const DIGIT_RUN = /\d{4}[ -]?\d{4}/;
+
+const creditCard: Detector = {
+  code: 'pii/credit-card',
+  placeholder: '<CREDIT_CARD>',
+  noun: 'Card number',
+  prefilter: (line) => DIGIT_RUN.test(line),
+  find: (scan) =>
+    matchAll(/(?<![\d.,-])\d(?:[ -]?\d){11,18}(?![\d]|[.,-]\d)/g, scan, (m) => {
+      const value = m[0];
+      const separators = new Set(value.replace(/\d/g, ''));
+      if (separators.size > 1) return undefined;
+      const digits = value.replace(/\D/g, '');
+      const brand = cardBrand(digits);
+      if (!brand) return undefined;
+      return {
+        start: m.index,
+        end: m.index + value.length,
+        value,
+        masked: maskCard(digits),
+        check: `Luhn-valid ${brand} number`,
+      };
+    }),
+};
+
+const iban: Detector = {
+  code: 'pii/iban',
+  placeholder: '<IBAN>',
+  noun: 'IBAN',
+  prefilter: (line) => /[A-Z]{2}\d{2} ?[A-Z0-9]{4}/.test(line),
+  find: (scan) =>
+    matchAll(/\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g, scan, (m) => {
+      // The greedy match may run into following capitals or digits; the IBAN is its longest prefix
+      // that ends at a word boundary and passes mod-97 (IBANs are at most 34 characters).
+      const text = m[0];
+      for (let end = text.length; end >= 15; end--) {
+        if (text[end - 1] === ' ' || /[A-Z0-9]/.test(text[end] ?? ' ')) continue;
+        const compact = text.slice(0, end).replace(/ /g, '');
+        if (compact.length < 15 || compact.length > 34 || !isValidIban(compact)) continue;
+        return {
+          start: m.index,
+          end: m.index + end,
+          value: text.slice(0, end),
+          masked: maskIban(compact),
+          check: 'mod-97 checksum valid',
+        };
+      }
+      return undefined;
+    }),
+};
+
+const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;
+
+const usSsn: Detector = {
+  code: 'pii/us-ssn',
+  placeholder: '<SSN>',
+  noun: 'US Social Security number',
+  prefilter: (line) => /\d{3}[- ]\d{2}[- ]\d{4}/.test(line),
+  find: (scan) =>
+    matchAll(SSN, scan, (m) => {
+      const [value, area, , group, serial] = m as unknown as [string, string, string, string, string];
+      if (!isPlausibleSsn(area, group, serial)) return undefined;
+      return {
+        start: m.index,
+        end: m.index + value.length,
+        value,
+        masked: maskSsn(),
+        check: 'area, group and serial in issued ranges',
+      };
+    }),
+};
+
+const WALLET =
+  /(?<![\w])(?:bc1[02-9ac-hj-np-z]{6,87}|BC1[02-9AC-HJ-NP-Z]{6,87}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40})(?!\w)/g;
+
+const cryptoWallet: Detector = {
+  code: 'pii/crypto-wallet',
+  placeholder: '<CRYPTO_WALLET>',
+  noun: 'Cryptocurrency address',
+  prefilter: (line) => /bc1|BC1|0x|\b[13][1-9A-HJ-NP-Za-km-z]{25}/.test(line),
+  find: (scan) =>
+    matchAll(WALLET, scan, (m) => {
+      const value = m[0];
+      let check: string | undefined;
+      if (value.startsWith('0x')) {
+        const hex = value.slice(2);
+        if (hex === hex.toLowerCase() || hex === hex.toUpperCase())
+          check = 'Ethereum address (single-case: no checksum to verify)';
+        else if (isEip55Checksummed(value)) check = 'EIP-55 checksum valid Ethereum address';
+      } else if (/^bc1/i.test(value)) {
+        if (isBech32Address(value)) check = 'bech32 checksum valid Bitcoin address';
+      } else if (isBase58CheckAddress(value)) check = 'base58check valid Bitcoin address';
+      if (!check) return undefined;
+      return { start: m.index, end: m.index + value.length, value, masked: maskWallet(value), check };
+    }),
+};
+
+/** Ranges that do not point at a person: private, loopback, link-local, shared, documentation, multicast. */
+function isNonPublicIpv4(ip: string): boolean {
+  const [a, b, c] = ip.split('.').map(Number) as [number, number, number, number];
+  return (
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    a >= 224 ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 192 && b === 0 && (c === 0 || c === 2)) ||
+    (a === 198 && (b === 18 || b === 19)) ||
+    (a === 198 && b === 51 && c === 100) ||
+    (a === 203 && b === 0 && c === 113)
+  );
+}
+
+function isNonPublicIpv6(ip: string): boolean {
+  const lower = ip.toLowerCase();
+  if (lower === '::' || lower === '::1') return true;
+  const first = parseInt(lower.split(':')[0] || '0', 16);
+  return (
+    (first & 0xffc0) === 0xfe80 ||
+    (first & 0xfe00) === 0xfc00 ||
+    (first & 0xff00) === 0xff00 ||
+    lower.startsWith('2001:db8:') ||
+    lower.startsWith('::ffff:')
+  );
+}
+
+/** "version 1.2.3.4", "v1.2.3.4", "build 10.0.19041.1": dotted numbers that are versions, not hosts. */
+const VERSION_CONTEXT = /(?:\bv|\bversion\s*|\bver\.?\s*|\bbuild\s*|\brelease\s*)$/i;
+
+const ipAddress: Detector = {
+  code: 'pii/ip-address',
+  placeholder: '<IP_ADDRESS>',
+  noun: 'IP address',
+  prefilter: (line) => /\d\.\d{1,3}\.\d{1,3}\.\d/.test(line) || /[0-9a-fA-F]:[0-9a-fA-F]{0,4}:/.test(line),
+  find: (scan) => [
+    ...matchAll(/(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g, scan, (m) => {
+      const value = m[0];
+      if (!validator.isIP(value, 4) || isNonPublicIpv4(value)) return undefined;
+      if (VERSION_CONTEXT.test(scan.slice(Math.max(0, m.index - 10), m.index))) return undefined;
+      return {
+        start: m.index,
+        end: m.index + value.length,
+        value,
+        masked: maskIp(value),
+        check: 'a public IPv4 address',
+      };
+    }),
+    ...matchAll(/(?<![\w:.])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])/g, scan, (m) => {
+      const value = m[0];
+      if (!validator.isIP(value, 6) || isNonPublicIpv6(value)) return undefined;
+      // "12:30:45" and "a::b" are valid IPv6 text; an address people paste has at least four groups.
+      if (value.split(':').filter(Boolean).length < 4) return undefined;
+      return {
+        start: m.index,
+        end: m.index + value.length,
+        value,
+        masked: maskIp(value),
+        check: 'a public IPv6 address',
+      };
+    }),
+  ],
+};
+
+/** North American numbers 555-0100 to 555-0199 are reserved for fiction. */
+const FICTIONAL_NANP = /^\d{3}55501\d{2}$/;
+
+const phone: Detector = {
+  code: 'pii/phone',
+  placeholder: '<PHONE>',
+  noun: 'Phone number',
+  prefilter: (line) => /\+\d|\d[ .)-]\d{2}|\(\d{2}/.test(line),
+  find: (scan, defaultRegion) => {
+    const out: Candidate[] = [];
+    for (const found of findPhoneNumbersInText(scan, { defaultCountry: defaultRegion as CountryCode })) {
+      const value = scan.slice(found.startsAt, found.endsAt);
+      // A bare run of digits is far more often an order number or an ID than a phone number.
+      if (!/[+\s().-]/.test(value)) continue;
+      const number = found.number;
+      if (!number.isValid()) continue;
+      if (number.countryCallingCode === '1' && FICTIONAL_NANP.test(number.nationalNumber)) continue;
+      out.push({
+        start: found.startsAt,
+        end: found.endsAt,
+        value,
+        masked: maskPhone(value),
+        check: `valid ${number.country ?? `+${number.countryCallingCode}`} number`,
+      });
+    }
+    return out;
+  },
+};
+
+/**
+ * In order of precedence: where two detectors match overlapping text (a card number that also reads
+ * as a phone number), only the earlier one reports.
+ */
+export const DETECTORS: readonly Detector[] = [
+  urlCredentials,
+  email,
+  creditCard,
+  iban,
+  usSsn,
+  cryptoWallet,
+  ipAddress,
+  phone,
+];

@@ -1,0 +1,220 @@
+import { answerFormatDriftChecker } from '../../../src/server/rules/consistency/answer-format-drift.ts';
+import { answerWhitespaceChecker } from '../../../src/server/rules/consistency/answer-whitespace.ts';
+import { duplicateChecker } from '../../../src/server/rules/consistency/duplicate.ts';
+import { labelVariantChecker } from '../../../src/server/rules/consistency/label-variant.ts';
+import { lengthOutlierChecker } from '../../../src/server/rules/consistency/length-outlier.ts';
+import { nearDuplicateChecker } from '../../../src/server/rules/consistency/near-duplicate.ts';
+import { systemPromptDriftChecker } from '../../../src/server/rules/consistency/system-prompt-drift.ts';
+import type { Checker } from '../../../src/server/engine/rule.ts';
+import { runRuleTests } from '../rule-tester.ts';
+import { chat, replaceWord, words } from './consistency-fixtures.ts';
+
+const doc = (lines: string[]): string => lines.join('\n') + '\n';
+const without = (lines: string[], index: number): string => doc(lines.filter((_, i) => i !== index));
+
+{
+  const first = chat('What is the capital of France?', 'Paris');
+  const reordered = '{ "messages" : [ {"content": "What is the capital of France?", "role": "user"}, {"role":"assistant","content":"Paris"} ] }';
+  const lines = [first, chat('And of Spain?', 'Madrid'), reordered];
+  runRuleTests('consistency/duplicate', [duplicateChecker as Checker], {
+    valid: [
+      { name: 'different examples', lines: [chat('a', 'b'), chat('a', 'b', 'sys'), chat('b', 'a')] },
+      {
+        name: 'same prompt and answer up to whitespace and case: not a conflict',
+        lines: [chat('What is 2+2?', 'Four'), chat('what is  2+2? ', 'four')],
+      },
+    ],
+    invalid: [
+      {
+        name: 'key order and whitespace do not matter; the fix deletes the copy',
+        lines,
+        findings: [{ code: 'consistency/duplicate', line: 2, text: reordered, message: 'line 1', fixed: without(lines, 2) }],
+      },
+      {
+        name: 'an exact copy with the same answer is a duplicate, not a conflict',
+        lines: [chat('Hi', 'Hello'), chat('Hi', 'Hello'), chat('Hi', 'Hello')],
+        findings: [
+          { code: 'consistency/duplicate', line: 1 },
+          { code: 'consistency/duplicate', line: 2, message: 'line 1' },
+        ],
+      },
+      {
+        name: 'the same prompt with different answers conflicts on each answer',
+        lines: [chat('What is 2+2?', '4'), chat('Other', 'x'), chat('what is   2+2?', '5')],
+        findings: [
+          { code: 'consistency/conflict', line: 0, text: '"4"', message: 'line 3' },
+          { code: 'consistency/conflict', line: 2, text: '"5"', message: 'line 1' },
+        ],
+      },
+    ],
+  });
+}
+
+{
+  const base = words(80, 1);
+  const near = replaceWord(base, 40, 'zebra');
+  // A rewrite of the first 30 words: about 40% of the trigrams still shared.
+  let paraphrase = base;
+  for (let i = 0; i < 30; i++) paraphrase = replaceWord(paraphrase, i, `other${i}`);
+  runRuleTests('consistency/near-duplicate', [nearDuplicateChecker as Checker], {
+    valid: [
+      { name: 'a paraphrase below the threshold', lines: [chat(base, 'ok'), chat(paraphrase, 'ok')] },
+      { name: 'unrelated texts', lines: [chat(words(60, 2), 'a'), chat(words(60, 3), 'a'), chat(words(60, 4), 'a')] },
+      { name: 'exact copies are left to consistency/duplicate', lines: [chat(base, 'ok'), chat(base, 'ok')] },
+      { name: 'short texts are not compared', lines: [chat('hello there', 'hi'), chat('hello here', 'hi')] },
+      {
+        name: 'a shared system prompt alone does not make examples similar',
+        lines: [chat('Translate: cat', 'chat', words(200, 9)), chat('Translate: dog', 'chien', words(200, 9))],
+      },
+    ],
+    invalid: [
+      {
+        name: 'one word changed in eighty',
+        lines: [chat(base, 'ok'), chat(words(60, 5), 'x'), chat(near, 'ok')],
+        findings: [{ code: 'consistency/near-duplicate', line: 2, message: 'Near-duplicate of line 1 (estimated similarity 0.' }],
+      },
+      {
+        name: 'a lower threshold catches more',
+        config: { consistency: { nearDuplicateThreshold: 0.3 } },
+        lines: [chat(base, 'ok'), chat(paraphrase, 'ok')],
+        findings: [{ code: 'consistency/near-duplicate', line: 1 }],
+      },
+    ],
+  });
+}
+
+{
+  const system = 'You are a helpful assistant that answers questions about geography.';
+  const typo = 'You are a helpful asistant that answers questions about geography.';
+  const lines = [
+    ...Array.from({ length: 6 }, (_, i) => chat(`Question ${i}`, `Answer ${i}`, system)),
+    chat('Question 6', 'Answer 6', typo),
+  ];
+  const fixed = doc(lines.map((line, i) => (i === 6 ? chat('Question 6', 'Answer 6', system) : line)));
+  runRuleTests('consistency/system-prompt-drift', [systemPromptDriftChecker as Checker], {
+    valid: [
+      {
+        name: 'two prompts each used by many examples',
+        lines: Array.from({ length: 10 }, (_, i) => chat(`Q${i}`, `A${i}`, i % 2 ? system : typo)),
+      },
+      {
+        name: 'a rare prompt unlike the dominant one is a different task, not drift',
+        lines: [...lines.slice(0, 6), chat('Q', 'A', 'Summarise the following legal contract in plain English.')],
+      },
+    ],
+    invalid: [
+      {
+        name: 'a typo in one copy; the fix restores the dominant prompt',
+        lines,
+        findings: [
+          { code: 'consistency/system-prompt-drift', line: 6, text: JSON.stringify(typo), message: '1 character changed', fixed },
+        ],
+      },
+    ],
+  });
+}
+
+{
+  const labels = ['Positive', 'Negative', 'Positive', 'Negative', 'Positive', 'Negative', 'Positive', 'Negative', 'Positive', 'Negative', 'Positive'];
+  const lines = [...labels.map((label, i) => chat(`Review ${i}`, label)), chat('Review x', 'positive.')];
+  runRuleTests('consistency/label-variant', [labelVariantChecker as Checker], {
+    valid: [
+      { name: 'consistent labels', lines: labels.map((label, i) => chat(`Review ${i}`, label)) },
+      { name: 'free-text answers are not labels', lines: Array.from({ length: 12 }, (_, i) => chat(`Q${i}`, words(3, i))) },
+    ],
+    invalid: [
+      {
+        name: 'a lowercase label with a full stop',
+        lines,
+        findings: [
+          {
+            code: 'consistency/label-variant',
+            line: 11,
+            text: '"positive."',
+            message: 'from "Positive" (6 examples)',
+            fixed: doc([...lines.slice(0, 11), chat('Review x', 'Positive')]),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+{
+  const json = (i: number): string => chat(`Extract ${i}`, JSON.stringify({ label: `L${i}`, score: i }));
+  const lines = [...Array.from({ length: 9 }, (_, i) => json(i)), chat('Extract 9', 'The label is L9')];
+  const keyDrift = [...Array.from({ length: 9 }, (_, i) => json(i)), chat('Extract 9', '{"lable": "L9", "score": 9}')];
+  runRuleTests('consistency/answer-format-drift', [answerFormatDriftChecker as Checker], {
+    valid: [
+      { name: 'all JSON with one key set', lines: Array.from({ length: 10 }, (_, i) => json(i)) },
+      { name: 'all plain text', lines: Array.from({ length: 10 }, (_, i) => chat(`Q${i}`, `A${i}`)) },
+      {
+        name: 'a mix with no clear majority',
+        lines: Array.from({ length: 10 }, (_, i) => (i % 2 ? json(i) : chat(`Q${i}`, `A${i}`))),
+      },
+    ],
+    invalid: [
+      {
+        name: 'one plain-text answer among JSON answers',
+        lines,
+        findings: [{ code: 'consistency/answer-format-drift', line: 9, text: '"The label is L9"', message: '90% of answers are JSON' }],
+      },
+      {
+        name: 'one JSON answer with a misspelt key',
+        lines: keyDrift,
+        findings: [{ code: 'consistency/answer-format-drift', line: 9, message: 'missing "label"; extra "lable"' }],
+      },
+    ],
+  });
+}
+
+{
+  const lines = [chat('Hi', '  Hello there\n'), chat('Bye', 'Goodbye')];
+  runRuleTests('consistency/answer-whitespace', [answerWhitespaceChecker], {
+    valid: [
+      { name: 'trimmed answers', lines: [chat(' padded prompt ', 'Hello')] },
+      { name: 'an all-blank answer is another rule', lines: [chat('Hi', '   ')] },
+    ],
+    invalid: [
+      {
+        name: 'leading and trailing whitespace; the fix trims only the answer',
+        lines,
+        findings: [
+          {
+            code: 'consistency/answer-whitespace',
+            line: 0,
+            text: '"  Hello there\\n"',
+            message: 'leading and trailing whitespace',
+            fixed: doc([chat('Hi', 'Hello there'), lines[1]!]),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+{
+  const normal = Array.from({ length: 30 }, (_, i) => chat(`Q${i}`, 'x'.repeat(40 + (i % 20))));
+  runRuleTests('consistency/length-outlier', [lengthOutlierChecker as Checker], {
+    valid: [
+      { name: 'similar lengths', lines: normal },
+      { name: 'too few examples to judge', lines: [...normal.slice(0, 10), chat('Q', 'y'.repeat(5000))] },
+      { name: 'identical lengths (labels) have no spread', lines: Array.from({ length: 30 }, (_, i) => chat(`Q${i}`, 'yes')) },
+    ],
+    invalid: [
+      {
+        name: 'one answer a hundred times longer',
+        lines: [...normal, chat('Q', 'y'.repeat(5000))],
+        findings: [{ code: 'consistency/length-outlier', line: 30, message: 'answer is 5,000 characters, far longer' }],
+      },
+      {
+        name: 'text examples are measured by their text',
+        lines: [
+          ...Array.from({ length: 25 }, (_, i) => JSON.stringify({ text: 'z'.repeat(300 + i * 7) })),
+          JSON.stringify({ text: 'short' }),
+        ],
+        findings: [{ code: 'consistency/length-outlier', line: 25, text: '"short"', message: 'far shorter' }],
+      },
+    ],
+  });
+}

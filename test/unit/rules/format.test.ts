@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_CONFIG } from '../../../src/server/engine/config.ts';
+import { lintText } from '../../../src/server/engine/linter.ts';
+import { formatCheckers } from '../../../src/server/rules/format/index.ts';
+import { editDistance } from '../../../src/server/rules/format/misspelling.ts';
+import { applyFix, runRuleTests } from '../rule-tester.ts';
+
+const chat = (q: string, a: string) =>
+  `{"messages": [{"role": "user", "content": ${JSON.stringify(q)}}, {"role": "assistant", "content": ${JSON.stringify(a)}}]}`;
+const alpaca = (i: string, o: string) =>
+  `{"instruction": ${JSON.stringify(i)}, "input": "", "output": ${JSON.stringify(o)}}`;
+const c1 = chat('What is 2+2?', '4');
+const c2 = chat('Capital of France?', 'Paris.');
+const a1 = alpaca('Translate to French: cat', 'chat');
+
+runRuleTests('format', formatCheckers, {
+  valid: [
+    { name: 'one format throughout', lines: [c1, c2, c1] },
+    {
+      name: 'alpaca with the same keys in another order',
+      lines: [a1, '{"output": "b", "input": "", "instruction": "a"}'],
+    },
+    { name: 'a single line cannot drift', lines: [a1] },
+    {
+      name: 'keys near a known key that is itself present',
+      lines: ['{"messages": [], "message": 1}', '{"messages": [], "message": 2}'],
+    },
+    {
+      name: 'short free-form keys are not typos',
+      lines: ['{"text": "a", "ID": 1}', '{"text": "b", "ID": 2}'],
+    },
+    {
+      name: 'message keys allowed by configuration',
+      lines: [chat('a', 'b').replace('"content": "a"', '"content": "a", "lang": "en"')],
+      config: { chat: { allowedMessageKeys: ['role', 'content', 'lang'] } },
+    },
+  ],
+  invalid: [
+    {
+      name: 'alpaca line in a chat file converts to chat',
+      lines: [c1, c2, '{"id": 7, "instruction": "Say hi", "input": "to Bob", "output": "Hi Bob"}'],
+      findings: [
+        {
+          code: 'format/drift',
+          line: 2,
+          text: '"instruction"',
+          message: 'Alpaca (instruction/input/output) but 2 of 3 lines use OpenAI chat',
+          fixed: `${c1}\n${c2}\n{"id": 7, "messages": [{"role": "user", "content": "Say hi\\n\\nto Bob"}, {"role": "assistant", "content": "Hi Bob"}]}\n`,
+        },
+      ],
+    },
+    {
+      name: 'chat line in a ShareGPT file converts to ShareGPT, system to the system key',
+      lines: [
+        '{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}',
+        '{"conversations":[{"from":"human","value":"c"},{"from":"gpt","value":"d"}]}',
+        '{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"e"},{"role":"assistant","content":"f"}],"src":1.50}',
+      ],
+      findings: [
+        {
+          code: 'format/drift',
+          line: 2,
+          text: '"messages"',
+          fixed:
+            '{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}\n{"conversations":[{"from":"human","value":"c"},{"from":"gpt","value":"d"}]}\n' +
+            '{"conversations":[{"from":"human","value":"e"},{"from":"gpt","value":"f"}],"system":"Be brief.","src":1.50}\n',
+        },
+      ],
+    },
+    {
+      name: 'prompt/completion and ShareGPT lines in a chat file',
+      lines: [
+        c1,
+        c2,
+        c1,
+        '{"prompt": "p", "completion": "c"}',
+        '{"conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "r"}], "system": "S"}',
+      ],
+      findings: [
+        {
+          code: 'format/drift',
+          line: 3,
+          text: '"prompt"',
+          fixed: `${c1}\n${c2}\n${c1}\n${chat('p', 'c')}\n{"conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "r"}], "system": "S"}\n`,
+        },
+        {
+          code: 'format/drift',
+          line: 4,
+          text: '"conversations"',
+          fixed: `${c1}\n${c2}\n${c1}\n{"prompt": "p", "completion": "c"}\n{"messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "q"}, {"role": "assistant", "content": "r"}]}\n`,
+        },
+      ],
+    },
+    {
+      name: 'multi-turn chat into alpaca with history',
+      lines: [
+        a1,
+        a1,
+        chat('q1', 'a1').replace(
+          ']}',
+          ', {"role": "user", "content": "q2"}, {"role": "assistant", "content": "a2"}]}',
+        ),
+      ],
+      findings: [
+        {
+          code: 'format/drift',
+          line: 2,
+          fixed: `${a1}\n${a1}\n{"instruction": "q2", "input": "", "output": "a2", "history": [["q1", "a1"]]}\n`,
+        },
+      ],
+    },
+    {
+      name: 'no fix where conversion would lose a tool call',
+      lines: [
+        a1,
+        a1,
+        '{"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": null, "tool_calls": []}]}',
+      ],
+      findings: [{ code: 'format/drift', line: 2, text: '"messages"' }],
+    },
+    {
+      name: 'extra key in one chat line',
+      lines: [c1, c2, c1.replace('{"messages"', '{"source": "web", "messages"')],
+      findings: [{ code: 'format/key-set', line: 2, text: '"source"', message: 'extra "source"' }],
+    },
+    {
+      name: 'alpaca line missing input gets it back',
+      lines: [a1, a1, '{"instruction": "a", "output": "b"}'],
+      findings: [
+        {
+          code: 'format/key-set',
+          line: 2,
+          text: '"instruction"',
+          message: 'missing "input"',
+          fixed: `${a1}\n${a1}\n{"instruction": "a", "output": "b", "input": ""}\n`,
+        },
+      ],
+    },
+    {
+      name: 'misspelled top-level key',
+      lines: [c1, '{"mesages": []}'],
+      findings: [
+        { code: 'format/misspelled-key', line: 1, text: '"mesages"', fixed: `${c1}\n{"messages": []}\n` },
+      ],
+    },
+    {
+      name: 'case of top-level and message keys',
+      lines: [
+        '{"Messages": [{"Role": "user", "content": "a"}]}',
+        '{"messages": [{"role": "user", "Content": "a"}, {"rloe": "assistant", "content": "b"}]}',
+      ],
+      findings: [
+        { code: 'format/misspelled-key', line: 0, text: '"Messages"' },
+        {
+          code: 'format/misspelled-key',
+          line: 1,
+          text: '"Content"',
+          fixed:
+            '{"Messages": [{"Role": "user", "content": "a"}]}\n{"messages": [{"role": "user", "content": "a"}, {"rloe": "assistant", "content": "b"}]}\n',
+        },
+        { code: 'format/misspelled-key', line: 1, text: '"rloe"' },
+      ],
+    },
+    {
+      name: 'transposed letters in a message key',
+      lines: ['{"messages": [{"rloe": "user", "content": "b"}]}'],
+      findings: [
+        { code: 'format/misspelled-key', line: 0, text: '"rloe"', message: 'misspelling of "role"' },
+      ],
+    },
+    {
+      name: 'ShareGPT turn keys',
+      lines: ['{"conversations": [{"form": "human", "Value": "a"}]}'],
+      findings: [
+        { code: 'format/misspelled-key', line: 0, text: '"form"' },
+        { code: 'format/misspelled-key', line: 0, text: '"Value"' },
+      ],
+    },
+    {
+      name: 'object matching no format',
+      lines: [c1, ' {"question": "q", "answer": "a"} '],
+      findings: [
+        {
+          code: 'format/unknown',
+          line: 1,
+          text: '{"question": "q", "answer": "a"}',
+          message: '"question", "answer"',
+        },
+      ],
+    },
+  ],
+});
+
+test('format: the drift fix rewrites only its own line', () => {
+  const text = `${c1}\r\n${a1}\r\n${c2}`;
+  const findings = lintText(text, DEFAULT_CONFIG, formatCheckers);
+  assert.equal(findings.length, 1);
+  const fixed = applyFix(text, findings[0]!).split('\n');
+  const before = text.split('\n');
+  assert.equal(fixed[0], before[0]);
+  assert.equal(fixed[2], before[2]);
+  assert.equal(fixed[1], `${chat('Translate to French: cat', 'chat')}\r`);
+});
+
+test('format/drift: related location points at a line in the dominant format', () => {
+  const findings = lintText(`${a1}\n${c1}\n${c2}\n`, DEFAULT_CONFIG, formatCheckers);
+  assert.deepEqual(findings[0]?.related?.[0]?.range, {
+    start: { line: 1, character: 1 },
+    end: { line: 1, character: 11 },
+  });
+});
+
+test('editDistance counts a transposition as one edit and stops early past the limit', () => {
+  assert.equal(editDistance('rloe', 'role', 1), 1);
+  assert.equal(editDistance('mesages', 'messages', 1), 1);
+  assert.equal(editDistance('completely', 'messages', 2), 3);
+});

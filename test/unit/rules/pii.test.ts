@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { resolveConfig } from '../../../src/server/engine/config.ts';
+import { lintText } from '../../../src/server/engine/linter.ts';
+import { keccak256 } from '../../../src/server/rules/pii/checksums.ts';
+import { piiCheckers } from '../../../src/server/rules/pii/index.ts';
+import { applyFix, runRuleTests } from '../rule-tester.ts';
+
+const user = (content: string): string => JSON.stringify({ messages: [{ role: 'user', content }] });
+const fixedUser = (content: string): string => user(content) + '\n';
+
+runRuleTests('pii', piiCheckers, {
+  valid: [
+    { name: 'example.com and reserved-TLD emails', lines: [user('write to user@example.com or a@b.test')] },
+    { name: 'placeholders', lines: [user('<EMAIL> <PHONE> <CREDIT_CARD> <IBAN> <SSN>')] },
+    { name: 'Luhn-invalid card', lines: [user('card 4242 4242 4242 4241')] },
+    { name: 'Luhn-valid but no issuer of that length', lines: [user('id 0000 0000 0000 0000')] },
+    { name: 'mixed separators are not a card', lines: [user('4242-4242 4242-4242')] },
+    { name: 'IBAN with a wrong checksum', lines: [user('DE89 3704 0044 0532 0130 01')] },
+    {
+      name: 'SSNs in never-issued ranges and famous fakes',
+      lines: [user('000-12-3456 666-12-3456 900-12-3456 123-00-4567 123-45-0000 078-05-1120 123-45-6789')],
+    },
+    {
+      name: 'private, loopback, documentation IPs and versions',
+      lines: [user('10.0.0.1 127.0.0.1 192.168.1.1 203.0.113.9 ::1 2001:db8::1 v1.2.3.4 version 4.3.2.1')],
+    },
+    {
+      name: 'ISO dates, times and IDs are not phone numbers',
+      lines: [user('2024-01-15 12:30:45 order 12345678901')],
+    },
+    { name: 'fictional 555-01xx numbers', lines: [user('call (415) 555-0123 or 555-0100')] },
+    {
+      name: 'crypto addresses with a broken checksum',
+      lines: [user('1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD')],
+    },
+    {
+      name: 'URL credentials that are placeholders',
+      lines: [user('https://user:<PASSWORD>@host.io https://u:${PASS}@h.io')],
+    },
+    { name: 'PII in a key is not a value', lines: ['{"alice@gmail.com": "x", "messages": []}'] },
+    {
+      name: 'allow list: exact value',
+      lines: [user('ops@corp.io')],
+      config: { pii: { allow: ['ops@corp.io'] } },
+    },
+    {
+      name: 'allow list: domain',
+      lines: [user('ops@mail.corp.io')],
+      config: { pii: { allow: ['corp.io'] } },
+    },
+    { name: 'not JSON', lines: ['john@gmail.com'] },
+  ],
+  invalid: [
+    {
+      name: 'email, masked, fixed to <EMAIL>',
+      lines: [user('mail john.doe@gmail.com now')],
+      findings: [
+        {
+          code: 'pii/email',
+          line: 0,
+          text: 'john.doe@gmail.com',
+          message: 'j•••@g•••.com',
+          fixed: fixedUser('mail <EMAIL> now'),
+        },
+      ],
+    },
+    {
+      name: 'an escape before an address is not part of it',
+      lines: [user('line\nbob@corp.io')],
+      findings: [{ code: 'pii/email', line: 0, text: 'bob@corp.io' }],
+    },
+    {
+      name: 'card number',
+      lines: [user('pay with 4242 4242 4242 4242 ok')],
+      findings: [
+        {
+          code: 'pii/credit-card',
+          line: 0,
+          text: '4242 4242 4242 4242',
+          message: '•••• •••• •••• 4242 (Luhn-valid Visa number)',
+          fixed: fixedUser('pay with <CREDIT_CARD> ok'),
+        },
+      ],
+    },
+    {
+      name: 'Amex without separators',
+      lines: [user('378282246310005')],
+      findings: [{ code: 'pii/credit-card', line: 0, text: '378282246310005', message: 'American Express' }],
+    },
+    {
+      name: 'IBAN followed by capitals',
+      lines: [user('IBAN DE89 3704 0044 0532 0130 00 AND MORE')],
+      findings: [
+        {
+          code: 'pii/iban',
+          line: 0,
+          text: 'DE89 3704 0044 0532 0130 00',
+          message: 'DE•• •••• 3000 (mod-97',
+          fixed: fixedUser('IBAN <IBAN> AND MORE'),
+        },
+      ],
+    },
+    {
+      name: 'SSN',
+      lines: [user('ssn 536-22-1234.')],
+      findings: [
+        {
+          code: 'pii/us-ssn',
+          line: 0,
+          text: '536-22-1234',
+          message: '•••-••-••••',
+          fixed: fixedUser('ssn <SSN>.'),
+        },
+      ],
+    },
+    {
+      name: 'public IPv4 and IPv6',
+      lines: [user('dns 8.8.4.4 and 2001:4860:4860::8888')],
+      findings: [
+        {
+          code: 'pii/ip-address',
+          line: 0,
+          text: '8.8.4.4',
+          message: '8.•••.•••.•••',
+          fixed: fixedUser('dns <IP_ADDRESS> and 2001:4860:4860::8888'),
+        },
+        { code: 'pii/ip-address', line: 0, text: '2001:4860:4860::8888' },
+      ],
+    },
+    {
+      name: 'phone number with the default region',
+      lines: [user('call (415) 555-2671 today')],
+      findings: [
+        {
+          code: 'pii/phone',
+          line: 0,
+          text: '(415) 555-2671',
+          message: '(•••) •••-••71 (valid US number)',
+          fixed: fixedUser('call <PHONE> today'),
+        },
+      ],
+    },
+    {
+      name: 'phone number in another region',
+      lines: [user('ring 030 12345678')],
+      config: { pii: { defaultPhoneRegion: 'DE' } },
+      findings: [{ code: 'pii/phone', line: 0, text: '030 12345678', message: 'valid DE number' }],
+    },
+    {
+      name: 'Bitcoin legacy, bech32 and an EIP-55 Ethereum address',
+      lines: [
+        user('1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa'),
+        user('bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'),
+        user('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'),
+      ],
+      findings: [
+        {
+          code: 'pii/crypto-wallet',
+          line: 0,
+          message: 'base58check',
+          fixed:
+            fixedUser('<CRYPTO_WALLET>') +
+            user('bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4') +
+            '\n' +
+            user('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed') +
+            '\n',
+        },
+        {
+          code: 'pii/crypto-wallet',
+          line: 1,
+          text: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4',
+          message: 'bech32',
+        },
+        { code: 'pii/crypto-wallet', line: 2, message: 'EIP-55' },
+      ],
+    },
+    {
+      name: 'URL credentials: only user:password is replaced',
+      lines: [user('db at postgres://admin:s3cr3tpw@db.corp.io/app')],
+      findings: [
+        {
+          code: 'pii/url-credentials',
+          line: 0,
+          text: 'admin:s3cr3tpw',
+          message: 'a•••:•••@db.corp.io',
+          fixed: fixedUser('db at postgres://<CREDENTIALS>@db.corp.io/app'),
+        },
+      ],
+    },
+    {
+      name: 'a tool message is training data too',
+      lines: [JSON.stringify({ messages: [{ role: 'tool', content: '{"email":"jane@corp.io"}' }] })],
+      findings: [{ code: 'pii/email', line: 0, text: 'jane@corp.io' }],
+    },
+  ],
+});
+
+test('pii: no message prints the value it found', () => {
+  const values = [
+    'john.doe@gmail.com',
+    '4242424242424242',
+    'DE89370400440532013000',
+    '536-22-1234',
+    '8.8.4.4',
+    '(415) 555-2671',
+    '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa',
+    'admin:s3cr3tpw',
+  ];
+  const text = values.map((v, i) => user(i === 7 ? `https://${v}@corp.io` : `x ${v} y`)).join('\n');
+  const findings = lintText(text, resolveConfig({}).config, piiCheckers);
+  assert.equal(findings.length, values.length);
+  for (const finding of findings)
+    for (const value of values) assert.ok(!finding.message.includes(value), finding.message);
+});
+
+test('pii fix: the placeholder replaces the value and every other byte is unchanged (property)', () => {
+  const pii = fc.constantFrom(
+    'john.doe@gmail.com',
+    '4242 4242 4242 4242',
+    'DE89 3704 0044 0532 0130 00',
+    '536-22-1234',
+    '8.8.4.4',
+  );
+  const filler = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '\n', '"', 'é', '.', ',', '\\') });
+  fc.assert(
+    fc.property(filler, pii, filler, (before, value, after) => {
+      const document = user(`${before} ${value} ${after}`) + '\n';
+      const findings = lintText(document, resolveConfig({}).config, piiCheckers);
+      assert.equal(findings.length, 1);
+      const fixed = applyFix(document, findings[0]!);
+      const placeholder = findings[0]!.fix!.edits[0]!.newText;
+      const at = document.indexOf(value);
+      assert.equal(fixed, document.slice(0, at) + placeholder + document.slice(at + value.length));
+      assert.equal(JSON.parse(fixed).messages[0].content, `${before} ${placeholder} ${after}`);
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test('keccak256 with SHA-3 padding equals node:crypto sha3-256 (property)', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+      const ours = Buffer.from(keccak256(bytes, 0x06)).toString('hex');
+      assert.equal(ours, createHash('sha3-256').update(bytes).digest('hex'));
+    }),
+    { numRuns: 60 },
+  );
+  assert.equal(
+    Buffer.from(keccak256(new Uint8Array())).toString('hex'),
+    'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+  );
+});

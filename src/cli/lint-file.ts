@@ -73,6 +73,8 @@ export interface LintFileOptions {
   onRuleError?: (message: string) => void;
   /** Bytes read so far, for a progress bar. */
   onProgress?: (bytes: number) => void;
+  /** Each line's dataset facts, in line order (for indexes that span files). */
+  onFacts?: (line: number, facts: readonly unknown[]) => void;
 }
 
 export interface LintedFile {
@@ -128,7 +130,10 @@ export async function lintFile(path: string, options: LintFileOptions): Promise<
 
   const take = (result: BatchResult): void => {
     for (const finding of result.findings) findings.push(finding);
-    for (const { line, facts } of result.facts) indexes.add(line, facts);
+    for (const { line, facts } of result.facts) {
+      indexes.add(line, facts);
+      options.onFacts?.(line, facts);
+    }
     for (const message of result.errors) onRuleError(message);
   };
 

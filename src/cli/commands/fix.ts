@@ -104,7 +104,7 @@ export const fixCommand: Command = async (args, io: CommandIO) => {
   const session = new LintSession(io, config, parseThreads(values.threads));
   let linted: LintedFile;
   try {
-    linted = await session.lint(path);
+    linted = await session.lint(path, shown);
   } catch (error) {
     if (error instanceof FileProblem) throw new UsageError(`${shown}: ${error.message}`);
     throw error;

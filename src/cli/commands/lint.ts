@@ -1,5 +1,7 @@
 /** `tunesmith lint PATHS...`: lints files and directories, prints findings, exits 0, 1 or 2. */
 import { resolve } from 'node:path';
+import { compareFindings } from '../../server/engine/linter.ts';
+import { FileLines } from '../../server/engine/reader.ts';
 import type { Finding } from '../../server/engine/types.ts';
 import { ALL_RULES } from '../../server/rules/index.ts';
 import { parse, parseCount } from '../args.ts';
@@ -14,7 +16,7 @@ import {
 } from '../baseline.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { displayPath, expandPaths } from '../files.ts';
-import { FileProblem, fileSize, type LintedFile } from '../lint-file.ts';
+import { FileProblem, fileSize, type LineIndex } from '../lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { formatJson, formatSarif, formatText, type FileFindings } from '../output/formats.ts';
 import { Progress } from '../progress.ts';
@@ -39,17 +41,22 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** The text of each finding's line, for fingerprints; reads each line once. */
-function fingerprints(linted: LintedFile, findings: readonly Finding[]): string[] {
-  const texts = new Map<number, string>();
-  return findings.map((finding) => {
-    const line = finding.range.start.line;
-    let text = texts.get(line);
-    if (text === undefined) {
-      text = line < linted.lines.count ? linted.reader.read(linted.lines.raw(line)).text : '';
-      texts.set(line, text);
-    }
-    return fingerprint(finding, text);
-  });
+function fingerprints(path: string, lines: LineIndex, findings: readonly Finding[]): string[] {
+  const reader = new FileLines(path);
+  try {
+    const texts = new Map<number, string>();
+    return findings.map((finding) => {
+      const line = finding.range.start.line;
+      let text = texts.get(line);
+      if (text === undefined) {
+        text = line < lines.count ? reader.read(lines.raw(line)).text : '';
+        texts.set(line, text);
+      }
+      return fingerprint(finding, text);
+    });
+  } finally {
+    reader.close();
+  }
 }
 
 export const lintCommand: Command = async (args, io) => {
@@ -93,42 +100,45 @@ export const lintCommand: Command = async (args, io) => {
   const session = new LintSession(io, config, threads);
   const totalBytes = files.reduce((sum, file) => sum + fileSize(file), 0);
   const progress = new Progress(io, totalBytes);
-  const results: FileFindings[] = [];
+  const linted: { shown: string; path: string; lines: LineIndex; findings: Finding[] }[] = [];
   let failedFiles = problems.length;
   let doneBytes = 0;
   try {
     for (const path of files) {
       const shown = displayPath(io.cwd, path);
-      let linted: LintedFile;
       try {
-        linted = await session.lint(path, (bytes) => progress.update(shown, doneBytes + bytes));
+        const result = await session.lint(path, shown, (bytes) => progress.update(shown, doneBytes + bytes));
+        result.reader.close();
+        linted.push({ shown, path, lines: result.lines, findings: result.findings });
       } catch (error) {
         if (!(error instanceof FileProblem)) throw error;
         progress.clear();
         io.stderr(`tunesmith: ${shown}: ${error.message}\n`);
         failedFiles++;
-        continue;
       } finally {
         doneBytes += fileSize(path);
       }
-      try {
-        let findings = linted.findings;
-        if (baseline) {
-          const prints = fingerprints(linted, findings);
-          if (update) {
-            addToBaseline(baseline, shown, findings, prints);
-            findings = [];
-          } else findings = applyBaseline(baseline, shown, findings, prints);
-        }
-        results.push({ file: shown, findings });
-      } finally {
-        linted.reader.close();
-      }
+    }
+    progress.clear();
+    const leaks = session.leakageFindings();
+    for (const file of linted) {
+      const extra = leaks.get(file.shown);
+      if (extra) file.findings = [...file.findings, ...extra].sort(compareFindings);
     }
   } finally {
     progress.clear();
     await session.close();
   }
+
+  const results: FileFindings[] = linted.map((file) => {
+    if (!baseline) return { file: file.shown, findings: file.findings };
+    const prints = fingerprints(file.path, file.lines, file.findings);
+    if (update) {
+      addToBaseline(baseline, file.shown, file.findings, prints);
+      return { file: file.shown, findings: [] };
+    }
+    return { file: file.shown, findings: applyBaseline(baseline, file.shown, file.findings, prints) };
+  });
 
   if (update && baseline && baselinePath) {
     writeBaseline(baselinePath, baseline);

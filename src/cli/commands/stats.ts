@@ -6,13 +6,13 @@ import { FORMAT_NAMES, answerTurn, toExample, type FormatId } from '../../server
 import { readLineBatches } from '../../server/engine/reader.ts';
 import type { Finding } from '../../server/engine/types.ts';
 import { ALL_RULES } from '../../server/rules/index.ts';
+import { createTokenCounter, type TokenCounter } from '../../server/rules/tokens/counter.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { displayPath } from '../files.ts';
 import { FileProblem } from '../lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { LintSession, parseThreads } from '../session.ts';
-import { statsTokenCounter, type CountTokens } from '../token-count.ts';
 
 export const STATS_USAGE = `Usage: tunesmith stats FILE [--json] [--config FILE] [--rule CODE=SEVERITY] [--threads N]
 
@@ -22,6 +22,8 @@ secret findings; and the label distribution when answers come from a small set.
 
 export interface TokenDistribution {
   tokenizer: string;
+  /** Per example, as trainers render it: turn contents plus chat-template overhead per message. */
+  counting: string;
   /** Percentiles by nearest rank: the smallest value with at least p% of examples at or below it. */
   definition: string;
   min: number;
@@ -65,21 +67,18 @@ function bump(record: Record<string, number>, key: string, by = 1): void {
   record[key] = (record[key] ?? 0) + by;
 }
 
-function exampleTokens(value: ReturnType<typeof toExample>, count: CountTokens): number {
-  if (!value) return 0;
-  if (value.turns.length === 0) return value.text !== undefined ? count(value.text) : 0;
-  let total = 0;
-  for (const turn of value.turns) if (turn.content) total += count(turn.content);
-  return total;
-}
-
 export async function collectStats(
   path: string,
   shown: string,
   config: ResolvedConfig,
   findings: readonly Finding[],
 ): Promise<DatasetStats> {
-  const tokenizer = await statsTokenCounter(config);
+  let tokenizer: TokenCounter;
+  try {
+    tokenizer = createTokenCounter(config);
+  } catch (error) {
+    throw new UsageError(`tokens.tokenizer: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const stats: DatasetStats = {
     file: shown,
     lines: 0,
@@ -122,7 +121,7 @@ export async function collectStats(
         grown.set(tokenCounts);
         tokenCounts = grown;
       }
-      tokenCounts[stats.examples++] = exampleTokens(example, tokenizer.count);
+      tokenCounts[stats.examples++] = tokenizer.countExample(example).total;
       bump(stats.formats, FORMAT_NAMES[example.format as FormatId]);
       for (const turn of example.turns) bump(stats.roles, turn.role ?? '(none)');
       // Parsed and re-serialised, so that spacing differences do not hide a duplicate.
@@ -147,6 +146,7 @@ export async function collectStats(
     }
     stats.tokens = {
       tokenizer: tokenizer.name,
+      counting: 'content tokens plus chat-template overhead (4 per message, 3 per chat example)',
       definition: 'nearest rank: pN is the smallest count with at least N% of examples at or below it',
       min: sorted[0]!,
       p50: nearestRank(sorted, 50),
@@ -228,7 +228,7 @@ export const statsCommand: Command = async (args, io) => {
   const session = new LintSession(io, config, parseThreads(values.threads));
   let findings: Finding[];
   try {
-    const linted = await session.lint(path);
+    const linted = await session.lint(path, shown);
     linted.reader.close();
     findings = linted.findings;
   } catch (error) {

@@ -4,7 +4,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from '../server/engine/config.ts';
 import { LinePass } from '../server/engine/linter.ts';
@@ -65,12 +64,18 @@ export function inThreadRunner(
   };
 }
 
-/** Where the worker script is: beside the bundle when built, beside this file when run from source. */
-function workerUrl(): URL {
+/** Starts one worker: the bundled script beside dist/cli.cjs, or the TypeScript entry from source. */
+function startWorker(workerData: WorkerData): Worker {
   if (typeof __filename === 'string' && __filename.endsWith('.cjs')) {
-    return pathToFileURL(join(dirname(__filename), 'lint-worker.cjs'));
+    return new Worker(join(dirname(__filename), 'lint-worker.cjs'), { workerData });
   }
-  return new URL('./lint-worker.ts', import.meta.url);
+  // From source (tests, `node --import tsx`): workers do not inherit tsx's loader, so register it first.
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./lint-worker.ts', import.meta.url).href);
+  return new Worker(`import(${tsx}).then((api) => api.tsImport(${entry}, ${entry}))`, {
+    eval: true,
+    workerData,
+  });
 }
 
 export interface WorkerData {
@@ -84,9 +89,8 @@ export function workerPoolRunner(config: ResolvedConfig, size = availableParalle
   const workers: { worker: Worker; busy: number }[] = [];
   const pending = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
   let nextId = 0;
-  const url = workerUrl();
   for (let i = 0; i < Math.max(1, size); i++) {
-    const worker = new Worker(url, { workerData: { config } satisfies WorkerData });
+    const worker = startWorker({ config });
     const slot = { worker, busy: 0 };
     worker.on('message', (reply: Reply) => {
       slot.busy--;
@@ -95,10 +99,12 @@ export function workerPoolRunner(config: ResolvedConfig, size = availableParalle
       if ('fatal' in reply) waiter?.reject(new Error(reply.fatal));
       else waiter?.resolve(reply.result);
     });
-    worker.on('error', (error) => {
+    const fail = (error: Error): void => {
       for (const waiter of pending.values()) waiter.reject(error);
       pending.clear();
-    });
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`a lint worker stopped (exit code ${code})`)));
     workers.push(slot);
   }
   return {

@@ -151,8 +151,9 @@ export async function lintFile(path: string, options: LintFileOptions): Promise<
   } catch (error) {
     await Promise.allSettled(inFlight);
     if (error instanceof FileProblem) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new FileProblem(code ? `cannot read file (${code})` : `cannot lint file (${String(error)})`);
+    const errno = error as NodeJS.ErrnoException;
+    if (errno.syscall) throw new FileProblem(`cannot read file (${errno.code ?? errno.message})`);
+    throw new FileProblem(`internal error while linting: ${errno.message ?? String(error)}`);
   }
 
   const reader = new FileLines(path);

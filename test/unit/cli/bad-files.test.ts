@@ -22,7 +22,10 @@ test('an empty file is clean', async () => {
 });
 
 test('a binary file gets one clear message and the other files are linted', async () => {
-  writeFileSync(join(dir, 'picture.jsonl'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]));
+  writeFileSync(
+    join(dir, 'picture.jsonl'),
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0]),
+  );
   writeFileSync(join(dir, 'next.jsonl'), `${BROKEN}\n`);
   const run = await cli(['lint', 'picture.jsonl', 'next.jsonl'], dir);
   assert.equal(run.code, 2);

@@ -13,7 +13,12 @@ const lint = async (): Promise<{ code: number; findings: { line: number; code: s
 };
 
 test('a baseline suppresses known findings by content, surviving edits elsewhere', async () => {
-  const lines = [chat('first question', 'first answer'), EMAIL, BROKEN, chat('second question', 'second answer')];
+  const lines = [
+    chat('first question', 'first answer'),
+    EMAIL,
+    BROKEN,
+    chat('second question', 'second answer'),
+  ];
   writeFileSync(data, lines.join('\n') + '\n');
   const missing = await cli(['lint', 'data.jsonl', '--baseline', 'baseline.json'], dir);
   assert.equal(missing.code, 2);

@@ -62,7 +62,10 @@ test('fix leaves every line it does not fix byte-identical (and fixes the others
 test('a fix that overlaps one already taken is skipped and counted', async () => {
   const { output, plan } = await fix(Buffer.from('a\tb\nc\n'), 'rival.jsonl', [tabsChecker, rivalChecker]);
   assert.equal(plan.skipped, 1);
-  assert.equal([...plan.applied.values()].reduce((a, b) => a + b), 1);
+  assert.equal(
+    [...plan.applied.values()].reduce((a, b) => a + b),
+    1,
+  );
   // Findings are taken in position order, then by code: format/test-rival comes first and wins.
   assert.deepEqual([...plan.applied.keys()], ['format/test-rival']);
   assert.equal(output.toString(), 'ab\nc\n');

@@ -39,7 +39,13 @@ export async function cli(args: string[], cwd: string): Promise<CliRun> {
 export const tabsChecker: Checker = {
   kind: 'line',
   rules: [
-    { code: 'format/test-tabs', family: 'format', description: 'tabs', defaultSeverity: 'warning', fixable: true },
+    {
+      code: 'format/test-tabs',
+      family: 'format',
+      description: 'tabs',
+      defaultSeverity: 'warning',
+      fixable: true,
+    },
   ],
   check(context, report) {
     if (context.text.includes('boom')) throw new Error('boom');
@@ -59,13 +65,23 @@ export const tabsChecker: Checker = {
 export const rivalChecker: Checker = {
   kind: 'line',
   rules: [
-    { code: 'format/test-rival', family: 'format', description: 'rival', defaultSeverity: 'error', fixable: true },
+    {
+      code: 'format/test-rival',
+      family: 'format',
+      description: 'rival',
+      defaultSeverity: 'error',
+      fixable: true,
+    },
   ],
   check(context, report) {
     const index = context.text.indexOf('\t');
     if (index === -1) return;
     const range = context.range({ start: index, end: index + 1 });
-    report('format/test-rival', { message: 'rival', range, fix: { title: 'Drop', edits: [{ range, newText: '' }] } });
+    report('format/test-rival', {
+      message: 'rival',
+      range,
+      fix: { title: 'Drop', edits: [{ range, newText: '' }] },
+    });
   },
 };
 

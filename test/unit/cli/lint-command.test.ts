@@ -84,7 +84,8 @@ test('SARIF output: version 2.1.0, rules with helpUri, results with level, regio
   const [sarifRun] = sarif.runs;
   const ids = sarifRun.tool.driver.rules.map((rule: { id: string }) => rule.id);
   assert.deepEqual(ids, ['syntax/invalid-json', 'consistency/duplicate']);
-  for (const rule of sarifRun.tool.driver.rules) assert.match(rule.helpUri, /^https:\/\/.*docs\/rules\/.+\.md$/);
+  for (const rule of sarifRun.tool.driver.rules)
+    assert.match(rule.helpUri, /^https:\/\/.*docs\/rules\/.+\.md$/);
   const byRule = Object.fromEntries(sarifRun.results.map((r: { ruleId: string }) => [r.ruleId, r]));
   const syntax = byRule['syntax/invalid-json'];
   assert.equal(syntax.level, 'error');

@@ -34,7 +34,12 @@ test('dataset findings re-read their lines by byte offset, across CRLF, BOM and 
   ]);
   const { findings } = await lint('mixed.jsonl', content);
   assert.deepEqual(
-    findings.map((f) => [f.code, f.range.start.line, f.range.end.character, f.related?.[0]?.range.start.line]),
+    findings.map((f) => [
+      f.code,
+      f.range.start.line,
+      f.range.end.character,
+      f.related?.[0]?.range.start.line,
+    ]),
     [
       ['format/test-tabs', 2, 2, undefined],
       ['consistency/test-same', 3, 7, 0],
@@ -55,7 +60,8 @@ test('a rule that throws is reported with its line and linting continues', async
 test('a binary file is refused with one clear message', async () => {
   await assert.rejects(
     lint('image.jsonl', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00])),
-    (error: unknown) => error instanceof FileProblem && /binary file \(NUL byte at offset 4\)/.test(error.message),
+    (error: unknown) =>
+      error instanceof FileProblem && /binary file \(NUL byte at offset 4\)/.test(error.message),
   );
 });
 

@@ -52,5 +52,6 @@ test('the schema rejects wrong types and unknown keys', () => {
 test('every rule code is a property of rules, with its default severity', () => {
   const rules = (schemaFile['properties'] as Record<string, Record<string, unknown>>)['rules']!;
   const properties = rules['properties'] as Record<string, Record<string, unknown>>;
-  for (const rule of ALL_RULES) assert.equal(properties[rule.code]?.['default'], rule.defaultSeverity, rule.code);
+  for (const rule of ALL_RULES)
+    assert.equal(properties[rule.code]?.['default'], rule.defaultSeverity, rule.code);
 });

@@ -2,9 +2,7 @@
  * A seeded reference corpus of chat JSONL with planted issues (PII, secrets, duplicates, format drift,
  * broken lines), cached in bench/.data by seed and size so that runs compare like with like.
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createReadStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const DATA_DIR = new URL('./.data/', import.meta.url).pathname;
@@ -169,7 +167,11 @@ async function write(path: string, produce: (write: (text: string) => Promise<vo
   renameSync(temp, path);
 }
 
-/** The corpus of about `targetBytes`, generated once per seed and size. */
+/**
+ * The corpus of about `targetBytes`, generated once per seed and size. The 1 GB file is the same
+ * generator run longer rather than the 120 MB file copied: copies would all be duplicates or
+ * near-duplicates of the first, and the duplicate report, not the linter, would be what is measured.
+ */
 export async function corpus(seed: number, targetBytes: number): Promise<string> {
   const path = join(DATA_DIR, `corpus-${seed}-${targetBytes}.jsonl`);
   if (existsSync(path)) return path;
@@ -187,33 +189,6 @@ export async function corpus(seed: number, targetBytes: number): Promise<string>
       }
     }
     await emit(chunk);
-  });
-  return path;
-}
-
-/**
- * The corpus repeated up to `targetBytes`; each repeat prefixes its user turns with its number so
- * that the copies are not all exact duplicates of the first (which would make the duplicate report,
- * not the linter, the thing measured).
- */
-export async function repeated(source: string, targetBytes: number): Promise<string> {
-  const path = source.replace(/\.jsonl$/, `-x${targetBytes}.jsonl`);
-  if (existsSync(path)) return path;
-  const size = statSync(source).size;
-  const repeats = Math.ceil(targetBytes / size);
-  await write(path, async (emit) => {
-    for (let r = 0; r < repeats; r++) {
-      const lines = createInterface({ input: createReadStream(source), crlfDelay: Infinity });
-      let chunk = '';
-      for await (const line of lines) {
-        chunk += (r === 0 ? line : line.replace('"role":"user","content":"', `$&[${r}] `)) + '\n';
-        if (chunk.length > 1 << 20) {
-          await emit(chunk);
-          chunk = '';
-        }
-      }
-      await emit(chunk);
-    }
   });
   return path;
 }

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { cliRuns, ROOT, throughput, tunesmith, type Throughput } from './cli.ts';
-import { corpus, repeated } from './corpus.ts';
+import { corpus } from './corpus.ts';
 import { secretlintRun } from './secretlint.ts';
 
 const { values } = parseArgs({
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const peer = await secretlintRun(file);
   runs.push(peer);
   if (!values['skip-1gb']) {
-    const big = await repeated(file, 1_000_000_000);
+    const big = await corpus(Number(values.seed), 1_000_000_000);
     const [node, args] = tunesmith(big, ['--rule', 'tokens=off']);
     runs.push(await throughput('tunesmith lint, 1 GB file, all rules but tokens', node, args, big));
   }

@@ -73,6 +73,8 @@ export interface LintFileOptions {
   onRuleError?: (message: string) => void;
   /** Bytes read so far, for a progress bar. */
   onProgress?: (bytes: number) => void;
+  /** Called once every line is linted, before the dataset report (which may need the memory). */
+  afterLines?: () => Promise<void>;
   /** Each line's dataset facts, in line order (for indexes that span files). */
   onFacts?: (line: number, facts: readonly unknown[]) => void;
 }
@@ -156,6 +158,7 @@ export async function lintFile(path: string, options: LintFileOptions): Promise<
     throw new FileProblem(`internal error while linting: ${errno.message ?? String(error)}`);
   }
 
+  await options.afterLines?.();
   const reader = new FileLines(path);
   const context = (id: number): LineInput => reader.read(lines.raw(id));
   const access: LineAccess = { lineOf: (id) => id, context: (id) => pass.context(context(id)) };

@@ -55,7 +55,11 @@ export class LintSession {
   private runnerFor(size: number): LineRunner {
     const useWorkers = this.threads === undefined ? size >= POOL_THRESHOLD_BYTES : this.threads > 0;
     if (!useWorkers) return (this.local ??= inThreadRunner(this.config));
-    return (this.pool ??= workerPoolRunner(this.config, this.threads));
+    return (this.pool ??= workerPoolRunner(this.config, this.threads, (reason) =>
+      this.io.stderr(
+        `tunesmith: a lint worker stopped (${reason}); its lines are linted in the main thread\n`,
+      ),
+    ));
   }
 
   private ruleError = (message: string): void => {
@@ -67,9 +71,17 @@ export class LintSession {
   async lint(path: string, shown: string, onProgress?: (bytes: number) => void): Promise<LintedFile> {
     const role = this.leakage ? splitRole(shown, this.config) : undefined;
     const leakage = this.leakage;
+    const runner = this.runnerFor(fileSize(path));
     const options = {
       config: this.config,
-      runner: this.runnerFor(fileSize(path)),
+      runner,
+      // The workers' heaps are released before the dataset report, the peak of a big file's memory.
+      afterLines: async () => {
+        if (runner === this.pool) {
+          this.pool = undefined;
+          await runner.close();
+        }
+      },
       onRuleError: this.ruleError,
       ...(onProgress ? { onProgress } : {}),
       ...(leakage && role

@@ -18,7 +18,7 @@ import { EXIT, UsageError, type Command } from '../command.ts';
 import { displayPath, expandPaths } from '../files.ts';
 import { FileProblem, fileSize, type LineIndex } from '../lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
-import { formatJson, formatSarif, formatText, type FileFindings } from '../output/formats.ts';
+import { formatSarif, jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
 import { Progress } from '../progress.ts';
 import { LintSession, parseThreads } from '../session.ts';
 import { VERSION } from '../version.ts';
@@ -149,9 +149,8 @@ export const lintCommand: Command = async (args, io) => {
     io.stderr(`tunesmith: wrote ${count} finding${count === 1 ? '' : 's'} to ${values.baseline}\n`);
   }
 
-  if (format === 'json') io.stdout(formatJson(results));
-  else if (format === 'sarif') io.stdout(formatSarif(results, ALL_RULES, VERSION));
-  else io.stdout(formatText(results));
+  if (format === 'sarif') io.stdout(formatSarif(results, ALL_RULES, VERSION));
+  else for (const chunk of format === 'json' ? jsonChunks(results) : textChunks(results)) io.stdout(chunk);
 
   if (failedFiles > 0) return EXIT.usage;
   const all = results.flatMap((result) => result.findings);

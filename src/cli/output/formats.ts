@@ -56,9 +56,23 @@ export function toJsonFinding(file: string, finding: Finding): JsonFinding {
   return json;
 }
 
-export function formatJson(files: readonly FileFindings[]): string {
-  const all = files.flatMap(({ file, findings }) => findings.map((finding) => toJsonFinding(file, finding)));
-  return JSON.stringify(all, null, 2) + '\n';
+const CHUNK = 1 << 16;
+
+/** The JSON array, in pieces: a file with a million findings must not become one huge string. */
+export function* jsonChunks(files: readonly FileFindings[]): Generator<string> {
+  let chunk = '[';
+  let first = true;
+  for (const { file, findings } of files) {
+    for (const finding of findings) {
+      chunk += (first ? '\n  ' : ',\n  ') + JSON.stringify(toJsonFinding(file, finding));
+      first = false;
+      if (chunk.length > CHUNK) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+  }
+  yield chunk + (first ? ']\n' : '\n]\n');
 }
 
 export function formatTextFinding(file: string, finding: Finding): string {
@@ -85,11 +99,18 @@ export function summary(files: readonly FileFindings[]): string {
   })\n`;
 }
 
-export function formatText(files: readonly FileFindings[]): string {
-  let out = '';
-  for (const { file, findings } of files)
-    for (const finding of findings) out += formatTextFinding(file, finding);
-  return out + summary(files);
+export function* textChunks(files: readonly FileFindings[]): Generator<string> {
+  let chunk = '';
+  for (const { file, findings } of files) {
+    for (const finding of findings) {
+      chunk += formatTextFinding(file, finding);
+      if (chunk.length > CHUNK) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+  }
+  yield chunk + summary(files);
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {

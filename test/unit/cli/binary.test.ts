@@ -52,6 +52,19 @@ test('the worker pool finds exactly what the main thread finds, across batch bou
   assert.ok(findings.some((f) => f.code === 'consistency/duplicate'));
   assert.ok(findings.some((f) => f.code === 'pii/email'));
   assert.deepEqual(findings, JSON.parse(local.stdout));
+  // Workers that run out of heap are retired and their batches linted in the main thread.
+  const starved = spawnSync(
+    process.execPath,
+    [bin, 'lint', 'pool.jsonl', '--format', 'json', '--threads', '2'],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      env: { ...process.env, TUNESMITH_WORKER_HEAP_MB: '2' },
+    },
+  );
+  assert.match(starved.stderr, /a lint worker stopped .*; its lines are linted in the main thread/);
+  assert.deepEqual(JSON.parse(starved.stdout), findings);
 });
 
 test('a fix --in-place killed mid-write never leaves a truncated original', async () => {

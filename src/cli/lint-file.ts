@@ -11,6 +11,7 @@ import { FileLines, readLineBatches, type RawLine } from '../server/engine/reade
 import type { Checker, LineAccess } from '../server/engine/rule.ts';
 import type { Finding, LineEnding, LineInput } from '../server/engine/types.ts';
 import { ALL_CHECKERS } from '../server/rules/index.ts';
+import { HeapKeeper } from './heap.ts';
 import { describeRuleError, type BatchResult, type LineRunner } from './line-runner.ts';
 
 /** A file the CLI could not lint, with a message meant for the user. */
@@ -128,6 +129,7 @@ export async function lintFile(path: string, options: LintFileOptions): Promise<
   const lines = new LineIndex();
   const findings: Finding[] = [];
   const inFlight: Promise<BatchResult>[] = [];
+  const heap = new HeapKeeper();
   let bytes = 0;
 
   const take = (result: BatchResult): void => {
@@ -148,6 +150,7 @@ export async function lintFile(path: string, options: LintFileOptions): Promise<
       inFlight.push(runner.run(batch));
       while (inFlight.length >= runner.capacity) take(await inFlight.shift()!);
       options.onProgress?.(bytes);
+      heap.step(bytes);
     }
     while (inFlight.length > 0) take(await inFlight.shift()!);
   } catch (error) {

@@ -15,8 +15,9 @@ export async function throughput(
   command: string,
   args: string[],
   file: string,
+  cwd = ROOT,
 ): Promise<Throughput> {
-  const result = await measure(command, args, ROOT);
+  const result = await measure(command, args, cwd);
   // 0: clean, 1: findings. Anything else means the run itself failed and its timing means nothing.
   if (result.code !== 0 && result.code !== 1) {
     throw new Error(`${label} exited with ${result.code}:\n${result.stderr.slice(0, 2000)}`);

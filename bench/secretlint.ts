@@ -1,6 +1,6 @@
 /** The peer: the secretlint CLI with its recommended preset, on the same corpus. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { DATA_DIR } from './corpus.ts';
 import { ROOT, throughput, type Throughput } from './cli.ts';
 
@@ -10,5 +10,13 @@ export async function secretlintRun(corpus: string): Promise<Throughput> {
   const rc = join(dir, '.secretlintrc.json');
   writeFileSync(rc, JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
   const bin = join(ROOT, 'node_modules/.bin/secretlint');
-  return throughput('secretlint CLI, preset-recommend', bin, ['--secretlintrc', rc, corpus], corpus);
+  // Run from the data folder with a relative name: secretlint's globbing skips paths under a dot
+  // folder (bench/.data), and would silently lint nothing.
+  return throughput(
+    'secretlint CLI, preset-recommend',
+    bin,
+    ['--secretlintrc', rc, basename(corpus)],
+    corpus,
+    dirname(corpus),
+  );
 }

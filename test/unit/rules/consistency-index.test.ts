@@ -31,9 +31,9 @@ const line = fc.oneof(
     'not json',
     '',
   ),
-  fc.record({ p: fc.integer({ min: 0, max: 5 }), a: fc.constantFrom('Positive', 'Negative', 'yes', 'no') }).map(
-    ({ p, a }) => chat(`Prompt ${p}`, a, 'You are a classifier.'),
-  ),
+  fc
+    .record({ p: fc.integer({ min: 0, max: 5 }), a: fc.constantFrom('Positive', 'Negative', 'yes', 'no') })
+    .map(({ p, a }) => chat(`Prompt ${p}`, a, 'You are a classifier.')),
 );
 
 function factsOf(lines: string[]): unknown[][] {
@@ -90,8 +90,10 @@ test('consistency indexes: adding an id twice or removing an absent one changes 
   facts.forEach((f, id) => fresh.add(id, f));
   const report = indexes.report(access(lines));
   assert.deepEqual(report, fresh.report(access(lines)));
-  assert.deepEqual(
-    report.map((f) => `${f.code}@${f.range.start.line}`).sort(),
-    ['consistency/conflict@0', 'consistency/conflict@1', 'consistency/conflict@2', 'consistency/duplicate@1'],
-  );
+  assert.deepEqual(report.map((f) => `${f.code}@${f.range.start.line}`).sort(), [
+    'consistency/conflict@0',
+    'consistency/conflict@1',
+    'consistency/conflict@2',
+    'consistency/duplicate@1',
+  ]);
 });

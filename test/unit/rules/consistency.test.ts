@@ -14,7 +14,8 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
 
 {
   const first = chat('What is the capital of France?', 'Paris');
-  const reordered = '{ "messages" : [ {"content": "What is the capital of France?", "role": "user"}, {"role":"assistant","content":"Paris"} ] }';
+  const reordered =
+    '{ "messages" : [ {"content": "What is the capital of France?", "role": "user"}, {"role":"assistant","content":"Paris"} ] }';
   const lines = [first, chat('And of Spain?', 'Madrid'), reordered];
   runRuleTests('consistency/duplicate', [duplicateChecker as Checker], {
     valid: [
@@ -28,7 +29,15 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       {
         name: 'key order and whitespace do not matter; the fix deletes the copy',
         lines,
-        findings: [{ code: 'consistency/duplicate', line: 2, text: reordered, message: 'line 1', fixed: without(lines, 2) }],
+        findings: [
+          {
+            code: 'consistency/duplicate',
+            line: 2,
+            text: reordered,
+            message: 'line 1',
+            fixed: without(lines, 2),
+          },
+        ],
       },
       {
         name: 'an exact copy with the same answer is a duplicate, not a conflict',
@@ -59,19 +68,31 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
   runRuleTests('consistency/near-duplicate', [nearDuplicateChecker as Checker], {
     valid: [
       { name: 'a paraphrase below the threshold', lines: [chat(base, 'ok'), chat(paraphrase, 'ok')] },
-      { name: 'unrelated texts', lines: [chat(words(60, 2), 'a'), chat(words(60, 3), 'a'), chat(words(60, 4), 'a')] },
+      {
+        name: 'unrelated texts',
+        lines: [chat(words(60, 2), 'a'), chat(words(60, 3), 'a'), chat(words(60, 4), 'a')],
+      },
       { name: 'exact copies are left to consistency/duplicate', lines: [chat(base, 'ok'), chat(base, 'ok')] },
       { name: 'short texts are not compared', lines: [chat('hello there', 'hi'), chat('hello here', 'hi')] },
       {
         name: 'a shared system prompt alone does not make examples similar',
-        lines: [chat('Translate: cat', 'chat', words(200, 9)), chat('Translate: dog', 'chien', words(200, 9))],
+        lines: [
+          chat('Translate: cat', 'chat', words(200, 9)),
+          chat('Translate: dog', 'chien', words(200, 9)),
+        ],
       },
     ],
     invalid: [
       {
         name: 'one word changed in eighty',
         lines: [chat(base, 'ok'), chat(words(60, 5), 'x'), chat(near, 'ok')],
-        findings: [{ code: 'consistency/near-duplicate', line: 2, message: 'Near-duplicate of line 1 (estimated similarity 0.' }],
+        findings: [
+          {
+            code: 'consistency/near-duplicate',
+            line: 2,
+            message: 'Near-duplicate of line 1 (estimated similarity 0.',
+          },
+        ],
       },
       {
         name: 'a lower threshold catches more',
@@ -99,7 +120,10 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       },
       {
         name: 'a rare prompt unlike the dominant one is a different task, not drift',
-        lines: [...lines.slice(0, 6), chat('Q', 'A', 'Summarise the following legal contract in plain English.')],
+        lines: [
+          ...lines.slice(0, 6),
+          chat('Q', 'A', 'Summarise the following legal contract in plain English.'),
+        ],
       },
     ],
     invalid: [
@@ -107,7 +131,13 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         name: 'a typo in one copy; the fix restores the dominant prompt',
         lines,
         findings: [
-          { code: 'consistency/system-prompt-drift', line: 6, text: JSON.stringify(typo), message: '1 character changed', fixed },
+          {
+            code: 'consistency/system-prompt-drift',
+            line: 6,
+            text: JSON.stringify(typo),
+            message: '1 character changed',
+            fixed,
+          },
         ],
       },
     ],
@@ -115,12 +145,27 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
 }
 
 {
-  const labels = ['Positive', 'Negative', 'Positive', 'Negative', 'Positive', 'Negative', 'Positive', 'Negative', 'Positive', 'Negative', 'Positive'];
+  const labels = [
+    'Positive',
+    'Negative',
+    'Positive',
+    'Negative',
+    'Positive',
+    'Negative',
+    'Positive',
+    'Negative',
+    'Positive',
+    'Negative',
+    'Positive',
+  ];
   const lines = [...labels.map((label, i) => chat(`Review ${i}`, label)), chat('Review x', 'positive.')];
   runRuleTests('consistency/label-variant', [labelVariantChecker as Checker], {
     valid: [
       { name: 'consistent labels', lines: labels.map((label, i) => chat(`Review ${i}`, label)) },
-      { name: 'free-text answers are not labels', lines: Array.from({ length: 12 }, (_, i) => chat(`Q${i}`, words(3, i))) },
+      {
+        name: 'free-text answers are not labels',
+        lines: Array.from({ length: 12 }, (_, i) => chat(`Q${i}`, words(3, i))),
+      },
     ],
     invalid: [
       {
@@ -143,7 +188,10 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
 {
   const json = (i: number): string => chat(`Extract ${i}`, JSON.stringify({ label: `L${i}`, score: i }));
   const lines = [...Array.from({ length: 9 }, (_, i) => json(i)), chat('Extract 9', 'The label is L9')];
-  const keyDrift = [...Array.from({ length: 9 }, (_, i) => json(i)), chat('Extract 9', '{"lable": "L9", "score": 9}')];
+  const keyDrift = [
+    ...Array.from({ length: 9 }, (_, i) => json(i)),
+    chat('Extract 9', '{"lable": "L9", "score": 9}'),
+  ];
   runRuleTests('consistency/answer-format-drift', [answerFormatDriftChecker as Checker], {
     valid: [
       { name: 'all JSON with one key set', lines: Array.from({ length: 10 }, (_, i) => json(i)) },
@@ -157,12 +205,21 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       {
         name: 'one plain-text answer among JSON answers',
         lines,
-        findings: [{ code: 'consistency/answer-format-drift', line: 9, text: '"The label is L9"', message: '90% of answers are JSON' }],
+        findings: [
+          {
+            code: 'consistency/answer-format-drift',
+            line: 9,
+            text: '"The label is L9"',
+            message: '90% of answers are JSON',
+          },
+        ],
       },
       {
         name: 'one JSON answer with a misspelt key',
         lines: keyDrift,
-        findings: [{ code: 'consistency/answer-format-drift', line: 9, message: 'missing "label"; extra "lable"' }],
+        findings: [
+          { code: 'consistency/answer-format-drift', line: 9, message: 'missing "label"; extra "lable"' },
+        ],
       },
     ],
   });
@@ -199,13 +256,18 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
     valid: [
       { name: 'similar lengths', lines: normal },
       { name: 'too few examples to judge', lines: [...normal.slice(0, 10), chat('Q', 'y'.repeat(5000))] },
-      { name: 'identical lengths (labels) have no spread', lines: Array.from({ length: 30 }, (_, i) => chat(`Q${i}`, 'yes')) },
+      {
+        name: 'identical lengths (labels) have no spread',
+        lines: Array.from({ length: 30 }, (_, i) => chat(`Q${i}`, 'yes')),
+      },
     ],
     invalid: [
       {
         name: 'one answer a hundred times longer',
         lines: [...normal, chat('Q', 'y'.repeat(5000))],
-        findings: [{ code: 'consistency/length-outlier', line: 30, message: 'answer is 5,000 characters, far longer' }],
+        findings: [
+          { code: 'consistency/length-outlier', line: 30, message: 'answer is 5,000 characters, far longer' },
+        ],
       },
       {
         name: 'text examples are measured by their text',

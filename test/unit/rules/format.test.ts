@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../../src/server/engine/config.ts';
-import { lintText } from '../../../src/server/engine/linter.ts';
+import { DatasetIndexes, LinePass, lintText } from '../../../src/server/engine/linter.ts';
 import { formatCheckers } from '../../../src/server/rules/format/index.ts';
 import { editDistance } from '../../../src/server/rules/format/misspelling.ts';
 import { applyFix, runRuleTests } from '../rule-tester.ts';
@@ -215,4 +215,19 @@ test('editDistance counts a transposition as one edit and stops early past the l
   assert.equal(editDistance('rloe', 'role', 1), 1);
   assert.equal(editDistance('mesages', 'messages', 1), 1);
   assert.equal(editDistance('completely', 'messages', 2), 3);
+});
+
+test('format/drift index: removing the odd line (as the language server does on edit) clears the finding', () => {
+  const pass = new LinePass(DEFAULT_CONFIG, formatCheckers);
+  const indexes = new DatasetIndexes(pass);
+  const inputs = [c1, c2, a1].map((text, line) => ({ line, text, eol: '\n' as const }));
+  const facts = inputs.map((input) => pass.run(input).facts);
+  facts.forEach((f, id) => indexes.add(id, f));
+  const access = { lineOf: (id: number) => id, context: (id: number) => pass.context(inputs[id]!) };
+  assert.deepEqual(
+    indexes.report(access).map((f) => f.code),
+    ['format/drift'],
+  );
+  indexes.remove(2, facts[2]!);
+  assert.deepEqual(indexes.report(access), []);
 });

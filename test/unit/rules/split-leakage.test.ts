@@ -5,7 +5,7 @@ import { LinePass } from '../../../src/server/engine/linter.ts';
 import { splitLines } from '../../../src/server/engine/lines.ts';
 import type { LineAccess } from '../../../src/server/engine/rule.ts';
 import { nearDuplicateChecker, type SimilarityFacts } from '../../../src/server/rules/consistency/index.ts';
-import { LeakageIndex, splitRole } from '../../../src/server/rules/split/index.ts';
+import { leakageFacts, LeakageIndex, splitRole } from '../../../src/server/rules/split/index.ts';
 import { chat, replaceWord, words } from './consistency-fixtures.ts';
 
 const config = resolveConfig({}).config;
@@ -14,20 +14,30 @@ const pass = new LinePass(config, [nearDuplicateChecker]);
 function file(lines: string[]): { facts: SimilarityFacts[]; access: LineAccess } {
   const inputs = splitLines(lines.join('\n') + '\n');
   return {
-    facts: inputs.map((input) => pass.run(input).facts[0] as SimilarityFacts),
+    facts: inputs.map(
+      (input) => leakageFacts(pass.datasetCheckers, pass.run(input).facts) as SimilarityFacts,
+    ),
     access: { lineOf: (id) => id, context: (id) => pass.context(inputs[id]!) },
   };
 }
 
 const shared = words(50, 11);
-const train = file([chat(words(50, 1), 'a'), chat(shared, 'b'), chat(words(50, 2), 'c'), chat('Hi', 'Hello')]);
+const train = file([
+  chat(words(50, 1), 'a'),
+  chat(shared, 'b'),
+  chat(words(50, 2), 'c'),
+  chat('Hi', 'Hello'),
+]);
 const validation = file([
   chat(words(50, 3), 'x'),
   chat(replaceWord(shared, 25, 'zebra'), 'b'),
   chat('Hi', 'Hello'),
   chat('Hi', 'Hello there'),
 ]);
-const files: Record<string, LineAccess> = { 'data/train.jsonl': train.access, 'data/val.jsonl': validation.access };
+const files: Record<string, LineAccess> = {
+  'data/train.jsonl': train.access,
+  'data/val.jsonl': validation.access,
+};
 
 function build(): LeakageIndex {
   const index = new LeakageIndex(config);
@@ -52,7 +62,12 @@ test('split/leakage: exact and near copies of training examples in a validation 
         message: `Also in the training data: train.jsonl line 2 (estimated similarity ${found[0]?.finding.message.match(/0\.\d\d/)?.[0]})`,
         related: ['data/train.jsonl:1'],
       },
-      { file: 'data/val.jsonl', line: 2, message: 'Also in the training data: train.jsonl line 4 (an exact copy)', related: ['data/train.jsonl:3'] },
+      {
+        file: 'data/val.jsonl',
+        line: 2,
+        message: 'Also in the training data: train.jsonl line 4 (an exact copy)',
+        related: ['data/train.jsonl:3'],
+      },
     ],
   );
   assert.equal(found[0]!.finding.severity, 'warning');
@@ -66,11 +81,17 @@ test('split/leakage: removing the training copy clears the finding; off means no
     [1],
   );
   index.removeFile('data/train.jsonl');
-  assert.deepEqual(index.report((name) => files[name]), []);
+  assert.deepEqual(
+    index.report((name) => files[name]),
+    [],
+  );
   const off = new LeakageIndex(resolveConfig({ rules: { 'split/leakage': 'off' } }).config);
   train.facts.forEach((facts, id) => off.add('t.jsonl', 'train', id, facts));
   validation.facts.forEach((facts, id) => off.add('v.jsonl', 'validation', id, facts));
-  assert.deepEqual(off.report(() => undefined), []);
+  assert.deepEqual(
+    off.report(() => undefined),
+    [],
+  );
 });
 
 test('splitRole: train and validation files from the configured globs', () => {

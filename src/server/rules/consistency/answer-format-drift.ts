@@ -8,7 +8,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, isOn } from './common.ts';
 import { forEachGroup } from './grouping.ts';
-import { hashString } from './hashing.ts';
+import { hash32, hashString } from './hashing.ts';
 
 export const ANSWER_FORMAT_DRIFT: RuleMeta = {
   code: 'consistency/answer-format-drift',
@@ -72,13 +72,13 @@ export const answerFormatDriftChecker = datasetChecker<AnswerFormatFacts>({
   createIndex(config) {
     const set = new IdSet();
     const kind = set.column(Uint8Array);
-    const keys = set.column(Float64Array);
+    const keys = set.column(Uint32Array);
     const on = isOn(config, ANSWER_FORMAT_DRIFT);
     return {
       add(id, facts) {
         if (!set.add(id)) return;
         kind.values[id] = facts.kind;
-        keys.values[id] = facts.keys;
+        keys.values[id] = Number.isNaN(facts.keys) ? 0 : hash32(facts.keys);
       },
       remove(id) {
         set.remove(id);
@@ -122,7 +122,12 @@ export const answerFormatDriftChecker = datasetChecker<AnswerFormatFacts>({
             report(ANSWER_FORMAT_DRIFT.code, {
               message: `JSON answer keys differ from the ${percent(usual.length, objects.length)} of JSON answers that share one set (${parts.join('; ')})`,
               range: contentRange(context, answer),
-              related: [{ range: contentRange(usualContext, answerOf(usualContext)), message: 'A JSON answer with the usual keys' }],
+              related: [
+                {
+                  range: contentRange(usualContext, answerOf(usualContext)),
+                  message: 'A JSON answer with the usual keys',
+                },
+              ],
             });
           }
         }

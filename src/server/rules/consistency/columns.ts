@@ -1,10 +1,10 @@
 /**
  * Per-example storage for dataset indexes: typed-array columns indexed by example id (ids are dense
- * line numbers), grown by doubling. A few bytes per example instead of an object or a Map entry
+ * line numbers), grown by half again when full (less slack than doubling, at a few more copies). A few bytes per example instead of an object or a Map entry
  * (~80+ bytes each), which is what keeps a million-line file within the memory budget.
  */
 
-type TypedArray = Float64Array | Float32Array | Uint32Array | Int32Array | Uint8Array;
+type TypedArray = Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
 type TypedArrayConstructor<T extends TypedArray> = new (length: number) => T;
 
 export class Column<T extends TypedArray> {
@@ -19,7 +19,9 @@ export class Column<T extends TypedArray> {
 
   ensure(capacity: number): void {
     if (this.values.length >= capacity * this.width) return;
-    const next = new this.Type(Math.max(capacity, (this.values.length / this.width) * 2, 64) * this.width);
+    const next = new this.Type(
+      Math.max(capacity, Math.ceil((this.values.length / this.width) * 1.5), 64) * this.width,
+    );
     next.set(this.values as never);
     this.values = next;
   }
@@ -44,7 +46,7 @@ export class IdSet {
   add(id: number): boolean {
     if (!Number.isInteger(id) || id < 0) return false;
     if (id >= this.alive.length) {
-      const capacity = Math.max(id + 1, this.alive.length * 2, 64);
+      const capacity = Math.max(id + 1, Math.ceil(this.alive.length * 1.5), 64);
       const next = new Uint8Array(capacity);
       next.set(this.alive);
       this.alive = next;

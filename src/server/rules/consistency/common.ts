@@ -3,6 +3,7 @@ import { severityOf, type ResolvedConfig } from '../../engine/config.ts';
 import { answerTurn, type Turn } from '../../engine/formats.ts';
 import type { LineContext } from '../../engine/rule.ts';
 import type { Range, RuleMeta } from '../../engine/types.ts';
+import { hashJson } from './hashing.ts';
 
 export function isOn(config: ResolvedConfig, rule: RuleMeta): boolean {
   return severityOf(config, rule.code, rule.family, rule.defaultSeverity) !== 'off';
@@ -34,3 +35,20 @@ export function linesLabel(lines: number[], max = 5, total = lines.length): stri
 
 /** Related locations are capped: a line duplicated 10,000 times must not carry 10,000 links. */
 export const MAX_RELATED = 10;
+
+const exactHashes = new WeakMap<object, number>();
+
+/**
+ * The canonical-JSON hash of a parsed line, computed once per line although two checkers use it
+ * (checkers of one line share its `JsonLine`).
+ */
+export function exactHash(context: LineContext): number | undefined {
+  const json = context.json;
+  if (!json?.ok) return undefined;
+  let hash = exactHashes.get(json);
+  if (hash === undefined) {
+    hash = hashJson(json.value);
+    exactHashes.set(json, hash);
+  }
+  return hash;
+}

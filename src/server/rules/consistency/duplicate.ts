@@ -3,20 +3,12 @@
  * different answers. Both group 53-bit hashes kept in typed arrays; report re-reads only the lines
  * that get a finding.
  */
-import { promptText } from '../../engine/formats.ts';
 import { datasetChecker, type LineAccess, type Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
-import {
-  answerOf,
-  contentRange,
-  isOn,
-  lineLabel,
-  linesLabel,
-  MAX_RELATED,
-} from './common.ts';
+import { answerOf, contentRange, exactHash, isOn, lineLabel, linesLabel, MAX_RELATED } from './common.ts';
 import { forEachGroup } from './grouping.ts';
-import { canonicalJson, hashJson, hashString, normalisePrompt } from './hashing.ts';
+import { canonicalJson, hash32, hashNormalised } from './hashing.ts';
 
 export const DUPLICATE: RuleMeta = {
   code: 'consistency/duplicate',
@@ -43,22 +35,24 @@ export interface DuplicateFacts {
   answer: number;
 }
 
-function normaliseAnswer(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().toLowerCase();
-}
-
 export const duplicateChecker = datasetChecker<DuplicateFacts>({
   kind: 'dataset',
   rules: [DUPLICATE, CONFLICT],
   extract(context) {
     const json = context.json;
-    if (!json?.ok || typeof json.value !== 'object' || json.value === null) return undefined;
-    const facts: DuplicateFacts = { exact: hashJson(json.value), prompt: NaN, answer: NaN };
+    const exact = exactHash(context);
+    if (exact === undefined || typeof json?.value !== 'object' || json.value === null) return undefined;
+    const facts: DuplicateFacts = { exact, prompt: NaN, answer: NaN };
     const answer = answerOf(context);
-    const prompt = context.example && answer ? promptText(context.example) : undefined;
-    if (answer && prompt !== undefined) {
-      facts.prompt = hashString(normalisePrompt(prompt));
-      facts.answer = hashString(normaliseAnswer(answer.content!));
+    if (answer && context.example) {
+      // The prompt is every turn before the answer, role and text, whitespace-collapsed and case-folded.
+      const parts: string[] = [];
+      for (const turn of context.example.turns) {
+        if (turn === answer) break;
+        parts.push(turn.canonicalRole ?? turn.role ?? '?', turn.content ?? '');
+      }
+      facts.prompt = hashNormalised(parts);
+      facts.answer = hashNormalised([answer.content!], 1);
     }
     return facts;
   },
@@ -66,7 +60,7 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
     const set = new IdSet();
     const exact = set.column(Float64Array);
     const prompt = set.column(Float64Array);
-    const answer = set.column(Float64Array);
+    const answer = set.column(Uint32Array);
     const duplicatesOn = isOn(config, DUPLICATE);
     const conflictsOn = isOn(config, CONFLICT);
     return {
@@ -74,7 +68,7 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
         if (!set.add(id)) return;
         exact.values[id] = facts.exact;
         prompt.values[id] = facts.prompt;
-        answer.values[id] = facts.answer;
+        answer.values[id] = hash32(facts.answer);
       },
       remove(id) {
         set.remove(id);
@@ -94,7 +88,9 @@ function reportDuplicates(ids: Uint32Array, exact: Float64Array, lines: LineAcce
     const canonical = canonicalJson(first.json?.value);
     for (const id of members.slice(1)) {
       const copy = lines.context(id);
-      if (canonicalJson(copy.json?.value) !== canonical) continue; // a hash collision, not a copy
+      const copyCanonical = canonicalJson(copy.json?.value);
+      // Different text under one hash is a collision, not a copy (too deep to serialise: trust the hash).
+      if (canonical !== undefined && copyCanonical !== undefined && copyCanonical !== canonical) continue;
       report(DUPLICATE.code, {
         message: `Duplicate of ${lineLabel(first.line)}`,
         range: copy.lineRange(),
@@ -117,7 +113,7 @@ function reportDuplicates(ids: Uint32Array, exact: Float64Array, lines: LineAcce
 function reportConflicts(
   ids: Uint32Array,
   prompt: Float64Array,
-  answer: Float64Array,
+  answer: Uint32Array,
   lines: LineAccess,
   report: Report,
 ): void {

@@ -13,7 +13,13 @@ export function radixSort(keys: Uint32Array, ids: Uint32Array): { keys: Uint32Ar
   const idOut = new Uint32Array(n);
   const counts = new Uint32Array(65537);
   // Two passes, low 16 bits then high 16 bits; the inputs are never written.
-  const pass = (keyIn: Uint32Array, idIn: Uint32Array, keyTo: Uint32Array, idTo: Uint32Array, shift: number): void => {
+  const pass = (
+    keyIn: Uint32Array,
+    idIn: Uint32Array,
+    keyTo: Uint32Array,
+    idTo: Uint32Array,
+    shift: number,
+  ): void => {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[((keyIn[i]! >>> shift) & 0xffff) + 1]!++;
     for (let b = 1; b <= 65536; b++) counts[b]! += counts[b - 1]!;
@@ -30,15 +36,18 @@ export function radixSort(keys: Uint32Array, ids: Uint32Array): { keys: Uint32Ar
 
 /**
  * Calls `visit` with each group of ids (ascending) that share a 53-bit hash, for groups of at least
- * `minSize`. Ids whose hash is NaN are skipped (no value).
+ * `minSize`. Ids whose hash is NaN or 0 are skipped (no value).
  */
 export function forEachGroup(
   ids: Uint32Array,
-  hashes: Float64Array,
+  hashes: Float64Array | Uint32Array,
   minSize: number,
   visit: (members: number[], hash: number) => void,
 ): void {
-  const present = ids.filter((id) => !Number.isNaN(hashes[id]!));
+  const present = ids.filter((id) => {
+    const hash = hashes[id]!;
+    return hash === hash && hash !== 0;
+  });
   const low = new Uint32Array(present.length);
   for (let i = 0; i < present.length; i++) low[i] = hashes[present[i]!]! >>> 0;
   const sorted = radixSort(low, present);

@@ -8,7 +8,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, isOn } from './common.ts';
 import { forEachGroup } from './grouping.ts';
-import { hashString, normaliseLabel, quote } from './hashing.ts';
+import { hash32, hashString, normaliseLabel, quote } from './hashing.ts';
 
 export const LABEL_VARIANT: RuleMeta = {
   code: 'consistency/label-variant',
@@ -47,15 +47,15 @@ export const labelVariantChecker = datasetChecker<LabelFacts>({
   },
   createIndex(config) {
     const set = new IdSet();
-    const exact = set.column(Float64Array);
-    const label = set.column(Float64Array);
+    const exact = set.column(Uint32Array);
+    const label = set.column(Uint32Array);
     const on = isOn(config, LABEL_VARIANT);
     const maxClasses = config.consistency.maxLabelClasses;
     return {
       add(id, facts) {
         if (!set.add(id)) return;
-        exact.values[id] = facts.exact;
-        label.values[id] = facts.label;
+        exact.values[id] = hash32(facts.exact);
+        label.values[id] = Number.isNaN(facts.label) ? 0 : hash32(facts.label);
       },
       remove(id) {
         set.remove(id);
@@ -88,7 +88,9 @@ export const labelVariantChecker = datasetChecker<LabelFacts>({
               report(LABEL_VARIANT.code, {
                 message: `Label ${quote(answer.content)} differs only in case, punctuation or spacing from ${quote(dominantText)} (${dominant.length} examples)`,
                 range,
-                related: [{ range: contentRange(dominantContext, dominantAnswer), message: 'The usual spelling' }],
+                related: [
+                  { range: contentRange(dominantContext, dominantAnswer), message: 'The usual spelling' },
+                ],
                 fix: {
                   title: `Replace with ${quote(dominantText)}`,
                   edits: [{ range, newText: JSON.stringify(dominantText) }],

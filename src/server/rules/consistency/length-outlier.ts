@@ -19,9 +19,12 @@ export const LENGTH_OUTLIER: RuleMeta = {
 
 const MIN_EXAMPLES = 20;
 
-function measured(context: LineContext): { length: number; what: string; range: () => ReturnType<LineContext['lineRange']> } | undefined {
+function measured(
+  context: LineContext,
+): { length: number; what: string; range: () => ReturnType<LineContext['lineRange']> } | undefined {
   const answer = answerOf(context);
-  if (answer) return { length: answer.content!.length, what: 'answer', range: () => contentRange(context, answer) };
+  if (answer)
+    return { length: answer.content!.length, what: 'answer', range: () => contentRange(context, answer) };
   const text = context.example?.text;
   if (text === undefined) return undefined;
   return {

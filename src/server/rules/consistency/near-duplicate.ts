@@ -9,9 +9,9 @@ import { datasetChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { LEAKAGE } from '../split/meta.ts';
 import { IdSet } from './columns.ts';
-import { isOn, lineLabel } from './common.ts';
-import { hashJson, hashString } from './hashing.ts';
-import { BINS, forEachSimilarPair, sketchText, type SketchView } from './sketch.ts';
+import { exactHash, isOn, lineLabel } from './common.ts';
+import { hash32, hashString } from './hashing.ts';
+import { BINS, forEachSimilarPair, sketchTexts, type SketchView } from './sketch.ts';
 
 export const NEAR_DUPLICATE: RuleMeta = {
   code: 'consistency/near-duplicate',
@@ -30,55 +30,55 @@ export interface SimilarityFacts {
 }
 
 /**
- * The text compared: every turn but system turns (a shared system prompt would make every pair of
+ * The texts compared: every turn but system turns (a shared system prompt would make every pair of
  * short examples look alike), or the `text` field, or the raw line for other JSON.
  */
-export function similarityText(context: LineContext): string {
+export function similarityTexts(context: LineContext): string[] {
   const example = context.example;
-  if (!example) return context.text;
-  if (example.text !== undefined && example.turns.length === 0) return example.text;
+  if (!example) return [context.text];
+  if (example.text !== undefined && example.turns.length === 0) return [example.text];
   const parts: string[] = [];
   for (const turn of example.turns) {
     if (turn.canonicalRole !== 'system' && turn.content !== undefined) parts.push(turn.content);
   }
-  return parts.length > 0 ? parts.join('\n') : context.text;
+  return parts.length > 0 ? parts : [context.text];
 }
 
-export function similarityFacts(text: string, exact: number): SimilarityFacts {
+export function similarityFacts(texts: readonly string[], exact: number): SimilarityFacts {
   const sketch = new Uint8Array(BINS);
-  const words = sketchText(text, sketch);
+  const words = sketchTexts(texts, sketch);
   return { sketch, words, exact };
 }
 
 /** Facts for any line: parsed JSON by its canonical form, anything else by its raw text. */
 export function lineSimilarityFacts(context: LineContext): SimilarityFacts {
-  const json = context.json;
-  if (json?.ok) return similarityFacts(similarityText(context), hashJson(json.value));
-  return similarityFacts(context.text, hashString(context.text));
+  const exact = exactHash(context);
+  if (exact !== undefined) return similarityFacts(similarityTexts(context), exact);
+  return similarityFacts([context.text], hashString(context.text));
 }
 
-/** Sketches by id in typed arrays (~77 bytes per example). */
+/** Sketches by id in typed arrays (71 bytes per example). */
 export class SketchStore implements SketchView {
   readonly set = new IdSet();
   private readonly sketchColumn = this.set.column(Uint8Array, BINS);
-  private readonly wordColumn = this.set.column(Uint32Array);
-  private readonly exactColumn = this.set.column(Float64Array);
+  private readonly wordColumn = this.set.column(Uint16Array);
+  private readonly exactColumn = this.set.column(Uint32Array);
 
   get sketches(): Uint8Array {
     return this.sketchColumn.values;
   }
-  get words(): Uint32Array {
+  get words(): Uint16Array {
     return this.wordColumn.values;
   }
-  get exact(): Float64Array {
+  get exact(): Uint32Array {
     return this.exactColumn.values;
   }
 
   add(id: number, facts: SimilarityFacts): void {
     if (!this.set.add(id)) return;
     this.sketchColumn.values.set(facts.sketch.subarray(0, BINS), id * BINS);
-    this.wordColumn.values[id] = facts.words;
-    this.exactColumn.values[id] = facts.exact;
+    this.wordColumn.values[id] = Math.min(facts.words, 65535);
+    this.exactColumn.values[id] = hash32(facts.exact);
   }
 
   remove(id: number): void {

@@ -28,9 +28,14 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+/** ASCII word characters after lower-casing: digits, a-z and the apostrophe. */
+const ASCII_WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++)
+  ASCII_WORD[c] = (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x27 ? 1 : 0;
+
+/** Non-ASCII code units count as word characters, except spaces and common punctuation blocks. */
 function isWordChar(c: number): boolean {
-  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x27;
-  // Non-ASCII letters count as word characters, except spaces and common punctuation blocks.
   return !(c === 0xa0 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) || c === 0xfeff);
 }
 
@@ -39,44 +44,67 @@ function isIdeograph(c: number): boolean {
   return (c >= 0x3040 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff);
 }
 
-/**
- * Writes the sketch of `text` into `out` (64 bytes at `offset`) and returns the number of words;
- * 0 words leaves the bins at a fixed value.
- */
-export function sketchText(text: string, out: Uint8Array, offset = 0): number {
+// Word-trigram state carried from one text of an example to the next.
+let words = 0;
+let w1 = 0;
+let w2 = 0;
+
+function addShingle(a: number, b: number, c: number): void {
+  const s = fmix(Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d));
+  const value = s & 0x3ffffff;
+  if (value < scratch[s >>> BIN_SHIFT]!) scratch[s >>> BIN_SHIFT] = value;
+}
+
+/** The hot loop: native lower-casing, then one FNV step per character and one mix per word, all in locals. */
+function feed(text: string): void {
   const lower = text.toLowerCase();
-  scratch.fill(EMPTY);
-  let words = 0;
-  let w1 = 0;
-  let w2 = 0;
-  let h = 0x811c9dc5;
+  let count = words;
+  let prev1 = w1;
+  let prev2 = w2;
+  let h = FNV_OFFSET;
   let inWord = false;
-  const addShingle = (a: number, b: number, c: number): void => {
-    const s = fmix(Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d));
-    const bin = s >>> BIN_SHIFT;
-    const value = s & 0x3ffffff;
-    if (value < scratch[bin]!) scratch[bin] = value;
-  };
-  const endWord = (): void => {
-    words++;
-    if (words >= 3) addShingle(w2, w1, h);
-    w2 = w1;
-    w1 = h;
-    h = 0x811c9dc5;
-    inWord = false;
-  };
   for (let i = 0; i < lower.length; i++) {
     const c = lower.charCodeAt(i);
-    if (isIdeograph(c)) {
-      if (inWord) endWord();
-      h = Math.imul(h ^ c, 0x01000193);
-      endWord();
-    } else if (isWordChar(c)) {
+    const ideograph = c >= 0x3040 && isIdeograph(c);
+    if (!ideograph && (c < 0x80 ? ASCII_WORD[c] === 1 : isWordChar(c))) {
       h = Math.imul(h ^ c, 0x01000193);
       inWord = true;
-    } else if (inWord) endWord();
+      continue;
+    }
+    if (inWord) {
+      if (++count >= 3) addShingle(prev2, prev1, h);
+      prev2 = prev1;
+      prev1 = h;
+      h = FNV_OFFSET;
+      inWord = false;
+    }
+    if (ideograph) {
+      const word = Math.imul(FNV_OFFSET ^ c, 0x01000193);
+      if (++count >= 3) addShingle(prev2, prev1, word);
+      prev2 = prev1;
+      prev1 = word;
+    }
   }
-  if (inWord) endWord();
+  if (inWord) {
+    if (++count >= 3) addShingle(prev2, prev1, h);
+    prev2 = prev1;
+    prev1 = h;
+  }
+  words = count;
+  w1 = prev1;
+  w2 = prev2;
+}
+
+/**
+ * Writes the sketch of `texts` (read as one text, each a word boundary) into `out` (64 bytes at
+ * `offset`) and returns the number of words; 0 words leaves the bins at a fixed value.
+ */
+export function sketchTexts(texts: readonly string[], out: Uint8Array, offset = 0): number {
+  scratch.fill(EMPTY);
+  words = 0;
+  w1 = 0;
+  w2 = 0;
+  for (const text of texts) feed(text);
   if (words > 0 && words < 3) addShingle(words === 2 ? w2 : 0, w1, words);
 
   // Rotation densification: an empty bin borrows the next non-empty bin's minimum, salted by the distance.
@@ -90,6 +118,10 @@ export function sketchText(text: string, out: Uint8Array, offset = 0): number {
     out[offset + bin] = fmix((value ^ Math.imul(distance, 0x9e3779b9)) >>> 0) & 0xff;
   }
   return words;
+}
+
+export function sketchText(text: string, out: Uint8Array, offset = 0): number {
+  return sketchTexts([text], out, offset);
 }
 
 /** Estimated Jaccard similarity of two sketches, corrected for 8-bit chance agreement. */
@@ -124,10 +156,10 @@ export function bandKey(sketches: Uint8Array, offset: number, band: number, rows
 export interface SketchView {
   /** 64 bytes per id. */
   sketches: Uint8Array;
-  /** Word count per id. */
-  words: Uint32Array;
-  /** Canonical-JSON hash per id: equal hashes are exact duplicates. */
-  exact: Float64Array;
+  /** Word count per id (capped at 65535). */
+  words: Uint16Array;
+  /** 32 bits of the canonical-JSON hash per id: equal hashes are exact duplicates. */
+  exact: Uint32Array;
 }
 
 /** Previous members of a band group each example is compared with (besides the group's first). */

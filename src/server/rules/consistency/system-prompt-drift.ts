@@ -10,7 +10,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { contentRange, isOn } from './common.ts';
 import { forEachGroup } from './grouping.ts';
-import { hashString } from './hashing.ts';
+import { hash32, hashString } from './hashing.ts';
 
 export const SYSTEM_PROMPT_DRIFT: RuleMeta = {
   code: 'consistency/system-prompt-drift',
@@ -40,7 +40,8 @@ function words(text: string): Set<string> {
 
 /** Characters inserted or deleted to turn `a` into `b`, or undefined when over `limit`. */
 export function editDistance(a: string, b: string, limit: number): number | undefined {
-  if (Math.abs(a.length - b.length) > limit || Math.max(a.length, b.length) > MAX_DIFF_LENGTH) return undefined;
+  if (Math.abs(a.length - b.length) > limit || Math.max(a.length, b.length) > MAX_DIFF_LENGTH)
+    return undefined;
   const changes = diffChars(a, b, { maxEditLength: limit });
   if (!changes) return undefined;
   let edits = 0;
@@ -70,11 +71,11 @@ export const systemPromptDriftChecker = datasetChecker<number>({
   },
   createIndex(config) {
     const set = new IdSet();
-    const hashes = set.column(Float64Array);
+    const hashes = set.column(Uint32Array);
     const on = isOn(config, SYSTEM_PROMPT_DRIFT);
     return {
       add(id, hash) {
-        if (set.add(id)) hashes.values[id] = hash;
+        if (set.add(id)) hashes.values[id] = hash32(hash);
       },
       remove(id) {
         set.remove(id);
@@ -85,7 +86,10 @@ export const systemPromptDriftChecker = datasetChecker<number>({
         forEachGroup(set.ids(), hashes.values, 1, (members) => groups.push(members));
         let dominant = groups[0];
         for (const group of groups) {
-          if (group.length > dominant!.length || (group.length === dominant!.length && group[0]! < dominant![0]!))
+          if (
+            group.length > dominant!.length ||
+            (group.length === dominant!.length && group[0]! < dominant![0]!)
+          )
             dominant = group;
         }
         if (!dominant || dominant.length < DOMINANT_SHARE * set.size || groups.length < 2) return;

@@ -58,6 +58,18 @@ function dominant<K>(counts: Map<K, number>): K | undefined {
   return best;
 }
 
+/** Whether every line has the same format and key set (keys perhaps in another order): nothing to report. */
+function isUniform(distinct: Map<string, number>): boolean {
+  let first: string | undefined;
+  for (const facts of distinct.keys()) {
+    const { format, signature } = parse(facts);
+    const normal = `${format}\t${signature.split(SEPARATOR).sort().join(SEPARATOR)}`;
+    if (first === undefined) first = normal;
+    else if (normal !== first) return false;
+  }
+  return true;
+}
+
 function identifyingKey(format: KnownFormat): string {
   return FORMAT_KEYS[format].required[0]!;
 }
@@ -72,15 +84,20 @@ export const driftChecker = datasetChecker<string>({
   },
   createIndex() {
     const factsById = new Map<number, string>();
+    const distinct = new Map<string, number>();
     return {
       add(id, facts) {
         factsById.set(id, facts);
+        distinct.set(facts, (distinct.get(facts) ?? 0) + 1);
       },
-      remove(id) {
+      remove(id, facts) {
         factsById.delete(id);
+        const count = (distinct.get(facts) ?? 0) - 1;
+        if (count > 0) distinct.set(facts, count);
+        else distinct.delete(facts);
       },
       report(lines, report) {
-        if (factsById.size < 2) return;
+        if (factsById.size < 2 || isUniform(distinct)) return;
         const formatCounts = new Map<KnownFormat, number>();
         const firstOfFormat = new Map<KnownFormat, number>();
         const sortedSignature = new Map<string, string>();

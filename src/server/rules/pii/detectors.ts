@@ -283,27 +283,46 @@ const ipAddress: Detector = {
 /** North American numbers 555-0100 to 555-0199 are reserved for fiction. */
 const FICTIONAL_NANP = /^\d{3}55501\d{2}$/;
 
+/** Digit runs with the separators phone numbers use; libphonenumber only reads these, not whole lines. */
+const PHONE_RUN = /(?<![\d.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d(?:[ .-]?\d){5,14}(?!\d)/g;
+/** Dates and dotted versions that PHONE_RUN also matches: "2024-05-01 42" reads as a valid US number. */
+const NOT_A_PHONE =
+  /\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b\d{1,3}\.\d{1,3}\.\d{1,3}\b(?!\.?\d{4})/;
+
+function phoneRuns(text: string): RegExpExecArray[] {
+  const runs: RegExpExecArray[] = [];
+  PHONE_RUN.lastIndex = 0;
+  for (let m = PHONE_RUN.exec(text); m; m = PHONE_RUN.exec(text)) {
+    // A bare run of digits is far more often an order number or an ID than a phone number.
+    // Numbers mixing dots and spaces ("3.14 2.72") are decimals in prose, not one phone number.
+    const mixed = m[0].includes('.') && m[0].includes(' ');
+    if (/[+\s().-]/.test(m[0]) && !mixed && !NOT_A_PHONE.test(m[0])) runs.push(m);
+  }
+  return runs;
+}
+
 const phone: Detector = {
   code: 'pii/phone',
   placeholder: '<PHONE>',
   noun: 'Phone number',
-  prefilter: (line) => /\+\d|\d[ .)-]\d{2}|\(\d{2}/.test(line),
+  prefilter: (line) => phoneRuns(line).length > 0,
   find: (scan, defaultRegion) => {
     const out: Candidate[] = [];
-    for (const found of findPhoneNumbersInText(scan, { defaultCountry: defaultRegion as CountryCode })) {
-      const value = scan.slice(found.startsAt, found.endsAt);
-      // A bare run of digits is far more often an order number or an ID than a phone number.
-      if (!/[+\s().-]/.test(value)) continue;
-      const number = found.number;
-      if (!number.isValid()) continue;
-      if (number.countryCallingCode === '1' && FICTIONAL_NANP.test(number.nationalNumber)) continue;
-      out.push({
-        start: found.startsAt,
-        end: found.endsAt,
-        value,
-        masked: maskPhone(value),
-        check: `valid ${number.country ?? `+${number.countryCallingCode}`} number`,
-      });
+    for (const run of phoneRuns(scan)) {
+      const options = { defaultCountry: defaultRegion as CountryCode };
+      for (const found of findPhoneNumbersInText(run[0], options)) {
+        const value = run[0].slice(found.startsAt, found.endsAt);
+        const number = found.number;
+        if (!/[+\s().-]/.test(value) || !number.isValid()) continue;
+        if (number.countryCallingCode === '1' && FICTIONAL_NANP.test(number.nationalNumber)) continue;
+        out.push({
+          start: run.index + found.startsAt,
+          end: run.index + found.endsAt,
+          value,
+          masked: maskPhone(value),
+          check: `valid ${number.country ?? `+${number.countryCallingCode}`} number`,
+        });
+      }
     }
     return out;
   },

@@ -1,4 +1,5 @@
-import type { Checker } from '../../engine/rule.ts';
+import type { Checker, DatasetChecker } from '../../engine/rule.ts';
+import { nearDuplicateChecker, type SimilarityFacts } from '../consistency/near-duplicate.ts';
 
 export { LeakageIndex, type FileFinding } from './leakage.ts';
 export { LEAKAGE } from './meta.ts';
@@ -9,3 +10,15 @@ export { splitRole, type SplitRole } from './role.ts';
  * facts of `nearDuplicateChecker` (which lists the code, so the facts are extracted when it is on).
  */
 export const splitCheckers: Checker[] = [];
+
+/**
+ * The facts `LeakageIndex.add` wants, out of one line's `LineResult.facts` (ordered as
+ * `LinePass.datasetCheckers`); undefined for a line that is not an example or when both codes are off.
+ */
+export function leakageFacts(
+  datasetCheckers: readonly DatasetChecker[],
+  facts: readonly unknown[],
+): SimilarityFacts | undefined {
+  const index = datasetCheckers.indexOf(nearDuplicateChecker as DatasetChecker);
+  return index < 0 ? undefined : (facts[index] as SimilarityFacts | undefined);
+}

@@ -78,7 +78,11 @@ export class LeakageIndex {
       for (let v = 0; v < validation.count; v++) {
         const key = bandKey(validation.sketches, v * BINS, band, rows);
         let k = lowerBound(sorted.keys, key);
-        for (let seen = 0; k < sorted.keys.length && sorted.keys[k] === key && seen < CANDIDATES_PER_BAND; k++, seen++) {
+        for (
+          let seen = 0;
+          k < sorted.keys.length && sorted.keys[k] === key && seen < CANDIDATES_PER_BAND;
+          k++, seen++
+        ) {
           const t = sorted.ids[k]!;
           let s: number;
           if (train.exact[t] === validation.exact[v]) s = 1;
@@ -104,7 +108,9 @@ export class LeakageIndex {
       const line = lines ? lines.lineOf(id) : id;
       const trainLine = trainLines ? trainLines.lineOf(trainId) : trainId;
       const how =
-        train.exact[t] === validation.exact[v] ? 'an exact copy' : `estimated similarity ${best[v]!.toFixed(2)}`;
+        train.exact[t] === validation.exact[v]
+          ? 'an exact copy'
+          : `estimated similarity ${best[v]!.toFixed(2)}`;
       findings.push({
         file,
         finding: {
@@ -127,12 +133,14 @@ export class LeakageIndex {
 
   /** All files of one role as one set of arrays, position-indexed, files in name order for stable output. */
   private flatten(role: SplitRole) {
-    const entries = [...this.files].filter(([, entry]) => entry.role === role).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = [...this.files]
+      .filter(([, entry]) => entry.role === role)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const idLists = entries.map(([, entry]) => entry.store.set.ids());
     const count = idLists.reduce((sum, ids) => sum + ids.length, 0);
     const sketches = new Uint8Array(count * BINS);
-    const words = new Uint32Array(count);
-    const exact = new Float64Array(count);
+    const words = new Uint16Array(count);
+    const exact = new Uint32Array(count);
     const file: string[] = new Array<string>(count);
     const id = new Uint32Array(count);
     let p = 0;

@@ -109,16 +109,16 @@ function checkRole(scope: MessageScope, turn: Turn, explained: Set<string>): voi
     });
     return;
   }
-  const span = json.valueSpan(turn.rolePath);
   if (turn.role === undefined) {
     const raw = (json.value as Record<string, unknown[]>)[scope.listKey]![Number(turn.path[1])];
     report(MISSING_ROLE.code, {
       message: `"${roleKey}" must be a string, not ${describeType((raw as Record<string, unknown>)[roleKey])}.`,
-      range: rangeOf(context, span),
+      range: rangeOf(context, json.valueSpan(turn.rolePath)),
     });
     return;
   }
   if (isAllowedRole(turn.role, format, context.config)) return;
+  const span = json.valueSpan(turn.rolePath);
   const replacement = roleReplacement(turn.role, format, context.config);
   const shown = turn.role.length > 30 ? `${turn.role.slice(0, 27)}...` : turn.role;
   report(UNKNOWN_ROLE.code, {
@@ -280,11 +280,14 @@ function checkArguments(scope: MessageScope, fn: Record<string, unknown>, fnPath
 }
 
 /** Chat and ShareGPT examples, with their message list key. */
+const CHAT_LIST = { format: 'chat', listKey: 'messages' } as const;
+const SHAREGPT_LIST = { format: 'sharegpt', listKey: 'conversations' } as const;
+
 export function messageList(
   example: Example | undefined,
 ): { format: ListFormat; listKey: string } | undefined {
-  if (example?.format === 'chat') return { format: 'chat', listKey: 'messages' };
-  if (example?.format === 'sharegpt') return { format: 'sharegpt', listKey: 'conversations' };
+  if (example?.format === 'chat') return CHAT_LIST;
+  if (example?.format === 'sharegpt') return SHAREGPT_LIST;
   return undefined;
 }
 

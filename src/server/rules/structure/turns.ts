@@ -55,13 +55,16 @@ export const turnsChecker: LineChecker = {
     const turns = context.example?.turns;
     // An empty or malformed list is structure/missing-messages.
     if (list === undefined || turns === undefined || turns.length === 0) return;
-    if (turns.every((turn) => turn.path.length !== 2)) return;
     let hasAssistant = false;
+    let hasListTurn = false;
+    let missingRole = false;
     let previous: Turn | undefined;
     let previousRole: string | undefined;
     for (let i = 0; i < turns.length; i++) {
       const turn = turns[i]!;
       const role = effectiveRole(turn);
+      if (turn.path.length === 2) hasListTurn = true;
+      if (turn.role === undefined) missingRole = true;
       if (role === 'assistant') hasAssistant = true;
       if (role === 'system' && i > 0) {
         report(SYSTEM_NOT_FIRST.code, {
@@ -82,12 +85,11 @@ export const turnsChecker: LineChecker = {
       previousRole = key;
     }
     // With a role missing (or hidden behind a misspelled key) who speaks last is unknown.
-    if (turns.some((turn) => turn.role === undefined)) return;
-    const listRange = rangeOf(context, context.json!.keySpan([list.listKey]));
+    if (!hasListTurn || missingRole) return;
     if (!hasAssistant) {
       report(NO_ASSISTANT_TURN.code, {
         message: `No assistant turn among ${turns.length}; the example teaches the model nothing.`,
-        range: listRange,
+        range: rangeOf(context, context.json!.keySpan([list.listKey])),
       });
       return;
     }

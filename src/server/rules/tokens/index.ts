@@ -85,7 +85,10 @@ function checkEmptyAnswer(
   // A turn that calls tools answers through the call; a null or missing content is a structure problem.
   if (!answer || answer.hasToolCalls || (answer.contentKind !== 'string' && answer.contentKind !== 'parts'))
     return;
-  if (counter.count((answer.content ?? '').trim()) > 0) return;
+  const trimmed = (answer.content ?? '').trim();
+  // Byte-level BPE gives every non-empty string a token; only a tokenizer.json may drop characters.
+  if (trimmed !== '' && (typeof context.config.tokens.tokenizer === 'string' || counter.count(trimmed) > 0))
+    return;
   const span = context.json?.valueSpan(answer.contentPath);
   report('tokens/empty-answer', {
     message: 'The answer has no tokens: the model would be trained to say nothing',

@@ -1,0 +1,58 @@
+/** The engine must never throw on any input line: every consistency checker on arbitrary lines. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { resolveConfig } from '../../../src/server/engine/config.ts';
+import { lintText } from '../../../src/server/engine/linter.ts';
+import { consistencyCheckers } from '../../../src/server/rules/consistency/index.ts';
+
+const config = resolveConfig({ rules: { consistency: 'info' } }).config;
+const rethrow = (_codes: readonly string[], _line: number | undefined, error: unknown): never => {
+  throw error;
+};
+
+const turn = fc.record(
+  {
+    role: fc.oneof(fc.constantFrom('system', 'user', 'assistant', 'tool'), fc.jsonValue()),
+    content: fc.jsonValue(),
+  },
+  { requiredKeys: [] },
+);
+const line = fc.oneof(
+  fc.string(),
+  fc.jsonValue().map((value) => JSON.stringify(value)),
+  fc.array(turn, { maxLength: 4 }).map((messages) => JSON.stringify({ messages })),
+  fc.record({ prompt: fc.jsonValue(), completion: fc.jsonValue() }).map((v) => JSON.stringify(v)),
+  fc.record({ text: fc.string() }).map((v) => JSON.stringify(v)),
+);
+
+test('consistency checkers never throw, whatever the lines', () => {
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 30 }), (lines) => {
+      lintText(lines.join('\n'), config, consistencyCheckers, rethrow);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('consistency checkers survive extreme lines: deep nesting, long answers, astral text', () => {
+  const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+  const lines = [
+    deep,
+    deep,
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'é'.repeat(200_000) },
+      ],
+    }),
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 日本語のテキスト '.repeat(50) },
+        { role: 'assistant', content: ' x ' },
+      ],
+    }),
+  ];
+  const findings = lintText(lines.join('\n'), config, consistencyCheckers, rethrow);
+  assert.ok(findings.some((f) => f.code === 'consistency/duplicate' && f.range.start.line === 1));
+});

@@ -2,6 +2,7 @@
 import { EXIT, UsageError, type Command, type CommandIO } from './command.ts';
 import { fixCommand } from './commands/fix.ts';
 import { lintCommand } from './commands/lint.ts';
+import { splitCommand } from './commands/split.ts';
 import { statsCommand } from './commands/stats.ts';
 import { VERSION } from './version.ts';
 
@@ -12,6 +13,7 @@ export const COMMANDS: Record<string, { run: Command; summary: string }> = {
     summary: 'examples, formats, roles, tokens, duplicates, PII and labels of a file',
   },
   fix: { run: fixCommand, summary: 'apply the mechanical fixes to a file' },
+  split: { run: splitCommand, summary: 'split a file into train and validation sets without leakage' },
 };
 
 export const USAGE = `Usage: tunesmith COMMAND [options]

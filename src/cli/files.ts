@@ -2,7 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ResolvedConfig } from '../server/engine/config.ts';
-import { matchesAny } from './glob.ts';
+import { minimatch } from 'minimatch';
 
 export interface ExpandedPaths {
   files: string[];
@@ -15,6 +15,11 @@ export function displayPath(cwd: string, path: string): string {
   const rel = relative(cwd, path);
   const shown = rel === '' || rel.startsWith('..') ? path : rel;
   return sep === '/' ? shown : shown.split(sep).join('/');
+}
+
+/** Whether a `/`-separated relative path matches any glob (minimatch, as the split globs use). */
+export function matchesAny(path: string, globs: readonly string[]): boolean {
+  return globs.some((glob) => minimatch(path, glob, { dot: true }));
 }
 
 export function expandPaths(args: readonly string[], cwd: string, config: ResolvedConfig): ExpandedPaths {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BROKEN, CLEAN, EMAIL, EMAIL_END, EMAIL_START, UNKNOWN_ROLE } from './fixtures.ts';
+import { BROKEN, CLEAN, EMAIL, EMAIL_END, EMAIL_START, UNKNOWN_ROLE, chat } from './fixtures.ts';
 import { cli, tempDir } from './helpers.ts';
 
 const dir = tempDir('lint');
@@ -131,4 +131,31 @@ test('tunesmith.json in the cwd is used; its problems are printed as warnings', 
   const bad = await cli(['lint', 'data', '--config', 'broken.json'], project);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /broken\.json: not valid JSON/);
+});
+
+test('validation examples copied from a training file are reported across files (split/leakage)', async () => {
+  const split = join(dir, 'split');
+  mkdirSync(split);
+  const shared = chat(
+    'How long should I roast a whole chicken in a fan oven?',
+    'About ninety minutes at 180 C.',
+  );
+  writeFileSync(
+    join(split, 'train.jsonl'),
+    `${chat('What is the capital of France?', 'Paris.')}\n${shared}\n`,
+  );
+  writeFileSync(join(split, 'valid.jsonl'), `${chat('Name a prime number', 'Seven.')}\n${shared}\n`);
+  const run = await cli(['lint', 'split', '--format', 'json'], dir);
+  const leaks = (
+    JSON.parse(run.stdout) as {
+      file: string;
+      line: number;
+      code: string;
+      related: { file: string; line: number }[];
+    }[]
+  ).filter((f) => f.code === 'split/leakage');
+  assert.deepEqual(
+    leaks.map((f) => [f.file, f.line, f.related[0]!.file, f.related[0]!.line]),
+    [['split/valid.jsonl', 2, 'split/train.jsonl', 2]],
+  );
 });

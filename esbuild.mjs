@@ -26,6 +26,9 @@ const builds = [
     // Native or data-heavy packages stay outside the bundle and are required at run time.
     external: ['vscode', 'onnxruntime-node'],
     logLevel: 'warning',
+    // The CLI finds its worker with import.meta.url only when run from source (tsx); bundled, it uses
+    // __filename, so the empty import.meta of the CommonJS output is expected.
+    logOverride: { 'empty-import-meta': 'silent' },
   },
 ];
 

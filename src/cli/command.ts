@@ -5,6 +5,11 @@
  */
 export interface CommandIO {
   stdout(text: string): void;
+  /**
+   * Raw bytes for stdout, where text would not round-trip (`fix` copies invalid UTF-8 verbatim).
+   * Optional so that test doubles may leave it out; commands then fall back to `stdout`.
+   */
+  stdoutBytes?(bytes: Uint8Array): void;
   stderr(text: string): void;
   cwd: string;
   /** Whether stderr is a terminal (progress bars are drawn only then). */

@@ -10,9 +10,9 @@
  * trainer appends, as OpenAI's cookbook counts it). Plain-text examples cost their text only.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Tokenizer } from '@huggingface/tokenizers';
-import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
-import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
+import type * as GptEncodingModule from 'gpt-tokenizer/encoding/o200k_base';
 import type { ResolvedConfig, TokenizerSetting } from '../../engine/config.ts';
 import type { Example } from '../../engine/formats.ts';
 
@@ -39,7 +39,33 @@ interface Encoder {
   within(text: string, limit: number): boolean;
 }
 
-function gptEncoder(encoding: typeof o200k): Encoder {
+type GptEncoding = typeof GptEncodingModule;
+
+/*
+ * Loaded on first use, not imported: each encoding's ranks cost 40-70 MB of heap and about 0.5 s to
+ * load, in every worker thread of the CLI, even with the tokens rules off. In the bundles, esbuild
+ * turns the literal require calls into lazy module initialisers; from source (tsx, ESM) there is no
+ * `require`, so a module-relative one is made.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading, see above */
+const lazyRequire = (id: string): unknown => createRequire(import.meta.url)(id);
+function loadO200k(): GptEncoding {
+  return (
+    typeof require === 'function'
+      ? require('gpt-tokenizer/encoding/o200k_base')
+      : lazyRequire('gpt-tokenizer/encoding/o200k_base')
+  ) as GptEncoding;
+}
+function loadCl100k(): GptEncoding {
+  return (
+    typeof require === 'function'
+      ? require('gpt-tokenizer/encoding/cl100k_base')
+      : lazyRequire('gpt-tokenizer/encoding/cl100k_base')
+  ) as GptEncoding;
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function gptEncoder(encoding: GptEncoding): Encoder {
   return {
     count: (text) => encoding.countTokens(text),
     within: (text, limit) => encoding.isWithinTokenLimit(text, limit) !== false,
@@ -54,8 +80,8 @@ function huggingFaceEncoder(path: string): Encoder {
 }
 
 function encoderFor(setting: TokenizerSetting): { name: string; encoder: Encoder } {
-  if (setting === 'cl100k_base') return { name: setting, encoder: gptEncoder(cl100k) };
-  if (setting === 'o200k_base') return { name: setting, encoder: gptEncoder(o200k) };
+  if (setting === 'cl100k_base') return { name: setting, encoder: gptEncoder(loadCl100k()) };
+  if (setting === 'o200k_base') return { name: setting, encoder: gptEncoder(loadO200k()) };
   return { name: setting.tokenizerJson, encoder: huggingFaceEncoder(setting.tokenizerJson) };
 }
 

@@ -1,0 +1,157 @@
+/**
+ * Chooses and applies mechanical fixes. A fix is taken whole or not at all: one that overlaps an edit
+ * already taken is skipped and counted. Output is written in one streaming pass in which every line no
+ * fix touches is copied byte for byte from the file (invalid UTF-8, odd line endings and all); only the
+ * lines a fix touches are re-encoded.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { FileLines } from '../server/engine/reader.ts';
+import type { Finding, Position, TextEdit } from '../server/engine/types.ts';
+import type { LineIndex } from './lint-file.ts';
+
+export interface FixPlan {
+  edits: TextEdit[];
+  /** Fixes taken, by code. */
+  applied: Map<string, number>;
+  /** Fixes skipped because they overlapped one already taken (or touched a line too long to read). */
+  skipped: number;
+}
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+function samePosition(a: Position, b: Position): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
+function overlaps(a: TextEdit, b: TextEdit): boolean {
+  // Two insertions at one point conflict too: their order would be a guess.
+  if (samePosition(a.range.start, b.range.start)) return true;
+  return before(a.range.start, b.range.end) && before(b.range.start, a.range.end);
+}
+
+export function planFixes(
+  findings: readonly Finding[],
+  lines: LineIndex,
+  wanted: (code: string) => boolean,
+): FixPlan {
+  const taken: TextEdit[] = [];
+  const byLine = new Map<number, TextEdit[]>();
+  const applied = new Map<string, number>();
+  let skipped = 0;
+  for (const finding of findings) {
+    if (!finding.fix || !wanted(finding.code)) continue;
+    const edits = finding.fix.edits;
+    const conflict = edits.some((edit) => {
+      for (let line = edit.range.start.line; line <= edit.range.end.line; line++) {
+        if (line < lines.count && lines.raw(line).truncatedLength !== undefined) return true;
+        if (byLine.get(line)?.some((other) => overlaps(edit, other))) return true;
+      }
+      // Edits within one fix must not overlap each other either.
+      return edits.some((other) => other !== edit && overlaps(edit, other));
+    });
+    if (conflict) {
+      skipped++;
+      continue;
+    }
+    for (const edit of edits) {
+      taken.push(edit);
+      for (let line = edit.range.start.line; line <= edit.range.end.line; line++) {
+        const list = byLine.get(line) ?? [];
+        list.push(edit);
+        byLine.set(line, list);
+      }
+    }
+    applied.set(finding.code, (applied.get(finding.code) ?? 0) + 1);
+  }
+  taken.sort((a, b) =>
+    before(a.range.start, b.range.start) ? -1 : before(b.range.start, a.range.start) ? 1 : 0,
+  );
+  return { edits: taken, applied, skipped };
+}
+
+/** The last line an edit's text depends on: an end at column 0 of the next line ends this one. */
+function lastLine(edit: TextEdit): number {
+  const { start, end } = edit.range;
+  return end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
+}
+
+interface Group {
+  first: number;
+  last: number;
+  edits: TextEdit[];
+}
+
+function groupEdits(edits: readonly TextEdit[], lineCount: number): Group[] {
+  const groups: Group[] = [];
+  for (const edit of edits) {
+    const first = Math.min(edit.range.start.line, Math.max(0, lineCount - 1));
+    const last = Math.min(lastLine(edit), Math.max(0, lineCount - 1));
+    const current = groups[groups.length - 1];
+    if (current && first <= current.last) {
+      current.last = Math.max(current.last, last);
+      current.edits.push(edit);
+    } else groups.push({ first, last, edits: [edit] });
+  }
+  return groups;
+}
+
+function rewriteGroup(group: Group, reader: FileLines, lines: LineIndex): string {
+  let text = '';
+  const starts: number[] = [];
+  for (let line = group.first; line <= group.last; line++) {
+    starts.push(text.length);
+    const input = reader.read(lines.raw(line));
+    text += input.text + input.eol;
+  }
+  starts.push(text.length);
+  const offset = (position: Position): number => {
+    const index = position.line - group.first;
+    if (index >= starts.length - 1) return text.length;
+    return Math.min(starts[index]! + position.character, starts[index + 1]!);
+  };
+  let out = text;
+  // Right to left, so earlier offsets stay valid.
+  for (const edit of [...group.edits].reverse()) {
+    out = out.slice(0, offset(edit.range.start)) + edit.newText + out.slice(offset(edit.range.end));
+  }
+  return out;
+}
+
+const COPY_CHUNK = 1 << 20;
+
+/** Writes the fixed file through `write`; untouched byte ranges are copied from `path` verbatim. */
+export function writeFixed(
+  path: string,
+  plan: FixPlan,
+  lines: LineIndex,
+  reader: FileLines,
+  write: (bytes: Uint8Array) => void,
+): void {
+  const fd = openSync(path, 'r');
+  try {
+    const copy = (from: number, to: number): void => {
+      for (let position = from; position < to;) {
+        const size = Math.min(COPY_CHUNK, to - position);
+        const buffer = Buffer.allocUnsafe(size);
+        const read = readSync(fd, buffer, 0, size, position);
+        if (read === 0) throw new Error(`${path} changed while it was being fixed`);
+        write(buffer.subarray(0, read));
+        position += read;
+      }
+    };
+    let cursor = 0;
+    for (const group of groupEdits(plan.edits, lines.count)) {
+      const first = lines.raw(group.first);
+      const last = lines.raw(group.last);
+      copy(cursor, first.byteOffset);
+      write(Buffer.from(rewriteGroup(group, reader, lines), 'utf8'));
+      cursor = last.byteOffset + last.byteLength;
+    }
+    // To the file's end, not the last line's: a file holding only a BOM has no lines.
+    copy(cursor, fstatSync(fd).size);
+  } finally {
+    closeSync(fd);
+  }
+}

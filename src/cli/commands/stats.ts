@@ -1,0 +1,243 @@
+/** `tunesmith stats FILE`: what a dataset holds, in one screen (or as JSON). */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { ResolvedConfig } from '../../server/engine/config.ts';
+import { FORMAT_NAMES, answerTurn, toExample, type FormatId } from '../../server/engine/formats.ts';
+import { readLineBatches } from '../../server/engine/reader.ts';
+import type { Finding } from '../../server/engine/types.ts';
+import { ALL_RULES } from '../../server/rules/index.ts';
+import { createTokenCounter, type TokenCounter } from '../../server/rules/tokens/counter.ts';
+import { parse } from '../args.ts';
+import { EXIT, UsageError, type Command } from '../command.ts';
+import { displayPath } from '../files.ts';
+import { FileProblem } from '../lint-file.ts';
+import { applyRuleOverrides, loadConfig } from '../load-config.ts';
+import { LintSession, parseThreads } from '../session.ts';
+
+export const STATS_USAGE = `Usage: tunesmith stats FILE [--json] [--config FILE] [--rule CODE=SEVERITY] [--threads N]
+
+Counts examples, formats and roles; the distribution of tokens per example; duplicates; PII and
+secret findings; and the label distribution when answers come from a small set.
+`;
+
+export interface TokenDistribution {
+  tokenizer: string;
+  /** Per example, as trainers render it: turn contents plus chat-template overhead per message. */
+  counting: string;
+  /** Percentiles by nearest rank: the smallest value with at least p% of examples at or below it. */
+  definition: string;
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+  overMax: { limit: number; examples: number };
+}
+
+export interface DatasetStats {
+  file: string;
+  lines: number;
+  blankLines: number;
+  invalidJsonLines: number;
+  examples: number;
+  formats: Record<string, number>;
+  roles: Record<string, number>;
+  tokens: TokenDistribution | undefined;
+  duplicates: { exactDuplicateExamples: number; distinctExamples: number };
+  findings: {
+    bySeverity: Record<string, number>;
+    byFamily: Record<string, number>;
+    byCode: Record<string, number>;
+  };
+  pii: { findings: number; byCode: Record<string, number> };
+  secrets: { findings: number; byCode: Record<string, number> };
+  /** Answer → examples, when the file has at most consistency.maxLabelClasses distinct answers. */
+  labels: Record<string, number> | undefined;
+}
+
+/** Nearest-rank percentile of sorted values: the value at rank ceil(p/100 · n). */
+export function nearestRank(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+function bump(record: Record<string, number>, key: string, by = 1): void {
+  record[key] = (record[key] ?? 0) + by;
+}
+
+export async function collectStats(
+  path: string,
+  shown: string,
+  config: ResolvedConfig,
+  findings: readonly Finding[],
+): Promise<DatasetStats> {
+  let tokenizer: TokenCounter;
+  try {
+    tokenizer = createTokenCounter(config);
+  } catch (error) {
+    throw new UsageError(`tokens.tokenizer: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const stats: DatasetStats = {
+    file: shown,
+    lines: 0,
+    blankLines: 0,
+    invalidJsonLines: 0,
+    examples: 0,
+    formats: {},
+    roles: {},
+    tokens: undefined,
+    duplicates: { exactDuplicateExamples: 0, distinctExamples: 0 },
+    findings: { bySeverity: {}, byFamily: {}, byCode: {} },
+    pii: { findings: 0, byCode: {} },
+    secrets: { findings: 0, byCode: {} },
+    labels: undefined,
+  };
+  let tokenCounts = new Uint32Array(1024);
+  const seen = new Set<string>();
+  let labels: Map<string, number> | undefined = new Map();
+
+  for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength })) {
+    for (const line of batch) {
+      stats.lines++;
+      if (line.truncatedLength === undefined && line.text.trim() === '') {
+        stats.blankLines++;
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = line.truncatedLength === undefined ? JSON.parse(line.text) : undefined;
+      } catch {
+        value = undefined;
+      }
+      const example = toExample(value);
+      if (!example) {
+        stats.invalidJsonLines++;
+        continue;
+      }
+      if (stats.examples === tokenCounts.length) {
+        const grown = new Uint32Array(tokenCounts.length * 2);
+        grown.set(tokenCounts);
+        tokenCounts = grown;
+      }
+      tokenCounts[stats.examples++] = tokenizer.countExample(example).total;
+      bump(stats.formats, FORMAT_NAMES[example.format as FormatId]);
+      for (const turn of example.turns) bump(stats.roles, turn.role ?? '(none)');
+      // Parsed and re-serialised, so that spacing differences do not hide a duplicate.
+      const digest = createHash('sha1').update(JSON.stringify(value)).digest('base64');
+      if (seen.has(digest)) stats.duplicates.exactDuplicateExamples++;
+      else seen.add(digest);
+      if (labels) {
+        const answer = answerTurn(example)?.content?.trim();
+        if (answer !== undefined) labels.set(answer, (labels.get(answer) ?? 0) + 1);
+        if (labels.size > config.consistency.maxLabelClasses) labels = undefined;
+      }
+    }
+  }
+  stats.duplicates.distinctExamples = seen.size;
+  if (stats.examples > 0) {
+    const sorted = tokenCounts.subarray(0, stats.examples).sort();
+    let sum = 0;
+    let over = 0;
+    for (const value of sorted) {
+      sum += value;
+      if (value > config.tokens.max) over++;
+    }
+    stats.tokens = {
+      tokenizer: tokenizer.name,
+      counting: 'content tokens plus chat-template overhead (4 per message, 3 per chat example)',
+      definition: 'nearest rank: pN is the smallest count with at least N% of examples at or below it',
+      min: sorted[0]!,
+      p50: nearestRank(sorted, 50),
+      p90: nearestRank(sorted, 90),
+      p99: nearestRank(sorted, 99),
+      max: sorted[sorted.length - 1]!,
+      mean: Math.round((sum / sorted.length) * 10) / 10,
+      overMax: { limit: config.tokens.max, examples: over },
+    };
+  }
+  // A single answer is not a label set; two or more repeated answers are.
+  if (labels && labels.size >= 2 && labels.size < stats.examples) {
+    stats.labels = Object.fromEntries([...labels].sort((a, b) => b[1] - a[1]));
+  }
+  const family = new Map(ALL_RULES.map((rule) => [rule.code, rule.family]));
+  for (const finding of findings) {
+    const familyName = family.get(finding.code) ?? finding.code.split('/')[0]!;
+    bump(stats.findings.bySeverity, finding.severity);
+    bump(stats.findings.byFamily, familyName);
+    bump(stats.findings.byCode, finding.code);
+    if (familyName === 'pii') {
+      stats.pii.findings++;
+      bump(stats.pii.byCode, finding.code);
+    } else if (familyName === 'secrets') {
+      stats.secrets.findings++;
+      bump(stats.secrets.byCode, finding.code);
+    }
+  }
+  return stats;
+}
+
+function table(record: Record<string, number>, total?: number): string {
+  const entries = Object.entries(record).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return '  (none)\n';
+  const width = Math.max(...entries.map(([key]) => key.length));
+  return entries
+    .map(([key, count]) => {
+      const share = total ? `  ${((count / total) * 100).toFixed(1).padStart(5)}%` : '';
+      return `  ${key.padEnd(width)}  ${String(count).padStart(8)}${share}\n`;
+    })
+    .join('');
+}
+
+export function formatStats(stats: DatasetStats): string {
+  let out = `${stats.file}\n`;
+  out += `  lines ${stats.lines}, examples ${stats.examples}, blank ${stats.blankLines}, not a JSON object ${stats.invalidJsonLines}\n`;
+  out += `\nFormats\n${table(stats.formats, stats.examples)}`;
+  out += `\nRoles (turns)\n${table(stats.roles)}`;
+  if (stats.tokens) {
+    const t = stats.tokens;
+    out += `\nTokens per example (${t.tokenizer}; percentiles by nearest rank)\n`;
+    out += `  min ${t.min}  p50 ${t.p50}  p90 ${t.p90}  p99 ${t.p99}  max ${t.max}  mean ${t.mean}\n`;
+    out += `  over tokens.max (${t.overMax.limit}): ${t.overMax.examples}\n`;
+  }
+  out += `\nDuplicates\n  exact duplicate examples ${stats.duplicates.exactDuplicateExamples} (${stats.duplicates.distinctExamples} distinct)\n`;
+  out += `\nPII findings: ${stats.pii.findings}\n${stats.pii.findings ? table(stats.pii.byCode) : ''}`;
+  out += `Secret findings: ${stats.secrets.findings}\n${stats.secrets.findings ? table(stats.secrets.byCode) : ''}`;
+  out += `\nFindings by family\n${table(stats.findings.byFamily)}`;
+  if (stats.labels) out += `\nLabels (answers from a small set)\n${table(stats.labels, stats.examples)}`;
+  return out;
+}
+
+export const statsCommand: Command = async (args, io) => {
+  const { values, positionals } = parse('stats', args, {
+    json: { type: 'boolean' },
+    config: { type: 'string' },
+    rule: { type: 'string', multiple: true },
+    threads: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(STATS_USAGE);
+    return EXIT.clean;
+  }
+  if (positionals.length !== 1) throw new UsageError('stats: expected exactly one FILE\n\n' + STATS_USAGE);
+  const config = applyRuleOverrides(loadConfig(io, values.config).config, values.rule ?? []);
+  const path = resolve(io.cwd, positionals[0]!);
+  const shown = displayPath(io.cwd, path);
+  const session = new LintSession(io, config, parseThreads(values.threads));
+  let findings: Finding[];
+  try {
+    const linted = await session.lint(path, shown);
+    linted.reader.close();
+    findings = linted.findings;
+  } catch (error) {
+    if (error instanceof FileProblem) throw new UsageError(`${shown}: ${error.message}`);
+    throw error;
+  } finally {
+    await session.close();
+  }
+  const stats = await collectStats(path, shown, config, findings);
+  io.stdout(values.json ? JSON.stringify(stats, null, 2) + '\n' : formatStats(stats));
+  return EXIT.clean;
+};

@@ -1,0 +1,171 @@
+/**
+ * Lints one file in bounded memory: the reader streams batches of lines to a `LineRunner` (at most
+ * `capacity` batches in flight, so a slow pool holds the reader back), results are taken in line
+ * order so dataset facts reach the indexes in order, and only each line's byte offset, length and
+ * ending are kept (typed arrays) so that the dataset report can re-read the lines it points at.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { ResolvedConfig } from '../server/engine/config.ts';
+import { DatasetIndexes, LinePass, compareFindings } from '../server/engine/linter.ts';
+import { FileLines, readLineBatches, type RawLine } from '../server/engine/reader.ts';
+import type { Checker, LineAccess } from '../server/engine/rule.ts';
+import type { Finding, LineEnding, LineInput } from '../server/engine/types.ts';
+import { ALL_CHECKERS } from '../server/rules/index.ts';
+import { HeapKeeper } from './heap.ts';
+import { describeRuleError, type BatchResult, type LineRunner } from './line-runner.ts';
+
+/** A file the CLI could not lint, with a message meant for the user. */
+export class FileProblem extends Error {}
+
+const EOLS: readonly LineEnding[] = ['', '\n', '\r\n'];
+
+/** Per-line metadata of a file read once: enough to re-read any line, nothing more. */
+export class LineIndex {
+  private offsets = new Float64Array(1024);
+  private lengths = new Float64Array(1024);
+  private eols = new Uint8Array(1024);
+  /** The rare lines with a BOM, invalid UTF-8 or dropped text. */
+  private readonly special = new Map<number, Pick<RawLine, 'bom' | 'invalidUtf8At' | 'truncatedLength'>>();
+  count = 0;
+
+  record(line: RawLine): void {
+    if (this.count === this.offsets.length) this.grow();
+    const i = this.count++;
+    this.offsets[i] = line.byteOffset;
+    this.lengths[i] = line.byteLength;
+    this.eols[i] = EOLS.indexOf(line.eol);
+    if (line.bom || line.invalidUtf8At !== undefined || line.truncatedLength !== undefined) {
+      const extra: Pick<RawLine, 'bom' | 'invalidUtf8At' | 'truncatedLength'> = {};
+      if (line.bom) extra.bom = true;
+      if (line.invalidUtf8At !== undefined) extra.invalidUtf8At = line.invalidUtf8At;
+      if (line.truncatedLength !== undefined) extra.truncatedLength = line.truncatedLength;
+      this.special.set(i, extra);
+    }
+  }
+
+  raw(line: number): RawLine {
+    return {
+      line,
+      text: '',
+      eol: EOLS[this.eols[line]!]!,
+      byteOffset: this.offsets[line]!,
+      byteLength: this.lengths[line]!,
+      ...this.special.get(line),
+    };
+  }
+
+  private grow(): void {
+    const size = this.offsets.length * 2;
+    const offsets = new Float64Array(size);
+    offsets.set(this.offsets);
+    const lengths = new Float64Array(size);
+    lengths.set(this.lengths);
+    const eols = new Uint8Array(size);
+    eols.set(this.eols);
+    [this.offsets, this.lengths, this.eols] = [offsets, lengths, eols];
+  }
+}
+
+export interface LintFileOptions {
+  config: ResolvedConfig;
+  runner: LineRunner;
+  /** The checkers the runner uses; the dataset half runs here. */
+  checkers?: readonly Checker[];
+  onRuleError?: (message: string) => void;
+  /** Bytes read so far, for a progress bar. */
+  onProgress?: (bytes: number) => void;
+  /** Called once every line is linted, before the dataset report (which may need the memory). */
+  afterLines?: () => Promise<void>;
+  /** Each line's dataset facts, in line order (for indexes that span files). */
+  onFacts?: (line: number, facts: readonly unknown[]) => void;
+}
+
+export interface LintedFile {
+  findings: Finding[];
+  lines: LineIndex;
+  /** Reads lines again by number; close it when done. */
+  reader: FileLines;
+}
+
+const SNIFF_BYTES = 8192;
+
+/** Refuses files that are clearly not text: a NUL byte early on (UTF-16, images, archives). */
+function sniff(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new FileProblem(`cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const read = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
+    const nul = buffer.subarray(0, read).indexOf(0);
+    if (nul !== -1) throw new FileProblem(`binary file (NUL byte at offset ${nul}); skipped`);
+  } catch (error) {
+    if (error instanceof FileProblem) throw error;
+    throw new FileProblem(`cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+export async function lintFile(path: string, options: LintFileOptions): Promise<LintedFile> {
+  sniff(path);
+  const { config, runner } = options;
+  const onRuleError = options.onRuleError ?? (() => {});
+  const pass = new LinePass(config, options.checkers ?? ALL_CHECKERS);
+  const indexes = new DatasetIndexes(pass, (codes, line, error) =>
+    onRuleError(describeRuleError(codes, line, error)),
+  );
+  const lines = new LineIndex();
+  const findings: Finding[] = [];
+  const inFlight: Promise<BatchResult>[] = [];
+  const heap = new HeapKeeper();
+  let bytes = 0;
+
+  const take = (result: BatchResult): void => {
+    for (const finding of result.findings) findings.push(finding);
+    for (const { line, facts } of result.facts) {
+      indexes.add(line, facts);
+      options.onFacts?.(line, facts);
+    }
+    for (const message of result.errors) onRuleError(message);
+  };
+
+  try {
+    for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength })) {
+      for (const line of batch) {
+        lines.record(line);
+        bytes += line.byteLength;
+      }
+      inFlight.push(runner.run(batch));
+      while (inFlight.length >= runner.capacity) take(await inFlight.shift()!);
+      options.onProgress?.(bytes);
+      heap.step(bytes);
+    }
+    while (inFlight.length > 0) take(await inFlight.shift()!);
+  } catch (error) {
+    await Promise.allSettled(inFlight);
+    if (error instanceof FileProblem) throw error;
+    const errno = error as NodeJS.ErrnoException;
+    if (errno.syscall) throw new FileProblem(`cannot read file (${errno.code ?? errno.message})`);
+    throw new FileProblem(`internal error while linting: ${errno.message ?? String(error)}`);
+  }
+
+  await options.afterLines?.();
+  const reader = new FileLines(path);
+  const context = (id: number): LineInput => reader.read(lines.raw(id));
+  const access: LineAccess = { lineOf: (id) => id, context: (id) => pass.context(context(id)) };
+  for (const finding of indexes.report(access)) findings.push(finding);
+  findings.sort(compareFindings);
+  return { findings, lines, reader };
+}

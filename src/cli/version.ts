@@ -1,0 +1,4 @@
+/** The package version, bundled in at build time. */
+import pkg from '../../package.json' with { type: 'json' };
+
+export const VERSION: string = pkg.version;

@@ -1,0 +1,123 @@
+/** Shared by the CLI tests: test checkers, temp dirs, and the CLI run in-process. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../../src/cli/run.ts';
+import type { CommandIO } from '../../../src/cli/command.ts';
+import { datasetChecker, type Checker } from '../../../src/server/engine/rule.ts';
+
+export function tempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `tunesmith-${name}-`));
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  bytes: Buffer;
+}
+
+export async function cli(args: string[], cwd: string): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const chunks: Buffer[] = [];
+  const io: CommandIO = {
+    stdout: (text) => {
+      stdout += text;
+      chunks.push(Buffer.from(text, 'utf8'));
+    },
+    stdoutBytes: (bytes) => chunks.push(Buffer.from(bytes)),
+    stderr: (text) => (stderr += text),
+    cwd,
+    stderrIsTTY: false,
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr, bytes: Buffer.concat(chunks) };
+}
+
+/** Reports each run of tabs, fixed by one space; and lines containing "boom" make it throw. */
+export const tabsChecker: Checker = {
+  kind: 'line',
+  rules: [
+    {
+      code: 'format/test-tabs',
+      family: 'format',
+      description: 'tabs',
+      defaultSeverity: 'warning',
+      fixable: true,
+    },
+  ],
+  check(context, report) {
+    if (context.text.includes('boom')) throw new Error('boom');
+    for (const match of context.text.matchAll(/\t+/g)) {
+      const span = { start: match.index, end: match.index + match[0].length };
+      const range = context.range(span);
+      report('format/test-tabs', {
+        message: 'tabs',
+        range,
+        fix: { title: 'Replace with a space', edits: [{ range, newText: ' ' }] },
+      });
+    }
+  },
+};
+
+/** Reports the same span as tabsChecker with a different fix: every such fix conflicts. */
+export const rivalChecker: Checker = {
+  kind: 'line',
+  rules: [
+    {
+      code: 'format/test-rival',
+      family: 'format',
+      description: 'rival',
+      defaultSeverity: 'error',
+      fixable: true,
+    },
+  ],
+  check(context, report) {
+    const index = context.text.indexOf('\t');
+    if (index === -1) return;
+    const range = context.range({ start: index, end: index + 1 });
+    report('format/test-rival', {
+      message: 'rival',
+      range,
+      fix: { title: 'Drop', edits: [{ range, newText: '' }] },
+    });
+  },
+};
+
+/** Exact duplicate lines, reported on the later one with the first as related location. */
+export const sameChecker = datasetChecker<string>({
+  kind: 'dataset',
+  rules: [
+    {
+      code: 'consistency/test-same',
+      family: 'consistency',
+      description: 'same',
+      defaultSeverity: 'error',
+      fixable: false,
+    },
+  ],
+  extract: (context) => (context.text.trim() ? context.text : undefined),
+  createIndex() {
+    const first = new Map<string, number>();
+    const later: number[] = [];
+    return {
+      add(id, text) {
+        if (first.has(text)) later.push(id);
+        else first.set(text, id);
+      },
+      remove() {},
+      report(lines, report) {
+        for (const id of later) {
+          const context = lines.context(id);
+          const original = first.get(context.text)!;
+          report('consistency/test-same', {
+            message: `same as line ${original + 1}`,
+            range: context.lineRange(),
+            related: [{ range: lines.context(original).lineRange(), message: 'first' }],
+          });
+        }
+      },
+    };
+  },
+});

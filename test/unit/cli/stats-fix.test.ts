@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { nearestRank } from '../../../src/cli/commands/stats.ts';
+import { BROKEN, EMAIL, chat } from './fixtures.ts';
+import { cli, tempDir } from './helpers.ts';
+
+const dir = tempDir('stats-fix');
+
+test('nearest-rank percentiles: the value at rank ceil(p/100 * n)', () => {
+  const sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  assert.equal(nearestRank(sorted, 50), 5);
+  assert.equal(nearestRank(sorted, 90), 9);
+  assert.equal(nearestRank(sorted, 91), 10);
+  assert.equal(nearestRank([7], 1), 7);
+  assert.equal(nearestRank([], 50), 0);
+});
+
+test('stats counts examples, formats, roles, duplicates, PII and labels', async () => {
+  const lines = [
+    chat('Is the sky blue?', 'yes'),
+    chat('Is grass red?', 'no'),
+    chat('Is snow white?', 'yes'),
+    chat('Is snow white?', 'yes'),
+    EMAIL,
+    JSON.stringify({ prompt: 'Is fire cold?', completion: 'no' }),
+    BROKEN,
+    '',
+  ];
+  writeFileSync(join(dir, 'labels.jsonl'), lines.join('\n') + '\n');
+  const run = await cli(['stats', 'labels.jsonl', '--json'], dir);
+  assert.equal(run.code, 0, run.stderr);
+  const stats = JSON.parse(run.stdout);
+  assert.equal(stats.lines, 8);
+  assert.equal(stats.examples, 6);
+  assert.equal(stats.blankLines, 1);
+  assert.equal(stats.invalidJsonLines, 1);
+  assert.deepEqual(stats.formats, { 'OpenAI chat (messages)': 5, 'prompt/completion': 1 });
+  assert.deepEqual(stats.roles, { user: 6, assistant: 6 });
+  assert.deepEqual(stats.duplicates, { exactDuplicateExamples: 1, distinctExamples: 5 });
+  assert.deepEqual(stats.pii, { findings: 1, byCode: { 'pii/email': 1 } });
+  assert.deepEqual(stats.labels, { yes: 3, no: 2, ok: 1 });
+  assert.ok(
+    stats.tokens.min > 0 && stats.tokens.min <= stats.tokens.p50 && stats.tokens.p90 <= stats.tokens.max,
+  );
+  assert.match(stats.tokens.definition, /nearest rank/);
+  const text = await cli(['stats', 'labels.jsonl'], dir);
+  assert.match(text.stdout, /Tokens per example \(o200k_base; percentiles by nearest rank\)/);
+  assert.match(text.stdout, /PII findings: 1/);
+});
+
+test('fix writes to stdout by default and reports what it fixed on stderr', async () => {
+  const lines = [chat('a', 'b'), EMAIL, chat('a', 'b'), BROKEN];
+  writeFileSync(join(dir, 'fix.jsonl'), lines.join('\n') + '\n');
+  const run = await cli(['fix', 'fix.jsonl'], dir);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(
+    run.bytes.toString('utf8'),
+    [chat('a', 'b'), EMAIL.replace('bob.smith@gmail.com', '<EMAIL>'), BROKEN].join('\n') + '\n',
+  );
+  assert.match(run.stderr, /fixed 2 findings\n {2}consistency\/duplicate: 1\n {2}pii\/email: 1\n/);
+
+  const only = await cli(['fix', 'fix.jsonl', '--rules', 'pii'], dir);
+  assert.equal(
+    only.bytes.toString('utf8'),
+    lines.join('\n').replace('bob.smith@gmail.com', '<EMAIL>') + '\n',
+  );
+  assert.equal((await cli(['fix', 'fix.jsonl', '--rules', 'nope/x'], dir)).code, 2);
+  assert.equal((await cli(['fix', 'fix.jsonl', '--in-place', '--out', 'x.jsonl'], dir)).code, 2);
+});
+
+test('fix --in-place keeps a backup and leaves a complete file; --out writes elsewhere', async () => {
+  const original = [EMAIL, chat('q', 'a'), EMAIL].join('\r\n') + '\r\n';
+  writeFileSync(join(dir, 'inplace.jsonl'), original);
+  const out = await cli(['fix', 'inplace.jsonl', '--out', 'fixed.jsonl'], dir);
+  assert.equal(out.code, 0);
+  const fixed = readFileSync(join(dir, 'fixed.jsonl'), 'utf8');
+  const run = await cli(['fix', 'inplace.jsonl', '--in-place'], dir);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(readFileSync(join(dir, 'inplace.jsonl.bak'), 'utf8'), original);
+  assert.equal(readFileSync(join(dir, 'inplace.jsonl'), 'utf8'), fixed);
+  assert.equal(
+    fixed,
+    [EMAIL.replace('bob.smith@gmail.com', '<EMAIL>'), chat('q', 'a')].join('\r\n') + '\r\n',
+  );
+  assert.deepEqual(
+    readdirSync(dir).filter((name) => name.includes('.tmp')),
+    [],
+    'no temp file left',
+  );
+  assert.ok(existsSync(join(dir, 'inplace.jsonl')));
+});

@@ -30,13 +30,29 @@ const builds = [
     // __filename, so the empty import.meta of the CommonJS output is expected.
     logOverride: { 'empty-import-meta': 'silent' },
   },
+  {
+    // Webview panels: one ES module and one stylesheet each, the only files a panel may load.
+    entryPoints: [
+      { in: 'webview/run/main.ts', out: 'webview/run' },
+      { in: 'webview/run/style.css', out: 'webview/run' },
+    ],
+    outdir: 'dist',
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  },
 ];
 
 // Entry points land on different branches at different times; build those that exist.
 for (const options of builds) {
-  options.entryPoints = Object.fromEntries(
-    Object.entries(options.entryPoints).filter(([, path]) => existsSync(path)),
-  );
+  const entries = options.entryPoints;
+  options.entryPoints = Array.isArray(entries)
+    ? entries.filter((entry) => existsSync(entry.in))
+    : Object.fromEntries(Object.entries(entries).filter(([, path]) => existsSync(path)));
 }
 
 if (watch) {

@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
+# The trainer environment, so a run can be launched from the demo (cached; about 6 GB on first use).
+bash scripts/setup-python.sh
 exec node --import tsx scripts/start.ts "$@"

@@ -21,6 +21,7 @@ import {
   type DatasetSummary,
 } from '../shared/protocol.ts';
 import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
+import { registerRuns } from './runs/commands.ts';
 import { StatusBar } from './status.ts';
 
 /** VS Code's limit: it sends no document at least this large to extensions. */
@@ -64,6 +65,7 @@ export class Ctx {
           apply: 'first',
         }),
       ),
+      ...registerRuns(extension, this.output),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {
         this.showSummary();

@@ -56,6 +56,8 @@ const PACKAGED = [
   'package.json',
   'dist/extension.cjs',
   'dist/server.cjs',
+  'dist/webview/run.js',
+  'dist/webview/run.css',
   'syntaxes/jsonl.tmLanguage.json',
   'syntaxes/jsonl.language-configuration.json',
 ];

@@ -8,7 +8,14 @@ import { SETTING_KEYS, mergeSettings, nest } from '../../src/shared/settings.ts'
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, { default: unknown }> } };
 };
-const properties = manifest.contributes.configuration.properties;
+/**
+ * Settings of the editor alone, never read from tunesmith.json: a file in a cloned repository must
+ * not choose which program the editor runs.
+ */
+const EDITOR_ONLY = new Set(['tunesmith.pythonPath']);
+const properties = Object.fromEntries(
+  Object.entries(manifest.contributes.configuration.properties).filter(([key]) => !EDITOR_ONLY.has(key)),
+);
 
 test('every setting is a tunesmith.json key, with the same default', () => {
   assert.deepEqual(Object.keys(properties).sort(), SETTING_KEYS.map((key) => `tunesmith.${key}`).sort());

@@ -1,0 +1,65 @@
+/**
+ * The run panel's page. No `vscode` import: the webview tests serve exactly this page (with their
+ * own origin as `cspSource`), so what is tested is what ships, CSP included.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface PanelPage {
+  /** The webview's resource origin (`webview.cspSource`). */
+  cspSource: string;
+  scriptUri: string;
+  styleUri: string;
+  /** Fresh for each page load; from `crypto`, never Math.random. */
+  nonce?: string;
+}
+
+export const newNonce = (): string => randomBytes(18).toString('base64');
+
+export function runPanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
+  const csp = [
+    "default-src 'none'",
+    `style-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${styleUri}">
+<title>Training run</title>
+</head>
+<body>
+<header>
+  <h1>Run <span id="run-id"></span></h1>
+  <span id="state" class="state">loading</span>
+  <span id="state-detail" class="muted"></span>
+</header>
+<div id="device" class="muted"></div>
+<progress id="progress" value="0" max="1"></progress>
+<div id="progress-text" class="muted">waiting for the trainer…</div>
+<dl class="stats">
+  <div><dt>loss</dt><dd id="loss">–</dd></div>
+  <div><dt>eval loss</dt><dd id="eval">–</dd></div>
+  <div><dt>learning rate</dt><dd id="lr">–</dd></div>
+  <div><dt>tokens/s</dt><dd id="tps">–</dd></div>
+  <div><dt>checkpoint</dt><dd id="checkpoint">–</dd></div>
+</dl>
+<div class="actions">
+  <button id="cancel" disabled>Cancel</button><span id="cancel-reason" class="reason"></span>
+  <button id="resume" disabled>Resume</button><span id="resume-reason" class="reason"></span>
+</div>
+<div id="chart"></div>
+<div id="points" class="muted"></div>
+<h2>Warnings and errors</h2>
+<ul id="problems"></ul>
+<h2>Log</h2>
+<pre id="log"></pre>
+<script type="module" nonce="${nonce}" src="${scriptUri}"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,116 @@
+/**
+ * One run panel per run (after vscode-extension-samples' webview-sample): `createOrShow` reveals the
+ * run's panel or opens one, `revive` rebuilds it after a window reload from the state the page saved,
+ * `dispose` stops following the run's files. The trainer itself is detached and lives on.
+ */
+import * as vscode from 'vscode';
+import { isRunPanelMessage, isRunPanelState } from '../../shared/webview-protocol.ts';
+import { runPanelHtml } from './panel-html.ts';
+import { cancel } from './run.ts';
+import { RunWatcher } from './watcher.ts';
+
+export interface RunsHost {
+  /** Why launching is not allowed here (an untrusted workspace), or undefined. */
+  launchBlocked(): string | undefined;
+  resume(dir: string): Promise<void>;
+  /** The run directory of an id, or undefined when there is no such run. */
+  runDir(id: string): string | undefined;
+  output: vscode.LogOutputChannel;
+}
+
+export class RunPanel {
+  static readonly viewType = 'tunesmith.run';
+  private static readonly panels = new Map<string, RunPanel>();
+  private readonly watcher: RunWatcher;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static createOrShow(extensionUri: vscode.Uri, id: string, dir: string, host: RunsHost): RunPanel {
+    const existing = RunPanel.panels.get(id);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(RunPanel.viewType, `Run ${id}`, vscode.ViewColumn.Active, {
+      retainContextWhenHidden: false,
+    });
+    return new RunPanel(panel, extensionUri, id, dir, host);
+  }
+
+  /** After a reload: the state is what the page saved, so it is checked like any message. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: unknown, host: RunsHost): void {
+    const dir = isRunPanelState(state) ? host.runDir(state.runId) : undefined;
+    if (!isRunPanelState(state) || dir === undefined) {
+      panel.dispose();
+      return;
+    }
+    new RunPanel(panel, extensionUri, state.runId, dir, host);
+  }
+
+  /** Sends every panel its run's state again (workspace trust was granted). */
+  static refreshAll(): void {
+    for (const panel of RunPanel.panels.values()) void panel.watcher.refresh();
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    readonly id: string,
+    readonly dir: string,
+    private readonly host: RunsHost,
+  ) {
+    const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [bundle] };
+    webview.html = runPanelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'run.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'run.css')).toString(),
+    });
+    this.watcher = new RunWatcher(
+      id,
+      dir,
+      (message) => void webview.postMessage(message),
+      () => host.launchBlocked(),
+    ).start();
+    RunPanel.panels.set(id, this);
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private async receive(message: unknown): Promise<void> {
+    if (!isRunPanelMessage(message)) {
+      this.host.output.warn(`run panel ${this.id}: ignored a message of unknown shape`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        // A (re)loaded page starts from everything known so far.
+        await this.watcher.poll();
+        for (const snapshot of this.watcher.snapshot()) void this.panel.webview.postMessage(snapshot);
+        return;
+      case 'cancel':
+        if (!(await cancel(this.dir)))
+          void vscode.window.showInformationMessage(`Run ${this.id} is not running.`);
+        return;
+      case 'resume': {
+        const blocked = this.host.launchBlocked();
+        if (blocked) {
+          void vscode.window.showWarningMessage(blocked);
+          return;
+        }
+        await this.host.resume(this.dir);
+        await this.watcher.refresh();
+        return;
+      }
+    }
+  }
+
+  dispose(): void {
+    RunPanel.panels.delete(this.id);
+    this.watcher.dispose();
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Follows one run directory and turns what changes in it into run-panel messages. Polls rather than
+ * using fs.watch: the files are appended by another process, fs.watch misses such changes on some
+ * file systems (network mounts, containers), and a stat every few hundred ms costs nothing.
+ */
+import type { TrainerEvent } from '../../shared/trainer-events.ts';
+import type { Action, RunHostMessage, RunState } from '../../shared/webview-protocol.ts';
+import { EventParser, FileTail, LineSplitter } from './tail.ts';
+import { isAlive, readPid, runFiles, runState } from './run.ts';
+
+/** The panel shows the end of the log; older lines stay in trainer.log. */
+const LOG_LINES = 500;
+
+export class RunWatcher {
+  events: TrainerEvent[] = [];
+  log: string[] = [];
+  state: { state: RunState; detail?: string } | undefined;
+  private eventTail: FileTail;
+  private parser = new EventParser();
+  private logTail: FileTail;
+  private logLines = new LineSplitter();
+  private readonly decoder = new TextDecoder();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private polling: Promise<void> | undefined;
+  private lastState = '';
+
+  constructor(
+    readonly id: string,
+    readonly dir: string,
+    private readonly post: (message: RunHostMessage) => void,
+    /** Why launching is not allowed here (an untrusted workspace), or undefined. */
+    private readonly launchBlocked: () => string | undefined,
+  ) {
+    this.eventTail = new FileTail(runFiles(dir).events);
+    this.logTail = new FileTail(runFiles(dir).log);
+  }
+
+  start(intervalMs = 300): this {
+    this.timer ??= setInterval(() => void this.poll(), intervalMs);
+    return this;
+  }
+
+  /** One poll at a time: a slow read must not interleave with the next one. */
+  poll(): Promise<void> {
+    this.polling ??= this.read().finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  /** What a panel that (re)connects needs: everything so far. */
+  snapshot(): RunHostMessage[] {
+    const messages: RunHostMessage[] = [
+      { type: 'reset', runId: this.id, events: this.events, log: this.log },
+    ];
+    if (this.state) messages.push(this.stateMessage(this.state));
+    return messages;
+  }
+
+  /** Re-sends the state (trust changed, or a launch just happened). */
+  async refresh(): Promise<void> {
+    this.lastState = '';
+    await this.poll();
+  }
+
+  private async read(): Promise<void> {
+    const chunk = await this.eventTail.read();
+    if (chunk?.reset) {
+      this.parser = new EventParser();
+      this.events = [];
+    }
+    const parsed = chunk ? this.parser.push(chunk.bytes) : { events: [], warnings: [] };
+    const trainer = await readPid(this.dir);
+    const alive = trainer !== undefined && isAlive(trainer.pid);
+    if (!alive) {
+      // The writer is gone: an unterminated last line will never be completed.
+      const rest = this.parser.end();
+      parsed.events.push(...rest.events);
+      parsed.warnings.push(...rest.warnings);
+    }
+    if (chunk?.reset) this.post({ type: 'reset', runId: this.id, events: [], log: this.log });
+    if (parsed.events.length > 0) {
+      this.events.push(...parsed.events);
+      this.post({ type: 'events', events: parsed.events });
+    }
+    for (const message of parsed.warnings) this.post({ type: 'notice', message });
+    await this.readLog();
+    const state = runState(this.events, trainer ? { alive, since: trainer.since } : { alive });
+    const key = JSON.stringify(state);
+    this.state = state;
+    if (key !== this.lastState) {
+      this.lastState = key;
+      this.post(this.stateMessage(state));
+    }
+  }
+
+  private async readLog(): Promise<void> {
+    const chunk = await this.logTail.read();
+    if (!chunk || chunk.bytes.length === 0) return;
+    // Progress bars redraw a line with carriage returns; only the last drawing is worth showing.
+    const lines = this.logLines
+      .push(chunk.bytes)
+      .map((bytes) => this.decoder.decode(bytes).split('\r').pop()!);
+    if (lines.length === 0) return;
+    this.log = [...this.log, ...lines].slice(-LOG_LINES);
+    this.post({ type: 'log', lines });
+  }
+
+  private stateMessage({ state, detail }: { state: RunState; detail?: string }): RunHostMessage {
+    const cancel: Action =
+      state === 'running' ? { enabled: true } : { enabled: false, reason: `The run is ${state}.` };
+    return { type: 'state', state, ...(detail ? { detail } : {}), cancel, resume: this.resumeAction(state) };
+  }
+
+  private resumeAction(state: RunState): Action {
+    if (state === 'running') return { enabled: false, reason: 'The run is running.' };
+    if (state === 'completed') return { enabled: false, reason: 'The run completed.' };
+    const blocked = this.launchBlocked();
+    if (blocked) return { enabled: false, reason: blocked };
+    if (!this.events.some((event) => event.type === 'checkpoint'))
+      return { enabled: false, reason: 'The run saved no checkpoint to resume from.' };
+    return { enabled: true };
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * A stub host for the run panel: serves the page the extension serves (same HTML, same CSP) and
+ * the built bundle over HTTP, and opens it in Debian's Chromium with a fake `acquireVsCodeApi` that
+ * records what the panel posts. Module scripts need http (file:// modules are blocked).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, normalize, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { runPanelHtml } from '../../src/extension/runs/panel-html.ts';
+import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const BUNDLE = join(ROOT, 'dist/webview');
+
+const STUB = `
+  const posted = [];
+  const violations = [];
+  window.__posted = posted;
+  window.__violations = violations;
+  document.addEventListener('securitypolicyviolation', (event) =>
+    violations.push(event.violatedDirective + ' ' + event.blockedURI));
+  window.acquireVsCodeApi = () => ({
+    postMessage: (message) => posted.push(message),
+    setState: (state) => { window.__state = state; },
+  });
+  // Synchronous delivery, like a message event from the webview host.
+  window.__host = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
+`;
+
+export interface Host {
+  origin: string;
+  browser: Browser;
+  open(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startHost(): Promise<Host> {
+  execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  let origin = '';
+  const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', origin);
+    if (url.pathname === '/') {
+      response.setHeader('content-type', 'text/html');
+      response.end(
+        runPanelHtml({
+          cspSource: origin,
+          scriptUri: `${origin}/bundle/run.js`,
+          styleUri: `${origin}/bundle/run.css`,
+        }),
+      );
+      return;
+    }
+    const path = normalize(join(BUNDLE, url.pathname.replace(/^\/bundle\//, '')));
+    if (!url.pathname.startsWith('/bundle/') || !path.startsWith(BUNDLE)) {
+      response.statusCode = 404;
+      response.end();
+      return;
+    }
+    try {
+      const body = readFileSync(path);
+      response.setHeader('content-type', path.endsWith('.js') ? 'text/javascript' : 'text/css');
+      response.end(body);
+    } catch {
+      response.statusCode = 404;
+      response.end();
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+  return {
+    origin,
+    browser,
+    async open() {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+      // A string, not a function: tsx's transform adds helpers (__name) the page does not have.
+      await page.addInitScript(STUB);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(origin);
+      await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+      if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await new Promise((done) => server.close(done));
+    },
+  };
+}
+
+export function post(page: Page, message: unknown): Promise<void> {
+  return page.evaluate((data) => (window as unknown as { __host(d: unknown): void }).__host(data), message);
+}
+
+export function recordedRun(): TrainerEvent[] {
+  return readFileSync(join(ROOT, 'test/fixtures/tiny-run.events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as TrainerEvent);
+}

@@ -42,22 +42,28 @@ async function panelFrame(): Promise<Frame | undefined> {
 }
 
 test('a new run on the tiny model draws loss points, and Cancel ends it as cancelled', async () => {
-  await until(
-    'the extension activates',
+  // Fill the palette in one step and click the exact row: typed keys can be lost on a loaded machine
+  // before the input has focus, and Enter would then run whatever else matched.
+  const row = await until(
+    'the command in the palette',
     async () => {
       await page.keyboard.press('F1');
       await page.waitForSelector('.quick-input-widget input');
-      await page.keyboard.type('Tunesmith: New Fine-Tuning Run');
-      const found = await page
-        .waitForSelector('.quick-input-list .monaco-list-row', { timeout: 3000 })
+      await page.fill('.quick-input-widget input', '>Tunesmith: New Fine-Tuning Run');
+      const candidate = page.locator('.quick-input-list .monaco-list-row', {
+        hasText: 'New Fine-Tuning Run',
+      });
+      const found = await candidate
+        .first()
+        .waitFor({ timeout: 3000 })
         .then(() => true)
         .catch(() => false);
       if (!found) await page.keyboard.press('Escape');
-      return found;
+      return found ? candidate.first() : undefined;
     },
     60_000,
   );
-  await page.keyboard.press('Enter');
+  await row.click();
   const frame = await until('the run panel', panelFrame, 60_000);
   const points = await until(
     'loss points on the chart',

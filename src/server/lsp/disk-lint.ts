@@ -18,7 +18,7 @@ export interface DiskLint {
   dominantFormat: FormatId | undefined;
 }
 
-const ENDINGS: LineEnding[] = ['', '\n', '\r\n'];
+const ENDINGS: LineEnding[] = ['', '\n', '\r\n', '\r'];
 
 /** Where each line lies in the file, in typed arrays: about 13 bytes a line instead of an object. */
 class LineTable {

@@ -8,8 +8,12 @@
  * lines below are re-keyed, which costs index updates but no parsing. Holding lines also keeps memory flat: a 40 MB document edited
  * 200 times would otherwise leave 200 versions of its text alive through substrings.
  *
+ * Lines break where the editor breaks them: at '\n', '\r\n' and a lone '\r' (LSP positions count all
+ * three), so no finding drifts in a document with lone CRs; `lintText`, like a file read from disk,
+ * splits at '\n' alone.
+ *
  * The invariant, checked by a property test: after any sequence of edits, `findings()` equals
- * `lintText` of the final text.
+ * `lintText` of the final text (for lone CRs: of the text with each one read as '\n').
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DatasetIndexes, LinePass, compareFindings, type RuleErrorHandler } from '../engine/linter.ts';

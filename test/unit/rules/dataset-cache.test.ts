@@ -94,7 +94,7 @@ test('dataset indexes: a report after each edit equals a fresh build, as dominan
 test('SortedPairs: patched pairs equal a fresh sort, for small batches and ones large enough to re-sort', () => {
   const op = fc.tuple(fc.boolean(), fc.nat(600), fc.nat(12));
   fc.assert(
-    fc.property(fc.array(fc.array(op, { maxLength: 400 }), { minLength: 1, maxLength: 6 }), (batches) => {
+    fc.property(fc.array(fc.array(op, { maxLength: 400 }), { minLength: 3, maxLength: 7 }), (batches) => {
       const hashes = new Float64Array(601);
       const present = new Set<number>();
       const pairs = new SortedPairs((id) => {

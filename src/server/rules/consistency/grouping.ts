@@ -51,14 +51,16 @@ const MAX_PATCHES = 256;
 /**
  * `SortedIds` kept across reports. The language server changes a few ids between two reports (one
  * edited line is one remove and one add), so the sorted pairs are patched in place (a binary search
- * and a memmove per change) rather than sorted again; many changes (lines moved) sort again. Nothing
- * is tracked until the first `sorted()`, so a file read once (the CLI) pays nothing for it.
+ * and a memmove per change) rather than sorted again; many changes (lines moved) sort again. The
+ * first `sorted()` keeps nothing and changes are tracked only from the second on: a file read once
+ * (the CLI, a large file linted from disk) reports once, and holds no sorted copy of its ids.
  */
 export class SortedPairs {
   private keys: Uint32Array = new Uint32Array(0);
   private ids: Uint32Array = new Uint32Array(0);
   private length = 0;
   private valid = false;
+  private reads = 0;
   /** Changes since the last `sorted()`, as (1 add | 0 remove, key, id) triples. */
   private log: number[] = [];
 
@@ -77,10 +79,14 @@ export class SortedPairs {
 
   /** The pairs of every present id; `allIds` (ascending) is read only when they must be sorted again. */
   sorted(allIds: () => Uint32Array): SortedIds {
-    if (!this.valid) this.rebuild(allIds());
-    else
+    if (!this.valid) {
+      const sorted = this.sort(allIds());
+      if (++this.reads === 1) return sorted;
+      [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
+    } else {
       for (let i = 0; i < this.log.length; i += 3)
         this.patch(this.log[i]!, this.log[i + 1]!, this.log[i + 2]!);
+    }
     this.log = [];
     return { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) };
   }
@@ -95,7 +101,7 @@ export class SortedPairs {
     } else this.log.push(op, key, id);
   }
 
-  private rebuild(all: Uint32Array): void {
+  private sort(all: Uint32Array): SortedIds {
     const keys = new Uint32Array(all.length);
     const ids = new Uint32Array(all.length);
     let n = 0;
@@ -105,11 +111,7 @@ export class SortedPairs {
       keys[n] = key;
       ids[n++] = id;
     }
-    const sorted = radixSort(keys.subarray(0, n), ids.subarray(0, n));
-    this.keys = sorted.keys;
-    this.ids = sorted.ids;
-    this.length = n;
-    this.valid = true;
+    return radixSort(keys.subarray(0, n), ids.subarray(0, n));
   }
 
   private patch(op: number, key: number, id: number): void {

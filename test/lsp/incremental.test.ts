@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { resolveConfig } from '../../src/server/engine/config.ts';
 import { lintText } from '../../src/server/engine/linter.ts';
 import { ALL_CHECKERS } from '../../src/server/rules/index.ts';
+import type { Finding } from '../../src/server/engine/types.ts';
 import { LintedDocument } from '../../src/server/lsp/linted-document.ts';
 import { positionAt } from './client.ts';
 
@@ -58,5 +60,88 @@ test('property: incremental findings with every rule equal a fresh lint of the f
       },
     ),
     { numRuns: 120 },
+  );
+});
+
+test('property: a lone CR breaks the line as in the editor, so every finding stays at its position', () => {
+  const config = resolveConfig({}).config;
+  const breakArb = fc.constantFrom('\n', '\r\n', '\r');
+  const crEditArb = fc.record({
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    length: fc.nat(40),
+    text: fc.oneof(
+      fc.constantFrom('\r', '\n', '\r\n', 'usr', ''),
+      lineArb.map((line) => line + '\r'),
+    ),
+  });
+  // LSP reads positions with '\n', '\r\n' and a lone '\r' as line breaks (the editor's own split).
+  const lspPositionAt = (text: string, offset: number) =>
+    TextDocument.create('u', 'jsonl', 0, text).positionAt(offset);
+  const withoutEndings = (findings: Finding[]): string[] =>
+    findings
+      .filter((f) => f.code !== 'syntax/mixed-line-endings')
+      .map((f) => JSON.stringify(f))
+      .sort();
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(lineArb, breakArb), { maxLength: 8 }),
+      fc.array(crEditArb, { maxLength: 6 }),
+      (lines, edits) => {
+        let text = lines.map(([line, eol]) => line + eol).join('');
+        const document = new LintedDocument(text, config, ALL_CHECKERS);
+        for (const edit of edits) {
+          let start = Math.floor(edit.at * text.length);
+          if (text[start - 1] === '\r' && text[start] === '\n') start--;
+          let end = Math.min(text.length, start + edit.length);
+          if (text[end - 1] === '\r' && text[end] === '\n') end++;
+          const range = { start: lspPositionAt(text, start), end: lspPositionAt(text, end) };
+          text = text.slice(0, start) + edit.text + text.slice(end);
+          document.applyChanges([{ range, text: edit.text }]);
+        }
+        assert.equal(document.getText(), text);
+        // The same lines with '\n' for every lone CR: what the editor shows, line for line.
+        const shown = text.replace(/\r(?!\n)/g, '\n');
+        assert.deepEqual(
+          withoutEndings(document.findings()),
+          withoutEndings(lintText(shown, config, ALL_CHECKERS)),
+        );
+        const loneCr = (text.match(/\r(?!\n)/g) ?? []).length;
+        const reported = document.findings().filter((f) => f.message.includes('lone CR')).length;
+        assert.equal(reported, loneCr);
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
+
+test('an edit that joins a lone CR and a LF makes one CRLF break, as in the editor', () => {
+  const config = resolveConfig({}).config;
+  const a = '{"messages":[{"role":"user","content":"a"}]}';
+  const b = '{"messages":[{"role":"usr","content":"b"}]}';
+  const role = (document: LintedDocument): number[] =>
+    document
+      .findings()
+      .filter((f) => f.code === 'structure/unknown-role')
+      .map((f) => f.range.start.line);
+  // Typing a LF right after a lone CR.
+  const typed = new LintedDocument(`${a}\r${b}\n`, config, ALL_CHECKERS);
+  assert.deepEqual(role(typed), [1]);
+  typed.applyChanges([
+    { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '\n' },
+  ]);
+  assert.equal(typed.getText(), `${a}\r\n${b}\n`);
+  assert.equal(typed.lineCount, 2);
+  assert.deepEqual(role(typed), [1]);
+  // Deleting the only text between a lone CR and a LF.
+  const deleted = new LintedDocument(`${a}\rx\n${b}\n`, config, ALL_CHECKERS);
+  assert.deepEqual(role(deleted), [2]);
+  deleted.applyChanges([
+    { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, text: '' },
+  ]);
+  assert.equal(deleted.lineCount, 2);
+  assert.deepEqual(role(deleted), [1]);
+  assert.deepEqual(
+    deleted.findings().filter((f) => f.code === 'syntax/blank-line'),
+    [],
   );
 });

@@ -66,8 +66,12 @@ export function docsUrl(code: string): string {
   return `https://github.com/tunesmith/tunesmith/blob/main/docs/rules/${code.replace('/', '-')}.md`;
 }
 
-/** The line terminator that ended a line; '' for a last line without one. */
-export type LineEnding = '\n' | '\r\n' | '';
+/**
+ * The line terminator that ended a line; '' for a last line without one. A lone '\r' ends a line only
+ * in the editor's documents (LSP counts it as a line break, so positions depend on it); files read
+ * from disk split at '\n' alone, as JSONL readers do.
+ */
+export type LineEnding = '\n' | '\r\n' | '\r' | '';
 
 /** One physical line of a dataset, as a reader hands it to the engine. */
 export interface LineInput {

@@ -8,12 +8,16 @@
  * lines below are re-keyed, which costs index updates but no parsing. Holding lines also keeps memory flat: a 40 MB document edited
  * 200 times would otherwise leave 200 versions of its text alive through substrings.
  *
+ * Lines break where the editor breaks them: at '\n', '\r\n' and a lone '\r' (LSP positions count all
+ * three), so no finding drifts in a document with lone CRs; `lintText`, like a file read from disk,
+ * splits at '\n' alone.
+ *
  * The invariant, checked by a property test: after any sequence of edits, `findings()` equals
- * `lintText` of the final text.
+ * `lintText` of the final text (for lone CRs: of the text with each one read as '\n').
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DatasetIndexes, LinePass, compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
-import { makeLine, splitLines } from '../engine/lines.ts';
+import { makeLine } from '../engine/lines.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
 import type { Example, FormatId } from '../engine/formats.ts';
 import type { Checker, LineAccess, LineContext } from '../engine/rule.ts';
@@ -164,16 +168,20 @@ export class LintedDocument {
     this.formatCounts.clear();
     this.datasetFindings = [];
     this.provisional = [];
-    this.entries = splitLines(text).map((input) =>
-      this.lint(input.line, (input.bom ? BOM : '') + input.text, input.eol),
-    );
+    this.entries = splitPieces(text).map((piece, line) => this.lint(line, piece.text, piece.eol));
   }
 
   private applyRangeChange(range: Range, newText: string): void {
-    const start = this.clamp(range.start);
+    let start = this.clamp(range.start);
     const end = this.clamp(range.end);
     const count = this.entries.length;
-    const prefix = start.line < count ? this.entries[start.line]!.text.slice(0, start.character) : '';
+    let prefix = start.line < count ? this.entries[start.line]!.text.slice(0, start.character) : '';
+    if (start.character === 0 && start.line > 0 && this.entries[start.line - 1]!.eol === '\r') {
+      // The edit may begin with '\n', which would join the previous line's lone '\r' into one CRLF
+      // break: that line is taken into the edit and split again.
+      start = { line: start.line - 1, character: 0 };
+      prefix = this.entries[start.line]!.text + '\r';
+    }
     const last = end.line < count ? this.entries[end.line] : undefined;
     const suffix = last ? last.text.slice(end.character) + last.eol : '';
     const replaced = Math.max(Math.min(end.line, count - 1) - start.line + 1, 0);
@@ -279,20 +287,19 @@ function formatOf(example: Example | undefined): FormatId | undefined {
   return example?.format;
 }
 
-/** Splits replacement text into lines the way `splitLines` does (a final terminator ends, not starts, a line). */
+/**
+ * Splits text into lines as the editor does: at '\n', '\r\n' and a lone '\r' (LSP positions count all
+ * three); a final terminator ends, not starts, a line.
+ */
 function splitPieces(text: string): { text: string; eol: LineEnding }[] {
   const pieces: { text: string; eol: LineEnding }[] = [];
+  const breaks = /\r\n?|\n/g;
   let start = 0;
-  while (start < text.length) {
-    const newline = text.indexOf('\n', start);
-    if (newline === -1) {
-      pieces.push({ text: text.slice(start), eol: '' });
-      break;
-    }
-    const crlf = newline > start && text.charCodeAt(newline - 1) === 13;
-    pieces.push({ text: text.slice(start, crlf ? newline - 1 : newline), eol: crlf ? '\r\n' : '\n' });
-    start = newline + 1;
+  for (let match = breaks.exec(text); match; match = breaks.exec(text)) {
+    pieces.push({ text: text.slice(start, match.index), eol: match[0] as LineEnding });
+    start = match.index + match[0].length;
   }
+  if (start < text.length) pieces.push({ text: text.slice(start), eol: '' });
   return pieces;
 }
 

@@ -31,6 +31,7 @@ import {
   type DatasetSummary,
 } from '../../shared/protocol.ts';
 import { CONFIG_FILE, mergeSettings } from '../../shared/settings.ts';
+import { lintFromDisk as lintFileFromDisk } from './disk-lint.ts';
 import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
 import { GlobSet } from './glob.ts';
 import { LintedDocument, type TextChange } from './linted-document.ts';
@@ -381,24 +382,40 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     return found;
   }
 
+  /** The latest lint from disk of each file: an older one still streaming stops when a newer starts. */
+  const diskRuns = new Map<string, object>();
+
   async function lintFromDisk(uri: string): Promise<void> {
-    let text: string;
     let size: number;
+    const path = fileURLToPath(uri);
     try {
-      const path = fileURLToPath(uri);
       size = (await stat(path)).size;
-      text = await readFile(path, 'utf8');
     } catch {
       return;
     }
     if (open.has(uri)) return;
     const config = await configFor(uri);
     if (open.has(uri)) return; // opened meanwhile: the buffer's diagnostics win
-    const linted = new LintedDocument(text, config, checkers, onRuleError, observerFor(uri, config));
-    const diagnostics = linted.findings().map((f) => toDiagnostic(f, uri));
+    const run = {};
+    diskRuns.set(uri, run);
+    const current = (): boolean => diskRuns.get(uri) === run && !open.has(uri);
+    let linted;
+    try {
+      linted = await lintFileFromDisk(path, config, checkers, {
+        onRuleError,
+        observer: observerFor(uri, config),
+        current,
+      });
+    } catch {
+      return; // unreadable (deleted meanwhile): nothing to show
+    } finally {
+      if (diskRuns.get(uri) === run) diskRuns.delete(uri);
+    }
+    if (!linted) return;
+    const diagnostics = linted.findings.map((f) => toDiagnostic(f, uri));
     diskDiagnostics.set(uri, diagnostics);
     publishDisk(uri);
-    sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), undefined, true);
+    sendSummary(uri, diagnostics, linted.examples, linted.dominantFormat, undefined, true);
     if (size >= largeFileBytes)
       void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });
   }

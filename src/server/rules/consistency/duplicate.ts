@@ -1,13 +1,13 @@
 /**
  * `consistency/duplicate` and `consistency/conflict`: exact copies of an example, and one prompt with
- * different answers. Both group 53-bit hashes kept in typed arrays; report re-reads only the lines
- * that get a finding.
+ * different answers. Both group 53-bit hashes kept in typed arrays, sorted once and then patched as
+ * lines change (`SortedPairs`); report re-reads only the lines that get a finding.
  */
 import { datasetChecker, type LineAccess, type Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, exactHash, isOn, lineLabel, linesLabel, MAX_RELATED } from './common.ts';
-import { forEachGroup } from './grouping.ts';
+import { forEachSortedGroup, hashKey, SortedPairs, type SortedIds } from './grouping.ts';
 import { canonicalJson, hash32, hashNormalised } from './hashing.ts';
 
 export const DUPLICATE: RuleMeta = {
@@ -63,27 +63,34 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
     const answer = set.column(Uint32Array);
     const duplicatesOn = isOn(config, DUPLICATE);
     const conflictsOn = isOn(config, CONFLICT);
+    const byExact = new SortedPairs((id) => hashKey(exact.values[id]!));
+    const byPrompt = new SortedPairs((id) => hashKey(prompt.values[id]!));
     return {
       add(id, facts) {
         if (!set.add(id)) return;
         exact.values[id] = facts.exact;
         prompt.values[id] = facts.prompt;
         answer.values[id] = hash32(facts.answer);
+        byExact.added(id);
+        byPrompt.added(id);
       },
       remove(id) {
+        if (!set.has(id)) return;
+        byExact.removing(id);
+        byPrompt.removing(id);
         set.remove(id);
       },
       report(lines, report) {
-        const ids = set.ids();
-        if (duplicatesOn) reportDuplicates(ids, exact.values, lines, report);
-        if (conflictsOn) reportConflicts(ids, prompt.values, answer.values, lines, report);
+        const ids = (): Uint32Array => set.ids();
+        if (duplicatesOn) reportDuplicates(byExact.sorted(ids), exact.values, lines, report);
+        if (conflictsOn) reportConflicts(byPrompt.sorted(ids), prompt.values, answer.values, lines, report);
       },
     };
   },
 });
 
-function reportDuplicates(ids: Uint32Array, exact: Float64Array, lines: LineAccess, report: Report): void {
-  forEachGroup(ids, exact, 2, (members) => {
+function reportDuplicates(sorted: SortedIds, exact: Float64Array, lines: LineAccess, report: Report): void {
+  forEachSortedGroup(sorted, exact, 2, (members) => {
     const first = lines.context(members[0]!);
     const canonical = canonicalJson(first.json?.value);
     for (const id of members.slice(1)) {
@@ -111,13 +118,13 @@ function reportDuplicates(ids: Uint32Array, exact: Float64Array, lines: LineAcce
 }
 
 function reportConflicts(
-  ids: Uint32Array,
+  sorted: SortedIds,
   prompt: Float64Array,
   answer: Uint32Array,
   lines: LineAccess,
   report: Report,
 ): void {
-  forEachGroup(ids, prompt, 2, (members) => {
+  forEachSortedGroup(sorted, prompt, 2, (members) => {
     const answerCounts = new Map<number, number>();
     for (const id of members) answerCounts.set(answer[id]!, (answerCounts.get(answer[id]!) ?? 0) + 1);
     if (answerCounts.size < 2) return;

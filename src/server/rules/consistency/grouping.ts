@@ -34,6 +34,129 @@ export function radixSort(keys: Uint32Array, ids: Uint32Array): { keys: Uint32Ar
   return { keys: keyOut, ids: idOut };
 }
 
+/** Pairs of keys and ids ordered by key, then id (what `radixSort` gives for ids in ascending order). */
+export interface SortedIds {
+  keys: Uint32Array;
+  ids: Uint32Array;
+}
+
+/** The key of an id with a 53-bit hash as `forEachGroup` groups it; undefined when it has no value. */
+export function hashKey(hash: number): number | undefined {
+  return hash === hash && hash !== 0 ? hash >>> 0 : undefined;
+}
+
+/** Patches a bigger batch than this are slower than sorting again. */
+const MAX_PATCHES = 256;
+
+/**
+ * `SortedIds` kept across reports. The language server changes a few ids between two reports (one
+ * edited line is one remove and one add), so the sorted pairs are patched in place (a binary search
+ * and a memmove per change) rather than sorted again; many changes (lines moved) sort again. The
+ * first `sorted()` keeps nothing and changes are tracked only from the second on: a file read once
+ * (the CLI, a large file linted from disk) reports once, and holds no sorted copy of its ids.
+ */
+export class SortedPairs {
+  private keys: Uint32Array = new Uint32Array(0);
+  private ids: Uint32Array = new Uint32Array(0);
+  private length = 0;
+  private valid = false;
+  private reads = 0;
+  /** Changes since the last `sorted()`, as (1 add | 0 remove, key, id) triples. */
+  private log: number[] = [];
+
+  /** `keyOf` reads an id's current key, or undefined to leave the id out. */
+  constructor(private readonly keyOf: (id: number) => number | undefined) {}
+
+  /** After an id was added (its key readable). */
+  added(id: number): void {
+    this.record(1, id);
+  }
+
+  /** Before an id is removed or its key changes. */
+  removing(id: number): void {
+    this.record(0, id);
+  }
+
+  /** The pairs of every present id; `allIds` (ascending) is read only when they must be sorted again. */
+  sorted(allIds: () => Uint32Array): SortedIds {
+    if (!this.valid) {
+      const sorted = this.sort(allIds());
+      if (++this.reads === 1) return sorted;
+      [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
+    } else {
+      for (let i = 0; i < this.log.length; i += 3)
+        this.patch(this.log[i]!, this.log[i + 1]!, this.log[i + 2]!);
+    }
+    this.log = [];
+    return { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) };
+  }
+
+  private record(op: number, id: number): void {
+    if (!this.valid) return;
+    const key = this.keyOf(id);
+    if (key === undefined) return;
+    if (this.log.length >= MAX_PATCHES * 3) {
+      this.valid = false;
+      this.log = [];
+    } else this.log.push(op, key, id);
+  }
+
+  private sort(all: Uint32Array): SortedIds {
+    const keys = new Uint32Array(all.length);
+    const ids = new Uint32Array(all.length);
+    let n = 0;
+    for (const id of all) {
+      const key = this.keyOf(id);
+      if (key === undefined) continue;
+      keys[n] = key;
+      ids[n++] = id;
+    }
+    return radixSort(keys.subarray(0, n), ids.subarray(0, n));
+  }
+
+  private patch(op: number, key: number, id: number): void {
+    let low = 0;
+    let high = this.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const k = this.keys[mid]!;
+      if (k < key || (k === key && this.ids[mid]! < id)) low = mid + 1;
+      else high = mid;
+    }
+    const found = low < this.length && this.keys[low] === key && this.ids[low] === id;
+    if (op === 0) {
+      if (!found) return;
+      this.keys.copyWithin(low, low + 1, this.length);
+      this.ids.copyWithin(low, low + 1, this.length);
+      this.length--;
+      return;
+    }
+    if (found) return;
+    if (this.length === this.keys.length) {
+      const capacity = Math.max(64, Math.ceil(this.length * 1.5));
+      const keys = new Uint32Array(capacity);
+      const ids = new Uint32Array(capacity);
+      keys.set(this.keys);
+      ids.set(this.ids);
+      this.keys = keys;
+      this.ids = ids;
+    }
+    this.keys.copyWithin(low + 1, low, this.length);
+    this.ids.copyWithin(low + 1, low, this.length);
+    this.keys[low] = key;
+    this.ids[low] = id;
+    this.length++;
+  }
+}
+
+/** Sorts the ids with a value in `hashes` by its low 32 bits, as `forEachGroup` needs them. */
+export function sortByHash(ids: Uint32Array, hashes: Float64Array | Uint32Array): SortedIds {
+  const present = ids.filter((id) => hashKey(hashes[id]!) !== undefined);
+  const low = new Uint32Array(present.length);
+  for (let i = 0; i < present.length; i++) low[i] = hashes[present[i]!]! >>> 0;
+  return radixSort(low, present);
+}
+
 /**
  * Calls `visit` with each group of ids (ascending) that share a 53-bit hash, for groups of at least
  * `minSize`. Ids whose hash is NaN or 0 are skipped (no value).
@@ -44,13 +167,16 @@ export function forEachGroup(
   minSize: number,
   visit: (members: number[], hash: number) => void,
 ): void {
-  const present = ids.filter((id) => {
-    const hash = hashes[id]!;
-    return hash === hash && hash !== 0;
-  });
-  const low = new Uint32Array(present.length);
-  for (let i = 0; i < present.length; i++) low[i] = hashes[present[i]!]! >>> 0;
-  const sorted = radixSort(low, present);
+  forEachSortedGroup(sortByHash(ids, hashes), hashes, minSize, visit);
+}
+
+/** `forEachGroup` over ids already sorted by `sortByHash` (or kept sorted by `SortedPairs` with `hashKey`). */
+export function forEachSortedGroup(
+  sorted: SortedIds,
+  hashes: Float64Array | Uint32Array,
+  minSize: number,
+  visit: (members: number[], hash: number) => void,
+): void {
   let start = 0;
   while (start < sorted.ids.length) {
     let end = start + 1;
@@ -73,6 +199,21 @@ export function forEachGroup(
         for (const [hash, members] of byHash) if (members.length >= minSize) visit(members, hash);
       }
     }
+    start = end;
+  }
+}
+
+/**
+ * Calls `visit(start, end)` for each run of equal keys in sorted pairs: the groups of a 32-bit hash
+ * column (its key is the whole hash), without an array per group.
+ */
+export function forEachRun(sorted: SortedIds, visit: (start: number, end: number) => void): void {
+  const { keys } = sorted;
+  let start = 0;
+  while (start < keys.length) {
+    let end = start + 1;
+    while (end < keys.length && keys[end] === keys[start]) end++;
+    visit(start, end);
     start = end;
   }
 }

@@ -7,7 +7,7 @@ import { datasetChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, isOn } from './common.ts';
-import { forEachGroup } from './grouping.ts';
+import { forEachGroup, forEachRun, SortedPairs } from './grouping.ts';
 import { hash32, hashString, normaliseLabel, quote } from './hashing.ts';
 
 export const LABEL_VARIANT: RuleMeta = {
@@ -51,26 +51,41 @@ export const labelVariantChecker = datasetChecker<LabelFacts>({
     const label = set.column(Uint32Array);
     const on = isOn(config, LABEL_VARIANT);
     const maxClasses = config.consistency.maxLabelClasses;
+    // Labels stay sorted across edits; classes are runs of it, so no array is made per distinct answer.
+    const byLabel = new SortedPairs((id) => label.values[id] || undefined);
     return {
       add(id, facts) {
         if (!set.add(id)) return;
         exact.values[id] = hash32(facts.exact);
         label.values[id] = Number.isNaN(facts.label) ? 0 : hash32(facts.label);
+        byLabel.added(id);
       },
       remove(id) {
+        if (!set.has(id)) return;
+        byLabel.removing(id);
         set.remove(id);
       },
       report(lines, report) {
         if (!on || set.size < MIN_EXAMPLES) return;
-        const classes: number[][] = [];
-        forEachGroup(set.ids(), label.values, 1, (members) => classes.push(members));
-        classes.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
-        const top = classes.slice(0, maxClasses);
-        const covered = top.reduce((sum, members) => sum + members.length, 0);
+        const sorted = byLabel.sorted(() => set.ids());
+        // The `maxClasses` largest classes, larger first and then by first id (an id's run is ascending).
+        const top: { start: number; end: number }[] = [];
+        const before = (start: number, end: number, other: { start: number; end: number }): boolean =>
+          end - start > other.end - other.start ||
+          (end - start === other.end - other.start && sorted.ids[start]! < sorted.ids[other.start]!);
+        const limit = Math.floor(maxClasses); // as `slice(0, maxClasses)` would take
+        forEachRun(sorted, (start, end) => {
+          if (limit < 1 || (top.length >= limit && !before(start, end, top.at(-1)!))) return;
+          let at = top.length;
+          while (at > 0 && before(start, end, top[at - 1]!)) at--;
+          top.splice(at, 0, { start, end });
+          if (top.length > limit) top.pop();
+        });
+        const covered = top.reduce((sum, run) => sum + run.end - run.start, 0);
         if (covered < LABEL_COVERAGE * set.size || covered < MIN_PER_CLASS * top.length) return;
-        for (const members of top) {
+        for (const run of top) {
           const spellings: number[][] = [];
-          forEachGroup(Uint32Array.from(members), exact.values, 1, (same) => spellings.push(same));
+          forEachGroup(sorted.ids.slice(run.start, run.end), exact.values, 1, (same) => spellings.push(same));
           if (spellings.length < 2) continue;
           spellings.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
           const dominant = spellings[0]!;

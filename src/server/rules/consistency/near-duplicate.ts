@@ -11,7 +11,8 @@ import { LEAKAGE } from '../split/meta.ts';
 import { IdSet } from './columns.ts';
 import { exactHash, isOn, lineLabel } from './common.ts';
 import { hash32, hashString } from './hashing.ts';
-import { BINS, forEachSimilarPair, sketchTexts, type SketchView } from './sketch.ts';
+import { SortedPairs } from './grouping.ts';
+import { BINS, bandKey, banding, forEachSimilarPairIn, sketchTexts, type SketchView } from './sketch.ts';
 
 export const NEAR_DUPLICATE: RuleMeta = {
   code: 'consistency/near-duplicate',
@@ -97,21 +98,40 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
     const store = new SketchStore();
     const on = isOn(config, NEAR_DUPLICATE);
     const threshold = config.consistency.nearDuplicateThreshold;
+    // Each band's keys stay sorted across edits: a report after one edited line re-sorts nothing.
+    const { rows, bands } = banding(threshold);
+    const byBand = Array.from(
+      { length: bands },
+      (_, band) => new SortedPairs((id) => bandKey(store.sketches, id * BINS, band, rows)),
+    );
     return {
-      add: (id, facts) => store.add(id, facts),
-      remove: (id) => store.remove(id),
+      add(id, facts) {
+        if (store.set.has(id)) return;
+        store.add(id, facts);
+        if (store.set.has(id)) for (const sorted of byBand) sorted.added(id);
+      },
+      remove(id) {
+        if (!store.set.has(id)) return;
+        for (const sorted of byBand) sorted.removing(id);
+        store.remove(id);
+      },
       report(lines, report) {
         if (!on) return;
         const ids = store.set.ids();
         const partner = new Int32Array(store.set.end).fill(-1);
         const score = new Float64Array(store.set.end);
-        forEachSimilarPair(store, ids, threshold, (a, b, s) => {
-          if (store.exact[a] === store.exact[b]) return; // an exact copy: consistency/duplicate
-          if (s > score[b]! || (s === score[b]! && a < partner[b]!)) {
-            score[b] = s;
-            partner[b] = a;
-          }
-        });
+        forEachSimilarPairIn(
+          store,
+          threshold,
+          (band) => byBand[band]!.sorted(() => ids),
+          (a, b, s) => {
+            if (store.exact[a] === store.exact[b]) return; // an exact copy: consistency/duplicate
+            if (s > score[b]! || (s === score[b]! && a < partner[b]!)) {
+              score[b] = s;
+              partner[b] = a;
+            }
+          },
+        );
         for (const id of ids) {
           const first = partner[id]!;
           if (first < 0) continue;

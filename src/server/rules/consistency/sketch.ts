@@ -10,7 +10,7 @@
  * stored as 8 bits (b-bit minwise hashing, Li & König 2010). 64 bytes per example; two sketches agree
  * in a bin with probability J + (1 - J)/256, J being the Jaccard similarity of the trigram sets.
  */
-import { radixSort } from './grouping.ts';
+import { radixSort, type SortedIds } from './grouping.ts';
 
 export const BINS = 64;
 const BIN_SHIFT = 26;
@@ -178,8 +178,26 @@ export function forEachSimilarPair(
   threshold: number,
   visit: (a: number, b: number, similarity: number) => void,
 ): void {
-  const { rows, bands } = banding(threshold);
+  const { rows } = banding(threshold);
   const keys = new Uint32Array(ids.length);
+  const sortedBand = (band: number): SortedIds => {
+    for (let i = 0; i < ids.length; i++) keys[i] = bandKey(view.sketches, ids[i]! * BINS, band, rows);
+    return radixSort(keys, ids);
+  };
+  forEachSimilarPairIn(view, threshold, sortedBand, visit);
+}
+
+/**
+ * `forEachSimilarPair` with each band's (band key, id) pairs supplied sorted by key then id, as an
+ * index that keeps them sorted across edits has them.
+ */
+export function forEachSimilarPairIn(
+  view: SketchView,
+  threshold: number,
+  sortedBand: (band: number) => SortedIds,
+  visit: (a: number, b: number, similarity: number) => void,
+): void {
+  const { bands } = banding(threshold);
   const check = (a: number, b: number): void => {
     if (view.exact[a] === view.exact[b]) {
       visit(a, b, 1);
@@ -190,8 +208,7 @@ export function forEachSimilarPair(
     if (s >= threshold) visit(a, b, s);
   };
   for (let band = 0; band < bands; band++) {
-    for (let i = 0; i < ids.length; i++) keys[i] = bandKey(view.sketches, ids[i]! * BINS, band, rows);
-    const sorted = radixSort(keys, ids);
+    const sorted = sortedBand(band);
     let start = 0;
     while (start < sorted.ids.length) {
       let end = start + 1;

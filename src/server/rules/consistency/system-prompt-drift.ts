@@ -9,7 +9,7 @@ import { datasetChecker, type LineContext } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { contentRange, isOn } from './common.ts';
-import { forEachGroup } from './grouping.ts';
+import { forEachRun, SortedPairs } from './grouping.ts';
 import { hash32, hashString } from './hashing.ts';
 
 export const SYSTEM_PROMPT_DRIFT: RuleMeta = {
@@ -73,17 +73,24 @@ export const systemPromptDriftChecker = datasetChecker<number>({
     const set = new IdSet();
     const hashes = set.column(Uint32Array);
     const on = isOn(config, SYSTEM_PROMPT_DRIFT);
+    // Prompts stay sorted across edits; groups are runs of it, read as views rather than arrays.
+    const byPrompt = new SortedPairs((id) => hashes.values[id] || undefined);
     return {
       add(id, hash) {
-        if (set.add(id)) hashes.values[id] = hash32(hash);
+        if (!set.add(id)) return;
+        hashes.values[id] = hash32(hash);
+        byPrompt.added(id);
       },
       remove(id) {
+        if (!set.has(id)) return;
+        byPrompt.removing(id);
         set.remove(id);
       },
       report(lines, report) {
         if (!on || set.size < MIN_EXAMPLES) return;
-        const groups: number[][] = [];
-        forEachGroup(set.ids(), hashes.values, 1, (members) => groups.push(members));
+        const sorted = byPrompt.sorted(() => set.ids());
+        const groups: Uint32Array[] = [];
+        forEachRun(sorted, (start, end) => groups.push(sorted.ids.subarray(start, end)));
         let dominant = groups[0];
         for (const group of groups) {
           if (

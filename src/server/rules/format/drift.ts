@@ -45,25 +45,48 @@ function parse(facts: string): Parsed {
   return { format: facts.slice(0, tab) as KnownFormat, signature: facts.slice(tab + 1) };
 }
 
-/** The most frequent key among counts; ties go to the one seen first. */
-function dominant<K>(counts: Map<K, number>): K | undefined {
-  let best: K | undefined;
-  let bestCount = 0;
-  for (const [key, count] of counts) {
-    if (count > bestCount) {
-      best = key;
-      bestCount = count;
+interface Tally<K> {
+  key: K;
+  count: number;
+  /** The id on the earliest line. */
+  first: number;
+  firstLine: number;
+}
+
+/** The most frequent key over groups of lines; ties go to the key seen on an earlier line. */
+function dominant<K, G extends { ids: ReadonlySet<number>; first: number; firstLine: number }>(
+  groups: readonly G[],
+  keyOf: (group: G) => K,
+): Tally<K> | undefined {
+  const tallies = new Map<K, Tally<K>>();
+  for (const group of groups) {
+    const key = keyOf(group);
+    const tally = tallies.get(key);
+    if (!tally)
+      tallies.set(key, { key, count: group.ids.size, first: group.first, firstLine: group.firstLine });
+    else {
+      tally.count += group.ids.size;
+      if (group.firstLine < tally.firstLine) [tally.first, tally.firstLine] = [group.first, group.firstLine];
     }
+  }
+  let best: Tally<K> | undefined;
+  for (const tally of tallies.values()) {
+    if (!best || tally.count > best.count || (tally.count === best.count && tally.firstLine < best.firstLine))
+      best = tally;
   }
   return best;
 }
 
+function sortedSignature(signature: string): string {
+  return signature.split(SEPARATOR).sort().join(SEPARATOR);
+}
+
 /** Whether every line has the same format and key set (keys perhaps in another order): nothing to report. */
-function isUniform(distinct: Map<string, number>): boolean {
+function isUniform(distinct: Map<string, unknown>): boolean {
   let first: string | undefined;
   for (const facts of distinct.keys()) {
     const { format, signature } = parse(facts);
-    const normal = `${format}\t${signature.split(SEPARATOR).sort().join(SEPARATOR)}`;
+    const normal = `${format}\t${sortedSignature(signature)}`;
     if (first === undefined) first = normal;
     else if (normal !== first) return false;
   }
@@ -83,61 +106,58 @@ export const driftChecker = datasetChecker<string>({
     return `${example.format}\t${example.keys.join(SEPARATOR)}`;
   },
   createIndex() {
-    const factsById = new Map<number, string>();
-    const distinct = new Map<string, number>();
+    // Lines by distinct facts: a file has few distinct signatures, so report works on those and
+    // visits each line once only to find the first line of each (ties and exemplars go by line).
+    const byFacts = new Map<string, Set<number>>();
+    let size = 0;
     return {
       add(id, facts) {
-        factsById.set(id, facts);
-        distinct.set(facts, (distinct.get(facts) ?? 0) + 1);
+        let ids = byFacts.get(facts);
+        if (!ids) byFacts.set(facts, (ids = new Set()));
+        if (ids.has(id)) return;
+        ids.add(id);
+        size++;
       },
       remove(id, facts) {
-        factsById.delete(id);
-        const count = (distinct.get(facts) ?? 0) - 1;
-        if (count > 0) distinct.set(facts, count);
-        else distinct.delete(facts);
+        const ids = byFacts.get(facts);
+        if (!ids?.delete(id)) return;
+        size--;
+        if (ids.size === 0) byFacts.delete(facts);
       },
       report(lines, report) {
-        if (factsById.size < 2 || isUniform(distinct)) return;
-        const formatCounts = new Map<KnownFormat, number>();
-        const firstOfFormat = new Map<KnownFormat, number>();
-        const sortedSignature = new Map<string, string>();
-        const parsed = new Map<number, Parsed>();
-        for (const id of [...factsById.keys()].sort((a, b) => lines.lineOf(a) - lines.lineOf(b))) {
-          const p = parse(factsById.get(id)!);
-          let sorted = sortedSignature.get(p.signature);
-          if (sorted === undefined) {
-            sorted = p.signature.split(SEPARATOR).sort().join(SEPARATOR);
-            sortedSignature.set(p.signature, sorted);
+        if (size < 2 || isUniform(byFacts)) return;
+        const groups = [...byFacts].map(([facts, ids]) => {
+          const { format, signature } = parse(facts);
+          let first = -1;
+          let firstLine = Infinity;
+          for (const id of ids) {
+            const line = lines.lineOf(id);
+            if (line < firstLine) [first, firstLine] = [id, line];
           }
-          p.signature = sorted;
-          parsed.set(id, p);
-          formatCounts.set(p.format, (formatCounts.get(p.format) ?? 0) + 1);
-          if (!firstOfFormat.has(p.format)) firstOfFormat.set(p.format, id);
+          return { format, signature: sortedSignature(signature), ids, first, firstLine };
+        });
+        const main = dominant(groups, (g) => g.format)!;
+        const mainGroups = groups.filter((g) => g.format === main.key);
+        const mainSignature = dominant(mainGroups, (g) => g.signature)!;
+        const offenders: { id: number; line: number; format: KnownFormat }[] = [];
+        for (const group of groups) {
+          if (group.format === main.key && group.signature === mainSignature.key) continue;
+          for (const id of group.ids) offenders.push({ id, line: lines.lineOf(id), format: group.format });
         }
-        const main = dominant(formatCounts)!;
-        const mainCount = formatCounts.get(main)!;
-        const signatureCounts = new Map<string, number>();
-        const firstOfSignature = new Map<string, number>();
-        for (const [id, p] of parsed) {
-          if (p.format !== main) continue;
-          signatureCounts.set(p.signature, (signatureCounts.get(p.signature) ?? 0) + 1);
-          if (!firstOfSignature.has(p.signature)) firstOfSignature.set(p.signature, id);
-        }
-        const mainSignature = dominant(signatureCounts)!;
-        const exemplar = firstOfFormat.get(main)!;
-        for (const [id, p] of parsed) {
-          if (p.format !== main)
-            reportDrift(lines, report, id, p.format, main, mainCount, parsed.size, exemplar);
-          else if (p.signature !== mainSignature)
+        offenders.sort((a, b) => a.line - b.line);
+        for (const { id, format } of offenders) {
+          if (format !== main.key)
+            reportDrift(lines, report, id, format, main.key, main.count, size, main.first);
+          else
             reportKeySet(
               lines,
               report,
               id,
-              main,
-              mainSignature,
-              signatureCounts.get(mainSignature)!,
-              mainCount,
-              firstOfSignature.get(mainSignature)!,
+              main.key,
+              mainSignature.key,
+              mainSignature.count,
+              main.count,
+              mainSignature.first,
             );
         }
       },

@@ -106,3 +106,23 @@ def test_a_packed_run_takes_fewer_steps_and_trains(tiny, tmp_path):
     assert losses[-1] <= losses[0] / 2, losses
     assert any(e["type"] == "eval" for e in events)
     assert events[-1]["status"] == "completed" and events[-1]["step"] == total
+
+
+def test_trl_loss_and_token_accuracy_cover_exactly_the_completion_tokens(recipes):
+    # An earlier tiny model logged accuracy 1.0 at loss 2.5: its frozen LM head capped the logit range,
+    # so the right token led by a hair. Both numbers must come from the same tokens: our labels, shifted.
+    import torch
+
+    recipe = recipes["plain"]
+    trainer, batch = recipe.trainer, first_batch(recipe)
+    model = recipe.model.eval()
+    with torch.no_grad():
+        loss = trainer.compute_loss(model, dict(batch))
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+    labels = batch["labels"][:, 1:]
+    mask = labels != IGNORE
+    assert int(mask.sum()) == 4 * batch["input_ids"].shape[0]  # three answer words and </s> per example
+    expected = torch.nn.functional.cross_entropy(logits[mask], labels[mask])
+    torch.testing.assert_close(loss, expected, rtol=1e-4, atol=1e-4)
+    accuracy = (logits[mask].argmax(-1) == labels[mask]).float().mean().item()
+    assert trainer._metrics["eval"]["mean_token_accuracy"][-1] == pytest.approx(accuracy)

@@ -65,3 +65,14 @@ def spawn_train(config: Path, *extra: str) -> subprocess.Popen[str]:
         stderr=subprocess.DEVNULL,
         text=True,
     )
+
+
+def prepare(config: Path) -> Any:
+    """A recipe set up exactly as `train` sets it up (data prepared by TRL, model wrapped), without training."""
+    from tunesmith_trainer.config import load_config
+    from tunesmith_trainer.events import EventWriter
+    from tunesmith_trainer.recipe import TrainRecipe
+
+    recipe = TrainRecipe(load_config(config), EventWriter(None, None))
+    recipe.setup()
+    return recipe

@@ -1,4 +1,5 @@
-"""LoRA on the tiny model: it learns the task, the adapter reloads, every event fits the schema."""
+"""LoRA on the tiny model: it learns the task, the adapter reloads, the merged export matches it, DoRA and
+rsLoRA train, every event fits the schema."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tunesmith_trainer.evaluate import evaluate, generate
 @pytest.fixture(scope="module")
 def lora_run(tiny, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("lora") / "run"
-    config = write_config(tiny, run_dir)
+    config = write_config(tiny, run_dir, output={"merge": True})
     assert train(config) == 0
     return config, run_dir
 
@@ -53,6 +54,41 @@ def test_adapter_reloads_and_reproduces_the_tuned_generations(lora_run, tiny):
     tokenizer = AutoTokenizer.from_pretrained(run_dir / "adapter")
     again = generate(model, tokenizer, [r["prompt"] for r in rows], batch_size=5, max_new_tokens=8)
     assert again == [r["tuned"] for r in rows]
+
+
+def test_the_merged_export_loads_without_peft_and_generates_like_base_plus_adapter(lora_run):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    config, run_dir = lora_run
+    finished = read_events(run_dir)[-1]
+    assert finished["paths"]["merged"] == str(run_dir / "merged")
+    assert not (run_dir / "merged" / "adapter_config.json").exists()
+    model = AutoModelForCausalLM.from_pretrained(run_dir / "merged").eval()
+    assert not any("lora" in name for name, _ in model.named_parameters())
+    tokenizer = AutoTokenizer.from_pretrained(run_dir / "merged")
+    rows = [json.loads(line) for line in (run_dir / "evaluation.jsonl").read_text().splitlines()]
+    merged = generate(model, tokenizer, [r["prompt"] for r in rows], batch_size=5, max_new_tokens=8)
+    assert merged == [r["tuned"] for r in rows]
+    assert sum(r["tuned"] != r["base"] for r in rows) >= len(rows) // 2  # the merge really changed the weights
+
+
+def test_dora_and_rslora_are_saved_in_the_adapter_config_and_train(tiny, tmp_path):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    run_dir = tmp_path / "dora"
+    lora = {"r": 8, "alpha": 16, "dora": True, "rslora": True}
+    config = write_config(tiny, run_dir, method={"type": "lora", "lora": lora},
+                          training={"max_steps": 40, "eval_steps": 1000, "save_steps": 40})
+    assert train(config) == 0
+    events = read_events(run_dir)
+    losses = [e["loss"] for e in events if e["type"] == "log"]
+    assert losses[-1] <= losses[0] * 0.6, losses
+    saved = json.loads((run_dir / "adapter" / "adapter_config.json").read_text())
+    assert saved["use_dora"] is True and saved["use_rslora"] is True
+    model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny["model"]), str(run_dir / "adapter"))
+    magnitudes = [n for n, _ in model.named_parameters() if "lora_magnitude_vector" in n]
+    assert magnitudes  # DoRA's per-column magnitudes were saved and reloaded
 
 
 def test_estimate_matches_parameter_arithmetic(lora_run):

@@ -261,4 +261,11 @@ def load_tuned(base: Any, result_dir: Path) -> Any:
             raise TrainerError("config", f"partial weights do not fit this base model: {sorted(missing)[:3]}")
         base.load_state_dict(tensors, strict=False)
         return base
-    raise TrainerError("config", f"{result_dir} holds no adapter or partial weights", "Pass the run's result directory.")
+    if (result_dir / "config.json").is_file():
+        from transformers import AutoModelForCausalLM
+
+        # A full fine-tune replaces every weight: the base only lends its dtype.
+        return AutoModelForCausalLM.from_pretrained(str(result_dir), local_files_only=True, dtype=base.dtype)
+    raise TrainerError(
+        "config", f"{result_dir} holds no adapter, partial weights or model", "Pass the run's result directory."
+    )

@@ -78,8 +78,8 @@ function workerLimits(config: ResolvedConfig): ResourceLimits {
   );
   // TUNESMITH_WORKER_HEAP_MB lets a test starve the workers to exercise the fallback.
   const forced = Number(process.env['TUNESMITH_WORKER_HEAP_MB']);
-  if (forced > 0) return { maxOldGenerationSizeMb: forced, maxYoungGenerationSizeMb: 1 };
-  return { maxOldGenerationSizeMb: tokens ? 256 : 48, maxYoungGenerationSizeMb: 4 };
+  if (forced > 0) return { maxOldGenerationSizeMb: forced, maxYoungGenerationSizeMb: 16 };
+  return { maxOldGenerationSizeMb: tokens ? 256 : 48, maxYoungGenerationSizeMb: 16 };
 }
 
 /** Starts one worker: the bundled script beside dist/cli.cjs, or the TypeScript entry from source. */

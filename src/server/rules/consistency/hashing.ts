@@ -130,12 +130,42 @@ function feedValue(value: unknown, depth: number): void {
   } else if (typeof value === 'object') {
     feedString('{');
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record).sort()) {
-      feedString(key);
-      feedValue(record[key], depth + 1);
+    if (!feedSmallObject(record, depth)) {
+      for (const key of Object.keys(record).sort()) {
+        feedString(key);
+        feedValue(record[key], depth + 1);
+      }
     }
     feedString('}');
   }
+}
+
+/** Objects up to this many keys are walked in key order without sorting a key array. */
+const SMALL_OBJECT = 8;
+
+/**
+ * Feeds the entries of an object of at most `SMALL_OBJECT` keys in sorted key order, as
+ * `Object.keys(record).sort()` would, by picking the next smallest key on each pass: no array per
+ * object (a chat line has one object per message). False, having fed nothing, for larger objects.
+ */
+function feedSmallObject(record: Record<string, unknown>, depth: number): boolean {
+  let count = 0;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    if (++count > SMALL_OBJECT) return false;
+  }
+  let previous: string | undefined;
+  for (let i = 0; i < count; i++) {
+    let next: string | undefined;
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
+      if ((previous === undefined || key > previous) && (next === undefined || key < next)) next = key;
+    }
+    feedString(next!);
+    feedValue(record[next!], depth + 1);
+    previous = next;
+  }
+  return true;
 }
 
 /**

@@ -10,11 +10,12 @@ import { LinePass } from '../server/engine/linter.ts';
 import type { Checker } from '../server/engine/rule.ts';
 import type { Finding, LineInput } from '../server/engine/types.ts';
 import { ALL_CHECKERS, ALL_RULES } from '../server/rules/index.ts';
+import { packFacts, type PackedFacts } from './packed-facts.ts';
 
 export interface BatchResult {
   findings: Finding[];
-  /** Facts of the lines that have any, in line order. */
-  facts: { line: number; facts: unknown[] }[];
+  /** Facts of the lines that have any, in line order, packed for the trip between threads. */
+  facts: PackedFacts;
   /** "internal error in rule X on line N: ..." messages. */
   errors: string[];
 }
@@ -39,14 +40,17 @@ export function describeRuleError(
 /** Lints one batch with a pass; shared by the in-thread runner and the worker. */
 export function runBatch(pass: LinePass, lines: readonly LineInput[], errors: string[]): BatchResult {
   const findings: Finding[] = [];
-  const facts: BatchResult['facts'] = [];
+  const factLines: number[] = [];
+  const facts: unknown[][] = [];
   for (const input of lines) {
     const result = pass.run(input);
     for (const finding of result.findings) findings.push(finding);
-    if (result.facts.some((fact) => fact !== undefined))
-      facts.push({ line: input.line, facts: result.facts });
+    if (result.facts.some((fact) => fact !== undefined)) {
+      factLines.push(input.line);
+      facts.push(result.facts);
+    }
   }
-  return { findings, facts, errors: errors.splice(0) };
+  return { findings, facts: packFacts(factLines, facts), errors: errors.splice(0) };
 }
 
 export function inThreadRunner(

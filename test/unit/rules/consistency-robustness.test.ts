@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { resolveConfig } from '../../../src/server/engine/config.ts';
 import { lintText } from '../../../src/server/engine/linter.ts';
 import { consistencyCheckers } from '../../../src/server/rules/consistency/index.ts';
-import { canonicalJson, hashJson } from '../../../src/server/rules/consistency/hashing.ts';
+import { hashJson, hashNormalised } from '../../../src/server/rules/consistency/hashing.ts';
 import { BINS, sketchTexts } from '../../../src/server/rules/consistency/sketch.ts';
 
 const config = resolveConfig({ rules: { consistency: 'info' } }).config;
@@ -88,7 +88,27 @@ test('sketches and canonical hashes ignore case as toLowerCase does, and key ord
       (value) => {
         const reversed = Object.fromEntries(Object.entries(value).reverse());
         assert.equal(hashJson(reversed), hashJson(value));
-        assert.equal(hashJson(JSON.parse(canonicalJson(value)!)), hashJson(value));
+      },
+    ),
+  );
+});
+
+test('normalised hashes ignore whitespace runs, edges and ASCII case, whichever loop hashes them (property)', () => {
+  const word = fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength: 6 })
+    .filter((w) => !/[\s\u00a0]/.test(w));
+  const space = fc.constantFrom(' ', '  ', '\t', '\n ', '\u00a0', '\u3000', '\u2003 ');
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(word, space), { minLength: 1, maxLength: 8 }),
+      fc.boolean(),
+      (parts, edges) => {
+        const single = parts.map(([w]) => w).join(' ');
+        const spaced = (edges ? ' \t' : '') + parts.map(([w, s]) => w + s).join('') + (edges ? '\n' : '');
+        const upper = single.replace(/[a-z]/g, (c) => c.toUpperCase());
+        assert.equal(hashNormalised([spaced]), hashNormalised([single]));
+        assert.equal(hashNormalised([upper]), hashNormalised([single]));
+        assert.notEqual(hashNormalised([single, 'x']), hashNormalised([`${single}x`]));
       },
     ),
   );

@@ -60,14 +60,17 @@ function allowListOf(entries: readonly string[]): AllowList {
   return list;
 }
 
+const DIGIT = /[0-9]/;
+
 function check(context: LineContext, report: Report): void {
   if (!context.json?.ok) return;
   const text = context.text;
   let scan: ReturnType<typeof scanText> | undefined;
   const taken: Candidate[] = [];
   const allow = allowListOf(context.config.pii.allow);
+  const hasDigit = DIGIT.test(text);
   for (const detector of DETECTORS) {
-    if (!context.enabled(detector.code) || !detector.prefilter(text)) continue;
+    if (!context.enabled(detector.code) || !detector.prefilter(text, hasDigit)) continue;
     scan ??= scanText(text);
     for (const candidate of detector.find(scan.text, context.config.pii.defaultPhoneRegion)) {
       if (!valueContaining(scan.values, candidate)) continue;

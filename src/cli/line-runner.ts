@@ -86,7 +86,7 @@ function workerLimits(config: ResolvedConfig): ResourceLimits {
   );
   // TUNESMITH_WORKER_HEAP_MB lets a test starve the workers to exercise the fallback.
   const forced = Number(process.env['TUNESMITH_WORKER_HEAP_MB']);
-  if (forced > 0) return { maxOldGenerationSizeMb: forced, maxYoungGenerationSizeMb: 16 };
+  if (forced > 0) return { maxOldGenerationSizeMb: forced, maxYoungGenerationSizeMb: 1 };
   return { maxOldGenerationSizeMb: tokens ? 256 : 32, maxYoungGenerationSizeMb: 16 };
 }
 

@@ -167,6 +167,19 @@ async function write(path: string, produce: (write: (text: string) => Promise<vo
   renameSync(temp, path);
 }
 
+/** The same corpus in memory, for small sizes (the golden-findings test uses 2 MB). */
+export function corpusText(seed: number, targetBytes: number): string {
+  const generator = new Generator(rng(seed));
+  const lines: string[] = [];
+  let bytes = 0;
+  while (bytes < targetBytes) {
+    const line = generator.line() + '\n';
+    bytes += Buffer.byteLength(line);
+    lines.push(line);
+  }
+  return lines.join('');
+}
+
 /**
  * The corpus of about `targetBytes`, generated once per seed and size. The 1 GB file is the same
  * generator run longer rather than the 120 MB file copied: copies would all be duplicates or

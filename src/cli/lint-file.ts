@@ -13,6 +13,7 @@ import type { Finding, LineEnding, LineInput } from '../server/engine/types.ts';
 import { ALL_CHECKERS } from '../server/rules/index.ts';
 import { HeapKeeper } from './heap.ts';
 import { describeRuleError, type BatchResult, type LineRunner } from './line-runner.ts';
+import { unpackFacts } from './packed-facts.ts';
 
 /** A file the CLI could not lint, with a message meant for the user. */
 export class FileProblem extends Error {}
@@ -130,14 +131,19 @@ export async function lintFile(path: string, options: LintFileOptions): Promise<
   const findings: Finding[] = [];
   const inFlight: Promise<BatchResult>[] = [];
   const heap = new HeapKeeper();
+  const strings = new Map<string, string>();
   let bytes = 0;
 
   const take = (result: BatchResult): void => {
     for (const finding of result.findings) findings.push(finding);
-    for (const { line, facts } of result.facts) {
-      indexes.add(line, facts);
-      options.onFacts?.(line, facts);
-    }
+    unpackFacts(
+      result.facts,
+      (line, facts) => {
+        indexes.add(line, facts);
+        options.onFacts?.(line, facts);
+      },
+      strings,
+    );
     for (const message of result.errors) onRuleError(message);
   };
 

@@ -122,7 +122,11 @@ export class LinePass {
     );
     // Dataset checkers keep their position even when off, so facts arrays line up across threads.
     this.datasetCheckers = checkers.filter((c): c is DatasetChecker => c.kind === 'dataset');
+    this.datasetOn = this.datasetCheckers.map((checker) => wantsAny(this.table, checker));
   }
+
+  /** Whether each dataset checker has a code on, resolved once rather than per line. */
+  private readonly datasetOn: boolean[];
 
   context(input: LineInput): LineContext {
     return new Context(input, this.config, this.table);
@@ -143,8 +147,8 @@ export class LinePass {
         );
       }
     }
-    const facts = this.datasetCheckers.map((checker) => {
-      if (!wantsAny(this.table, checker)) return undefined;
+    const facts = this.datasetCheckers.map((checker, i) => {
+      if (!this.datasetOn[i]) return undefined;
       try {
         return checker.extract(context);
       } catch (error) {

@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { resolveConfig } from '../../../src/server/engine/config.ts';
 import { lintText } from '../../../src/server/engine/linter.ts';
 import { consistencyCheckers } from '../../../src/server/rules/consistency/index.ts';
+import { hashJson, hashNormalised } from '../../../src/server/rules/consistency/hashing.ts';
+import { BINS, sketchTexts } from '../../../src/server/rules/consistency/sketch.ts';
 
 const config = resolveConfig({ rules: { consistency: 'info' } }).config;
 const rethrow = (_codes: readonly string[], _line: number | undefined, error: unknown): never => {
@@ -55,4 +57,59 @@ test('consistency checkers survive extreme lines: deep nesting, long answers, as
   ];
   const findings = lintText(lines.join('\n'), config, consistencyCheckers, rethrow);
   assert.ok(findings.some((f) => f.code === 'consistency/duplicate' && f.range.start.line === 1));
+});
+
+test('sketches and canonical hashes ignore case as toLowerCase does, and key order, on any text (property)', () => {
+  const a = new Uint8Array(BINS);
+  const b = new Uint8Array(BINS);
+  // Mixed ASCII and characters whose lower case is special: final sigma, dotted I, astral letters.
+  const text = fc
+    .array(
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 8 }),
+        fc.constantFrom('Σ', 'İ', '𐐀', 'ẞ', 'ǅ', ' ', 'AB'),
+      ),
+      {
+        maxLength: 12,
+      },
+    )
+    .map((parts) => parts.join(''));
+  fc.assert(
+    fc.property(fc.array(text, { minLength: 1, maxLength: 3 }), (texts) => {
+      const words = sketchTexts(texts, a);
+      const lowered = texts.map((t) => t.toLowerCase());
+      assert.equal(sketchTexts(lowered, b), words);
+      assert.deepEqual(a, b);
+    }),
+  );
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 12 }),
+      (value) => {
+        const reversed = Object.fromEntries(Object.entries(value).reverse());
+        assert.equal(hashJson(reversed), hashJson(value));
+      },
+    ),
+  );
+});
+
+test('normalised hashes ignore whitespace runs, edges and ASCII case, whichever loop hashes them (property)', () => {
+  const word = fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength: 6 })
+    .filter((w) => !/[\s\u00a0]/.test(w));
+  const space = fc.constantFrom(' ', '  ', '\t', '\n ', '\u00a0', '\u3000', '\u2003 ');
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(word, space), { minLength: 1, maxLength: 8 }),
+      fc.boolean(),
+      (parts, edges) => {
+        const single = parts.map(([w]) => w).join(' ');
+        const spaced = (edges ? ' \t' : '') + parts.map(([w, s]) => w + s).join('') + (edges ? '\n' : '');
+        const upper = single.replace(/[a-z]/g, (c) => c.toUpperCase());
+        assert.equal(hashNormalised([spaced]), hashNormalised([single]));
+        assert.equal(hashNormalised([upper]), hashNormalised([single]));
+        assert.notEqual(hashNormalised([single, 'x']), hashNormalised([`${single}x`]));
+      },
+    ),
+  );
 });

@@ -8,7 +8,7 @@ import {
   SECRET_RULES,
   SILENT_PRESET_RULES,
 } from '../../../src/server/rules/secrets/index.ts';
-import { maySecret } from '../../../src/server/rules/secrets/prefilter.ts';
+import { maySecret, SECRET_PREFILTER } from '../../../src/server/rules/secrets/prefilter.ts';
 import { PRESET_RULE_IDS, runPreset, SOURCE_FILE_PATH } from '../../../src/server/rules/secrets/preset.ts';
 import { resolveConfig } from '../../../src/server/engine/config.ts';
 import { lintText } from '../../../src/server/engine/linter.ts';
@@ -111,6 +111,80 @@ test('secrets prefilter: misses nothing the preset finds, on generated provider-
       if (found.length > 0) assert.ok(maySecret(line), `prefilter rejected ${line}`);
     }),
     { numRuns: 300 },
+  );
+});
+
+/** Every alternative of the prefilter, written out, to build lines that hit it, nearly hit it, or straddle two. */
+const PREFILTER_PIECES = [
+  'secret_access_key',
+  'secretAccessKey',
+  'secret_accesskey',
+  'npm_',
+  'x-oauth-basic',
+  '_authToken=',
+  'xoxb-',
+  'xoxr-',
+  'xapp-',
+  'hooks.slack.com',
+  '://u:p@',
+  '://a-b:c_d@',
+  '://:x@',
+  'T3BlbkFJ',
+  'sk-ant-api0',
+  'gsk_',
+  'hf_',
+  'lin_api_',
+  'ntn_',
+  'PRIVATE KEY',
+  'SG.',
+  'shpss_',
+  'shpat_',
+  'rk_live_',
+  'sk_test_',
+  'ghp_',
+  'ghr_',
+  'github_pat_',
+  'glpat-',
+  'glc_',
+  'glsa_',
+  'ops_ey',
+  'mongodb',
+  'MySQL',
+  'postgres',
+  'hvb.',
+  'vck_',
+  'dapi',
+  'dckr_pat_',
+  'figd_',
+  'cfut_',
+  'cfk_',
+  'tskey-',
+  // Characters a case-insensitive match must not fold onto ASCII letters (Kelvin sign, long s, dotted I).
+  '\u212a',
+  '\u017f',
+  '\u0130',
+  'é',
+];
+
+test('secrets prefilter: the automaton agrees with the regular expression it implements (property)', () => {
+  const flipCase = (s: string, mask: number): string =>
+    [...s].map((ch, i) => ((mask >> (i % 30)) & 1 ? ch.toUpperCase() : ch.toLowerCase())).join('');
+  const piece = fc.oneof(
+    fc.tuple(fc.constantFrom(...PREFILTER_PIECES), fc.nat()).map(([s, mask]) => flipCase(s, mask)),
+    // Prefixes and suffixes: a literal cut short must not match, one completed later must.
+    fc
+      .tuple(fc.constantFrom(...PREFILTER_PIECES), fc.nat(20), fc.boolean())
+      .map(([s, n, head]) => (head ? s.slice(0, n % s.length) : s.slice(n % s.length))),
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom(' ', '_', '-', '.', ':', '/', '@', '='),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), fc.nat(400), (pieces, pad) => {
+      // Long and short lines take the same path today, but padding keeps literals away from the edges.
+      const line = 'x'.repeat(pad % 3 === 0 ? pad : 0) + pieces.join('');
+      assert.equal(maySecret(line), SECRET_PREFILTER.test(line), line);
+    }),
+    { numRuns: 3000 },
   );
 });
 

@@ -36,19 +36,21 @@ export function linesLabel(lines: number[], max = 5, total = lines.length): stri
 /** Related locations are capped: a line duplicated 10,000 times must not carry 10,000 links. */
 export const MAX_RELATED = 10;
 
-const exactHashes = new WeakMap<object, number>();
+/** The last line hashed: the checkers that use the hash run one after another on each line. */
+let lastJson: object | undefined;
+let lastHash = 0;
 
 /**
  * The canonical-JSON hash of a parsed line, computed once per line although two checkers use it
- * (checkers of one line share its `JsonLine`).
+ * (checkers of one line share its `JsonLine`). A one-entry cache rather than a WeakMap: a WeakMap
+ * entry per line made every garbage collection trace an ephemeron table as long as a batch.
  */
 export function exactHash(context: LineContext): number | undefined {
   const json = context.json;
   if (!json?.ok) return undefined;
-  let hash = exactHashes.get(json);
-  if (hash === undefined) {
-    hash = hashJson(json.value);
-    exactHashes.set(json, hash);
+  if (json !== lastJson) {
+    lastHash = hashJson(json.value);
+    lastJson = json;
   }
-  return hash;
+  return lastHash;
 }

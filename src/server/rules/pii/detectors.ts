@@ -43,7 +43,12 @@ export interface Detector {
   placeholder: string;
   /** Noun for messages: "Email address". */
   noun: string;
-  prefilter(line: string): boolean;
+  /**
+   * Whether the raw line may hold a value; `hasDigit` says whether it has an ASCII digit, computed
+   * once per line because most prefilters need one and most chat lines have none, so they are
+   * rejected without running a regular expression over the line each.
+   */
+  prefilter(line: string, hasDigit: boolean): boolean;
   find(scan: string, defaultRegion: string): Candidate[];
 }
 
@@ -120,7 +125,7 @@ const creditCard: Detector = {
   code: 'pii/credit-card',
   placeholder: '<CREDIT_CARD>',
   noun: 'Card number',
-  prefilter: (line) => DIGIT_RUN.test(line),
+  prefilter: (line, hasDigit) => hasDigit && DIGIT_RUN.test(line),
   find: (scan) =>
     matchAll(/(?<![\d.,-])\d(?:[ -]?\d){11,18}(?![\d]|[.,-]\d)/g, scan, (m) => {
       const value = m[0];
@@ -143,7 +148,7 @@ const iban: Detector = {
   code: 'pii/iban',
   placeholder: '<IBAN>',
   noun: 'IBAN',
-  prefilter: (line) => /[A-Z]{2}\d{2} ?[A-Z0-9]{4}/.test(line),
+  prefilter: (line, hasDigit) => hasDigit && /[A-Z]{2}\d{2} ?[A-Z0-9]{4}/.test(line),
   find: (scan) =>
     matchAll(/\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g, scan, (m) => {
       // The greedy match may run into following capitals or digits; the IBAN is its longest prefix
@@ -171,7 +176,7 @@ const usSsn: Detector = {
   code: 'pii/us-ssn',
   placeholder: '<SSN>',
   noun: 'US Social Security number',
-  prefilter: (line) => /\d{3}[- ]\d{2}[- ]\d{4}/.test(line),
+  prefilter: (line, hasDigit) => hasDigit && /\d{3}[- ]\d{2}[- ]\d{4}/.test(line),
   find: (scan) =>
     matchAll(SSN, scan, (m) => {
       const [value, area, , group, serial] = m as unknown as [string, string, string, string, string];
@@ -193,7 +198,8 @@ const cryptoWallet: Detector = {
   code: 'pii/crypto-wallet',
   placeholder: '<CRYPTO_WALLET>',
   noun: 'Cryptocurrency address',
-  prefilter: (line) => /bc1|BC1|0x|\b[13][1-9A-HJ-NP-Za-km-z]{25}/.test(line),
+  // Every alternative has a digit.
+  prefilter: (line, hasDigit) => hasDigit && /bc1|BC1|0x|\b[13][1-9A-HJ-NP-Za-km-z]{25}/.test(line),
   find: (scan) =>
     matchAll(WALLET, scan, (m) => {
       const value = m[0];
@@ -243,6 +249,23 @@ function isNonPublicIpv6(ip: string): boolean {
   );
 }
 
+const IPV6_TAIL = /[0-9a-fA-F]{0,4}:/y;
+const HEX = /[0-9a-fA-F]/;
+
+/**
+ * Whether the line matches `/[0-9a-fA-F]:[0-9a-fA-F]{0,4}:/`, tried only at colons after a hex digit:
+ * every JSON line has colons but few follow a hex digit, and the regular expression itself tries
+ * every hex letter of the line as a start.
+ */
+export function mayBeIpv6(line: string): boolean {
+  for (let at = line.indexOf(':', 1); at !== -1; at = line.indexOf(':', at + 1)) {
+    if (!HEX.test(line[at - 1]!)) continue;
+    IPV6_TAIL.lastIndex = at + 1;
+    if (IPV6_TAIL.test(line)) return true;
+  }
+  return false;
+}
+
 /** "version 1.2.3.4", "v1.2.3.4", "build 10.0.19041.1": dotted numbers that are versions, not hosts. */
 const VERSION_CONTEXT = /(?:\bv|\bversion\s*|\bver\.?\s*|\bbuild\s*|\brelease\s*)$/i;
 
@@ -250,7 +273,7 @@ const ipAddress: Detector = {
   code: 'pii/ip-address',
   placeholder: '<IP_ADDRESS>',
   noun: 'IP address',
-  prefilter: (line) => /\d\.\d{1,3}\.\d{1,3}\.\d/.test(line) || /[0-9a-fA-F]:[0-9a-fA-F]{0,4}:/.test(line),
+  prefilter: (line, hasDigit) => (hasDigit && /\d\.\d{1,3}\.\d{1,3}\.\d/.test(line)) || mayBeIpv6(line),
   find: (scan) => [
     ...matchAll(/(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g, scan, (m) => {
       const value = m[0];
@@ -305,7 +328,7 @@ const phone: Detector = {
   code: 'pii/phone',
   placeholder: '<PHONE>',
   noun: 'Phone number',
-  prefilter: (line) => phoneRuns(line).length > 0,
+  prefilter: (line, hasDigit) => hasDigit && phoneRuns(line).length > 0,
   find: (scan, defaultRegion) => {
     const out: Candidate[] = [];
     for (const run of phoneRuns(scan)) {

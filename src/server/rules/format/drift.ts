@@ -6,6 +6,7 @@
 import { datasetChecker, type LineAccess, type Report } from '../../engine/rule.ts';
 import { FORMAT_KEYS, FORMAT_NAMES, type FormatId } from '../../engine/formats.ts';
 import type { RelatedLocation, RuleMeta } from '../../engine/types.ts';
+import { IdSet } from '../consistency/columns.ts';
 import { isRecord, quoteKey, rangeOf } from '../line-spans.ts';
 import { convertLine } from './convert.ts';
 import { likelyTopLevelKey } from './misspelling.ts';
@@ -45,6 +46,13 @@ function parse(facts: string): Parsed {
   return { format: facts.slice(0, tab) as KnownFormat, signature: facts.slice(tab + 1) };
 }
 
+interface Group {
+  facts: string;
+  /** Its place in the index's group table, and the value of its lines in the group column. */
+  number: number;
+  count: number;
+}
+
 interface Tally<K> {
   key: K;
   count: number;
@@ -54,7 +62,7 @@ interface Tally<K> {
 }
 
 /** The most frequent key over groups of lines; ties go to the key seen on an earlier line. */
-function dominant<K, G extends { ids: ReadonlySet<number>; first: number; firstLine: number }>(
+function dominant<K, G extends { count: number; first: number; firstLine: number }>(
   groups: readonly G[],
   keyOf: (group: G) => K,
 ): Tally<K> | undefined {
@@ -62,10 +70,9 @@ function dominant<K, G extends { ids: ReadonlySet<number>; first: number; firstL
   for (const group of groups) {
     const key = keyOf(group);
     const tally = tallies.get(key);
-    if (!tally)
-      tallies.set(key, { key, count: group.ids.size, first: group.first, firstLine: group.firstLine });
+    if (!tally) tallies.set(key, { key, count: group.count, first: group.first, firstLine: group.firstLine });
     else {
-      tally.count += group.ids.size;
+      tally.count += group.count;
       if (group.firstLine < tally.firstLine) [tally.first, tally.firstLine] = [group.first, group.firstLine];
     }
   }
@@ -82,9 +89,9 @@ function sortedSignature(signature: string): string {
 }
 
 /** Whether every line has the same format and key set (keys perhaps in another order): nothing to report. */
-function isUniform(distinct: Map<string, unknown>): boolean {
+function isUniform(distinct: Iterable<string>): boolean {
   let first: string | undefined;
-  for (const facts of distinct.keys()) {
+  for (const facts of distinct) {
     const { format, signature } = parse(facts);
     const normal = `${format}\t${sortedSignature(signature)}`;
     if (first === undefined) first = normal;
@@ -106,48 +113,84 @@ export const driftChecker = datasetChecker<string>({
     return `${example.format}\t${example.keys.join(SEPARATOR)}`;
   },
   createIndex() {
-    // Lines by distinct facts: a file has few distinct signatures, so report works on those and
-    // visits each line once only to find the first line of each (ties and exemplars go by line).
-    const byFacts = new Map<string, Set<number>>();
-    let size = 0;
+    // Each line holds the number of its group (lines with the same facts) in a typed-array column,
+    // not an entry in a per-group Set: a file has few distinct signatures, and the report, which runs
+    // when a 1 GB file's memory peaks, visits each line once to find each group's first line.
+    const present = new IdSet();
+    const groupOf = present.column(Uint32Array);
+    const groups: (Group | undefined)[] = [];
+    const byFacts = new Map<string, Group>();
+    const free: number[] = [];
     return {
       add(id, facts) {
-        let ids = byFacts.get(facts);
-        if (!ids) byFacts.set(facts, (ids = new Set()));
-        if (ids.has(id)) return;
-        ids.add(id);
-        size++;
+        if (!present.add(id)) return;
+        let group = byFacts.get(facts);
+        if (!group) {
+          group = { facts, number: free.pop() ?? groups.length, count: 0 };
+          groups[group.number] = group;
+          byFacts.set(facts, group);
+        }
+        groupOf.values[id] = group.number;
+        group.count++;
       },
       remove(id, facts) {
-        const ids = byFacts.get(facts);
-        if (!ids?.delete(id)) return;
-        size--;
-        if (ids.size === 0) byFacts.delete(facts);
+        const group = byFacts.get(facts);
+        if (!group || !present.has(id) || groupOf.values[id] !== group.number) return;
+        present.remove(id);
+        if (--group.count > 0) return;
+        byFacts.delete(facts);
+        groups[group.number] = undefined;
+        free.push(group.number);
       },
       report(lines, report) {
-        if (size < 2 || isUniform(byFacts)) return;
-        const groups = [...byFacts].map(([facts, ids]) => {
-          const { format, signature } = parse(facts);
-          let first = -1;
-          let firstLine = Infinity;
-          for (const id of ids) {
-            const line = lines.lineOf(id);
-            if (line < firstLine) [first, firstLine] = [id, line];
-          }
-          return { format, signature: sortedSignature(signature), ids, first, firstLine };
-        });
-        const main = dominant(groups, (g) => g.format)!;
-        const mainGroups = groups.filter((g) => g.format === main.key);
-        const mainSignature = dominant(mainGroups, (g) => g.signature)!;
-        const offenders: { id: number; line: number; format: KnownFormat }[] = [];
-        for (const group of groups) {
-          if (group.format === main.key && group.signature === mainSignature.key) continue;
-          for (const id of group.ids) offenders.push({ id, line: lines.lineOf(id), format: group.format });
+        if (present.size < 2 || isUniform(byFacts.keys())) return;
+        const firsts = new Int32Array(groups.length).fill(-1);
+        const firstLines = new Float64Array(groups.length).fill(Infinity);
+        const numbers = groupOf.values;
+        for (let id = 0; id < present.end; id++) {
+          if (!present.has(id)) continue;
+          const number = numbers[id]!;
+          const line = lines.lineOf(id);
+          if (line < firstLines[number]!) [firsts[number], firstLines[number]] = [id, line];
         }
-        offenders.sort((a, b) => a.line - b.line);
-        for (const { id, format } of offenders) {
+        const summaries = [...byFacts.values()].map((group) => {
+          const { format, signature } = parse(group.facts);
+          return {
+            format,
+            signature: sortedSignature(signature),
+            number: group.number,
+            count: group.count,
+            first: firsts[group.number]!,
+            firstLine: firstLines[group.number]!,
+          };
+        });
+        const main = dominant(summaries, (g) => g.format)!;
+        const mainGroups = summaries.filter((g) => g.format === main.key);
+        const mainSignature = dominant(mainGroups, (g) => g.signature)!;
+        // Offenders by group number, then their ids in one typed array sorted by line.
+        const formats: (KnownFormat | undefined)[] = [];
+        let offenderCount = 0;
+        for (const group of summaries) {
+          if (group.format === main.key && group.signature === mainSignature.key) continue;
+          formats[group.number] = group.format;
+          offenderCount += group.count;
+        }
+        const offenders = new Uint32Array(offenderCount);
+        let n = 0;
+        let sorted = true;
+        let lastLine = -Infinity;
+        for (let id = 0; id < present.end && n < offenderCount; id++) {
+          if (!present.has(id) || formats[numbers[id]!] === undefined) continue;
+          offenders[n++] = id;
+          const line = lines.lineOf(id);
+          if (line < lastLine) sorted = false;
+          lastLine = line;
+        }
+        if (!sorted) offenders.sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
+        for (const id of offenders) {
+          const format = formats[numbers[id]!]!;
           if (format !== main.key)
-            reportDrift(lines, report, id, format, main.key, main.count, size, main.first);
+            reportDrift(lines, report, id, format, main.key, main.count, present.size, main.first);
           else
             reportKeySet(
               lines,

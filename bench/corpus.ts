@@ -4,20 +4,9 @@
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '../src/cli/commands/split-plan.ts';
 
 export const DATA_DIR = new URL('./.data/', import.meta.url).pathname;
-
-/** mulberry32: small, fast and good enough to make a corpus reproducible. */
-export function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the model data train token answer question result value function return error system user assistant ' +
@@ -169,7 +158,7 @@ async function write(path: string, produce: (write: (text: string) => Promise<vo
 
 /** The same corpus in memory, for small sizes (the golden-findings test uses 2 MB). */
 export function corpusText(seed: number, targetBytes: number): string {
-  const generator = new Generator(rng(seed));
+  const generator = new Generator(seededRandom(seed));
   const lines: string[] = [];
   let bytes = 0;
   while (bytes < targetBytes) {
@@ -188,7 +177,7 @@ export function corpusText(seed: number, targetBytes: number): string {
 export async function corpus(seed: number, targetBytes: number): Promise<string> {
   const path = join(DATA_DIR, `corpus-${seed}-${targetBytes}.jsonl`);
   if (existsSync(path)) return path;
-  const generator = new Generator(rng(seed));
+  const generator = new Generator(seededRandom(seed));
   await write(path, async (emit) => {
     let bytes = 0;
     let chunk = '';

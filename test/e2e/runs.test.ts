@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { ROOT, startEditor, until, type Editor } from './harness.ts';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { ROOT, openWorkbench, startEditor, until, type Editor } from './harness.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 let editor: Editor;
@@ -18,13 +18,7 @@ let page: Page;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   editor = await startEditor();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  await page.goto(editor.url);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  ({ browser, page } = await openWorkbench(editor.url));
 });
 
 after(async () => {

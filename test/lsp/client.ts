@@ -189,6 +189,30 @@ interface Position {
 }
 
 /** The LSP position of a character offset in a text (lines split on `\n`). */
+/** A generated edit: where (a fraction of the text), how many characters it replaces, and with what. */
+export interface RandomEdit {
+  at: number;
+  length: number;
+  text: string;
+}
+
+/**
+ * Applies a generated edit to `text` as an editor would send it: never between the two characters of
+ * a CRLF. Returns the new text and the LSP change, with positions from `toPosition`.
+ */
+export function applyRandomEdit(
+  text: string,
+  edit: RandomEdit,
+  toPosition: (text: string, offset: number) => Position = positionAt,
+): { text: string; change: { range: { start: Position; end: Position }; text: string } } {
+  let start = Math.floor(edit.at * text.length);
+  if (text[start - 1] === '\r' && text[start] === '\n') start--;
+  let end = Math.min(text.length, start + edit.length);
+  if (text[end - 1] === '\r' && text[end] === '\n') end++;
+  const range = { start: toPosition(text, start), end: toPosition(text, end) };
+  return { text: text.slice(0, start) + edit.text + text.slice(end), change: { range, text: edit.text } };
+}
+
 export function positionAt(text: string, offset: number): Position {
   let line = 0;
   let lineStart = 0;

@@ -14,7 +14,7 @@ import { lintText } from '../../src/server/engine/linter.ts';
 import { ALL_CHECKERS } from '../../src/server/rules/index.ts';
 import type { Finding } from '../../src/server/engine/types.ts';
 import { LintedDocument } from '../../src/server/lsp/linted-document.ts';
-import { positionAt } from './client.ts';
+import { applyRandomEdit } from './client.ts';
 
 const demoLines = ['chat', 'syntax', 'format', 'pii', 'secrets', 'consistency']
   .flatMap((name) => readFileSync(new URL(`../../demo/${name}.jsonl`, import.meta.url), 'utf8').split('\n'))
@@ -42,13 +42,9 @@ test('property: incremental findings with every rule equal a fresh lint of the f
         let text = lines.join('\n') + '\n';
         const document = new LintedDocument(text, config, ALL_CHECKERS);
         for (const edit of edits) {
-          let start = Math.floor(edit.at * text.length);
-          if (text[start - 1] === '\r' && text[start] === '\n') start--;
-          let end = Math.min(text.length, start + edit.length);
-          if (text[end - 1] === '\r' && text[end] === '\n') end++;
-          const range = { start: positionAt(text, start), end: positionAt(text, end) };
-          text = text.slice(0, start) + edit.text + text.slice(end);
-          document.applyChanges([{ range, text: edit.text }]);
+          const applied = applyRandomEdit(text, edit);
+          text = applied.text;
+          document.applyChanges([applied.change]);
           if (edit.length % 3 === 0) continue; // let provisional findings span several edits
           // What the server publishes first: no fix in it may differ from the complete report's.
           const quick = document.findings(false);
@@ -90,13 +86,9 @@ test('property: a lone CR breaks the line as in the editor, so every finding sta
         let text = lines.map(([line, eol]) => line + eol).join('');
         const document = new LintedDocument(text, config, ALL_CHECKERS);
         for (const edit of edits) {
-          let start = Math.floor(edit.at * text.length);
-          if (text[start - 1] === '\r' && text[start] === '\n') start--;
-          let end = Math.min(text.length, start + edit.length);
-          if (text[end - 1] === '\r' && text[end] === '\n') end++;
-          const range = { start: lspPositionAt(text, start), end: lspPositionAt(text, end) };
-          text = text.slice(0, start) + edit.text + text.slice(end);
-          document.applyChanges([{ range, text: edit.text }]);
+          const applied = applyRandomEdit(text, edit, lspPositionAt);
+          text = applied.text;
+          document.applyChanges([applied.change]);
         }
         assert.equal(document.getText(), text);
         // The same lines with '\n' for every lone CR: what the editor shows, line for line.

@@ -19,7 +19,7 @@ import { resolveConfig } from '../../src/server/engine/config.ts';
 import { lintText } from '../../src/server/engine/linter.ts';
 import { toDiagnostic } from '../../src/server/lsp/features.ts';
 import { TEST_CHECKERS } from './checkers.ts';
-import { LspClient, applyEdits, positionAt } from './client.ts';
+import { LspClient, applyEdits, applyRandomEdit } from './client.ts';
 
 const SERVER = [process.execPath, '--import', 'tsx', 'test/lsp/fixture-server.ts', '--stdio'];
 
@@ -257,14 +257,9 @@ test('property: after any sequence of edits, diagnostics equal a fresh lint of t
         let diagnostics: Diagnostic[] = [];
         for (const batch of batches) {
           const changes = batch.map((edit) => {
-            let start = Math.floor(edit.at * text.length);
-            // An editor never puts a position between the two characters of a CRLF.
-            if (text[start - 1] === '\r' && text[start] === '\n') start--;
-            let end = Math.min(text.length, start + edit.length);
-            if (text[end - 1] === '\r' && text[end] === '\n') end++;
-            const range = { start: positionAt(text, start), end: positionAt(text, end) };
-            text = text.slice(0, start) + edit.text + text.slice(end);
-            return { range, text: edit.text };
+            const applied = applyRandomEdit(text, edit);
+            text = applied.text;
+            return applied.change;
           });
           diagnostics = await client.change(uri, changes);
         }

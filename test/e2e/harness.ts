@@ -18,7 +18,8 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../browser.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -231,21 +232,9 @@ export async function startEditor(options: { workspace?: string; port?: number }
   return { url, workspace, logFile, serverPids, stop };
 }
 
-/** Debian's Chromium on the editor's URL, with the flags that keep it offline and quiet. */
+/** Chromium on the editor's URL, once the workbench is there. */
 export async function openWorkbench(url: string): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });

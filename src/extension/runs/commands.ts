@@ -6,20 +6,15 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
+import { trainerPython } from '../python/interpreter.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
 import { RUNS_DIR, RUN_ID, createRun, discoverRuns, launch } from './run.ts';
 
 const UNTRUSTED =
   'Launching training runs needs a trusted workspace: a run executes Python with settings and paths from this workspace.';
-
-function python(): string {
-  const configured = vscode.workspace.getConfiguration('tunesmith').get<string>('pythonPath', '');
-  return configured || join(homedir(), '.cache', 'tunesmith', 'venv', 'bin', 'python');
-}
 
 const root = (): string | undefined => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 
@@ -32,7 +27,7 @@ async function tinyModel(workspace: string): Promise<{ model: string; data: stri
   const code =
     'import sys\nfrom tunesmith_trainer.tiny import build_model, write_task\n' +
     'build_model(sys.argv[1]); write_task(sys.argv[2])';
-  await promisify(execFile)(python(), ['-c', code, paths.model, paths.data], {
+  await promisify(execFile)(await trainerPython(), ['-c', code, paths.model, paths.data], {
     env: { ...process.env, HF_HUB_OFFLINE: '1' },
   });
   return paths;
@@ -45,7 +40,7 @@ export function registerRuns(
   const host: RunsHost = {
     launchBlocked: () => (vscode.workspace.isTrusted ? undefined : UNTRUSTED),
     resume: async (dir) => {
-      await launch(python(), dir, true);
+      await launch(await trainerPython(), dir, true);
     },
     runDir: (id) => {
       const workspace = root();
@@ -81,7 +76,7 @@ export function registerRuns(
             warmup_ratio: 0.05,
           },
         });
-        await launch(python(), created.dir, false);
+        await launch(await trainerPython(), created.dir, false);
         return created;
       },
     );

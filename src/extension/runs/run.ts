@@ -11,6 +11,13 @@ import { join } from 'node:path';
 import type { TrainerEvent } from '../../shared/trainer-events.ts';
 import type { RunState } from '../../shared/webview-protocol.ts';
 
+/** Environment for every trainer process: no hub access at run time, unbuffered output. */
+export const TRAINER_ENV = {
+  PYTHONUNBUFFERED: '1',
+  HF_HUB_OFFLINE: '1',
+  TOKENIZERS_PARALLELISM: 'false',
+} as const;
+
 export const RUNS_DIR = join('.tunesmith', 'runs');
 export const RUN_ID = /^[\w.-]+$/;
 
@@ -122,7 +129,7 @@ export async function launch(python: string, dir: string, resume: boolean): Prom
       cwd: dir,
       detached: true,
       stdio: ['ignore', stdout.fd, log.fd],
-      env: { ...process.env, PYTHONUNBUFFERED: '1', HF_HUB_OFFLINE: '1', TOKENIZERS_PARALLELISM: 'false' },
+      env: { ...process.env, ...TRAINER_ENV },
     });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);

@@ -43,3 +43,27 @@ export function trainerJson<T>(python: string, args: readonly string[], cwd?: st
     );
   });
 }
+
+/** What `python -m tunesmith_trainer doctor` prints (src/trainer/tunesmith_trainer/doctor.py). */
+export interface DoctorReport {
+  python: { version: string; executable: string };
+  platform: string;
+  packages: Record<string, string | null>;
+  cuda: {
+    available: boolean;
+    version: string | null;
+    gpus: {
+      index: number;
+      name: string;
+      memory_bytes: number;
+      free_bytes: number;
+      capability: string;
+      bf16: boolean;
+    }[];
+  };
+  /** Plain-words problems (no GPU, no bitsandbytes); empty when all is well. */
+  problems: string[];
+}
+
+export const doctor = (python: string): Promise<DoctorReport> =>
+  trainerJson<DoctorReport>(python, ['doctor']);

@@ -30,7 +30,7 @@ export async function safetensorsParameters(path: string): Promise<number> {
       if (name !== '__metadata__') total += (tensor.shape ?? []).reduce((a, b) => a * b, 1);
     return total;
   } catch (error) {
-    if (error instanceof SyntaxError) throw new Error('its header is not valid JSON');
+    if (error instanceof SyntaxError) throw new Error('its header is not valid JSON', { cause: error });
     throw error;
   } finally {
     await file.close();

@@ -24,6 +24,8 @@ export interface ModelInfo {
 
 export interface DatasetFile {
   uri: string;
+  /** The file system path, as the run config holds it. */
+  path: string;
   /** Path relative to the workspace folder. */
   label: string;
 }
@@ -103,7 +105,7 @@ function isModel(value: unknown): value is ModelInfo {
 }
 
 const isDataset = (value: unknown): value is DatasetFile =>
-  isObject(value) && isStr(value['uri']) && isStr(value['label']);
+  isObject(value) && isStr(value['uri']) && isStr(value['path']) && isStr(value['label']);
 
 function isSummary(value: unknown): boolean {
   if (!isObject(value) || !isStr(value['uri'])) return false;

@@ -99,6 +99,25 @@ test('the form opens ready to launch: model, datasets, environment, preview; QLo
   await page.close();
 });
 
+test('picking a dataset and a method by clicking, as a user does, changes the config', async () => {
+  const page = await openForm();
+  await page.locator('#validation').click();
+  await page.locator('#validation li', { hasText: /^\s*None\s*$/ }).click();
+  await page.locator('#method').click();
+  await page.locator('#method li', { hasText: /^\s*Partial/ }).click();
+  await until(
+    'the config without validation',
+    async () => !(await text(page, '#config')).includes('validation'),
+  );
+  assert.equal(await page.locator('#split-row').isVisible(), true, 'the split offer shows');
+  const config = JSON.parse(await text(page, '#config')) as { method: object };
+  assert.deepEqual(config.method, { type: 'partial', partial: { layers: 2 } });
+  assert.equal(await page.locator('[id="f-method.lora.r"]').isVisible(), false);
+  await page.locator('#split').click();
+  assert.deepEqual((await posted(page)).at(-1), { type: 'split', uri: TRAIN });
+  await page.close();
+});
+
 test('an invalid value shows its field error and disables Launch; fixing it enables Launch', async () => {
   const page = await openForm();
   await field(page, 'method.lora.r').fill('0');

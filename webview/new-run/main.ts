@@ -13,22 +13,20 @@ import {
   type DatasetFile,
   type DatasetSummaryView,
   type EnvInfo,
-  type EstimateView,
   type ModelInfo,
   type NewRunFormMessage,
   type NewRunHostMessage,
 } from '../../src/shared/new-run-protocol.ts';
 import { validateRunConfig, type FieldError } from '../../src/shared/run-config.ts';
 import { FIELDS, METHODS, PRESETS, parseField, setPath, type Field, type Method } from './fields.ts';
+import { $, element, formatBytes, renderEstimate, setOptions, type Control } from './view.ts';
 
 interface VsCodeApi {
   postMessage(message: NewRunFormMessage): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
-type Control = HTMLElement & { value: string; checked: boolean; disabled: boolean };
 
 const vscode = acquireVsCodeApi();
-const $ = (id: string): Control => document.getElementById(id) as Control;
 const ESTIMATE_DELAY_MS = 600;
 
 const state = {
@@ -49,30 +47,6 @@ const state = {
   lastEstimated: '',
   launching: false,
 };
-
-function element(tag: string, attributes: Record<string, string> = {}, text?: string): Control {
-  const node = document.createElement(tag) as Control;
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-/** Replaces a select's options; `selected` is marked on its option, which the select reads on slotchange. */
-function setOptions(
-  select: Control,
-  options: { value: string; label: string; disabled?: boolean }[],
-  selected: string,
-) {
-  select.replaceChildren(
-    ...options.map((option) => {
-      const node = element('vscode-option', { value: option.value }, option.label);
-      if (option.value === selected) node.setAttribute('selected', '');
-      if (option.disabled) node.setAttribute('disabled', '');
-      return node;
-    }),
-  );
-  queueMicrotask(() => (select.value = selected));
-}
 
 function buildFields(): void {
   for (const field of FIELDS) {
@@ -149,12 +123,6 @@ function currentConfig(): Record<string, unknown> {
 const fileName = (uri: string): string => decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
 
 const pathOf = (uri: string): string => state.datasets.find((file) => file.uri === uri)?.path ?? '';
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
-}
 
 function renderEnv(): void {
   const env = state.env;
@@ -249,27 +217,6 @@ function launchBlockedBy(errors: FieldError[]): string | undefined {
   if (withErrors.length > 0 && !$('override').checked)
     return `${withErrors.map(([name]) => name).join(' and ')} has errors: fix them, or tick "Launch anyway".`;
   return undefined;
-}
-
-function renderEstimate(estimate: EstimateView): void {
-  const where = estimate.device;
-  const needs = formatBytes(estimate.totalBytes);
-  const free =
-    estimate.freeBytes === null ? 'free memory unknown' : `${formatBytes(estimate.freeBytes)} free`;
-  const verdict =
-    estimate.fits === null ? 'Cannot tell whether it fits' : estimate.fits ? 'Fits' : 'Does not fit';
-  const line = $('estimate');
-  line.textContent = `${verdict} on ${where}: needs about ${needs}, ${free}.`;
-  line.className = estimate.fits === false ? 'error' : 'muted';
-  $('suggestions').replaceChildren(
-    ...estimate.suggestions.map((suggestion) =>
-      element(
-        'li',
-        {},
-        `${suggestion.change}: about ${formatBytes(suggestion.totalBytes)}${suggestion.fits ? ' (fits)' : ''}`,
-      ),
-    ),
-  );
 }
 
 function scheduleEstimate(config: Record<string, unknown>, errors: FieldError[]): void {

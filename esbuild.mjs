@@ -35,6 +35,8 @@ const builds = [
     entryPoints: [
       { in: 'webview/run/main.ts', out: 'webview/run' },
       { in: 'webview/run/style.css', out: 'webview/run' },
+      { in: 'webview/new-run/main.ts', out: 'webview/new-run' },
+      { in: 'webview/new-run/style.css', out: 'webview/new-run' },
     ],
     outdir: 'dist',
     bundle: true,

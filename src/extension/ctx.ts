@@ -13,13 +13,17 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
+  DatasetFilesRequest,
+  DatasetSummaryRequest,
   DiskFileNotification,
   LargeFileNotification,
   LintWorkspaceRequest,
   SETTINGS_SECTION,
+  SplitRequest,
   SummaryNotification,
   type DatasetSummary,
 } from '../shared/protocol.ts';
+import type { DatasetService } from './new-run/new-run-panel.ts';
 import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
 import { registerRuns } from './runs/commands.ts';
 import { StatusBar } from './status.ts';
@@ -65,7 +69,7 @@ export class Ctx {
           apply: 'first',
         }),
       ),
-      ...registerRuns(extension, this.output),
+      ...registerRuns(extension, this.output, this.datasetService()),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {
         this.showSummary();
@@ -147,6 +151,23 @@ export class Ctx {
   async restart(): Promise<void> {
     await this.stopServer();
     await this.start();
+  }
+
+  /** The language server's answers for the new-run form; each refuses plainly while it is down. */
+  private datasetService(): DatasetService {
+    // The form may open while the server is still starting (right after activation): wait a little.
+    const running = async (): Promise<LanguageClient> => {
+      for (let waited = 0; waited < 15_000; waited += 200) {
+        if (this.client?.isRunning()) return this.client;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error('The Tunesmith language server is not running.');
+    };
+    return {
+      files: async () => (await (await running()).sendRequest(DatasetFilesRequest)).uris,
+      summary: async (uri) => (await running()).sendRequest(DatasetSummaryRequest, { uri }),
+      split: async (uri, fraction) => (await running()).sendRequest(SplitRequest, { uri, fraction }),
+    };
   }
 
   private async lintWorkspace(): Promise<void> {

@@ -3,7 +3,7 @@
  * rust-analyzer's `lsp_ext.ts` and vscode-eslint's `customMessages.ts`). Both sides import the
  * constants from here, so a renamed message breaks the build instead of silently never arriving.
  */
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 /** A dataset's summary for the status bar, sent after each lint of a document. */
 export interface DatasetSummary {
@@ -46,6 +46,28 @@ export interface InitializationOptions {
 
 /** Client → server: lint every dataset of the workspace again (command "Tunesmith: Lint Workspace"). */
 export const LintWorkspaceRequest = new RequestType0<{ files: number }, void>('tunesmith/lintWorkspace');
+
+/** Client → server: the workspace's dataset files (tunesmith.files.include/exclude and files.exclude). */
+export const DatasetFilesRequest = new RequestType0<{ uris: string[] }, void>('tunesmith/datasetFiles');
+
+/**
+ * Client → server: a dataset's lint summary: the open buffer's when it is open (once its lint is
+ * complete), else a lint of the file on disk. Null when the file cannot be read.
+ */
+export const DatasetSummaryRequest = new RequestType<{ uri: string }, DatasetSummary | null, void>(
+  'tunesmith/datasetSummary',
+);
+
+/**
+ * Client → server: `tunesmith split FILE --val FRACTION` (the CLI's own code, run in the server):
+ * writes FILE.train.jsonl and FILE.val.jsonl next to FILE. `error` says in plain words why not.
+ */
+export interface SplitParams {
+  uri: string;
+  fraction: number;
+}
+export type SplitResult = { train: string; validation: string; report: string } | { error: string };
+export const SplitRequest = new RequestType<SplitParams, SplitResult, void>('tunesmith/split');
 
 /** The extension's setting section; its keys mirror `tunesmith.json`. */
 export const SETTINGS_SECTION = 'tunesmith';

@@ -60,6 +60,8 @@ const PACKAGED = [
   'dist/server.cjs',
   'dist/webview/run.js',
   'dist/webview/run.css',
+  'dist/webview/new-run.js',
+  'dist/webview/new-run.css',
   'syntaxes/jsonl.tmLanguage.json',
   'syntaxes/jsonl.language-configuration.json',
 ];

@@ -1,7 +1,8 @@
 /**
- * A real training run from the editor: "New Fine-Tuning Run" builds the tiny model, launches the
- * trainer on the CPU, the run panel draws loss points as they come, Cancel stops the run gracefully
- * (checkpoint, then `cancelled`). Screenshots in test-results/screenshots/.
+ * A real training run from the editor: "New Fine-Tuning Run…" opens the form, the demo's tiny model
+ * and task are picked there, the trainer's estimate says it fits, Launch starts the trainer on the
+ * CPU, the run panel draws loss points as they come, Cancel stops the run gracefully (checkpoint,
+ * then `cancelled`). Screenshots in test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -26,16 +27,25 @@ after(async () => {
   editor?.stop();
 });
 
-/** The run panel's page: webviews are nested iframes inside the workbench. */
-async function panelFrame(): Promise<Frame | undefined> {
+/** The webview page holding element `id`: webviews are nested iframes inside the workbench. */
+async function frameWith(id: string): Promise<Frame | undefined> {
   for (const frame of page.frames()) {
-    const found = await frame.evaluate(() => document.getElementById('points') !== null).catch(() => false);
+    const found = await frame.evaluate((i) => document.getElementById(i) !== null, id).catch(() => false);
     if (found) return frame;
   }
   return undefined;
 }
 
-test('a new run on the tiny model draws loss points, and Cancel ends it as cancelled', async () => {
+const textOf = (frame: Frame, id: string): Promise<string> =>
+  frame.evaluate((i) => document.getElementById(i)?.textContent ?? '', id);
+
+/** Picks an option of a vscode-single-select the way a user does: open it, click the row. */
+async function pick(frame: Frame, id: string, label: RegExp): Promise<void> {
+  await frame.locator(`#${id}`).click();
+  await frame.locator(`#${id} li`, { hasText: label }).first().click();
+}
+
+test('the form launches a run on the tiny model; it draws loss points, and Cancel ends it as cancelled', async () => {
   // Fill the palette in one step and click the exact row: typed keys can be lost on a loaded machine
   // before the input has focus, and Enter would then run whatever else matched.
   const row = await until(
@@ -58,7 +68,42 @@ test('a new run on the tiny model draws loss points, and Cancel ends it as cance
     60_000,
   );
   await row.click();
-  const frame = await until('the run panel', panelFrame, 60_000);
+  const form = await until('the new-run form', () => frameWith('launch'), 60_000);
+  await until('the environment line', async () => /torch/.test(await textOf(form, 'env')), 60_000);
+  await until('the model list', () => form.locator('#model vscode-option').count(), 30_000);
+  await pick(form, 'model', /models\/tiny-llama\s*$/);
+  await until('the model check', async () => /79,296 parameters/.test(await textOf(form, 'model-info')));
+  await pick(form, 'train', /^\s*tiny-task\/train\.jsonl\s*$/);
+  await pick(form, 'validation', /^\s*tiny-task\/validation\.jsonl\s*$/);
+  await until(
+    'the lint summaries',
+    async () =>
+      /examples/.test(await textOf(form, 'train-summary')) &&
+      /examples/.test(await textOf(form, 'validation-summary')),
+  );
+  await page.screenshot({ path: join(SHOTS, 'new-run-form.png') });
+  const estimate = await until(
+    'the estimate',
+    async () => {
+      const text = await textOf(form, 'estimate');
+      return /^(Fits|Does not fit|Cannot tell)/.test(text) ? text : undefined;
+    },
+    90_000,
+  );
+  assert.match(estimate, /^Fits on the CPU/);
+  const command = await textOf(form, 'command');
+  assert.match(command, /-m tunesmith_trainer train --config \S+\/\.tunesmith\/runs\/[\w.-]+\/config\.json$/);
+  const config = JSON.parse(await textOf(form, 'config')) as {
+    data: { train: string };
+    model: { path: string };
+  };
+  assert.equal(config.data.train, join(editor.workspace, 'tiny-task/train.jsonl'));
+  assert.equal(config.model.path, join(editor.workspace, 'models/tiny-llama'));
+  await form.locator('#config').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'new-run-estimate.png') });
+  assert.equal(await textOf(form, 'launch-reason'), '');
+  await form.locator('#launch').click();
+  const frame = await until('the run panel', () => frameWith('points'), 60_000);
   const points = await until(
     'loss points on the chart',
     async () => {

@@ -99,10 +99,21 @@ export interface RunConfig {
   [section: string]: unknown;
 }
 
-/** Creates `.tunesmith/runs/<id>/config.json`, with the output directory set to the run's own. */
-export async function createRun(root: string, config: RunConfig): Promise<{ id: string; dir: string }> {
+/** A fresh run id: its creation time (so ids sort by age), then a random suffix. */
+export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
-  const id = `${stamp}-${randomBytes(3).toString('hex')}`;
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Creates `.tunesmith/runs/<id>/config.json`, with the output directory set to the run's own. The
+ * new-run form passes the id it previewed, so the command it showed is the one that runs.
+ */
+export async function createRun(
+  root: string,
+  config: RunConfig,
+  id = newRunId(),
+): Promise<{ id: string; dir: string }> {
   const dir = join(root, RUNS_DIR, id);
   await mkdir(dir, { recursive: true });
   const withOutput = { ...config, output: { ...config.output, dir } };

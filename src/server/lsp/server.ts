@@ -27,11 +27,15 @@ import {
   type InitializationOptions,
   LintWorkspaceRequest,
   SETTINGS_SECTION,
+  SplitRequest,
   SummaryNotification,
+  DatasetFilesRequest,
+  DatasetSummaryRequest,
   type DatasetSummary,
 } from '../../shared/protocol.ts';
 import { CONFIG_FILE, mergeSettings } from '../../shared/settings.ts';
 import { lintFromDisk as lintFileFromDisk } from './disk-lint.ts';
+import { splitDataset } from './split-request.ts';
 import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
 import { GlobSet } from './glob.ts';
 import { LintedDocument, type TextChange } from './linted-document.ts';
@@ -150,6 +154,21 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     }
   }
 
+  function summarize(
+    uri: string,
+    diagnostics: Diagnostic[],
+    examples: number,
+    format: keyof typeof FORMAT_NAMES | undefined,
+  ): DatasetSummary {
+    let errors = 0;
+    let warnings = 0;
+    for (const d of diagnostics) {
+      if (d.severity === 1) errors++;
+      else if (d.severity === 2) warnings++;
+    }
+    return { uri, examples, format: FORMAT_NAMES[format ?? 'unknown'], errors, warnings };
+  }
+
   function sendSummary(
     uri: string,
     diagnostics: Diagnostic[],
@@ -157,23 +176,12 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     format: keyof typeof FORMAT_NAMES | undefined,
     version: number | undefined,
     fromDisk = false,
-  ): void {
-    let errors = 0;
-    let warnings = 0;
-    for (const d of diagnostics) {
-      if (d.severity === 1) errors++;
-      else if (d.severity === 2) warnings++;
-    }
-    const summary: DatasetSummary = {
-      uri,
-      examples,
-      format: FORMAT_NAMES[format ?? 'unknown'],
-      errors,
-      warnings,
-    };
+  ): DatasetSummary {
+    const summary = summarize(uri, diagnostics, examples, format);
     if (version !== undefined) summary.version = version;
     if (fromDisk) summary.fromDisk = true;
     void connection.sendNotification(SummaryNotification, summary);
+    return summary;
   }
 
   /** Coalesces a burst of changes into one lint of the dataset indexes and one publication. */
@@ -308,6 +316,24 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   });
 
   connection.onRequest(LintWorkspaceRequest, () => lintWorkspace());
+  connection.onRequest(DatasetFilesRequest, async () => ({
+    uris: (await Promise.all(workspaceFolders.map(datasetFiles))).flat().sort(),
+  }));
+  connection.onRequest(DatasetSummaryRequest, async ({ uri }) => {
+    const linted = open.get(uri)?.linted;
+    // A lint from disk started meanwhile (the workspace lint) supersedes ours: ask again.
+    for (let attempt = 0; !linted && attempt < 3; attempt++) {
+      const summary = await lintFromDisk(uri);
+      if (summary) return summary;
+      if (open.has(uri) || !(await stat(fileURLToPath(uri)).catch(() => undefined))) break;
+    }
+    if (!linted) return null;
+    const diagnostics = [...linted.findings(true), ...split.findingsFor(uri)].map((f) =>
+      toDiagnostic(f, uri),
+    );
+    return summarize(uri, diagnostics, linted.exampleCount(), linted.dominantFormat());
+  });
+  connection.onRequest(SplitRequest, (params) => splitDataset(params));
 
   connection.onShutdown(() => {
     split.dispose();
@@ -385,7 +411,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   /** The latest lint from disk of each file: an older one still streaming stops when a newer starts. */
   const diskRuns = new Map<string, object>();
 
-  async function lintFromDisk(uri: string): Promise<void> {
+  async function lintFromDisk(uri: string): Promise<DatasetSummary | undefined> {
     let size: number;
     const path = fileURLToPath(uri);
     try {
@@ -415,9 +441,10 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     const diagnostics = linted.findings.map((f) => toDiagnostic(f, uri));
     diskDiagnostics.set(uri, diagnostics);
     publishDisk(uri);
-    sendSummary(uri, diagnostics, linted.examples, linted.dominantFormat, undefined, true);
+    const summary = sendSummary(uri, diagnostics, linted.examples, linted.dominantFormat, undefined, true);
     if (size >= largeFileBytes)
       void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });
+    return summary;
   }
 
   connection.onNotification(DiskFileNotification, ({ uri, open: shown }) => {

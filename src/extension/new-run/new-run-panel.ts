@@ -1,0 +1,248 @@
+/**
+ * The "New fine-tuning run" form's host: it answers the form with what only the extension can know
+ * (model folders, datasets and their lint summaries from the language server, the trainer's doctor
+ * and estimate), then creates the run, launches the trainer and opens the run's panel.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as vscode from 'vscode';
+import {
+  isNewRunFormMessage,
+  type DatasetFile,
+  type EnvInfo,
+  type EstimateView,
+  type NewRunHostMessage,
+} from '../../shared/new-run-protocol.ts';
+import type { DatasetSummary, SplitResult } from '../../shared/protocol.ts';
+import { validateRunConfig } from '../../shared/run-config.ts';
+import { doctor, trainerJson, trainerPython } from '../python/interpreter.ts';
+import { RunPanel, type RunsHost } from '../runs/run-panel.ts';
+import { RUNS_DIR, createRun, launch, newRunId, runFiles, trainArgs } from '../runs/run.ts';
+import { checkModelFolder, findModelFolders } from './model-folder.ts';
+import { newRunHtml } from './page.ts';
+
+/** What the form needs from the language server (Ctx owns the client). */
+export interface DatasetService {
+  files(): Promise<string[]>;
+  summary(uri: string): Promise<DatasetSummary | null>;
+  split(uri: string, fraction: number): Promise<SplitResult>;
+}
+
+/** The part of `python -m tunesmith_trainer estimate` the form shows (estimate.py). */
+interface TrainerEstimate {
+  device: { type: string; name: string | null; free_bytes: number | null };
+  bytes: { total: number };
+  fits: boolean | null;
+  suggestions: { change: string; total_bytes: number; fits: boolean }[];
+}
+
+const VALIDATION_SHARE = 0.1;
+
+export class NewRunPanel {
+  static readonly viewType = 'tunesmith.newRun';
+  private static current: NewRunPanel | undefined;
+  private readonly id = newRunId();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** The estimate running now, and the config to estimate once it is done (latest wins). */
+  private estimating = false;
+  private nextEstimate: { seq: number; config: Record<string, unknown> } | undefined;
+
+  static createOrShow(
+    extensionUri: vscode.Uri,
+    root: string,
+    runs: RunsHost,
+    datasets: DatasetService,
+  ): void {
+    if (NewRunPanel.current) {
+      NewRunPanel.current.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      NewRunPanel.viewType,
+      'New Fine-Tuning Run',
+      vscode.ViewColumn.Active,
+      { retainContextWhenHidden: true },
+    );
+    NewRunPanel.current = new NewRunPanel(panel, extensionUri, root, runs, datasets);
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly root: string,
+    private readonly runs: RunsHost,
+    private readonly datasets: DatasetService,
+  ) {
+    const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [bundle] };
+    webview.html = newRunHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'new-run.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'new-run.css')).toString(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private post(message: NewRunHostMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async receive(message: unknown): Promise<void> {
+    if (!isNewRunFormMessage(message)) {
+      this.runs.output.warn('new-run form: ignored a message of unknown shape');
+      return;
+    }
+    try {
+      switch (message.type) {
+        case 'ready':
+          return await this.init();
+        case 'browse': {
+          const picked = await vscode.window.showOpenDialog({
+            canSelectFolders: true,
+            canSelectFiles: false,
+            openLabel: 'Use as base model',
+          });
+          if (picked?.[0]) this.post({ type: 'model', model: await checkModelFolder(picked[0].fsPath) });
+          return;
+        }
+        case 'summarize': {
+          const summary = await this.datasets.summary(message.uri);
+          const { uri } = message;
+          this.post({
+            type: 'summary',
+            summary: summary ? { ...summary, uri } : { uri, error: 'The file could not be read or linted.' },
+          });
+          return;
+        }
+        case 'split': {
+          const result = await this.datasets.split(message.uri, VALIDATION_SHARE);
+          if ('error' in result) return this.post({ type: 'error', message: `Split: ${result.error}` });
+          this.runs.output.info(`split ${message.uri}:\n${result.report}`);
+          const select = { train: result.train, validation: result.validation };
+          return this.post({ type: 'datasets', datasets: await this.datasetFiles(), select });
+        }
+        case 'estimate':
+          this.nextEstimate = message;
+          return await this.estimate();
+        case 'launch':
+          return await this.launch(message.config, message.override);
+      }
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.runs.output.error(`new-run form: ${text}`);
+      this.post({ type: 'error', message: text.split('\n')[0]! });
+    }
+  }
+
+  private async datasetFiles(): Promise<DatasetFile[]> {
+    const uris = await this.datasets.files().catch(() => []);
+    return uris.map((uri) => {
+      const path = vscode.Uri.parse(uri).fsPath;
+      return { uri, path, label: relative(this.root, path) };
+    });
+  }
+
+  private async init(): Promise<void> {
+    const python = await trainerPython();
+    const runDir = join(this.root, RUNS_DIR, this.id);
+    const [folders, datasets] = await Promise.all([findModelFolders(this.root), this.datasetFiles()]);
+    const blocked = this.runs.launchBlocked();
+    this.post({
+      type: 'init',
+      runDir,
+      command: [python, ...trainArgs(runFiles(runDir).config, false)],
+      models: await Promise.all(folders.map(checkModelFolder)),
+      datasets,
+      ...(blocked ? { blocked } : {}),
+    });
+    if (blocked) return; // doctor runs Python: not in an untrusted workspace
+    this.post({ type: 'env', env: await environment(python) });
+  }
+
+  private async estimate(): Promise<void> {
+    if (this.estimating || !this.nextEstimate || this.runs.launchBlocked()) return;
+    const { seq, config } = this.nextEstimate;
+    this.nextEstimate = undefined;
+    this.estimating = true;
+    const dir = await mkdtemp(join(tmpdir(), 'tunesmith-estimate-'));
+    try {
+      const file = join(dir, 'config.json');
+      await writeFile(file, JSON.stringify({ ...config, output: { dir } }));
+      const result = await trainerJson<TrainerEstimate>(await trainerPython(), [
+        'estimate',
+        '--config',
+        file,
+      ]);
+      this.post({ type: 'estimate', seq, estimate: estimateView(result) });
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.post({ type: 'estimate', seq, error: text.split('\n')[0]! });
+    } finally {
+      this.estimating = false;
+      await rm(dir, { recursive: true, force: true });
+    }
+    await this.estimate();
+  }
+
+  private async launch(config: Record<string, unknown>, override: boolean): Promise<void> {
+    const blocked = this.runs.launchBlocked();
+    if (blocked) return this.post({ type: 'error', message: blocked });
+    const problems = validateRunConfig(config);
+    if (problems.length > 0)
+      return this.post({ type: 'error', message: `${problems[0]!.field} ${problems[0]!.message}.` });
+    const data = config['data'] as { train: string; validation?: string };
+    for (const path of [data.train, data.validation]) {
+      if (!path || override) continue;
+      const summary = await this.datasets.summary(pathToFileURL(path).href);
+      if (summary && summary.errors > 0)
+        return this.post({ type: 'error', message: `${path} has ${summary.errors} errors.` });
+    }
+    const run = await createRun(this.root, config, this.id);
+    await launch(await trainerPython(), run.dir, false);
+    this.runs.output.info(`started run ${run.id} in ${run.dir}`);
+    RunPanel.createOrShow(this.extensionUri, run.id, run.dir, this.runs);
+    this.dispose();
+  }
+
+  dispose(): void {
+    if (NewRunPanel.current === this) NewRunPanel.current = undefined;
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    this.panel.dispose();
+  }
+}
+
+async function environment(python: string): Promise<EnvInfo> {
+  try {
+    const report = await doctor(python);
+    const torch = report.packages['torch'];
+    const gpu = report.cuda.available ? report.cuda.gpus[0] : undefined;
+    return {
+      python: report.python.executable,
+      ...(torch ? { torch } : { problem: 'torch is not installed in this environment.' }),
+      ...(gpu ? { gpu: { name: gpu.name, memoryBytes: gpu.memory_bytes } } : {}),
+    };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return { python, problem: text.split('\n')[0]! };
+  }
+}
+
+function estimateView(result: TrainerEstimate): EstimateView {
+  return {
+    device: result.device.type === 'cuda' ? (result.device.name ?? 'the GPU') : 'the CPU',
+    fits: result.fits,
+    totalBytes: result.bytes.total,
+    freeBytes: result.device.free_bytes,
+    suggestions: result.suggestions.map((s) => ({
+      change: s.change,
+      totalBytes: s.total_bytes,
+      fits: s.fits,
+    })),
+  };
+}

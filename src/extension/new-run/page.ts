@@ -1,0 +1,78 @@
+/**
+ * The "New fine-tuning run" form's page. No `vscode` import: the webview tests serve exactly this
+ * page (with their own origin as `cspSource`), so what is tested is what ships, CSP included. The
+ * fields themselves are built by the script (webview/new-run/fields.ts), from one table.
+ */
+import { newNonce, type PanelPage } from '../runs/panel-html.ts';
+
+export function newRunHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
+  const csp = [
+    "default-src 'none'",
+    `style-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${styleUri}">
+<title>New fine-tuning run</title>
+</head>
+<body>
+<h1>New fine-tuning run</h1>
+<div id="env" class="muted">Checking the Python environment…</div>
+<section>
+  <h2>Base model</h2>
+  <div class="row"><vscode-single-select id="model" class="grow"></vscode-single-select>
+  <vscode-button id="browse" secondary>Browse…</vscode-button></div>
+  <div id="model-info" class="muted"></div>
+  <ul id="model-problems" class="problems"></ul>
+  <div class="error" data-error="model.path"></div>
+</section>
+<section>
+  <h2>Data</h2>
+  <label for="train">Train</label>
+  <vscode-single-select id="train"></vscode-single-select>
+  <div id="train-summary" class="summary muted"></div>
+  <div class="error" data-error="data.train"></div>
+  <label for="validation">Validation</label>
+  <vscode-single-select id="validation"></vscode-single-select>
+  <div id="validation-summary" class="summary muted"></div>
+  <div id="split-row" class="row" hidden><vscode-button id="split" secondary>Split off a validation set</vscode-button>
+  <span class="muted">10% of the train file, duplicates kept on one side (<code>tunesmith split --val 0.1</code>)</span></div>
+  <vscode-checkbox id="override" hidden></vscode-checkbox>
+  <div id="data-fields" class="fields"></div>
+</section>
+<section>
+  <h2>Method</h2>
+  <vscode-single-select id="method"></vscode-single-select>
+  <div id="method-help" class="muted"></div>
+  <div id="method-fields" class="fields"></div>
+</section>
+<section>
+  <h2>Training</h2>
+  <div class="row"><label for="preset">Preset</label><vscode-single-select id="preset"></vscode-single-select></div>
+  <div id="preset-help" class="muted"></div>
+  <div id="training-fields" class="fields"></div>
+</section>
+<section>
+  <h2>Memory estimate</h2>
+  <div id="estimate" class="muted">Fill in the form to see whether the run fits.</div>
+  <ul id="suggestions"></ul>
+</section>
+<section>
+  <h2>What will run</h2>
+  <pre id="command"></pre>
+  <pre id="config"></pre>
+</section>
+<div class="actions"><vscode-button id="launch" disabled>Launch</vscode-button><span id="launch-reason" class="reason"></span></div>
+<div id="message" class="error"></div>
+<script type="module" nonce="${nonce}" src="${scriptUri}"></script>
+</body>
+</html>
+`;
+}

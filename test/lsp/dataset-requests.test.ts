@@ -1,0 +1,102 @@
+/**
+ * The requests behind the "New fine-tuning run" form, over a real connection: the workspace's
+ * dataset files (exclusions respected), a dataset's lint summary for a closed file (linted from disk)
+ * and for an open buffer (its unsaved text counts), and the CLI's split run in the server.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import {
+  DatasetFilesRequest,
+  DatasetSummaryRequest,
+  SplitRequest,
+  type SplitResult,
+} from '../../src/shared/protocol.ts';
+import { LspClient } from './client.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'tunesmith-form-'));
+const uri = (path: string): string => pathToFileURL(join(root, path)).href;
+const chat = (role: string, text: string): string =>
+  JSON.stringify({
+    messages: [
+      { role, content: text },
+      { role: 'assistant', content: `answer to ${text}` },
+    ],
+  });
+let client: LspClient;
+
+before(async () => {
+  mkdirSync(join(root, 'data'));
+  mkdirSync(join(root, 'ignored'));
+  const lines = Array.from({ length: 40 }, (_, i) =>
+    chat('user', `question number ${i} about topic ${i * 7}`),
+  );
+  writeFileSync(join(root, 'data/all.jsonl'), lines.join('\n') + '\n');
+  writeFileSync(
+    join(root, 'data/bad.jsonl'),
+    `${chat('usr', 'a')}\n${chat('user', 'b')}  \n${chat('usr', 'c')}\n`,
+  );
+  writeFileSync(join(root, 'ignored/x.jsonl'), `${chat('user', 'x')}\n`);
+  client = await LspClient.start({
+    command: [process.execPath, '--import', 'tsx', 'test/lsp/fixture-server.ts', '--stdio'],
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
+    sections: { 'files.exclude': { '**/ignored': true } },
+  });
+});
+
+after(async () => {
+  await client.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('the dataset files are the workspace .jsonl files minus the excluded ones', async () => {
+  const { uris } = await client.connection.sendRequest(DatasetFilesRequest);
+  assert.deepEqual(uris, [uri('data/all.jsonl'), uri('data/bad.jsonl')]);
+});
+
+test('a closed dataset is summarised from disk, an open one from its buffer', async () => {
+  const closed = await client.connection.sendRequest(DatasetSummaryRequest, { uri: uri('data/bad.jsonl') });
+  assert.deepEqual(closed, {
+    uri: uri('data/bad.jsonl'),
+    examples: 3,
+    format: 'OpenAI chat (messages)',
+    errors: 2,
+    warnings: 1,
+    fromDisk: true,
+  });
+  await client.open(uri('data/bad.jsonl'), `${chat('user', 'a')}\n${chat('usr', 'c')}\n`);
+  const open = await client.connection.sendRequest(DatasetSummaryRequest, { uri: uri('data/bad.jsonl') });
+  assert.deepEqual(open, {
+    uri: uri('data/bad.jsonl'),
+    examples: 2,
+    format: 'OpenAI chat (messages)',
+    errors: 1,
+    warnings: 0,
+  });
+  const missing = await client.connection.sendRequest(DatasetSummaryRequest, { uri: uri('data/none.jsonl') });
+  assert.equal(missing, null);
+});
+
+test('split writes the CLI split next to the file, and refuses to overwrite it', async () => {
+  const result = await client.connection.sendRequest(SplitRequest, {
+    uri: uri('data/all.jsonl'),
+    fraction: 0.25,
+  });
+  assert.ok(!('error' in result), JSON.stringify(result));
+  assert.deepEqual(
+    [result.train, result.validation],
+    [uri('data/all.train.jsonl'), uri('data/all.val.jsonl')],
+  );
+  const count = (path: string) => readFileSync(join(root, path), 'utf8').trim().split('\n').length;
+  assert.equal(count('data/all.train.jsonl') + count('data/all.val.jsonl'), 40);
+  assert.ok(count('data/all.val.jsonl') >= 5 && count('data/all.val.jsonl') <= 15, result.report);
+  const again: SplitResult = await client.connection.sendRequest(SplitRequest, {
+    uri: uri('data/all.jsonl'),
+    fraction: 0.25,
+  });
+  assert.ok('error' in again && /already exist: choose them/.test(again.error), JSON.stringify(again));
+  assert.ok(existsSync(join(root, 'data/all.val.jsonl')));
+});

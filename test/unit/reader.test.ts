@@ -42,7 +42,11 @@ test('a file streamed in chunks of any size gives the same lines as splitting it
         assert.equal(offset, bytes.length);
       },
     ),
-    { numRuns: 150 },
+    {
+      numRuns: 150,
+      // Found by this property: a held '\r' that turned out to be half of a CRLF counted as content.
+      examples: [[['\r\n', '\r', '\u00e9', '\r\n'], 1, 1]],
+    },
   );
 });
 

@@ -88,7 +88,8 @@ class LineAssembler {
     this.pendingBytes += part.length;
     if (part.length > 0) this.lastHeldByte = part[part.length - 1];
     if (this.skipping) return;
-    if (this.pendingBytes > this.maxLineBytes) {
+    // One byte of slack: a held '\r' may be the start of the line's CRLF, which is not content.
+    if (this.pendingBytes > this.maxLineBytes + 1) {
       this.skipping = true;
       this.pending = [];
       return;

@@ -21,6 +21,7 @@ import {
   type DatasetSummary,
 } from '../shared/protocol.ts';
 import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
+import { registerEnvironment } from './python/environment.ts';
 import { registerRuns } from './runs/commands.ts';
 import { StatusBar } from './status.ts';
 
@@ -65,6 +66,7 @@ export class Ctx {
           apply: 'first',
         }),
       ),
+      ...registerEnvironment(extension, this.output),
       ...registerRuns(extension, this.output),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {

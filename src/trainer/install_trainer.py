@@ -124,6 +124,9 @@ class Installer:
             with tempfile.TemporaryDirectory() as tmp:
                 copy = Path(tmp) / "trainer"
                 shutil.copytree(self.package, copy, ignore=shutil.ignore_patterns("tests", "*.egg-info", "__pycache__", "build"))
+                schemas = copy / "tunesmith_trainer" / "schemas"
+                if not schemas.exists():  # the extension's package holds no symlink, only the repository's schemas/
+                    shutil.copytree(self.package.parent.parent / "schemas", schemas)
                 self.pip_install(python, ["--no-deps", str(copy)])
         source_stamp.write_text(source + "\n")
 

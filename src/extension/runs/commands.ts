@@ -1,14 +1,14 @@
 /**
  * Training-run commands: open a run's panel, start a run on the tiny demo model, and restore run
- * panels after a reload. The interpreter is the `tunesmith.pythonPath` setting, else the project's
- * venv (scripts/setup-python.sh); asking the Python extension for the selected interpreter is not
- * done yet.
+ * panels after a reload. The interpreter is the one python/interpreter.ts chooses; a launch first asks
+ * `ensureTrainer()`, which offers the install when that interpreter cannot run the trainer.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
+import { ensureTrainer } from '../python/environment.ts';
 import { trainerPython } from '../python/interpreter.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
 import { RUNS_DIR, RUN_ID, createRun, discoverRuns, launch } from './run.ts';
@@ -40,7 +40,8 @@ export function registerRuns(
   const host: RunsHost = {
     launchBlocked: () => (vscode.workspace.isTrusted ? undefined : UNTRUSTED),
     resume: async (dir) => {
-      await launch(await trainerPython(), dir, true);
+      const python = await ensureTrainer();
+      if (python) await launch(python, dir, true);
     },
     runDir: (id) => {
       const workspace = root();
@@ -54,6 +55,7 @@ export function registerRuns(
     if (!workspace)
       return void vscode.window.showWarningMessage('Open a folder to start a training run in it.');
     if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage(UNTRUSTED);
+    if (!(await ensureTrainer())) return;
     const run = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Starting a run on the tiny demo model…' },
       async () => {

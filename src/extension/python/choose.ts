@@ -18,6 +18,13 @@ export const SOURCE_LABEL: Record<InterpreterSource, string> = {
   'project-venv': "Tunesmith's own virtual environment",
 };
 
+/** Short forms, for a one-line summary. */
+export const SOURCE_SHORT: Record<InterpreterSource, string> = {
+  setting: 'tunesmith.pythonPath',
+  'python-extension': 'Python extension',
+  'project-venv': "Tunesmith's venv",
+};
+
 /** `~` and `${workspaceFolder}` in the setting, as VS Code's Python tool extensions expand them. */
 export function expandSetting(value: string, home: string, workspaceFolder: string | undefined): string {
   let path = value.trim();

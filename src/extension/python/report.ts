@@ -1,5 +1,5 @@
 /** The training environment in plain words: a one-line summary and a Markdown report. No `vscode` here. */
-import { SOURCE_LABEL, type Interpreter } from './choose.ts';
+import { SOURCE_LABEL, SOURCE_SHORT, type Interpreter } from './choose.ts';
 import type { DoctorReport } from './interpreter.ts';
 
 /** Without these the trainer cannot train at all; the install offer is made when one is missing. */
@@ -56,7 +56,7 @@ export function summary(env: TrainerEnvironment): string {
   const gpus = report.cuda.gpus;
   const gpu = gpus.length > 0 ? gpus.map((g) => `${g.name} (${gb(g.memory_bytes)})`).join(', ') : NO_GPU;
   const packages = missing.length > 0 ? `missing ${missing.join(', ')}` : `torch ${report.packages['torch']}`;
-  return `Python ${report.python.version} (${env.interpreter.source}) · ${packages} · ${gpu}`;
+  return `Python ${report.python.version} (${SOURCE_SHORT[env.interpreter.source]}) · ${packages} · ${gpu}`;
 }
 
 /** Backticks cannot close a code span that has more of them around it. */

@@ -17,7 +17,7 @@ test('a CPU-only machine reads as such, with the Python version and where it cam
   assert.equal(ready(env), true);
   assert.equal(
     summary(env),
-    'Python 3.11.7 (project-venv) · torch 2.15.0 · no CUDA GPU: training runs on the CPU',
+    "Python 3.11.7 (Tunesmith's venv) · torch 2.15.0 · no CUDA GPU: training runs on the CPU",
   );
   const text = markdown(env);
   assert.match(text, /from Tunesmith's own virtual environment/);

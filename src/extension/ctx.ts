@@ -25,6 +25,7 @@ import {
 } from '../shared/protocol.ts';
 import type { DatasetService } from './new-run/new-run-panel.ts';
 import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
+import { registerEnvironment } from './python/environment.ts';
 import { registerRuns } from './runs/commands.ts';
 import { StatusBar } from './status.ts';
 
@@ -69,6 +70,7 @@ export class Ctx {
           apply: 'first',
         }),
       ),
+      ...registerEnvironment(extension, this.output),
       ...registerRuns(extension, this.output, this.datasetService()),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {

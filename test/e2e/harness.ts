@@ -64,6 +64,8 @@ const PACKAGED = [
   'dist/webview/new-run.css',
   'syntaxes/jsonl.tmLanguage.json',
   'syntaxes/jsonl.language-configuration.json',
+  'src/trainer/install_trainer.py',
+  'src/trainer/requirements.lock',
 ];
 
 /** Builds the bundles, packages the VSIX and installs it into the cached extensions folder. */

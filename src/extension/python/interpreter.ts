@@ -1,19 +1,101 @@
 /**
  * The Python interpreter that runs the trainer, and the trainer's JSON commands (`doctor`,
- * `estimate`). Today: the `tunesmith.pythonPath` setting, else the project's venv
- * (scripts/setup-python.sh).
+ * `estimate`). The interpreter is chosen by choose.ts from the `tunesmith.pythonPath` setting, the
+ * Python extension's active environment (through `@vscode/python-extension`) and the project venv;
+ * the choice is cached until one of them changes.
  */
 import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
 import { TRAINER_ENV } from '../runs/run.ts';
+import { chooseInterpreter, expandSetting, type Interpreter } from './choose.ts';
 
-export const PROJECT_VENV_PYTHON = join(homedir(), '.cache', 'tunesmith', 'venv', 'bin', 'python');
+/** The venv scripts/setup-python.sh and the install offer create (install_trainer.py). */
+export const PROJECT_VENV = join(
+  process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'),
+  'tunesmith',
+  'venv',
+);
+export const PROJECT_VENV_PYTHON = join(
+  PROJECT_VENV,
+  ...(process.platform === 'win32' ? ['Scripts', 'python.exe'] : ['bin', 'python']),
+);
+
+let cached: Promise<Interpreter> | undefined;
+let pythonApi: Promise<PythonExtension> | undefined;
+const changed = new vscode.EventEmitter<void>();
+/** Fires when the choice may have changed (setting, Python extension, its selected interpreter). */
+export const onDidChangeInterpreter = changed.event;
+const subscriptions: vscode.Disposable[] = [];
+
+/** Forgets the cached choice, e.g. after the install offer changed the setting. */
+export function invalidate(): void {
+  cached = undefined;
+  changed.fire();
+}
+
+/** The Python extension's interpreter for the first workspace folder, when it is installed and has one. */
+async function fromPythonExtension(output?: vscode.LogOutputChannel): Promise<string | undefined> {
+  if (!vscode.extensions.getExtension(PVSC_EXTENSION_ID)) return undefined;
+  try {
+    pythonApi ??= PythonExtension.api().then((api) => {
+      subscriptions.push(api.environments.onDidChangeActiveEnvironmentPath(invalidate));
+      return api;
+    });
+    const api = await pythonApi;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const environment = await api.environments.resolveEnvironment(
+      api.environments.getActiveEnvironmentPath(folder),
+    );
+    return environment?.executable.uri?.fsPath;
+  } catch (error) {
+    pythonApi = undefined;
+    output?.warn(`the Python extension gave no interpreter: ${String(error)}`);
+    return undefined;
+  }
+}
+
+async function discover(output?: vscode.LogOutputChannel): Promise<Interpreter> {
+  const setting = vscode.workspace.getConfiguration('tunesmith').get<string>('pythonPath', '');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const expanded = expandSetting(setting, homedir(), folder);
+  const chosen = chooseInterpreter({
+    setting: expanded,
+    pythonExtension: expanded ? undefined : await fromPythonExtension(output),
+    projectVenv: PROJECT_VENV_PYTHON,
+  });
+  output?.info(`trainer interpreter: ${chosen.python} (${chosen.source})`);
+  return chosen;
+}
+
+/** The chosen interpreter and where it came from; cached until the choice may have changed. */
+export function currentInterpreter(output?: vscode.LogOutputChannel): Promise<Interpreter> {
+  return (cached ??= discover(output));
+}
 
 export async function trainerPython(): Promise<string> {
-  const configured = vscode.workspace.getConfiguration('tunesmith').get<string>('pythonPath', '');
-  return configured || PROJECT_VENV_PYTHON;
+  return (await currentInterpreter()).python;
+}
+
+/** Drops the cached choice when the setting, the installed extensions or the Python extension's choice change. */
+export function watchInterpreter(): vscode.Disposable {
+  subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('tunesmith.pythonPath')) invalidate();
+    }),
+    vscode.extensions.onDidChange(() => {
+      pythonApi = undefined;
+      invalidate();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
+  );
+  return new vscode.Disposable(() => {
+    for (const subscription of subscriptions.splice(0)) subscription.dispose();
+    cached = undefined;
+    pythonApi = undefined;
+  });
 }
 
 /**

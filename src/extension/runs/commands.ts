@@ -1,11 +1,12 @@
 /**
  * Training-run commands: the "New fine-tuning run" form, open a run's panel, and restore run panels
- * after a reload. The interpreter comes from src/extension/python/interpreter.ts.
+ * after a reload. The interpreter is the one python/interpreter.ts chooses; a launch first asks
+ * `ensureTrainer()`, which offers the install when that interpreter cannot run the trainer.
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { NewRunPanel, type DatasetService } from '../new-run/new-run-panel.ts';
-import { trainerPython } from '../python/interpreter.ts';
+import { ensureTrainer } from '../python/environment.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
 import { RUNS_DIR, RUN_ID, discoverRuns, launch } from './run.ts';
 
@@ -22,7 +23,8 @@ export function registerRuns(
   const host: RunsHost = {
     launchBlocked: () => (vscode.workspace.isTrusted ? undefined : UNTRUSTED),
     resume: async (dir) => {
-      await launch(await trainerPython(), dir, true);
+      const python = await ensureTrainer();
+      if (python) await launch(python, dir, true);
     },
     runDir: (id) => {
       const workspace = root();
@@ -35,7 +37,9 @@ export function registerRuns(
     const workspace = root();
     if (!workspace)
       return void vscode.window.showWarningMessage('Open a folder to start a training run in it.');
-    // An untrusted workspace still gets the form, which shows why it cannot launch.
+    // An untrusted workspace still gets the form, which shows why it cannot launch; a trusted one
+    // first gets the install offer when the trainer cannot run.
+    if (vscode.workspace.isTrusted && !(await ensureTrainer())) return;
     NewRunPanel.createOrShow(extension.extensionUri, workspace, host, datasets);
   };
 

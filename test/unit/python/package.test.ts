@@ -1,0 +1,32 @@
+/** The VSIX ships the trainer, so the install offer can install it from the extension's folder. */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+test('the extension package holds the trainer package and its installer, not its tests', () => {
+  const listing = execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'],
+    { cwd: ROOT, encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n');
+  for (const path of [
+    'src/trainer/install_trainer.py',
+    'src/trainer/pyproject.toml',
+    'src/trainer/requirements.lock',
+    'src/trainer/tunesmith_trainer/__main__.py',
+    'src/trainer/tunesmith_trainer/doctor.py',
+    'src/trainer/tunesmith_trainer/recipe.py',
+    'schemas/run-config.schema.json',
+    'schemas/events.schema.json',
+  ])
+    assert.ok(listing.includes(path), `${path} is missing from the package`);
+  const unwanted = listing.filter((path) =>
+    /\/tests\/|egg-info|__pycache__|tunesmith_trainer\/schemas$/.test(path),
+  );
+  assert.deepEqual(unwanted, []);
+});

@@ -35,6 +35,8 @@ const builds = [
     entryPoints: [
       { in: 'webview/run/main.ts', out: 'webview/run' },
       { in: 'webview/run/style.css', out: 'webview/run' },
+      { in: 'webview/compare/main.ts', out: 'webview/compare' },
+      { in: 'webview/compare/style.css', out: 'webview/compare' },
     ],
     outdir: 'dist',
     bundle: true,

@@ -60,6 +60,9 @@ const PACKAGED = [
   'dist/server.cjs',
   'dist/webview/run.js',
   'dist/webview/run.css',
+  'dist/webview/compare.js',
+  'dist/webview/compare.css',
+  'media/tunesmith.svg',
   'syntaxes/jsonl.tmLanguage.json',
   'syntaxes/jsonl.language-configuration.json',
 ];

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { trainerPython } from '../python/interpreter.ts';
+import { launchEvaluate } from './evaluate.ts';
+import { registerHistory, revealRunDir } from './history-commands.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
 import { RUNS_DIR, RUN_ID, createRun, discoverRuns, launch } from './run.ts';
 
@@ -42,6 +44,10 @@ export function registerRuns(
     resume: async (dir) => {
       await launch(await trainerPython(), dir, true);
     },
+    evaluate: async (dir) => {
+      await launchEvaluate(await trainerPython(), dir);
+    },
+    reveal: revealRunDir,
     runDir: (id) => {
       const workspace = root();
       return workspace && RUN_ID.test(id) ? join(workspace, RUNS_DIR, id) : undefined;
@@ -104,6 +110,7 @@ export function registerRuns(
   };
 
   return [
+    ...registerHistory(extension, host),
     vscode.commands.registerCommand('tunesmith.newRun', report(newRun)),
     vscode.commands.registerCommand('tunesmith.openRun', report(openRun)),
     vscode.window.registerWebviewPanelSerializer(RunPanel.viewType, {

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { join, normalize, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser.ts';
-import { runPanelHtml } from '../../src/extension/runs/panel-html.ts';
+import { comparePanelHtml, runPanelHtml } from '../../src/extension/runs/panel-html.ts';
 import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -30,10 +30,16 @@ const STUB = `
   window.__host = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
 `;
 
+/** The pages served, each exactly as its panel ships it: the run panel at /, the compare panel. */
+const PAGES: Record<string, { html: typeof runPanelHtml; bundle: string }> = {
+  '/': { html: runPanelHtml, bundle: 'run' },
+  '/compare': { html: comparePanelHtml, bundle: 'compare' },
+};
+
 export interface Host {
   origin: string;
   browser: Browser;
-  open(): Promise<Page>;
+  open(path?: string): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -42,13 +48,14 @@ export async function startHost(): Promise<Host> {
   let origin = '';
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', origin);
-    if (url.pathname === '/') {
+    const page = PAGES[url.pathname];
+    if (page) {
       response.setHeader('content-type', 'text/html');
       response.end(
-        runPanelHtml({
+        page.html({
           cspSource: origin,
-          scriptUri: `${origin}/bundle/run.js`,
-          styleUri: `${origin}/bundle/run.css`,
+          scriptUri: `${origin}/bundle/${page.bundle}.js`,
+          styleUri: `${origin}/bundle/${page.bundle}.css`,
         }),
       );
       return;
@@ -75,13 +82,13 @@ export async function startHost(): Promise<Host> {
   return {
     origin,
     browser,
-    async open() {
+    async open(path = '/') {
       const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
       // A string, not a function: tsx's transform adds helpers (__name) the page does not have.
       await page.addInitScript(STUB);
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(origin);
+      await page.goto(origin + path);
       await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
       if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
       return page;

@@ -21,7 +21,7 @@ export async function revealRunDir(dir: string): Promise<void> {
 }
 
 export function registerHistory(extension: vscode.ExtensionContext, host: RunsHost): vscode.Disposable[] {
-  const history = new RunHistory().start();
+  const history = new RunHistory(host.output).start();
   const view = vscode.window.createTreeView('tunesmith.runs', {
     treeDataProvider: history,
     canSelectMany: true,

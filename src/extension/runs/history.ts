@@ -46,22 +46,36 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticks = 0;
   private refreshing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private lastKey = '';
 
-  constructor() {
+  constructor(private readonly output: vscode.LogOutputChannel) {
     this.status.name = 'Tunesmith Training Run';
   }
 
   start(): this {
-    void this.refresh(true);
-    this.timer ??= setInterval(() => void this.refresh((this.ticks += 1) % ENDED_EVERY === 0), TICK_MS);
+    const tick = (all: boolean) =>
+      this.refresh(all).catch((error: unknown) => this.output.error(`run history: ${String(error)}`));
+    void tick(true);
+    this.timer ??= setInterval(() => void tick((this.ticks += 1) % ENDED_EVERY === 0), TICK_MS);
     return this;
   }
 
-  /** One refresh at a time; `all` re-reads ended runs too (a launch from here passes it). */
+  /**
+   * One refresh at a time; `all` re-reads ended runs too (a launch from here asks for it, and must not
+   * be answered by a tick's refresh of the running runs only: it queues one more).
+   */
   refresh(all = true): Promise<void> {
-    this.refreshing ??= this.read(all).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    if (!this.refreshing) {
+      this.refreshing = this.read(all).finally(() => (this.refreshing = undefined));
+      return this.refreshing;
+    }
+    if (!all) return this.refreshing;
+    this.queued ??= this.refreshing.then(() => {
+      this.queued = undefined;
+      return this.refresh(true);
+    });
+    return this.queued;
   }
 
   /** The run's events so far (parsed once, by its watcher). */

@@ -129,7 +129,7 @@ function draw(runs: CompareRun[]): void {
     data,
     element,
   );
-  $('points').textContent = `${runs.length} runs`;
+  $('points').textContent = `${runs.length} run${runs.length === 1 ? '' : 's'} compared`;
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

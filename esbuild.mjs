@@ -37,6 +37,8 @@ const builds = [
       { in: 'webview/run/style.css', out: 'webview/run' },
       { in: 'webview/new-run/main.ts', out: 'webview/new-run' },
       { in: 'webview/new-run/style.css', out: 'webview/new-run' },
+      { in: 'webview/compare/main.ts', out: 'webview/compare' },
+      { in: 'webview/compare/style.css', out: 'webview/compare' },
     ],
     outdir: 'dist',
     bundle: true,

@@ -3,6 +3,7 @@
  * direction, each with a guard that both sides run on receipt (a webview is a separate page: what it
  * posts is untrusted input, and so is a message from a host of another version after an update).
  */
+import { isEvaluationSummary, type EvaluationSummary } from './evaluation-events.ts';
 import { isObject, isTrainerEvent, type TrainerEvent } from './trainer-events.ts';
 
 export type RunState = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -14,6 +15,20 @@ export interface Action {
   reason?: string;
 }
 
+/** The run's last evaluation (`evaluate`, followed through evaluation.events.jsonl). */
+export interface EvaluationView {
+  state: 'none' | 'running' | 'completed' | 'failed';
+  /** While running: which model generates, and how many of how many examples are done. */
+  phase?: 'base' | 'tuned';
+  done?: number;
+  total?: number;
+  summary?: EvaluationSummary;
+  /** When failed: why, and what to do. */
+  message?: string;
+  hint?: string;
+}
+const EVALUATION_STATES = ['none', 'running', 'completed', 'failed'];
+
 /** Extension → run panel. */
 export type RunHostMessage =
   /** Everything known about the run; the panel drops what it had (first load, reload, run replaced). */
@@ -24,10 +39,13 @@ export type RunHostMessage =
   | { type: 'log'; lines: string[] }
   | { type: 'state'; state: RunState; detail?: string; cancel: Action; resume: Action }
   /** Something about the run's files the user should know (a corrupt events line was skipped). */
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  | { type: 'evaluation'; evaluation: EvaluationView; evaluate: Action };
 
 /** Run panel → extension. */
-export type RunPanelMessage = { type: 'ready' } | { type: 'cancel' } | { type: 'resume' };
+export type RunPanelMessage =
+  { type: 'ready' } | { type: 'cancel' } | { type: 'resume' } | { type: 'evaluate' } | { type: 'openFolder' };
+const RUN_PANEL_MESSAGES = ['ready', 'cancel', 'resume', 'evaluate', 'openFolder'];
 
 /** The state a run panel persists (vscode.setState), so the serializer can revive it after a reload. */
 export interface RunPanelState {
@@ -61,17 +79,77 @@ export function isRunHostMessage(value: unknown): value is RunHostMessage {
       );
     case 'notice':
       return typeof value['message'] === 'string';
+    case 'evaluation':
+      return isEvaluationView(value['evaluation']) && isAction(value['evaluate']);
     default:
       return false;
   }
 }
 
+const optCount = (value: unknown): boolean =>
+  value === undefined || (Number.isInteger(value) && (value as number) >= 0);
+const optString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+function isEvaluationView(value: unknown): value is EvaluationView {
+  return (
+    isObject(value) &&
+    EVALUATION_STATES.includes(value['state'] as string) &&
+    (value['phase'] === undefined || value['phase'] === 'base' || value['phase'] === 'tuned') &&
+    optCount(value['done']) &&
+    optCount(value['total']) &&
+    (value['summary'] === undefined || isEvaluationSummary(value['summary'])) &&
+    optString(value['message']) &&
+    optString(value['hint'])
+  );
+}
+
 export function isRunPanelMessage(value: unknown): value is RunPanelMessage {
   if (!isObject(value)) return false;
-  const type = value['type'];
-  return (type === 'ready' || type === 'cancel' || type === 'resume') && Object.keys(value).length === 1;
+  return RUN_PANEL_MESSAGES.includes(value['type'] as string) && Object.keys(value).length === 1;
 }
 
 export function isRunPanelState(value: unknown): value is RunPanelState {
   return isObject(value) && typeof value['runId'] === 'string' && /^[\w.-]+$/.test(value['runId']);
+}
+
+/** One run's curves in the compare panel: train loss and eval loss by step. */
+export interface CompareRun {
+  id: string;
+  /** What the legend names it by: model folder and method, with the run id. */
+  label: string;
+  train: { steps: number[]; values: (number | null)[] };
+  eval: { steps: number[]; values: (number | null)[] };
+}
+
+/** Extension → compare panel: the selected runs' curves, all of them each time (runs go on). */
+export type CompareHostMessage = { type: 'runs'; runs: CompareRun[] };
+/** Compare panel → extension. */
+export type ComparePanelMessage = { type: 'ready' };
+
+const isCurve = (value: unknown): boolean =>
+  isObject(value) &&
+  Array.isArray(value['steps']) &&
+  value['steps'].every((step) => typeof step === 'number') &&
+  Array.isArray(value['values']) &&
+  value['values'].length === value['steps'].length &&
+  value['values'].every((item) => item === null || typeof item === 'number');
+
+const isCompareRun = (value: unknown): value is CompareRun =>
+  isObject(value) &&
+  typeof value['id'] === 'string' &&
+  typeof value['label'] === 'string' &&
+  isCurve(value['train']) &&
+  isCurve(value['eval']);
+
+export function isCompareHostMessage(value: unknown): value is CompareHostMessage {
+  return (
+    isObject(value) &&
+    value['type'] === 'runs' &&
+    Array.isArray(value['runs']) &&
+    value['runs'].every(isCompareRun)
+  );
+}
+
+export function isComparePanelMessage(value: unknown): value is ComparePanelMessage {
+  return isObject(value) && value['type'] === 'ready' && Object.keys(value).length === 1;
 }

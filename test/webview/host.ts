@@ -10,7 +10,7 @@ import { join, normalize, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser.ts';
 import { newRunHtml } from '../../src/extension/new-run/page.ts';
-import { runPanelHtml } from '../../src/extension/runs/panel-html.ts';
+import { comparePanelHtml, runPanelHtml } from '../../src/extension/runs/panel-html.ts';
 import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,10 +31,11 @@ const STUB = `
   window.__host = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
 `;
 
-/** The pages served, by path: the run panel and the new-run form. */
+/** The pages served, each exactly as its panel ships it: the run panel at /, the new-run form, the compare panel. */
 const PAGES: Record<string, { html: typeof runPanelHtml; bundle: string }> = {
   '/': { html: runPanelHtml, bundle: 'run' },
   '/new-run': { html: newRunHtml, bundle: 'new-run' },
+  '/compare': { html: comparePanelHtml, bundle: 'compare' },
 };
 
 export interface Host {

@@ -8,6 +8,7 @@ import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
 import {
   isRunHostMessage,
   type Action,
+  type EvaluationView,
   type RunHostMessage,
   type RunPanelMessage,
   type RunPanelState,
@@ -142,6 +143,42 @@ function showStats(): void {
     : '–';
   $('loss').textContent = fmt(lastLog?.loss);
   $('eval').textContent = fmt(evals.values.filter((value) => value !== null).at(-1));
+  $('gpu').textContent = lastLog?.gpu_memory_bytes ? bytes(lastLog.gpu_memory_bytes) : '–';
+}
+
+const bytes = (value: number): string =>
+  value >= 2 ** 30 ? `${(value / 2 ** 30).toFixed(1)} GiB` : `${Math.round(value / 2 ** 20)} MiB`;
+
+const share = (value: number): string => `${Math.round(value * 1000) / 10}%`;
+
+/** The last evaluation: progress while it runs, then the summary or why it failed (all as text). */
+function showEvaluation(view: EvaluationView): void {
+  $('evaluation').hidden = view.state === 'none';
+  const bar = $<HTMLProgressElement>('evaluation-progress');
+  bar.hidden = view.state !== 'running';
+  $('evaluation-summary').hidden = view.state !== 'completed';
+  $('evaluation-output').textContent = '';
+  if (view.state === 'running') {
+    const total = view.total ?? 0;
+    // Two phases (base, then tuned) over the same examples: one bar for both.
+    const done = (view.phase === 'tuned' ? total : 0) + (view.done ?? 0);
+    bar.max = Math.max(1, 2 * total);
+    bar.value = done;
+    $('evaluation-text').textContent = view.phase
+      ? `evaluating: ${view.phase} model, ${view.done ?? 0} / ${total} examples`
+      : 'evaluating: loading the models…';
+  } else if (view.state === 'completed' && view.summary) {
+    const { summary } = view;
+    $('evaluation-text').textContent = 'evaluation completed';
+    $('evaluation-examples').textContent = String(summary.examples);
+    $('evaluation-base').textContent = share(summary.exact_match.base);
+    $('evaluation-tuned').textContent = share(summary.exact_match.tuned);
+    $('evaluation-output').textContent = `Generations side by side: ${summary.output}`;
+  } else if (view.state === 'failed') {
+    $('evaluation-text').textContent =
+      `evaluation failed: ${view.message ?? 'unknown reason'}` +
+      (view.hint ? ` What to do: ${view.hint}` : '');
+  }
 }
 
 function addProblem(kind: 'warning' | 'error' | 'notice', message: string, hint?: string | null): void {
@@ -241,6 +278,10 @@ function handle(message: RunHostMessage): void {
     case 'notice':
       addProblem('notice', message.message);
       return;
+    case 'evaluation':
+      setAction('evaluate', message.evaluate);
+      showEvaluation(message.evaluation);
+      return;
   }
   showStats();
   scheduleDraw(message.type === 'reset');
@@ -253,6 +294,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 });
 $('cancel').addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
 $('resume').addEventListener('click', () => vscode.postMessage({ type: 'resume' }));
+$('evaluate').addEventListener('click', () => vscode.postMessage({ type: 'evaluate' }));
+$('open-folder').addEventListener('click', () => vscode.postMessage({ type: 'openFolder' }));
 new ResizeObserver(() =>
   chart?.setSize({ width: Math.max(320, $('chart').clientWidth), height: 280 }),
 ).observe($('chart'));

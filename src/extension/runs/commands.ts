@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { NewRunPanel, type DatasetService } from '../new-run/new-run-panel.ts';
 import { ensureTrainer } from '../python/environment.ts';
+import { launchEvaluate } from './evaluate.ts';
+import { registerHistory, revealRunDir } from './history-commands.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
-import { RUNS_DIR, RUN_ID, discoverRuns, launch } from './run.ts';
+import { RUNS_DIR, RUN_ID, launch } from './run.ts';
 
 const UNTRUSTED =
   'Launching training runs needs a trusted workspace: a run executes Python with settings and paths from this workspace.';
@@ -26,6 +28,11 @@ export function registerRuns(
       const python = await ensureTrainer();
       if (python) await launch(python, dir, true);
     },
+    evaluate: async (dir) => {
+      const python = await ensureTrainer();
+      if (python) await launchEvaluate(python, dir);
+    },
+    reveal: revealRunDir,
     runDir: (id) => {
       const workspace = root();
       return workspace && RUN_ID.test(id) ? join(workspace, RUNS_DIR, id) : undefined;
@@ -43,15 +50,6 @@ export function registerRuns(
     NewRunPanel.createOrShow(extension.extensionUri, workspace, host, datasets);
   };
 
-  const openRun = async (): Promise<void> => {
-    const workspace = root();
-    const ids = workspace ? await discoverRuns(workspace) : [];
-    if (!workspace || ids.length === 0)
-      return void vscode.window.showInformationMessage(`No training runs in ${RUNS_DIR} of this workspace.`);
-    const id = await vscode.window.showQuickPick(ids, { placeHolder: 'Training run' });
-    if (id) RunPanel.createOrShow(extension.extensionUri, id, join(workspace, RUNS_DIR, id), host);
-  };
-
   const report = (command: () => Promise<void>) => async (): Promise<void> => {
     try {
       await command();
@@ -63,8 +61,8 @@ export function registerRuns(
   };
 
   return [
+    ...registerHistory(extension, host),
     vscode.commands.registerCommand('tunesmith.newRun', report(newRun)),
-    vscode.commands.registerCommand('tunesmith.openRun', report(openRun)),
     vscode.window.registerWebviewPanelSerializer(RunPanel.viewType, {
       deserializeWebviewPanel: async (panel, state: unknown) =>
         RunPanel.revive(panel, extension.extensionUri, state, host),

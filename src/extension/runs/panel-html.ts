@@ -15,19 +15,21 @@ export interface PanelPage {
 
 export const newNonce = (): string => randomBytes(18).toString('base64');
 
-export function runPanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
-  const csp = [
+const csp = (cspSource: string, nonce: string): string =>
+  [
     "default-src 'none'",
     `style-src ${cspSource}`,
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
+
+export function runPanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta http-equiv="Content-Security-Policy" content="${csp(cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${styleUri}">
 <title>Training run</title>
@@ -46,18 +48,55 @@ export function runPanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce(
   <div><dt>eval loss</dt><dd id="eval">–</dd></div>
   <div><dt>learning rate</dt><dd id="lr">–</dd></div>
   <div><dt>tokens/s</dt><dd id="tps">–</dd></div>
+  <div><dt>GPU memory</dt><dd id="gpu">–</dd></div>
   <div><dt>checkpoint</dt><dd id="checkpoint">–</dd></div>
 </dl>
 <div class="actions">
   <button id="cancel" disabled>Cancel</button><span id="cancel-reason" class="reason"></span>
   <button id="resume" disabled>Resume</button><span id="resume-reason" class="reason"></span>
+  <button id="evaluate" disabled>Evaluate</button><span id="evaluate-reason" class="reason"></span>
+  <button id="open-folder">Open Output Folder</button>
 </div>
+<section id="evaluation" hidden>
+  <h2>Evaluation</h2>
+  <progress id="evaluation-progress" value="0" max="1"></progress>
+  <div id="evaluation-text" class="muted"></div>
+  <dl id="evaluation-summary" class="stats" hidden>
+    <div><dt>examples</dt><dd id="evaluation-examples">–</dd></div>
+    <div><dt>exact match, base</dt><dd id="evaluation-base">–</dd></div>
+    <div><dt>exact match, tuned</dt><dd id="evaluation-tuned">–</dd></div>
+  </dl>
+  <div id="evaluation-output" class="muted"></div>
+</section>
 <div id="chart"></div>
 <div id="points" class="muted"></div>
 <h2>Warnings and errors</h2>
 <ul id="problems"></ul>
 <h2>Log</h2>
 <pre id="log"></pre>
+<script type="module" nonce="${nonce}" src="${scriptUri}"></script>
+</body>
+</html>
+`;
+}
+
+/** The compare panel's page: the same CSP, its own bundle. */
+export function comparePanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp(cspSource, nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${styleUri}">
+<title>Compare runs</title>
+</head>
+<body>
+<h1>Loss curves</h1>
+<p class="muted">Solid: train loss (smoothed). Dots and dashes: eval loss.</p>
+<ul id="legend"></ul>
+<div id="chart"></div>
+<div id="points" class="muted"></div>
 <script type="module" nonce="${nonce}" src="${scriptUri}"></script>
 </body>
 </html>

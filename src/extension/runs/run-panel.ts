@@ -13,6 +13,10 @@ export interface RunsHost {
   /** Why launching is not allowed here (an untrusted workspace), or undefined. */
   launchBlocked(): string | undefined;
   resume(dir: string): Promise<void>;
+  /** Starts `evaluate` on a completed run, detached. */
+  evaluate(dir: string): Promise<void>;
+  /** Shows the run directory (the OS file manager, or the Explorer). */
+  reveal(dir: string): Promise<void>;
   /** The run directory of an id, or undefined when there is no such run. */
   runDir(id: string): string | undefined;
   output: vscode.LogOutputChannel;
@@ -44,6 +48,11 @@ export class RunPanel {
       return;
     }
     new RunPanel(panel, extensionUri, state.runId, dir, host);
+  }
+
+  /** Closes the run's panel, if open (the run was deleted). */
+  static close(id: string): void {
+    RunPanel.panels.get(id)?.dispose();
   }
 
   /** Sends every panel its run's state again (workspace trust was granted). */
@@ -104,6 +113,19 @@ export class RunPanel {
         await this.watcher.refresh();
         return;
       }
+      case 'evaluate': {
+        const blocked = this.host.launchBlocked();
+        if (blocked) {
+          void vscode.window.showWarningMessage(blocked);
+          return;
+        }
+        await this.host.evaluate(this.dir);
+        await this.watcher.refresh();
+        return;
+      }
+      case 'openFolder':
+        await this.host.reveal(this.dir);
+        return;
     }
   }
 

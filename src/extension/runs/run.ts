@@ -57,8 +57,10 @@ export function isAlive(pid: number): boolean {
 }
 
 /** The PID of the run's last launched trainer and when it was launched (ms since the epoch). */
-export async function readPid(dir: string): Promise<{ pid: number; since: number } | undefined> {
-  const path = runFiles(dir).pid;
+export const readPid = (dir: string) => readPidFile(runFiles(dir).pid);
+
+/** A PID file written by `launchDetached`, and when it was written. */
+export async function readPidFile(path: string): Promise<{ pid: number; since: number } | undefined> {
   const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]).catch(() => []);
   const pid = Number.parseInt(text ?? '', 10);
   return Number.isInteger(pid) && pid > 0 && info ? { pid, since: info.mtimeMs } : undefined;
@@ -131,13 +133,22 @@ export function trainArgs(configPath: string, resume: boolean): string[] {
  * the extension host (a window reload); the panel re-attaches by reading the files. Resolves with
  * its PID once it runs; rejects when it could not start (no such interpreter).
  */
-export async function launch(python: string, dir: string, resume: boolean): Promise<number> {
+export function launch(python: string, dir: string, resume: boolean): Promise<number> {
   const files = runFiles(dir);
+  return launchDetached(python, trainArgs(files.config, resume), { cwd: dir, ...files });
+}
+
+/** Spawns `python args` detached with stdout and stderr appended to files, and writes its PID file. */
+export async function launchDetached(
+  python: string,
+  args: string[],
+  files: { cwd: string; stdout: string; log: string; pid: string },
+): Promise<number> {
   const log = await open(files.log, 'a');
-  const stdout = await open(files.stdout, 'a');
+  const stdout = files.stdout === files.log ? log : await open(files.stdout, 'a');
   try {
-    const child = spawn(python, trainArgs(files.config, resume), {
-      cwd: dir,
+    const child = spawn(python, args, {
+      cwd: files.cwd,
       detached: true,
       stdio: ['ignore', stdout.fd, log.fd],
       env: { ...process.env, ...TRAINER_ENV },
@@ -151,7 +162,7 @@ export async function launch(python: string, dir: string, resume: boolean): Prom
     return pid;
   } finally {
     await log.close();
-    await stdout.close();
+    if (stdout !== log) await stdout.close();
   }
 }
 

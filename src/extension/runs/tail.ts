@@ -37,40 +37,48 @@ export class LineSplitter {
   }
 }
 
-export interface Parsed {
-  events: TrainerEvent[];
+export interface Parsed<T = TrainerEvent> {
+  events: T[];
   /** One per skipped line, saying which line and why. */
   warnings: string[];
 }
 
-/** events.jsonl → events; a line that is not a valid event is skipped with a warning, never thrown. */
-export class EventParser {
+/**
+ * events.jsonl → events; a line that is not a valid event is skipped with a warning, never thrown.
+ * The same parser follows evaluation.events.jsonl, with that protocol's guard.
+ */
+export class EventParser<T = TrainerEvent> {
   private readonly lines = new LineSplitter();
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private lineNumber = 0;
 
-  push(chunk: Uint8Array): Parsed {
+  constructor(
+    private readonly guard: (value: unknown) => value is T = isTrainerEvent as (value: unknown) => value is T,
+    private readonly file = 'events.jsonl',
+  ) {}
+
+  push(chunk: Uint8Array): Parsed<T> {
     return this.parse(this.lines.push(chunk));
   }
 
-  end(): Parsed {
+  end(): Parsed<T> {
     const last = this.lines.end();
     const parsed = this.parse(last ? [last] : []);
     parsed.warnings = parsed.warnings.map((warning) => `${warning} (the file ends without a newline)`);
     return parsed;
   }
 
-  private parse(lines: Uint8Array[]): Parsed {
-    const parsed: Parsed = { events: [], warnings: [] };
+  private parse(lines: Uint8Array[]): Parsed<T> {
+    const parsed: Parsed<T> = { events: [], warnings: [] };
     for (const bytes of lines) {
       this.lineNumber += 1;
       const problem = this.problem(bytes, parsed.events);
-      if (problem) parsed.warnings.push(`events.jsonl line ${this.lineNumber} skipped: ${problem}`);
+      if (problem) parsed.warnings.push(`${this.file} line ${this.lineNumber} skipped: ${problem}`);
     }
     return parsed;
   }
 
-  private problem(bytes: Uint8Array, into: TrainerEvent[]): string | undefined {
+  private problem(bytes: Uint8Array, into: T[]): string | undefined {
     let text: string;
     try {
       text = this.decoder.decode(bytes);
@@ -84,7 +92,7 @@ export class EventParser {
     } catch {
       return 'not valid JSON (a truncated or corrupt line)';
     }
-    if (!isTrainerEvent(value)) return 'not a trainer event of protocol version 1';
+    if (!this.guard(value)) return 'not an event of protocol version 1';
     into.push(value);
     return undefined;
   }

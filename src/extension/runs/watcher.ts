@@ -4,7 +4,8 @@
  * file systems (network mounts, containers), and a stat every few hundred ms costs nothing.
  */
 import type { TrainerEvent } from '../../shared/trainer-events.ts';
-import type { Action, RunHostMessage, RunState } from '../../shared/webview-protocol.ts';
+import type { Action, EvaluationView, RunHostMessage, RunState } from '../../shared/webview-protocol.ts';
+import { EvaluationFollower } from './evaluate.ts';
 import { EventParser, FileTail, LineSplitter } from './tail.ts';
 import { isAlive, readPid, runFiles, runState } from './run.ts';
 
@@ -23,6 +24,8 @@ export class RunWatcher {
   private timer: ReturnType<typeof setInterval> | undefined;
   private polling: Promise<void> | undefined;
   private lastState = '';
+  private readonly evaluation: EvaluationFollower | undefined;
+  private evaluationMessage: RunHostMessage | undefined;
 
   constructor(
     readonly id: string,
@@ -30,9 +33,12 @@ export class RunWatcher {
     private readonly post: (message: RunHostMessage) => void,
     /** Why launching is not allowed here (an untrusted workspace), or undefined. */
     private readonly launchBlocked: () => string | undefined,
+    /** A panel follows the log and the evaluation too; the run history needs only the events. */
+    private readonly panel = true,
   ) {
     this.eventTail = new FileTail(runFiles(dir).events);
     this.logTail = new FileTail(runFiles(dir).log);
+    this.evaluation = panel ? new EvaluationFollower(dir) : undefined;
   }
 
   start(intervalMs = 300): this {
@@ -52,12 +58,14 @@ export class RunWatcher {
       { type: 'reset', runId: this.id, events: this.events, log: this.log },
     ];
     if (this.state) messages.push(this.stateMessage(this.state));
+    if (this.evaluationMessage) messages.push(this.evaluationMessage);
     return messages;
   }
 
   /** Re-sends the state (trust changed, or a launch just happened). */
   async refresh(): Promise<void> {
     this.lastState = '';
+    this.evaluationMessage = undefined;
     await this.poll();
   }
 
@@ -82,7 +90,7 @@ export class RunWatcher {
       this.post({ type: 'events', events: parsed.events });
     }
     for (const message of parsed.warnings) this.post({ type: 'notice', message });
-    await this.readLog();
+    if (this.panel) await this.readLog();
     const state = runState(this.events, trainer ? { alive, since: trainer.since } : { alive });
     const key = JSON.stringify(state);
     this.state = state;
@@ -90,6 +98,28 @@ export class RunWatcher {
       this.lastState = key;
       this.post(this.stateMessage(state));
     }
+    if (this.evaluation) await this.readEvaluation(this.evaluation, state.state);
+  }
+
+  private async readEvaluation(follower: EvaluationFollower, state: RunState): Promise<void> {
+    const { view, warnings } = await follower.poll();
+    for (const message of warnings) this.post({ type: 'notice', message });
+    const message: RunHostMessage = {
+      type: 'evaluation',
+      evaluation: view,
+      evaluate: this.evaluateAction(state, view),
+    };
+    if (JSON.stringify(message) === JSON.stringify(this.evaluationMessage)) return;
+    this.evaluationMessage = message;
+    this.post(message);
+  }
+
+  private evaluateAction(state: RunState, view: EvaluationView): Action {
+    if (state !== 'completed')
+      return { enabled: false, reason: 'Evaluation compares the finished result with the base model.' };
+    if (view.state === 'running') return { enabled: false, reason: 'The evaluation is running.' };
+    const blocked = this.launchBlocked();
+    return blocked ? { enabled: false, reason: blocked } : { enabled: true };
   }
 
   private async readLog(): Promise<void> {

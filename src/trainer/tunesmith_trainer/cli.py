@@ -84,11 +84,35 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Prints the summary; progress goes to ``<run dir>/evaluation.events.jsonl`` (docs/trainer-events.md)
+    for an editor that follows a detached evaluation."""
     from .evaluate import evaluate
 
     config = load_config(args.config)
-    _print(evaluate(config, file=args.file, output=args.output, limit=args.limit))
-    return 0
+    events = EventWriter(config.run_dir, None, name="evaluation.events.jsonl")
+    try:
+        events.emit("eval_started", file=args.file, limit=args.limit)
+        summary = evaluate(
+            config,
+            file=args.file,
+            output=args.output,
+            limit=args.limit,
+            progress=lambda phase, done, total: events.emit("eval_progress", phase=phase, done=done, total=total),
+        )
+        events.emit("eval_finished", status="completed", summary=summary)
+        _print(summary)
+        return 0
+    except TrainerError as exc:
+        events.error(**exc.event_fields())
+        events.emit("eval_finished", status="failed")
+        raise
+    except Exception as exc:  # noqa: BLE001 - a detached evaluation reports only through its events
+        traceback.print_exc(file=sys.stderr)
+        events.error("internal", f"{type(exc).__name__}: {exc}", "This is a bug in tunesmith; the log has the trace.")
+        events.emit("eval_finished", status="failed")
+        return 1
+    finally:
+        events.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import data as data_mod
 from . import model as model_mod
@@ -27,7 +27,8 @@ def result_dir(config: RunConfig) -> Path:
 
 
 def generate(model: Any, tokenizer: Any, prompts: list[str], *, batch_size: int, max_new_tokens: int,
-             greedy: bool = True, temperature: float = 0.7) -> list[str]:
+             greedy: bool = True, temperature: float = 0.7,
+             on_batch: Callable[[int], None] | None = None) -> list[str]:
     import torch
 
     has_template = bool(getattr(tokenizer, "chat_template", None))
@@ -50,11 +51,17 @@ def generate(model: Any, tokenizer: Any, prompts: list[str], *, batch_size: int,
             )
         new = generated[:, batch["input_ids"].shape[1] :]
         outputs.extend(t.strip() for t in tokenizer.batch_decode(new, skip_special_tokens=True))
+        if on_batch is not None:
+            on_batch(len(outputs))
     return outputs
 
 
+Progress = Callable[[str, int, int], None]
+"""Called with the phase (``base`` or ``tuned``), the examples generated so far and their total."""
+
+
 def evaluate(config: RunConfig, *, file: str | None = None, output: str | None = None,
-             limit: int | None = None) -> dict[str, Any]:
+             limit: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
     source = file or config.evaluation.file or config.data.validation
     if source is None:
         raise TrainerError("config", "no held-out file to evaluate", "Set evaluation.file or pass --file.")
@@ -68,13 +75,19 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
     kwargs = {"batch_size": ev.batch_size, "max_new_tokens": ev.max_new_tokens, "greedy": ev.greedy,
               "temperature": ev.temperature}
 
+    def reporter(phase: str) -> Callable[[int], None] | None:
+        if progress is None:
+            return None
+        progress(phase, 0, len(prompts))
+        return lambda done: progress(phase, done, len(prompts))
+
     model = model_mod.load_base_model(config, hw, for_training=False).to(hw.device).eval()
     start = time.perf_counter()
-    base = generate(model, tokenizer, prompts, **kwargs)
+    base = generate(model, tokenizer, prompts, **kwargs, on_batch=reporter("base"))
     base_seconds = time.perf_counter() - start
     model = model_mod.load_tuned(model, tuned_dir).to(hw.device).eval()
     start = time.perf_counter()
-    tuned = generate(model, tokenizer, prompts, **kwargs)
+    tuned = generate(model, tokenizer, prompts, **kwargs, on_batch=reporter("tuned"))
     tuned_seconds = time.perf_counter() - start
 
     out_path = Path(output) if output else config.run_dir / "evaluation.jsonl"

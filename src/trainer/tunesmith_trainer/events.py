@@ -36,10 +36,11 @@ class EventWriter:
 
     Only rank 0 of a distributed run writes; the others get a writer with ``enabled=False``."""
 
-    def __init__(self, run_dir: Path | None = None, stream: IO[str] | None = sys.stdout, enabled: bool = True):
+    def __init__(self, run_dir: Path | None = None, stream: IO[str] | None = sys.stdout, enabled: bool = True,
+                 name: str = "events.jsonl"):
         self.enabled = enabled
         self.stream = stream
-        self.path = run_dir / "events.jsonl" if run_dir is not None else None
+        self.path = run_dir / name if run_dir is not None else None
         self._file: IO[str] | None = None
         if enabled and self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,8 +72,8 @@ class EventWriter:
             self._file = None
 
 
-def validate_event(event: dict[str, Any]) -> None:
+def validate_event(event: dict[str, Any], schema: Literal["events", "evaluation-events"] = "events") -> None:
     """Raises jsonschema.ValidationError when ``event`` breaks the protocol."""
     import jsonschema
 
-    jsonschema.validate(event, load_schema("events"), cls=jsonschema.Draft202012Validator)
+    jsonschema.validate(event, load_schema(schema), cls=jsonschema.Draft202012Validator)

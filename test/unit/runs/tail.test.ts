@@ -31,7 +31,7 @@ test('a corrupt line in the middle is skipped with a warning naming its line; th
   );
   assert.deepEqual(parsed.warnings, [
     'events.jsonl line 2 skipped: not valid JSON (a truncated or corrupt line)',
-    'events.jsonl line 4 skipped: not a trainer event of protocol version 1',
+    'events.jsonl line 4 skipped: not an event of protocol version 1',
   ]);
 });
 

@@ -1,0 +1,177 @@
+/**
+ * The run history: every run under each workspace folder's `.tunesmith/runs/`, kept current by
+ * polling (runs may be started from a terminal or another window, which no event of ours reports).
+ * Running runs are polled every tick, ended ones every few ticks (a resume from elsewhere), and new
+ * directories are found by listing the runs folders. One RunWatcher per run parses its events.
+ * It feeds the "Training Runs" tree, the status bar item and the end-of-run notifications.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainerEvent } from '../../shared/trainer-events.ts';
+import {
+  summarize,
+  statusModel,
+  treeItem,
+  Transitions,
+  withConfig,
+  type RunSummary,
+} from './history-model.ts';
+import { RUNS_DIR, discoverRuns, runFiles } from './run.ts';
+import { RunWatcher } from './watcher.ts';
+
+const TICK_MS = 1000;
+/** Ended runs are re-read every this many ticks. */
+const ENDED_EVERY = 5;
+
+interface Tracked {
+  watcher: RunWatcher;
+  config: unknown;
+}
+
+export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.Disposable {
+  runs: RunSummary[] = [];
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly ended = new vscode.EventEmitter<RunSummary[]>();
+  /** Runs seen running in this window that have ended since the last refresh. */
+  readonly onDidEnd = this.ended.event;
+  private readonly status = vscode.window.createStatusBarItem(
+    'tunesmith.runs',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
+  private readonly transitions = new Transitions();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private ticks = 0;
+  private refreshing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private lastKey = '';
+
+  constructor(private readonly output: vscode.LogOutputChannel) {
+    this.status.name = 'Tunesmith Training Run';
+  }
+
+  start(): this {
+    const tick = (all: boolean) =>
+      this.refresh(all).catch((error: unknown) => this.output.error(`run history: ${String(error)}`));
+    void tick(true);
+    this.timer ??= setInterval(() => void tick((this.ticks += 1) % ENDED_EVERY === 0), TICK_MS);
+    return this;
+  }
+
+  /**
+   * One refresh at a time; `all` re-reads ended runs too (a launch from here asks for it, and must not
+   * be answered by a tick's refresh of the running runs only: it queues one more).
+   */
+  refresh(all = true): Promise<void> {
+    if (!this.refreshing) {
+      this.refreshing = this.read(all).finally(() => (this.refreshing = undefined));
+      return this.refreshing;
+    }
+    if (!all) return this.refreshing;
+    this.queued ??= this.refreshing.then(() => {
+      this.queued = undefined;
+      return this.refresh(true);
+    });
+    return this.queued;
+  }
+
+  /** The run's events so far (parsed once, by its watcher). */
+  events(dir: string): readonly TrainerEvent[] {
+    return this.tracked.get(dir)?.watcher.events ?? [];
+  }
+
+  find(idOrDir: string): RunSummary | undefined {
+    return this.runs.find((run) => run.id === idOrDir || run.dir === idOrDir);
+  }
+
+  private async read(all: boolean): Promise<void> {
+    const dirs: string[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const root = folder.uri.fsPath;
+      for (const id of await discoverRuns(root)) dirs.push(join(root, RUNS_DIR, id));
+    }
+    const present = new Set(dirs);
+    for (const [dir, tracked] of this.tracked)
+      if (!present.has(dir)) {
+        tracked.watcher.dispose();
+        this.tracked.delete(dir);
+      }
+    const runs: RunSummary[] = [];
+    for (const dir of dirs) {
+      let tracked = this.tracked.get(dir);
+      if (!tracked) {
+        const id = dir.split(/[\\/]/).pop()!;
+        const config: unknown = JSON.parse(await readFile(runFiles(dir).config, 'utf8').catch(() => 'null'));
+        tracked = {
+          watcher: new RunWatcher(
+            id,
+            dir,
+            () => undefined,
+            () => undefined,
+            false,
+          ),
+          config,
+        };
+        this.tracked.set(dir, tracked);
+      }
+      const { watcher } = tracked;
+      if (all || !watcher.state || watcher.state.state === 'running') await watcher.poll();
+      if (!watcher.state) continue;
+      runs.push(withConfig(summarize(watcher.id, dir, watcher.events, watcher.state), tracked.config));
+    }
+    // Newest first across folders: ids start with their creation time.
+    this.runs = runs.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const key = JSON.stringify(this.runs);
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.changed.fire();
+      this.showStatus();
+    }
+    const ended = this.transitions.observe(this.runs);
+    if (ended.length > 0) this.ended.fire(ended);
+  }
+
+  private showStatus(): void {
+    const model = statusModel(this.runs);
+    if (!model) {
+      this.status.hide();
+      return;
+    }
+    this.status.text = model.text;
+    this.status.tooltip = model.tooltip;
+    this.status.command = { title: 'Open Run', command: 'tunesmith.runs.open', arguments: [model.runId] };
+    this.status.show();
+  }
+
+  getTreeItem(run: RunSummary): vscode.TreeItem {
+    const model = treeItem(run);
+    const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
+    item.id = run.dir;
+    item.description = model.description;
+    item.tooltip = model.tooltip;
+    item.contextValue = model.contextValue;
+    const color = run.state === 'failed' ? new vscode.ThemeColor('errorForeground') : undefined;
+    item.iconPath = new vscode.ThemeIcon(model.icon, color);
+    item.command = { title: 'Open Run', command: 'tunesmith.runs.open', arguments: [run] };
+    return item;
+  }
+
+  getChildren(element?: RunSummary): RunSummary[] {
+    return element ? [] : this.runs;
+  }
+
+  forget(id: string): void {
+    this.transitions.forget(id);
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const { watcher } of this.tracked.values()) watcher.dispose();
+    this.changed.dispose();
+    this.ended.dispose();
+    this.status.dispose();
+  }
+}

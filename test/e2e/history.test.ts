@@ -1,0 +1,250 @@
+/**
+ * The run history in a real editor: a run started the way a terminal user starts one shows up in the
+ * "Training Runs" tree and the status bar, survives a window reload (tree, status item and run panel
+ * come back and points keep arriving), is cancelled and resumed from the tree's context menu, ends
+ * with a notification, is evaluated, compared with another run, and a run is deleted after a modal
+ * confirmation. Screenshots in test-results/screenshots/history-*.png.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { RUNS_DIR, cancel, createRun, launch } from '../../src/extension/runs/run.ts';
+import { ROOT, openWorkbench, startEditor, until, type Editor } from './harness.ts';
+
+const SHOTS = join(ROOT, 'test-results/screenshots');
+/** The project venv (scripts/setup-python.sh), as the extension uses it by default. */
+const PYTHON = join(homedir(), '.cache/tunesmith/venv/bin/python');
+// The venv's editable install may point at another clone: the trainer under test is this one's.
+process.env['PYTHONPATH'] = join(ROOT, 'src/trainer');
+let editor: Editor;
+let browser: Browser;
+let page: Page;
+let live: { id: string; dir: string } | undefined;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  editor = await startEditor();
+  ({ browser, page } = await openWorkbench(editor.url));
+});
+
+after(async () => {
+  if (live) await cancel(live.dir);
+  // What the editor showed at the end, passed or not.
+  await page?.screenshot({ path: join(SHOTS, 'history-end.png') }).catch(() => undefined);
+  await browser?.close();
+  editor?.stop();
+});
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `history-${name}.png`) });
+
+/** Runs a palette command by clicking its exact row (typed keys can be lost on a loaded machine). */
+async function palette(command: string): Promise<void> {
+  const row = await until(
+    `"${command}" in the palette`,
+    async () => {
+      await page.keyboard.press('F1');
+      await page.waitForSelector('.quick-input-widget input');
+      await page.fill('.quick-input-widget input', `>${command}`);
+      const candidate = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
+      const found = await candidate
+        .waitFor({ timeout: 3000 })
+        .then(() => true)
+        .catch(() => false);
+      if (!found) await page.keyboard.press('Escape');
+      return found ? candidate : undefined;
+    },
+    60_000,
+  );
+  await row.click();
+}
+
+const row = (label: string): Locator => page.locator('.monaco-list-row', { hasText: label }).first();
+
+async function rowText(label: string): Promise<string> {
+  return (await row(label).textContent({ timeout: 1000 })) ?? '';
+}
+
+async function contextAction(label: string, action: string): Promise<void> {
+  const menu = page.locator('.monaco-menu');
+  const item = menu.locator('.action-item', { hasText: action }).first();
+  await until(`"${action}" in the context menu of ${label}`, async () => {
+    await row(label).click({ button: 'right' });
+    const found = await item
+      .waitFor({ timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!found) await page.keyboard.press('Escape');
+    return found;
+  });
+  await item.click();
+  // The workbench can drop a click that lands as the menu opens; the item is focused then, so Enter runs it.
+  await until(`the context menu closed after "${action}"`, async () => {
+    if (!(await menu.first().isVisible())) return true;
+    await page.keyboard.press('Enter');
+    return false;
+  });
+}
+
+/** A webview's page, found by an element only it has (webviews are nested iframes). */
+async function frameWith(id: string): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    const found = await frame.evaluate((id) => document.getElementById(id) !== null, id).catch(() => false);
+    if (found) return frame;
+  }
+  return undefined;
+}
+
+const trainPoints = async (frame: Frame): Promise<number> =>
+  Number.parseInt(
+    (await frame.evaluate(() => document.getElementById('points')!.textContent ?? '')).replace(/,/g, ''),
+    10,
+  ) || 0;
+
+const status = () => page.locator('.statusbar-item', { hasText: /Training · (\d+%|starting)/ }).first();
+
+test('the run history follows a terminal-started run through reload, cancel, resume, evaluate, compare, delete', async () => {
+  const runs = join(editor.workspace, RUNS_DIR);
+  // A run finished on another machine (a recorded real run): listed, never notified.
+  const old = join(runs, '2020-01-01T00-00-00-000-recorded');
+  mkdirSync(old, { recursive: true });
+  writeFileSync(join(old, 'config.json'), '{}\n');
+  copyFileSync(join(ROOT, 'test/fixtures/tiny-run.events.jsonl'), join(old, 'events.jsonl'));
+
+  // Started as a terminal user would: a config in .tunesmith/runs/<id>/ and the trainer, detached.
+  live = await createRun(editor.workspace, {
+    model: { path: join(editor.workspace, 'models/tiny-llama') },
+    data: {
+      train: join(editor.workspace, 'tiny-task/train.jsonl'),
+      validation: join(editor.workspace, 'tiny-task/validation.jsonl'),
+      max_length: 32,
+    },
+    method: { type: 'lora', lora: { r: 16, alpha: 32 } },
+    // Twelve epochs (300 steps, a minute or two) leave time for a reload and a cancel.
+    training: {
+      epochs: 12,
+      batch_size: 16,
+      learning_rate: 5e-3,
+      logging_steps: 2,
+      eval_steps: 10,
+      save_steps: 10,
+    },
+    evaluation: { max_new_tokens: 8 },
+  });
+  await launch(PYTHON, live.dir, false);
+
+  await palette('Tunesmith: Focus on Training Runs View');
+  await until(
+    'the run listed as running',
+    async () => /running · \d+\/300/.test(await rowText('tiny-llama · lora')),
+    120_000,
+  );
+  assert.match(await rowText('model · lora'), /completed · 75\/75/);
+  await until('the status bar item', () => status().isVisible(), 30_000);
+  assert.match((await status().textContent())!, /Training · \d+% · ETA/);
+  await shot('running');
+
+  await row('tiny-llama · lora').click();
+  let panel = await until('the run panel', () => frameWith('progress-text'), 60_000);
+  const beforeReload = await until(
+    'points on the chart',
+    async () => (await trainPoints(panel)) || undefined,
+    60_000,
+  );
+
+  // "Developer: Reload Window" rather than page.reload(): a bare browser reload gives the workbench no
+  // time to save its editors (IndexedDB writes are asynchronous), so no webview would be restored.
+  await palette('Developer: Reload Window');
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await until(
+    'the Training Runs view back',
+    async () =>
+      (await row('tiny-llama · lora').isVisible()) ||
+      void (await palette('Tunesmith: Focus on Training Runs View')),
+    60_000,
+  );
+  await until(
+    'the run still listed as running',
+    async () => /running/.test(await rowText('tiny-llama · lora')),
+    60_000,
+  );
+  await until('the status bar item back', () => status().isVisible(), 30_000);
+  await shot('reloaded');
+  panel = await until('the run panel revived', () => frameWith('progress-text'), 60_000);
+  await until(
+    'points arriving after the reload',
+    async () => (await trainPoints(panel)) > beforeReload,
+    120_000,
+  );
+  await shot('reattached');
+
+  await contextAction('tiny-llama · lora', 'Cancel Run');
+  await until('the run cancelled', async () => /cancelled/.test(await rowText('tiny-llama · lora')), 90_000);
+  await until('no status bar item', async () => !(await status().isVisible()), 10_000);
+  await shot('cancelled');
+
+  await contextAction('tiny-llama · lora', 'Resume Run');
+  await until(
+    'the run running again',
+    async () => /running/.test(await rowText('tiny-llama · lora')),
+    60_000,
+  );
+  await until(
+    'the run completed',
+    async () => /completed · 300\/300/.test(await rowText('tiny-llama · lora')),
+    300_000,
+  );
+  const toast = page.locator('.notification-list-item', {
+    hasText: 'Run tiny-llama · lora completed (eval loss',
+  });
+  await until('the completion notification', () => toast.first().isVisible(), 30_000);
+  assert.equal(
+    await page.locator('.notification-list-item', { hasText: 'model · lora' }).count(),
+    0,
+    'no notification for a run that ended before the window opened',
+  );
+  await shot('completed');
+
+  await contextAction('tiny-llama · lora', 'Evaluate Run');
+  panel = await until('the run panel', () => frameWith('evaluation-text'), 60_000);
+  const evaluation = (): Promise<string> =>
+    panel.evaluate(() => document.getElementById('evaluation-text')!.textContent ?? '');
+  await until('the evaluation progress', async () => /evaluating/.test(await evaluation()), 60_000);
+  await until('the evaluation summary', async () => (await evaluation()) === 'evaluation completed', 180_000);
+  assert.equal(await panel.evaluate(() => document.getElementById('evaluation-examples')!.textContent), '32');
+  assert.match(
+    (await panel.evaluate(() => document.getElementById('evaluation-output')!.textContent))!,
+    /evaluation\.jsonl$/,
+  );
+  await shot('evaluated');
+
+  await row('tiny-llama · lora').click();
+  await row('model · lora').click({ modifiers: ['Control'] });
+  await contextAction('model · lora', 'Compare Run Curves');
+  const compare = await until('the compare panel', () => frameWith('legend'), 60_000);
+  const legend = await until('both runs in the legend', async () => {
+    const items = await compare.evaluate(() =>
+      [...document.querySelectorAll('#legend li')].map((item) => item.textContent ?? ''),
+    );
+    return items.length === 2 ? items : undefined;
+  });
+  assert.match(legend.join('\n'), /tiny-llama · lora/);
+  assert.match(legend.join('\n'), /model · lora \(2020-01-01T00-00-00-000-recorded\)/);
+  await shot('compare');
+
+  await contextAction('model · lora', 'Delete Run…');
+  const dialog = page.locator('.monaco-dialog-box');
+  await until('the confirmation naming the run', async () =>
+    /model · lora/.test((await dialog.textContent()) ?? ''),
+  );
+  await shot('delete-confirm');
+  await dialog.locator('.monaco-button', { hasText: 'Delete' }).first().click();
+  await until('the run gone from the tree', async () => (await row('model · lora').count()) === 0);
+  assert.equal(existsSync(old), false);
+  assert.ok(existsSync(live.dir), 'only that run was deleted');
+  const last = readFileSync(join(live.dir, 'evaluation.events.jsonl'), 'utf8').trim().split('\n').at(-1)!;
+  assert.equal((JSON.parse(last) as { status: string }).status, 'completed');
+  await shot('deleted');
+});

@@ -54,27 +54,21 @@ function hashFiles(paths: string[]): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-const PACKAGED = [
-  'package.json',
-  'dist/extension.cjs',
-  'dist/server.cjs',
-  'dist/webview/run.js',
-  'dist/webview/run.css',
-  'dist/webview/new-run.js',
-  'dist/webview/new-run.css',
-  'dist/webview/compare.js',
-  'dist/webview/compare.css',
-  'media/tunesmith.svg',
-  'syntaxes/jsonl.tmLanguage.json',
-  'syntaxes/jsonl.language-configuration.json',
-  'src/trainer/install_trainer.py',
-  'src/trainer/requirements.lock',
-];
+const VSCE = join(ROOT, 'node_modules/@vscode/vsce/vsce');
+
+/** Exactly the files the VSIX holds (`vsce ls`), so a change to any of them repackages it. */
+function packagedFiles(): string[] {
+  const listing = execFileSync(process.execPath, [VSCE, 'ls', '--no-dependencies'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return listing.split('\n').filter(Boolean).sort();
+}
 
 /** Builds the bundles, packages the VSIX and installs it into the cached extensions folder. */
 export function installExtension(env: Setup): { extensionsDir: string } {
   execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  const key = hashFiles(PACKAGED.map((path) => join(ROOT, path)));
+  const key = hashFiles(packagedFiles().map((path) => join(ROOT, path)));
   const extensionsDir = join(env.cache, 'extensions');
   const stamp = join(env.cache, 'extension.stamp');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return { extensionsDir };
@@ -82,15 +76,7 @@ export function installExtension(env: Setup): { extensionsDir: string } {
   log('packaging the extension…');
   execFileSync(
     process.execPath,
-    [
-      join(ROOT, 'node_modules/@vscode/vsce/vsce'),
-      'package',
-      '--no-dependencies',
-      '--allow-missing-repository',
-      '--skip-license',
-      '-o',
-      vsix,
-    ],
+    [VSCE, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   rmSync(extensionsDir, { recursive: true, force: true });

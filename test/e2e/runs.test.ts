@@ -2,7 +2,7 @@
  * A real training run from the editor: "New Fine-Tuning Run…" opens the form, the demo's tiny model
  * and task are picked there, the trainer's estimate says it fits, Launch starts the trainer on the
  * CPU, the run panel draws loss points as they come, Cancel stops the run gracefully (checkpoint,
- * then `cancelled`). Screenshots in test-results/screenshots/.
+ * then `cancelled`), and Resume runs it to completion. Screenshots in test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -132,4 +132,20 @@ test('the form launches a run on the tiny model; it draws loss points, and Cance
     .split('\n');
   const last = JSON.parse(events.at(-1)!) as { type: string; status: string };
   assert.deepEqual([last.type, last.status], ['finished', 'cancelled'], points);
+
+  // Resume continues from the checkpoint Cancel saved and runs to the end.
+  await frame.click('#resume');
+  await until(
+    'the resumed run completed',
+    async () => (await frame.evaluate(() => document.getElementById('state')!.textContent)) === 'completed',
+    180_000,
+  );
+  assert.match(await textOf(frame, 'progress-text'), /^step (\d+) \/ \1 · 100%/);
+  await page.screenshot({ path: join(SHOTS, 'run-completed.png') });
+  const resumed = readFileSync(join(runs, id!, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; status?: string });
+  assert.deepEqual(resumed.at(-1)?.status, 'completed');
+  assert.equal(resumed.filter((event) => event.type === 'started').length, 2, 'one run, started twice');
 });

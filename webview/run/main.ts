@@ -136,6 +136,14 @@ function showProgress(event: Extract<TrainerEvent, { type: 'progress' }>): void 
     `step ${step} / ${total} · ${percent}% · epoch ${fmt(event.epoch, 3)}${eta}`;
 }
 
+/**
+ * The trainer reports progress at most once a second but logs every `logging_steps`; on a fast run
+ * the bar would lag the chart, so a later logged step moves it too (the ETA stays the trainer's).
+ */
+function advance(loggedStep: number): void {
+  if (lastProgress && loggedStep > step) showProgress({ ...lastProgress, step: loggedStep });
+}
+
 function showStats(): void {
   $('lr').textContent = fmt(lastLog?.learning_rate, 3);
   $('tps').textContent = lastLog?.tokens_per_second
@@ -210,9 +218,11 @@ function apply(event: TrainerEvent): void {
       break;
     case 'log':
       lastLog = event;
+      advance(event.step);
       if (event.loss !== undefined) train.add(event.step, event.loss ?? null, event.learning_rate ?? null);
       break;
     case 'eval':
+      advance(event.step);
       if (event.eval_loss !== undefined) evals.add(event.step, event.eval_loss ?? null);
       break;
     case 'checkpoint':

@@ -3,21 +3,14 @@
  * page (with their own origin as `cspSource`), so what is tested is what ships, CSP included. The
  * fields themselves are built by the script (webview/new-run/fields.ts), from one table.
  */
-import { newNonce, type PanelPage } from '../runs/panel-html.ts';
+import { csp, newNonce, type PanelPage } from '../runs/panel-html.ts';
 
 export function newRunHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${cspSource}`,
-    `img-src ${cspSource} data:`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta http-equiv="Content-Security-Policy" content="${csp(cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${styleUri}">
 <title>New fine-tuning run</title>

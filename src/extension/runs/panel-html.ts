@@ -15,7 +15,8 @@ export interface PanelPage {
 
 export const newNonce = (): string => randomBytes(18).toString('base64');
 
-const csp = (cspSource: string, nonce: string): string =>
+/** Every panel's policy: nothing but our bundle's styles and fonts, and scripts with this page's nonce. */
+export const csp = (cspSource: string, nonce: string): string =>
   [
     "default-src 'none'",
     `style-src ${cspSource}`,

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { resolveConfig } from '../../../src/server/engine/config.ts';
 import { lintText } from '../../../src/server/engine/linter.ts';
 import { consistencyCheckers } from '../../../src/server/rules/consistency/index.ts';
-import { hashJson, hashNormalised } from '../../../src/server/rules/consistency/hashing.ts';
+import { canonicalJson, hashJson, hashNormalised } from '../../../src/server/rules/consistency/hashing.ts';
 import { BINS, sketchTexts } from '../../../src/server/rules/consistency/sketch.ts';
 
 const config = resolveConfig({ rules: { consistency: 'info' } }).config;
@@ -112,4 +112,10 @@ test('normalised hashes ignore whitespace runs, edges and ASCII case, whichever 
       },
     ),
   );
+});
+
+test('the canonical form keeps every key, "__proto__" included, in sorted order', () => {
+  const parsed: unknown = JSON.parse('{"b":1,"__proto__":{"x":2},"a":[{"d":1,"c":2}]}');
+  assert.equal(canonicalJson(parsed), '{"__proto__":{"x":2},"a":[{"c":2,"d":1}],"b":1}');
+  assert.notEqual(canonicalJson(JSON.parse('{"__proto__":1}')), canonicalJson(JSON.parse('{"__proto__":2}')));
 });

@@ -220,7 +220,8 @@ export function canonicalJson(value: unknown): string | undefined {
     return JSON.stringify(value, (_key, v: unknown) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
       const record = v as Record<string, unknown>;
-      const sorted: Record<string, unknown> = {};
+      // No prototype: an own "__proto__" key (JSON.parse makes one) must be copied, not set the prototype.
+      const sorted = Object.create(null) as Record<string, unknown>;
       for (const key of Object.keys(record).sort()) sorted[key] = record[key];
       return sorted;
     });

@@ -18,7 +18,7 @@ import { unpackFacts } from './packed-facts.ts';
 /** A file the CLI could not lint, with a message meant for the user. */
 export class FileProblem extends Error {}
 
-const EOLS: readonly LineEnding[] = ['', '\n', '\r\n'];
+const EOLS: readonly LineEnding[] = ['', '\n', '\r\n', '\r'];
 
 /** Per-line metadata of a file read once: enough to re-read any line, nothing more. */
 export class LineIndex {

@@ -53,7 +53,7 @@ test('a file streamed in chunks of any size gives the same lines as splitting it
 test('valid UTF-8 splits exactly as the in-memory splitter splits the decoded text', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.oneof(fc.string(), fc.constantFrom('\n', '\r\n')), { maxLength: 20 }),
+      fc.array(fc.oneof(fc.string(), fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 20 }),
       (parts) => {
         const text = parts.join('');
         const fromBytes = splitBuffer(Buffer.from(text, 'utf8'), { maxLineLength: Infinity }).map(
@@ -107,4 +107,24 @@ test('a 50 MB line is counted without being held in memory', async () => {
   assert.equal(lines[1]!.truncatedLength, 50 * 1024 * 1024 + 8);
   // Holding the line would take over 50 MB (more with the concatenation); unreclaimed read chunks stay well below.
   assert.ok(peak < 45 * 1024 * 1024, `peak buffer growth ${peak} bytes`);
+});
+
+test('a lone CR ends a line, as in the editor; CRLF stays one break', () => {
+  const text = 'a\rb\r\nc\nd\r';
+  const expected = [
+    { line: 0, text: 'a', eol: '\r' },
+    { line: 1, text: 'b', eol: '\r\n' },
+    { line: 2, text: 'c', eol: '\n' },
+    { line: 3, text: 'd', eol: '\r' },
+  ];
+  assert.deepEqual(splitLines(text), expected);
+  const lines = splitBuffer(Buffer.from(text), { maxLineLength: Infinity });
+  assert.deepEqual(
+    lines.map(({ line, text: t, eol }) => ({ line, text: t, eol })),
+    expected,
+  );
+  assert.deepEqual(
+    lines.map((l) => l.byteLength),
+    [2, 3, 2, 2],
+  );
 });

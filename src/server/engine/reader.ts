@@ -69,14 +69,25 @@ class LineAssembler {
         this.bom = true;
       }
     }
+    // The last chunk ended with a CR: this chunk's first byte says whether it was a lone CR.
+    if (this.pendingBytes > 0 && this.lastHeldByte === CARRIAGE_RETURN && chunk[position] !== NEWLINE)
+      this.finish(chunk, position, position, out);
+    // Lines break at '\n', '\r\n' and a lone '\r', as in splitLines. Each search runs ahead once and is
+    // reused until passed, so a file without CRs is not rescanned for one from every line start.
+    let nextLf = -2;
+    let nextCr = -2;
     while (position < chunk.length) {
-      const newline = chunk.indexOf(NEWLINE, position);
-      if (newline === -1) {
+      if (nextLf !== -1 && nextLf < position) nextLf = chunk.indexOf(NEWLINE, position);
+      if (nextCr !== -1 && nextCr < position) nextCr = chunk.indexOf(CARRIAGE_RETURN, position);
+      const loneCr = nextCr !== -1 && (nextLf === -1 || nextCr < nextLf - 1);
+      const end = loneCr ? nextCr : nextLf;
+      if (end === -1 || (loneCr && end === chunk.length - 1)) {
+        // No break in the rest of the chunk, or a CR whose meaning the next chunk decides.
         this.hold(chunk.subarray(position));
         return;
       }
-      this.finish(chunk, position, newline + 1, out);
-      position = newline + 1;
+      this.finish(chunk, position, end + 1, out);
+      position = end + 1;
     }
   }
 
@@ -100,10 +111,14 @@ class LineAssembler {
   /** Completes the line whose tail is chunk[from, to) (to includes the '\n' unless at end of file). */
   private finish(chunk: Buffer, from: number, to: number, out: RawLine[]): void {
     const byteLength = this.pendingBytes + (to - from);
-    const hasNewline = to > from && chunk[to - 1] === NEWLINE;
-    const lastContentByte = hasNewline ? (to - 2 >= from ? chunk[to - 2] : this.lastHeldByte) : undefined;
-    const crlf = hasNewline && byteLength >= 2 && lastContentByte === CARRIAGE_RETURN;
-    const eol: LineEnding = hasNewline ? (crlf ? '\r\n' : '\n') : '';
+    // Callers end a line at a '\n', at a CR known not to start a CRLF, or at the end of the file
+    // (where a final CR is a lone CR too).
+    const lastByte = to > from ? chunk[to - 1] : this.lastHeldByte;
+    let eol: LineEnding = '';
+    if (lastByte === NEWLINE) {
+      const before = to - 2 >= from ? chunk[to - 2] : this.lastHeldByte;
+      eol = byteLength >= 2 && before === CARRIAGE_RETURN ? '\r\n' : '\n';
+    } else if (lastByte === CARRIAGE_RETURN && byteLength > 0) eol = '\r';
     const contentBytes = byteLength - eol.length;
     const raw: RawLine = { line: this.line, text: '', eol, byteOffset: this.lineStart, byteLength };
     if (this.bom && this.line === 0) raw.bom = true;

@@ -9,15 +9,14 @@
  * 200 times would otherwise leave 200 versions of its text alive through substrings.
  *
  * Lines break where the editor breaks them: at '\n', '\r\n' and a lone '\r' (LSP positions count all
- * three), so no finding drifts in a document with lone CRs; `lintText`, like a file read from disk,
- * splits at '\n' alone.
+ * three), as the engine's `linePieces` does for `lintText` and the file reader for the CLI.
  *
  * The invariant, checked by a property test: after any sequence of edits, `findings()` equals
- * `lintText` of the final text (for lone CRs: of the text with each one read as '\n').
+ * `lintText` of the final text.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DatasetIndexes, LinePass, compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
-import { makeLine } from '../engine/lines.ts';
+import { linePieces, makeLine } from '../engine/lines.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
 import type { Example, FormatId } from '../engine/formats.ts';
 import type { Checker, LineAccess, LineContext } from '../engine/rule.ts';
@@ -168,7 +167,7 @@ export class LintedDocument {
     this.formatCounts.clear();
     this.datasetFindings = [];
     this.provisional = [];
-    this.entries = splitPieces(text).map((piece, line) => this.lint(line, piece.text, piece.eol));
+    this.entries = linePieces(text).map((piece, line) => this.lint(line, piece.text, piece.eol));
   }
 
   private applyRangeChange(range: Range, newText: string): void {
@@ -185,7 +184,7 @@ export class LintedDocument {
     const last = end.line < count ? this.entries[end.line] : undefined;
     const suffix = last ? last.text.slice(end.character) + last.eol : '';
     const replaced = Math.max(Math.min(end.line, count - 1) - start.line + 1, 0);
-    const pieces = splitPieces(prefix + newText + suffix);
+    const pieces = linePieces(prefix + newText + suffix);
     const removed = this.entries.slice(start.line, start.line + replaced);
     removed.forEach((entry, j) => this.unlink(entry, start.line + j));
     // Lines below move: their stored facts leave the indexes under the old ids first, so that no
@@ -285,22 +284,6 @@ export class LintedDocument {
 
 function formatOf(example: Example | undefined): FormatId | undefined {
   return example?.format;
-}
-
-/**
- * Splits text into lines as the editor does: at '\n', '\r\n' and a lone '\r' (LSP positions count all
- * three); a final terminator ends, not starts, a line.
- */
-function splitPieces(text: string): { text: string; eol: LineEnding }[] {
-  const pieces: { text: string; eol: LineEnding }[] = [];
-  const breaks = /\r\n?|\n/g;
-  let start = 0;
-  for (let match = breaks.exec(text); match; match = breaks.exec(text)) {
-    pieces.push({ text: text.slice(start, match.index), eol: match[0] as LineEnding });
-    start = match.index + match[0].length;
-  }
-  if (start < text.length) pieces.push({ text: text.slice(start), eol: '' });
-  return pieces;
 }
 
 function shiftRange(range: Range, delta: number): Range {

@@ -34,7 +34,7 @@ test('fix leaves every line it does not fix byte-identical (and fixes the others
   let run = 0;
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.tuple(lineBytes, fc.constantFrom('\n', '\r\n')), { maxLength: 25 }),
+      fc.array(fc.tuple(lineBytes, fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 25 }),
       fc.boolean(),
       fc.boolean(),
       async (lines, bom, trailingNewline) => {

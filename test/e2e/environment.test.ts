@@ -27,11 +27,19 @@ after(async () => {
   editor?.stop();
 });
 
-/** The Markdown preview of the report: webviews are nested iframes inside the workbench. */
+/**
+ * The Markdown preview of the report (webviews are nested iframes inside the workbench), once its
+ * frame is shown: the webview loads content into a hidden frame before swapping it in.
+ */
 async function reportFrame(): Promise<Frame | undefined> {
   for (const frame of page.frames()) {
     const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-    if (text.includes('Tunesmith training environment')) return frame;
+    if (!text.includes('Tunesmith training environment')) continue;
+    const shown = await frame
+      .frameElement()
+      .then((element) => element.isVisible())
+      .catch(() => false);
+    if (shown) return frame;
   }
   return undefined;
 }

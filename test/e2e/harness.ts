@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser.ts';
 
@@ -97,6 +97,37 @@ export function installExtension(env: Setup): { extensionsDir: string } {
   return { extensionsDir };
 }
 
+/**
+ * A private extensions folder holding Tunesmith and the unpacked extensions in `folders` (test
+ * stand-ins), so the cached folder the other tests share stays as it is.
+ */
+function extensionsWith(env: Setup, session: string, folders: string[]): string {
+  const vsixes = [join(env.cache, 'tunesmith.vsix')];
+  for (const folder of folders) {
+    const vsix = join(session, `${basename(folder)}.vsix`);
+    execFileSync(
+      process.execPath,
+      [VSCE, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix],
+      { cwd: folder, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    vsixes.push(vsix);
+  }
+  const extensionsDir = join(session, 'extensions');
+  execFileSync(
+    env.node,
+    [
+      env.codeServer,
+      '--user-data-dir',
+      join(session, 'install-user-data'),
+      '--extensions-dir',
+      extensionsDir,
+      ...vsixes.flatMap((vsix) => ['--install-extension', vsix]),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return extensionsDir;
+}
+
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
@@ -143,12 +174,16 @@ export async function until<T>(
 
 /**
  * Starts code-server on a free port in its own process group (killing only its PID would leave the
- * extension host and language server running), on `workspace` or a fresh copy of demo/.
+ * extension host and language server running), on `workspace` or a fresh copy of demo/, with the
+ * unpacked extensions in `extensions` installed beside Tunesmith.
  */
-export async function startEditor(options: { workspace?: string; port?: number } = {}): Promise<Editor> {
+export async function startEditor(
+  options: { workspace?: string; port?: number; extensions?: string[] } = {},
+): Promise<Editor> {
   const env = setup();
-  const { extensionsDir } = installExtension(env);
+  const installed = installExtension(env).extensionsDir;
   const session = mkdtempSync(join(tmpdir(), 'tunesmith-e2e-'));
+  const extensionsDir = options.extensions ? extensionsWith(env, session, options.extensions) : installed;
   const workspace = options.workspace ?? join(session, 'demo');
   if (!options.workspace) cpSync(join(ROOT, 'demo'), workspace, { recursive: true });
   const userData = join(session, 'user-data');

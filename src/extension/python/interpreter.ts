@@ -25,6 +25,8 @@ export const PROJECT_VENV_PYTHON = join(
 
 let cached: Promise<Interpreter> | undefined;
 let pythonApi: Promise<PythonExtension> | undefined;
+/** The listener on the Python extension's choice: one at a time, or every reconnect would add one. */
+let pythonApiEvents: vscode.Disposable | undefined;
 const changed = new vscode.EventEmitter<void>();
 /** Fires when the choice may have changed (setting, Python extension, its selected interpreter). */
 export const onDidChangeInterpreter = changed.event;
@@ -36,12 +38,18 @@ export function invalidate(): void {
   changed.fire();
 }
 
+function forgetPythonApi(): void {
+  pythonApiEvents?.dispose();
+  pythonApiEvents = undefined;
+  pythonApi = undefined;
+}
+
 /** The Python extension's interpreter for the first workspace folder, when it is installed and has one. */
 async function fromPythonExtension(output?: vscode.LogOutputChannel): Promise<string | undefined> {
   if (!vscode.extensions.getExtension(PVSC_EXTENSION_ID)) return undefined;
   try {
     pythonApi ??= PythonExtension.api().then((api) => {
-      subscriptions.push(api.environments.onDidChangeActiveEnvironmentPath(invalidate));
+      pythonApiEvents = api.environments.onDidChangeActiveEnvironmentPath(invalidate);
       return api;
     });
     const api = await pythonApi;
@@ -51,7 +59,7 @@ async function fromPythonExtension(output?: vscode.LogOutputChannel): Promise<st
     );
     return environment?.executable.uri?.fsPath;
   } catch (error) {
-    pythonApi = undefined;
+    forgetPythonApi();
     output?.warn(`the Python extension gave no interpreter: ${String(error)}`);
     return undefined;
   }
@@ -86,7 +94,7 @@ export function watchInterpreter(): vscode.Disposable {
       if (event.affectsConfiguration('tunesmith.pythonPath')) invalidate();
     }),
     vscode.extensions.onDidChange(() => {
-      pythonApi = undefined;
+      forgetPythonApi();
       invalidate();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
@@ -94,7 +102,7 @@ export function watchInterpreter(): vscode.Disposable {
   return new vscode.Disposable(() => {
     for (const subscription of subscriptions.splice(0)) subscription.dispose();
     cached = undefined;
-    pythonApi = undefined;
+    forgetPythonApi();
   });
 }
 

@@ -69,6 +69,11 @@ export type NewRunHostMessage =
       /** Why launching is not allowed here (an untrusted workspace). */
       blocked?: string;
     }
+  /**
+   * Workspace trust was granted while the form is open: launching is allowed now, and the command may
+   * name another interpreter (a workspace's `tunesmith.pythonPath` applies only once it is trusted).
+   */
+  | { type: 'trusted'; command: string[] }
   | { type: 'env'; env: EnvInfo }
   /** A model folder the user browsed to: added to the list and selected. */
   | { type: 'model'; model: ModelInfo }
@@ -152,6 +157,8 @@ export function isNewRunHostMessage(value: unknown): value is NewRunHostMessage 
         value['datasets'].every(isDataset) &&
         optional(value['blocked'], isStr)
       );
+    case 'trusted':
+      return isStrings(value['command']);
     case 'env':
       return isEnv(value['env']);
     case 'model':

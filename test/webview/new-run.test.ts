@@ -195,6 +195,39 @@ test('a "does not fit" estimate shows its suggestions; a stale estimate is ignor
   await page.close();
 });
 
+test('trust granted while the form is open: launch allowed, environment checked, what was filled in kept', async () => {
+  const blocked = 'Launching training runs needs a trusted workspace.';
+  const page = await host.open('/new-run');
+  await post(page, { ...init(), blocked });
+  await post(page, summary(TRAIN));
+  await post(page, summary(VALIDATION));
+  assert.equal(await text(page, '#launch-reason'), blocked);
+  assert.match(await text(page, '#env'), /checked once the workspace is trusted/);
+  await field(page, 'method.lora.r').fill('4');
+  await page.locator('#validation').click();
+  await page.locator('#validation li', { hasText: /^\s*None\s*$/ }).click();
+  await until('the edits in the config', async () => !(await text(page, '#config')).includes('validation'));
+
+  const estimates = async () =>
+    (await posted(page)).filter((m) => (m as { type: string }).type === 'estimate').length;
+  assert.equal(await estimates(), 0, 'no estimate (it runs Python) while untrusted');
+  await post(page, { type: 'trusted', command: ['/ws/.venv/bin/python', '-m', 'tunesmith_trainer'] });
+  assert.equal(await text(page, '#env'), 'Checking the Python environment…');
+  assert.equal(await text(page, '#launch-reason'), 'Checking the Python environment…');
+  assert.match(await text(page, '#command'), /^\/ws\/\.venv\/bin\/python -m tunesmith_trainer$/);
+  await post(page, env);
+  assert.equal(await launchDisabled(page), false, await text(page, '#launch-reason'));
+  assert.match(await text(page, '#env'), /torch 2\.9\.0/);
+  const config = JSON.parse(await text(page, '#config')) as { data: object; method: { lora: { r: number } } };
+  assert.equal(config.method.lora.r, 4, 'the edited field is kept');
+  assert.equal('validation' in config.data, false, 'the dataset choice is kept');
+  const request = await until('an estimate request', async () =>
+    (await posted(page)).find((m) => (m as { type: string }).type === 'estimate'),
+  );
+  assert.equal((request as { config: typeof config }).config.method.lora.r, 4);
+  await page.close();
+});
+
 test('names and messages that hold markup render as text, nothing runs; unknown messages are dropped', async () => {
   const payload = '<img src=x onerror=window.__pwned=1>';
   const closing = '</script><script>window.__pwned=2</script>';

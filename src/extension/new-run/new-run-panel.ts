@@ -89,6 +89,12 @@ export class NewRunPanel {
     );
   }
 
+  /** Workspace trust was granted: the open form may launch now, and checks the environment. */
+  static trustGranted(): void {
+    const form = NewRunPanel.current;
+    if (form) void form.unblock().catch((error: unknown) => form.fail(error));
+  }
+
   private post(message: NewRunHostMessage): void {
     void this.panel.webview.postMessage(message);
   }
@@ -134,10 +140,14 @@ export class NewRunPanel {
           return await this.launch(message.config, message.override);
       }
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.runs.output.error(`new-run form: ${text}`);
-      this.post({ type: 'error', message: text.split('\n')[0]! });
+      this.fail(error);
     }
+  }
+
+  private fail(error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    this.runs.output.error(`new-run form: ${text}`);
+    this.post({ type: 'error', message: text.split('\n')[0]! });
   }
 
   private async datasetFiles(): Promise<DatasetFile[]> {
@@ -148,20 +158,33 @@ export class NewRunPanel {
     });
   }
 
+  private get runDir(): string {
+    return join(this.root, RUNS_DIR, this.id);
+  }
+
+  private command(python: string): string[] {
+    return [python, ...trainArgs(runFiles(this.runDir).config, false)];
+  }
+
   private async init(): Promise<void> {
     const python = await trainerPython();
-    const runDir = join(this.root, RUNS_DIR, this.id);
     const [folders, datasets] = await Promise.all([findModelFolders(this.root), this.datasetFiles()]);
     const blocked = this.runs.launchBlocked();
     this.post({
       type: 'init',
-      runDir,
-      command: [python, ...trainArgs(runFiles(runDir).config, false)],
+      runDir: this.runDir,
+      command: this.command(python),
       models: await Promise.all(folders.map(checkModelFolder)),
       datasets,
       ...(blocked ? { blocked } : {}),
     });
     if (blocked) return; // doctor runs Python: not in an untrusted workspace
+    this.post({ type: 'env', env: await environment(python) });
+  }
+
+  private async unblock(): Promise<void> {
+    const python = await trainerPython();
+    this.post({ type: 'trusted', command: this.command(python) });
     this.post({ type: 'env', env: await environment(python) });
   }
 

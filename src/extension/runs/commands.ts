@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { NewRunPanel, type DatasetService } from '../new-run/new-run-panel.ts';
 import { ensureTrainer } from '../python/environment.ts';
+import { invalidate } from '../python/interpreter.ts';
 import { launchEvaluate } from './evaluate.ts';
 import { registerHistory, revealRunDir } from './history-commands.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
@@ -67,6 +68,11 @@ export function registerRuns(
       deserializeWebviewPanel: async (panel, state: unknown) =>
         RunPanel.revive(panel, extension.extensionUri, state, host),
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => RunPanel.refreshAll()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      // A workspace's tunesmith.pythonPath is a restricted setting: it applies from now on.
+      invalidate();
+      RunPanel.refreshAll();
+      NewRunPanel.trustGranted();
+    }),
   ];
 }

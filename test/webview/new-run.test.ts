@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { DatasetFile } from '../../src/shared/new-run-protocol.ts';
 import { until } from '../e2e/harness.ts';
 import { post, startHost, type Host } from './host.ts';
 
@@ -16,7 +17,7 @@ after(async () => {
 const TRAIN = 'file:///ws/task/train.jsonl';
 const VALIDATION = 'file:///ws/task/validation.jsonl';
 const init = (
-  datasets = [
+  datasets: DatasetFile[] = [
     { uri: TRAIN, path: '/ws/task/train.jsonl', label: 'task/train.jsonl' },
     { uri: VALIDATION, path: '/ws/task/validation.jsonl', label: 'task/validation.jsonl' },
   ],
@@ -225,6 +226,36 @@ test('trust granted while the form is open: launch allowed, environment checked,
     (await posted(page)).find((m) => (m as { type: string }).type === 'estimate'),
   );
   assert.equal((request as { config: typeof config }).config.method.lora.r, 4);
+  await page.close();
+});
+
+test('in a multi-root workspace the run goes to the folder of the chosen training file', async () => {
+  const page = await host.open('/new-run');
+  const second = 'file:///other/train.jsonl';
+  const run = {
+    dir: '/other/.tunesmith/runs/r1',
+    command: [
+      '/venv/bin/python',
+      '-m',
+      'tunesmith_trainer',
+      'train',
+      '--config',
+      '/other/.tunesmith/runs/r1/config.json',
+    ],
+  };
+  const [train, validation] = init().datasets;
+  await post(
+    page,
+    init([train!, validation!, { uri: second, path: '/other/train.jsonl', label: 'other/train.jsonl', run }]),
+  );
+  await post(page, env);
+  assert.match(await text(page, '#command'), /--config \/ws\/\.tunesmith\/runs\/r1\/config\.json$/);
+  await page.locator('#train').click();
+  await page.locator('#train li', { hasText: /^\s*other\/train\.jsonl\s*$/ }).click();
+  await until("the other folder's command", async () => (await text(page, '#command')).includes('/other/'));
+  assert.match(await text(page, '#command'), /--config \/other\/\.tunesmith\/runs\/r1\/config\.json$/);
+  const config = JSON.parse(await text(page, '#config')) as { output: { dir: string } };
+  assert.equal(config.output.dir, run.dir);
   await page.close();
 });
 

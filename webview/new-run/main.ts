@@ -101,6 +101,12 @@ function visible(field: Field): boolean {
   return !field.methods || field.methods.includes(state.method);
 }
 
+/** The run a launch creates: the training file's folder's, else the default. */
+function target(): { dir: string; command: string[] } {
+  const file = state.datasets.find((candidate) => candidate.uri === state.train);
+  return file?.run ?? { dir: state.runDir, command: state.command };
+}
+
 /** The config a launch writes, from what the form holds now. */
 function currentConfig(): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -111,7 +117,7 @@ function currentConfig(): Record<string, unknown> {
     },
     method: { type: state.method },
     training: {},
-    output: { dir: state.runDir },
+    output: { dir: target().dir },
   };
   for (const field of FIELDS) {
     if (!visible(field)) continue;
@@ -248,8 +254,8 @@ function render(): void {
   const config = currentConfig();
   const errors = validateRunConfig(config);
   renderErrors(errors);
-  $('command').textContent = state.command
-    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`))
+  $('command').textContent = target()
+    .command.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`))
     .join(' ');
   $('config').textContent = JSON.stringify(config, null, 2);
   const blocked = state.launching ? 'Launching…' : launchBlockedBy(errors);

@@ -26,8 +26,13 @@ export interface DatasetFile {
   uri: string;
   /** The file system path, as the run config holds it. */
   path: string;
-  /** Path relative to the workspace folder. */
+  /** Path relative to the workspace folder (with the folder's name in a multi-root workspace). */
   label: string;
+  /**
+   * The run a launch with this training file creates, in the workspace folder that holds the file:
+   * its directory and exact command. Absent when no one folder holds it (the launch asks which).
+   */
+  run?: { dir: string; command: string[] };
 }
 
 export interface DatasetSummaryView {
@@ -60,15 +65,22 @@ export interface EstimateView {
 export type NewRunHostMessage =
   | {
       type: 'init';
-      /** The run directory a launch will create; the config's output.dir. */
+      /**
+       * The run directory a launch creates (the config's output.dir) and the exact command it runs
+       * (interpreter, then its argument array), unless the chosen training file has its own `run`.
+       */
       runDir: string;
-      /** The exact command a launch runs: interpreter, then its argument array. */
       command: string[];
       models: ModelInfo[];
       datasets: DatasetFile[];
       /** Why launching is not allowed here (an untrusted workspace). */
       blocked?: string;
     }
+  /**
+   * Workspace trust was granted while the form is open: launching is allowed now, and the command may
+   * name another interpreter (a workspace's `tunesmith.pythonPath` applies only once it is trusted).
+   */
+  | { type: 'trusted'; command: string[] }
   | { type: 'env'; env: EnvInfo }
   /** A model folder the user browsed to: added to the list and selected. */
   | { type: 'model'; model: ModelInfo }
@@ -105,7 +117,11 @@ function isModel(value: unknown): value is ModelInfo {
 }
 
 const isDataset = (value: unknown): value is DatasetFile =>
-  isObject(value) && isStr(value['uri']) && isStr(value['path']) && isStr(value['label']);
+  isObject(value) &&
+  isStr(value['uri']) &&
+  isStr(value['path']) &&
+  isStr(value['label']) &&
+  optional(value['run'], (run) => isObject(run) && isStr(run['dir']) && isStrings(run['command']));
 
 function isSummary(value: unknown): boolean {
   if (!isObject(value) || !isStr(value['uri'])) return false;
@@ -152,6 +168,8 @@ export function isNewRunHostMessage(value: unknown): value is NewRunHostMessage 
         value['datasets'].every(isDataset) &&
         optional(value['blocked'], isStr)
       );
+    case 'trusted':
+      return isStrings(value['command']);
     case 'env':
       return isEnv(value['env']);
     case 'model':

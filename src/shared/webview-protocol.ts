@@ -121,10 +121,18 @@ export interface CompareRun {
   eval: { steps: number[]; values: (number | null)[] };
 }
 
-/** Extension → compare panel: the selected runs' curves, all of them each time (runs go on). */
-export type CompareHostMessage = { type: 'runs'; runs: CompareRun[] };
+/**
+ * Extension → compare panel: the selected runs' curves, all of them each time (runs go on), and the
+ * ids of the runs selected (found or not yet), which the page persists for the serializer.
+ */
+export type CompareHostMessage = { type: 'runs'; runs: CompareRun[]; ids: string[] };
 /** Compare panel → extension. */
 export type ComparePanelMessage = { type: 'ready' };
+
+/** The state a compare panel persists (vscode.setState), so the serializer can revive it after a reload. */
+export interface ComparePanelState {
+  runIds: string[];
+}
 
 const isCurve = (value: unknown): boolean =>
   isObject(value) &&
@@ -146,8 +154,14 @@ export function isCompareHostMessage(value: unknown): value is CompareHostMessag
     isObject(value) &&
     value['type'] === 'runs' &&
     Array.isArray(value['runs']) &&
-    value['runs'].every(isCompareRun)
+    value['runs'].every(isCompareRun) &&
+    isStrings(value['ids'])
   );
+}
+
+export function isComparePanelState(value: unknown): value is ComparePanelState {
+  const ids = isObject(value) ? value['runIds'] : undefined;
+  return isStrings(ids) && ids.length > 0 && ids.every((id) => /^[\w.-]+$/.test(id));
 }
 
 export function isComparePanelMessage(value: unknown): value is ComparePanelMessage {

@@ -4,10 +4,12 @@ Standard library only: it runs with a system Python before any environment exist
 scripts/setup-python.sh (text output, for people and CI) and by the editor extension (``--json``: one
 JSON object a line on stdout, see below).
 
-    python3 install_trainer.py --venv ~/.cache/tunesmith/venv [--editable] [--json]
+    python3 install_trainer.py --venv ~/.cache/tunesmith/venv [--editable] [--dev-requirements F] [--json]
 
-The dependency install (GBs: torch brings its CUDA libraries) is skipped when the stamp file in the
-venv records the same hash of the pins (requirements.lock + pyproject.toml). The stamp is removed
+requirements.lock holds what the trainer needs at run time (the editor's install offer installs only
+that); a checkout adds requirements-dev.lock (pytest) with ``--dev-requirements``. The dependency
+install (GBs: torch brings its CUDA libraries) is skipped when the stamp file in the venv records the
+same hash of the pins (requirements.lock, the dev lock when given, pyproject.toml). The stamp is removed
 before pip starts and written only after ``pip check`` passes, so an interrupted install is never
 taken for a finished one. SIGTERM (the editor's Cancel) stops pip, and a venv this run created is
 deleted.
@@ -55,8 +57,10 @@ def pins(lock: Path) -> list[tuple[str, str]]:
     return found
 
 
-def pins_hash(lock: Path, package: Path) -> str:
+def pins_hash(lock: Path, package: Path, dev: Path | None = None) -> str:
     digest = hashlib.sha256(lock.read_bytes())
+    if dev is not None:
+        digest.update(b"\0dev\0" + dev.read_bytes())
     pyproject = package / "pyproject.toml"
     if pyproject.is_file():
         digest.update(pyproject.read_bytes())
@@ -67,6 +71,7 @@ class Installer:
     def __init__(self, args: argparse.Namespace, emit: Callable[..., None]) -> None:
         self.venv = Path(args.venv).expanduser().resolve()
         self.lock = Path(args.requirements).resolve()
+        self.dev = Path(args.dev_requirements).resolve() if args.dev_requirements else None
         self.package = Path(args.package).resolve() if args.package else None
         self.editable = args.editable
         self.offline = args.offline
@@ -79,10 +84,11 @@ class Installer:
     def run(self) -> Path:
         start = time.monotonic()
         python = venv_python(self.venv)
-        digest = pins_hash(self.lock, self.package or HERE)
+        digest = pins_hash(self.lock, self.package or HERE, self.dev)
         stamp = self.venv / STAMP
         up_to_date = python.is_file() and stamp.is_file() and stamp.read_text().strip() == digest
-        self.emit("plan", venv=str(self.venv), python=str(python), pins=pins(self.lock), up_to_date=up_to_date)
+        planned = pins(self.lock) + (pins(self.dev) if self.dev else [])
+        self.emit("plan", venv=str(self.venv), python=str(python), pins=planned, up_to_date=up_to_date)
         if up_to_date:
             self.link_package(python)
             self.emit("done", python=str(python), seconds=0, message=f"python environment up to date ({self.venv})")
@@ -99,7 +105,7 @@ class Installer:
             self.emit("step", message="upgrading pip")
             self.pip_install(python, ["--upgrade", "pip"])
         self.emit("step", message="installing the pinned packages")
-        self.pip_install(python, ["-r", str(self.lock)])
+        self.pip_install(python, ["-r", str(self.lock), *(["-r", str(self.dev)] if self.dev else [])])
         self.link_package(python)
         self.emit("step", message="checking the installed packages")
         self.call([str(python), "-m", "pip", "check"])
@@ -183,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--venv", required=True, help="the virtual environment to create or update")
     parser.add_argument("--requirements", default=str(HERE / "requirements.lock"), help="pinned requirements")
+    parser.add_argument("--dev-requirements", default="", help="pinned test tools too (a checkout)")
     parser.add_argument("--package", default=str(HERE), help="the trainer package folder ('' for none)")
     parser.add_argument("--editable", action="store_true", help="install the package editable (a clone)")
     parser.add_argument("--offline", action="store_true", help="pip --no-index (requirements are local files)")

@@ -2,8 +2,8 @@
  * The run history in a real editor: a run started the way a terminal user starts one shows up in the
  * "Training Runs" tree and the status bar, survives a window reload (tree, status item and run panel
  * come back and points keep arriving), is cancelled and resumed from the tree's context menu, ends
- * with a notification, is evaluated, compared with another run, and a run is deleted after a modal
- * confirmation. Screenshots in test-results/screenshots/history-*.png.
+ * with a notification, is evaluated, compared with another run (the comparison survives a reload),
+ * and a run is deleted after a modal confirmation. Screenshots in test-results/screenshots/history-*.png.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -233,6 +233,22 @@ test('the run history follows a terminal-started run through reload, cancel, res
   assert.match(legend.join('\n'), /tiny-llama · lora/);
   assert.match(legend.join('\n'), /model · lora \(2020-01-01T00-00-00-000-recorded\)/);
   await shot('compare');
+  await palette('Developer: Reload Window');
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const revived = await until('the compare panel revived', () => frameWith('legend'), 60_000);
+  await until(
+    'both runs in the revived legend',
+    async () => (await revived.evaluate(() => document.querySelectorAll('#legend li').length)) === 2,
+    60_000,
+  );
+  await shot('compare-reloaded');
+  await until(
+    'the Training Runs view back',
+    async () =>
+      (await row('model · lora').isVisible()) ||
+      void (await palette('Tunesmith: Focus on Training Runs View')),
+    60_000,
+  );
 
   await contextAction('model · lora', 'Delete Run…');
   const dialog = page.locator('.monaco-dialog-box');

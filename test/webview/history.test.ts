@@ -64,6 +64,7 @@ test('the compare panel draws each run in its own colour with a legend naming it
       { id: 'a', label: 'tiny-llama · lora (a)', ...curves(1) },
       { id: 'b', label: `tiny-llama · full ${payload}`, ...curves(0.6) },
     ],
+    ids: ['a', 'b', 'c'],
   });
   await page.waitForFunction(
     () => (window as unknown as { __compare: { draws: number } }).__compare.draws > 0,
@@ -78,9 +79,18 @@ test('the compare panel draws each run in its own colour with a legend naming it
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   assert.deepEqual(await violations(page), [], 'the page runs under its CSP without violations');
   await page.screenshot({ path: 'test-results/screenshots/webview-compare.png', fullPage: true });
+  assert.deepEqual(
+    await page.evaluate(() => (window as unknown as { __state: unknown }).__state),
+    { runIds: ['a', 'b', 'c'] },
+    'the selection is saved for the serializer, a run not found yet included',
+  );
 
   // A message of another shape is dropped: the chart keeps both runs.
-  await post(page, { type: 'runs', runs: [{ id: 'c', label: 'x', train: { steps: [1], values: [] } }] });
+  await post(page, {
+    type: 'runs',
+    runs: [{ id: 'c', label: 'x', train: { steps: [1], values: [] } }],
+    ids: ['c'],
+  });
   assert.equal(await page.locator('#legend li').count(), 2);
   await page.close();
 });

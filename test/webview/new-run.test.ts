@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { DatasetFile } from '../../src/shared/new-run-protocol.ts';
 import { until } from '../e2e/harness.ts';
 import { post, startHost, type Host } from './host.ts';
 
@@ -16,7 +17,7 @@ after(async () => {
 const TRAIN = 'file:///ws/task/train.jsonl';
 const VALIDATION = 'file:///ws/task/validation.jsonl';
 const init = (
-  datasets = [
+  datasets: DatasetFile[] = [
     { uri: TRAIN, path: '/ws/task/train.jsonl', label: 'task/train.jsonl' },
     { uri: VALIDATION, path: '/ws/task/validation.jsonl', label: 'task/validation.jsonl' },
   ],
@@ -192,6 +193,69 @@ test('a "does not fit" estimate shows its suggestions; a stale estimate is ignor
     await text(page, '#suggestions'),
     'set training.gradient_checkpointing to true: about 18.00 GB (fits)',
   );
+  await page.close();
+});
+
+test('trust granted while the form is open: launch allowed, environment checked, what was filled in kept', async () => {
+  const blocked = 'Launching training runs needs a trusted workspace.';
+  const page = await host.open('/new-run');
+  await post(page, { ...init(), blocked });
+  await post(page, summary(TRAIN));
+  await post(page, summary(VALIDATION));
+  assert.equal(await text(page, '#launch-reason'), blocked);
+  assert.match(await text(page, '#env'), /checked once the workspace is trusted/);
+  await field(page, 'method.lora.r').fill('4');
+  await page.locator('#validation').click();
+  await page.locator('#validation li', { hasText: /^\s*None\s*$/ }).click();
+  await until('the edits in the config', async () => !(await text(page, '#config')).includes('validation'));
+
+  const estimates = async () =>
+    (await posted(page)).filter((m) => (m as { type: string }).type === 'estimate').length;
+  assert.equal(await estimates(), 0, 'no estimate (it runs Python) while untrusted');
+  await post(page, { type: 'trusted', command: ['/ws/.venv/bin/python', '-m', 'tunesmith_trainer'] });
+  assert.equal(await text(page, '#env'), 'Checking the Python environment…');
+  assert.equal(await text(page, '#launch-reason'), 'Checking the Python environment…');
+  assert.match(await text(page, '#command'), /^\/ws\/\.venv\/bin\/python -m tunesmith_trainer$/);
+  await post(page, env);
+  assert.equal(await launchDisabled(page), false, await text(page, '#launch-reason'));
+  assert.match(await text(page, '#env'), /torch 2\.9\.0/);
+  const config = JSON.parse(await text(page, '#config')) as { data: object; method: { lora: { r: number } } };
+  assert.equal(config.method.lora.r, 4, 'the edited field is kept');
+  assert.equal('validation' in config.data, false, 'the dataset choice is kept');
+  const request = await until('an estimate request', async () =>
+    (await posted(page)).find((m) => (m as { type: string }).type === 'estimate'),
+  );
+  assert.equal((request as { config: typeof config }).config.method.lora.r, 4);
+  await page.close();
+});
+
+test('in a multi-root workspace the run goes to the folder of the chosen training file', async () => {
+  const page = await host.open('/new-run');
+  const second = 'file:///other/train.jsonl';
+  const run = {
+    dir: '/other/.tunesmith/runs/r1',
+    command: [
+      '/venv/bin/python',
+      '-m',
+      'tunesmith_trainer',
+      'train',
+      '--config',
+      '/other/.tunesmith/runs/r1/config.json',
+    ],
+  };
+  const [train, validation] = init().datasets;
+  await post(
+    page,
+    init([train!, validation!, { uri: second, path: '/other/train.jsonl', label: 'other/train.jsonl', run }]),
+  );
+  await post(page, env);
+  assert.match(await text(page, '#command'), /--config \/ws\/\.tunesmith\/runs\/r1\/config\.json$/);
+  await page.locator('#train').click();
+  await page.locator('#train li', { hasText: /^\s*other\/train\.jsonl\s*$/ }).click();
+  await until("the other folder's command", async () => (await text(page, '#command')).includes('/other/'));
+  assert.match(await text(page, '#command'), /--config \/other\/\.tunesmith\/runs\/r1\/config\.json$/);
+  const config = JSON.parse(await text(page, '#config')) as { output: { dir: string } };
+  assert.equal(config.output.dir, run.dir);
   await page.close();
 });
 

@@ -7,11 +7,13 @@ import {
   isCompareHostMessage,
   type CompareRun,
   type ComparePanelMessage,
+  type ComparePanelState,
 } from '../../src/shared/webview-protocol.ts';
 import { Series, pickIndices } from '../run/series.ts';
 
 interface VsCodeApi {
   postMessage(message: ComparePanelMessage): void;
+  setState(state: ComparePanelState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -135,6 +137,7 @@ function draw(runs: CompareRun[]): void {
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (!isCompareHostMessage(event.data))
     return console.warn('compare panel: ignored a message of unknown shape');
+  vscode.setState({ runIds: event.data.ids });
   showLegend(event.data.runs);
   draw(event.data.runs);
 });

@@ -19,6 +19,7 @@ import {
 } from '../../src/shared/new-run-protocol.ts';
 import { validateRunConfig, type FieldError } from '../../src/shared/run-config.ts';
 import { FIELDS, METHODS, PRESETS, parseField, setPath, type Field, type Method } from './fields.ts';
+import { defaultPair, fileName } from './datasets.ts';
 import { $, element, formatBytes, renderEstimate, setOptions, type Control } from './view.ts';
 
 interface VsCodeApi {
@@ -100,6 +101,12 @@ function visible(field: Field): boolean {
   return !field.methods || field.methods.includes(state.method);
 }
 
+/** The run a launch creates: the training file's folder's, else the default. */
+function target(): { dir: string; command: string[] } {
+  const file = state.datasets.find((candidate) => candidate.uri === state.train);
+  return file?.run ?? { dir: state.runDir, command: state.command };
+}
+
 /** The config a launch writes, from what the form holds now. */
 function currentConfig(): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -110,7 +117,7 @@ function currentConfig(): Record<string, unknown> {
     },
     method: { type: state.method },
     training: {},
-    output: { dir: state.runDir },
+    output: { dir: target().dir },
   };
   for (const field of FIELDS) {
     if (!visible(field)) continue;
@@ -120,14 +127,18 @@ function currentConfig(): Record<string, unknown> {
   return config;
 }
 
-const fileName = (uri: string): string => decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
-
 const pathOf = (uri: string): string => state.datasets.find((file) => file.uri === uri)?.path ?? '';
 
 function renderEnv(): void {
   const env = state.env;
   const line = $('env');
-  if (!env) return;
+  if (!env) {
+    // doctor runs Python, which an untrusted workspace does not allow.
+    line.textContent = state.blocked
+      ? 'The Python environment is checked once the workspace is trusted.'
+      : 'Checking the Python environment…';
+    return;
+  }
   line.classList.toggle('error', env.problem !== undefined);
   if (env.problem) {
     line.textContent = `Python ${env.python}: ${env.problem}`;
@@ -243,8 +254,8 @@ function render(): void {
   const config = currentConfig();
   const errors = validateRunConfig(config);
   renderErrors(errors);
-  $('command').textContent = state.command
-    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`))
+  $('command').textContent = target()
+    .command.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`))
     .join(' ');
   $('config').textContent = JSON.stringify(config, null, 2);
   const blocked = state.launching ? 'Launching…' : launchBlockedBy(errors);
@@ -282,20 +293,6 @@ function setMethods(): void {
   );
 }
 
-/** A training file with a validation file beside it, for a form that works as opened. */
-function defaultPair(datasets: DatasetFile[]): { train: string; validation: string } {
-  for (const file of datasets) {
-    if (!/train/i.test(fileName(file.uri))) continue;
-    const dir = file.uri.slice(0, file.uri.lastIndexOf('/') + 1);
-    const validation = datasets.find(
-      (other) => other.uri.startsWith(dir) && /valid|val\./i.test(fileName(other.uri)),
-    );
-    if (validation && !validation.uri.slice(dir.length).includes('/'))
-      return { train: file.uri, validation: validation.uri };
-  }
-  return { train: '', validation: '' };
-}
-
 function receive(message: NewRunHostMessage): void {
   switch (message.type) {
     case 'init': {
@@ -305,6 +302,7 @@ function receive(message: NewRunHostMessage): void {
       state.model = usable?.path ?? '';
       const pair = defaultPair(message.datasets);
       Object.assign(state, pair);
+      renderEnv();
       setModels();
       setDatasets(message.datasets);
       const tiny = (usable?.parameters ?? Infinity) < 10_000_000;
@@ -318,6 +316,12 @@ function receive(message: NewRunHostMessage): void {
       summarize(state.validation);
       break;
     }
+    case 'trusted':
+      // Only what trust changes: what the user filled in stays; the host sends `env` next.
+      state.blocked = undefined;
+      state.command = message.command;
+      renderEnv();
+      break;
     case 'env':
       state.env = message.env;
       renderEnv();

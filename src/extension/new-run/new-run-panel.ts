@@ -5,7 +5,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import {
@@ -18,6 +18,7 @@ import {
 import type { DatasetSummary, SplitResult } from '../../shared/protocol.ts';
 import { validateRunConfig } from '../../shared/run-config.ts';
 import { doctor, trainerJson, trainerPython } from '../python/interpreter.ts';
+import { runFolder } from '../runs/folders.ts';
 import { RunPanel, type RunsHost } from '../runs/run-panel.ts';
 import { RUNS_DIR, createRun, launch, newRunId, runFiles, trainArgs } from '../runs/run.ts';
 import { checkModelFolder, findModelFolders } from './model-folder.ts';
@@ -51,7 +52,7 @@ export class NewRunPanel {
 
   static createOrShow(
     extensionUri: vscode.Uri,
-    root: string,
+    roots: readonly string[],
     runs: RunsHost,
     datasets: DatasetService,
   ): void {
@@ -65,13 +66,14 @@ export class NewRunPanel {
       vscode.ViewColumn.Active,
       { retainContextWhenHidden: true },
     );
-    NewRunPanel.current = new NewRunPanel(panel, extensionUri, root, runs, datasets);
+    NewRunPanel.current = new NewRunPanel(panel, extensionUri, roots, runs, datasets);
   }
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
-    private readonly root: string,
+    /** The workspace folders; a run goes to the one that holds its training file. */
+    private readonly roots: readonly string[],
     private readonly runs: RunsHost,
     private readonly datasets: DatasetService,
   ) {
@@ -87,6 +89,12 @@ export class NewRunPanel {
       webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** Workspace trust was granted: the open form may launch now, and checks the environment. */
+  static trustGranted(): void {
+    const form = NewRunPanel.current;
+    if (form) void form.unblock().catch((error: unknown) => form.fail(error));
   }
 
   private post(message: NewRunHostMessage): void {
@@ -134,34 +142,72 @@ export class NewRunPanel {
           return await this.launch(message.config, message.override);
       }
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.runs.output.error(`new-run form: ${text}`);
-      this.post({ type: 'error', message: text.split('\n')[0]! });
+      this.fail(error);
     }
+  }
+
+  private fail(error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    this.runs.output.error(`new-run form: ${text}`);
+    this.post({ type: 'error', message: text.split('\n')[0]! });
   }
 
   private async datasetFiles(): Promise<DatasetFile[]> {
     const uris = await this.datasets.files().catch(() => []);
+    const python = await trainerPython();
     return uris.map((uri) => {
       const path = vscode.Uri.parse(uri).fsPath;
-      return { uri, path, label: relative(this.root, path) };
+      const label = vscode.workspace.asRelativePath(path, this.roots.length > 1);
+      const where = runFolder(path, this.roots);
+      if (!('folder' in where)) return { uri, path, label };
+      const dir = this.runDir(where.folder);
+      return { uri, path, label, run: { dir, command: this.command(python, dir) } };
     });
+  }
+
+  /** The folder for a run with this training file: asks when the file's folder is ambiguous. */
+  private async folderFor(trainPath: string): Promise<string | undefined> {
+    const where = runFolder(trainPath, this.roots);
+    if ('folder' in where) return where.folder;
+    const picked = await vscode.window.showQuickPick(
+      where.ask.map((folder) => ({ label: vscode.workspace.asRelativePath(folder, true), folder })),
+      { placeHolder: 'Workspace folder to create the run in (its .tunesmith/runs/)' },
+    );
+    return picked?.folder;
+  }
+
+  private runDir(folder = this.roots[0]!): string {
+    return join(folder, RUNS_DIR, this.id);
+  }
+
+  private command(python: string, runDir = this.runDir()): string[] {
+    return [python, ...trainArgs(runFiles(runDir).config, false)];
   }
 
   private async init(): Promise<void> {
     const python = await trainerPython();
-    const runDir = join(this.root, RUNS_DIR, this.id);
-    const [folders, datasets] = await Promise.all([findModelFolders(this.root), this.datasetFiles()]);
+    const [folders, datasets] = await Promise.all([
+      Promise.all(this.roots.map((root) => findModelFolders(root))),
+      this.datasetFiles(),
+    ]);
     const blocked = this.runs.launchBlocked();
     this.post({
       type: 'init',
-      runDir,
-      command: [python, ...trainArgs(runFiles(runDir).config, false)],
-      models: await Promise.all(folders.map(checkModelFolder)),
+      runDir: this.runDir(),
+      command: this.command(python),
+      models: await Promise.all(folders.flat().map(checkModelFolder)),
       datasets,
       ...(blocked ? { blocked } : {}),
     });
     if (blocked) return; // doctor runs Python: not in an untrusted workspace
+    this.post({ type: 'env', env: await environment(python) });
+  }
+
+  private async unblock(): Promise<void> {
+    const python = await trainerPython();
+    this.post({ type: 'trusted', command: this.command(python) });
+    // Each training file's command names the interpreter too.
+    this.post({ type: 'datasets', datasets: await this.datasetFiles() });
     this.post({ type: 'env', env: await environment(python) });
   }
 
@@ -203,7 +249,9 @@ export class NewRunPanel {
       if (summary && summary.errors > 0)
         return this.post({ type: 'error', message: `${path} has ${summary.errors} errors.` });
     }
-    const run = await createRun(this.root, config, this.id);
+    const folder = await this.folderFor(data.train);
+    if (!folder) return this.post({ type: 'error', message: 'No workspace folder was chosen for the run.' });
+    const run = await createRun(folder, config, this.id);
     await launch(await trainerPython(), run.dir, false);
     this.runs.output.info(`started run ${run.id} in ${run.dir}`);
     RunPanel.createOrShow(this.extensionUri, run.id, run.dir, this.runs);

@@ -3,19 +3,20 @@
  * after a reload. The interpreter is the one python/interpreter.ts chooses; a launch first asks
  * `ensureTrainer()`, which offers the install when that interpreter cannot run the trainer.
  */
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { NewRunPanel, type DatasetService } from '../new-run/new-run-panel.ts';
 import { ensureTrainer } from '../python/environment.ts';
+import { invalidate } from '../python/interpreter.ts';
 import { launchEvaluate } from './evaluate.ts';
 import { registerHistory, revealRunDir } from './history-commands.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
-import { RUNS_DIR, RUN_ID, launch } from './run.ts';
+import { findRunDir } from './folders.ts';
+import { launch } from './run.ts';
 
 const UNTRUSTED =
   'Launching training runs needs a trusted workspace: a run executes Python with settings and paths from this workspace.';
 
-const root = (): string | undefined => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+const roots = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
 
 export function registerRuns(
   extension: vscode.ExtensionContext,
@@ -33,21 +34,17 @@ export function registerRuns(
       if (python) await launchEvaluate(python, dir);
     },
     reveal: revealRunDir,
-    runDir: (id) => {
-      const workspace = root();
-      return workspace && RUN_ID.test(id) ? join(workspace, RUNS_DIR, id) : undefined;
-    },
+    runDir: (id) => findRunDir(id, roots()),
     output,
   };
 
   const newRun = async (): Promise<void> => {
-    const workspace = root();
-    if (!workspace)
+    if (roots().length === 0)
       return void vscode.window.showWarningMessage('Open a folder to start a training run in it.');
     // An untrusted workspace still gets the form, which shows why it cannot launch; a trusted one
     // first gets the install offer when the trainer cannot run.
     if (vscode.workspace.isTrusted && !(await ensureTrainer())) return;
-    NewRunPanel.createOrShow(extension.extensionUri, workspace, host, datasets);
+    NewRunPanel.createOrShow(extension.extensionUri, roots(), host, datasets);
   };
 
   const report = (command: () => Promise<void>) => async (): Promise<void> => {
@@ -67,6 +64,11 @@ export function registerRuns(
       deserializeWebviewPanel: async (panel, state: unknown) =>
         RunPanel.revive(panel, extension.extensionUri, state, host),
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => RunPanel.refreshAll()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      // A workspace's tunesmith.pythonPath is a restricted setting: it applies from now on.
+      invalidate();
+      RunPanel.refreshAll();
+      NewRunPanel.trustGranted();
+    }),
   ];
 }

@@ -1,12 +1,18 @@
 /**
  * The compare panel: train and eval loss of two or more runs on one chart. One panel, replaced by
  * each Compare; it follows the runs (a running one keeps adding points) through the run history.
+ * The page saves the run ids, so a window reload brings the panel back (`revive`).
  */
 import * as vscode from 'vscode';
-import { isComparePanelMessage, type CompareHostMessage } from '../../shared/webview-protocol.ts';
+import {
+  isComparePanelMessage,
+  isComparePanelState,
+  type CompareHostMessage,
+} from '../../shared/webview-protocol.ts';
 import { compareRun } from './history-model.ts';
 import type { RunHistory } from './history.ts';
 import { comparePanelHtml } from './panel-html.ts';
+import type { RunsHost } from './run-panel.ts';
 
 export class ComparePanel {
   static readonly viewType = 'tunesmith.compare';
@@ -17,7 +23,7 @@ export class ComparePanel {
   static show(
     extensionUri: vscode.Uri,
     history: RunHistory,
-    dirs: string[],
+    ids: string[],
     output: vscode.LogOutputChannel,
   ): void {
     ComparePanel.current?.dispose();
@@ -29,14 +35,33 @@ export class ComparePanel {
         retainContextWhenHidden: false,
       },
     );
-    ComparePanel.current = new ComparePanel(panel, extensionUri, history, dirs, output);
+    ComparePanel.current = new ComparePanel(panel, extensionUri, history, ids, output);
+  }
+
+  /**
+   * After a reload: the state is what the page saved, so it is checked like any message; runs deleted
+   * since are dropped, and with none left the panel closes.
+   */
+  static async revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    state: unknown,
+    history: RunHistory,
+    host: RunsHost,
+  ): Promise<void> {
+    const ids = isComparePanelState(state) ? state.runIds : [];
+    const found = await Promise.all(ids.map(async (id) => ((await host.runDir(id)) ? [id] : [])));
+    if (found.flat().length === 0) return void panel.dispose();
+    ComparePanel.current?.dispose();
+    ComparePanel.current = new ComparePanel(panel, extensionUri, history, found.flat(), host.output);
   }
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly history: RunHistory,
-    private readonly dirs: string[],
+    /** Run ids: the history finds a run by id in any workspace folder. */
+    private readonly ids: string[],
     output: vscode.LogOutputChannel,
   ) {
     const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
@@ -60,11 +85,11 @@ export class ComparePanel {
   }
 
   private send(): void {
-    const runs = this.dirs.flatMap((dir) => {
-      const run = this.history.find(dir);
-      return run ? [compareRun(run, this.history.events(dir))] : [];
+    const runs = this.ids.flatMap((id) => {
+      const run = this.history.find(id);
+      return run ? [compareRun(run, this.history.events(run.dir))] : [];
     });
-    const message: CompareHostMessage = { type: 'runs', runs };
+    const message: CompareHostMessage = { type: 'runs', runs, ids: this.ids };
     // Points are only ever appended (or a run replaced on resume), so counts tell whether anything changed.
     const key = runs.map((run) => `${run.id}:${run.train.steps.length}:${run.eval.steps.length}`).join();
     if (key === this.lastSent) return;

@@ -111,7 +111,7 @@ export function registerHistory(extension: vscode.ExtensionContext, host: RunsHo
       ComparePanel.show(
         extension.extensionUri,
         history,
-        runs.map((run) => run.dir),
+        runs.map((run) => run.id),
         host.output,
       );
     },
@@ -168,5 +168,9 @@ export function registerHistory(extension: vscode.ExtensionContext, host: RunsHo
       vscode.commands.registerCommand(name, report(name, command)),
     ),
     history.onDidEnd((runs) => runs.forEach((run) => void notify(run))),
+    vscode.window.registerWebviewPanelSerializer(ComparePanel.viewType, {
+      deserializeWebviewPanel: (panel, state: unknown) =>
+        ComparePanel.revive(panel, extension.extensionUri, state, history, host),
+    }),
   ];
 }

@@ -17,8 +17,8 @@ export interface RunsHost {
   evaluate(dir: string): Promise<void>;
   /** Shows the run directory (the OS file manager, or the Explorer). */
   reveal(dir: string): Promise<void>;
-  /** The run directory of an id, or undefined when there is no such run. */
-  runDir(id: string): string | undefined;
+  /** The run directory of an id in any workspace folder, or undefined when there is no such run. */
+  runDir(id: string): Promise<string | undefined>;
   output: vscode.LogOutputChannel;
 }
 
@@ -41,8 +41,13 @@ export class RunPanel {
   }
 
   /** After a reload: the state is what the page saved, so it is checked like any message. */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: unknown, host: RunsHost): void {
-    const dir = isRunPanelState(state) ? host.runDir(state.runId) : undefined;
+  static async revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    state: unknown,
+    host: RunsHost,
+  ): Promise<void> {
+    const dir = isRunPanelState(state) ? await host.runDir(state.runId) : undefined;
     if (!isRunPanelState(state) || dir === undefined) {
       panel.dispose();
       return;

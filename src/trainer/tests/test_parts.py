@@ -111,6 +111,14 @@ def test_doctor_reports_versions_and_devices():
     assert report["cuda"]["available"] == torch.cuda.is_available()
 
 
+def test_doctor_without_torch_says_what_to_run_in_the_editor_and_in_a_checkout(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
+    problems = doctor()["problems"]
+    assert problems == [
+        "torch is not installed: run Tunesmith: Install the Trainer (or scripts/setup-python.sh in a checkout)"
+    ]
+
+
 def test_bench_smoke_on_cpu():
     result = bench_main(["--device", "cpu", "--tiny"])
     assert result["baseline"]["tokens_per_second"] > 0 and result["ours"]["tokens_per_second"] > 0

@@ -28,7 +28,9 @@ def doctor() -> dict[str, Any]:
     try:
         import torch
     except ImportError:
-        report["problems"].append("torch is not installed: run scripts/setup-python.sh")
+        report["problems"].append((
+            "torch is not installed: run Tunesmith: Install the Trainer (or scripts/setup-python.sh in a checkout)"
+        ))
         return report
     report["cuda"]["version"] = torch.version.cuda
     if torch.cuda.is_available():

@@ -61,6 +61,15 @@ test("the installer's lines are checked field by field", () => {
     assert.equal(parseInstallerLine(bad), undefined, bad);
 });
 
+test('the install offer installs what the trainer runs with, not test tools (those are for a checkout)', () => {
+  const pinned = (file: string) =>
+    readPins(readFileSync(join(ROOT, 'src/trainer', file), 'utf8')).map(([name]) => name);
+  assert.equal(pinned('requirements.lock').includes('pytest'), false);
+  assert.deepEqual(pinned('requirements-dev.lock'), ['pytest']);
+  const setup = readFileSync(join(ROOT, 'scripts/setup-python.sh'), 'utf8');
+  assert.match(setup, /--dev-requirements "\$ROOT\/src\/trainer\/requirements-dev\.lock"/);
+});
+
 test('the pins of requirements.lock are read with their versions', () => {
   assert.deepEqual(readPins('# comment\ntorch==2.15.0\n\npeft==0.21.2  # note\nnot-pinned>=1\n'), [
     ['torch', '2.15.0'],
@@ -88,10 +97,10 @@ const work = mkdtempSync(join(tmpdir(), 'tunesmith-installer-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 /** A wheel of a one-module package, built with the standard library: the install needs no network. */
-function probeWheel(): string {
+function probeWheel(name = 'tunesmith_probe'): string {
   const code = `
 import base64, hashlib, sys, zipfile
-name, version = "tunesmith_probe", "1.0"
+name, version = sys.argv[2], "1.0"
 files = {f"{name}/__init__.py": "VALUE = 42\\n",
          f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n",
          f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
@@ -104,7 +113,7 @@ with zipfile.ZipFile(path, "w") as wheel:
         record.append(f"{member},sha256={digest},{len(text)}")
     wheel.writestr(f"{name}-{version}.dist-info/RECORD", "\\n".join(record + [f"{name}-{version}.dist-info/RECORD,,"]) + "\\n")
 print(path)`;
-  return execFileSync(python3!, ['-c', code, work], { encoding: 'utf8' }).trim();
+  return execFileSync(python3!, ['-c', code, work, name], { encoding: 'utf8' }).trim();
 }
 
 test(
@@ -168,3 +177,48 @@ test('cancelling stops the installer and leaves no half venv behind', { skip, ti
   assert.equal(result.status, 'cancelled');
   assert.equal(existsSync(venv), false, 'the venv this run created is deleted');
 });
+
+test(
+  'the dev lock is installed only when asked for, and counts in the stamp',
+  { skip, timeout: 90_000 },
+  async () => {
+    const requirements = join(work, 'runtime.txt');
+    const dev = join(work, 'dev.txt');
+    writeFileSync(requirements, `${probeWheel()}\n`);
+    writeFileSync(dev, `${probeWheel('tunesmith_probe_dev')}\n`);
+    const venv = join(work, 'dev-venv');
+    const install = async (extra: string[]) => {
+      const events: InstallerEvent[] = [];
+      const args = ['--requirements', requirements, '--package', '', '--offline', ...extra];
+      const result = await runInstaller({ basePython: python3!, script: SCRIPT, venv, args }, (event) =>
+        events.push(event),
+      );
+      assert.equal(result.status, 'done', result.message);
+      return { python: result.python!, events };
+    };
+    const imports = (python: string, name: string) => {
+      try {
+        execFileSync(python, ['-c', `import ${name}`], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    const runtime = await install([]);
+    assert.equal(imports(runtime.python, 'tunesmith_probe'), true);
+    assert.equal(imports(runtime.python, 'tunesmith_probe_dev'), false, 'no test tools for users');
+
+    const withDev = await install(['--dev-requirements', dev]);
+    const plan = withDev.events[0];
+    assert.ok(plan?.type === 'plan' && !plan.up_to_date, 'adding the dev lock is a change of pins');
+    assert.equal(imports(withDev.python, 'tunesmith_probe_dev'), true);
+
+    const again = await install(['--dev-requirements', dev]);
+    assert.deepEqual(
+      again.events.map((event) => event.type),
+      ['plan', 'done'],
+      'the stamp holds the dev lock: nothing to do',
+    );
+  },
+);

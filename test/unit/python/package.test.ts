@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
-test('the extension package holds the trainer package and its installer, not its tests', () => {
+test('the extension package holds the trainer package and its installer, not its tests or test tools', () => {
   const listing = execFileSync(
     process.execPath,
     [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'],
@@ -26,7 +26,7 @@ test('the extension package holds the trainer package and its installer, not its
   ])
     assert.ok(listing.includes(path), `${path} is missing from the package`);
   const unwanted = listing.filter((path) =>
-    /\/tests\/|egg-info|__pycache__|tunesmith_trainer\/schemas$/.test(path),
+    /\/tests\/|egg-info|__pycache__|tunesmith_trainer\/schemas$|requirements-dev/.test(path),
   );
   assert.deepEqual(unwanted, []);
 });

@@ -136,7 +136,7 @@ test('a message of unknown shape is dropped; the buttons post typed messages and
   await post(page, {
     type: 'state',
     state: 'cancelled',
-    cancel: { enabled: false, reason: 'The run is cancelled.' },
+    cancel: { enabled: false, reason: 'The run was cancelled.' },
     resume: { enabled: false, reason: 'Launching runs needs a trusted workspace.' },
   });
   assert.equal(await page.locator('#resume').isDisabled(), true);

@@ -9,6 +9,13 @@ import { EvaluationFollower } from './evaluate.ts';
 import { EventParser, FileTail, LineSplitter } from './tail.ts';
 import { isAlive, readPid, runFiles, runState } from './run.ts';
 
+/** Why Cancel is off once a run has ended, in plain words. */
+const ENDED: Record<Exclude<RunState, 'running'>, string> = {
+  completed: 'The run completed.',
+  cancelled: 'The run was cancelled.',
+  failed: 'The run failed.',
+};
+
 /** The panel shows the end of the log; older lines stay in trainer.log. */
 const LOG_LINES = 500;
 
@@ -135,8 +142,7 @@ export class RunWatcher {
   }
 
   private stateMessage({ state, detail }: { state: RunState; detail?: string }): RunHostMessage {
-    const cancel: Action =
-      state === 'running' ? { enabled: true } : { enabled: false, reason: `The run is ${state}.` };
+    const cancel: Action = state === 'running' ? { enabled: true } : { enabled: false, reason: ENDED[state] };
     return { type: 'state', state, ...(detail ? { detail } : {}), cancel, resume: this.resumeAction(state) };
   }
 

@@ -175,7 +175,7 @@ process.on('SIGTERM', () => { clearInterval(timer); emit({ type: 'checkpoint', p
   assert.deepEqual(last, {
     type: 'state',
     state: 'cancelled',
-    cancel: { enabled: false, reason: 'The run is cancelled.' },
+    cancel: { enabled: false, reason: 'The run was cancelled.' },
     resume: { enabled: true },
   });
   assert.ok(messages.every(isRunHostMessage));

@@ -65,7 +65,7 @@ test('a run that failed before any checkpoint: Resume is off, and says why', asy
     type: 'state',
     state: 'failed',
     detail: 'The CPU ran out of memory at step 12.',
-    cancel: { enabled: false, reason: 'The run is failed.' },
+    cancel: { enabled: false, reason: 'The run failed.' },
     resume: { enabled: false, reason: 'The run saved no checkpoint to resume from.' },
   });
 });

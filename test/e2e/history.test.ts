@@ -23,6 +23,8 @@ let editor: Editor;
 let browser: Browser;
 let page: Page;
 let live: { id: string; dir: string } | undefined;
+/** The first trainer's PID, paused across the reload. */
+let trainer: number | undefined;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -31,6 +33,12 @@ before(async () => {
 });
 
 after(async () => {
+  // A test that failed while the trainer was paused must not leave it stopped forever.
+  try {
+    if (trainer !== undefined) process.kill(trainer, 'SIGCONT');
+  } catch {
+    // Already gone.
+  }
   if (live) await cancel(live.dir);
   // What the editor showed at the end, passed or not.
   await page?.screenshot({ path: join(SHOTS, 'history-end.png') }).catch(() => undefined);
@@ -133,7 +141,7 @@ test('the run history follows a terminal-started run through reload, cancel, res
     },
     evaluation: { max_new_tokens: 8 },
   });
-  await launch(PYTHON, live.dir, false);
+  trainer = await launch(PYTHON, live.dir, false);
 
   await palette('Tunesmith: Focus on Training Runs View');
   await until(
@@ -154,6 +162,9 @@ test('the run history follows a terminal-started run through reload, cancel, res
     60_000,
   );
 
+  // Paused across the reload, so the run is still running whatever the machine's speed: the tiny run
+  // can otherwise finish before the reloaded window is back. The process stays alive, as a slow step.
+  process.kill(trainer!, 'SIGSTOP');
   // "Developer: Reload Window" rather than page.reload(): a bare browser reload gives the workbench no
   // time to save its editors (IndexedDB writes are asynchronous), so no webview would be restored.
   await palette('Developer: Reload Window');
@@ -173,6 +184,7 @@ test('the run history follows a terminal-started run through reload, cancel, res
   await until('the status bar item back', () => status().isVisible(), 30_000);
   await shot('reloaded');
   panel = await until('the run panel revived', () => frameWith('progress-text'), 60_000);
+  process.kill(trainer!, 'SIGCONT');
   await until(
     'points arriving after the reload',
     async () => (await trainPoints(panel)) > beforeReload,

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -22,7 +23,11 @@ before(async () => {
   ({ browser, page } = await openWorkbench(editor.url));
 });
 
+/** The trainer while the test holds it stopped; a failed test must not leave it stopped forever. */
+let paused: number | undefined;
+
 after(async () => {
+  if (paused !== undefined) process.kill(paused, 'SIGCONT');
   await browser?.close();
   editor?.stop();
 });
@@ -39,13 +44,21 @@ async function frameWith(id: string): Promise<Frame | undefined> {
 const textOf = (frame: Frame, id: string): Promise<string> =>
   frame.evaluate((i) => document.getElementById(i)?.textContent ?? '', id);
 
+const SIGTERM = constants.signals.SIGTERM;
+
+/** Whether a SIGTERM waits for the (stopped) process: Linux lists pending signals in /proc. */
+function sigtermPending(pid: number): boolean {
+  const pending = /^ShdPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return pending !== undefined && (BigInt(`0x${pending}`) & (1n << BigInt(SIGTERM - 1))) !== 0n;
+}
+
 /** Picks an option of a vscode-single-select the way a user does: open it, click the row. */
 async function pick(frame: Frame, id: string, label: RegExp): Promise<void> {
   await frame.locator(`#${id}`).click();
   await frame.locator(`#${id} li`, { hasText: label }).first().click();
 }
 
-test('the form launches a run on the tiny model; it draws loss points, and Cancel ends it as cancelled', async () => {
+test('the form launches a run on the tiny model; it draws loss points, Cancel ends it as cancelled, Resume completes it', async () => {
   // Fill the palette in one step and click the exact row: typed keys can be lost on a loaded machine
   // before the input has focus, and Enter would then run whatever else matched.
   const row = await until(
@@ -112,9 +125,18 @@ test('the form launches a run on the tiny model; it draws loss points, and Cance
     },
     120_000,
   );
+  // Paused while the test looks and clicks: on a fast machine the tiny run would otherwise end first.
+  const runs = join(editor.workspace, '.tunesmith/runs');
+  const [id] = readdirSync(runs);
+  const trainer = Number.parseInt(readFileSync(join(runs, id!, 'trainer.pid'), 'utf8'), 10);
+  process.kill(trainer, 'SIGSTOP');
+  paused = trainer;
   assert.match(await frame.evaluate(() => document.getElementById('state')!.textContent!), /running/);
   await page.screenshot({ path: join(SHOTS, 'run-running.png') });
   await frame.click('#cancel');
+  await until('Cancel delivered to the paused trainer', () => sigtermPending(trainer), 30_000);
+  process.kill(trainer, 'SIGCONT');
+  paused = undefined;
   await until(
     'the run cancelled',
     async () => (await frame.evaluate(() => document.getElementById('state')!.textContent)) === 'cancelled',
@@ -125,8 +147,6 @@ test('the form launches a run on the tiny model; it draws loss points, and Cance
     await frame.evaluate(() => (document.getElementById('resume') as HTMLButtonElement).disabled),
     false,
   );
-  const runs = join(editor.workspace, '.tunesmith/runs');
-  const [id] = readdirSync(runs);
   const events = readFileSync(join(runs, id!, 'events.jsonl'), 'utf8')
     .trim()
     .split('\n');

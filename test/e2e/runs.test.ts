@@ -2,7 +2,8 @@
  * A real training run from the editor: "New Fine-Tuning Run…" opens the form, the demo's tiny model
  * and task are picked there, the trainer's estimate says it fits, Launch starts the trainer on the
  * CPU, the run panel draws loss points as they come, Cancel stops the run gracefully (checkpoint,
- * then `cancelled`), and Resume runs it to completion. Screenshots in test-results/screenshots/.
+ * then `cancelled`), Resume runs it to completion and Evaluate shows the tuned model beat the base
+ * model on held-out examples. Screenshots in test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -58,7 +59,7 @@ async function pick(frame: Frame, id: string, label: RegExp): Promise<void> {
   await frame.locator(`#${id} li`, { hasText: label }).first().click();
 }
 
-test('the form launches a run on the tiny model; it draws loss points, Cancel ends it as cancelled, Resume completes it', async () => {
+test('the form launches a run on the tiny model; it draws loss points, Cancel ends it as cancelled, Resume completes it, Evaluate shows it learned', async () => {
   // Fill the palette in one step and click the exact row: typed keys can be lost on a loaded machine
   // before the input has focus, and Enter would then run whatever else matched.
   const row = await until(
@@ -168,4 +169,16 @@ test('the form launches a run on the tiny model; it draws loss points, Cancel en
     .map((line) => JSON.parse(line) as { type: string; status?: string });
   assert.deepEqual(resumed.at(-1)?.status, 'completed');
   assert.equal(resumed.filter((event) => event.type === 'started').length, 2, 'one run, started twice');
+
+  // Evaluate: the base and the tuned model on the held-out file; the tuned one must do better.
+  await frame.click('#evaluate');
+  await until(
+    'the evaluation summary',
+    async () => (await textOf(frame, 'evaluation-text')) === 'evaluation completed',
+    180_000,
+  );
+  const percent = async (id: string) => Number.parseFloat(await textOf(frame, id));
+  const [base, tuned] = [await percent('evaluation-base'), await percent('evaluation-tuned')];
+  assert.ok(tuned > base, `exact match: base ${base}%, tuned ${tuned}%`);
+  await page.screenshot({ path: join(SHOTS, 'run-evaluated.png') });
 });

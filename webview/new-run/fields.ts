@@ -170,19 +170,19 @@ export const PRESETS: Preset[] = [
   {
     id: 'tiny',
     label: 'Tiny demo',
-    help: 'For the demo model: a CPU run of well under a minute.',
+    help: 'For the demo model: a CPU run of about ten seconds that learns the task (Evaluate: exact match 0% → 100%).',
     values: {
       'data.max_length': '32',
       'method.lora.r': '16',
       'method.lora.alpha': '32',
-      'training.epochs': '3',
+      'training.epochs': '6',
       'training.batch_size': '16',
       'training.gradient_accumulation': '1',
       'training.learning_rate': '0.005',
       'training.warmup_ratio': '0.05',
       'training.logging_steps': '2',
       'training.eval_steps': '10',
-      'training.save_steps': '1000',
+      'training.save_steps': '50',
     },
   },
   {

@@ -31,6 +31,7 @@ export class RunWatcher {
   private timer: ReturnType<typeof setInterval> | undefined;
   private polling: Promise<void> | undefined;
   private lastState = '';
+  private lastError = '';
   private readonly evaluation: EvaluationFollower | undefined;
   private evaluationMessage: RunHostMessage | undefined;
 
@@ -49,8 +50,19 @@ export class RunWatcher {
   }
 
   start(intervalMs = 300): this {
-    this.timer ??= setInterval(() => void this.poll(), intervalMs);
+    this.timer ??= setInterval(
+      () => void this.poll().catch((error: unknown) => this.readFailed(error)),
+      intervalMs,
+    );
     return this;
+  }
+
+  /** A run folder that cannot be read (permissions, a folder where a file should be) is said once. */
+  private readFailed(error: unknown): void {
+    const message = `The run's files could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    if (message === this.lastError) return;
+    this.lastError = message;
+    this.post({ type: 'notice', message });
   }
 
   /** One poll at a time: a slow read must not interleave with the next one. */

@@ -11,6 +11,7 @@ import { runFiles } from '../../../src/extension/runs/run.ts';
 import { RunWatcher } from '../../../src/extension/runs/watcher.ts';
 import type { TrainerEvent } from '../../../src/shared/trainer-events.ts';
 import type { RunHostMessage } from '../../../src/shared/webview-protocol.ts';
+import { until } from '../../e2e/harness.ts';
 
 const base = await mkdtemp(join(tmpdir(), 'tunesmith-watcher-'));
 after(() => rm(base, { recursive: true, force: true }));
@@ -78,4 +79,28 @@ test('a run that failed after a checkpoint can be resumed, unless the workspace 
     enabled: false,
     reason: 'needs a trusted workspace',
   });
+});
+
+test('a run folder that cannot be read is said once in the panel, never an unhandled rejection', async () => {
+  const dir = join(base, 'unreadable');
+  // A folder where events.jsonl should be: opening it works, reading it fails (EISDIR).
+  await mkdir(join(runFiles(dir).events, 'x'), { recursive: true });
+  const notices: string[] = [];
+  const watcher = new RunWatcher(
+    'r',
+    dir,
+    (message) => void (message.type === 'notice' && notices.push(message.message)),
+    () => undefined,
+  );
+  let polls = 0;
+  const poll = watcher.poll.bind(watcher);
+  watcher.poll = () => ((polls += 1), poll());
+  watcher.start(5);
+  try {
+    await until('several failed polls', () => polls >= 6 && notices.length > 0);
+  } finally {
+    watcher.dispose();
+  }
+  assert.equal(notices.length, 1);
+  assert.match(notices[0]!, /^The run's files could not be read: .*EISDIR/);
 });

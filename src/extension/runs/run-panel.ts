@@ -88,7 +88,9 @@ export class RunPanel {
     ).start();
     RunPanel.panels.set(id, this);
     this.disposables.push(
-      webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
+      webview.onDidReceiveMessage((message: unknown) =>
+        this.receive(message).catch((error: unknown) => this.fail(error)),
+      ),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -132,6 +134,13 @@ export class RunPanel {
         await this.host.reveal(this.dir);
         return;
     }
+  }
+
+  /** A button whose action failed (Resume with no interpreter, say) says so, rather than nothing. */
+  private fail(error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    this.host.output.error(`run panel ${this.id}: ${text}`);
+    void vscode.window.showErrorMessage(`Tunesmith: ${text.split('\n')[0]}`);
   }
 
   dispose(): void {

@@ -5,7 +5,6 @@
  * directories are found by listing the runs folders. One RunWatcher per run parses its events.
  * It feeds the "Training Runs" tree, the status bar item and the end-of-run notifications.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../shared/trainer-events.ts';
@@ -17,7 +16,7 @@ import {
   withConfig,
   type RunSummary,
 } from './history-model.ts';
-import { RUNS_DIR, discoverRuns, runFiles } from './run.ts';
+import { RUNS_DIR, discoverRuns, readRunConfig } from './run.ts';
 import { RunWatcher } from './watcher.ts';
 
 const TICK_MS = 1000;
@@ -104,7 +103,7 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
       let tracked = this.tracked.get(dir);
       if (!tracked) {
         const id = dir.split(/[\\/]/).pop()!;
-        const config: unknown = JSON.parse(await readFile(runFiles(dir).config, 'utf8').catch(() => 'null'));
+        const config = await readRunConfig(dir);
         tracked = {
           watcher: new RunWatcher(
             id,

@@ -96,6 +96,18 @@ export function runState(
   };
 }
 
+/**
+ * The config a run was created with, or null when it cannot be read or is not JSON (hand-edited, cut
+ * short): one such run must not keep the others out of the run history.
+ */
+export async function readRunConfig(dir: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(runFiles(dir).config, 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 export interface RunConfig {
   output?: { dir?: string };
   [section: string]: unknown;

@@ -10,6 +10,7 @@ import {
   isAlive,
   launch,
   readPid,
+  readRunConfig,
   runFiles,
   runState,
   trainArgs,
@@ -181,4 +182,14 @@ process.on('SIGTERM', () => { clearInterval(timer); emit({ type: 'checkpoint', p
   assert.ok(messages.every(isRunHostMessage));
   assert.equal(await cancel(dir), false, 'nothing left to cancel');
   await assert.rejects(launch(join(root, 'no-such-python'), dir, true));
+});
+
+test('a run whose config.json is not JSON reads as null; a good one as its object', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tunesmith-config-'));
+  const good = await createRun(root, { model: { path: '/m' } });
+  const cut = await createRun(root, {});
+  await writeFile(runFiles(cut.dir).config, '{"model": {"pa');
+  assert.deepEqual(await readRunConfig(good.dir), { model: { path: '/m' }, output: { dir: good.dir } });
+  assert.equal(await readRunConfig(cut.dir), null);
+  assert.equal(await readRunConfig(join(root, 'missing')), null);
 });

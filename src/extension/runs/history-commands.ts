@@ -167,7 +167,10 @@ export function registerHistory(extension: vscode.ExtensionContext, host: RunsHo
     ...Object.entries(commands).map(([name, command]) =>
       vscode.commands.registerCommand(name, report(name, command)),
     ),
-    history.onDidEnd((runs) => runs.forEach((run) => void notify(run))),
+    // A notification's button can fail too (Open Log of a run that never wrote one): say so.
+    history.onDidEnd((runs) =>
+      runs.forEach((run) => void report('end-of-run notification', () => notify(run))(undefined)),
+    ),
     vscode.window.registerWebviewPanelSerializer(ComparePanel.viewType, {
       deserializeWebviewPanel: (panel, state: unknown) =>
         ComparePanel.revive(panel, extension.extensionUri, state, history, host),

@@ -196,6 +196,21 @@ test('a "does not fit" estimate shows its suggestions; a stale estimate is ignor
   await page.close();
 });
 
+test('a change undone before the estimate delay sends no estimate of the undone config', async () => {
+  const page = await openForm();
+  const estimates = async () =>
+    (await posted(page)).filter((m) => (m as { type: string }).type === 'estimate');
+  await until('the first estimate request', async () => (await estimates()).length === 1);
+  await page.clock.install();
+  const rank = field(page, 'method.lora.r');
+  const original = await rank.inputValue();
+  await rank.fill('3');
+  await rank.fill(original);
+  await page.clock.runFor(5_000);
+  assert.equal((await estimates()).length, 1, 'the form holds the config already estimated');
+  await page.close();
+});
+
 test('trust granted while the form is open: launch allowed, environment checked, what was filled in kept', async () => {
   const blocked = 'Launching training runs needs a trusted workspace.';
   const page = await host.open('/new-run');

@@ -231,9 +231,11 @@ function launchBlockedBy(errors: FieldError[]): string | undefined {
 }
 
 function scheduleEstimate(config: Record<string, unknown>, errors: FieldError[]): void {
+  // Cleared first: a change undone before the delay (back to the estimated config) must not let the
+  // pending estimate of the undone change arrive and describe a config the form no longer holds.
+  clearTimeout(state.estimateTimer);
   const key = JSON.stringify(config);
   if (key === state.lastEstimated) return;
-  clearTimeout(state.estimateTimer);
   if (state.blocked || !state.env || state.env.problem || errors.length > 0 || !state.model) return;
   state.estimateTimer = setTimeout(() => {
     state.lastEstimated = key;

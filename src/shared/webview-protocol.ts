@@ -7,6 +7,9 @@ import { isEvaluationSummary, type EvaluationSummary } from './evaluation-events
 import { isObject, isTrainerEvent, type TrainerEvent } from './trainer-events.ts';
 
 export type RunState = 'running' | 'completed' | 'cancelled' | 'failed';
+
+/** A run's directory name under `.tunesmith/runs/`: a name, never a path. */
+export const RUN_ID = /^[\w.-]+$/;
 export const RUN_STATES: readonly RunState[] = ['running', 'completed', 'cancelled', 'failed'];
 
 /** Whether a button can be used, and if not, why, in plain words. */
@@ -109,7 +112,7 @@ export function isRunPanelMessage(value: unknown): value is RunPanelMessage {
 }
 
 export function isRunPanelState(value: unknown): value is RunPanelState {
-  return isObject(value) && typeof value['runId'] === 'string' && /^[\w.-]+$/.test(value['runId']);
+  return isObject(value) && typeof value['runId'] === 'string' && RUN_ID.test(value['runId']);
 }
 
 /** One run's curves in the compare panel: train loss and eval loss by step. */
@@ -161,7 +164,7 @@ export function isCompareHostMessage(value: unknown): value is CompareHostMessag
 
 export function isComparePanelState(value: unknown): value is ComparePanelState {
   const ids = isObject(value) ? value['runIds'] : undefined;
-  return isStrings(ids) && ids.length > 0 && ids.every((id) => /^[\w.-]+$/.test(id));
+  return isStrings(ids) && ids.length > 0 && ids.every((id) => RUN_ID.test(id));
 }
 
 export function isComparePanelMessage(value: unknown): value is ComparePanelMessage {

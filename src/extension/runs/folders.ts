@@ -4,7 +4,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { RUNS_DIR, RUN_ID, runFiles } from './run.ts';
+import { RUN_ID } from '../../shared/webview-protocol.ts';
+import { RUNS_DIR, runFiles } from './run.ts';
 
 /** The folders among `roots` that hold `path`, innermost first (workspace folders may nest). */
 export function foldersHolding(path: string, roots: readonly string[]): string[] {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainerEvent } from '../../shared/trainer-events.ts';
-import type { RunState } from '../../shared/webview-protocol.ts';
+import { RUN_ID, type RunState } from '../../shared/webview-protocol.ts';
 
 /** Environment for every trainer process: no hub access at run time, unbuffered output. */
 export const TRAINER_ENV = {
@@ -19,7 +19,6 @@ export const TRAINER_ENV = {
 } as const;
 
 export const RUNS_DIR = join('.tunesmith', 'runs');
-export const RUN_ID = /^[\w.-]+$/;
 
 export const runFiles = (dir: string) => ({
   config: join(dir, 'config.json'),

@@ -31,6 +31,8 @@ const SIZE =
     : 'about 1 GB on disk, most of it torch';
 
 const UNTRUSTED = 'Installing the trainer needs a trusted workspace.';
+const UNTRUSTED_CHECK =
+  "Checking the training environment runs this workspace's Python interpreter, so it needs a trusted workspace.";
 
 /** A Python 3.10+ that can make venvs, resolved to its real path (a pyenv shim would not pass on SIGTERM). */
 async function basePython(): Promise<string> {
@@ -71,8 +73,12 @@ class Environments implements vscode.Disposable {
     ];
   }
 
-  /** The doctor's view of the chosen interpreter; cached until the interpreter changes. */
+  /**
+   * The doctor's view of the chosen interpreter; cached until the interpreter changes. Refused in an
+   * untrusted workspace: the interpreter may be the workspace's own (its .venv, its settings).
+   */
   environment(): Promise<TrainerEnvironment> {
+    if (!vscode.workspace.isTrusted) return Promise.reject(new Error(UNTRUSTED_CHECK));
     return (this.cached ??= this.check());
   }
 

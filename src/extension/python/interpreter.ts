@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
 import { TRAINER_ENV } from '../runs/run.ts';
@@ -115,7 +115,9 @@ export function trainerJson<T>(python: string, args: readonly string[], cwd?: st
     execFile(
       python,
       ['-m', 'tunesmith_trainer', ...args],
-      { cwd, env: { ...process.env, ...TRAINER_ENV }, maxBuffer: 16 * 1024 * 1024 },
+      // `python -m` puts its working directory first on sys.path: by default the interpreter's own
+      // folder, never the extension host's (whatever that is), so no stray package shadows the trainer.
+      { cwd: cwd ?? dirname(python), env: { ...process.env, ...TRAINER_ENV }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         let parsed: unknown;
         try {

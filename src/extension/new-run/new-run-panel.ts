@@ -17,7 +17,8 @@ import {
 } from '../../shared/new-run-protocol.ts';
 import type { DatasetSummary, SplitResult } from '../../shared/protocol.ts';
 import { validateRunConfig } from '../../shared/run-config.ts';
-import { doctor, trainerJson, trainerPython } from '../python/interpreter.ts';
+import { trainerEnvironment } from '../python/environment.ts';
+import { trainerJson, trainerPython } from '../python/interpreter.ts';
 import { runFolder } from '../runs/folders.ts';
 import { RunPanel, type RunsHost } from '../runs/run-panel.ts';
 import { RUNS_DIR, createRun, launch, newRunId, runFiles, trainArgs } from '../runs/run.ts';
@@ -265,9 +266,11 @@ export class NewRunPanel {
   }
 }
 
+/** The form's environment line, from the doctor report the install check already made (cached). */
 async function environment(python: string): Promise<EnvInfo> {
   try {
-    const report = await doctor(python);
+    const { report, problem } = await trainerEnvironment();
+    if (!report) return { python, problem: problem?.message.split('\n')[0] ?? 'the doctor did not run' };
     const torch = report.packages['torch'];
     const gpu = report.cuda.available ? report.cuda.gpus[0] : undefined;
     return {

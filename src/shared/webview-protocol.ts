@@ -8,8 +8,8 @@ import { isObject, isTrainerEvent, type TrainerEvent } from './trainer-events.ts
 
 export type RunState = 'running' | 'completed' | 'cancelled' | 'failed';
 
-/** A run's directory name under `.tunesmith/runs/`: a name, never a path. */
-export const RUN_ID = /^[\w.-]+$/;
+/** A run's directory name under `.tunesmith/runs/`: a name, never a path (so not `.` or `..` either). */
+export const RUN_ID = /^(?!\.{1,2}$)[\w.-]+$/;
 export const RUN_STATES: readonly RunState[] = ['running', 'completed', 'cancelled', 'failed'];
 
 /** Whether a button can be used, and if not, why, in plain words. */

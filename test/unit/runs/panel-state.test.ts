@@ -16,6 +16,8 @@ test('a compare panel state with no ids, a non-string, or a path for an id is re
     { runIds: ['a', 3] },
     { runIds: ['a', '../../etc'] },
     { runIds: ['a/b'] },
+    { runIds: ['..'] },
+    { runIds: ['.'] },
   ])
     assert.equal(isComparePanelState(state), false, JSON.stringify(state));
 });
@@ -23,4 +25,5 @@ test('a compare panel state with no ids, a non-string, or a path for an id is re
 test('a run panel state names one run id, never a path', () => {
   assert.equal(isRunPanelState({ runId: 'r-1' }), true);
   assert.equal(isRunPanelState({ runId: '../r-1' }), false);
+  assert.equal(isRunPanelState({ runId: '..' }), false);
 });

@@ -49,6 +49,8 @@ export class NewRunPanel {
   private readonly disposables: vscode.Disposable[] = [];
   /** The estimate running now, and the config to estimate once it is done (latest wins). */
   private estimating = false;
+  /** The dataset URIs this host offered the form: the only ones it summarizes or splits. */
+  private listed = new Set<string>();
   private nextEstimate: { seq: number; config: Record<string, unknown> } | undefined;
 
   static createOrShow(
@@ -121,6 +123,7 @@ export class NewRunPanel {
           return;
         }
         case 'summarize': {
+          if (!this.listed.has(message.uri)) return this.ignoreUnlisted(message.uri);
           const summary = await this.datasets.summary(message.uri);
           const { uri } = message;
           this.post({
@@ -130,6 +133,8 @@ export class NewRunPanel {
           return;
         }
         case 'split': {
+          // The split writes files next to its input: only a dataset this host offered.
+          if (!this.listed.has(message.uri)) return this.ignoreUnlisted(message.uri);
           const result = await this.datasets.split(message.uri, VALIDATION_SHARE);
           if ('error' in result) return this.post({ type: 'error', message: `Split: ${result.error}` });
           this.runs.output.info(`split ${message.uri}:\n${result.report}`);
@@ -153,8 +158,16 @@ export class NewRunPanel {
     this.post({ type: 'error', message: text.split('\n')[0]! });
   }
 
+  private ignoreUnlisted(uri: string): void {
+    this.runs.output.warn(`new-run form: ignored a request for a file it was not offered: ${uri}`);
+  }
+
   private async datasetFiles(): Promise<DatasetFile[]> {
-    const uris = await this.datasets.files().catch(() => []);
+    const uris = await this.datasets.files().catch((error: unknown) => {
+      this.runs.output.error(`new-run form: the language server listed no datasets: ${String(error)}`);
+      return [];
+    });
+    this.listed = new Set(uris);
     const python = await trainerPython();
     return uris.map((uri) => {
       const path = vscode.Uri.parse(uri).fsPath;

@@ -266,7 +266,13 @@ export class NewRunPanel {
     const folder = await this.folderFor(data.train);
     if (!folder) return this.post({ type: 'error', message: 'No workspace folder was chosen for the run.' });
     const run = await createRun(folder, config, this.id);
-    await launch(await trainerPython(), run.dir, false);
+    try {
+      await launch(await trainerPython(), run.dir, false);
+    } catch (error) {
+      // Nothing ran: no run to list in the history, and the form keeps its id for another try.
+      await rm(run.dir, { recursive: true, force: true });
+      throw error;
+    }
     this.runs.output.info(`started run ${run.id} in ${run.dir}`);
     RunPanel.createOrShow(this.extensionUri, run.id, run.dir, this.runs);
     this.dispose();

@@ -187,11 +187,11 @@ test('a "does not fit" estimate shows its suggestions; a stale estimate is ignor
   });
   assert.equal(
     await text(page, '#estimate'),
-    'Does not fit on NVIDIA RTX 4090: needs about 30.00 GB, 22.00 GB free.',
+    'Does not fit on NVIDIA RTX 4090: needs about 30.0 GiB, 22.0 GiB free.',
   );
   assert.equal(
     await text(page, '#suggestions'),
-    'set training.gradient_checkpointing to true: about 18.00 GB (fits)',
+    'set training.gradient_checkpointing to true: about 18.0 GiB (fits)',
   );
   await page.close();
 });

@@ -20,7 +20,8 @@ import {
 import { validateRunConfig, type FieldError } from '../../src/shared/run-config.ts';
 import { FIELDS, METHODS, PRESETS, parseField, setPath, type Field, type Method } from './fields.ts';
 import { defaultPair, fileName } from './datasets.ts';
-import { $, element, formatBytes, renderEstimate, setOptions, type Control } from './view.ts';
+import { formatBytes } from '../../src/shared/format.ts';
+import { $, element, renderEstimate, setOptions, type Control } from './view.ts';
 
 interface VsCodeApi {
   postMessage(message: NewRunFormMessage): void;

@@ -1,5 +1,6 @@
 /** DOM helpers of the new-run form: every name and message goes in as text, never as HTML. */
 import type { EstimateView } from '../../src/shared/new-run-protocol.ts';
+import { formatBytes } from '../../src/shared/format.ts';
 
 export type Control = HTMLElement & { value: string; checked: boolean; disabled: boolean };
 export const $ = (id: string): Control => document.getElementById(id) as Control;
@@ -26,12 +27,6 @@ export function setOptions(
     }),
   );
   queueMicrotask(() => (select.value = selected));
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }
 
 export function renderEstimate(estimate: EstimateView): void {

@@ -14,6 +14,7 @@ import {
   type RunPanelState,
 } from '../../src/shared/webview-protocol.ts';
 import { Series, chartColumns } from './series.ts';
+import { formatBytes } from '../../src/shared/format.ts';
 
 interface VsCodeApi {
   postMessage(message: RunPanelMessage): void;
@@ -151,11 +152,8 @@ function showStats(): void {
     : '–';
   $('loss').textContent = fmt(lastLog?.loss);
   $('eval').textContent = fmt(evals.values.filter((value) => value !== null).at(-1));
-  $('gpu').textContent = lastLog?.gpu_memory_bytes ? bytes(lastLog.gpu_memory_bytes) : '–';
+  $('gpu').textContent = lastLog?.gpu_memory_bytes ? formatBytes(lastLog.gpu_memory_bytes) : '–';
 }
-
-const bytes = (value: number): string =>
-  value >= 2 ** 30 ? `${(value / 2 ** 30).toFixed(1)} GiB` : `${Math.round(value / 2 ** 20)} MiB`;
 
 const share = (value: number): string => `${Math.round(value * 1000) / 10}%`;
 

@@ -1,6 +1,7 @@
 /** The training environment in plain words: a one-line summary and a Markdown report. No `vscode` here. */
 import { SOURCE_LABEL, SOURCE_SHORT, type Interpreter } from './choose.ts';
 import type { DoctorReport } from './interpreter.ts';
+import { formatBytes } from '../../shared/format.ts';
 
 /** Without these the trainer cannot train at all; the install offer is made when one is missing. */
 export const REQUIRED_PACKAGES = ['torch', 'transformers', 'peft', 'trl'] as const;
@@ -31,14 +32,13 @@ export function classifyFailure(message: string): EnvironmentProblem {
   return { kind: 'failed', message };
 }
 
-const gb = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 const NO_GPU = 'no CUDA GPU: training runs on the CPU';
 
 function gpuLines(report: DoctorReport): string[] {
   if (!report.cuda.available || report.cuda.gpus.length === 0) return [NO_GPU];
   return report.cuda.gpus.map(
     (gpu) =>
-      `GPU ${gpu.index}: ${gpu.name}, ${gb(gpu.memory_bytes)} (${gb(gpu.free_bytes)} free), ` +
+      `GPU ${gpu.index}: ${gpu.name}, ${formatBytes(gpu.memory_bytes)} (${formatBytes(gpu.free_bytes)} free), ` +
       `compute ${gpu.capability}${gpu.bf16 ? ', bf16' : ''}`,
   );
 }
@@ -54,7 +54,8 @@ export function summary(env: TrainerEnvironment): string {
   }
   const missing = missingPackages(report);
   const gpus = report.cuda.gpus;
-  const gpu = gpus.length > 0 ? gpus.map((g) => `${g.name} (${gb(g.memory_bytes)})`).join(', ') : NO_GPU;
+  const gpu =
+    gpus.length > 0 ? gpus.map((g) => `${g.name} (${formatBytes(g.memory_bytes)})`).join(', ') : NO_GPU;
   const packages = missing.length > 0 ? `missing ${missing.join(', ')}` : `torch ${report.packages['torch']}`;
   return `Python ${report.python.version} (${SOURCE_SHORT[env.interpreter.source]}) · ${packages} · ${gpu}`;
 }

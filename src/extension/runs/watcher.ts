@@ -160,7 +160,7 @@ export class RunWatcher {
 
   private resumeAction(state: RunState): Action {
     if (state === 'running') return { enabled: false, reason: 'The run is running.' };
-    if (state === 'completed') return { enabled: false, reason: 'The run completed.' };
+    if (state === 'completed') return { enabled: false, reason: ENDED.completed };
     const blocked = this.launchBlocked();
     if (blocked) return { enabled: false, reason: blocked };
     if (!this.events.some((event) => event.type === 'checkpoint'))

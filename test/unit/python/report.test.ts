@@ -37,8 +37,11 @@ test('each GPU is listed with its name and memory', () => {
   };
   const report = { ...cpu, cuda: { available: true, version: '13.0', gpus: [gpu] }, problems: [] };
   const env = { interpreter, report };
-  assert.match(summary(env), /NVIDIA H100 80GB HBM3 \(80\.0 GB\)$/);
-  assert.match(markdown(env), /GPU 0: NVIDIA H100 80GB HBM3, 80\.0 GB \(79\.0 GB free\), compute 9\.0, bf16/);
+  assert.match(summary(env), /NVIDIA H100 80GB HBM3 \(80\.0 GiB\)$/);
+  assert.match(
+    markdown(env),
+    /GPU 0: NVIDIA H100 80GB HBM3, 80\.0 GiB \(79\.0 GiB free\), compute 9\.0, bf16/,
+  );
   assert.match(markdown(env), /## Problems\n\nNone\./);
 });
 

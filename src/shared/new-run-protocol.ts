@@ -3,7 +3,7 @@
  * with a hand-written guard that the receiving side runs (ajv's compile is blocked by the CSP, and
  * what a webview posts is untrusted input).
  */
-import { isObject } from './trainer-events.ts';
+import { isObject, isStrings } from './trainer-events.ts';
 
 /** A base-model folder as checked by the extension (src/extension/new-run/model-folder.ts). */
 export interface ModelInfo {
@@ -102,7 +102,6 @@ const isStr = (value: unknown): value is string => typeof value === 'string';
 const isNum = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const optional = (value: unknown, guard: (v: unknown) => boolean): boolean =>
   value === undefined || guard(value);
-const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every(isStr);
 
 function isModel(value: unknown): value is ModelInfo {
   return (

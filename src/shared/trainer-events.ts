@@ -87,6 +87,8 @@ type Obj = Record<string, unknown>;
 
 export const isObject = (value: unknown): value is Obj =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isStrings = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
 const isCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
 const isNum = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
 /** Optional number: absent, null (a diverged loss is written as null) or finite. */

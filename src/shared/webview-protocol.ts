@@ -4,7 +4,7 @@
  * posts is untrusted input, and so is a message from a host of another version after an update).
  */
 import { isEvaluationSummary, type EvaluationSummary } from './evaluation-events.ts';
-import { isObject, isTrainerEvent, type TrainerEvent } from './trainer-events.ts';
+import { isObject, isStrings, isTrainerEvent, type TrainerEvent } from './trainer-events.ts';
 
 export type RunState = 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -55,8 +55,6 @@ export interface RunPanelState {
   runId: string;
 }
 
-const isStrings = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
 const isAction = (value: unknown): value is Action =>
   isObject(value) &&
   typeof value['enabled'] === 'boolean' &&

@@ -16,9 +16,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { launchChromium } from '../browser.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -267,4 +267,62 @@ export async function openWorkbench(url: string): Promise<{ browser: Browser; pa
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   return { browser, page };
+}
+
+/**
+ * Runs a command from the palette by clicking its exact row: typed keys can be lost on a loaded
+ * machine before the input has focus, and Enter would then run whatever else matched.
+ */
+export async function runCommand(page: Page, command: string): Promise<void> {
+  const row = await until(
+    `"${command}" in the palette`,
+    async () => {
+      await page.keyboard.press('F1');
+      await page.waitForSelector('.quick-input-widget input');
+      await page.fill('.quick-input-widget input', `>${command}`);
+      const candidate = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
+      const found = await candidate
+        .waitFor({ timeout: 3000 })
+        .then(() => true)
+        .catch(() => false);
+      if (!found) await page.keyboard.press('Escape');
+      return found ? candidate : undefined;
+    },
+    60_000,
+  );
+  await row.click();
+}
+
+/**
+ * The webview frame (webviews are nested iframes inside the workbench) whose text holds `text`, once
+ * it is shown: a webview loads new content into a hidden frame before swapping it in.
+ */
+export async function shownFrameWithText(page: Page, text: string): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    const body = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+    if (!body.includes(text)) continue;
+    const shown = await frame
+      .frameElement()
+      .then((element) => element.isVisible())
+      .catch(() => false);
+    if (shown) return frame;
+  }
+  return undefined;
+}
+
+/** The webview page holding element `id` (webviews are nested iframes inside the workbench). */
+export async function frameWith(page: Page, id: string): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    const found = await frame.evaluate((i) => document.getElementById(i) !== null, id).catch(() => false);
+    if (found) return frame;
+  }
+  return undefined;
+}
+
+const SIGTERM = constants.signals.SIGTERM;
+
+/** Whether a SIGTERM waits for the (stopped) process: Linux lists pending signals in /proc. */
+export function sigtermPending(pid: number): boolean {
+  const pending = /^ShdPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return pending !== undefined && (BigInt(`0x${pending}`) & (1n << BigInt(SIGTERM - 1))) !== 0n;
 }

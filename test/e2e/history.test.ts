@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { RUNS_DIR, cancel, createRun, launch } from '../../src/extension/runs/run.ts';
-import { ROOT, openWorkbench, startEditor, until, type Editor } from './harness.ts';
+import {
+  ROOT,
+  frameWith,
+  openWorkbench,
+  runCommand,
+  sigtermPending,
+  startEditor,
+  until,
+  type Editor,
+} from './harness.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 /** The project venv (scripts/setup-python.sh), as the extension uses it by default. */
@@ -48,26 +57,7 @@ after(async () => {
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `history-${name}.png`) });
 
-/** Runs a palette command by clicking its exact row (typed keys can be lost on a loaded machine). */
-async function palette(command: string): Promise<void> {
-  const row = await until(
-    `"${command}" in the palette`,
-    async () => {
-      await page.keyboard.press('F1');
-      await page.waitForSelector('.quick-input-widget input');
-      await page.fill('.quick-input-widget input', `>${command}`);
-      const candidate = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
-      const found = await candidate
-        .waitFor({ timeout: 3000 })
-        .then(() => true)
-        .catch(() => false);
-      if (!found) await page.keyboard.press('Escape');
-      return found ? candidate : undefined;
-    },
-    60_000,
-  );
-  await row.click();
-}
+const palette = (command: string): Promise<void> => runCommand(page, command);
 
 const row = (label: string): Locator => page.locator('.monaco-list-row', { hasText: label }).first();
 
@@ -94,15 +84,6 @@ async function contextAction(label: string, action: string): Promise<void> {
     await page.keyboard.press('Enter');
     return false;
   });
-}
-
-/** A webview's page, found by an element only it has (webviews are nested iframes). */
-async function frameWith(id: string): Promise<Frame | undefined> {
-  for (const frame of page.frames()) {
-    const found = await frame.evaluate((id) => document.getElementById(id) !== null, id).catch(() => false);
-    if (found) return frame;
-  }
-  return undefined;
 }
 
 const trainPoints = async (frame: Frame): Promise<number> =>
@@ -155,7 +136,7 @@ test('the run history follows a terminal-started run through reload, cancel, res
   await shot('running');
 
   await row('tiny-llama · lora').click();
-  let panel = await until('the run panel', () => frameWith('progress-text'), 60_000);
+  let panel = await until('the run panel', () => frameWith(page, 'progress-text'), 60_000);
   const beforeReload = await until(
     'points on the chart',
     async () => (await trainPoints(panel)) || undefined,
@@ -183,7 +164,7 @@ test('the run history follows a terminal-started run through reload, cancel, res
   );
   await until('the status bar item back', () => status().isVisible(), 30_000);
   await shot('reloaded');
-  panel = await until('the run panel revived', () => frameWith('progress-text'), 60_000);
+  panel = await until('the run panel revived', () => frameWith(page, 'progress-text'), 60_000);
   process.kill(trainer!, 'SIGCONT');
   await until(
     'points arriving after the reload',
@@ -192,7 +173,11 @@ test('the run history follows a terminal-started run through reload, cancel, res
   );
   await shot('reattached');
 
+  // Paused again while Cancel is chosen from the menu, so the run cannot complete first.
+  process.kill(trainer!, 'SIGSTOP');
   await contextAction('tiny-llama · lora', 'Cancel Run');
+  await until('Cancel delivered to the paused trainer', () => sigtermPending(trainer!), 30_000);
+  process.kill(trainer!, 'SIGCONT');
   await until('the run cancelled', async () => /cancelled/.test(await rowText('tiny-llama · lora')), 90_000);
   await until('no status bar item', async () => !(await status().isVisible()), 10_000);
   await shot('cancelled');
@@ -220,7 +205,7 @@ test('the run history follows a terminal-started run through reload, cancel, res
   await shot('completed');
 
   await contextAction('tiny-llama · lora', 'Evaluate Run');
-  panel = await until('the run panel', () => frameWith('evaluation-text'), 60_000);
+  panel = await until('the run panel', () => frameWith(page, 'evaluation-text'), 60_000);
   const evaluation = (): Promise<string> =>
     panel.evaluate(() => document.getElementById('evaluation-text')!.textContent ?? '');
   await until('the evaluation progress', async () => /evaluating/.test(await evaluation()), 60_000);
@@ -235,7 +220,7 @@ test('the run history follows a terminal-started run through reload, cancel, res
   await row('tiny-llama · lora').click();
   await row('model · lora').click({ modifiers: ['Control'] });
   await contextAction('model · lora', 'Compare Run Curves');
-  const compare = await until('the compare panel', () => frameWith('legend'), 60_000);
+  const compare = await until('the compare panel', () => frameWith(page, 'legend'), 60_000);
   const legend = await until('both runs in the legend', async () => {
     const items = await compare.evaluate(() =>
       [...document.querySelectorAll('#legend li')].map((item) => item.textContent ?? ''),
@@ -247,7 +232,7 @@ test('the run history follows a terminal-started run through reload, cancel, res
   await shot('compare');
   await palette('Developer: Reload Window');
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  const revived = await until('the compare panel revived', () => frameWith('legend'), 60_000);
+  const revived = await until('the compare panel revived', () => frameWith(page, 'legend'), 60_000);
   await until(
     'both runs in the revived legend',
     async () => (await revived.evaluate(() => document.querySelectorAll('#legend li').length)) === 2,

@@ -14,7 +14,15 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ROOT, openWorkbench, startEditor, until, type Editor } from './harness.ts';
+import {
+  ROOT,
+  openWorkbench,
+  runCommand,
+  shownFrameWithText,
+  startEditor,
+  until,
+  type Editor,
+} from './harness.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 const STUB = join(ROOT, 'test/fixtures/python-extension-stub');
@@ -66,42 +74,12 @@ after(async () => {
   if (envs) rmSync(envs, { recursive: true, force: true });
 });
 
-/** Runs a palette command by clicking its exact row (typed keys can be lost on a loaded machine). */
-async function palette(command: string): Promise<void> {
-  const row = await until(
-    `"${command}" in the palette`,
-    async () => {
-      await page.keyboard.press('F1');
-      await page.waitForSelector('.quick-input-widget input');
-      await page.fill('.quick-input-widget input', `>${command}`);
-      const candidate = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
-      const found = await candidate
-        .waitFor({ timeout: 3000 })
-        .then(() => true)
-        .catch(() => false);
-      if (!found) await page.keyboard.press('Escape');
-      return found ? candidate : undefined;
-    },
-    60_000,
-  );
-  await row.click();
-}
+const palette = (command: string): Promise<void> => runCommand(page, command);
 
-/**
- * The report's text in its Markdown preview (a webview: nested iframes inside the workbench), once
- * its frame is shown: the webview loads content into a hidden frame before swapping it in.
- */
+/** The report's text in its Markdown preview, once shown. */
 async function reportText(): Promise<string | undefined> {
-  for (const frame of page.frames()) {
-    const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-    if (!text.includes('Tunesmith training environment')) continue;
-    const shown = await frame
-      .frameElement()
-      .then((element) => element.isVisible())
-      .catch(() => false);
-    if (shown) return text;
-  }
-  return undefined;
+  const frame = await shownFrameWithText(page, 'Tunesmith training environment');
+  return frame?.evaluate(() => document.body.innerText);
 }
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

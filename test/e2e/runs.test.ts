@@ -7,11 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { ROOT, openWorkbench, startEditor, until, type Editor } from './harness.ts';
+import {
+  ROOT,
+  frameWith,
+  openWorkbench,
+  runCommand,
+  sigtermPending,
+  startEditor,
+  until,
+  type Editor,
+} from './harness.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 let editor: Editor;
@@ -33,25 +41,8 @@ after(async () => {
   editor?.stop();
 });
 
-/** The webview page holding element `id`: webviews are nested iframes inside the workbench. */
-async function frameWith(id: string): Promise<Frame | undefined> {
-  for (const frame of page.frames()) {
-    const found = await frame.evaluate((i) => document.getElementById(i) !== null, id).catch(() => false);
-    if (found) return frame;
-  }
-  return undefined;
-}
-
 const textOf = (frame: Frame, id: string): Promise<string> =>
   frame.evaluate((i) => document.getElementById(i)?.textContent ?? '', id);
-
-const SIGTERM = constants.signals.SIGTERM;
-
-/** Whether a SIGTERM waits for the (stopped) process: Linux lists pending signals in /proc. */
-function sigtermPending(pid: number): boolean {
-  const pending = /^ShdPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return pending !== undefined && (BigInt(`0x${pending}`) & (1n << BigInt(SIGTERM - 1))) !== 0n;
-}
 
 /** Picks an option of a vscode-single-select the way a user does: open it, click the row. */
 async function pick(frame: Frame, id: string, label: RegExp): Promise<void> {
@@ -60,29 +51,8 @@ async function pick(frame: Frame, id: string, label: RegExp): Promise<void> {
 }
 
 test('the form launches a run on the tiny model; it draws loss points, Cancel ends it as cancelled, Resume completes it, Evaluate shows it learned', async () => {
-  // Fill the palette in one step and click the exact row: typed keys can be lost on a loaded machine
-  // before the input has focus, and Enter would then run whatever else matched.
-  const row = await until(
-    'the command in the palette',
-    async () => {
-      await page.keyboard.press('F1');
-      await page.waitForSelector('.quick-input-widget input');
-      await page.fill('.quick-input-widget input', '>Tunesmith: New Fine-Tuning Run');
-      const candidate = page.locator('.quick-input-list .monaco-list-row', {
-        hasText: 'New Fine-Tuning Run',
-      });
-      const found = await candidate
-        .first()
-        .waitFor({ timeout: 3000 })
-        .then(() => true)
-        .catch(() => false);
-      if (!found) await page.keyboard.press('Escape');
-      return found ? candidate.first() : undefined;
-    },
-    60_000,
-  );
-  await row.click();
-  const form = await until('the new-run form', () => frameWith('launch'), 60_000);
+  await runCommand(page, 'Tunesmith: New Fine-Tuning Run');
+  const form = await until('the new-run form', () => frameWith(page, 'launch'), 60_000);
   await until('the environment line', async () => /torch/.test(await textOf(form, 'env')), 60_000);
   await until('the model list', () => form.locator('#model vscode-option').count(), 30_000);
   await pick(form, 'model', /models\/tiny-llama\s*$/);
@@ -117,7 +87,7 @@ test('the form launches a run on the tiny model; it draws loss points, Cancel en
   await page.screenshot({ path: join(SHOTS, 'new-run-estimate.png') });
   assert.equal(await textOf(form, 'launch-reason'), '');
   await form.locator('#launch').click();
-  const frame = await until('the run panel', () => frameWith('points'), 60_000);
+  const frame = await until('the run panel', () => frameWith(page, 'points'), 60_000);
   const points = await until(
     'loss points on the chart',
     async () => {

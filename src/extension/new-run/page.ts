@@ -3,19 +3,13 @@
  * page (with their own origin as `cspSource`), so what is tested is what ships, CSP included. The
  * fields themselves are built by the script (webview/new-run/fields.ts), from one table.
  */
-import { csp, newNonce, type PanelPage } from '../runs/panel-html.ts';
+import { panelHtml, type PanelPage } from '../runs/panel-html.ts';
 
-export function newRunHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp(cspSource, nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${styleUri}">
-<title>New fine-tuning run</title>
-</head>
-<body>
+export const newRunHtml = (page: PanelPage): string =>
+  panelHtml(
+    page,
+    'New fine-tuning run',
+    `
 <h1>New fine-tuning run</h1>
 <div id="env" class="muted">Checking the Python environment…</div>
 <section>
@@ -64,8 +58,5 @@ export function newRunHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() 
 </section>
 <div class="actions"><vscode-button id="launch" disabled>Launch</vscode-button><span id="launch-reason" class="reason"></span></div>
 <div id="message" class="error"></div>
-<script type="module" nonce="${nonce}" src="${scriptUri}"></script>
-</body>
-</html>
-`;
-}
+`,
+  );

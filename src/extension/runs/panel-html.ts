@@ -16,7 +16,7 @@ export interface PanelPage {
 export const newNonce = (): string => randomBytes(18).toString('base64');
 
 /** Every panel's policy: nothing but our bundle's styles and fonts, and scripts with this page's nonce. */
-export const csp = (cspSource: string, nonce: string): string =>
+const csp = (cspSource: string, nonce: string): string =>
   [
     "default-src 'none'",
     `style-src ${cspSource}`,
@@ -25,7 +25,15 @@ export const csp = (cspSource: string, nonce: string): string =>
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
 
-export function runPanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
+/**
+ * A panel's whole page: its CSP, its one stylesheet and its one module script (with this load's
+ * nonce) around the panel's own body, so every panel ships the same policy.
+ */
+export function panelHtml(
+  { cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage,
+  title: string,
+  body: string,
+): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -33,9 +41,19 @@ export function runPanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce(
 <meta http-equiv="Content-Security-Policy" content="${csp(cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${styleUri}">
-<title>Training run</title>
+<title>${title}</title>
 </head>
-<body>
+<body>${body}<script type="module" nonce="${nonce}" src="${scriptUri}"></script>
+</body>
+</html>
+`;
+}
+
+export const runPanelHtml = (page: PanelPage): string =>
+  panelHtml(
+    page,
+    'Training run',
+    `
 <header>
   <h1>Run <span id="run-id"></span></h1>
   <span id="state" class="state">loading</span>
@@ -75,31 +93,19 @@ export function runPanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce(
 <ul id="problems"></ul>
 <h2>Log</h2>
 <pre id="log"></pre>
-<script type="module" nonce="${nonce}" src="${scriptUri}"></script>
-</body>
-</html>
-`;
-}
+`,
+  );
 
 /** The compare panel's page: the same CSP, its own bundle. */
-export function comparePanelHtml({ cspSource, scriptUri, styleUri, nonce = newNonce() }: PanelPage): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp(cspSource, nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${styleUri}">
-<title>Compare runs</title>
-</head>
-<body>
+export const comparePanelHtml = (page: PanelPage): string =>
+  panelHtml(
+    page,
+    'Compare runs',
+    `
 <h1>Loss curves</h1>
 <p class="muted">Solid: train loss (smoothed). Dots and dashes: eval loss.</p>
 <ul id="legend"></ul>
 <div id="chart"></div>
 <div id="points" class="muted"></div>
-<script type="module" nonce="${nonce}" src="${scriptUri}"></script>
-</body>
-</html>
-`;
-}
+`,
+  );

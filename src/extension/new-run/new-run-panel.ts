@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
+import { loadPage } from '../webview.ts';
 import {
   isNewRunFormMessage,
   type DatasetFile,
@@ -80,14 +81,8 @@ export class NewRunPanel {
     private readonly runs: RunsHost,
     private readonly datasets: DatasetService,
   ) {
-    const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    loadPage(panel, extensionUri, 'new-run', newRunHtml);
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [bundle] };
-    webview.html = newRunHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'new-run.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'new-run.css')).toString(),
-    });
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
       panel.onDidDispose(() => this.dispose()),

@@ -4,6 +4,7 @@
  * The page saves the run ids, so a window reload brings the panel back (`revive`).
  */
 import * as vscode from 'vscode';
+import { loadPage } from '../webview.ts';
 import {
   isComparePanelMessage,
   isComparePanelState,
@@ -64,14 +65,8 @@ export class ComparePanel {
     private readonly ids: string[],
     output: vscode.LogOutputChannel,
   ) {
-    const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    loadPage(panel, extensionUri, 'compare', comparePanelHtml);
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [bundle] };
-    webview.html = comparePanelHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'compare.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'compare.css')).toString(),
-    });
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => {
         if (!isComparePanelMessage(message))

@@ -4,6 +4,7 @@
  * `dispose` stops following the run's files. The trainer itself is detached and lives on.
  */
 import * as vscode from 'vscode';
+import { loadPage } from '../webview.ts';
 import { isRunPanelMessage, isRunPanelState } from '../../shared/webview-protocol.ts';
 import { runPanelHtml } from './panel-html.ts';
 import { cancel } from './run.ts';
@@ -72,14 +73,8 @@ export class RunPanel {
     readonly dir: string,
     private readonly host: RunsHost,
   ) {
-    const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    loadPage(panel, extensionUri, 'run', runPanelHtml);
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [bundle] };
-    webview.html = runPanelHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'run.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'run.css')).toString(),
-    });
     this.watcher = new RunWatcher(
       id,
       dir,

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
+import { showFailure } from '../failure.ts';
 import { SOURCE_LABEL } from './choose.ts';
 import { pipMessage, readPins, runInstaller, type InstallResult } from './installer.ts';
 import {
@@ -253,9 +254,7 @@ export function registerEnvironment(
     try {
       await command();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      output.error(message);
-      void vscode.window.showErrorMessage(`Tunesmith: ${message.split('\n')[0]}`);
+      showFailure(output, error);
     }
   };
   return [

@@ -4,6 +4,7 @@
  * `ensureTrainer()`, which offers the install when that interpreter cannot run the trainer.
  */
 import * as vscode from 'vscode';
+import { showFailure } from '../failure.ts';
 import { NewRunPanel, type DatasetService } from '../new-run/new-run-panel.ts';
 import { ensureTrainer } from '../python/environment.ts';
 import { invalidate } from '../python/interpreter.ts';
@@ -51,9 +52,7 @@ export function registerRuns(
     try {
       await command();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      output.error(message);
-      void vscode.window.showErrorMessage(`Tunesmith could not start the run: ${message.split('\n')[0]}`);
+      showFailure(output, error, { shownPrefix: 'Tunesmith could not start the run:' });
     }
   };
 

@@ -4,6 +4,7 @@
  * palette, with no argument, it asks which run with a quick pick of the runs it applies to.
  */
 import * as vscode from 'vscode';
+import { showFailure } from '../failure.ts';
 import { ComparePanel } from './compare-panel.ts';
 import { deleteRun, endMessage, type RunSummary } from './history-model.ts';
 import { RunHistory } from './history.ts';
@@ -143,9 +144,7 @@ export function registerHistory(extension: vscode.ExtensionContext, host: RunsHo
       try {
         await command(arg, selected);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        host.output.error(`${name}: ${message}`);
-        void vscode.window.showErrorMessage(`Tunesmith: ${message.split('\n')[0]}`);
+        showFailure(host.output, error, { logPrefix: `${name}: ` });
       }
     };
 

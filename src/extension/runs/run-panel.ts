@@ -4,6 +4,7 @@
  * `dispose` stops following the run's files. The trainer itself is detached and lives on.
  */
 import * as vscode from 'vscode';
+import { showFailure } from '../failure.ts';
 import { loadPage } from '../webview.ts';
 import { isRunPanelMessage, isRunPanelState } from '../../shared/webview-protocol.ts';
 import { runPanelHtml } from './panel-html.ts';
@@ -133,9 +134,7 @@ export class RunPanel {
 
   /** A button whose action failed (Resume with no interpreter, say) says so, rather than nothing. */
   private fail(error: unknown): void {
-    const text = error instanceof Error ? error.message : String(error);
-    this.host.output.error(`run panel ${this.id}: ${text}`);
-    void vscode.window.showErrorMessage(`Tunesmith: ${text.split('\n')[0]}`);
+    showFailure(this.host.output, error, { logPrefix: `run panel ${this.id}: ` });
   }
 
   dispose(): void {

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-e2e.sh >/dev/null
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/*.test.ts
+exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec test/e2e/*.test.ts

@@ -7,4 +7,5 @@ bash "$ROOT/scripts/setup-python.sh"
 VENV="${TUNESMITH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/tunesmith/venv}"
 cd "$ROOT/src/trainer"
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
+# A test that hangs fails after 10 minutes with every thread's stack, instead of using up CI's time.
+exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider --timeout=600 "$@"

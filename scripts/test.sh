@@ -3,11 +3,25 @@
 # ~/.cache/tunesmith), so a fresh machine needs only `npm ci && npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Runs one step with a time limit several times its cold duration, so that a step that hangs fails
+# with its name within minutes instead of silently using up CI's 90 minutes (as one once did).
+step() {
+  local limit=$1
+  shift
+  local rc=0
+  timeout --kill-after=30s "$limit" "$@" || rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "tunesmith: '$*' did not finish within $limit and was stopped." >&2
+  fi
+  return "$rc"
+}
+
 [ -d node_modules ] || npm ci
-npm run build
-npm run lint
-npm run test:unit     # engine, rules, CLI (node:test)
-npm run test:lsp      # the language server over a real JSON-RPC connection
-npm run test:python   # the trainer: tiny models really trained on the CPU (pytest)
-npm run test:webview  # the run panel in Chromium against a stub host (recorded events, escaping, chart speed)
-npm run test:e2e      # the extension in code-server, driven by Playwright in Chromium (incl. a real CPU run)
+step 10m npm run build
+step 10m npm run lint
+step 10m npm run test:unit     # engine, rules, CLI (node:test)
+step 10m npm run test:lsp      # the language server over a real JSON-RPC connection
+step 30m npm run test:python   # the trainer: tiny models really trained on the CPU (pytest)
+step 15m npm run test:webview  # the run panel in Chromium against a stub host (recorded events, escaping, chart speed)
+step 30m npm run test:e2e      # the extension in code-server, driven by Playwright in Chromium (incl. a real CPU run)

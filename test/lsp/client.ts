@@ -32,6 +32,9 @@ export interface ClientOptions {
   initializationOptions?: unknown;
 }
 
+/** How long a test waits for the server before failing with what it saw (a run takes well under 1 s). */
+const WAIT_MS = 60_000;
+
 type Waiter = { uri: string; version: number | undefined; resolve: (p: PublishDiagnosticsParams) => void };
 
 export class LspClient {
@@ -113,7 +116,38 @@ export class LspClient {
 
   /** Resolves with the next diagnostics for `uri` at `version` (any version when omitted). */
   nextDiagnostics(uri: string, version?: number): Promise<PublishDiagnosticsParams> {
-    return new Promise((resolve) => this.waiters.push({ uri, version, resolve }));
+    return this.within(
+      new Promise((resolve) => this.waiters.push({ uri, version, resolve })),
+      `diagnostics of ${uri}${version === undefined ? '' : ` version ${version}`}`,
+    );
+  }
+
+  /**
+   * Fails a wait that the server never answers, saying what was awaited and what did arrive, instead of
+   * leaving the test (and CI) hanging: a hang of unknown cause once used up a whole CI run.
+   */
+  private within<T>(promise: Promise<T>, awaited: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const uris = [...this.diagnostics.values()].slice(-3).map((p) => `${p.uri} v${String(p.version)}`);
+        const summaries = this.notifications
+          .filter((n) => n.method === 'tunesmith/summary')
+          .slice(-3)
+          .map((n) => JSON.stringify(n.params));
+        reject(
+          new Error(
+            `No ${awaited} within ${WAIT_MS / 1000} s. Server ${
+              this.process.exitCode === null && this.process.signalCode === null
+                ? 'still running'
+                : `exited (${String(this.process.exitCode ?? this.process.signalCode)})`
+            }; last diagnostics: ${uris.join(', ') || 'none'}; last summaries: ${summaries.join(' ') || 'none'}; last logs: ${this.logs.slice(-3).join(' | ') || 'none'}`,
+          ),
+        );
+      }, WAIT_MS);
+      timer.unref();
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -121,12 +155,15 @@ export class LspClient {
    * at once, then the complete set followed by the summary for that version.
    */
   complete(uri: string, version: number): Promise<Diagnostic[]> {
-    return new Promise((resolve) =>
-      this.completeWaiters.push({
-        uri,
-        version,
-        resolve: () => resolve(this.diagnostics.get(uri)?.diagnostics ?? []),
-      }),
+    return this.within(
+      new Promise((resolve) =>
+        this.completeWaiters.push({
+          uri,
+          version,
+          resolve: () => resolve(this.diagnostics.get(uri)?.diagnostics ?? []),
+        }),
+      ),
+      `summary of ${uri} version ${version}`,
     );
   }
 
@@ -157,7 +194,7 @@ export class LspClient {
 
   async stop(): Promise<void> {
     try {
-      await this.connection.sendRequest('shutdown');
+      await this.within(this.connection.sendRequest('shutdown'), 'answer to shutdown');
       await this.connection.sendNotification('exit');
     } catch {
       // the server may already be gone (the crash tests kill it)

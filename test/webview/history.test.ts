@@ -92,6 +92,32 @@ test('the compare panel draws each run in its own colour with a legend naming it
     ids: ['c'],
   });
   assert.equal(await page.locator('#legend li').count(), 2);
+
+  // A running run's refresh with the same runs redraws the same chart with the new points.
+  const canvas = await page.locator('#chart canvas').elementHandle();
+  const drawsBefore = await page.evaluate(
+    () => (window as unknown as { __compare: { draws: number } }).__compare.draws,
+  );
+  const longer = curves(1);
+  longer.train.steps.push(longer.train.steps.at(-1)! + 1);
+  longer.train.values.push(0.01);
+  await post(page, {
+    type: 'runs',
+    runs: [
+      { id: 'a', label: 'tiny-llama · lora (a)', ...longer },
+      { id: 'b', label: `tiny-llama · full ${payload}`, ...curves(0.6) },
+    ],
+    ids: ['a', 'b', 'c'],
+  });
+  await page.waitForFunction(
+    (before) => (window as unknown as { __compare: { draws: number } }).__compare.draws > before,
+    drawsBefore,
+  );
+  assert.equal(await canvas!.evaluate((element) => element.isConnected), true, 'the chart was not rebuilt');
+  assert.match(
+    (await page.locator('#legend li').allTextContents())[0]!,
+    new RegExp(` ${longer.train.steps.length} train`),
+  );
   await page.close();
 });
 

@@ -33,6 +33,8 @@ const COLOURS = [
 ];
 
 let chart: uPlot | undefined;
+/** The runs the chart was built for: while they stay the same, a refresh only replaces its data. */
+let chartRuns = '';
 
 /** For tests: counts completed chart draws. */
 const probe = { draws: 0 };
@@ -94,6 +96,13 @@ function showLegend(runs: CompareRun[]): void {
 }
 
 function draw(runs: CompareRun[]): void {
+  const data = columns(runs.flatMap(curvesOf)) as uPlot.AlignedData;
+  const key = JSON.stringify(runs.map((run) => [run.id, run.label]));
+  if (chart && key === chartRuns) {
+    chart.setData(data);
+    return;
+  }
+  chartRuns = key;
   const fg = cssVar('--vscode-foreground', '#ccc');
   const grid = cssVar('--vscode-widget-border', 'rgba(128,128,128,0.2)');
   const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
@@ -112,7 +121,6 @@ function draw(runs: CompareRun[]): void {
       },
     );
   });
-  const data = columns(runs.flatMap(curvesOf)) as uPlot.AlignedData;
   chart?.destroy();
   const element = $('chart');
   chart = new uPlot(

@@ -16,14 +16,8 @@ after(async () => {
 
 const TRAIN = 'file:///ws/task/train.jsonl';
 const VALIDATION = 'file:///ws/task/validation.jsonl';
-const init = (
-  datasets: DatasetFile[] = [
-    { uri: TRAIN, path: '/ws/task/train.jsonl', label: 'task/train.jsonl' },
-    { uri: VALIDATION, path: '/ws/task/validation.jsonl', label: 'task/validation.jsonl' },
-  ],
-) => ({
-  type: 'init',
-  runDir: '/ws/.tunesmith/runs/r1',
+const RUN = {
+  dir: '/ws/.tunesmith/runs/r1',
   command: [
     '/venv/bin/python',
     '-m',
@@ -32,6 +26,16 @@ const init = (
     '--config',
     '/ws/.tunesmith/runs/r1/config.json',
   ],
+};
+const init = (
+  datasets: DatasetFile[] = [
+    { uri: TRAIN, path: '/ws/task/train.jsonl', label: 'task/train.jsonl', run: RUN },
+    { uri: VALIDATION, path: '/ws/task/validation.jsonl', label: 'task/validation.jsonl', run: RUN },
+  ],
+) => ({
+  type: 'init',
+  runDir: RUN.dir,
+  command: RUN.command,
   models: [
     {
       path: '/ws/models/tiny',
@@ -227,10 +231,19 @@ test('trust granted while the form is open: launch allowed, environment checked,
   const estimates = async () =>
     (await posted(page)).filter((m) => (m as { type: string }).type === 'estimate').length;
   assert.equal(await estimates(), 0, 'no estimate (it runs Python) while untrusted');
-  await post(page, { type: 'trusted', command: ['/ws/.venv/bin/python', '-m', 'tunesmith_trainer'] });
+  // As the host does: the form's command, then each training file's run, now with the workspace's interpreter.
+  const trustedRun = { ...RUN, command: ['/ws/.venv/bin/python', ...RUN.command.slice(1)] };
+  await post(page, { type: 'trusted', command: trustedRun.command });
   assert.equal(await text(page, '#env'), 'Checking the Python environment…');
   assert.equal(await text(page, '#launch-reason'), 'Checking the Python environment…');
-  assert.match(await text(page, '#command'), /^\/ws\/\.venv\/bin\/python -m tunesmith_trainer$/);
+  await post(page, {
+    type: 'datasets',
+    datasets: init().datasets.map((file) => ({ ...file, run: trustedRun })),
+  });
+  assert.match(
+    await text(page, '#command'),
+    /^\/ws\/\.venv\/bin\/python -m tunesmith_trainer train --config /,
+  );
   await post(page, env);
   assert.equal(await launchDisabled(page), false, await text(page, '#launch-reason'));
   assert.match(await text(page, '#env'), /torch 2\.9\.0/);
@@ -259,16 +272,24 @@ test('in a multi-root workspace the run goes to the folder of the chosen trainin
     ],
   };
   const [train, validation] = init().datasets;
+  // Nested folders (or none) hold the first file: the host sends no run, Launch asks.
+  const ambiguous = { uri: train!.uri, path: train!.path, label: train!.label };
   await post(
     page,
-    init([train!, validation!, { uri: second, path: '/other/train.jsonl', label: 'other/train.jsonl', run }]),
+    init([
+      ambiguous,
+      validation!,
+      { uri: second, path: '/other/train.jsonl', label: 'other/train.jsonl', run },
+    ]),
   );
   await post(page, env);
   assert.match(await text(page, '#command'), /--config \/ws\/\.tunesmith\/runs\/r1\/config\.json$/);
+  assert.match(await text(page, '#target-note'), /Launch asks which folder gets the run/);
   await page.locator('#train').click();
   await page.locator('#train li', { hasText: /^\s*other\/train\.jsonl\s*$/ }).click();
   await until("the other folder's command", async () => (await text(page, '#command')).includes('/other/'));
   assert.match(await text(page, '#command'), /--config \/other\/\.tunesmith\/runs\/r1\/config\.json$/);
+  assert.equal(await text(page, '#target-note'), '', 'one folder holds this file: nothing to ask');
   const config = JSON.parse(await text(page, '#config')) as { output: { dir: string } };
   assert.equal(config.output.dir, run.dir);
   await page.close();

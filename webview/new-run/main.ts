@@ -261,6 +261,11 @@ function render(): void {
     .command.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`))
     .join(' ');
   $('config').textContent = JSON.stringify(config, null, 2);
+  const chosen = state.datasets.find((candidate) => candidate.uri === state.train);
+  $('target-note').textContent =
+    chosen && !chosen.run
+      ? 'The training file is in more than one workspace folder, or in none: Launch asks which folder gets the run. The paths above are those of the first folder.'
+      : '';
   const blocked = state.launching ? 'Launching…' : launchBlockedBy(errors);
   $('launch').disabled = blocked !== undefined;
   $('launch-reason').textContent = blocked ?? '';

@@ -54,6 +54,7 @@ export const newRunHtml = (page: PanelPage): string =>
 <section>
   <h2>What will run</h2>
   <pre id="command"></pre>
+  <div id="target-note" class="muted"></div>
   <pre id="config"></pre>
 </section>
 <div class="actions"><vscode-button id="launch" disabled>Launch</vscode-button><span id="launch-reason" class="reason"></span></div>

@@ -41,7 +41,10 @@ if ! stamp code-server "$CODE_SERVER_VERSION"; then
   # npm_config_nodedir overrides a machine-wide `nodedir` that would build native modules against Node 20.
   # npm 11 skips dependency install scripts unless allowed; code-server's postinstall installs VS Code's
   # own dependencies (native modules included), so without it the editor starts but cannot run extensions.
-  PATH="$NODE_BIN:$PATH" npm_config_nodedir="$NODE_PKG" npm_config_dangerously_allow_all_scripts=true \
+  # That postinstall reads the Node version from npm_config_user_agent, which an outer `npm test` or
+  # `npm start` (Node 20) exports and the inner npm would pass on: unset, the inner npm sets its own.
+  env -u npm_config_user_agent \
+    PATH="$NODE_BIN:$PATH" npm_config_nodedir="$NODE_PKG" npm_config_dangerously_allow_all_scripts=true \
     npm install --prefix "$CACHE/code-server" --no-save --no-package-lock \
     "code-server@$CODE_SERVER_VERSION" >&2
   echo "$CODE_SERVER_VERSION" >"$CACHE/code-server.stamp"

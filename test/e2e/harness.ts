@@ -146,6 +146,8 @@ export interface Editor {
   logFile: string;
   /** PIDs of this editor's Tunesmith language servers (a process of ours: the tests may kill it). */
   serverPids(): number[];
+  /** Command lines of this editor's processes (its process group: the extension host's children too). */
+  processes(): string[][];
   stop(): void;
 }
 
@@ -175,10 +177,11 @@ export async function until<T>(
 /**
  * Starts code-server on a free port in its own process group (killing only its PID would leave the
  * extension host and language server running), on `workspace` or a fresh copy of demo/, with the
- * unpacked extensions in `extensions` installed beside Tunesmith.
+ * unpacked extensions in `extensions` installed beside Tunesmith. Workspace trust is off unless
+ * `untrusted`: then the folder opens in Restricted Mode, as a folder the user never trusted does.
  */
 export async function startEditor(
-  options: { workspace?: string; port?: number; extensions?: string[] } = {},
+  options: { workspace?: string; port?: number; extensions?: string[]; untrusted?: boolean } = {},
 ): Promise<Editor> {
   const env = setup();
   const installed = installExtension(env).extensionsDir;
@@ -192,7 +195,9 @@ export async function startEditor(
     join(userData, 'User/settings.json'),
     JSON.stringify({
       'workbench.startupEditor': 'none',
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': options.untrusted === true,
+      // Restricted Mode without the startup dialog: the same state as answering "Don't Trust".
+      'security.workspace.trust.startupPrompt': 'never',
       'workbench.tips.enabled': false,
       'extensions.ignoreRecommendations': true,
       'telemetry.telemetryLevel': 'off',
@@ -218,7 +223,7 @@ export async function startEditor(
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       '--user-data-dir',
       userData,
       '--extensions-dir',
@@ -257,7 +262,20 @@ export async function startEditor(
         return []; // exited meanwhile
       }
     });
-  return { url, workspace, logFile, serverPids, stop };
+  const processes = (): string[][] =>
+    readdirSync('/proc').flatMap((entry) => {
+      if (!/^\d+$/.test(entry)) return [];
+      try {
+        // stat: "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses, so split after the last ')'.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+        if (pgrp !== child.pid) return [];
+        return [readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean)];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+  return { url, workspace, logFile, serverPids, processes, stop };
 }
 
 /** Chromium on the editor's URL, once the workbench is there. */

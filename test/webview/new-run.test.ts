@@ -223,6 +223,7 @@ test('trust granted while the form is open: launch allowed, environment checked,
   await post(page, summary(VALIDATION));
   assert.equal(await text(page, '#launch-reason'), blocked);
   assert.match(await text(page, '#env'), /checked once the workspace is trusted/);
+  assert.equal(await text(page, '#estimate'), 'The memory estimate runs once the workspace is trusted.');
   await field(page, 'method.lora.r').fill('4');
   await page.locator('#validation').click();
   await page.locator('#validation li', { hasText: /^\s*None\s*$/ }).click();
@@ -244,6 +245,7 @@ test('trust granted while the form is open: launch allowed, environment checked,
     await text(page, '#command'),
     /^\/ws\/\.venv\/bin\/python -m tunesmith_trainer train --config /,
   );
+  assert.equal(await text(page, '#estimate'), 'Fill in the form to see whether the run fits.');
   await post(page, env);
   assert.equal(await launchDisabled(page), false, await text(page, '#launch-reason'));
   assert.match(await text(page, '#env'), /torch 2\.9\.0/);

@@ -30,6 +30,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const ESTIMATE_DELAY_MS = 600;
+const NO_ESTIMATE_YET = 'Fill in the form to see whether the run fits.';
 
 const state = {
   runDir: '',
@@ -305,6 +306,9 @@ function receive(message: NewRunHostMessage): void {
   switch (message.type) {
     case 'init': {
       Object.assign(state, { runDir: message.runDir, command: message.command, blocked: message.blocked });
+      // The estimate runs the trainer, so it waits for trust like the environment check.
+      if (state.blocked)
+        $('estimate').textContent = 'The memory estimate runs once the workspace is trusted.';
       state.models = message.models;
       const usable = message.models.find((model) => model.problems.length === 0);
       state.model = usable?.path ?? '';
@@ -328,6 +332,7 @@ function receive(message: NewRunHostMessage): void {
       // Only what trust changes: what the user filled in stays; the host sends `env` next.
       state.blocked = undefined;
       state.command = message.command;
+      $('estimate').textContent = NO_ESTIMATE_YET;
       renderEnv();
       break;
     case 'env':
@@ -401,5 +406,6 @@ function wire(): void {
 buildFields();
 setMethods();
 wire();
+$('estimate').textContent = NO_ESTIMATE_YET;
 render();
 vscode.postMessage({ type: 'ready' });

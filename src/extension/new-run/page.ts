@@ -48,7 +48,7 @@ export const newRunHtml = (page: PanelPage): string =>
 </section>
 <section>
   <h2>Memory estimate</h2>
-  <div id="estimate" class="muted">Fill in the form to see whether the run fits.</div>
+  <div id="estimate" class="muted"></div>
   <ul id="suggestions"></ul>
 </section>
 <section>

@@ -96,6 +96,8 @@ class Environments implements vscode.Disposable {
 
   /** "Check Training Environment": a fresh doctor run, its report, and the offer when it is needed. */
   async showCheck(): Promise<void> {
+    // Refused before any progress appears: nothing is checked in an untrusted workspace.
+    if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED_CHECK);
     this.cached = undefined;
     const env = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Checking the training environment…' },

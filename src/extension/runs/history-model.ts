@@ -165,6 +165,32 @@ export function statusModel(runs: readonly RunSummary[]): StatusModel | undefine
 }
 
 /**
+ * Keeps one object per run across refreshes, updated in place, and says what the tree must redraw:
+ * nothing, those runs only, or everything (a run appeared, went or moved). A whole-tree refresh makes
+ * VS Code forget its items for a moment, and a context-menu command chosen then arrives without its
+ * run; a running run changes every second, so its own refresh must not be a whole-tree one.
+ */
+export function mergeRuns(
+  previous: readonly RunSummary[],
+  next: readonly RunSummary[],
+): { runs: RunSummary[]; redraw: 'none' | 'all' | RunSummary[] } {
+  const byDir = new Map(previous.map((run) => [run.dir, run]));
+  const sameOrder = previous.length === next.length && next.every((run, i) => previous[i]!.dir === run.dir);
+  const changed: RunSummary[] = [];
+  const runs = next.map((run) => {
+    const kept = byDir.get(run.dir);
+    if (!kept) return run;
+    if (JSON.stringify(kept) === JSON.stringify(run)) return kept;
+    const fields = kept as unknown as Record<string, unknown>;
+    for (const key of Object.keys(fields)) if (!(key in run)) delete fields[key];
+    Object.assign(kept, run);
+    changed.push(kept);
+    return kept;
+  });
+  return { runs, redraw: !sameOrder ? 'all' : changed.length > 0 ? changed : 'none' };
+}
+
+/**
  * Remembers each run's last seen state, and reports the runs seen running that have now ended. A
  * run first seen already ended (before this window opened) is never reported.
  */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../shared/trainer-events.ts';
 import {
+  mergeRuns,
   summarize,
   statusModel,
   treeItem,
@@ -31,7 +32,7 @@ interface Tracked {
 export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.Disposable {
   runs: RunSummary[] = [];
   private readonly tracked = new Map<string, Tracked>();
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<RunSummary[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly ended = new vscode.EventEmitter<RunSummary[]>();
   /** Runs seen running in this window that have ended since the last refresh. */
@@ -46,7 +47,6 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
   private ticks = 0;
   private refreshing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
-  private lastKey = '';
 
   constructor(private readonly output: vscode.LogOutputChannel) {
     this.status.name = 'Tunesmith Training Run';
@@ -122,11 +122,11 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
       runs.push(withConfig(summarize(watcher.id, dir, watcher.events, watcher.state), tracked.config));
     }
     // Newest first across folders: ids start with their creation time.
-    this.runs = runs.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    const key = JSON.stringify(this.runs);
-    if (key !== this.lastKey) {
-      this.lastKey = key;
-      this.changed.fire();
+    runs.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const { runs: merged, redraw } = mergeRuns(this.runs, runs);
+    this.runs = merged;
+    if (redraw !== 'none') {
+      this.changed.fire(redraw === 'all' ? undefined : redraw);
       this.showStatus();
     }
     const ended = this.transitions.observe(this.runs);

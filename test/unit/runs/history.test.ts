@@ -9,6 +9,7 @@ import {
   compareRun,
   deleteRun,
   endMessage,
+  mergeRuns,
   statusModel,
   summarize,
   Transitions,
@@ -92,6 +93,30 @@ test('status bar: hidden with no active run; percent and ETA of the newest; the 
   assert.equal(two?.runId, 'new');
   assert.match(two!.tooltip, /1 more run\(s\) active/);
   assert.equal(statusModel([run({})])?.text, '$(sync~spin) Training · starting');
+});
+
+test('a refresh keeps each run object and redraws only what changed; a new or gone run redraws all', () => {
+  const a = run({ dir: '/w/a', id: 'b-run', step: 1, etaSeconds: 30 });
+  const b = run({ dir: '/w/b', id: 'a-run', state: 'completed' });
+  const first = mergeRuns([], [a, b]);
+  assert.equal(first.redraw, 'all');
+  const [keptA, keptB] = first.runs;
+
+  const same = mergeRuns(first.runs, [{ ...a }, { ...b }]);
+  assert.equal(same.redraw, 'none');
+  assert.ok(same.runs[0] === keptA && same.runs[1] === keptB);
+
+  const advanced = mergeRuns(same.runs, [run({ dir: '/w/a', id: 'b-run', step: 2 }), { ...b }]);
+  assert.deepEqual(advanced.redraw, [keptA]);
+  assert.ok(advanced.runs[0] === keptA, 'the same object, so VS Code keeps its tree item');
+  assert.equal(keptA!.step, 2);
+  assert.equal('etaSeconds' in keptA!, false, 'a field the new summary lacks is gone');
+
+  assert.equal(mergeRuns(advanced.runs, [{ ...b }]).redraw, 'all');
+  assert.equal(
+    mergeRuns(advanced.runs, [{ ...b }, run({ dir: '/w/a', id: 'b-run', step: 2 })]).redraw,
+    'all',
+  );
 });
 
 test('notifications: only for runs seen running in this session that ended', () => {

@@ -1,0 +1,188 @@
+/**
+ * Workspace trust in the real editor: the demo folder opens in Restricted Mode (the editor started
+ * with workspace trust on, the folder never trusted). Linting still works there; the new-run form
+ * opens but says why it cannot launch; "Check Training Environment" is refused with its reason and no
+ * trainer process starts. Trusting the folder the way a user does (Manage Workspace Trust → Trust)
+ * unblocks the open form in place, keeping what was filled in. No run is launched here.
+ * Screenshots: test-results/screenshots/trust-*.png.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { ROOT, frameWith, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+
+const SHOTS = join(ROOT, 'test-results/screenshots');
+const UNTRUSTED_LAUNCH =
+  'Launching training runs needs a trusted workspace: a run executes Python with settings and paths from this workspace.';
+const UNTRUSTED_CHECK =
+  "Checking the training environment runs this workspace's Python interpreter, so it needs a trusted workspace.";
+
+let editor: Editor;
+let browser: Browser;
+let page: Page;
+let form: Frame;
+
+/**
+ * Every trainer command line seen in the editor's processes, sampled from the start: a doctor run
+ * imports torch (about 2 s on the 2-core machine), far longer than the sampling period, so a spawn
+ * cannot slip between samples.
+ */
+const trainerRuns: string[] = [];
+let sampler: ReturnType<typeof setInterval> | undefined;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  editor = await startEditor({ untrusted: true });
+  sampler = setInterval(() => {
+    for (const args of editor.processes()) {
+      const line = args.join(' ');
+      if (args.includes('tunesmith_trainer') && !trainerRuns.includes(line)) trainerRuns.push(line);
+    }
+  }, 50);
+  ({ browser, page } = await openWorkbench(editor.url));
+});
+
+after(async () => {
+  clearInterval(sampler);
+  await page?.screenshot({ path: join(SHOTS, 'trust-end.png') }).catch(() => undefined);
+  await browser?.close();
+  editor?.stop();
+});
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `trust-${name}.png`) });
+
+const text = (selector: string): Promise<string> =>
+  page.evaluate(
+    (s) => [...document.querySelectorAll(s)].map((e) => (e as HTMLElement).innerText).join('\n'),
+    selector,
+  );
+
+const textOf = (id: string): Promise<string> =>
+  form.evaluate((i) => document.getElementById(i)?.textContent ?? '', id);
+
+const launchDisabled = (): Promise<boolean> =>
+  form.evaluate(() => (document.getElementById('launch') as HTMLButtonElement).disabled);
+
+/** Picks an option of a vscode-single-select the way a user does: open it, click the row. */
+async function pick(id: string, label: RegExp): Promise<void> {
+  await form.locator(`#${id}`).click();
+  await form.locator(`#${id} li`, { hasText: label }).first().click();
+}
+
+test('in Restricted Mode a dataset still shows its Tunesmith diagnostics', async () => {
+  await until('the Restricted Mode indicator', async () =>
+    (await text('.statusbar')).includes('Restricted Mode'),
+  );
+  await until('the workbench to take keyboard input', async () => {
+    await page.keyboard.press('Control+P');
+    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
+  });
+  await page.keyboard.type('chat.jsonl');
+  await until('chat.jsonl in Quick Open', async () =>
+    (await text('.quick-input-list')).includes('chat.jsonl'),
+  );
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.tab.active[aria-label*="chat.jsonl"]');
+  await page.keyboard.press('Control+Shift+M');
+  const problems = await until(
+    'tunesmith diagnostics in the Problems panel',
+    async () => {
+      const rows = await text('.markers-panel');
+      return rows.includes('pii/credit-card') && rows.includes('secrets/github') ? rows : undefined;
+    },
+    90_000,
+  );
+  assert.match(problems, /syntax\/invalid-json/);
+  assert.match(await text('.statusbar'), /Tunesmith: 12 examples/);
+  await shot('restricted-lint');
+});
+
+test('the new-run form opens with Launch disabled and the reason in words; its fields can be filled', async () => {
+  await runCommand(page, 'View: Hide Panel'); // room for the form in the screenshots
+  await runCommand(page, 'Tunesmith: New Fine-Tuning Run');
+  form = await until('the new-run form', () => frameWith(page, 'launch'), 60_000);
+  await until('the untrusted reason', async () => (await textOf('launch-reason')) === UNTRUSTED_LAUNCH);
+  assert.equal(await launchDisabled(), true);
+  assert.equal(await textOf('env'), 'The Python environment is checked once the workspace is trusted.');
+  assert.equal(await textOf('estimate'), 'The memory estimate runs once the workspace is trusted.');
+  await until('the model list', () => form.locator('#model vscode-option').count(), 30_000);
+  await pick('train', /^\s*tiny-task\/train\.jsonl\s*$/);
+  await pick('validation', /^\s*tiny-task\/validation\.jsonl\s*$/);
+  await pick('method', /^\s*Full fine-tuning\s*$/);
+  await until(
+    'the lint summaries (the language server works untrusted)',
+    async () =>
+      /examples/.test(await textOf('train-summary')) && /examples/.test(await textOf('validation-summary')),
+  );
+  // Filling the form in changes nothing about trust: still blocked, for the same reason.
+  assert.equal(await textOf('launch-reason'), UNTRUSTED_LAUNCH);
+  assert.equal(await launchDisabled(), true);
+  await form.locator('#launch').scrollIntoViewIfNeeded();
+  await shot('restricted-form');
+});
+
+test('Check Training Environment is refused with its reason, and no trainer process starts', async () => {
+  await runCommand(page, 'Tunesmith: Check Training Environment');
+  await until('the refusal', async () => {
+    const messages = await page
+      .locator('.notifications-toasts .notification-list-item-message')
+      .allInnerTexts();
+    return messages.includes(`Tunesmith: ${UNTRUSTED_CHECK}`);
+  });
+  await page.waitForSelector('.notification-toast.notification-fade-in-done');
+  const toasts = await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+  assert.equal(
+    toasts.some((message) => message.startsWith('Checking the training environment')),
+    false,
+    'a refused check shows no progress',
+  );
+  await shot('restricted-check');
+  assert.deepEqual(trainerRuns, [], 'no trainer process while the workspace is untrusted');
+});
+
+test('trusting the folder unblocks the open form in place, keeping what was filled in', async () => {
+  await runCommand(page, 'Notifications: Clear All Notifications'); // the refusal above, out of the screenshot
+  await runCommand(page, 'Workspaces: Manage Workspace Trust');
+  const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ });
+  await trust.click();
+  await until(
+    'Restricted Mode to end',
+    async () => !(await text('.statusbar')).includes('Restricted Mode'),
+    30_000,
+  );
+  // The trust editor is a modal over the form.
+  await page.locator('.monaco-modal-editor-block .action-label[aria-label^="Close Modal Editor"]').click();
+  await page.waitForSelector('.workspace-trust-editor', { state: 'detached' });
+  // The same frame as before trust (a reloaded or reopened form would be a new one): updated in place.
+  assert.equal(form.isDetached(), false);
+  await until('the environment line', async () => /torch \d/.test(await textOf('env')), 90_000);
+  await until('Launch enabled', async () => !(await launchDisabled()), 30_000);
+  assert.equal(await textOf('launch-reason'), '');
+  const config = JSON.parse(await textOf('config')) as {
+    data: { train: string; validation: string };
+    method: { type: string };
+  };
+  assert.equal(config.method.type, 'full');
+  assert.equal(config.data.train, join(editor.workspace, 'tiny-task/train.jsonl'));
+  assert.equal(config.data.validation, join(editor.workspace, 'tiny-task/validation.jsonl'));
+  // The estimate runs the trainer too, which only trust allows.
+  const estimate = await until(
+    'the estimate',
+    async () => {
+      const text = await textOf('estimate');
+      return /^(Fits|Does not fit|Cannot tell)/.test(text) ? text : undefined;
+    },
+    90_000,
+  );
+  assert.match(estimate, /^Fits on the CPU/);
+  // The sampler that saw nothing before trust sees the trainer now: it was looking.
+  for (const command of ['doctor', 'estimate'])
+    assert.ok(
+      trainerRuns.some((line) => line.includes(` -m tunesmith_trainer ${command}`)),
+      `the ${command} after trust: ${JSON.stringify(trainerRuns)}`,
+    );
+  await form.locator('#launch').scrollIntoViewIfNeeded();
+  await shot('trusted-form');
+});

@@ -181,8 +181,7 @@ export function mergeRuns(
     const kept = byDir.get(run.dir);
     if (!kept) return run;
     if (JSON.stringify(kept) === JSON.stringify(run)) return kept;
-    const fields = kept as unknown as Record<string, unknown>;
-    for (const key of Object.keys(fields)) if (!(key in run)) delete fields[key];
+    for (const key of Object.keys(kept)) if (!(key in run)) Reflect.deleteProperty(kept, key);
     Object.assign(kept, run);
     changed.push(kept);
     return kept;

@@ -18,11 +18,12 @@ import {
   type RunSummary,
 } from './history-model.ts';
 import { RUNS_DIR, discoverRuns, readRunConfig } from './run.ts';
-import { RunWatcher } from './watcher.ts';
+import { POLL_MS, RunWatcher } from './watcher.ts';
 
-const TICK_MS = 1000;
-/** Ended runs are re-read every this many ticks. */
-const ENDED_EVERY = 5;
+/** The run panel's own interval, so the status bar item and the tree do not lag behind an open panel. */
+const TICK_MS = POLL_MS;
+/** Ended runs are re-read about every 5 s (a resume started elsewhere). */
+const ENDED_EVERY = Math.round(5000 / TICK_MS);
 
 interface Tracked {
   watcher: RunWatcher;

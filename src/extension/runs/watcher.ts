@@ -16,6 +16,9 @@ const ENDED: Record<Exclude<RunState, 'running'>, string> = {
   failed: 'The run failed.',
 };
 
+/** How often a followed run's files are read (a stat each when nothing changed). */
+export const POLL_MS = 300;
+
 /** The panel shows the end of the log; older lines stay in trainer.log. */
 const LOG_LINES = 500;
 
@@ -49,7 +52,7 @@ export class RunWatcher {
     this.evaluation = panel ? new EvaluationFollower(dir) : undefined;
   }
 
-  start(intervalMs = 300): this {
+  start(intervalMs = POLL_MS): this {
     this.timer ??= setInterval(
       () => void this.poll().catch((error: unknown) => this.readFailed(error)),
       intervalMs,

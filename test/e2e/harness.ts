@@ -177,7 +177,8 @@ export async function until<T>(
 /**
  * Starts code-server on a free port in its own process group (killing only its PID would leave the
  * extension host and language server running), on `workspace` or a fresh copy of demo/, with the
- * unpacked extensions in `extensions` installed beside Tunesmith. Workspace trust is off unless
+ * unpacked extensions in `extensions` installed beside Tunesmith. `workspace` may be a folder or a
+ * `.code-workspace` file (a multi-root workspace). Workspace trust is off unless
  * `untrusted`: then the folder opens in Restricted Mode, as a folder the user never trusted does.
  */
 export async function startEditor(
@@ -246,7 +247,9 @@ export async function startEditor(
       // already gone
     }
   };
-  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+  // A .code-workspace file opens as a (multi-root) workspace, the way code-server opens its last argument.
+  const query = workspace.endsWith('.code-workspace') ? 'workspace' : 'folder';
+  const url = `http://127.0.0.1:${port}/?${query}=${encodeURIComponent(workspace)}`;
   await until('code-server /healthz', async () => {
     if (child.exitCode !== null) throw new Error(`code-server exited: ${output}`);
     const response = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -166,7 +166,7 @@ test("the run goes to beta's .tunesmith/runs/, is listed in Training Runs and co
   await until('the run completed', async () => (await state()) === 'completed', 180_000);
   await until(
     'completed in Training Runs',
-    async () => /completed/.test((await row.first().textContent()) ?? ''),
+    async () => /beta · completed/.test((await row.first().textContent()) ?? ''),
     30_000,
   );
   assert.equal(await row.count(), 1);

@@ -109,10 +109,11 @@ const ICONS: Record<RunState, string> = {
   failed: 'error',
 };
 
-export function treeItem(run: RunSummary): TreeItemModel {
+/** `folder`: the workspace folder's name, given in a multi-root workspace so rows say where a run is. */
+export function treeItem(run: RunSummary, folder?: string): TreeItemModel {
   const progress = run.totalSteps ? `${run.step ?? 0}/${run.totalSteps}` : undefined;
   const loss = run.loss !== undefined ? `loss ${fmt(run.loss)}` : undefined;
-  const description = [run.state, progress, loss].filter(Boolean).join(' · ');
+  const description = [folder, run.state, progress, loss].filter(Boolean).join(' · ');
   const tooltip = [
     `${run.model} · ${run.method} — ${run.state}`,
     run.detail,

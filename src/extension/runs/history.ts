@@ -147,7 +147,10 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
   }
 
   getTreeItem(run: RunSummary): vscode.TreeItem {
-    const model = treeItem(run);
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const folder =
+      folders.length > 1 ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(run.dir))?.name : undefined;
+    const model = treeItem(run, folder);
     const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
     item.id = run.dir;
     item.description = model.description;

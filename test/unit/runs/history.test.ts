@@ -58,6 +58,11 @@ test('tree items: spinning while running, resumable only when cancelled or faile
   assert.equal(running.icon, 'sync~spin');
   assert.equal(running.contextValue, 'run-running');
   assert.match(running.description, /^running · \d+\/75 · loss /);
+  assert.match(
+    treeItem(summarize('r', '/w/r', midway, { state: 'running' }), 'beta').description,
+    /^beta · running · \d+\/75/,
+    'in a multi-root workspace the row names its folder',
+  );
   assert.equal(
     treeItem(run({ state: 'cancelled', lastCheckpoint: '/c/checkpoint-9' })).contextValue,
     'run-cancelled-resumable',

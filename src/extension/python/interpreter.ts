@@ -6,22 +6,11 @@
  */
 import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
 import { TRAINER_ENV } from '../runs/run.ts';
-import { chooseInterpreter, expandSetting, type Interpreter } from './choose.ts';
-
-/** The venv scripts/setup-python.sh and the install offer create (install_trainer.py). */
-export const PROJECT_VENV = join(
-  process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'),
-  'tunesmith',
-  'venv',
-);
-export const PROJECT_VENV_PYTHON = join(
-  PROJECT_VENV,
-  ...(process.platform === 'win32' ? ['Scripts', 'python.exe'] : ['bin', 'python']),
-);
+import { PROJECT_VENV_PYTHON, chooseInterpreter, expandSetting, type Interpreter } from './choose.ts';
 
 let cached: Promise<Interpreter> | undefined;
 let pythonApi: Promise<PythonExtension> | undefined;

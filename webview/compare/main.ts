@@ -3,6 +3,7 @@
  * and eval loss of each selected run, one colour per run. Run names reach the page as text only.
  */
 import uPlot from 'uplot';
+import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../run/axes.ts';
 import {
   isCompareHostMessage,
   type CompareRun,
@@ -39,10 +40,6 @@ let chartRuns = '';
 /** For tests: counts completed chart draws. */
 const probe = { draws: 0 };
 (window as unknown as { __compare: typeof probe }).__compare = probe;
-
-function cssVar(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
 
 /**
  * uPlot's aligned columns: x is the union of every curve's drawn steps; each curve has null at the
@@ -103,9 +100,7 @@ function draw(runs: CompareRun[]): void {
     return;
   }
   chartRuns = key;
-  const fg = cssVar('--vscode-foreground', '#ccc');
-  const grid = cssVar('--vscode-widget-border', 'rgba(128,128,128,0.2)');
-  const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+  const axis = axisStyle();
   const series: uPlot.Series[] = [{ label: 'step' }];
   runs.forEach((run, index) => {
     const colour = COLOURS[index % COLOURS.length]!;
@@ -130,8 +125,8 @@ function draw(runs: CompareRun[]): void {
       scales: { x: { time: false } },
       series,
       axes: [
-        { ...axis, label: 'step' },
-        { ...axis, label: 'loss' },
+        { ...axis, label: 'step', incrs: STEP_INCREMENTS },
+        { ...axis, label: 'loss', values: significantDigits, size: widthForLabels },
       ],
       legend: { show: false },
       hooks: { draw: [() => (probe.draws += 1)] },

@@ -4,6 +4,7 @@
  * dataset, and the dataset may hold anything.
  */
 import uPlot from 'uplot';
+import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from './axes.ts';
 import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
 import {
   isRunHostMessage,
@@ -42,14 +43,8 @@ let drawScheduled = false;
 const probe = { draws: 0, lastDraw: 0, drawStart: 0, lastDrawMs: 0 };
 (window as unknown as { __runPanel: typeof probe }).__runPanel = probe;
 
-function cssVar(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
-
 function makeChart(): uPlot {
-  const fg = cssVar('--vscode-foreground', '#ccc');
-  const grid = cssVar('--vscode-widget-border', 'rgba(128,128,128,0.2)');
-  const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+  const axis = axisStyle();
   const element = $('chart');
   return new uPlot(
     {
@@ -70,9 +65,17 @@ function makeChart(): uPlot {
         { label: 'learning rate', stroke: 'rgba(160,200,120,0.8)', width: 1, scale: 'lr', spanGaps: true },
       ],
       axes: [
-        { ...axis, label: 'step' },
-        { ...axis, label: 'loss' },
-        { ...axis, scale: 'lr', side: 1, grid: { show: false }, label: 'learning rate' },
+        { ...axis, label: 'step', incrs: STEP_INCREMENTS },
+        { ...axis, label: 'loss', values: significantDigits, size: widthForLabels },
+        {
+          ...axis,
+          scale: 'lr',
+          side: 1,
+          grid: { show: false },
+          label: 'learning rate',
+          values: significantDigits,
+          size: widthForLabels,
+        },
       ],
       hooks: {
         draw: [

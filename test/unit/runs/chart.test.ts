@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import type uPlot from 'uplot';
+import { STEP_INCREMENTS, significantDigits } from '../../../webview/run/axes.ts';
 import { Series, chartColumns, pickIndices } from '../../../webview/run/series.ts';
 
 const lossValues = fc.array(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: null }), {
@@ -45,4 +47,24 @@ test('a spike among 100,000 steps is drawn; eval points sit at their own steps',
   assert.ok(x!.length <= 3_002);
   assert.equal(loss![x!.indexOf(54_321)], 9);
   assert.equal(evalLoss![x!.indexOf(50_000)], 0.8);
+});
+
+test('tick labels tell learning rates apart; step ticks fall on whole steps', () => {
+  const chart = undefined as unknown as uPlot;
+  const learningRates = [0.001, 0.0012, 0.0014, 0.0016, 0.0018, 0.002];
+  assert.deepEqual(significantDigits(chart, learningRates), [
+    '0.001',
+    '0.0012',
+    '0.0014',
+    '0.0016',
+    '0.0018',
+    '0.002',
+  ]);
+  assert.deepEqual(significantDigits(chart, [2e-5, 4e-5, 0.30000000000000004, 3.65]), [
+    '0.00002',
+    '0.00004',
+    '0.3',
+    '3.65',
+  ]);
+  assert.ok(STEP_INCREMENTS.every(Number.isInteger) && STEP_INCREMENTS[0] === 1);
 });

@@ -25,7 +25,7 @@ export const STEP_INCREMENTS = Array.from({ length: 10 }, (_, power) =>
  * axis from 0.001 to 0.002 read "0.001, 0.001, 0.002, 0.002".
  */
 export function significantDigits(_chart: uPlot, splits: number[]): string[] {
-  return splits.map((value) => (value === null ? '' : String(Number(value.toPrecision(4)))));
+  return splits.map((value) => String(Number(value.toPrecision(4))));
 }
 
 /**

@@ -30,7 +30,8 @@ export function significantDigits(_chart: uPlot, splits: number[]): string[] {
 
 /**
  * A y axis as wide as its longest tick label (uPlot's fixed 50 px let "0.00175" run into the axis
- * title): ticks and gap, then about 7 px per character of the panel's 12 px font.
+ * title): ticks and gap, then about 7 px per character of the panel's 12 px font. uPlot passes null
+ * before its first layout pass, when no labels exist yet.
  */
 export function widthForLabels(_chart: uPlot, values: string[] | null): number {
   const longest = Math.max(0, ...(values ?? []).map((value) => value.length));

@@ -68,10 +68,10 @@ export function pickIndices(values: readonly (number | null)[], buckets: number)
       if (min === -1 || value < values[min]!) min = index;
       if (max === -1 || value > values[max]!) max = index;
     }
-    // start <= min, max: push the distinct ones in order, without a Set and sort per bucket (that
-    // garbage, 1,000 buckets per frame, made the 100k-point update miss a frame now and then).
+    // start <= min, max (both -1 in a bucket of nulls): push the distinct ones in order, without a
+    // Set and a sort per bucket, which made garbage for 1,000 buckets on every frame.
     picked.push(start);
-    const low = min === -1 ? -1 : Math.min(min, max);
+    const low = Math.min(min, max);
     const high = Math.max(min, max);
     if (low > start) picked.push(low);
     if (high > start && high !== low) picked.push(high);

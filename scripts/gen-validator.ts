@@ -1,9 +1,7 @@
-// Writes src/shared/run-config-validate.generated.ts: schemas/run-config.schema.json (the schema the
-// trainer validates with) compiled ahead of time by ajv's standalone mode, because the webview's CSP
-// blocks the `new Function` that ajv's runtime compile needs (`npm run schema`).
+// Writes each src/shared/*-validate.generated.ts: a schema of schemas/ compiled ahead of time by ajv's
+// standalone mode (see src/shared/validator-source.ts; `npm run schema`).
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { validatorSource } from '../src/shared/validator-source.ts';
+import { GENERATED_VALIDATORS, generatedModule, validatorSource } from '../src/shared/validator-source.ts';
 
-const target = fileURLToPath(new URL('../src/shared/run-config-validate.generated.ts', import.meta.url));
-writeFileSync(target, validatorSource());
+for (const { schema, module } of GENERATED_VALIDATORS)
+  writeFileSync(generatedModule(module), validatorSource(schema));

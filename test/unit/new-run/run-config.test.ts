@@ -3,17 +3,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { validateRunConfig } from '../../../src/shared/run-config.ts';
-import { validatorSource } from '../../../src/shared/validator-source.ts';
+import {
+  GENERATED_VALIDATORS,
+  generatedModule,
+  validatorSource,
+} from '../../../src/shared/validator-source.ts';
 
-const GENERATED = new URL('../../../src/shared/run-config-validate.generated.ts', import.meta.url);
+for (const { schema, module } of GENERATED_VALIDATORS) {
+  test(`the committed ${module} is generated from the current ${schema} (npm run schema)`, () => {
+    assert.equal(readFileSync(generatedModule(module), 'utf8'), validatorSource(schema));
+  });
 
-test('the committed validator is generated from the current schema (npm run schema)', () => {
-  assert.equal(readFileSync(GENERATED, 'utf8'), validatorSource());
-});
-
-test('the validator compiles no code at run time (the webview CSP would block it)', () => {
-  assert.doesNotMatch(readFileSync(GENERATED, 'utf8'), /new Function|\beval\(|require\(/);
-});
+  test(`${module} compiles no code at run time (the webview CSP would block it)`, () => {
+    assert.doesNotMatch(readFileSync(generatedModule(module), 'utf8'), /new Function|\beval\(|require\(/);
+  });
+}
 
 const valid = {
   model: { path: '/models/tiny' },

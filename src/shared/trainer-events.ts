@@ -64,6 +64,8 @@ export interface ErrorEvent extends Base {
   hint?: string | null;
   file?: string | null;
   line?: number | null;
+  /** For a config error: every problem, by the field's path (the message lists them too). */
+  problems?: { path: string; message: string }[];
 }
 export interface FinishedEvent extends Base {
   type: 'finished';
@@ -133,7 +135,12 @@ const checks: { [K in TrainerEvent['type']]: (event: Obj) => boolean } = {
     typeof e['kind'] === 'string' &&
     typeof e['message'] === 'string' &&
     optStr(e['hint']) &&
-    optStr(e['file']),
+    optStr(e['file']) &&
+    (e['problems'] === undefined ||
+      (Array.isArray(e['problems']) &&
+        e['problems'].every(
+          (item) => isObject(item) && typeof item['path'] === 'string' && typeof item['message'] === 'string',
+        ))),
   finished: (e) =>
     (e['status'] === 'completed' || e['status'] === 'cancelled' || e['status'] === 'failed') &&
     (e['step'] === undefined || isCount(e['step'])) &&

@@ -39,7 +39,9 @@ def write_config(tiny: dict[str, Path], run_dir: Path, **sections: Any) -> Path:
         "output": {"dir": str(run_dir)},
     }
     for key, value in sections.items():
-        config[key] = {**config.get(key, {}), **value}
+        # A None value removes the field (data={"validation": None}: a run without evaluation).
+        merged = {**config.get(key, {}), **value}
+        config[key] = {k: v for k, v in merged.items() if v is not None}
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     path = run_dir.parent / f"{run_dir.name}.json"
     path.write_text(json.dumps(config), encoding="utf-8")

@@ -67,8 +67,13 @@ def test_a_config_error_names_the_field(tiny, tmp_path):
     run_dir = tmp_path / "badcfg"
     config = write_config(tiny, run_dir, method={"type": "lora", "lora": {"r": 0}})
     assert train(config) == 1
-    # The run directory is unknown until the config parses, so the error only goes to stdout.
-    assert not (run_dir / "events.jsonl").exists()
+    # The config names its output.dir, so the editor following events.jsonl sees the error too.
+    error, finished = read_events(run_dir)
+    assert error["kind"] == "config" and "method/lora/r" in error["message"] and finished["status"] == "failed"
+    # A config that is not JSON names no run directory: the error goes to stdout only.
+    config.write_text('{"output": {"dir": "' + str(tmp_path / "nojson") + '"}')
+    assert train(config) == 1
+    assert not (tmp_path / "nojson").exists()
 
 
 def test_qlora_without_cuda_says_what_is_missing(tiny, tmp_path):

@@ -13,9 +13,9 @@ import traceback
 from pathlib import Path
 from typing import IO, Sequence
 
-from .config import load_config
+from .config import declared_run_dir, load_config
 from .errors import TrainerError
-from .events import EventWriter
+from .events import EventWriter, open_run_events
 
 
 def _print(value: object) -> None:
@@ -31,42 +31,57 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace, stream: IO[str]) -> int:
     from . import launch
+    from .stop import Stop, StopRequested
 
     run_dir = None
     events = EventWriter(None, stream, enabled=launch.is_rank_zero())
-    try:
-        config = load_config(args.config)
-        run_dir = config.run_dir
-        if launch.needs_launch(config):
-            return launch.launch(config, Path(args.config).resolve(), resume=args.resume)
-        events = EventWriter(run_dir, stream, enabled=launch.is_rank_zero())
-        from .recipe import TrainRecipe, write_resolved_config
-
-        recipe = TrainRecipe(config, events, resume=args.resume)
-        if not args.resume and (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").iterdir()):
-            raise TrainerError(
-                "config",
-                f"{run_dir} already holds checkpoints of an earlier run",
-                "Pass --resume to continue it, or choose another output.dir.",
-            )
-        if launch.is_rank_zero():
-            write_resolved_config(config)
+    with Stop() as stop:
         try:
-            recipe.setup()
-            finished = recipe.train()
-        finally:
-            recipe.cleanup()
+            # Known even when the rest of the config is invalid, so its errors reach the run's events too.
+            run_dir = declared_run_dir(args.config)
+            if run_dir is not None:
+                events = open_run_events(run_dir, stream, enabled=launch.is_rank_zero())
+            config = load_config(args.config)
+            if launch.needs_launch(config):
+                stop.restore()  # the launched ranks handle the signals
+                code = launch.launch(config, Path(args.config).resolve(), resume=args.resume)
+                events.close()
+                return code
+            from .recipe import TrainRecipe
+
+            recipe = TrainRecipe(config, events, resume=args.resume, accept_changes=args.accept_changes, stop=stop)
+            try:
+                recipe.setup()
+                finished = recipe.train()
+            finally:
+                recipe.cleanup()
+            events.close()
+            return 0 if finished["status"] in ("completed", "cancelled") else 1
+        except StopRequested as exc:
+            stop.graceful = True
+            events.warning(f"stopped by {exc.args[0]} before training started; nothing was trained",
+                           "Start the run again when you want it.")
+            events.emit("finished", status="cancelled", paths=_paths(run_dir), metrics={})
+            events.close()
+            return 0
+        except TrainerError as exc:
+            stop.graceful = True
+            events.error(**exc.event_fields())
+        except OSError as exc:  # a full disk, a permission: what and where, not "a bug"
+            stop.graceful = True
+            traceback.print_exc(file=sys.stderr)
+            events.error(**TrainerError.from_os_error(exc).event_fields())
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the editor as an event
+            stop.graceful = True
+            traceback.print_exc(file=sys.stderr)
+            events.error("internal", f"{type(exc).__name__}: {exc}", "This is a bug in tunesmith; the log has the trace.")
+        events.emit("finished", status="failed", paths=_paths(run_dir), metrics={})
         events.close()
-        return 0 if finished["status"] in ("completed", "cancelled") else 1
-    except TrainerError as exc:
-        events.error(**exc.event_fields())
-    except Exception as exc:  # noqa: BLE001 - every failure must reach the editor as an event
-        traceback.print_exc(file=sys.stderr)
-        events.error("internal", f"{type(exc).__name__}: {exc}", "This is a bug in tunesmith; the log has the trace.")
-    paths = {"run_dir": str(run_dir)} if run_dir else {}
-    events.emit("finished", status="failed", paths=paths, metrics={})
-    events.close()
-    return 1
+        return 1
+
+
+def _paths(run_dir: Path | None) -> dict[str, str]:
+    return {"run_dir": str(run_dir)} if run_dir else {}
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -123,7 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         p = sub.add_parser(name, help=help_)
         p.add_argument("--config", required=True, help="run config JSON (schemas/run-config.schema.json)")
         if name == "train":
-            p.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+            p.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
+            p.add_argument("--accept-changes", action="store_true",
+                           help="with --resume: continue although the data or the config changed since the run started")
         if name == "evaluate":
             p.add_argument("--file", help="held-out JSONL (default: evaluation.file, else data.validation)")
             p.add_argument("--output", help="output JSONL (default: <run dir>/evaluation.jsonl)")

@@ -129,24 +129,59 @@ def _resolve(base: Path, value: str | None) -> str | None:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = None) -> RunConfig:
+def _schema_problems(raw: Any) -> list[tuple[str, str]]:
     import jsonschema
 
+    validator = jsonschema.Draft202012Validator(load_schema("run-config"))
+    errors = sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path])
+    return [("/".join(str(p) for p in e.absolute_path) or "(root)", e.message) for e in errors]
+
+
+def _section(data: Any, name: str) -> dict[str, Any]:
+    value = data.get(name) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _cross_field_problems(data: Any) -> list[tuple[str, str]]:
+    """What the schema cannot say: fields that exclude or need each other (checked with defaults applied)."""
+    method, training = _section(data, "method").get("type"), _section(data, "training")
+    output, files = _section(data, "output"), _section(data, "data")
+    problems = []
+    if output.get("merge") is True and method not in ("lora", "qlora"):
+        problems.append(("output/merge", f"applies to LoRA only, not {method}; set it to false"))
+    if training.get("early_stopping_patience") and not (files.get("validation") and training.get("eval_steps")):
+        problems.append(("training/early_stopping_patience",
+                         "early stopping needs data/validation and training/eval_steps; set both or remove it"))
+    if files.get("packing") is True and method == "prompt_tuning":
+        problems.append(("data/packing", "packing does not work with prompt tuning; set it to false"))
+    return problems
+
+
+def config_error(problems: list[tuple[str, str]], source: Path | None) -> TrainerError:
+    """One error that lists every problem: in the message (what the run panel and the CLI print) and as
+    ``problems`` (path, message) for a program."""
+    listed = "; ".join(f"{where}: {message}" for where, message in problems)
+    message = f"run config {listed}" if len(problems) == 1 else f"run config has {len(problems)} problems: {listed}"
+    return TrainerError(
+        "config",
+        message,
+        "Fix the config; schemas/run-config.schema.json lists every field with its allowed values.",
+        file=str(source) if source else None,
+        problems=[{"path": where, "message": text} for where, text in problems],
+    )
+
+
+def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = None) -> RunConfig:
     schema = load_schema("run-config")
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(root)"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise TrainerError(
-            "config",
-            f"run config {where}: {first.message}{more}",
-            "Fix the config; schemas/run-config.schema.json lists every field with its allowed values.",
-            file=str(source) if source else None,
-        )
+    problems = _schema_problems(raw)
     data = copy.deepcopy(raw)
-    _apply_defaults(schema, data)
+    if isinstance(data, dict):
+        _apply_defaults(schema, data)
+    for problem in _cross_field_problems(data):
+        if problem not in problems:
+            problems.append(problem)
+    if problems:
+        raise config_error(problems, source)
     base = base_dir or Path.cwd()
     model_path = data["model"]["path"]
     # A model id (org/name) stays as written; anything that exists on disk or looks like a path is resolved.
@@ -167,6 +202,19 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
         output=OutputConfig(**data["output"]),
         source=source,
     )
+
+
+def declared_run_dir(path: str | Path) -> Path | None:
+    """``output.dir`` as the config file gives it (resolved), even when the rest of the config is invalid;
+    None when the file cannot be read as JSON or names none."""
+    try:
+        path = Path(path).resolve()
+        raw = json.loads(path.read_text("utf-8"))
+        output = raw.get("output") if isinstance(raw, dict) else None
+        value = output.get("dir") if isinstance(output, dict) else None
+        return Path(_resolve(path.parent, value)) if isinstance(value, str) and value else None
+    except (OSError, ValueError):  # unreadable, not JSON, or a path with a NUL byte
+        return None
 
 
 def load_config(path: str | Path) -> RunConfig:

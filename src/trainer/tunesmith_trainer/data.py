@@ -15,10 +15,14 @@ never costs GPU time. Formats (ids as in src/server/engine/formats.ts):
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from .errors import TrainerError
 
@@ -127,20 +131,99 @@ def _record(path: Path, line: int, value: Any, fmt: str) -> Record:
     return Record(line, fmt, text=need_str("text"))
 
 
-def read_records(path: str | Path, fmt: str = "auto") -> list[Record]:
+@dataclass
+class DataFile:
+    """A dataset as read: its examples, and the SHA-256 and size of its bytes (what `--resume` checks)."""
+
+    path: Path
+    records: list[Record]
+    sha256: str
+    size: int
+
+
+class _Hashing(io.RawIOBase):
+    """Hashes the bytes as they are read, so the one pass that parses a file also fingerprints it."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.raw.readinto(buffer) or 0
+        self.digest.update(memoryview(buffer)[:count])
+        self.size += count
+        return count
+
+
+# An escape that decodes to half of a UTF-16 surrogate pair (a whole pair decodes to one character).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    # Iterative: a value json.loads accepted can still be nested close to the recursion limit.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _parse(path: Path, number: int, text: str) -> Any:
+    # Undecodable bytes arrive as U+DC80..U+DCFF (surrogateescape): report the first one.
+    bad = _SURROGATE.search(text)
+    if bad:
+        byte = ord(bad.group()) - 0xDC00
+        raise _fail(
+            path, number, f"not valid UTF-8 (byte 0x{byte:02x} at column {bad.start() + 1})",
+            "Save the file as UTF-8, or fix or remove the line.",
+        )
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(path, number, f"not valid JSON ({exc.msg} at column {exc.colno})", "Fix or remove the line.")
+    except RecursionError:
+        raise _fail(path, number, "nested too deeply to read", "An example is a flat object; fix or remove the line.")
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+        raise _fail(
+            path, number, "a string holds a lone surrogate escape (like \\udc80), which is no character",
+            "Remove the escape or write the character it stands for (a pair like \\ud83d\\ude00 is fine).",
+        )
+    return value
+
+
+def read_file(path: str | Path, fmt: str = "auto") -> DataFile:
     path = Path(path)
     if not path.is_file():
         raise TrainerError("data", f"dataset not found: {path}", "Check the data paths in the run config.", file=str(path))
     records: list[Record] = []
     expected = None if fmt == "auto" else fmt
-    with path.open("r", encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+    with path.open("rb") as raw:
+        if raw.read(2) in _UTF16_BOMS:
+            raise TrainerError(
+                "data", f"{path.name}: the file is UTF-16 (it starts with a byte order mark)",
+                "Convert it to UTF-8.", file=str(path), line=1,
+            )
+        raw.seek(0)
+        hashing = _Hashing(raw)
+        # Lines break where the linter and editors break them (\n, \r\n, a lone \r), so numbers match.
+        lines = io.TextIOWrapper(io.BufferedReader(hashing, 1 << 20), encoding="utf-8-sig", errors="surrogateescape")
+        for number, text in enumerate(lines, start=1):
+            if not text.strip():
                 continue
-            try:
-                value = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise _fail(path, number, f"not valid JSON ({exc.msg} at column {exc.colno})", "Fix or remove the line.")
+            value = _parse(path, number, text)
             found = detect_format(value)
             if found is None:
                 raise _fail(
@@ -161,7 +244,11 @@ def read_records(path: str | Path, fmt: str = "auto") -> list[Record]:
             records.append(_record(path, number, value, expected))
     if not records:
         raise TrainerError("data", f"{path.name}: no examples", "Add at least one line.", file=str(path))
-    return records
+    return DataFile(path, records, hashing.digest.hexdigest(), hashing.size)
+
+
+def read_records(path: str | Path, fmt: str = "auto") -> list[Record]:
+    return read_file(path, fmt).records
 
 
 def render(record: Record, tokenizer: Any) -> Rendered:

@@ -4,6 +4,7 @@ docs/trainer-events.md describes each event; schemas/events.schema.json is the c
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import sys
@@ -70,6 +71,26 @@ class EventWriter:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def open_run_events(run_dir: Path, stream: IO[str] | None, *, enabled: bool = True) -> EventWriter:
+    """The writer of a run's events.jsonl; a run directory that cannot be written (read-only, under a
+    file) is a config error that says which, raised before any other work."""
+    from .errors import TrainerError
+
+    try:
+        return EventWriter(run_dir, stream, enabled=enabled)
+    except OSError as exc:
+        blocker = next((p for p in (run_dir, *run_dir.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            reason = f"{blocker} is a file, not a folder" if blocker != run_dir else "it is a file, not a folder"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            reason = f"{blocker or run_dir} is read-only ({exc.strerror})"
+        else:
+            reason = f"{exc.strerror} ({exc.filename or run_dir})"
+        raise TrainerError(
+            "config", f"cannot write the run to output.dir {run_dir}: {reason}", "Set output.dir to a folder you can write to."
+        ) from exc
 
 
 def validate_event(event: dict[str, Any], schema: Literal["events", "evaluation-events"] = "events") -> None:

@@ -1,18 +1,18 @@
 """The training recipe, read top to bottom: setup (model, data, optimizer settings), train, save.
 
     python -m tunesmith_trainer train --config run.json            # a run
-    python -m tunesmith_trainer train --config run.json --resume   # continue from the last checkpoint
+    python -m tunesmith_trainer train --config run.json --resume   # continue from the newest complete checkpoint
 
 Training runs on TRL's SFTTrainer: it takes our pre-tokenized examples with a completion mask
 (completion-only loss), packs them best-fit-decreasing without padding, and brings checkpointing and
-exact resume (same step, same data order) from transformers' Trainer. Everything a user can get wrong
-is checked in the constructor or `_setup_data`, before the model reaches a GPU.
+exact resume (same step, same data order) from transformers' Trainer; checkpoints.py makes each
+checkpoint complete or recognisably partial. Everything a user can get wrong is checked in the config
+(config.py), the constructor or while the data is read, before the model is loaded.
 """
 
 from __future__ import annotations
 
 import json
-import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,12 @@ from typing import Any
 from .config import RunConfig
 from .errors import TrainerError
 from .events import EventWriter
+from .stop import Stop
+from . import checkpoints
 from . import data as data_mod
+from . import files
+from . import inputs
+from . import launch
 from . import model as model_mod
 
 
@@ -120,27 +125,29 @@ class EventCallback:
 
 
 class TrainRecipe:
-    def __init__(self, config: RunConfig, events: EventWriter, *, resume: bool = False):
+    def __init__(
+        self,
+        config: RunConfig,
+        events: EventWriter,
+        *,
+        resume: bool = False,
+        accept_changes: bool = False,
+        stop: Stop | None = None,
+    ):
         self.config = config
         self.events = events
         self.resume = resume
+        self.accept_changes = accept_changes
+        self.stop = stop or Stop()
         self.run_dir = config.run_dir
         self.checkpoint_dir = self.run_dir / "checkpoints"
-        self.cancel_requested = False
         self.last_checkpoint: Path | None = None
         self.last_loss: float | None = None
-        method = config.method.type
-        if method not in ("lora", "qlora") and config.output.merge:
-            raise TrainerError("config", f"output.merge applies to LoRA only, not {method}", "Set output.merge to false.")
-        if config.training.early_stopping_patience and not (config.data.validation and config.training.eval_steps):
-            raise TrainerError(
-                "config",
-                "early stopping needs a validation file and training.eval_steps",
-                "Set data.validation and training.eval_steps, or remove training.early_stopping_patience.",
-            )
-        if config.data.packing and method == "prompt_tuning":
-            raise TrainerError("config", "packing does not work with prompt tuning", "Set data.packing to false.")
         self.hw = model_mod.detect_hardware(config)
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self.stop.requested is not None
 
     # -- setup -------------------------------------------------------------------------------
     def setup(self) -> None:
@@ -148,31 +155,80 @@ class TrainRecipe:
 
         # Before the model exists: adapter initialisation draws from the global RNG.
         set_seed(self.config.training.seed)
-        self.resume_from = self._find_resume_checkpoint()
+        self.resume_from = self._setup_checkpoints()
+        # Every line is read and checked first: a broken line stops the run before any model work.
+        cfg = self.config.data
+        data = {"train": data_mod.read_file(cfg.train, cfg.format),
+                "validation": data_mod.read_file(cfg.validation, cfg.format) if cfg.validation else None}
+        self._setup_inputs(data)
         self.tokenizer = model_mod.load_tokenizer(self.config)
-        self._setup_data()
+        self._setup_data(data["train"].records, data["validation"].records if data["validation"] else None)
         self._setup_model()
         self._setup_trainer()
 
-    def _find_resume_checkpoint(self) -> str | None:
-        if not self.resume:
-            return None
-        from transformers.trainer_utils import get_last_checkpoint
-
-        last = get_last_checkpoint(str(self.checkpoint_dir)) if self.checkpoint_dir.is_dir() else None
-        if last is None:
+    def _setup_checkpoints(self) -> str | None:
+        """The checkpoint to resume from: the newest complete one (checkpoints.py). Incomplete ones, left
+        by a run killed while saving, are named in a warning when newer, and removed."""
+        found = checkpoints.scan(self.checkpoint_dir)
+        newest = found.complete[-1] if found.complete else None
+        if not self.resume and newest:
             raise TrainerError(
-                "config", f"--resume: no checkpoint in {self.checkpoint_dir}", "Start the run without --resume."
+                "config",
+                f"{self.run_dir} already holds checkpoints of an earlier run",
+                "Pass --resume to continue it, or choose another output.dir.",
             )
-        return last
+        if self.resume and newest is None:
+            detail = "; ".join(f"{item.path.name} is incomplete: {item.reason}" for item in found.incomplete)
+            raise TrainerError(
+                "config",
+                f"--resume: no complete checkpoint in {self.checkpoint_dir}" + (f" ({detail})" if detail else ""),
+                "Start the run again without --resume; it trains from the first step.",
+            )
+        if newest:
+            for item in found.incomplete:
+                if item.step > newest[0]:
+                    self.events.warning(
+                        f"resuming from {newest[1].name}, not from the newer {item.path.name}: it is incomplete "
+                        f"({item.reason}), so it was removed",
+                        f"Nothing to do: the steps after {newest[0]} are trained again.",
+                    )
+        if launch.is_rank_zero():
+            checkpoints.discard_incomplete(self.checkpoint_dir, found)
+        return str(newest[1]) if newest else None
 
-    def _setup_data(self) -> None:
+    def _setup_inputs(self, data: dict[str, data_mod.DataFile | None]) -> None:
+        """Records the config and the data's hashes when the run starts; on --resume, refuses changed ones."""
+        before = inputs.recorded(self.run_dir) if self.resume else None
+        if self.resume and before is None:
+            self.events.warning(
+                f"the run has no readable {inputs.INPUTS} (it was started by an earlier tunesmith), so the data "
+                "and config it was started with cannot be checked; these are recorded now",
+                "Make sure the data and config are the ones the run started with.",
+            )
+        changed = inputs.changes(before, self.config, data) if before else []
+        if changed and not self.accept_changes:
+            changed_files = [f.path for role, f in data.items() if f and any(c.startswith(f"data.{role}:") for c in changed)]
+            file = changed_files[0] if changed_files else None
+            raise TrainerError(
+                "data" if file else "config",
+                "--resume: the run's inputs changed since it started: " + "; ".join(changed),
+                "The checkpoint was trained on the recorded data and settings; resuming on others mixes two runs. "
+                "Start a new run (another output.dir), or pass --accept-changes to resume anyway.",
+                file=str(file) if file else None,
+            )
+        if changed:
+            self.events.warning(
+                "resuming with changed inputs (--accept-changes): " + "; ".join(changed),
+                "The result matches neither an uninterrupted run on the old inputs nor one on the new.",
+            )
+        if launch.is_rank_zero() and (before is None or changed):
+            inputs.record(self.run_dir, self.config, data)
+            write_resolved_config(self.config)
+
+    def _setup_data(self, train: list[data_mod.Record], validation: list[data_mod.Record] | None) -> None:
         from datasets import Dataset
 
         cfg = self.config.data
-        # Read and convert every line first: a broken line stops the run before the model is loaded.
-        train = data_mod.read_records(cfg.train, cfg.format)
-        validation = data_mod.read_records(cfg.validation, cfg.format) if cfg.validation else None
         self.examples = {"train": len(train), "validation": len(validation or [])}
         self.train_dataset = Dataset.from_list(
             list(data_mod.iter_tokenized(train, self.tokenizer, cfg.max_length, self.events.warning))
@@ -220,7 +276,7 @@ class TrainRecipe:
             eval_steps=t.eval_steps if evaluate else None,
             save_strategy="steps",
             save_steps=t.save_steps,
-            save_total_limit=t.save_total_limit,
+            save_total_limit=None,  # rotation is checkpoints.rotate's, after a checkpoint is complete
             report_to="none",
             disable_tqdm=True,
             max_length=d.max_length,
@@ -230,7 +286,7 @@ class TrainRecipe:
             dataloader_num_workers=0,
         )
         self.callback = EventCallback(self)
-        self.trainer = SFTTrainer(
+        self.trainer = checkpoints.staged_trainer(SFTTrainer)(
             model=self.model,
             args=args,
             train_dataset=self.train_dataset,
@@ -238,6 +294,7 @@ class TrainRecipe:
             processing_class=self.tokenizer,
             callbacks=[self.callback.callback],
         )
+        self.trainer.keep = t.save_total_limit
         from transformers.trainer_callback import PrinterCallback
 
         self.trainer.remove_callback(PrinterCallback)
@@ -250,10 +307,9 @@ class TrainRecipe:
 
         return int(torch.cuda.max_memory_allocated())
 
-    def _on_signal(self, signum: int, frame: Any) -> None:
-        self.cancel_requested = True
-
     def train(self) -> dict[str, Any]:
+        # From here a signal ends the current step, saves a checkpoint and finishes `cancelled` (stop.py).
+        self.stop.graceful = True
         self.events.emit(
             "started",
             run_dir=str(self.run_dir),
@@ -263,7 +319,6 @@ class TrainRecipe:
             parameters=self.parameters,
             examples=self.examples,
         )
-        previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             output = self.trainer.train(resume_from_checkpoint=self.resume_from)
         except Exception as exc:
@@ -275,9 +330,6 @@ class TrainRecipe:
                     "shorten data.max_length, turn on training.gradient_checkpointing, or use qlora.",
                 ) from exc
             raise
-        finally:
-            for s, handler in previous.items():
-                signal.signal(s, handler)
         state = self.trainer.state
         metrics = {"train_loss": output.training_loss, "last_loss": self.last_loss, "best_eval_loss": self.callback.best_eval}
         if self.callback.stopped_early:
@@ -289,24 +341,27 @@ class TrainRecipe:
     # -- save --------------------------------------------------------------------------------
     def save_result(self) -> dict[str, str]:
         method, paths = self.config.method.type, {}
+
+        def pretrained(model: Any) -> Any:
+            return lambda folder: (model.save_pretrained(str(folder)), self.tokenizer.save_pretrained(str(folder)))
+
         if method in ("lora", "qlora", "prompt_tuning"):
-            adapter = self.run_dir / "adapter"
-            self.model.save_pretrained(str(adapter))
-            self.tokenizer.save_pretrained(str(adapter))
-            paths["adapter"] = str(adapter)
+            paths["adapter"] = self._write_result("adapter", pretrained(self.model))
             if self.config.output.merge:
-                merged = self.run_dir / "merged"
-                self.model.merge_and_unload().save_pretrained(str(merged))
-                self.tokenizer.save_pretrained(str(merged))
-                paths["merged"] = str(merged)
+                paths["merged"] = self._write_result("merged", pretrained(self.model.merge_and_unload()))
         elif method == "partial":
-            paths["partial"] = str(model_mod.save_partial(self.model, self.run_dir / "partial", self.config))
+            paths["partial"] = self._write_result("partial", lambda f: model_mod.save_partial(self.model, f, self.config))
         else:
-            full = self.run_dir / "model"
-            self.model.save_pretrained(str(full))
-            self.tokenizer.save_pretrained(str(full))
-            paths["model"] = str(full)
+            paths["model"] = self._write_result("model", pretrained(self.model))
         return paths
+
+    def _write_result(self, name: str, write: Any) -> str:
+        # Written whole or not at all (files.py): a kill while saving never leaves a half-written result.
+        final = self.run_dir / name
+        staged = files.staging_dir(final)
+        write(staged)
+        files.commit_dir(staged, final)
+        return str(final)
 
     def _finish(self, status: str, step: int, metrics: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:
         paths = {"run_dir": str(self.run_dir), "events": str(self.run_dir / "events.jsonl"), **paths}
@@ -324,5 +379,4 @@ class TrainRecipe:
 
 
 def write_resolved_config(config: RunConfig) -> None:
-    config.run_dir.mkdir(parents=True, exist_ok=True)
-    (config.run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
+    files.write_atomic(config.run_dir / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")

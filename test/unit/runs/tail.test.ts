@@ -56,6 +56,28 @@ test('a multi-byte character split between two reads decodes whole', () => {
   assert.equal(parsed.events[0]!.type === 'warning' && parsed.events[0]!.message, 'naïve — 日本');
 });
 
+test('a config error with every problem listed is read; a malformed problem list is skipped', () => {
+  const error = (problems: unknown) =>
+    JSON.stringify({
+      v: 1,
+      type: 'error',
+      time: 't',
+      kind: 'config',
+      message: 'run config has 2 problems',
+      problems,
+    });
+  const listed = [
+    { path: 'training/learning_rate', message: '0 is not > 0' },
+    { path: 'method/lora/r', message: '0 is less than the minimum of 1' },
+  ];
+  const parsed = new EventParser().push(encode(`${error(listed)}\n${error([{ path: 3 }])}\n`));
+  assert.deepEqual(
+    parsed.events.map((event) => event.type === 'error' && event.problems),
+    [listed],
+  );
+  assert.deepEqual(parsed.warnings, ['events.jsonl line 2 skipped: not an event of protocol version 1']);
+});
+
 test('property: arbitrary bytes in arbitrary chunks never throw, and valid lines among them all come out', () => {
   const junk = fc.uint8Array({ maxLength: 40 }).map((bytes) => bytes.filter((byte) => byte !== 0x0a));
   const line = fc.oneof(

@@ -4,6 +4,7 @@ and scored; errors are listed but left out; the writer never leaves a half-writt
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sklearn.metrics import precision_recall_fscore_support
@@ -135,3 +136,16 @@ def test_line_hashes_are_sha256_of_the_line_without_its_break(tmp_path):
 
     assert report_mod.line_hash(lines[0]) == hashlib.sha256('{"a": "é"}'.encode("utf-8")).hexdigest()
     assert info["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_recorded_fixture_fits_the_schema_and_the_demo_file():
+    """test/fixtures/evaluation-report.recorded.json (tests/record_evaluation.py) is what the TypeScript
+    tests read: it must stay a valid report whose hashes are those of the demo's validation file."""
+    root = Path(__file__).resolve().parents[3]
+    report = validate_report(json.loads((root / "test/fixtures/evaluation-report.recorded.json").read_text("utf-8")))
+    lines = (root / report["source"]["heldout"]["path"]).read_text("utf-8").splitlines()
+    assert [e["line_hash"] for e in report["examples"]] == [report_mod.line_hash(lines[e["line"] - 1])
+                                                          for e in report["examples"]]
+    # The demo shows the difference in more than exact match.
+    delta = report["metrics"]["delta"]
+    assert delta["f1"] > 0.5 and delta["chrf"] > 50 and delta["rougeL"] > 0.5

@@ -125,9 +125,12 @@ class _Scorer:
 
     def chunk(self, references: list[str], systems: dict[str, list[str]]) -> dict[str, Any]:
         # Each distinct (example, output) pair is scored once: base and tuned often write the same text.
+        # Example by example, so each reference is tokenized once (the tokenizer keeps the last texts).
         pairs: dict[tuple[int, str], int] = {}
-        rows = {name: [pairs.setdefault((i, out), len(pairs)) for i, out in enumerate(outputs)]
-                for name, outputs in systems.items()}
+        rows: dict[str, list[int]] = {name: [] for name in systems}
+        for i in range(len(references)):
+            for name, outputs in systems.items():
+                rows[name].append(pairs.setdefault((i, outputs[i]), len(pairs)))
         example_of = [i for i, _ in pairs]
         hypotheses = [out for _, out in pairs]
         bleu_refs = self.bleu._cache_references([references])

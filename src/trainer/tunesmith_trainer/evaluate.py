@@ -250,7 +250,7 @@ def reference_logprobs(model: Any, tokenizer: Any, rows: list[dict[str, Any] | N
         for j, i in enumerate(chosen):
             positions = torch.tensor([p for p in rows[i]["positions"] if p < len(sequences[j])])
             # The logits at position p - 1 predict the token at p.
-            window = logits[j, shift + positions - 1].float().log_softmax(-1)
+            window = logits[j, (shift + positions - 1).to(logits.device)].float().log_softmax(-1)
             targets = ids[j, positions].to(window.device)
             result[i] = [round(v, 4) for v in window.gather(1, targets[:, None])[:, 0].tolist()]
     return result

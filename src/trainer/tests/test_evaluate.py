@@ -216,3 +216,25 @@ def test_outputs_are_decoded_as_written_and_truncation_is_flagged(tmp_path):
     outputs, truncated = generate_rows(Model(), tokenizer, ["The", "The"], batch_size=2, max_new_tokens=6)
     assert outputs == ["The capital is Lima .", "Lima . Lima . Lima ."]
     assert truncated == [False, True]
+
+
+@pytest.mark.parametrize("method", [
+    {"type": "partial", "partial": {"layers": -1}},  # its checkpoints are whole models (Trainer's save)
+    {"type": "full"},
+    {"type": "prompt_tuning", "prompt_tuning": {"num_virtual_tokens": 4}},  # an adapter; its logits lead with 4 virtual tokens
+])
+def test_every_methods_checkpoint_and_result_evaluate(tiny, tmp_path, method):
+    run_dir = tmp_path / "run"
+    config = write_config(tiny, run_dir, method=method, training={"max_steps": 2, "eval_steps": 1000, "save_steps": 2},
+                          evaluation={"batch_size": 4, "max_new_tokens": 3})
+    assert train(config) == 0
+    for extra in (["--checkpoint", "checkpoint-2"], []):
+        assert main(["evaluate", "--config", str(config), "--limit", "4", *extra]) == 0
+    for name, weights in (("checkpoint-2", run_dir / "checkpoints" / "checkpoint-2"),
+                          ("final", run_dir / {"partial": "partial", "full": "model"}.get(method["type"], "adapter"))):
+        report = validate_report(json.loads((run_dir / "evaluations" / f"{name}.json").read_text()))
+        assert report["systems"]["tuned"]["weights"] == str(weights)
+        for example in report["examples"]:
+            assert len(example["tokens"]["tuned"]) == len(example["tokens"]["text"]) == len(example["tokens"]["base"])
+    # The base model is the same for both: generated once.
+    assert len(list((run_dir / "evaluations" / ".cache").iterdir())) == 1

@@ -74,7 +74,9 @@ export function isEvaluationEvent(value: unknown): value is EvaluationEvent {
       return isTrainerEvent(value);
     case 'eval_finished':
       return (
-        (value['status'] === 'completed' || value['status'] === 'cancelled' || value['status'] === 'failed') &&
+        (value['status'] === 'completed' ||
+          value['status'] === 'cancelled' ||
+          value['status'] === 'failed') &&
         (value['summary'] === undefined || isEvaluationSummary(value['summary']))
       );
     default:

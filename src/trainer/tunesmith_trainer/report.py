@@ -63,7 +63,7 @@ def read_lines(path: str | Path) -> tuple[dict[str, Any], list[str]]:
     return {"path": str(path), "sha256": hashlib.sha256(raw).hexdigest(), "lines": len(lines)}, lines
 
 
-def _primary(references: Sequence[str], labels: list[str] | None, non_latin: bool) -> str:
+def _primary(labels: list[str] | None, non_latin: bool) -> str:
     if labels:
         return "exact_normalized"
     return "chrf" if non_latin else "f1"
@@ -97,7 +97,7 @@ def build(items: Sequence[Item], *, kind: Kind, id: str = "report", source: dict
     scored_refs = [it.reference for it in scored]
     labels = structure.label_set(scored_refs)
     non_latin = sum(map(_mostly_non_latin, scored_refs)) > NON_LATIN_SHARE * len(scored_refs)
-    primary = _primary(scored_refs, labels, non_latin)
+    primary = _primary(labels, non_latin)
 
     metrics: dict[str, Any] = {name: corpus(scores[name]) for name in names}
     if has_base:

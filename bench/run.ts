@@ -6,6 +6,7 @@
  *   npm run bench                 # everything, including the 1 GB file
  *   npm run bench -- --skip-1gb   # without the 1 GB peak-memory run
  *   npm run bench -- --seed 7 --size 120000000 --repeat 5
+ *   npm run bench -- --only evaluation   # the trainer's scoring of an evaluation report only
  *
  * Each 120 MB run is repeated (--repeat, default 3) and the fastest is reported with the median: the
  * machine is shared, and slower runs measure the neighbours as much as the linter.
@@ -15,6 +16,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { cliRuns, ROOT, setRepeats, throughput, tunesmith, type Throughput } from './cli.ts';
 import { corpus } from './corpus.ts';
+import { scoringRuns, scoringTable } from './evaluation.ts';
 import { secretlintRun } from './secretlint.ts';
 
 const { values } = parseArgs({
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '120000000' },
     'skip-1gb': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '3' },
+    only: { type: 'string' },
   },
 });
 
@@ -31,8 +34,15 @@ function row(run: Throughput): string {
   return `| ${run.label} | ${run.megabytes.toFixed(0)} MB | ${seconds(run.wallMs)} | ${seconds(run.medianMs)} (${run.runs}) | ${run.mbPerSecond.toFixed(1)} MB/s | ${run.peakRssMiB.toFixed(0)} MiB |`;
 }
 
+function evaluationPart(): void {
+  console.log("\nThe trainer's scoring of an evaluation report (10,000 examples, base and tuned):");
+  const runs = scoringRuns(Number(values.repeat));
+  console.log(typeof runs === 'string' ? `skipped: ${runs}` : scoringTable(runs));
+}
+
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  if (values.only === 'evaluation') return evaluationPart();
   console.log('Building the CLI...');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   setRepeats(Number(values.repeat));
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
   );
   const big = runs.find((run) => run.label.includes('1 GB'));
   if (big) console.log(`1 GB file peak RSS: ${big.peakRssMiB.toFixed(0)} MiB (target < 400 MB)`);
+  evaluationPart();
 }
 
 await main();

@@ -4,23 +4,45 @@
  */
 import { isObject, isTrainerEvent, type ErrorEvent } from './trainer-events.ts';
 
+/** Headline corpus metrics of one system: fractions, and BLEU / chrF on sacreBLEU's 0–100 scale. */
+export interface EvaluationHeadline {
+  exact_normalized: number;
+  f1: number;
+  rougeL: number;
+  bleu: number;
+  chrf: number;
+}
+
 export interface EvaluationSummary {
-  /** The evaluation.jsonl written: one row per example with the base and tuned generations. */
+  /** The report written (the same as `report`; before reports, the evaluation.jsonl). */
   output: string;
+  /** The evaluation report (schemas/evaluation-report.schema.json). */
+  report?: string;
+  /** `final`, or the checkpoint's folder name. */
+  id?: string;
   examples: number;
-  /** Fractions of examples whose generation equals the reference exactly. */
+  /** Fractions of examples whose output equals the reference (surrounding whitespace aside). */
   exact_match: { base: number; tuned: number };
+  /** The metric that decides improved / regressed. */
+  primary?: string;
+  metrics?: { base?: EvaluationHeadline; tuned: EvaluationHeadline };
+  outcomes?: { improved: number; regressed: number; unchanged: number; error: number };
+  /** In words: whether tuned differs from base beyond noise, and on which metrics. */
+  verdict?: string;
+  /** How many problems the report lists. */
+  problems?: number;
 }
 
 export type EvaluationEvent =
-  | { v: 1; time: string; type: 'eval_started'; file?: string; limit?: number }
+  | { v: 1; time: string; type: 'eval_started'; file?: string; limit?: number; checkpoint?: string }
   | { v: 1; time: string; type: 'eval_progress'; phase: 'base' | 'tuned'; done: number; total: number }
   | ErrorEvent
   | {
       v: 1;
       time: string;
       type: 'eval_finished';
-      status: 'completed' | 'failed';
+      /** `cancelled`: SIGTERM or SIGINT stopped it; the previous report is left as it was. */
+      status: 'completed' | 'cancelled' | 'failed';
       summary?: EvaluationSummary;
     };
 
@@ -52,7 +74,9 @@ export function isEvaluationEvent(value: unknown): value is EvaluationEvent {
       return isTrainerEvent(value);
     case 'eval_finished':
       return (
-        (value['status'] === 'completed' || value['status'] === 'failed') &&
+        (value['status'] === 'completed' ||
+          value['status'] === 'cancelled' ||
+          value['status'] === 'failed') &&
         (value['summary'] === undefined || isEvaluationSummary(value['summary']))
       );
     default:

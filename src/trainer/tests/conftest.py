@@ -56,6 +56,22 @@ def read_events(run_dir: Path) -> list[dict[str, Any]]:
     return events
 
 
+def validate_report(report: dict[str, Any]) -> dict[str, Any]:
+    """Raises when ``report`` breaks schemas/evaluation-report.schema.json; returns it."""
+    import jsonschema
+
+    from tunesmith_trainer.schema import load_schema
+
+    jsonschema.validate(report, load_schema("evaluation-report"), cls=jsonschema.Draft202012Validator)
+    return report
+
+
+def report_rows(run_dir: Path) -> list[dict[str, Any]]:
+    """The final evaluation's examples as rows of prompt, reference, base and tuned output."""
+    report = validate_report(json.loads((run_dir / "evaluations" / "final.json").read_text("utf-8")))
+    return [{"prompt": e["prompt"], "reference": e["reference"], **e["outputs"]} for e in report["examples"]]
+
+
 def train(config: Path, *extra: str) -> int:
     return main(["train", "--config", str(config), *extra])
 

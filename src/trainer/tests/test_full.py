@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import torch
 from safetensors.torch import load_file
 
-from conftest import read_events, train, write_config
+from conftest import read_events, report_rows, train, write_config
 from tunesmith_trainer.config import load_config
 from tunesmith_trainer.evaluate import evaluate, generate
 
@@ -44,7 +42,7 @@ def test_the_full_model_loads_with_from_pretrained_and_reproduces_the_generation
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     config, run_dir = full_run
-    rows = [json.loads(line) for line in (run_dir / "evaluation.jsonl").read_text().splitlines()]
+    rows = report_rows(run_dir)
     model = AutoModelForCausalLM.from_pretrained(run_dir / "model").eval()
     tokenizer = AutoTokenizer.from_pretrained(run_dir / "model")
     again = generate(model, tokenizer, [r["prompt"] for r in rows], batch_size=7, max_new_tokens=8)

@@ -1,13 +1,15 @@
-"""Command line: ``python -m tunesmith_trainer {doctor,estimate,train,evaluate} [--config run.json]``.
+"""Command line: ``python -m tunesmith_trainer {doctor,estimate,train,evaluate,score,compare} ...``.
 
-Every command prints JSON; ``train`` prints the event stream (docs/trainer-events.md). Exit status:
-0 done (completed or cancelled), 1 an error was reported, 2 bad command line."""
+Every command prints JSON; ``train`` prints the event stream (docs/trainer-events.md), the others one
+object (their summary, or ``{"error": {...}}``). docs/evaluation.md describes evaluate, score and
+compare. Exit status: 0 done (completed or cancelled), 1 an error was reported, 2 bad command line."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -100,34 +102,70 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Prints the summary; progress goes to ``<run dir>/evaluation.events.jsonl`` (docs/trainer-events.md)
-    for an editor that follows a detached evaluation."""
-    from .evaluate import evaluate
+    for an editor that follows a detached evaluation. SIGTERM or SIGINT cancels: nothing is written."""
+    from .evaluate import EvaluationCancelled, evaluate
 
     config = load_config(args.config)
     events = EventWriter(config.run_dir, None, name="evaluation.events.jsonl")
+    cancelled = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal cancelled
+        cancelled = True
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        events.emit("eval_started", file=args.file, limit=args.limit)
+        events.emit("eval_started", file=args.file, limit=args.limit, checkpoint=args.checkpoint)
         summary = evaluate(
             config,
             file=args.file,
             output=args.output,
             limit=args.limit,
+            checkpoint=args.checkpoint,
             progress=lambda phase, done, total: events.emit("eval_progress", phase=phase, done=done, total=total),
+            cancel=lambda: cancelled,
         )
         events.emit("eval_finished", status="completed", summary=summary)
         _print(summary)
+        return 0
+    except EvaluationCancelled:
+        events.emit("eval_finished", status="cancelled")
+        _print({"status": "cancelled"})
         return 0
     except TrainerError as exc:
         events.error(**exc.event_fields())
         events.emit("eval_finished", status="failed")
         raise
     except Exception as exc:  # noqa: BLE001 - a detached evaluation reports only through its events
-        traceback.print_exc(file=sys.stderr)
         events.error("internal", f"{type(exc).__name__}: {exc}", "This is a bug in tunesmith; the log has the trace.")
         events.emit("eval_finished", status="failed")
-        return 1
+        raise
     finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
         events.close()
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .predictions import score
+
+    _print(score(args.predictions, layout=args.layout, prompt=args.prompt, reference=args.reference, base=args.base,
+                 tuned=args.tuned, heldout=args.heldout, output=args.output))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare
+
+    _print(compare(args.base, args.tuned, args.output))
+    return 0
+
+
+def _internal(exc: Exception) -> int:
+    traceback.print_exc(file=sys.stderr)
+    _print({"error": {"kind": "internal", "message": f"{type(exc).__name__}: {exc}",
+                      "hint": "This is a bug in tunesmith; stderr has the trace."}})
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,11 +180,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             p.add_argument("--accept-changes", action="store_true",
                            help="with --resume: continue although the data or the config changed since the run started")
         if name == "evaluate":
+            p.add_argument("--checkpoint", help="a checkpoint of the run (checkpoint-150) instead of its final result")
             p.add_argument("--file", help="held-out JSONL (default: evaluation.file, else data.validation)")
-            p.add_argument("--output", help="output JSONL (default: <run dir>/evaluation.jsonl)")
+            p.add_argument("--output", help="the report (default: <run dir>/evaluations/<final|checkpoint>.json)")
             p.add_argument("--limit", type=int, help="only the first N examples")
+    p = sub.add_parser("score", help="score a predictions file (no model)")
+    p.add_argument("--predictions", required=True, help="JSONL: evaluation.jsonl, generated_predictions.jsonl, any")
+    p.add_argument("--layout", choices=["auto", "tunesmith", "llamafactory", "columns"], default="auto")
+    for column in ("prompt", "reference", "base", "tuned"):
+        p.add_argument(f"--{column}", metavar="COL", help=f"the field that holds the {column}")
+    p.add_argument("--heldout", help="the held-out JSONL the predictions were made on (lines, hashes, turns)")
+    p.add_argument("--output", help="the report (default: <predictions stem>.evaluation.json beside it)")
+    p = sub.add_parser("compare", help="two reports on one held-out file: A's tuned outputs vs B's")
+    p.add_argument("--base", required=True, metavar="REPORT_A", help="its tuned outputs become base")
+    p.add_argument("--tuned", required=True, metavar="REPORT_B", help="its tuned outputs stay tuned")
+    p.add_argument("--output", help="the report (default: compare-<a>-<b>.json beside REPORT_B)")
     args = parser.parse_args(argv)
-    handler = {"doctor": cmd_doctor, "estimate": cmd_estimate, "train": cmd_train, "evaluate": cmd_evaluate}[args.command]
+    handler = {"doctor": cmd_doctor, "estimate": cmd_estimate, "train": cmd_train, "evaluate": cmd_evaluate,
+               "score": cmd_score, "compare": cmd_compare}[args.command]
     if args.command == "train":
         return handler(args)
     try:
@@ -154,3 +205,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrainerError as exc:
         _print({"error": exc.event_fields()})
         return 1
+    except Exception as exc:  # noqa: BLE001 - every command answers with one JSON object
+        return _internal(exc)

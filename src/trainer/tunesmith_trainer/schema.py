@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-SchemaName = Literal["run-config", "events", "evaluation-events"]
+SchemaName = Literal["run-config", "events", "evaluation-events", "evaluation-report"]
 
 
 @cache

@@ -1,0 +1,261 @@
+"""Per-example and corpus scores of outputs against references, computed by the libraries people cite:
+sacreBLEU (BLEU, chrF and their signatures), rouge-score (ROUGE-1/2/L, Porter stemmer on) and the
+official SQuAD v1.1 normalisation (exact match, token F1). docs/evaluation.md says what each number is.
+
+Speed (measured, see docs/benchmarks.md): each library is called once per example and system, and
+nothing is computed twice: the references' n-grams are extracted once for both systems (sacreBLEU's
+reference cache), each example's sufficient statistics give its sentence score, the corpus score and
+the bootstrap resamples (as sacreBLEU's own paired bootstrap in `significance.py` does), rouge-score
+gets a tokenizer through its ``tokenizer=`` hook that runs its own ``tokenize()`` with a memoised
+Porter stemmer, and large inputs are split across processes.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import string
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+METRICS = ("exact", "exact_normalized", "f1", "rouge1", "rouge2", "rougeL", "bleu", "chrf", "length_ratio")
+"""Every metric of a report, in the order the schema lists them (schemas/evaluation-report.schema.json)."""
+QUALITY = METRICS[:-1]
+"""The metrics where higher is better (length_ratio is neither)."""
+MEANS = ("exact", "exact_normalized", "f1", "rouge1", "rouge2", "rougeL")
+"""Corpus value = mean of the per-example values; bleu, chrf and length_ratio come from summed statistics."""
+
+# Below this many characters of text in all, the work is done in this process: starting workers costs more.
+PARALLEL_MIN_CHARS = 2_000_000
+
+
+# -- SQuAD v1.1 ----------------------------------------------------------------------------------------
+# normalize_answer and f1_score are the official SQuAD v1.1 evaluation script's (evaluate-v1.1.py, as
+# copied in huggingface/evaluate metrics/squad/compute_score.py), unchanged in behaviour: lower-case,
+# drop ASCII punctuation, drop the articles a/an/the, collapse whitespace; F1 over token multisets, and
+# 0 when nothing is shared (also when both sides are empty: v1.1 has no rule for unanswerable items).
+_EXCLUDE = set(string.punctuation)
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+
+
+@functools.lru_cache(maxsize=16)  # each reference is normalised four times in a row (EM, F1; two systems)
+def normalize_answer(s: str) -> str:
+    """Lower text and remove punctuation, articles and extra whitespace."""
+    text = s.lower()
+    text = "".join(ch for ch in text if ch not in _EXCLUDE)
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def squad_f1(prediction: str, ground_truth: str) -> float:
+    prediction_tokens = normalize_answer(prediction).split()
+    ground_truth_tokens = normalize_answer(ground_truth).split()
+    common = Counter(prediction_tokens) & Counter(ground_truth_tokens)
+    num_same = sum(common.values())
+    if num_same == 0:
+        return 0.0
+    precision = 1.0 * num_same / len(prediction_tokens)
+    recall = 1.0 * num_same / len(ground_truth_tokens)
+    return (2 * precision * recall) / (precision + recall)
+
+
+def exact_strict(prediction: str, reference: str) -> bool:
+    """Character for character; only surrounding whitespace (which chat templates add or trim) is ignored."""
+    return prediction.strip() == reference.strip()
+
+
+def exact_normalized(prediction: str, reference: str) -> bool:
+    return normalize_answer(prediction) == normalize_answer(reference)
+
+
+# -- rouge-score -----------------------------------------------------------------------------------------
+def _rouge_tokenizer() -> Any:
+    from nltk.stem import porter
+    from rouge_score import tokenize, tokenizers
+
+    class MemoTokenizer(tokenizers.Tokenizer):
+        """rouge-score's DefaultTokenizer(use_stemmer=True), with each word stemmed once and the last texts
+        kept: the Porter stemmer is most of rouge-score's time, and every reference is tokenized once per
+        system (measured: 2.2 of 3.8 CPU seconds per 100 pairs of 200 words without the memo)."""
+
+        def __init__(self) -> None:
+            stemmer = porter.PorterStemmer()
+            self.stem = functools.lru_cache(maxsize=1 << 18)(stemmer.stem)
+            self._tokenize = functools.lru_cache(maxsize=16)(lambda text: tokenize.tokenize(text, self))
+
+        def tokenize(self, text: str) -> list[str]:
+            return self._tokenize(text)
+
+    return MemoTokenizer()
+
+
+class _Scorer:
+    """The library objects, made once per process."""
+
+    def __init__(self) -> None:
+        from rapidfuzz.distance import LCSseq
+        from rouge_score import rouge_scorer, scoring
+        from sacrebleu.metrics import BLEU, CHRF
+
+        self.tokenizer = _rouge_tokenizer()
+        # rougeL is not asked of rouge-score: see rouge_l().
+        self.rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2"], tokenizer=self.tokenizer)
+        self.fmeasure = scoring.fmeasure
+        self.lcs = LCSseq.similarity
+        self.bleu = BLEU()
+        self.sentence_bleu = BLEU(effective_order=True)  # what sacrebleu.sentence_bleu uses
+        self.chrf = CHRF()
+
+    def rouge_l(self, reference: str, output: str) -> float:
+        """rouge-score's rougeL F-measure (`_score_lcs`: LCS length over each side's token count, on
+        rouge-score's own tokens), with the LCS length from rapidfuzz's C++ LCSseq: rouge-score fills a
+        Python table, 17 ms per pair of 200 tokens, which alone would take 6 CPU minutes for 10,000
+        examples of two systems. tests/test_metrics.py checks both give the same score."""
+        target = self.tokenizer.tokenize(reference)
+        prediction = self.tokenizer.tokenize(output)
+        if not target or not prediction:
+            return 0.0
+        length = self.lcs(target, prediction)
+        return float(self.fmeasure(length / len(prediction), length / len(target)))
+
+    def chunk(self, references: list[str], systems: dict[str, list[str]]) -> dict[str, Any]:
+        # Each distinct (example, output) pair is scored once: base and tuned often write the same text.
+        # Example by example, so each reference is tokenized once (the tokenizer keeps the last texts).
+        pairs: dict[tuple[int, str], int] = {}
+        rows: dict[str, list[int]] = {name: [] for name in systems}
+        for i in range(len(references)):
+            for name, outputs in systems.items():
+                rows[name].append(pairs.setdefault((i, outputs[i]), len(pairs)))
+        example_of = [i for i, _ in pairs]
+        hypotheses = [out for _, out in pairs]
+        bleu_refs = self.bleu._cache_references([references])
+        chrf_refs = self.chrf._cache_references([references])
+        self.bleu._ref_cache = [bleu_refs[i] for i in example_of]
+        self.chrf._ref_cache = [chrf_refs[i] for i in example_of]
+        bleu_stats = self.bleu._extract_corpus_statistics(hypotheses, None)
+        chrf_stats = self.chrf._extract_corpus_statistics(hypotheses, None)
+        values = {m: np.empty(len(pairs)) for m in METRICS}
+        for k, (i, hyp) in enumerate(pairs):
+            ref = references[i]
+            rouge = self.rouge.score(ref, hyp)
+            values["exact"][k] = exact_strict(hyp, ref)
+            values["exact_normalized"][k] = exact_normalized(hyp, ref)
+            values["f1"][k] = squad_f1(hyp, ref)
+            values["rouge1"][k] = rouge["rouge1"].fmeasure
+            values["rouge2"][k] = rouge["rouge2"].fmeasure
+            values["rougeL"][k] = self.rouge_l(ref, hyp)
+            values["bleu"][k] = self.sentence_bleu._compute_score_from_stats(bleu_stats[k]).score
+            values["chrf"][k] = self.chrf._compute_score_from_stats(chrf_stats[k]).score
+            hyp_len, ref_len = bleu_stats[k][0], bleu_stats[k][1]
+            values["length_ratio"][k] = hyp_len / ref_len if ref_len else np.nan
+        bleu_array = np.asarray(bleu_stats, dtype=np.int64).reshape(len(pairs), -1)
+        chrf_array = np.asarray(chrf_stats, dtype=np.int64).reshape(len(pairs), -1)
+        out: dict[str, Any] = {"signatures": {"bleu": str(self.bleu.get_signature()),
+                                              "chrf": str(self.chrf.get_signature())}}
+        for name, picked in rows.items():
+            out[name] = {"values": {m: v[picked] for m, v in values.items()},
+                         "bleu_stats": bleu_array[picked], "chrf_stats": chrf_array[picked]}
+        return out
+
+
+_SCORER: _Scorer | None = None
+
+
+def _score_chunk(task: tuple[list[str], dict[str, list[str]]]) -> dict[str, Any]:
+    global _SCORER
+    if _SCORER is None:
+        _SCORER = _Scorer()
+    return _SCORER.chunk(*task)
+
+
+# -- the whole file --------------------------------------------------------------------------------------
+@dataclass
+class SystemScores:
+    """One system's per-example values (length_ratio NaN where the reference is empty) and sacreBLEU's
+    sufficient statistics per example, from which corpus scores and bootstrap resamples are computed."""
+
+    values: dict[str, np.ndarray]
+    bleu_stats: np.ndarray
+    chrf_stats: np.ndarray
+
+    def subset(self, keep: np.ndarray) -> "SystemScores":
+        return SystemScores({m: v[keep] for m, v in self.values.items()}, self.bleu_stats[keep], self.chrf_stats[keep])
+
+
+def workers_for(total_chars: int, examples: int) -> int:
+    if total_chars < PARALLEL_MIN_CHARS or examples < 64 or not sys.platform.startswith("linux"):
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), 8))
+
+
+def score_systems(references: Sequence[str], systems: dict[str, Sequence[str]],
+                  workers: int | None = None) -> tuple[dict[str, SystemScores], dict[str, str]]:
+    """Scores each system's outputs against the references, example by example; returns the scores and
+    sacreBLEU's signature strings. Needs at least one example."""
+    references = list(references)
+    outputs = {name: list(values) for name, values in systems.items()}
+    if not references:
+        raise ValueError("no examples to score")
+    chars = sum(map(len, references)) + sum(sum(map(len, v)) for v in outputs.values())
+    workers = workers or workers_for(chars, len(references))
+    if workers == 1:
+        parts = [_score_chunk((references, outputs))]
+    else:
+        import multiprocessing
+
+        size = -(-len(references) // (workers * 4))
+        tasks = [(references[i : i + size], {k: v[i : i + size] for k, v in outputs.items()})
+                 for i in range(0, len(references), size)]
+        # fork: the workers need nothing but these modules, already imported here (no CUDA in a worker).
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_score_chunk, tasks, chunksize=1)
+    result = {}
+    for name in outputs:
+        result[name] = SystemScores(
+            {m: np.concatenate([p[name]["values"][m] for p in parts]) for m in METRICS},
+            np.concatenate([p[name]["bleu_stats"] for p in parts]),
+            np.concatenate([p[name]["chrf_stats"] for p in parts]),
+        )
+    return result, parts[0]["signatures"]
+
+
+@functools.cache
+def _corpus_metrics() -> tuple[Any, Any]:
+    from sacrebleu.metrics import BLEU, CHRF
+
+    return BLEU(), CHRF()
+
+
+def bleu_from_stats(stats: np.ndarray) -> tuple[float, float]:
+    """Corpus BLEU (sacreBLEU defaults) and length ratio (output over reference 13a tokens) from summed statistics."""
+    bleu, _ = _corpus_metrics()
+    totals = [int(x) for x in stats]
+    score = bleu._compute_score_from_stats(totals)
+    return float(score.score), (totals[0] / totals[1] if totals[1] else 0.0)
+
+
+def chrf_from_stats(stats: np.ndarray) -> float:
+    _, chrf = _corpus_metrics()
+    return float(chrf._compute_score_from_stats([int(x) for x in stats]).score)
+
+
+def corpus(scores: SystemScores) -> dict[str, float]:
+    """The corpus metrics of one system (schema `corpusMetrics`); needs at least one example."""
+    result = {m: float(np.mean(scores.values[m])) for m in MEANS}
+    result["bleu"], result["length_ratio"] = bleu_from_stats(scores.bleu_stats.sum(axis=0))
+    result["chrf"] = chrf_from_stats(scores.chrf_stats.sum(axis=0))
+    return {m: result[m] for m in METRICS}
+
+
+def example_scores(scores: SystemScores, i: int) -> dict[str, float | None]:
+    """One example's scores (schema `exampleScores`), rounded for the file's size."""
+    out: dict[str, float | None] = {}
+    for m in METRICS:
+        value = float(scores.values[m][i])
+        out[m] = None if np.isnan(value) else round(value, 6)
+    return out

@@ -110,7 +110,7 @@ test('sorting is a stable permutation, ordered by the value, rows without one la
         const firstNull = values.indexOf(null);
         if (firstNull >= 0) assert.ok(values.slice(firstNull).every((value) => value === null));
         for (let i = 1; i < rows.length; i += 1) {
-          const [a, b] = [values[i - 1]!, values[i]!];
+          const [a, b] = [values[i - 1] ?? null, values[i] ?? null];
           if (a === null || b === null) continue;
           if (a === b) assert.ok(rows[i - 1]! < rows[i]!, 'stable');
           else assert.ok(descending ? a > b : a < b);

@@ -20,8 +20,11 @@ export const ROW_HEIGHT = 66;
 const OVERSCAN = 6;
 /** Time one diff may take while rows are being scrolled in. */
 const SCROLL_DIFF_MS = 3;
-/** Time one diff may take when the page is idle; past it the output stays unmarked. */
-const IDLE_DIFF_MS = 150;
+/**
+ * Time one diff may take when the page is idle (one task: a scroll that starts meanwhile waits at most
+ * this long); past it the output stays unmarked.
+ */
+const IDLE_DIFF_MS = 40;
 /** How long scrolling must have stopped before the slow diffs run. */
 const IDLE_AFTER_MS = 250;
 

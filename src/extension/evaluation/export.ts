@@ -229,7 +229,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; max-width: 1400px; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; } h3 { font-size: 1em; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid rgba(128,128,128,.4); padding: 4px 8px; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .primary { font-weight: 600; }
 .muted { opacity: .7; font-size: .9em; }
 .verdict { border-left: 4px solid rgba(128,128,128,.6); padding: 4px 12px; }

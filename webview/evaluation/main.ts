@@ -50,7 +50,7 @@ const page = {
 };
 
 /** For tests and the benchmark: when the last report arrived and when its first rows were painted. */
-const probe = { reportAt: 0, rowsAt: 0, paintedAt: 0, table: tableProbe };
+const probe = { checkMs: 0, reportAt: 0, headerAt: 0, rowsAt: 0, paintedAt: 0, table: tableProbe };
 (window as unknown as { __evaluation: typeof probe }).__evaluation = probe;
 
 const post = (message: EvaluationPanelMessage) => vscode.postMessage(message);
@@ -168,6 +168,7 @@ function showReport(message: Extract<EvaluationHostMessage, { type: 'report' }>)
   $('status').hidden = true;
   $('banner').hidden = true;
   showHeader(message.report, filterCounts(message.report), { filter: (filter) => setView({ filter }) });
+  probe.headerAt = performance.now();
   columns(message.report);
   sortOptions(message.report);
   $<Field>('search').value = page.view.query;
@@ -217,7 +218,10 @@ function handle(message: EvaluationHostMessage): void {
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   // Validated on receipt: a message of any other shape is dropped, not half-applied.
-  if (isEvaluationHostMessage(event.data)) handle(event.data);
+  const started = performance.now();
+  const valid = isEvaluationHostMessage(event.data);
+  probe.checkMs = performance.now() - started;
+  if (valid) handle(event.data);
   else console.warn('evaluation panel: ignored a message of unknown shape');
 });
 

@@ -18,8 +18,18 @@ import { buildRow } from './row.ts';
 export const ROW_HEIGHT = 66;
 /** Rows built beyond each edge of the viewport, so a slow scroll never shows a gap. */
 const OVERSCAN = 6;
-/** Time one diff may take while rows are being scrolled in. */
-const SCROLL_DIFF_MS = 3;
+/**
+ * Time the diffs of one list update may take together: a few ms while scrolling (the frame also lays
+ * out and paints), more when the rows change at once (open, filter, sort). Past it, rows come unmarked.
+ */
+const SCROLL_DIFFS_MS = 4;
+const SHOW_DIFFS_MS = 30;
+/**
+ * Word diffs whose estimated cost, (tokens of both) × (tokens not shared), is above this go straight
+ * to the idle pass: two unrelated 150-word texts (cost ~100,000) take 10-50 ms; a few words changed
+ * in them (cost ~3,000) well under a millisecond.
+ */
+const COSTLY_DIFF = 40_000;
 /**
  * Time one diff may take when the page is idle (one task: a scroll that starts meanwhile waits at most
  * this long); past it the output stays unmarked.
@@ -51,6 +61,8 @@ export class ExampleTable {
   private readonly diffs = new Map<string, DiffPart[] | null>();
   private readonly slow = new Set<string>();
   private frame = 0;
+  /** When the current list update's time for diffs runs out (performance.now()). */
+  private diffsUntil = 0;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly observer = new ResizeObserver((entries) => this.measured(entries));
 
@@ -81,7 +93,7 @@ export class ExampleTable {
     this.sort = sort;
     this.clear();
     this.layout();
-    this.update();
+    this.update(SHOW_DIFFS_MS);
   }
 
   get length(): number {
@@ -168,9 +180,10 @@ export class ExampleTable {
     return Math.max(0, low);
   }
 
-  private update(): void {
+  private update(diffsMs = SCROLL_DIFFS_MS): void {
     if (!this.report) return;
     const started = performance.now();
+    this.diffsUntil = started + diffsMs;
     const top = window.scrollY - (this.container.getBoundingClientRect().top + window.scrollY);
     const bottom = top + window.innerHeight;
     const first = Math.max(0, this.rowAt(Math.max(0, top)) - OVERSCAN);
@@ -225,7 +238,12 @@ export class ExampleTable {
     const key = `${position}:${system}`;
     if (this.diffs.has(key)) return this.diffs.get(key);
     const example = this.report!.examples[position]!;
-    const parts = wordDiff(example.reference, example.outputs[system] ?? '', SCROLL_DIFF_MS);
+    const output = example.outputs[system] ?? '';
+    const left = this.diffsUntil - performance.now();
+    const parts =
+      left > 0 && diffCost(example.reference, output) <= COSTLY_DIFF
+        ? wordDiff(example.reference, output, left)
+        : undefined;
     if (parts) this.diffs.set(key, parts);
     else {
       this.slow.add(key);
@@ -277,4 +295,31 @@ export class ExampleTable {
     if (!target.closest('.expand') && (window.getSelection()?.toString() ?? '') !== '') return;
     this.toggle(Number(row.dataset['position']));
   }
+}
+
+/**
+ * What a word diff of two texts will roughly cost: Myers' algorithm takes (N + M) × D steps, and D
+ * (the edit distance in tokens) is at least the words the two do not share. Linear, no allocation
+ * per word beyond one map.
+ */
+export function diffCost(reference: string, output: string): number {
+  const counts = new Map<string, number>();
+  let words = 0;
+  for (const word of reference.split(/\s+/)) {
+    if (!word) continue;
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+    words += 1;
+  }
+  let shared = 0;
+  for (const word of output.split(/\s+/)) {
+    if (!word) continue;
+    words += 1;
+    const left = counts.get(word) ?? 0;
+    if (left > 0) {
+      shared += 1;
+      counts.set(word, left - 1);
+    }
+  }
+  // Spaces are tokens too: twice the words, twice the differences.
+  return 2 * words * 2 * (words - 2 * shared);
 }

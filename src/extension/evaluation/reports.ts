@@ -111,8 +111,8 @@ export async function siblingPaths(path: string): Promise<string[]> {
 }
 
 /**
- * The reports of a run's `evaluations/` folder as chart points, each read once per version of its file
- * (only its summary is kept); the ones that do not parse are left out.
+ * The reports of a run's `evaluations/` folder as chart points, in step order, each read once per
+ * version of its file (only its summary is kept); the ones that do not parse are left out.
  */
 export class OtherReports {
   private readonly summaries = new Map<string, { stamp: string; entry: Omit<OtherReport, 'current'> }>();
@@ -131,7 +131,9 @@ export class OtherReports {
       }
       others.push({ ...summary.entry, current: other === path });
     }
-    return others;
+    // In training order: by step, reports of no run step last, then by name.
+    const step = (other: OtherReport) => other.step ?? Number.POSITIVE_INFINITY;
+    return others.sort((a, b) => step(a) - step(b) || a.id.localeCompare(b.id));
   }
 }
 

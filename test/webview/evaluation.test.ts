@@ -400,7 +400,7 @@ test('markup and scripts in every text of a report show as text; nothing runs, l
 
 test('the exported HTML page, opened in Chromium: every payload as text, no script, no request', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'tunesmith-export-')), 'final.html');
-  writeFileSync(file, reportHtml(hostileReport()));
+  writeFileSync(file, await reportHtml(hostileReport()));
   const page = await host.browser.newPage();
   const dialogs: string[] = [];
   const requests: string[] = [];

@@ -251,11 +251,14 @@ export function showHeader(report: EvaluationReport, counts: FilterCounts, actio
       element('li', {}, `${problem.line === undefined ? '' : `line ${problem.line}: `}${problem.message}`),
     ),
   );
-  // What is worth opening the details for, in their summary line.
+  // Whether the details hold problems, in their summary line.
   const summary = $('details').querySelector('summary')!;
   const problems = report.problems.length;
-  summary.textContent = `Source, generation settings, ${report.notes.length} note${report.notes.length === 1 ? '' : 's'}, ${problems} problem${problems === 1 ? '' : 's'}`;
-  if (problems > 0) summary.classList.add('has-problems');
+  summary.textContent =
+    problems === 0
+      ? 'Source and generation settings'
+      : `Source, generation settings and ${problems} input problem${problems === 1 ? '' : 's'} (lines not scored)`;
+  summary.classList.toggle('has-problems', problems > 0);
 }
 
 /** Marks the filter button in use (an outcome chip or a flip cell). */

@@ -191,6 +191,8 @@ function handle(message: EvaluationHostMessage): void {
       return;
     case 'problem': {
       page.path ||= message.path;
+      // Saved, so that after a reload the panel comes back for the file (fixed by then, perhaps).
+      saveState();
       if (!page.report) {
         $('status').hidden = false;
         $('status').textContent = message.message;

@@ -5,13 +5,13 @@
  * writes only, once per frame: no layout thrash while scrolling. The page scrolls as a whole (one
  * scroll bar); the header scrolls away and the toolbar sticks.
  *
- * Word diffs of very different long texts are quadratic (tens of ms): while scrolling each gets a few
- * ms and is shown unmarked if it needs more; when the page is idle those are computed with more time
- * and their rows redrawn.
+ * Word diffs of very different long texts are quadratic (tens of ms): while scrolling the diffs of one
+ * update share a few ms, costly ones are not tried, and what did not fit is shown unmarked; when the
+ * page is idle those are computed (with more time each) and their rows redrawn.
  */
 import type { EvaluationReport, SystemId } from '../../src/shared/evaluation-report.ts';
 import type { RowSort, Tokens } from '../../src/shared/evaluation-protocol.ts';
-import { wordDiff, type DiffPart } from '../../src/shared/evaluation-view.ts';
+import { costlyDiff, wordDiff, type DiffPart } from '../../src/shared/evaluation-view.ts';
 import { buildRow } from './row.ts';
 
 /** A collapsed row's height in px (three lines of text); the stylesheet reads it as --row-height. */
@@ -24,12 +24,6 @@ const OVERSCAN = 6;
  */
 const SCROLL_DIFFS_MS = 4;
 const SHOW_DIFFS_MS = 30;
-/**
- * Word diffs whose estimated cost, (tokens of both) × (tokens not shared), is above this go straight
- * to the idle pass: two unrelated 150-word texts (cost ~100,000) take 10-50 ms; a few words changed
- * in them (cost ~3,000) well under a millisecond.
- */
-const COSTLY_DIFF = 40_000;
 /**
  * Time one diff may take when the page is idle (one task: a scroll that starts meanwhile waits at most
  * this long); past it the output stays unmarked.
@@ -241,7 +235,7 @@ export class ExampleTable {
     const output = example.outputs[system] ?? '';
     const left = this.diffsUntil - performance.now();
     const parts =
-      left > 0 && diffCost(example.reference, output) <= COSTLY_DIFF
+      left > 0 && !costlyDiff(example.reference, output)
         ? wordDiff(example.reference, output, left)
         : undefined;
     if (parts) this.diffs.set(key, parts);
@@ -295,31 +289,4 @@ export class ExampleTable {
     if (!target.closest('.expand') && (window.getSelection()?.toString() ?? '') !== '') return;
     this.toggle(Number(row.dataset['position']));
   }
-}
-
-/**
- * What a word diff of two texts will roughly cost: Myers' algorithm takes (N + M) × D steps, and D
- * (the edit distance in tokens) is at least the words the two do not share. Linear, no allocation
- * per word beyond one map.
- */
-export function diffCost(reference: string, output: string): number {
-  const counts = new Map<string, number>();
-  let words = 0;
-  for (const word of reference.split(/\s+/)) {
-    if (!word) continue;
-    counts.set(word, (counts.get(word) ?? 0) + 1);
-    words += 1;
-  }
-  let shared = 0;
-  for (const word of output.split(/\s+/)) {
-    if (!word) continue;
-    words += 1;
-    const left = counts.get(word) ?? 0;
-    if (left > 0) {
-      shared += 1;
-      counts.set(word, left - 1);
-    }
-  }
-  // Spaces are tokens too: twice the words, twice the differences.
-  return 2 * words * 2 * (words - 2 * shared);
 }

@@ -3,6 +3,7 @@
  * view, the editor's inline results): `tunesmith.evaluation.show` (a report's absolute path) and
  * `tunesmith.evaluation.compareInDiff`; the panels' serializer and the diff editor's documents.
  */
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { isReportPath } from '../../shared/evaluation-protocol.ts';
 import { compareInDiff, EvaluationTexts, SCHEME } from './documents.ts';
@@ -22,7 +23,8 @@ export function registerEvaluation(
       );
       return;
     }
-    EvaluationPanel.show(extension.extensionUri, path, host);
+    // One panel per file, however its path was spelled.
+    EvaluationPanel.show(extension.extensionUri, resolve(path), host);
   };
   return [
     vscode.commands.registerCommand('tunesmith.evaluation.show', show),

@@ -38,7 +38,7 @@ export async function exportReport(
         location: vscode.ProgressLocation.Notification,
         title: `Exporting ${report.examples.length} examples as ${name}…`,
       },
-      async () => (format === 'markdown' ? reportMarkdown(report) : reportHtml(report)),
+      () => (format === 'markdown' ? reportMarkdown(report) : reportHtml(report)),
     );
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   }

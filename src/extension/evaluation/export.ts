@@ -8,6 +8,7 @@
 import type { EvaluationExample, EvaluationReport, SystemId } from '../../shared/evaluation-report.ts';
 import {
   METRIC_LABELS,
+  costlyDiff,
   flipTitle,
   formatDelta,
   formatMetric,
@@ -23,8 +24,28 @@ import {
   type DiffPart,
 } from '../../shared/evaluation-view.ts';
 
-/** Per example and system: a diff that has not finished by then is left out (the text is shown plain). */
-const DIFF_TIMEOUT_MS = 50;
+/**
+ * Word diffs for one export: each may take 50 ms, all together a minute, and costly ones are not tried
+ * (10,000 unrelated paragraphs would take minutes to diff, and marking every word of an unrelated
+ * text says nothing). Those are shown as they are, and the export says how many.
+ */
+class DiffBudget {
+  private readonly until = Date.now() + 60_000;
+  skipped = 0;
+
+  diff(reference: string, output: string): DiffPart[] | undefined {
+    const left = Math.min(50, this.until - Date.now());
+    const parts = left > 0 && !costlyDiff(reference, output) ? wordDiff(reference, output, left) : undefined;
+    if (!parts) this.skipped += 1;
+    return parts;
+  }
+
+  note(): string | undefined {
+    return this.skipped === 0
+      ? undefined
+      : `${this.skipped} output(s) are shown without word marks: they share too little with their reference for a word diff to say much, or it took too long.`;
+  }
+}
 
 const systemsOf = (report: EvaluationReport): SystemId[] =>
   report.systems.base ? ['base', 'tuned'] : ['tuned'];
@@ -43,6 +64,22 @@ function exampleSummary(report: EvaluationReport, example: EvaluationExample): s
   const base = example.scores.base[metric];
   const change = formatDelta(metric, (example.scores.tuned[metric] ?? 0) - (base ?? 0));
   return `${METRIC_LABELS[metric]} ${formatMetric(metric, base)} → ${tuned} (${change})`;
+}
+
+/**
+ * Each example's part, 100 at a time with a turn of the event loop between: 10,000 long examples take
+ * seconds to diff, and the extension host must keep answering meanwhile.
+ */
+async function eachExample(
+  report: EvaluationReport,
+  render: (example: EvaluationExample) => string,
+): Promise<string[]> {
+  const parts: string[] = [];
+  for (let i = 0; i < report.examples.length; i += 1) {
+    if (i > 0 && i % 100 === 0) await new Promise((resume) => setImmediate(resume));
+    parts.push(render(report.examples[i]!));
+  }
+  return parts;
 }
 
 // ---------------------------------------------------------------------------------------------- Markdown
@@ -90,7 +127,7 @@ const mdDiff = (parts: DiffPart[]): string =>
     )
     .join('');
 
-function mdExample(report: EvaluationReport, example: EvaluationExample): string {
+function mdExample(report: EvaluationReport, example: EvaluationExample, budget: DiffBudget): string {
   const where = example.line === undefined ? '' : ` · line ${example.line}`;
   const lines = [
     `### #${example.index}${where} · ${example.outcome} · ${mdText(exampleSummary(report, example))}`,
@@ -109,7 +146,7 @@ function mdExample(report: EvaluationReport, example: EvaluationExample): string
   lines.push('', '**Reference**', '', mdBlock(example.reference));
   for (const system of systemsOf(report)) {
     const output = example.outputs[system] ?? '';
-    const parts = wordDiff(example.reference, output, DIFF_TIMEOUT_MS);
+    const parts = budget.diff(example.reference, output);
     const truncated = example.truncated?.includes(system) ? ' (stopped at max_new_tokens)' : '';
     const marked = parts ? ', against the reference: `[-missing-]{+added+}`' : '';
     lines.push(
@@ -122,7 +159,7 @@ function mdExample(report: EvaluationReport, example: EvaluationExample): string
   return lines.join('\n');
 }
 
-export function reportMarkdown(report: EvaluationReport): string {
+export async function reportMarkdown(report: EvaluationReport): Promise<string> {
   const out: string[] = [`# Evaluation ${mdText(report.id)}`, ''];
   for (const [label, value] of sourceFacts(report)) out.push(`- ${mdText(label)}: ${mdText(value)}`);
   if (report.comparison) out.push('', `> ${mdText(report.comparison.verdict)}`);
@@ -188,7 +225,11 @@ export function reportMarkdown(report: EvaluationReport): string {
       out.push(`- ${problem.line === undefined ? '' : `line ${problem.line}: `}${mdText(problem.message)}`);
   }
   out.push('', `## Examples (${report.examples.length})`);
-  for (const example of report.examples) out.push('', mdExample(report, example));
+  const budget = new DiffBudget();
+  const examples = await eachExample(report, (example) => mdExample(report, example, budget));
+  const note = budget.note();
+  if (note) out.push('', mdText(note));
+  for (const example of examples) out.push('', example);
   return `${out.join('\n')}\n`;
 }
 
@@ -260,8 +301,14 @@ function htmlDiff(parts: DiffPart[]): string {
     .join('');
 }
 
-function htmlReference(example: EvaluationExample): string {
-  if (!example.tokens) return tag('div', example.reference, ' class="text"');
+/**
+ * Reference tokens shaded (a span with its values each) up to this many in one page: past it the
+ * page would run to hundreds of MB, and the references are shown plain, with a note.
+ */
+const SHADED_TOKENS = 200_000;
+
+function htmlReference(example: EvaluationExample, shaded: boolean): string {
+  if (!example.tokens || !shaded) return tag('div', example.reference, ' class="text"');
   const tokens = tokenShades(example.tokens)
     .map((token) =>
       tag('span', token.text, ` class="s${token.shade}" title="${escapeHtml(tokenTitle(token))}"`),
@@ -270,7 +317,12 @@ function htmlReference(example: EvaluationExample): string {
   return `<div class="text">${tokens}</div>`;
 }
 
-function htmlExample(report: EvaluationReport, example: EvaluationExample): string {
+function htmlExample(
+  report: EvaluationReport,
+  example: EvaluationExample,
+  budget: DiffBudget,
+  shaded: boolean,
+): string {
   const turns = promptTurns(example)
     .map(
       (turn) =>
@@ -281,11 +333,11 @@ function htmlExample(report: EvaluationReport, example: EvaluationExample): stri
   const cells = [
     `<td class="num">#${example.index}${example.line === undefined ? '' : `<div class="muted">line ${example.line}</div>`}</td>`,
     `<td><details><summary>${escapeHtml(first.slice(0, 120))}</summary>${turns}</details></td>`,
-    `<td>${htmlReference(example)}</td>`,
+    `<td>${htmlReference(example, shaded)}</td>`,
   ];
   for (const system of systemsOf(report)) {
     const output = example.outputs[system] ?? '';
-    const parts = wordDiff(example.reference, output, DIFF_TIMEOUT_MS);
+    const parts = budget.diff(example.reference, output);
     const truncated = example.truncated?.includes(system)
       ? '<div class="muted">stopped at max_new_tokens</div>'
       : '';
@@ -303,7 +355,7 @@ function htmlExample(report: EvaluationReport, example: EvaluationExample): stri
 const factList = (facts: [string, string][]): string =>
   `<ul>${facts.map(([label, value]) => `<li>${tag('strong', label)}: ${escapeHtml(value)}</li>`).join('')}</ul>`;
 
-export function reportHtml(report: EvaluationReport): string {
+export async function reportHtml(report: EvaluationReport): Promise<string> {
   const hasBase = report.systems.base !== undefined;
   const base = systemLabel(report, 'base');
   const tuned = systemLabel(report, 'tuned');
@@ -355,6 +407,16 @@ export function reportHtml(report: EvaluationReport): string {
       `<ul>${report.problems.map((problem) => tag('li', `${problem.line === undefined ? '' : `line ${problem.line}: `}${problem.message}`)).join('')}</ul>`,
     );
 
+  const budget = new DiffBudget();
+  let tokens = 0;
+  for (const example of report.examples) tokens += example.tokens?.text.length ?? 0;
+  const shaded = tokens <= SHADED_TOKENS;
+  const examples = await eachExample(report, (example) => htmlExample(report, example, budget, shaded));
+  const notes = [budget.note()];
+  if (!shaded)
+    notes.push(
+      `The references are not shaded by Δlog-prob: ${tokens.toLocaleString('en-US')} tokens would make this page too large (the panel shows them).`,
+    );
   const columns = [
     '#',
     'prompt',
@@ -369,7 +431,8 @@ export function reportHtml(report: EvaluationReport): string {
       'Outputs are marked against the reference: underlined text is not in the reference, struck-through text is in the reference and missing from the output. The reference is shaded by how much more (green) or less (red) likely the tuned model made each token than the base model; hover a token for its log-probs.',
       ' class="muted"',
     ),
-    `<table class="examples"><tr>${columns.map((column) => tag('th', column)).join('')}</tr>${report.examples.map((example) => htmlExample(report, example)).join('\n')}</table>`,
+    ...notes.flatMap((note) => (note ? [tag('p', note, ' class="muted"')] : [])),
+    `<table class="examples"><tr>${columns.map((column) => tag('th', column)).join('')}</tr>${examples.join('\n')}</table>`,
   );
   // No script, no remote resource: the policy makes sure of it even if an escape were missed.
   return `<!DOCTYPE html>

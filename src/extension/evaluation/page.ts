@@ -23,6 +23,7 @@ export const evaluationPanelHtml = (page: PanelPage): string =>
   <div class="summary">
     <section>
       <table id="metrics" class="metrics"></table>
+      <ul id="notes" class="notes"></ul>
     </section>
     <section id="flips" class="flips"></section>
   </div>
@@ -34,10 +35,9 @@ export const evaluationPanelHtml = (page: PanelPage): string =>
     <ul id="others-list" class="others"></ul>
   </section>
   <details id="details">
-    <summary>Source, generation settings, notes and problems</summary>
+    <summary>Source, generation settings and problems</summary>
     <dl id="source" class="facts"></dl>
     <dl id="generation" class="facts"></dl>
-    <ul id="notes"></ul>
     <ul id="problems" class="problems"></ul>
   </details>
 </header>

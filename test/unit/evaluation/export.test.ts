@@ -15,7 +15,8 @@ import {
   reportHtml,
   reportMarkdown,
 } from '../../../src/extension/evaluation/export.ts';
-import { PAYLOADS, fixtureReport, hostileReport } from '../../webview/evaluation-reports.ts';
+import { costlyDiff } from '../../../src/shared/evaluation-view.ts';
+import { PAYLOADS, fixtureReport, hostileReport, largeReport } from '../../webview/evaluation-reports.ts';
 
 const ENTITIES: Record<string, string> = { quot: '"', lt: '<', gt: '>', amp: '&', '#39': "'" };
 /** The text of rendered HTML: tags dropped, entities decoded in one pass. */
@@ -60,8 +61,8 @@ test('a fenced block or a code span outlasts any backticks inside it', () => {
   assert.equal(decode(marked.parseInline(mdCode('`x`'), { async: false })), '`x`');
 });
 
-test('the Markdown export of the fixture: metrics with interval and signatures, flips, verdict, examples', () => {
-  const markdown = reportMarkdown(fixtureReport());
+test('the Markdown export of the fixture: metrics with interval and signatures, flips, verdict, examples', async () => {
+  const markdown = await reportMarkdown(fixtureReport());
   assert.match(markdown, /^# Evaluation final$/m);
   assert.match(
     markdown,
@@ -79,16 +80,16 @@ test('the Markdown export of the fixture: metrics with interval and signatures, 
   assert.match(html, /<table>/, 'the tables render as tables');
 });
 
-test('the Markdown export of a hostile report renders every payload as text, nothing as an element', () => {
-  const markdown = reportMarkdown(hostileReport());
+test('the Markdown export of a hostile report renders every payload as text, nothing as an element', async () => {
+  const markdown = await reportMarkdown(hostileReport());
   const html = marked.parse(markdown, { async: false });
   assert.doesNotMatch(html, ACTIVE);
   const text = decode(html);
   for (const payload of PAYLOADS) assert.ok(text.includes(payload), `shown literally: ${payload}`);
 });
 
-test('the HTML export: self-contained, scripts forbidden by its policy, every payload escaped', () => {
-  const html = reportHtml(hostileReport());
+test('the HTML export: self-contained, scripts forbidden by its policy, every payload escaped', async () => {
+  const html = await reportHtml(hostileReport());
   assert.match(
     html,
     /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">/,
@@ -98,7 +99,7 @@ test('the HTML export: self-contained, scripts forbidden by its policy, every pa
   assert.doesNotMatch(tags, /<script|<link|<img|<iframe|<svg|<[^>]*\s(on\w+|src|href)=/i);
   const text = decode(html);
   for (const payload of PAYLOADS) assert.ok(text.includes(payload), `shown literally: ${payload}`);
-  const plain = reportHtml(fixtureReport());
+  const plain = await reportHtml(fixtureReport());
   assert.match(
     plain,
     /<del title="in the reference, missing here">Nairobi<\/del><ins title="not in the reference">Mombasa<\/ins>/,
@@ -109,7 +110,7 @@ test('the HTML export: self-contained, scripts forbidden by its policy, every pa
   );
 });
 
-test('a one-system report exports without base columns or comparisons', () => {
+test('a one-system report exports without base columns or comparisons', async () => {
   const report = fixtureReport();
   delete report.systems.base;
   delete report.metrics.base;
@@ -120,8 +121,20 @@ test('a one-system report exports without base columns or comparisons', () => {
     delete example.scores.base;
     delete example.correct.base;
   }
-  const markdown = reportMarkdown(report);
+  const markdown = await reportMarkdown(report);
   assert.match(markdown, /^\| metric \| tuned \|$/m);
   assert.doesNotMatch(markdown, /McNemar|\*\*base\*\*|\d improved ·/);
-  assert.doesNotMatch(reportHtml(report), /McNemar|<th>Δ<\/th>/);
+  assert.doesNotMatch(await reportHtml(report), /McNemar|<th>Δ<\/th>/);
+});
+
+test('outputs with little in common with their reference are exported unmarked, and the export says how many', async () => {
+  const report = largeReport(200, { seed: 9 });
+  let costly = 0;
+  for (const example of report.examples)
+    for (const output of [example.outputs.base!, example.outputs.tuned])
+      if (costlyDiff(example.reference, output)) costly += 1;
+  assert.ok(costly > 0 && costly < 400, `${costly} costly pairs`);
+  const markdown = await reportMarkdown(report);
+  assert.ok(markdown.includes(`\n${costly} output(s) are shown without word marks`), 'the count is said');
+  assert.equal(markdown.match(/against the reference: `\[-missing-\]\{\+added\+\}`/g)?.length, 400 - costly);
 });

@@ -12,7 +12,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { withoutTokens } from '../src/extension/evaluation/reports.ts';
 import { largeReport } from '../test/webview/evaluation-reports.ts';
 import { startHost } from '../test/webview/host.ts';
@@ -66,6 +66,31 @@ function open(page: Page): Promise<Open> {
 interface Scroll {
   frames: number[];
   work: number[];
+  /** The renderer's main-thread task time per frame (CDP Performance.getMetrics), and of it layout + style. */
+  busyMs?: number;
+  layoutMs?: number;
+}
+
+/** Main-thread time the page's renderer has spent in tasks, and in layout and style recalculation, in ms. */
+async function mainThread(session: CDPSession): Promise<{ task: number; layout: number }> {
+  const { metrics } = await session.send('Performance.getMetrics');
+  const value = (name: string) => (metrics.find((metric) => metric.name === name)?.value ?? 0) * 1000;
+  return { task: value('TaskDuration'), layout: value('LayoutDuration') + value('RecalcStyleDuration') };
+}
+
+/** A scroll measured with the renderer's busy time around it. */
+async function measuredScroll(page: Page, step: number, count: number): Promise<Scroll> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Performance.enable');
+  const before = await mainThread(session);
+  const result = await scroll(page, step, count);
+  const after = await mainThread(session);
+  await session.detach();
+  return {
+    ...result,
+    busyMs: (after.task - before.task) / count,
+    layoutMs: (after.layout - before.layout) / count,
+  };
 }
 
 /**
@@ -118,17 +143,27 @@ async function main(): Promise<void> {
   const host = await startHost();
   const opens: Open[] = [];
   const scrolls = new Map<number, Scroll[]>();
+  const controls = new Map<number, Scroll[]>();
   try {
     for (let run = 0; run < repeat; run += 1) {
       const page = await host.open('/evaluation');
       await page.evaluate((text) => ((window as unknown as { __json: string }).__json = text), json);
       opens.push(await open(page));
       for (const step of [40, 200]) {
-        const result = await scroll(page, step, frames);
+        const result = await measuredScroll(page, step, frames);
         scrolls.set(step, [...(scrolls.get(step) ?? []), result]);
       }
       await page.close();
     }
+    // The control: the same scroll of an empty page as tall, on this machine at this moment.
+    const page = await host.browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await page.setContent('<div style="height: 700000px"></div>');
+    await page.evaluate('window.__evaluation = { table: { lastUpdateMs: 0 } }');
+    for (const step of [40, 200]) {
+      const result = await measuredScroll(page, step, frames);
+      controls.set(step, [...(controls.get(step) ?? []), result]);
+    }
+    await page.close();
   } finally {
     await host.close();
   }
@@ -143,16 +178,18 @@ async function main(): Promise<void> {
   ] as const)
     console.log(`| ${label} | ${ms(quantile(opens.map(pick), 0))} | ${ms(median(opens.map(pick)))} |`);
   console.log(
-    '\n| scroll, px per frame | frame p50 | frame p95 | frames > 20 ms | list update p50 | p95 | max |',
+    '\n| scroll, px per frame | frame p50 | frame p95 | frames > 20 ms | main thread busy per frame (layout + style) | list update p50 | p95 | max |',
   );
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [step, results] of scrolls)
-    for (const { frames: times, work } of results) {
-      const long = times.filter((time) => time > 20).length;
-      console.log(
-        `| ${step} | ${ms(quantile(times, 0.5))} | ${ms(quantile(times, 0.95))} | ${long} of ${times.length} | ${ms(quantile(work, 0.5))} | ${ms(quantile(work, 0.95))} | ${ms(quantile(work, 1))} |`,
-      );
-    }
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const line = (label: string, { frames: times, work, busyMs = 0, layoutMs = 0 }: Scroll) => {
+    const long = times.filter((time) => time > 20).length;
+    console.log(
+      `| ${label} | ${ms(quantile(times, 0.5))} | ${ms(quantile(times, 0.95))} | ${long} of ${times.length} | ${ms(busyMs)} (${ms(layoutMs)}) | ${ms(quantile(work, 0.5))} | ${ms(quantile(work, 0.95))} | ${ms(quantile(work, 1))} |`,
+    );
+  };
+  for (const [step, results] of scrolls) for (const result of results) line(`${step}`, result);
+  for (const [step, results] of controls)
+    for (const result of results) line(`${step}, empty page (control)`, result);
 }
 
 await main();

@@ -55,18 +55,22 @@ const probe = { checkMs: 0, reportAt: 0, headerAt: 0, rowsAt: 0, paintedAt: 0, t
 
 const post = (message: EvaluationPanelMessage) => vscode.postMessage(message);
 
-const table = new ExampleTable($('rows'), {
-  tokens: (index) => page.tokens.get(index),
-  requestTokens: (index) => {
-    if (page.asked.has(index)) return;
-    page.asked.add(index);
-    post({ type: 'tokens', index });
+const table = new ExampleTable(
+  $('rows'),
+  {
+    tokens: (index) => page.tokens.get(index),
+    requestTokens: (index) => {
+      if (page.asked.has(index)) return;
+      page.asked.add(index);
+      post({ type: 'tokens', index });
+    },
+    get canOpenLine() {
+      const source = page.report?.source;
+      return Boolean(source?.heldout ?? source?.predictions);
+    },
   },
-  get canOpenLine() {
-    const source = page.report?.source;
-    return Boolean(source?.heldout ?? source?.predictions);
-  },
-});
+  [$('head'), $('toolbar')],
+);
 
 function saveState(): void {
   vscode.setState({ path: page.path, view: page.view });

@@ -26,8 +26,11 @@ import {
 } from '../../src/shared/evaluation-view.ts';
 import { element } from '../shared/dom.ts';
 
-/** What a collapsed cell renders of a long text: far more than its three lines show. */
-const COLLAPSED_CHARS = 480;
+/**
+ * What a collapsed cell renders of a long text: more than its three lines show in a wide panel, and
+ * not much more (every character drawn is laid out, shown or not).
+ */
+const COLLAPSED_CHARS = 240;
 
 export interface RowContext {
   report: EvaluationReport;

@@ -55,6 +55,8 @@ export class ExampleTable {
   private readonly diffs = new Map<string, DiffPart[] | null>();
   private readonly slow = new Set<string>();
   private frame = 0;
+  /** The list's top in the document, kept from layout reads: reading it per frame would force one. */
+  private listTop = 0;
   /** When the current list update's time for diffs runs out (performance.now()). */
   private diffsUntil = 0;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -63,10 +65,20 @@ export class ExampleTable {
   constructor(
     private readonly container: HTMLElement,
     private readonly host: TableHost,
+    /** What is above the list in the page: when its height changes, the list moves. */
+    above: HTMLElement[],
   ) {
     container.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
+    const moved = new ResizeObserver(() => {
+      this.measureTop();
+      this.schedule();
+    });
+    for (const element of above) moved.observe(element);
     window.addEventListener('scroll', () => this.schedule(), { passive: true });
-    window.addEventListener('resize', () => this.schedule());
+    window.addEventListener('resize', () => {
+      this.measureTop();
+      this.schedule();
+    });
     container.addEventListener('click', (event) => this.clicked(event));
   }
 
@@ -87,6 +99,7 @@ export class ExampleTable {
     this.sort = sort;
     this.clear();
     this.layout();
+    this.measureTop();
     this.update(SHOW_DIFFS_MS);
   }
 
@@ -96,9 +109,9 @@ export class ExampleTable {
 
   /** Scrolls so that the i-th row shown is at the top of the list's viewport. */
   scrollToRow(i: number): void {
-    const listTop = this.container.getBoundingClientRect().top + window.scrollY;
+    this.measureTop();
     const toolbar = document.getElementById('toolbar')?.offsetHeight ?? 0;
-    window.scrollTo({ top: listTop + this.offsets[Math.min(i, this.order.length)]! - toolbar });
+    window.scrollTo({ top: this.listTop + this.offsets[Math.min(i, this.order.length)]! - toolbar });
   }
 
   toggle(position: number): void {
@@ -142,6 +155,10 @@ export class ExampleTable {
     this.rendered.clear();
   }
 
+  private measureTop(): void {
+    this.listTop = this.container.getBoundingClientRect().top + window.scrollY;
+  }
+
   private schedule(): void {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
@@ -178,7 +195,7 @@ export class ExampleTable {
     if (!this.report) return;
     const started = performance.now();
     this.diffsUntil = started + diffsMs;
-    const top = window.scrollY - (this.container.getBoundingClientRect().top + window.scrollY);
+    const top = window.scrollY - this.listTop;
     const bottom = top + window.innerHeight;
     const first = Math.max(0, this.rowAt(Math.max(0, top)) - OVERSCAN);
     let last = first;

@@ -39,6 +39,8 @@ const builds = [
       { in: 'webview/new-run/style.css', out: 'webview/new-run' },
       { in: 'webview/compare/main.ts', out: 'webview/compare' },
       { in: 'webview/compare/style.css', out: 'webview/compare' },
+      { in: 'webview/evaluation/main.ts', out: 'webview/evaluation' },
+      { in: 'webview/evaluation/style.css', out: 'webview/evaluation' },
     ],
     outdir: 'dist',
     bundle: true,

@@ -25,6 +25,7 @@ import {
 } from '../shared/protocol.ts';
 import type { DatasetService } from './new-run/new-run-panel.ts';
 import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
+import { registerEvaluation } from './evaluation/commands.ts';
 import { registerEnvironment } from './python/environment.ts';
 import { registerRuns } from './runs/commands.ts';
 import { StatusBar } from './status.ts';
@@ -72,6 +73,7 @@ export class Ctx {
       ),
       ...registerEnvironment(extension, this.output),
       ...registerRuns(extension, this.output, this.datasetService()),
+      ...registerEvaluation(extension, this.output),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {
         this.showSummary();

@@ -10,6 +10,7 @@ import { join, normalize, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser.ts';
 import { newRunHtml } from '../../src/extension/new-run/page.ts';
+import { evaluationPanelHtml } from '../../src/extension/evaluation/page.ts';
 import { comparePanelHtml, runPanelHtml } from '../../src/extension/runs/panel-html.ts';
 import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
 
@@ -26,16 +27,18 @@ const STUB = `
   window.acquireVsCodeApi = () => ({
     postMessage: (message) => posted.push(message),
     setState: (state) => { window.__state = state; },
+    getState: () => window.__state,
   });
   // Synchronous delivery, like a message event from the webview host.
   window.__host = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
 `;
 
-/** The pages served, each exactly as its panel ships it: the run panel at /, the new-run form, the compare panel. */
+/** The pages served, each exactly as its panel ships it: the run panel at /, the new-run form, the compare and evaluation panels. */
 const PAGES: Record<string, { html: typeof runPanelHtml; bundle: string }> = {
   '/': { html: runPanelHtml, bundle: 'run' },
   '/new-run': { html: newRunHtml, bundle: 'new-run' },
   '/compare': { html: comparePanelHtml, bundle: 'compare' },
+  '/evaluation': { html: evaluationPanelHtml, bundle: 'evaluation' },
 };
 
 export interface Host {

@@ -3,7 +3,7 @@
  * and eval loss of each selected run, one colour per run. Run names reach the page as text only.
  */
 import uPlot from 'uplot';
-import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../run/axes.ts';
+import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../shared/axes.ts';
 import {
   isCompareHostMessage,
   type CompareRun,

@@ -4,7 +4,7 @@
  * dataset, and the dataset may hold anything.
  */
 import uPlot from 'uplot';
-import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from './axes.ts';
+import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../shared/axes.ts';
 import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
 import {
   isRunHostMessage,

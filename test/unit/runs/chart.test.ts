@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type uPlot from 'uplot';
-import { STEP_INCREMENTS, significantDigits } from '../../../webview/run/axes.ts';
+import { STEP_INCREMENTS, significantDigits } from '../../../webview/shared/axes.ts';
 import { Series, chartColumns, pickIndices } from '../../../webview/run/series.ts';
 
 const lossValues = fc.array(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: null }), {

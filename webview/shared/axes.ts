@@ -1,4 +1,4 @@
-/** What the run and compare panels' charts share: axis colours from the theme and tick labels. */
+/** What the run, compare and evaluation panels' charts share: axis colours from the theme and tick labels. */
 import type uPlot from 'uplot';
 
 function cssVar(name: string, fallback: string): string {

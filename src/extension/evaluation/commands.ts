@@ -1,0 +1,40 @@
+/**
+ * The evaluation panel's commands, called by other parts of the extension (the run panel, the runs
+ * view, the editor's inline results): `tunesmith.evaluation.show` (a report's absolute path) and
+ * `tunesmith.evaluation.compareInDiff`; the panels' serializer and the diff editor's documents.
+ */
+import { resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { isReportPath } from '../../shared/evaluation-protocol.ts';
+import { compareInDiff, EvaluationTexts, SCHEME } from './documents.ts';
+import { EvaluationPanel, type EvaluationHost } from './panel.ts';
+import { ReportStore } from './reports.ts';
+
+export function registerEvaluation(
+  extension: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+): vscode.Disposable[] {
+  const host: EvaluationHost = { store: new ReportStore(), output };
+  const show = (arg: unknown): void => {
+    const path = arg instanceof vscode.Uri ? arg.fsPath : arg;
+    if (!isReportPath(path)) {
+      void vscode.window.showErrorMessage(
+        'Tunesmith: "Show Evaluation" needs the absolute path of a report .json file.',
+      );
+      return;
+    }
+    // One panel per file, however its path was spelled.
+    EvaluationPanel.show(extension.extensionUri, resolve(path), host);
+  };
+  return [
+    vscode.commands.registerCommand('tunesmith.evaluation.show', show),
+    vscode.commands.registerCommand('tunesmith.evaluation.compareInDiff', (args: unknown) =>
+      compareInDiff(args, host.store),
+    ),
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, new EvaluationTexts(host.store)),
+    vscode.window.registerWebviewPanelSerializer(EvaluationPanel.viewType, {
+      deserializeWebviewPanel: async (panel, state: unknown) =>
+        EvaluationPanel.revive(panel, extension.extensionUri, state, host),
+    }),
+  ];
+}

@@ -1,0 +1,233 @@
+/**
+ * One evaluation panel per report file (after vscode-extension-samples' webview-sample): `show`
+ * reveals the report's panel or opens one, `revive` rebuilds it after a window reload from the state
+ * the page saved, `dispose` stops following the file. The file is polled (a stat a second, as the run
+ * panel follows its run): a re-evaluation renames a new report into place and the panel reloads.
+ */
+import { createHash } from 'node:crypto';
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { showFailure } from '../failure.ts';
+import { loadPage } from '../webview.ts';
+import {
+  isEvaluationPanelMessage,
+  isEvaluationPanelState,
+  type EvaluationHostMessage,
+  type EvaluationPanelMessage,
+  type OtherReport,
+} from '../../shared/evaluation-protocol.ts';
+import type { EvaluationReport } from '../../shared/evaluation-report.ts';
+import { exportReport } from './export-command.ts';
+import { evaluationPanelHtml } from './page.ts';
+import { exampleAt, lineFile, OtherReports, withoutTokens, type ReportStore } from './reports.ts';
+
+export interface EvaluationHost {
+  store: ReportStore;
+  output: vscode.LogOutputChannel;
+}
+
+/** How often the report file is checked for a new version. */
+const POLL_MS = 1000;
+
+/** "Evaluation tiny-1 · final": the run's folder and the report's id. */
+function title(path: string, report?: EvaluationReport): string {
+  const id = report?.id ?? basename(path, '.json');
+  const run = report?.run
+    ? basename(report.run.dir)
+    : basename(dirname(path)) === 'evaluations'
+      ? basename(dirname(dirname(path)))
+      : '';
+  return run ? `Evaluation ${run} · ${id}` : `Evaluation ${id}`;
+}
+
+export class EvaluationPanel {
+  static readonly viewType = 'tunesmith.evaluation';
+  private static readonly panels = new Map<string, EvaluationPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly others = new OtherReports();
+  private stamp: string | undefined;
+  private lastOthers: OtherReport[] = [];
+  private lastOthersKey = '';
+  private polling: Promise<void> | undefined;
+
+  static show(extensionUri: vscode.Uri, path: string, host: EvaluationHost): EvaluationPanel {
+    const existing = EvaluationPanel.panels.get(path);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      EvaluationPanel.viewType,
+      title(path),
+      vscode.ViewColumn.Active,
+      {
+        retainContextWhenHidden: false,
+      },
+    );
+    return new EvaluationPanel(panel, extensionUri, path, host);
+  }
+
+  /** After a reload: the state is what the page saved, so it is checked like any message. */
+  static revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    state: unknown,
+    host: EvaluationHost,
+  ): void {
+    if (!isEvaluationPanelState(state)) return void panel.dispose();
+    const existing = EvaluationPanel.panels.get(state.path);
+    if (existing) return void panel.dispose();
+    new EvaluationPanel(panel, extensionUri, state.path, host);
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    readonly path: string,
+    private readonly host: EvaluationHost,
+  ) {
+    loadPage(panel, extensionUri, 'evaluation', evaluationPanelHtml);
+    EvaluationPanel.panels.set(path, this);
+    this.timer = setInterval(() => void this.poll(), POLL_MS);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((message: unknown) =>
+        this.receive(message).catch((error: unknown) =>
+          showFailure(host.output, error, { logPrefix: `evaluation panel ${path}: ` }),
+        ),
+      ),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private post(message: EvaluationHostMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** The report (or why it cannot be shown), and the other reports of its folder. */
+  private async send(): Promise<void> {
+    const result = await this.host.store.get(this.path);
+    if (!result.ok) {
+      this.stamp = undefined;
+      this.post({ type: 'problem', path: this.path, message: result.problem });
+      return;
+    }
+    this.stamp = result.stamp;
+    this.panel.title = title(this.path, result.report);
+    const { report, tokens } = withoutTokens(result.report);
+    this.post({ type: 'report', path: this.path, report, tokens });
+    this.lastOthersKey = '';
+    await this.sendOthers();
+  }
+
+  private async sendOthers(): Promise<void> {
+    const others = await this.others.list(this.path);
+    const key = JSON.stringify(others);
+    if (key === this.lastOthersKey) return;
+    this.lastOthersKey = key;
+    this.lastOthers = others;
+    this.post({ type: 'others', reports: others });
+  }
+
+  /** One poll at a time: a slow read of a large report must not interleave with the next tick. */
+  private poll(): Promise<void> {
+    this.polling ??= (async () => {
+      const result = await this.host.store.get(this.path);
+      const stamp = result.ok ? result.stamp : undefined;
+      if (stamp !== this.stamp || (!result.ok && this.stamp !== undefined)) await this.send();
+      else await this.sendOthers();
+    })()
+      .catch((error: unknown) => this.host.output.warn(`evaluation panel ${this.path}: ${String(error)}`))
+      .finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  private async receive(message: unknown): Promise<void> {
+    if (!isEvaluationPanelMessage(message)) {
+      this.host.output.warn(`evaluation panel ${this.path}: ignored a message of unknown shape`);
+      return;
+    }
+    if (message.type === 'ready') return this.send();
+    if (message.type === 'openReport') {
+      // Only a report this panel listed: the page names it, the host decides.
+      if (!this.lastOthers.some((other) => other.path === message.path)) {
+        this.host.output.warn(`evaluation panel ${this.path}: ignored a request to open an unlisted report`);
+        return;
+      }
+      await vscode.commands.executeCommand('tunesmith.evaluation.show', message.path);
+      return;
+    }
+    const result = await this.host.store.get(this.path);
+    if (!result.ok) return void vscode.window.showWarningMessage(result.problem);
+    await this.act(message, result.report);
+  }
+
+  private async act(
+    message: Exclude<EvaluationPanelMessage, { type: 'ready' | 'openReport' }>,
+    report: EvaluationReport,
+  ): Promise<void> {
+    switch (message.type) {
+      case 'tokens': {
+        const example = exampleAt(report, message.index);
+        this.post({ type: 'tokens', index: message.index, tokens: example?.tokens ?? null });
+        return;
+      }
+      case 'openHeldout':
+        return this.openLine(report, message.index);
+      case 'compareInDiff':
+        await vscode.commands.executeCommand('tunesmith.evaluation.compareInDiff', {
+          report: this.path,
+          index: message.index,
+          left: message.left,
+          right: message.right,
+        });
+        return;
+      case 'export':
+        return exportReport(this.path, report, message.format);
+    }
+  }
+
+  /** Opens the example's line beside the panel, and says so when the line changed since the evaluation. */
+  private async openLine(report: EvaluationReport, index: number): Promise<void> {
+    const example = exampleAt(report, index);
+    const file = lineFile(this.path, report);
+    if (!example || example.line === undefined || file === undefined)
+      return void vscode.window.showInformationMessage(`Example #${index} names no line of a held-out file.`);
+    const line = example.line - 1;
+    let editor: vscode.TextEditor;
+    try {
+      editor = await vscode.window.showTextDocument(vscode.Uri.file(file), {
+        selection: new vscode.Range(line, 0, line, 0),
+        viewColumn: vscode.ViewColumn.Beside,
+        preview: true,
+      });
+    } catch (error) {
+      void vscode.window.showErrorMessage(
+        `The held-out file ${file} could not be opened (moved or deleted since the evaluation?): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    const document = editor.document;
+    if (line >= document.lineCount) {
+      void vscode.window.showWarningMessage(
+        `${basename(file)} has no line ${example.line} any more: it changed since the evaluation.`,
+      );
+      return;
+    }
+    if (example.line_hash) {
+      const hash = createHash('sha256').update(document.lineAt(line).text, 'utf8').digest('hex');
+      if (hash !== example.line_hash)
+        void vscode.window.showWarningMessage(
+          `Line ${example.line} of ${basename(file)} changed since the evaluation: the results are for its old text.`,
+        );
+    }
+  }
+
+  dispose(): void {
+    EvaluationPanel.panels.delete(this.path);
+    clearInterval(this.timer);
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    this.host.store.forget(this.path);
+    this.panel.dispose();
+  }
+}

@@ -114,7 +114,7 @@ export function fixAllEdits(findings: readonly Finding[]): TextEdit[] {
   for (const finding of findings) {
     if (!finding.fix) continue;
     const clash = finding.fix.edits.some((edit) => taken.some((other) => overlaps(edit.range, other.range)));
-    if (!clash) taken.push(...finding.fix.edits);
+    if (!clash) for (const edit of finding.fix.edits) taken.push(edit);
   }
   return taken;
 }

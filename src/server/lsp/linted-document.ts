@@ -124,7 +124,7 @@ export class LintedDocument {
         entry.findings = entry.findings.map((finding) => shiftFinding(finding, line - entry.lintedAt));
         entry.lintedAt = line;
       }
-      all.push(...entry.findings);
+      for (const finding of entry.findings) all.push(finding);
     }
     const access = this.access();
     this.pass.datasetCheckers.forEach((_, i) => {
@@ -133,7 +133,7 @@ export class LintedDocument {
         findings = this.datasetFindings[i] = this.indexes.reportIndex(i, access);
         this.provisional[i] = undefined;
       }
-      all.push(...(findings ?? this.provisional[i] ?? []));
+      for (const finding of findings ?? this.provisional[i] ?? []) all.push(finding);
     });
     return all.sort(compareFindings);
   }
@@ -194,7 +194,7 @@ export class LintedDocument {
     const fresh = pieces.map((piece, i) => this.lint(start.line + i, piece.text, piece.eol));
     moved.forEach((entry, j) => this.key(entry, start.line + pieces.length + j));
     this.invalidate(removed, fresh, start.line);
-    this.entries.splice(start.line, replaced, ...fresh);
+    replaceRange(this.entries, start.line, replaced, fresh);
   }
 
   private invalidate(removed: LineEntry[], fresh: LineEntry[], firstLine: number): void {
@@ -280,6 +280,23 @@ export class LintedDocument {
       context: (id) => this.pass.context(this.input(id)),
     };
   }
+}
+
+/**
+ * `array.splice(start, count, ...items)` without passing `items` as arguments: a paste of 130,000
+ * lines would overflow the stack.
+ */
+function replaceRange<T>(array: T[], start: number, count: number, items: readonly T[]): void {
+  const delta = items.length - count;
+  const end = array.length;
+  if (delta > 0) {
+    array.length = end + delta;
+    array.copyWithin(start + items.length, start + count, end);
+  } else if (delta < 0) {
+    array.copyWithin(start + items.length, start + count, end);
+    array.length = end + delta;
+  }
+  for (let i = 0; i < items.length; i++) array[start + i] = items[i]!;
 }
 
 function formatOf(example: Example | undefined): FormatId | undefined {

@@ -134,7 +134,23 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     }
   }
 
+  /** An internal failure goes to the log with what it was doing; the server carries on. */
+  function logFailure(doing: string, error: unknown): void {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    connection.console.error(`Internal error while ${doing}: ${detail}`);
+  }
+
   function publish(uri: string, complete = false): void {
+    try {
+      publishFindings(uri, complete);
+    } catch (error) {
+      // Never stale diagnostics after an error (as eslint does): none, and the reason in the log.
+      logFailure(`linting ${uri}`, error);
+      void connection.sendDiagnostics({ uri, version: open.get(uri)?.version, diagnostics: [] });
+    }
+  }
+
+  function publishFindings(uri: string, complete: boolean): void {
     const document = open.get(uri);
     if (!document) return;
     document.scheduled = false;
@@ -432,8 +448,10 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
         observer: observerFor(uri, config),
         current,
       });
-    } catch {
-      return; // unreadable (deleted meanwhile): nothing to show
+    } catch (error) {
+      // Deleted meanwhile: nothing to show. Anything else is said, never swallowed.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logFailure(`linting ${path}`, error);
+      return;
     } finally {
       if (diskRuns.get(uri) === run) diskRuns.delete(uri);
     }

@@ -46,6 +46,7 @@ export class LspClient {
   /** Every custom notification and `$/progress` value received, in order. */
   readonly notifications: { method: string; params: unknown }[] = [];
   private waiters: Waiter[] = [];
+  private publishListeners: ((params: PublishDiagnosticsParams) => void)[] = [];
   private completeWaiters: { uri: string; version: number; resolve: () => void }[] = [];
   private versions = new Map<string, number>();
   settings: unknown;
@@ -81,6 +82,7 @@ export class LspClient {
     }
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.diagnostics.set(params.uri, params);
+      for (const listener of this.publishListeners) listener(params);
       this.waiters = this.waiters.filter((waiter) => {
         const matches =
           waiter.uri === params.uri && (waiter.version === undefined || params.version === waiter.version);
@@ -176,15 +178,26 @@ export class LspClient {
     return published;
   }
 
-  /** Sends one didChange and resolves with the complete diagnostics of the new version. */
-  async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<Diagnostic[]> {
+  /** Calls `listener` with every diagnostics publication, after the client has recorded it. */
+  onPublish(listener: (params: PublishDiagnosticsParams) => void): void {
+    this.publishListeners.push(listener);
+  }
+
+  /** Sends one didChange without waiting for the server; returns the new version. */
+  async send(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<number> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    const published = this.complete(uri, version);
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version },
       contentChanges: changes,
     });
+    return version;
+  }
+
+  /** Sends one didChange and resolves with the complete diagnostics of the new version. */
+  async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<Diagnostic[]> {
+    const published = this.complete(uri, this.version(uri) + 1);
+    await this.send(uri, changes);
     return published;
   }
 
@@ -200,7 +213,13 @@ export class LspClient {
       // the server may already be gone (the crash tests kill it)
     }
     this.connection.dispose();
-    if (this.process.exitCode === null) this.process.kill();
+    // A server that exits by itself writes what it was asked to on exit (a --cpu-prof profile).
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      const exited = new Promise((resolve) => this.process.once('exit', resolve));
+      const timer = setTimeout(() => this.process.kill(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
   }
 }
 

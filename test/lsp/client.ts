@@ -183,10 +183,13 @@ export class LspClient {
     this.publishListeners.push(listener);
   }
 
-  /** Sends one didChange without waiting for the server; returns the new version. */
-  async send(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<number> {
-    const version = (this.versions.get(uri) ?? 1) + 1;
-    this.versions.set(uri, version);
+  /**
+   * Sends one didChange without waiting for the server; returns its version: the next one, or
+   * `version` (which may be an old one, as a misbehaving client would send).
+   */
+  async send(uri: string, changes: TextDocumentContentChangeEvent[], version?: number): Promise<number> {
+    version ??= (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, Math.max(version, this.versions.get(uri) ?? 0));
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version },
       contentChanges: changes,
@@ -199,6 +202,11 @@ export class LspClient {
     const published = this.complete(uri, this.version(uri) + 1);
     await this.send(uri, changes);
     return published;
+  }
+
+  /** Writes bytes to the server as they are, framing and all: for the tests of malformed frames. */
+  writeRaw(bytes: string): void {
+    this.process.stdin!.write(bytes);
   }
 
   version(uri: string): number {

@@ -36,16 +36,23 @@ import {
 import { CONFIG_FILE, mergeSettings } from '../../shared/settings.ts';
 import { lintFromDisk as lintFileFromDisk } from './disk-lint.ts';
 import { splitDataset } from './split-request.ts';
+import { checkChange } from './document-sync.ts';
 import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
 import { GlobSet } from './glob.ts';
 import { LintedDocument, type TextChange } from './linted-document.ts';
 import { SplitIndex } from './split-index.ts';
 
 interface OpenDocument {
+  /** The latest version accepted (changes waiting in `pending` included). */
   version: number;
   /** Undefined until the document's settings have arrived; changes wait in `pending` meanwhile. */
   linted: LintedDocument | undefined;
-  pending: { version: number; changes: TextChange[] }[];
+  pending: TextChange[];
+  /**
+   * Set when a change could not be read: the editor's text moved on in a way the copy cannot follow,
+   * so nothing is published for it until a change replaces the whole text (or it is opened again).
+   */
+  outOfSync: boolean;
   config: ResolvedConfig | undefined;
   /** The findings last published, which code actions and hover answer from. */
   findings: Finding[];
@@ -155,7 +162,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     if (!document) return;
     document.scheduled = false;
     const linted = document.linted;
-    if (!linted) return;
+    if (!linted || document.outOfSync) return;
     const done = complete || linted.complete;
     document.findings = [...linted.findings(done), ...split.findingsFor(uri)];
     const diagnostics = document.findings.map((finding) => toDiagnostic(finding, uri));
@@ -237,10 +244,13 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   });
 
   connection.onDidOpenTextDocument(async ({ textDocument }) => {
+    if (open.has(textDocument.uri))
+      connection.console.warn(`${textDocument.uri} was opened again without a close; the new text is taken`);
     const document: OpenDocument = {
       version: textDocument.version,
       linted: undefined,
       pending: [],
+      outOfSync: false,
       config: undefined,
       findings: [],
       scheduled: false,
@@ -257,30 +267,56 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       onRuleError,
       observerFor(textDocument.uri, config),
     );
-    for (const { version, changes } of document.pending) {
-      document.linted.applyChanges(changes);
-      document.version = version;
-    }
+    document.linted.applyChanges(document.pending);
     document.pending = [];
     schedule(textDocument.uri);
   });
 
-  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-    const document = open.get(textDocument.uri);
-    if (!document) return;
-    const changes = contentChanges.map((c) =>
-      'range' in c ? { range: c.range, text: c.text } : { text: c.text },
-    );
+  /** Applies a didChange that `checkChange` allows; says in the log what it refused and why. */
+  connection.onDidChangeTextDocument((params) => {
+    const uri: unknown = params.textDocument?.uri;
+    const document = typeof uri === 'string' ? open.get(uri) : undefined;
+    if (typeof uri !== 'string' || !document) {
+      connection.console.warn(`Ignored a change to ${String(uri)}: it is not open (no didOpen, or closed)`);
+      return;
+    }
+    const checked = checkChange(params.textDocument.version, params.contentChanges, document.version);
+    if (checked.kind === 'stale') {
+      connection.console.warn(`Ignored a change to ${uri}: ${checked.reason} (a replay?)`);
+      return;
+    }
+    if (checked.kind === 'malformed') {
+      document.outOfSync = true;
+      connection.console.error(
+        `A change to ${uri} cannot be read (${checked.reason}), so the server's copy no longer matches the editor's: its diagnostics are withdrawn until the file is closed and opened again.`,
+      );
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    for (const warning of checked.warnings) connection.console.warn(`A change to ${uri}: ${warning}`);
+    document.version = checked.version;
+    let changes = checked.changes;
+    if (document.outOfSync) {
+      // Only a change that replaces the whole text brings the copy back.
+      const whole = changes.findLastIndex((change) => !change.range);
+      if (whole === -1) return;
+      changes = changes.slice(whole);
+      document.outOfSync = false;
+      connection.console.info(`${uri} was replaced as a whole: its copy matches the editor's again`);
+    }
     if (!document.linted) {
-      document.pending.push({ version: textDocument.version, changes });
+      for (const change of changes) document.pending.push(change);
       return;
     }
     document.linted.applyChanges(changes);
-    document.version = textDocument.version;
-    schedule(textDocument.uri);
+    schedule(uri);
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
+    if (!open.has(textDocument.uri)) {
+      connection.console.warn(`Ignored closing ${textDocument.uri}: it is not open`);
+      return;
+    }
     open.delete(textDocument.uri);
     split.removeFile(textDocument.uri);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
@@ -308,20 +344,21 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   connection.onCodeAction(({ textDocument, range, context }) => {
     const document = open.get(textDocument.uri);
-    if (!document?.linted) return [];
+    if (!document?.linted || document.outOfSync) return [];
     return codeActions(document.findings, textDocument.uri, document.version, range, context.only);
   });
 
   connection.onHover(({ textDocument, position }) => {
     const document = open.get(textDocument.uri);
-    const context = document?.linted?.context(position.line);
+    const context = document?.outOfSync ? undefined : document?.linted?.context(position.line);
     if (!document?.config || !context) return undefined;
     return hoverFor(context, document.findings, position.character, document.config);
   });
 
   connection.onDocumentSymbol(({ textDocument }) => {
-    const linted = open.get(textDocument.uri)?.linted;
-    if (!linted) return [];
+    const document = open.get(textDocument.uri);
+    const linted = document?.linted;
+    if (!linted || document.outOfSync) return [];
     const symbols = [];
     for (let line = 0; line < linted.lineCount; line++) {
       const context = linted.context(line);

@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageserver';
 import { resolveConfig, type ResolvedConfig } from '../engine/config.ts';
 import { FORMAT_NAMES } from '../engine/formats.ts';
-import type { RuleErrorHandler } from '../engine/linter.ts';
+import { compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
 import type { Checker } from '../engine/rule.ts';
 import type { Finding } from '../engine/types.ts';
 import {
@@ -40,6 +40,7 @@ import { checkChange } from './document-sync.ts';
 import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
 import { GlobSet } from './glob.ts';
 import { LintedDocument, type TextChange } from './linted-document.ts';
+import { chooseShown, MAX_DIAGNOSTICS, omittedNote, SeverityCounts } from './publication.ts';
 import { SplitIndex } from './split-index.ts';
 
 interface OpenDocument {
@@ -54,8 +55,6 @@ interface OpenDocument {
    */
   outOfSync: boolean;
   config: ResolvedConfig | undefined;
-  /** The findings last published, which code actions and hover answer from. */
-  findings: Finding[];
   scheduled: boolean;
 }
 
@@ -70,8 +69,8 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   const diskFiles = new Map<string, FSWatcher>();
   let canPullConfiguration = false;
   let largeFileBytes = 50 * 1024 * 1024;
-  /** The last diagnostics of each file linted from disk, republished when its leakage changes. */
-  const diskDiagnostics = new Map<string, Diagnostic[]>();
+  /** What each file linted from disk shows, republished when its leakage changes. */
+  const diskDiagnostics = new Map<string, { shown: Finding[]; counts: SeverityCounts }>();
   const split = new SplitIndex(
     checkers,
     (uri) => open.get(uri)?.linted?.access(),
@@ -84,8 +83,26 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   );
 
   function publishDisk(uri: string): void {
-    const leaks = split.findingsFor(uri).map((f) => toDiagnostic(f, uri));
-    void connection.sendDiagnostics({ uri, diagnostics: [...(diskDiagnostics.get(uri) ?? []), ...leaks] });
+    const disk = diskDiagnostics.get(uri) ?? { shown: [], counts: new SeverityCounts() };
+    const leaks = split.findingsFor(uri);
+    const counts = new SeverityCounts();
+    counts.addCounts(disk.counts);
+    counts.add(leaks);
+    const shown = chooseShown([...disk.shown, ...leaks].sort(compareFindings), counts);
+    void connection.sendDiagnostics({ uri, diagnostics: diagnosticsOf(shown, counts, uri) });
+  }
+
+  /** The diagnostics of the findings shown, and the note about those left out. */
+  function diagnosticsOf(shown: readonly Finding[], counts: SeverityCounts, uri: string): Diagnostic[] {
+    const diagnostics = shown.map((finding) => toDiagnostic(finding, uri));
+    const note = omittedNote(shown.length, counts);
+    if (note) diagnostics.push(note);
+    return diagnostics;
+  }
+
+  /** The leakage findings of `uri` whose range starts on a line from `first` to `last`. */
+  function leaksOn(uri: string, first: number, last: number): Finding[] {
+    return split.findingsFor(uri).filter((f) => f.range.start.line >= first && f.range.start.line <= last);
   }
 
   function observerFor(uri: string, config: ResolvedConfig) {
@@ -164,11 +181,10 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     const linted = document.linted;
     if (!linted || document.outOfSync) return;
     const done = complete || linted.complete;
-    document.findings = [...linted.findings(done), ...split.findingsFor(uri)];
-    const diagnostics = document.findings.map((finding) => toDiagnostic(finding, uri));
+    const { shown, counts } = linted.select(MAX_DIAGNOSTICS, split.findingsFor(uri), done);
     const version = document.version;
-    void connection.sendDiagnostics({ uri, version, diagnostics });
-    if (done) sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), version);
+    void connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(shown, counts, uri) });
+    if (done) sendSummary(uri, counts, linted.exampleCount(), linted.dominantFormat(), version);
     else {
       setImmediate(() => {
         if (open.get(uri) === document && document.version === version && !document.scheduled)
@@ -179,28 +195,23 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   function summarize(
     uri: string,
-    diagnostics: Diagnostic[],
+    counts: SeverityCounts,
     examples: number,
     format: keyof typeof FORMAT_NAMES | undefined,
   ): DatasetSummary {
-    let errors = 0;
-    let warnings = 0;
-    for (const d of diagnostics) {
-      if (d.severity === 1) errors++;
-      else if (d.severity === 2) warnings++;
-    }
+    const { errors, warnings } = counts;
     return { uri, examples, format: FORMAT_NAMES[format ?? 'unknown'], errors, warnings };
   }
 
   function sendSummary(
     uri: string,
-    diagnostics: Diagnostic[],
+    counts: SeverityCounts,
     examples: number,
     format: keyof typeof FORMAT_NAMES | undefined,
     version: number | undefined,
     fromDisk = false,
   ): DatasetSummary {
-    const summary = summarize(uri, diagnostics, examples, format);
+    const summary = summarize(uri, counts, examples, format);
     if (version !== undefined) summary.version = version;
     if (fromDisk) summary.fromDisk = true;
     void connection.sendNotification(SummaryNotification, summary);
@@ -252,7 +263,6 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       pending: [],
       outOfSync: false,
       config: undefined,
-      findings: [],
       scheduled: false,
     };
     open.set(textDocument.uri, document);
@@ -344,15 +354,24 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   connection.onCodeAction(({ textDocument, range, context }) => {
     const document = open.get(textDocument.uri);
-    if (!document?.linted || document.outOfSync) return [];
-    return codeActions(document.findings, textDocument.uri, document.version, range, context.only);
+    const linted = document?.linted;
+    if (!linted || document.outOfSync) return [];
+    const { uri } = textDocument;
+    const near = [
+      ...linted.findingsOn(range.start.line, range.end.line),
+      ...leaksOn(uri, range.start.line, range.end.line),
+    ];
+    const all = (): Finding[] => [...linted.findings(), ...split.findingsFor(uri)].sort(compareFindings);
+    return codeActions(near, all, uri, document.version, range, context.only);
   });
 
   connection.onHover(({ textDocument, position }) => {
     const document = open.get(textDocument.uri);
     const context = document?.outOfSync ? undefined : document?.linted?.context(position.line);
     if (!document?.config || !context) return undefined;
-    return hoverFor(context, document.findings, position.character, document.config);
+    const { line } = position;
+    const near = [...document.linted!.findingsOn(line, line), ...leaksOn(textDocument.uri, line, line)];
+    return hoverFor(context, near, position.character, document.config);
   });
 
   connection.onDocumentSymbol(({ textDocument }) => {
@@ -381,10 +400,9 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       if (open.has(uri) || !(await stat(fileURLToPath(uri)).catch(() => undefined))) break;
     }
     if (!linted) return null;
-    const diagnostics = [...linted.findings(true), ...split.findingsFor(uri)].map((f) =>
-      toDiagnostic(f, uri),
-    );
-    return summarize(uri, diagnostics, linted.exampleCount(), linted.dominantFormat());
+    const counts = linted.counts(true);
+    counts.add(split.findingsFor(uri));
+    return summarize(uri, counts, linted.exampleCount(), linted.dominantFormat());
   });
   connection.onRequest(SplitRequest, (params) => splitDataset(params));
 
@@ -493,10 +511,9 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       if (diskRuns.get(uri) === run) diskRuns.delete(uri);
     }
     if (!linted) return;
-    const diagnostics = linted.findings.map((f) => toDiagnostic(f, uri));
-    diskDiagnostics.set(uri, diagnostics);
+    diskDiagnostics.set(uri, { shown: linted.shown, counts: linted.counts });
     publishDisk(uri);
-    const summary = sendSummary(uri, diagnostics, linted.examples, linted.dominantFormat, undefined, true);
+    const summary = sendSummary(uri, linted.counts, linted.examples, linted.dominantFormat, undefined, true);
     if (size >= largeFileBytes)
       void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });
     return summary;

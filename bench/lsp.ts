@@ -5,6 +5,7 @@
  *   npm run bench:lsp            # or: node --import tsx bench/lsp.ts [--lines N] [--edits N]
  *   npm run bench:lsp -- --pairs 2000     # the same document with 2,000 duplicate pairs
  *   npm run bench:lsp -- --profile DIR    # and a CPU profile of the server, written to DIR
+ *   npm run bench:lsp -- --copies 1000000 # 1,000,000 lines of one example, from disk and as a document
  *
  * Prints the time from didOpen to its complete diagnostics; p50/p95 from a one-line didChange (200
  * edits at random lines) to the first diagnostics published for that version (the edited lines, and
@@ -15,8 +16,9 @@
  * whatever the number of findings.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LspClient } from '../test/lsp/client.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -29,6 +31,8 @@ const EDITS = arg('edits', 200);
 /** Lines that repeat the line before them exactly (each one a `consistency/duplicate` finding). */
 const PAIRS = arg('pairs', 0);
 const KEYS = arg('keys', 100);
+/** `--copies N`: only the scenario of N lines of one example (N - 1 duplicates). */
+const COPIES = arg('copies', 0);
 const KEY_INTERVAL_MS = 20;
 
 /** A deterministic PRNG, so every run lints the same document. */
@@ -99,19 +103,81 @@ function peakRssMb(pid: number): number | undefined {
 
 const dataDir = join(ROOT, 'bench/.data');
 mkdirSync(dataDir, { recursive: true });
-const file = join(dataDir, `lsp-chat-${LINES}${PAIRS ? `-pairs${PAIRS}` : ''}.jsonl`);
-if (!existsSync(file)) writeFileSync(file, dataset(LINES, PAIRS));
-const text = readFileSync(file, 'utf8');
-const lines = text.split('\n');
 execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT, stdio: 'inherit' });
 
 /** `--profile DIR`: the server writes a CPU profile there when it exits (open it in Chrome DevTools). */
 const profileAt = process.argv.indexOf('--profile');
 const profile =
   profileAt === -1 ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(process.argv[profileAt + 1]!)];
-const client = await LspClient.start({
-  command: [process.execPath, ...profile, join(ROOT, 'dist/server.cjs'), '--stdio'],
-});
+const startServer = (): Promise<LspClient> =>
+  LspClient.start({
+    command: [process.execPath, ...profile, join(ROOT, 'dist/server.cjs'), '--stdio'],
+    waitMs: 20 * 60_000,
+  });
+const row = (label: string, value: string): string => `  ${label.padEnd(46)} ${value}`;
+
+/**
+ * N lines of one example, each a duplicate of the first: linted from disk (what the extension has the
+ * server do with a file over 50 MB, which VS Code does not send) and opened as a document (what
+ * another editor may send), each in a fresh server. Time to the first diagnostics and the server's
+ * peak RSS; for the document, one keystroke too.
+ */
+async function copies(n: number): Promise<void> {
+  const example = JSON.stringify({
+    messages: [
+      { role: 'user', content: 'How do I reset my password?' },
+      { role: 'assistant', content: 'Open Settings, then Security.' },
+    ],
+  });
+  const path = join(dataDir, `lsp-copies-${n}.jsonl`);
+  if (!existsSync(path)) writeFileSync(path, `${example}\n`.repeat(n));
+  const megabytes = (statSync(path).size / 1e6).toFixed(0);
+  console.log(
+    `LSP over stdio, dist/server.cjs, ${n.toLocaleString()} copies of one example (${megabytes} MB)`,
+  );
+
+  const fromDisk = await startServer();
+  const diskUri = pathToFileURL(path).href;
+  let start = performance.now();
+  const published = fromDisk.nextDiagnostics(diskUri);
+  await fromDisk.connection.sendNotification('tunesmith/diskFile', { uri: diskUri, open: true });
+  const shown = (await published).diagnostics.length;
+  const diskMs = performance.now() - start;
+  const diskRss = peakRssMb(fromDisk.process.pid!);
+  await fromDisk.stop();
+  console.log(row('from disk: first diagnostics', `${(diskMs / 1000).toFixed(1)} s (${shown} shown)`));
+  console.log(row('from disk: server peak RSS', `${diskRss?.toFixed(0) ?? 'n/a'} MB`));
+
+  const asDocument = await startServer();
+  const uri = 'file:///bench/copies.jsonl';
+  const text = readFileSync(path, 'utf8');
+  start = performance.now();
+  await asDocument.open(uri, text);
+  const openMs = performance.now() - start;
+  const line = Math.floor(n / 2);
+  const at = example.indexOf('reset');
+  start = performance.now();
+  await asDocument.change(uri, [
+    { range: { start: { line, character: at }, end: { line, character: at } }, text: 'x' },
+  ]);
+  const keyMs = performance.now() - start;
+  const documentRss = peakRssMb(asDocument.process.pid!);
+  await asDocument.stop();
+  console.log(row('as a document: didOpen → complete diagnostics', `${(openMs / 1000).toFixed(1)} s`));
+  console.log(row('as a document: a keystroke → complete diagnostics', `${keyMs.toFixed(0)} ms`));
+  console.log(row('as a document: server peak RSS', `${documentRss?.toFixed(0) ?? 'n/a'} MB`));
+}
+
+if (COPIES > 0) {
+  await copies(COPIES);
+  process.exit(0);
+}
+
+const file = join(dataDir, `lsp-chat-${LINES}${PAIRS ? `-pairs${PAIRS}` : ''}.jsonl`);
+if (!existsSync(file)) writeFileSync(file, dataset(LINES, PAIRS));
+const text = readFileSync(file, 'utf8');
+const lines = text.split('\n');
+const client = await startServer();
 const uri = 'file:///bench/chat.jsonl';
 const openStart = performance.now();
 const first = await client.open(uri, text);
@@ -199,7 +265,6 @@ const rss = peakRssMb(client.process.pid!);
 await client.stop();
 
 const mb = (Buffer.byteLength(text) / 1e6).toFixed(1);
-const row = (label: string, value: string): string => `  ${label.padEnd(46)} ${value}`;
 console.log(
   `LSP over stdio, dist/server.cjs, ${LINES.toLocaleString()} lines (${mb} MB, ${PAIRS.toLocaleString()} duplicate pairs), ${EDITS} one-line edits`,
 );

@@ -30,6 +30,8 @@ export interface ClientOptions {
   /** Answers for other configuration sections, e.g. `files.exclude`. */
   sections?: Record<string, unknown>;
   initializationOptions?: unknown;
+  /** How long a wait for the server may take before it fails with what it saw (default 60 s). */
+  waitMs?: number;
 }
 
 /** How long a test waits for the server before failing with what it saw (a run takes well under 1 s). */
@@ -130,6 +132,7 @@ export class LspClient {
    */
   private within<T>(promise: Promise<T>, awaited: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    const waitMs = this.options.waitMs ?? WAIT_MS;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const uris = [...this.diagnostics.values()].slice(-3).map((p) => `${p.uri} v${String(p.version)}`);
@@ -139,14 +142,14 @@ export class LspClient {
           .map((n) => JSON.stringify(n.params));
         reject(
           new Error(
-            `No ${awaited} within ${WAIT_MS / 1000} s. Server ${
+            `No ${awaited} within ${waitMs / 1000} s. Server ${
               this.process.exitCode === null && this.process.signalCode === null
                 ? 'still running'
                 : `exited (${String(this.process.exitCode ?? this.process.signalCode)})`
             }; last diagnostics: ${uris.join(', ') || 'none'}; last summaries: ${summaries.join(' ') || 'none'}; last logs: ${this.logs.slice(-3).join(' | ') || 'none'}`,
           ),
         );
-      }, WAIT_MS);
+      }, waitMs);
       timer.unref();
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));

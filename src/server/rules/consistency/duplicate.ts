@@ -116,10 +116,11 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
         const keys = (values: Float64Array): Set<number> =>
           new Set(present.flatMap((id) => hashKey(values[id]!) ?? []));
         for (const key of byCopy ? keys(exact.values) : [])
-          reportDuplicates(pairsOf(byCopy!.sorted, key), exact.values, lines, report, changed);
+          reportCopiesOf(pairsOf(byCopy!.sorted, key), exact.values, lines, report, changed);
         for (const key of byQuestion ? keys(prompt.values) : []) {
           conflicted.delete(key);
           const pairs = pairsOf(byQuestion!.sorted, key);
+          if (oneValue(pairs.ids, answer.values)) continue; // no conflict: nothing to report
           reportConflicts(pairs, prompt.values, answer.values, lines, report, changed, conflicted);
         }
         return changed;
@@ -127,6 +128,43 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
     };
   },
 });
+
+/** Whether all of `ids` have one value in `values` (a scan of typed arrays, no allocation). */
+function oneValue(ids: Uint32Array, values: Float64Array | Uint32Array): boolean {
+  for (let i = 1; i < ids.length; i++) if (values[ids[i]!] !== values[ids[0]!]) return false;
+  return true;
+}
+
+/**
+ * The duplicate findings of the `only` ids among the pairs of one key. With one hash under the key
+ * (nearly always), the first occurrence is the smallest id and the copies are found among `only`,
+ * without building the group: one copy among 100,000 costs what one copy of two does.
+ */
+function reportCopiesOf(
+  pairs: SortedIds,
+  exact: Float64Array,
+  lines: LineAccess,
+  report: Report,
+  only: ReadonlySet<number>,
+): void {
+  if (!oneValue(pairs.ids, exact)) {
+    reportDuplicates(pairs, exact, lines, report, only);
+    return;
+  }
+  const first = pairs.ids[0];
+  if (first === undefined) return;
+  const present = (id: number): boolean => {
+    let [low, high] = [0, pairs.ids.length];
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (pairs.ids[mid]! < id) low = mid + 1;
+      else high = mid;
+    }
+    return pairs.ids[low] === id;
+  };
+  const copies = [...only].filter((id) => id !== first && present(id)).sort((a, b) => a - b);
+  reportCopies(first, copies, lines, report);
+}
 
 /** (key, id) triples of a change log grouped by key: the smallest id logged under each key. */
 function smallestLogged(changes: readonly number[], changed: Set<number>): Map<number, number> {
@@ -154,9 +192,7 @@ function changedCopies(
   for (const [key, smallest] of smallestLogged(changes, changed)) {
     const { ids } = pairsOf(sorted, key);
     // Ids are ascending within a key; nearly always one hash has it, whose first is ids[0].
-    let oneHash = true;
-    for (let i = 1; i < ids.length && oneHash; i++) oneHash = exact[ids[i]!] === exact[ids[0]!];
-    if (oneHash) {
+    if (oneValue(ids, exact)) {
       if (ids.length > 0 && ids[0]! >= smallest) for (const id of ids) changed.add(id);
       continue;
     }
@@ -184,10 +220,7 @@ function changedQuestions(
 ): void {
   for (const key of smallestLogged(changes, changed).keys()) {
     const { ids } = pairsOf(sorted, key);
-    let answers = 1;
-    for (let i = 1; i < ids.length && answers === 1; i++)
-      if (answer[ids[i]!] !== answer[ids[0]!]) answers = 2;
-    if (answers === 1 && !conflicted.has(key)) continue;
+    if (oneValue(ids, answer) && !conflicted.has(key)) continue;
     for (const id of ids) changed.add(id);
   }
 }
@@ -200,32 +233,37 @@ function reportDuplicates(
   only?: ReadonlySet<number>,
 ): void {
   forEachSortedGroup(sorted, exact, 2, (members) => {
-    const copies = members.slice(1).filter((id) => !only || only.has(id));
-    if (copies.length === 0) return;
-    const first = lines.context(members[0]!);
-    const canonical = canonicalJson(first.json?.value);
-    for (const id of copies) {
-      const copy = lines.context(id);
-      const copyCanonical = canonicalJson(copy.json?.value);
-      // Different text under one hash is a collision, not a copy (too deep to serialise: trust the hash).
-      if (canonical !== undefined && copyCanonical !== undefined && copyCanonical !== canonical) continue;
-      report(DUPLICATE.code, {
-        message: `Duplicate of ${lineLabel(first.line)}`,
-        range: copy.lineRange(),
-        related: [{ range: first.lineRange(), message: 'First occurrence' }],
-        fix: {
-          title: 'Delete the duplicate line',
-          edits: [
-            {
-              range: { start: { line: copy.line, character: 0 }, end: { line: copy.line + 1, character: 0 } },
-              newText: '',
-            },
-          ],
-        },
-        tags: ['unnecessary'],
-      });
-    }
+    const copies = members.slice(1);
+    reportCopies(members[0]!, only ? copies.filter((id) => only.has(id)) : copies, lines, report);
   });
+}
+
+/** The findings of `copies` (ascending) of the example first seen on `firstId`. */
+function reportCopies(firstId: number, copies: readonly number[], lines: LineAccess, report: Report): void {
+  if (copies.length === 0) return;
+  const first = lines.context(firstId);
+  const canonical = canonicalJson(first.json?.value);
+  for (const id of copies) {
+    const copy = lines.context(id);
+    const copyCanonical = canonicalJson(copy.json?.value);
+    // Different text under one hash is a collision, not a copy (too deep to serialise: trust the hash).
+    if (canonical !== undefined && copyCanonical !== undefined && copyCanonical !== canonical) continue;
+    report(DUPLICATE.code, {
+      message: `Duplicate of ${lineLabel(first.line)}`,
+      range: copy.lineRange(),
+      related: [{ range: first.lineRange(), message: 'First occurrence' }],
+      fix: {
+        title: 'Delete the duplicate line',
+        edits: [
+          {
+            range: { start: { line: copy.line, character: 0 }, end: { line: copy.line + 1, character: 0 } },
+            newText: '',
+          },
+        ],
+      },
+      tags: ['unnecessary'],
+    });
+  }
 }
 
 function reportConflicts(

@@ -1,6 +1,6 @@
 /** The language server's entry point (bundled to dist/server.cjs); the client starts it over IPC or stdio. */
-import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
 import { ALL_CHECKERS } from './rules/index.ts';
+import { createServerConnection } from './lsp/connection.ts';
 import { startServer } from './lsp/server.ts';
 
-startServer(createConnection(ProposedFeatures.all), ALL_CHECKERS);
+startServer(createServerConnection(), ALL_CHECKERS);

@@ -125,3 +125,28 @@ const duplicate = datasetChecker<string>({
 });
 
 export const TEST_CHECKERS: readonly Checker[] = [trailingSpace, role, throwing, duplicate];
+
+/**
+ * Reports every line with its text and terminator as the message: the diagnostics then spell out
+ * the server's copy of the document, read over the protocol like any other finding. Test-only: the
+ * product bundle has no way to dump a document.
+ */
+const echoLine: LineChecker = {
+  kind: 'line',
+  rules: [
+    {
+      code: 'test/echo',
+      family: 'syntax',
+      description: 'The line as the server holds it',
+      defaultSeverity: 'hint',
+      fixable: false,
+    },
+  ],
+  check(context, report) {
+    const { text, eol, bom } = context.input;
+    const line = (bom ? '\uFEFF' : '') + text;
+    report('test/echo', { message: JSON.stringify({ line, eol }), range: context.lineRange() });
+  },
+};
+
+export const ECHO_CHECKERS: readonly Checker[] = [echoLine];

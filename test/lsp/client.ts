@@ -30,6 +30,8 @@ export interface ClientOptions {
   /** Answers for other configuration sections, e.g. `files.exclude`. */
   sections?: Record<string, unknown>;
   initializationOptions?: unknown;
+  /** How long a wait for the server may take before it fails with what it saw (default 60 s). */
+  waitMs?: number;
 }
 
 /** How long a test waits for the server before failing with what it saw (a run takes well under 1 s). */
@@ -46,6 +48,7 @@ export class LspClient {
   /** Every custom notification and `$/progress` value received, in order. */
   readonly notifications: { method: string; params: unknown }[] = [];
   private waiters: Waiter[] = [];
+  private publishListeners: ((params: PublishDiagnosticsParams) => void)[] = [];
   private completeWaiters: { uri: string; version: number; resolve: () => void }[] = [];
   private versions = new Map<string, number>();
   settings: unknown;
@@ -81,6 +84,7 @@ export class LspClient {
     }
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.diagnostics.set(params.uri, params);
+      for (const listener of this.publishListeners) listener(params);
       this.waiters = this.waiters.filter((waiter) => {
         const matches =
           waiter.uri === params.uri && (waiter.version === undefined || params.version === waiter.version);
@@ -128,6 +132,7 @@ export class LspClient {
    */
   private within<T>(promise: Promise<T>, awaited: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    const waitMs = this.options.waitMs ?? WAIT_MS;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const uris = [...this.diagnostics.values()].slice(-3).map((p) => `${p.uri} v${String(p.version)}`);
@@ -137,14 +142,14 @@ export class LspClient {
           .map((n) => JSON.stringify(n.params));
         reject(
           new Error(
-            `No ${awaited} within ${WAIT_MS / 1000} s. Server ${
+            `No ${awaited} within ${waitMs / 1000} s. Server ${
               this.process.exitCode === null && this.process.signalCode === null
                 ? 'still running'
                 : `exited (${String(this.process.exitCode ?? this.process.signalCode)})`
             }; last diagnostics: ${uris.join(', ') || 'none'}; last summaries: ${summaries.join(' ') || 'none'}; last logs: ${this.logs.slice(-3).join(' | ') || 'none'}`,
           ),
         );
-      }, WAIT_MS);
+      }, waitMs);
       timer.unref();
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -176,16 +181,35 @@ export class LspClient {
     return published;
   }
 
-  /** Sends one didChange and resolves with the complete diagnostics of the new version. */
-  async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<Diagnostic[]> {
-    const version = (this.versions.get(uri) ?? 1) + 1;
-    this.versions.set(uri, version);
-    const published = this.complete(uri, version);
+  /** Calls `listener` with every diagnostics publication, after the client has recorded it. */
+  onPublish(listener: (params: PublishDiagnosticsParams) => void): void {
+    this.publishListeners.push(listener);
+  }
+
+  /**
+   * Sends one didChange without waiting for the server; returns its version: the next one, or
+   * `version` (which may be an old one, as a misbehaving client would send).
+   */
+  async send(uri: string, changes: TextDocumentContentChangeEvent[], version?: number): Promise<number> {
+    version ??= (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, Math.max(version, this.versions.get(uri) ?? 0));
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version },
       contentChanges: changes,
     });
+    return version;
+  }
+
+  /** Sends one didChange and resolves with the complete diagnostics of the new version. */
+  async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<Diagnostic[]> {
+    const published = this.complete(uri, this.version(uri) + 1);
+    await this.send(uri, changes);
     return published;
+  }
+
+  /** Writes bytes to the server as they are, framing and all: for the tests of malformed frames. */
+  writeRaw(bytes: string): void {
+    this.process.stdin!.write(bytes);
   }
 
   version(uri: string): number {
@@ -200,7 +224,13 @@ export class LspClient {
       // the server may already be gone (the crash tests kill it)
     }
     this.connection.dispose();
-    if (this.process.exitCode === null) this.process.kill();
+    // A server that exits by itself writes what it was asked to on exit (a --cpu-prof profile).
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      const exited = new Promise((resolve) => this.process.once('exit', resolve));
+      const timer = setTimeout(() => this.process.kill(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -1,6 +1,9 @@
-/** The language server with the test checkers, for the protocol tests (run with `node --import tsx`). */
-import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
+/**
+ * The language server with the test checkers, for the protocol tests (run with `node --import tsx`).
+ * With `--echo-lines` it runs the line echo alone, whose diagnostics spell out the server's copy.
+ */
+import { createServerConnection } from '../../src/server/lsp/connection.ts';
 import { startServer } from '../../src/server/lsp/server.ts';
-import { TEST_CHECKERS } from './checkers.ts';
+import { ECHO_CHECKERS, TEST_CHECKERS } from './checkers.ts';
 
-startServer(createConnection(ProposedFeatures.all), TEST_CHECKERS);
+startServer(createServerConnection(), process.argv.includes('--echo-lines') ? ECHO_CHECKERS : TEST_CHECKERS);

@@ -13,6 +13,8 @@ import { resolveConfig } from '../../src/server/engine/config.ts';
 import { lintText } from '../../src/server/engine/linter.ts';
 import { ALL_CHECKERS } from '../../src/server/rules/index.ts';
 import { LintedDocument } from '../../src/server/lsp/linted-document.ts';
+import type { Finding } from '../../src/server/engine/types.ts';
+import { chat, replaceWord, words } from '../unit/rules/consistency-fixtures.ts';
 import { applyRandomEdit } from './client.ts';
 
 const demoLines = ['chat', 'syntax', 'format', 'pii', 'secrets', 'consistency']
@@ -56,6 +58,92 @@ test('property: incremental findings with every rule equal a fresh lint of the f
     ),
     { numRuns: 120 },
   );
+});
+
+test('property: duplicates, conflicts and near-duplicates reported by update equal a fresh lint', () => {
+  // Many copies and near-copies, so that groups outgrow the near-duplicate window (8) and edits
+  // move first occurrences: what `update` re-reports must be all an edit changed.
+  const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
+  const base = words(40, 3);
+  // Variants one to three words away from the base, so that similarities differ and a line's
+  // nearest earlier line is not always the first of its band group.
+  const variant = (...replaced: [number, string][]): string =>
+    chat(
+      replaced.reduce((text, [at, word]) => replaceWord(text, at, word), base),
+      'ok',
+    );
+  const pool = [
+    ...[3, 11, 19, 27, 35].flatMap((at) => ['zebra', 'ember'].map((word) => variant([at, word]))),
+    variant([3, 'zebra'], [20, 'ember']),
+    variant([11, 'ember'], [27, 'zebra'], [35, 'lotus']),
+    variant([5, 'dune'], [6, 'echo']),
+    variant([5, 'dune'], [6, 'echo'], [7, 'fable']),
+    chat(base, 'ok'),
+    chat(base, 'a different answer'),
+    chat('Short question?', 'Yes.'),
+    chat('Short question?', 'No.'),
+  ];
+  const poolLine = fc.constantFrom(...pool);
+  const edit = fc.record({
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    length: fc.oneof(fc.nat(3), fc.nat(400)),
+    text: fc.oneof(
+      poolLine.map((line) => line + '\n'),
+      fc.constantFrom('', 'x', ' ', '\n'),
+    ),
+  });
+  const consistency = (findings: Finding[]): string[] =>
+    findings
+      .filter((f) => f.code.startsWith('consistency/'))
+      .map((f) => JSON.stringify(f))
+      .sort();
+  fc.assert(
+    fc.property(
+      fc.array(poolLine, { minLength: 10, maxLength: 40 }),
+      fc.array(edit, { minLength: 1, maxLength: 10 }),
+      fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
+      (lines, edits, checkAfter) => {
+        let text = lines.join('\n') + '\n';
+        const document = new LintedDocument(text, config, ALL_CHECKERS);
+        document.findings(false);
+        edits.forEach((e, i) => {
+          const applied = applyRandomEdit(text, e);
+          text = applied.text;
+          document.applyChanges([applied.change]);
+          if (checkAfter[i])
+            assert.deepEqual(
+              consistency(document.findings(false)),
+              consistency(lintText(text, config, ALL_CHECKERS)),
+            );
+        });
+        assert.deepEqual(consistency(document.findings()), consistency(lintText(text, config, ALL_CHECKERS)));
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test('editing the line a near-duplicate is nearest to re-reports the near-duplicate', () => {
+  const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
+  const base = words(120, 3);
+  const nearest = chat(replaceWord(base, 3, 'zebra'), 'ok');
+  const filler = chat(replaceWord(base, 35, 'lotus'), 'ok');
+  const last = chat(replaceWord(replaceWord(base, 3, 'zebra'), 20, 'ember'), 'ok');
+  const lines = [chat(base, 'ok'), nearest, filler, filler, filler, last];
+  const document = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
+  const nearDuplicateOf = (findings: Finding[]): string | undefined =>
+    findings.find((f) => f.code === 'consistency/near-duplicate' && f.range.start.line === 5)?.message;
+  assert.match(nearDuplicateOf(document.findings(false)) ?? '', /of line 2 /);
+  const replacement = chat('Short question?', 'Yes.');
+  document.applyChanges([
+    {
+      range: { start: { line: 1, character: 0 }, end: { line: 1, character: nearest.length } },
+      text: replacement,
+    },
+  ]);
+  lines[1] = replacement;
+  assert.match(nearDuplicateOf(document.findings(false)) ?? '', /of line 1 /);
+  assert.deepEqual(document.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
 });
 
 test('property: a lone CR breaks the line as in the editor, so every finding stays at its position', () => {

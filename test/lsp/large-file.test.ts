@@ -38,6 +38,8 @@ test(`a ${LINES.toLocaleString('en-US')}-line file is linted from disk within a 
       '--stdio',
     ],
     initializationOptions: { largeFileBytes: 1 },
+    // 100 MB in one thread: over 60 s on a busy 2-core machine, within the runner's 120 s.
+    waitMs: 115_000,
   });
   const uri = pathToFileURL(path).href;
   const exited = new Promise<string>((resolve) =>

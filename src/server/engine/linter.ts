@@ -48,10 +48,11 @@ export class SeverityTable {
   }
 
   /** A report function that stamps severity and drops codes that are off or unknown. */
-  reporter(into: Finding[]): Report {
+  reporter(into: Finding[] | ((finding: Finding) => void)): Report {
+    const add = Array.isArray(into) ? (finding: Finding) => into.push(finding) : into;
     return (code, draft) => {
       const severity = this.severities.get(code);
-      if (severity) into.push({ code, severity, ...draft });
+      if (severity) add({ code, severity, ...draft });
     };
   }
 }
@@ -191,13 +192,17 @@ export class DatasetIndexes {
     return findings;
   }
 
-  /** The findings of one dataset checker (by its position in `LinePass.datasetCheckers`). */
-  reportIndex(i: number, lines: LineAccess): Finding[] {
+  /**
+   * The findings of one dataset checker (by its position in `LinePass.datasetCheckers`); handed to
+   * `into` one by one instead when given (then none are returned), so that a caller keeping a few
+   * of a million findings never holds them all.
+   */
+  reportIndex(i: number, lines: LineAccess, into?: (finding: Finding) => void): Finding[] {
     const index = this.indexes[i];
     const findings: Finding[] = [];
     if (!index) return findings;
     try {
-      index.report(lines, this.pass.table.reporter(findings));
+      index.report(lines, this.pass.table.reporter(into ?? findings));
     } catch (error) {
       this.onRuleError(
         this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
@@ -206,6 +211,31 @@ export class DatasetIndexes {
       );
     }
     return findings;
+  }
+
+  /**
+   * The findings of one dataset checker that changed since its previous update, and the ids whose
+   * findings they replace ('all': every finding of the checker); undefined when the checker's index
+   * has no `update` (then `reportIndex` it). A failure counts as an empty report of everything.
+   */
+  updateIndex(
+    i: number,
+    lines: LineAccess,
+  ): { ids: Iterable<number> | 'all'; findings: Finding[] } | undefined {
+    const index = this.indexes[i];
+    if (!index) return { ids: 'all', findings: [] };
+    if (!index.update) return undefined;
+    const findings: Finding[] = [];
+    try {
+      return { ids: index.update(lines, this.pass.table.reporter(findings)), findings };
+    } catch (error) {
+      this.onRuleError(
+        this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
+        undefined,
+        error,
+      );
+      return { ids: 'all', findings: [] };
+    }
   }
 
   private forEach(

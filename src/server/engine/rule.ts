@@ -60,6 +60,15 @@ export interface DatasetIndex<Facts> {
   add(id: number, facts: Facts): void;
   remove(id: number, facts: Facts): void;
   report(lines: LineAccess, report: Report): void;
+  /**
+   * Optional, for the editor, which reports after every edit: reports again only the findings that
+   * the adds and removes since the previous `update` can have changed, and returns the ids they
+   * belong to; the caller drops what those ids had and keeps the rest. A finding belongs to the
+   * example on whose line its range starts. Returns 'all' after reporting everything, as `report`
+   * does: on the first call, and when more changed than the index follows. An index that cannot
+   * tell what an edit changes leaves this out, and is reported in full.
+   */
+  update?(lines: LineAccess, report: Report): Iterable<number> | 'all';
 }
 
 export interface DatasetChecker<Facts = unknown> {

@@ -1,18 +1,23 @@
 /**
  * Lints a dataset file that is not open, streaming it (`readLineBatches`): memory holds one read
  * chunk, the dataset indexes' facts and a few bytes per line to find it again (`FileLines`), never
- * the text. Files too large for the editor to send (50 MB and up) go this way, as do all others.
+ * the text, nor every finding: counts, and the ones a publication shows. Files too large for the
+ * editor to send (50 MB and up) go this way, as do all others.
  */
 import type { ResolvedConfig } from '../engine/config.ts';
 import type { FormatId } from '../engine/formats.ts';
-import { DatasetIndexes, LinePass, compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
+import { DatasetIndexes, LinePass, type RuleErrorHandler } from '../engine/linter.ts';
 import { FileLines, readLineBatches, type RawLine } from '../engine/reader.ts';
 import type { Checker } from '../engine/rule.ts';
 import type { Finding, LineEnding } from '../engine/types.ts';
 import type { FactsObserver } from './linted-document.ts';
+import { ShownFindings, type SeverityCounts } from './publication.ts';
 
 export interface DiskLint {
-  findings: Finding[];
+  /** The findings a publication shows (`ShownFindings`), sorted by position. */
+  shown: Finding[];
+  /** Every finding, counted. */
+  counts: SeverityCounts;
   /** Lines that hold an example (any JSON object). */
   examples: number;
   dominantFormat: FormatId | undefined;
@@ -82,7 +87,8 @@ export async function lintFromDisk(
   const pass = new LinePass(config, checkers, onRuleError);
   const indexes = new DatasetIndexes(pass, onRuleError);
   const table = new LineTable();
-  const findings: Finding[] = [];
+  const findings = new ShownFindings();
+  const keep = (finding: Finding): void => findings.add(finding);
   const formats = new Map<FormatId, number>();
   let examples = 0;
   observer?.reset();
@@ -90,7 +96,7 @@ export async function lintFromDisk(
     if (!current()) return undefined;
     for (const raw of batch) {
       const result = pass.run(raw);
-      for (const finding of result.findings) findings.push(finding);
+      for (const finding of result.findings) keep(finding);
       indexes.add(raw.line, result.facts);
       observer?.added(raw.line, result.facts);
       table.add(raw);
@@ -108,7 +114,8 @@ export async function lintFromDisk(
       lineOf: (id: number) => id,
       context: (id: number) => pass.context(file.read(table.get(id))),
     };
-    for (const finding of indexes.report(access)) findings.push(finding);
+    // Streamed as they are reported: a report can hold a million findings, of which few are shown.
+    for (let i = 0; i < pass.datasetCheckers.length; i++) indexes.reportIndex(i, access, keep);
   } finally {
     file.close();
   }
@@ -117,5 +124,5 @@ export async function lintFromDisk(
   for (const [format, count] of formats) {
     if (format !== 'unknown' && count > best) [dominantFormat, best] = [format, count];
   }
-  return { findings: findings.sort(compareFindings), examples, dominantFormat };
+  return { shown: findings.shown(), counts: findings.counts, examples, dominantFormat };
 }

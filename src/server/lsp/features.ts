@@ -72,7 +72,10 @@ function editOf(uri: string, version: number, edits: TextEdit[]): CodeAction['ed
  * versioned edit: if the document changed since, the editor refuses it rather than corrupting text.
  */
 export function codeActions(
+  /** The findings on the lines of `range`. */
   findings: readonly Finding[],
+  /** Every finding of the document, by position: asked for by fix-all only. */
+  all: () => readonly Finding[],
   uri: string,
   version: number,
   range: LspRange,
@@ -98,7 +101,7 @@ export function codeActions(
     }
   }
   if (wants(FIX_ALL_KIND)) {
-    const edits = fixAllEdits(findings);
+    const edits = fixAllEdits(all());
     if (edits.length > 0) {
       const action = CodeAction.create('Fix all auto-fixable Tunesmith problems', FIX_ALL_KIND);
       action.edit = editOf(uri, version, edits);
@@ -108,13 +111,34 @@ export function codeActions(
   return actions;
 }
 
-/** Every fix whose edits overlap no earlier fix's edits (an overlapping fix waits for the next run). */
+/**
+ * Every fix whose edits overlap no earlier fix's edits (an overlapping fix waits for the next run).
+ * Taken edits are looked up by the lines they cover: comparing each fix with every one taken was
+ * quadratic, minutes for the 129,999 duplicate lines of one file.
+ */
 export function fixAllEdits(findings: readonly Finding[]): TextEdit[] {
   const taken: TextEdit[] = [];
+  const byLine = new Map<number, TextEdit[]>();
+  const lines = (edit: TextEdit): number[] => {
+    const covered: number[] = [];
+    for (let line = edit.range.start.line; line <= edit.range.end.line; line++) covered.push(line);
+    return covered;
+  };
   for (const finding of findings) {
     if (!finding.fix) continue;
-    const clash = finding.fix.edits.some((edit) => taken.some((other) => overlaps(edit.range, other.range)));
-    if (!clash) taken.push(...finding.fix.edits);
+    const edits = finding.fix.edits;
+    const clash = edits.some((edit) =>
+      lines(edit).some((line) => byLine.get(line)?.some((other) => overlaps(edit.range, other.range))),
+    );
+    if (clash) continue;
+    for (const edit of edits) {
+      taken.push(edit);
+      for (const line of lines(edit)) {
+        const onLine = byLine.get(line);
+        if (onLine) onLine.push(edit);
+        else byLine.set(line, [edit]);
+      }
+    }
   }
   return taken;
 }

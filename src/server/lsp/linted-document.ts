@@ -13,9 +13,17 @@
  *
  * The invariant, checked by a property test: after any sequence of edits, `findings()` equals
  * `lintText` of the final text.
+ *
+ * What an edit costs must not grow with the number of findings (a file of 130,000 copies of one
+ * example has 129,999): findings are kept with their lines, dataset checkers whose index can
+ * `update` report again only what the edit touched (typing in one copy re-reports that copy), the
+ * others keep their findings while the edit cannot have changed them (found by the lines their
+ * findings touch, not by a scan), and a publication walks the lines for the few it shows
+ * (`select`) instead of sorting them all.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DatasetIndexes, LinePass, compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
+import { quotas, SeverityCounts, taker } from './publication.ts';
 import { linePieces, makeLine } from '../engine/lines.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
 import type { Example, FormatId } from '../engine/formats.ts';
@@ -30,6 +38,8 @@ interface LineEntry {
   findings: Finding[];
   facts: unknown[];
   format: FormatId | undefined;
+  /** Findings of the dataset checkers that update by line, by checker; they move with the line. */
+  owned?: (Finding[] | undefined)[];
 }
 
 /** One change as LSP sends it: a range in the current text, or the whole text when absent. */
@@ -65,6 +75,17 @@ export class LintedDocument {
    * the edit's boundary would be ambiguous). Shown until the checker has reported again.
    */
   private provisional: (Finding[] | undefined)[] = [];
+  /** The lines each dataset checker's current findings touch (their ranges, related lines, fixes). */
+  private touchedLines: (Set<number> | undefined)[] = [];
+  /**
+   * Per dataset checker: undefined until known, true when its index updates by line (its findings
+   * then live in `LineEntry.owned`), false when it is reported in full.
+   */
+  private byLine: (boolean | undefined)[] = [];
+  /** The checkers that update by line and have an update due. */
+  private stale = new Set<number>();
+  /** Findings kept with the lines, line checkers' and `owned` ones alike. */
+  private readonly lineCounts = new SeverityCounts();
   private readonly formatCounts = new Map<FormatId, number>();
 
   constructor(
@@ -108,34 +129,176 @@ export class LintedDocument {
 
   /** Whether every dataset checker's findings are current (`findings(false)` is then complete). */
   get complete(): boolean {
-    return this.pass.datasetCheckers.every((_, i) => this.datasetFindings[i] !== undefined);
+    return this.pass.datasetCheckers.every((_, i) => this.byLine[i] || this.datasetFindings[i] !== undefined);
   }
 
   /**
    * Every finding of the document, sorted by position. With `complete` false, dataset checkers that
-   * an edit invalidated are not run again: their provisional findings stand in (see `provisional`).
+   * an edit invalidated and that cannot update by line are not run again: their provisional
+   * findings stand in (see `provisional`).
    */
   findings(complete = true): Finding[] {
+    this.refresh(complete);
+    // Line checkers' findings first, then each dataset checker's: the order `lintText` sorts.
     const all: Finding[] = [];
-    for (let line = 0; line < this.entries.length; line++) {
-      const entry = this.entries[line]!;
-      if (entry.findings.length === 0) continue;
-      if (entry.lintedAt !== line) {
-        entry.findings = entry.findings.map((finding) => shiftFinding(finding, line - entry.lintedAt));
-        entry.lintedAt = line;
-      }
-      all.push(...entry.findings);
-    }
-    const access = this.access();
+    for (let line = 0; line < this.entries.length; line++)
+      for (const finding of this.shifted(line).findings) all.push(finding);
     this.pass.datasetCheckers.forEach((_, i) => {
-      let findings = this.datasetFindings[i];
-      if (!findings && complete) {
-        findings = this.datasetFindings[i] = this.indexes.reportIndex(i, access);
-        this.provisional[i] = undefined;
-      }
-      all.push(...(findings ?? this.provisional[i] ?? []));
+      if (this.byLine[i]) {
+        for (const entry of this.entries) for (const finding of entry.owned?.[i] ?? []) all.push(finding);
+      } else for (const finding of this.shownFindings(i)) all.push(finding);
     });
     return all.sort(compareFindings);
+  }
+
+  /** How many findings of each severity `findings(complete)` holds, without collecting them. */
+  counts(complete = true): SeverityCounts {
+    this.refresh(complete);
+    const counts = new SeverityCounts();
+    counts.addCounts(this.lineCounts);
+    for (const list of this.listed()) counts.addCounts(countsOf(list));
+    return counts;
+  }
+
+  /**
+   * What a publication shows: every finding when they fit in `limit`, else the most severe first,
+   * by position (`quotas`), with `extra` (findings from other indexes, e.g. leakage) among them.
+   * Walks the lines, not the findings, and stops when it has what it shows: past the limit, the
+   * work does not grow with the findings.
+   */
+  select(
+    limit: number,
+    extra: readonly Finding[],
+    complete: boolean,
+  ): { shown: Finding[]; counts: SeverityCounts } {
+    const counts = this.counts(complete);
+    counts.addCounts(countsOf(extra));
+    const { take, full } = taker(quotas(counts, limit));
+    const shown: Finding[] = [];
+    // The findings not kept by line (checkers reported in full, and `extra`), merged by position.
+    const listed = this.merged([...this.listed(), extra]);
+    let cursor = 0;
+    const onLine: Finding[] = [];
+    for (let line = 0; line < this.entries.length && !full(); line++) {
+      const entry = this.entries[line]!;
+      const fromList = cursor < listed.length && listed[cursor]!.range.start.line <= line;
+      if (!fromList && entry.findings.length === 0 && !entry.owned) continue;
+      onLine.length = 0;
+      for (const finding of this.lineFindings(line)) onLine.push(finding);
+      while (cursor < listed.length && listed[cursor]!.range.start.line <= line)
+        onLine.push(listed[cursor++]!);
+      if (onLine.length > 1) onLine.sort(compareFindings);
+      for (const finding of onLine) if (take(finding)) shown.push(finding);
+    }
+    // Past the last line: whatever `extra` still holds there.
+    for (; cursor < listed.length && !full(); cursor++)
+      if (take(listed[cursor]!)) shown.push(listed[cursor]!);
+    return { shown, counts };
+  }
+
+  /** The findings of the checkers reported in full, current or provisional, one sorted list each. */
+  private listed(): (readonly Finding[])[] {
+    return this.pass.datasetCheckers.flatMap((_, i) => (this.byLine[i] ? [] : [this.shownFindings(i)]));
+  }
+
+  private mergedFrom: readonly (readonly Finding[])[] = [];
+  private mergedList: readonly Finding[] = [];
+
+  /** Sorted lists merged into one, kept while the same lists come again (they change on a report). */
+  private merged(lists: readonly (readonly Finding[])[]): readonly Finding[] {
+    const same =
+      lists.length === this.mergedFrom.length && lists.every((list, i) => list === this.mergedFrom[i]);
+    if (!same) {
+      const all: Finding[] = [];
+      for (const list of lists) for (const finding of list) all.push(finding);
+      this.mergedFrom = lists;
+      this.mergedList = all.sort(compareFindings);
+    }
+    return this.mergedList;
+  }
+
+  /** The findings whose range starts on a line from `first` to `last`, for quick fixes and hover. */
+  findingsOn(first: number, last: number): Finding[] {
+    this.refresh(false);
+    const found: Finding[] = [];
+    for (let line = Math.max(first, 0); line <= Math.min(last, this.entries.length - 1); line++)
+      for (const finding of this.lineFindings(line)) found.push(finding);
+    this.pass.datasetCheckers.forEach((_, i) => {
+      if (this.byLine[i]) return;
+      const list = this.shownFindings(i);
+      for (let k = firstAtLine(list, first); k < list.length && list[k]!.range.start.line <= last; k++)
+        found.push(list[k]!);
+    });
+    return found.sort(compareFindings);
+  }
+
+  /**
+   * Brings dataset findings up to date: checkers that update by line do at once (their work follows
+   * the edit); the others are reported again only when `complete` is asked for.
+   */
+  private refresh(complete: boolean): void {
+    const access = this.access();
+    this.pass.datasetCheckers.forEach((_, i) => {
+      if (this.byLine[i] !== false && (this.byLine[i] === undefined || this.stale.has(i))) {
+        this.stale.delete(i);
+        const update = this.indexes.updateIndex(i, access);
+        this.byLine[i] = update !== undefined;
+        if (update) this.own(i, update.ids, update.findings);
+      }
+      if (this.byLine[i] || this.datasetFindings[i] || !complete) return;
+      const findings = this.indexes.reportIndex(i, access).sort(compareFindings);
+      this.datasetFindings[i] = findings;
+      this.provisional[i] = undefined;
+      this.touchedLines[i] = linesTouched(findings);
+    });
+  }
+
+  /** Replaces the findings of checker `i` on the lines of `ids` (all lines: 'all') by `findings`. */
+  private own(i: number, ids: Iterable<number> | 'all', findings: readonly Finding[]): void {
+    const drop = (entry: LineEntry | undefined): void => {
+      const old = entry?.owned?.[i];
+      if (!old) return;
+      this.lineCounts.add(old, -1);
+      entry.owned![i] = undefined;
+      if (entry.owned!.every((findings) => findings === undefined)) delete entry.owned;
+    };
+    if (ids === 'all') for (const entry of this.entries) drop(entry);
+    else for (const id of ids) drop(this.entries[id]);
+    for (const finding of findings) {
+      const entry = this.entries[finding.range.start.line];
+      // An update reports findings on its examples' lines (the contract): none can be past the end.
+      if (!entry)
+        throw new Error(
+          `${finding.code} reported a finding on line ${finding.range.start.line + 1}, past the end`,
+        );
+      entry.owned ??= [];
+      (entry.owned[i] ??= []).push(finding);
+      this.lineCounts.add([finding]);
+    }
+  }
+
+  /** The entry of a line, its line checkers' findings moved with it if it moved. */
+  private shifted(line: number): LineEntry {
+    const entry = this.entries[line]!;
+    if (entry.lintedAt !== line && entry.findings.length > 0) {
+      entry.findings = entry.findings.map((finding) => shiftFinding(finding, line - entry.lintedAt));
+    }
+    entry.lintedAt = line;
+    return entry;
+  }
+
+  /** The line checkers' findings of a line and its `owned` ones. */
+  private lineFindings(line: number): Finding[] {
+    const entry = this.shifted(line);
+    if (!entry.owned) return entry.findings;
+    const all = [...entry.findings];
+    for (const owned of entry.owned) for (const finding of owned ?? []) all.push(finding);
+    return all;
+  }
+
+  /** A checker reported in full: its current findings, else the provisional ones, sorted. */
+  private shownFindings(i: number): readonly Finding[] {
+    return this.datasetFindings[i] ?? this.provisional[i] ?? [];
   }
 
   /** The parsed view of one line (parsed again: only hover and outline need it). */
@@ -167,6 +330,10 @@ export class LintedDocument {
     this.formatCounts.clear();
     this.datasetFindings = [];
     this.provisional = [];
+    this.touchedLines = [];
+    this.byLine = [];
+    this.stale.clear();
+    this.lineCounts.byRank.fill(0);
     this.entries = linePieces(text).map((piece, line) => this.lint(line, piece.text, piece.eol));
   }
 
@@ -194,7 +361,7 @@ export class LintedDocument {
     const fresh = pieces.map((piece, i) => this.lint(start.line + i, piece.text, piece.eol));
     moved.forEach((entry, j) => this.key(entry, start.line + pieces.length + j));
     this.invalidate(removed, fresh, start.line);
-    this.entries.splice(start.line, replaced, ...fresh);
+    replaceRange(this.entries, start.line, replaced, fresh);
   }
 
   private invalidate(removed: LineEntry[], fresh: LineEntry[], firstLine: number): void {
@@ -206,12 +373,22 @@ export class LintedDocument {
       (f.related?.some((r) => r.file === undefined && touches(r.range)) ?? false) ||
       (f.fix?.edits.some((e) => touches(e.range)) ?? false);
     this.pass.datasetCheckers.forEach((_, i) => {
+      if (this.byLine[i] !== false) {
+        this.stale.add(i); // the index knows what changed
+        return;
+      }
       const current = this.datasetFindings[i];
       const sameFacts =
         delta === 0 && removed.every((entry, j) => isDeepStrictEqual(entry.facts[i], fresh[j]!.facts[i]));
-      if (current && sameFacts && !current.some(touched)) return;
+      const lines = this.touchedLines[i];
+      const touchesEdit = (): boolean => {
+        for (let line = firstLine; line <= lastLine; line++) if (lines?.has(line)) return true;
+        return false;
+      };
+      if (current && sameFacts && !touchesEdit()) return;
       const previous = current ?? this.provisional[i] ?? [];
       this.datasetFindings[i] = undefined;
+      this.touchedLines[i] = undefined;
       this.provisional[i] = previous
         .filter((f) => !touched(f))
         .map((f) => provisionalFinding(f, lastLine + 1, delta));
@@ -249,6 +426,7 @@ export class LintedDocument {
       facts: result.facts,
       format: formatOf(result.example),
     };
+    this.lineCounts.add(entry.findings);
     this.key(entry, line);
     if (entry.format) this.formatCounts.set(entry.format, (this.formatCounts.get(entry.format) ?? 0) + 1);
     return entry;
@@ -256,6 +434,8 @@ export class LintedDocument {
 
   private unlink(entry: LineEntry, id: number): void {
     this.unkey(entry, id);
+    this.lineCounts.add(entry.findings, -1);
+    for (const owned of entry.owned ?? []) this.lineCounts.add(owned ?? [], -1);
     if (entry.format) {
       const left = (this.formatCounts.get(entry.format) ?? 1) - 1;
       if (left > 0) this.formatCounts.set(entry.format, left);
@@ -280,6 +460,58 @@ export class LintedDocument {
       context: (id) => this.pass.context(this.input(id)),
     };
   }
+}
+
+/**
+ * `array.splice(start, count, ...items)` without passing `items` as arguments: a paste of 130,000
+ * lines would overflow the stack.
+ */
+function replaceRange<T>(array: T[], start: number, count: number, items: readonly T[]): void {
+  const delta = items.length - count;
+  const end = array.length;
+  if (delta > 0) {
+    array.length = end + delta;
+    array.copyWithin(start + items.length, start + count, end);
+  } else if (delta < 0) {
+    array.copyWithin(start + items.length, start + count, end);
+    array.length = end + delta;
+  }
+  for (let i = 0; i < items.length; i++) array[start + i] = items[i]!;
+}
+
+const countsCache = new WeakMap<readonly Finding[], SeverityCounts>();
+
+/** The counts of a list of findings that does not change (a report's), counted once. */
+function countsOf(findings: readonly Finding[]): SeverityCounts {
+  let counts = countsCache.get(findings);
+  if (!counts) countsCache.set(findings, (counts = SeverityCounts.of(findings)));
+  return counts;
+}
+
+/** Every line a finding's ranges, related lines in the file and fix edits cover. */
+function linesTouched(findings: readonly Finding[]): Set<number> {
+  const lines = new Set<number>();
+  const cover = (range: Range): void => {
+    for (let line = range.start.line; line <= range.end.line; line++) lines.add(line);
+  };
+  for (const finding of findings) {
+    cover(finding.range);
+    for (const related of finding.related ?? []) if (related.file === undefined) cover(related.range);
+    for (const edit of finding.fix?.edits ?? []) cover(edit.range);
+  }
+  return lines;
+}
+
+/** The index of the first finding starting at or after `line` in findings sorted by position. */
+function firstAtLine(findings: readonly Finding[], line: number): number {
+  let low = 0;
+  let high = findings.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (findings[mid]!.range.start.line < line) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function formatOf(example: Example | undefined): FormatId | undefined {

@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageserver';
 import { resolveConfig, type ResolvedConfig } from '../engine/config.ts';
 import { FORMAT_NAMES } from '../engine/formats.ts';
-import type { RuleErrorHandler } from '../engine/linter.ts';
+import { compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
 import type { Checker } from '../engine/rule.ts';
 import type { Finding } from '../engine/types.ts';
 import {
@@ -36,19 +36,25 @@ import {
 import { CONFIG_FILE, mergeSettings } from '../../shared/settings.ts';
 import { lintFromDisk as lintFileFromDisk } from './disk-lint.ts';
 import { splitDataset } from './split-request.ts';
+import { checkChange } from './document-sync.ts';
 import { codeActions, hoverFor, symbolFor, toDiagnostic } from './features.ts';
 import { GlobSet } from './glob.ts';
 import { LintedDocument, type TextChange } from './linted-document.ts';
+import { chooseShown, MAX_DIAGNOSTICS, omittedNote, SeverityCounts } from './publication.ts';
 import { SplitIndex } from './split-index.ts';
 
 interface OpenDocument {
+  /** The latest version accepted (changes waiting in `pending` included). */
   version: number;
   /** Undefined until the document's settings have arrived; changes wait in `pending` meanwhile. */
   linted: LintedDocument | undefined;
-  pending: { version: number; changes: TextChange[] }[];
+  pending: TextChange[];
+  /**
+   * Set when a change could not be read: the editor's text moved on in a way the copy cannot follow,
+   * so nothing is published for it until a change replaces the whole text (or it is opened again).
+   */
+  outOfSync: boolean;
   config: ResolvedConfig | undefined;
-  /** The findings last published, which code actions and hover answer from. */
-  findings: Finding[];
   scheduled: boolean;
 }
 
@@ -63,8 +69,8 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   const diskFiles = new Map<string, FSWatcher>();
   let canPullConfiguration = false;
   let largeFileBytes = 50 * 1024 * 1024;
-  /** The last diagnostics of each file linted from disk, republished when its leakage changes. */
-  const diskDiagnostics = new Map<string, Diagnostic[]>();
+  /** What each file linted from disk shows, republished when its leakage changes. */
+  const diskDiagnostics = new Map<string, { shown: Finding[]; counts: SeverityCounts }>();
   const split = new SplitIndex(
     checkers,
     (uri) => open.get(uri)?.linted?.access(),
@@ -77,8 +83,26 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   );
 
   function publishDisk(uri: string): void {
-    const leaks = split.findingsFor(uri).map((f) => toDiagnostic(f, uri));
-    void connection.sendDiagnostics({ uri, diagnostics: [...(diskDiagnostics.get(uri) ?? []), ...leaks] });
+    const disk = diskDiagnostics.get(uri) ?? { shown: [], counts: new SeverityCounts() };
+    const leaks = split.findingsFor(uri);
+    const counts = new SeverityCounts();
+    counts.addCounts(disk.counts);
+    counts.add(leaks);
+    const shown = chooseShown([...disk.shown, ...leaks].sort(compareFindings), counts);
+    void connection.sendDiagnostics({ uri, diagnostics: diagnosticsOf(shown, counts, uri) });
+  }
+
+  /** The diagnostics of the findings shown, and the note about those left out. */
+  function diagnosticsOf(shown: readonly Finding[], counts: SeverityCounts, uri: string): Diagnostic[] {
+    const diagnostics = shown.map((finding) => toDiagnostic(finding, uri));
+    const note = omittedNote(shown.length, counts);
+    if (note) diagnostics.push(note);
+    return diagnostics;
+  }
+
+  /** The leakage findings of `uri` whose range starts on a line from `first` to `last`. */
+  function leaksOn(uri: string, first: number, last: number): Finding[] {
+    return split.findingsFor(uri).filter((f) => f.range.start.line >= first && f.range.start.line <= last);
   }
 
   function observerFor(uri: string, config: ResolvedConfig) {
@@ -134,18 +158,33 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     }
   }
 
+  /** An internal failure goes to the log with what it was doing; the server carries on. */
+  function logFailure(doing: string, error: unknown): void {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    connection.console.error(`Internal error while ${doing}: ${detail}`);
+  }
+
   function publish(uri: string, complete = false): void {
+    try {
+      publishFindings(uri, complete);
+    } catch (error) {
+      // Never stale diagnostics after an error (as eslint does): none, and the reason in the log.
+      logFailure(`linting ${uri}`, error);
+      void connection.sendDiagnostics({ uri, version: open.get(uri)?.version, diagnostics: [] });
+    }
+  }
+
+  function publishFindings(uri: string, complete: boolean): void {
     const document = open.get(uri);
     if (!document) return;
     document.scheduled = false;
     const linted = document.linted;
-    if (!linted) return;
+    if (!linted || document.outOfSync) return;
     const done = complete || linted.complete;
-    document.findings = [...linted.findings(done), ...split.findingsFor(uri)];
-    const diagnostics = document.findings.map((finding) => toDiagnostic(finding, uri));
+    const { shown, counts } = linted.select(MAX_DIAGNOSTICS, split.findingsFor(uri), done);
     const version = document.version;
-    void connection.sendDiagnostics({ uri, version, diagnostics });
-    if (done) sendSummary(uri, diagnostics, linted.exampleCount(), linted.dominantFormat(), version);
+    void connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(shown, counts, uri) });
+    if (done) sendSummary(uri, counts, linted.exampleCount(), linted.dominantFormat(), version);
     else {
       setImmediate(() => {
         if (open.get(uri) === document && document.version === version && !document.scheduled)
@@ -156,28 +195,23 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   function summarize(
     uri: string,
-    diagnostics: Diagnostic[],
+    counts: SeverityCounts,
     examples: number,
     format: keyof typeof FORMAT_NAMES | undefined,
   ): DatasetSummary {
-    let errors = 0;
-    let warnings = 0;
-    for (const d of diagnostics) {
-      if (d.severity === 1) errors++;
-      else if (d.severity === 2) warnings++;
-    }
+    const { errors, warnings } = counts;
     return { uri, examples, format: FORMAT_NAMES[format ?? 'unknown'], errors, warnings };
   }
 
   function sendSummary(
     uri: string,
-    diagnostics: Diagnostic[],
+    counts: SeverityCounts,
     examples: number,
     format: keyof typeof FORMAT_NAMES | undefined,
     version: number | undefined,
     fromDisk = false,
   ): DatasetSummary {
-    const summary = summarize(uri, diagnostics, examples, format);
+    const summary = summarize(uri, counts, examples, format);
     if (version !== undefined) summary.version = version;
     if (fromDisk) summary.fromDisk = true;
     void connection.sendNotification(SummaryNotification, summary);
@@ -221,12 +255,14 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   });
 
   connection.onDidOpenTextDocument(async ({ textDocument }) => {
+    if (open.has(textDocument.uri))
+      connection.console.warn(`${textDocument.uri} was opened again without a close; the new text is taken`);
     const document: OpenDocument = {
       version: textDocument.version,
       linted: undefined,
       pending: [],
+      outOfSync: false,
       config: undefined,
-      findings: [],
       scheduled: false,
     };
     open.set(textDocument.uri, document);
@@ -241,30 +277,56 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       onRuleError,
       observerFor(textDocument.uri, config),
     );
-    for (const { version, changes } of document.pending) {
-      document.linted.applyChanges(changes);
-      document.version = version;
-    }
+    document.linted.applyChanges(document.pending);
     document.pending = [];
     schedule(textDocument.uri);
   });
 
-  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-    const document = open.get(textDocument.uri);
-    if (!document) return;
-    const changes = contentChanges.map((c) =>
-      'range' in c ? { range: c.range, text: c.text } : { text: c.text },
-    );
+  /** Applies a didChange that `checkChange` allows; says in the log what it refused and why. */
+  connection.onDidChangeTextDocument((params) => {
+    const uri: unknown = params.textDocument?.uri;
+    const document = typeof uri === 'string' ? open.get(uri) : undefined;
+    if (typeof uri !== 'string' || !document) {
+      connection.console.warn(`Ignored a change to ${String(uri)}: it is not open (no didOpen, or closed)`);
+      return;
+    }
+    const checked = checkChange(params.textDocument.version, params.contentChanges, document.version);
+    if (checked.kind === 'stale') {
+      connection.console.warn(`Ignored a change to ${uri}: ${checked.reason} (a replay?)`);
+      return;
+    }
+    if (checked.kind === 'malformed') {
+      document.outOfSync = true;
+      connection.console.error(
+        `A change to ${uri} cannot be read (${checked.reason}), so the server's copy no longer matches the editor's: its diagnostics are withdrawn until the file is closed and opened again.`,
+      );
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    for (const warning of checked.warnings) connection.console.warn(`A change to ${uri}: ${warning}`);
+    document.version = checked.version;
+    let changes = checked.changes;
+    if (document.outOfSync) {
+      // Only a change that replaces the whole text brings the copy back.
+      const whole = changes.findLastIndex((change) => !change.range);
+      if (whole === -1) return;
+      changes = changes.slice(whole);
+      document.outOfSync = false;
+      connection.console.info(`${uri} was replaced as a whole: its copy matches the editor's again`);
+    }
     if (!document.linted) {
-      document.pending.push({ version: textDocument.version, changes });
+      for (const change of changes) document.pending.push(change);
       return;
     }
     document.linted.applyChanges(changes);
-    document.version = textDocument.version;
-    schedule(textDocument.uri);
+    schedule(uri);
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
+    if (!open.has(textDocument.uri)) {
+      connection.console.warn(`Ignored closing ${textDocument.uri}: it is not open`);
+      return;
+    }
     open.delete(textDocument.uri);
     split.removeFile(textDocument.uri);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
@@ -292,20 +354,30 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
 
   connection.onCodeAction(({ textDocument, range, context }) => {
     const document = open.get(textDocument.uri);
-    if (!document?.linted) return [];
-    return codeActions(document.findings, textDocument.uri, document.version, range, context.only);
+    const linted = document?.linted;
+    if (!linted || document.outOfSync) return [];
+    const { uri } = textDocument;
+    const near = [
+      ...linted.findingsOn(range.start.line, range.end.line),
+      ...leaksOn(uri, range.start.line, range.end.line),
+    ];
+    const all = (): Finding[] => [...linted.findings(), ...split.findingsFor(uri)].sort(compareFindings);
+    return codeActions(near, all, uri, document.version, range, context.only);
   });
 
   connection.onHover(({ textDocument, position }) => {
     const document = open.get(textDocument.uri);
-    const context = document?.linted?.context(position.line);
+    const context = document?.outOfSync ? undefined : document?.linted?.context(position.line);
     if (!document?.config || !context) return undefined;
-    return hoverFor(context, document.findings, position.character, document.config);
+    const { line } = position;
+    const near = [...document.linted!.findingsOn(line, line), ...leaksOn(textDocument.uri, line, line)];
+    return hoverFor(context, near, position.character, document.config);
   });
 
   connection.onDocumentSymbol(({ textDocument }) => {
-    const linted = open.get(textDocument.uri)?.linted;
-    if (!linted) return [];
+    const document = open.get(textDocument.uri);
+    const linted = document?.linted;
+    if (!linted || document.outOfSync) return [];
     const symbols = [];
     for (let line = 0; line < linted.lineCount; line++) {
       const context = linted.context(line);
@@ -328,10 +400,9 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       if (open.has(uri) || !(await stat(fileURLToPath(uri)).catch(() => undefined))) break;
     }
     if (!linted) return null;
-    const diagnostics = [...linted.findings(true), ...split.findingsFor(uri)].map((f) =>
-      toDiagnostic(f, uri),
-    );
-    return summarize(uri, diagnostics, linted.exampleCount(), linted.dominantFormat());
+    const counts = linted.counts(true);
+    counts.add(split.findingsFor(uri));
+    return summarize(uri, counts, linted.exampleCount(), linted.dominantFormat());
   });
   connection.onRequest(SplitRequest, (params) => splitDataset(params));
 
@@ -432,16 +503,17 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
         observer: observerFor(uri, config),
         current,
       });
-    } catch {
-      return; // unreadable (deleted meanwhile): nothing to show
+    } catch (error) {
+      // Deleted meanwhile: nothing to show. Anything else is said, never swallowed.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logFailure(`linting ${path}`, error);
+      return;
     } finally {
       if (diskRuns.get(uri) === run) diskRuns.delete(uri);
     }
     if (!linted) return;
-    const diagnostics = linted.findings.map((f) => toDiagnostic(f, uri));
-    diskDiagnostics.set(uri, diagnostics);
+    diskDiagnostics.set(uri, { shown: linted.shown, counts: linted.counts });
     publishDisk(uri);
-    const summary = sendSummary(uri, diagnostics, linted.examples, linted.dominantFormat, undefined, true);
+    const summary = sendSummary(uri, linted.counts, linted.examples, linted.dominantFormat, undefined, true);
     if (size >= largeFileBytes)
       void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });
     return summary;

@@ -12,6 +12,8 @@ import type { Finding } from '../engine/types.ts';
 import { LeakageIndex, leakageFacts, splitRole, type SplitRole } from '../rules/split/index.ts';
 import type { FactsObserver } from './linted-document.ts';
 
+const NONE: readonly Finding[] = Object.freeze([]);
+
 /** How long after the last change of a split file the leakage report runs. */
 const REPORT_DELAY_MS = 150;
 
@@ -69,8 +71,9 @@ export class SplitIndex {
     this.schedule();
   }
 
-  findingsFor(uri: string): Finding[] {
-    return this.findings.get(uri) ?? [];
+  /** The same array until the next report: callers cache what they derive from it by identity. */
+  findingsFor(uri: string): readonly Finding[] {
+    return this.findings.get(uri) ?? NONE;
   }
 
   dispose(): void {

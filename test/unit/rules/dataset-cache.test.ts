@@ -13,6 +13,7 @@ import { splitLines } from '../../../src/server/engine/lines.ts';
 import type { LineAccess } from '../../../src/server/engine/rule.ts';
 import { consistencyCheckers } from '../../../src/server/rules/consistency/index.ts';
 import { SortedPairs, sortByHash } from '../../../src/server/rules/consistency/grouping.ts';
+import { pairsChangedBy } from '../../../src/server/rules/consistency/sketch.ts';
 import { formatCheckers } from '../../../src/server/rules/format/index.ts';
 import { chat, replaceWord, words } from './consistency-fixtures.ts';
 
@@ -121,5 +122,32 @@ test('SortedPairs: patched pairs equal a fresh sort, for small batches and ones 
       }
     }),
     { numRuns: 100 },
+  );
+});
+
+test('near-duplicate update: every example whose compared pairs an add or remove changes is re-reported', () => {
+  // What forEachSimilarPairIn compares an example with: its band group's first member and the 8
+  // members before it (WINDOW), ids ascending.
+  const compared = (group: number[], id: number): string => {
+    const at = group.indexOf(id);
+    return at <= 0 ? '' : [group[0], ...group.slice(Math.max(1, at - 8), at)].join(',');
+  };
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.nat(60), { maxLength: 40 }),
+      fc.array(fc.nat(60), { minLength: 1, maxLength: 6 }),
+      (initial, toggled) => {
+        const before = [...initial].sort((a, b) => a - b);
+        const members = new Set(before);
+        for (const id of toggled) if (!members.delete(id)) members.add(id);
+        const after = [...members].sort((a, b) => a - b);
+        const changed = new Set<number>(toggled);
+        for (const id of toggled) pairsChangedBy(Uint32Array.from(after), id, changed);
+        for (const id of after)
+          if (compared(before, id) !== compared(after, id))
+            assert.ok(changed.has(id), `${id} in ${[...changed]}`);
+      },
+    ),
+    { numRuns: 2000 },
   );
 });

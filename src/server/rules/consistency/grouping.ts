@@ -91,6 +91,28 @@ export class SortedPairs {
     return { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) };
   }
 
+  /**
+   * For a caller that reports after every few changes (the editor's `update`): the pairs of every
+   * present id, kept from the first call on, and the changes patched in since the previous call as
+   * (1 add | 0 remove, key, id) triples; `changes` is undefined when they are not known (the first
+   * call, or more changes than are patched, after which the pairs were sorted again).
+   */
+  update(allIds: () => Uint32Array): { sorted: SortedIds; changes: number[] | undefined } {
+    let changes: number[] | undefined;
+    if (this.valid) {
+      changes = this.log;
+      for (let i = 0; i < changes.length; i += 3) this.patch(changes[i]!, changes[i + 1]!, changes[i + 2]!);
+    } else {
+      const sorted = this.sort(allIds());
+      [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
+    }
+    this.log = [];
+    return {
+      sorted: { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) },
+      changes,
+    };
+  }
+
   private record(op: number, id: number): void {
     if (!this.valid) return;
     const key = this.keyOf(id);
@@ -147,6 +169,22 @@ export class SortedPairs {
     this.ids[low] = id;
     this.length++;
   }
+}
+
+/** The pairs of one key in sorted pairs (empty when none has it), by binary search. */
+export function pairsOf(sorted: SortedIds, key: number): SortedIds {
+  const bound = (above: boolean): number => {
+    let low = 0;
+    let high = sorted.keys.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (sorted.keys[mid]! < key || (above && sorted.keys[mid] === key)) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  const [start, end] = [bound(false), bound(true)];
+  return { keys: sorted.keys.subarray(start, end), ids: sorted.ids.subarray(start, end) };
 }
 
 /** Sorts the ids with a value in `hashes` by its low 32 bits, as `forEachGroup` needs them. */

@@ -4,15 +4,24 @@
  * cross-file `split/leakage` check and `tunesmith split`, so this checker also carries that code:
  * the sketch is computed once per line whichever of the two is on.
  */
-import type { LineContext } from '../../engine/rule.ts';
+import type { LineAccess, LineContext, Report } from '../../engine/rule.ts';
 import { datasetChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { LEAKAGE } from '../split/meta.ts';
 import { IdSet } from './columns.ts';
 import { exactHash, isOn, lineLabel } from './common.ts';
 import { hash32, hashString } from './hashing.ts';
-import { SortedPairs } from './grouping.ts';
-import { BINS, bandKey, banding, forEachSimilarPairIn, sketchTexts, type SketchView } from './sketch.ts';
+import { pairsOf, SortedPairs, type SortedIds } from './grouping.ts';
+import {
+  BINS,
+  bandKey,
+  banding,
+  forEachSimilarPairIn,
+  forEachSimilarPairOf,
+  pairsChangedBy,
+  sketchTexts,
+  type SketchView,
+} from './sketch.ts';
 
 export const NEAR_DUPLICATE: RuleMeta = {
   code: 'consistency/near-duplicate',
@@ -118,32 +127,68 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
       report(lines, report) {
         if (!on) return;
         const ids = store.set.ids();
-        const partner = new Int32Array(store.set.end).fill(-1);
-        const score = new Float64Array(store.set.end);
-        forEachSimilarPairIn(
-          store,
-          threshold,
-          (band) => byBand[band]!.sorted(() => ids),
-          (a, b, s) => {
-            if (store.exact[a] === store.exact[b]) return; // an exact copy: consistency/duplicate
-            if (s > score[b]! || (s === score[b]! && a < partner[b]!)) {
-              score[b] = s;
-              partner[b] = a;
-            }
-          },
-        );
-        for (const id of ids) {
-          const first = partner[id]!;
-          if (first < 0) continue;
-          const context = lines.context(id);
-          const original = lines.context(first);
-          report(NEAR_DUPLICATE.code, {
-            message: `Near-duplicate of ${lineLabel(original.line)} (estimated similarity ${score[id]!.toFixed(2)})`,
-            range: context.lineRange(),
-            related: [{ range: original.lineRange(), message: 'The similar example' }],
-          });
+        reportAll(store, threshold, (band) => byBand[band]!.sorted(() => ids), ids, lines, report);
+      },
+      update(lines, report) {
+        if (!on) return 'all';
+        let ids: Uint32Array | undefined;
+        const allIds = (): Uint32Array => (ids ??= store.set.ids());
+        const updates = byBand.map((sorted) => sorted.update(allIds));
+        if (updates.some((band) => !band.changes)) {
+          reportAll(store, threshold, (band) => updates[band]!.sorted, allIds(), lines, report);
+          return 'all';
         }
+        // The examples whose pairs an add or remove changed, in any band: only their partners can change.
+        const changed = new Set<number>();
+        updates.forEach(({ sorted, changes }) => {
+          for (let i = 0; i < changes!.length; i += 3) {
+            changed.add(changes![i + 2]!);
+            pairsChangedBy(pairsOf(sorted, changes![i + 1]!).ids, changes![i + 2]!, changed);
+          }
+        });
+        for (const b of changed) {
+          if (!store.set.has(b)) continue;
+          let [partner, score] = [-1, 0];
+          const groupOf = (band: number): Uint32Array =>
+            pairsOf(updates[band]!.sorted, bandKey(store.sketches, b * BINS, band, rows)).ids;
+          forEachSimilarPairOf(store, threshold, groupOf, b, (a, _, s) => {
+            if (store.exact[a] === store.exact[b]) return;
+            if (s > score || (s === score && a < partner)) [partner, score] = [a, s];
+          });
+          if (partner >= 0) reportPair(lines, report, partner, b, score);
+        }
+        return changed;
       },
     };
   },
 });
+
+function reportAll(
+  store: SketchStore,
+  threshold: number,
+  sortedBand: (band: number) => SortedIds,
+  ids: Uint32Array,
+  lines: LineAccess,
+  report: Report,
+): void {
+  const partner = new Int32Array(store.set.end).fill(-1);
+  const score = new Float64Array(store.set.end);
+  forEachSimilarPairIn(store, threshold, sortedBand, (a, b, s) => {
+    if (store.exact[a] === store.exact[b]) return; // an exact copy: consistency/duplicate
+    if (s > score[b]! || (s === score[b]! && a < partner[b]!)) {
+      score[b] = s;
+      partner[b] = a;
+    }
+  });
+  for (const id of ids) if (partner[id]! >= 0) reportPair(lines, report, partner[id]!, id, score[id]!);
+}
+
+function reportPair(lines: LineAccess, report: Report, first: number, id: number, score: number): void {
+  const context = lines.context(id);
+  const original = lines.context(first);
+  report(NEAR_DUPLICATE.code, {
+    message: `Near-duplicate of ${lineLabel(original.line)} (estimated similarity ${score.toFixed(2)})`,
+    range: context.lineRange(),
+    related: [{ range: original.lineRange(), message: 'The similar example' }],
+  });
+}

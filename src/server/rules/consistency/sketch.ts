@@ -230,15 +230,7 @@ export function forEachSimilarPairIn(
   visit: (a: number, b: number, similarity: number) => void,
 ): void {
   const { bands } = banding(threshold);
-  const check = (a: number, b: number): void => {
-    if (view.exact[a] === view.exact[b]) {
-      visit(a, b, 1);
-      return;
-    }
-    if (view.words[a]! < MIN_WORDS || view.words[b]! < MIN_WORDS) return;
-    const s = similarity(view.sketches, a * BINS, view.sketches, b * BINS);
-    if (s >= threshold) visit(a, b, s);
-  };
+  const check = (a: number, b: number): void => checkPair(view, threshold, a, b, visit);
   for (let band = 0; band < bands; band++) {
     const sorted = sortedBand(band);
     let start = 0;
@@ -253,4 +245,65 @@ export function forEachSimilarPairIn(
       start = end;
     }
   }
+}
+
+function checkPair(
+  view: SketchView,
+  threshold: number,
+  a: number,
+  b: number,
+  visit: (a: number, b: number, similarity: number) => void,
+): void {
+  if (view.exact[a] === view.exact[b]) {
+    visit(a, b, 1);
+    return;
+  }
+  if (view.words[a]! < MIN_WORDS || view.words[b]! < MIN_WORDS) return;
+  const s = similarity(view.sketches, a * BINS, view.sketches, b * BINS);
+  if (s >= threshold) visit(a, b, s);
+}
+
+/** The position of the first id at least `id` in ids sorted ascending. */
+export function lowerBound(ids: Uint32Array, id: number): number {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ids[mid]! < id) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * The pairs `forEachSimilarPairIn` visits whose later member is `b`, for one example: each band's
+ * group of `b` (`groupOf`, ids ascending) compares it with the group's first member and the
+ * `WINDOW` members before it.
+ */
+export function forEachSimilarPairOf(
+  view: SketchView,
+  threshold: number,
+  groupOf: (band: number) => Uint32Array,
+  b: number,
+  visit: (a: number, b: number, similarity: number) => void,
+): void {
+  const { bands } = banding(threshold);
+  for (let band = 0; band < bands; band++) {
+    const group = groupOf(band);
+    const j = lowerBound(group, b);
+    if (j === 0 || group[j] !== b) continue;
+    checkPair(view, threshold, group[0]!, b, visit);
+    for (let k = Math.max(1, j - WINDOW); k < j; k++) checkPair(view, threshold, group[k]!, b, visit);
+  }
+}
+
+/**
+ * The ids whose visited pairs change when `id` joins or leaves a band group (ids ascending, `id`
+ * in it or not): the `WINDOW` members after it, which compare with it or past it, and every member
+ * when it is, or was, the group's first.
+ */
+export function pairsChangedBy(group: Uint32Array, id: number, into: Set<number>): void {
+  const at = lowerBound(group, id);
+  const end = at === 0 ? group.length : Math.min(group.length, at + WINDOW + 1);
+  for (let k = at; k < end; k++) into.add(group[k]!);
 }

@@ -12,6 +12,13 @@ export interface Measured {
 
 const TIME = '/usr/bin/time';
 
+/** The command's own stderr, without what /usr/bin/time appends (its report, and a non-zero status). */
+function ownStderr(stderr: string): string {
+  const report = stderr.lastIndexOf('\tCommand being timed');
+  const own = report === -1 ? stderr : stderr.slice(0, report);
+  return own.replace(/Command exited with non-zero status \d+\n$/, '');
+}
+
 /** Stdout goes to /dev/null: reporting is part of the work, but the terminal is not. */
 export function measure(command: string, args: string[], cwd: string): Promise<Measured> {
   const useTime = existsSync(TIME);
@@ -47,7 +54,7 @@ export function measure(command: string, args: string[], cwd: string): Promise<M
         wallMs,
         peakRssMiB: kib / 1024,
         code: useTime && exit ? Number(exit[1]) : code,
-        stderr: useTime ? stderr.slice(0, stderr.lastIndexOf('\tCommand being timed')) : stderr,
+        stderr: useTime ? ownStderr(stderr) : stderr,
       });
     });
   });

@@ -1,6 +1,16 @@
 /** Expands the PATHS arguments: files are taken as given, directories yield the files the config includes. */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { ResolvedConfig } from '../server/engine/config.ts';
 import { minimatch } from 'minimatch';
 
@@ -32,7 +42,12 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
       files.push(path);
     }
   };
-  const walk = (dir: string): void => {
+  // Folders by identity: a link back to a parent (a loop) or a second link to one folder is walked once.
+  const walked = new Set<string>();
+  const walk = (dir: string, stats: Stats): void => {
+    const identity = `${stats.dev}:${stats.ino}`;
+    if (walked.has(identity)) return;
+    walked.add(identity);
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -45,8 +60,18 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
       const path = join(dir, entry.name);
       const shown = displayPath(cwd, path);
       if (matchesAny(shown, config.files.exclude) || matchesAny(`${shown}/`, config.files.exclude)) continue;
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && matchesAny(shown, config.files.include)) add(path);
+      if (!entry.isDirectory() && !entry.isFile() && !entry.isSymbolicLink()) continue; // FIFOs, sockets
+      // Links are followed (a Hugging Face snapshot is a folder of links into its blob store).
+      let target: Stats;
+      try {
+        target = statSync(path);
+      } catch (error) {
+        if (matchesAny(shown, config.files.include))
+          problems.push(`${shown}: cannot follow the link (${describeError(error)})`);
+        continue;
+      }
+      if (target.isDirectory()) walk(path, target);
+      else if (target.isFile() && matchesAny(shown, config.files.include)) add(path);
     }
   };
   for (const arg of args) {
@@ -58,11 +83,45 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
       problems.push(`${arg}: ${describeError(error)}`);
       continue;
     }
-    // A file named explicitly is linted whatever its name: the user asked for it.
-    if (stats.isDirectory()) walk(path);
+    // A file named explicitly is linted whatever its name (and whatever it is: a FIFO is read too).
+    if (stats.isDirectory()) walk(path, stats);
     else add(path);
   }
   return { files, problems };
+}
+
+/** A dataset to read, as a regular file; `close` removes the copy of a stream. */
+export interface InputFile {
+  path: string;
+  close(): void;
+}
+
+/**
+ * `path` as a regular file. Every command reads its input more than once (the dataset report
+ * re-reads lines by offset; stats and split make two passes), which a FIFO, `/dev/stdin` or
+ * `<(zcat data.jsonl.gz)` cannot do: such a stream is first copied, streaming, to a private
+ * temporary file. Anything else (a missing file, a folder) is passed on for the caller to report.
+ */
+export async function regularInput(path: string): Promise<InputFile> {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats || stats.isFile() || stats.isDirectory()) return { path, close: () => {} };
+  const folder = mkdtempSync(join(tmpdir(), 'tunesmith-input-'));
+  const copy = join(folder, basename(path));
+  const close = (): void => rmSync(folder, { recursive: true, force: true });
+  try {
+    await pipeline(createReadStream(path), createWriteStream(copy, { mode: 0o600 }));
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { path: copy, close };
+}
+
+/** Whether two paths name one file (after links: a symbolic or hard link is the same file). */
+export function sameFile(a: string, b: string): boolean {
+  const first = statSync(a, { throwIfNoEntry: false });
+  const second = statSync(b, { throwIfNoEntry: false });
+  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
 }
 
 /** A short reason for a file system error, without a stack. */
@@ -76,6 +135,16 @@ export function describeError(error: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a directory';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EPIPE':
+      return 'the reading end was closed';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
     default:
       return error instanceof Error ? error.message : String(error);
   }

@@ -1,4 +1,5 @@
-/** Shared by the CLI tests: test checkers, temp dirs, and the CLI run in-process. */
+/** Shared by the CLI tests: test checkers, temp dirs, the CLI run in-process, and the built binary. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,15 @@ import { datasetChecker, type Checker } from '../../../src/server/engine/rule.ts
 
 export function tempDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `tunesmith-${name}-`));
+}
+
+export const ROOT = new URL('../../../', import.meta.url).pathname;
+/** The `tunesmith` command as a user runs it; `buildBinary()` first. */
+export const BIN = join(ROOT, 'bin', 'tunesmith.cjs');
+
+/** Bundles dist/cli.cjs from the sources under test (the binary tests spawn it). */
+export function buildBinary(): void {
+  execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 export interface CliRun {

@@ -56,11 +56,16 @@ export class SeverityTable {
   }
 }
 
+/**
+ * A line as checkers see it. Parsed on first use: the dataset report re-reads many lines only for
+ * their text and range (a million duplicate copies), and parsing them is most of its cost.
+ */
 class Context implements LineContext {
   readonly line: number;
   readonly text: string;
-  readonly json: JsonLine | undefined;
-  readonly example;
+  /** null: not parsed yet. */
+  private parsed: JsonLine | undefined | null = null;
+  private normalised: Example | undefined | null = null;
 
   constructor(
     readonly input: LineInput,
@@ -69,9 +74,19 @@ class Context implements LineContext {
   ) {
     this.line = input.line;
     this.text = input.text;
-    const blank = input.truncatedLength !== undefined || input.text.trim() === '';
-    this.json = blank ? undefined : new JsonLine(input.text);
-    this.example = this.json?.ok ? toExample(this.json.value) : undefined;
+  }
+
+  get json(): JsonLine | undefined {
+    if (this.parsed === null) {
+      const blank = this.input.truncatedLength !== undefined || this.text.trim() === '';
+      this.parsed = blank ? undefined : new JsonLine(this.text);
+    }
+    return this.parsed;
+  }
+
+  get example(): Example | undefined {
+    if (this.normalised === null) this.normalised = this.json?.ok ? toExample(this.json.value) : undefined;
+    return this.normalised;
   }
 
   enabled(code: string): boolean {

@@ -4,7 +4,7 @@
  * lines change (`SortedPairs`); report re-reads only the lines that get a finding.
  */
 import { datasetChecker, type LineAccess, type Report } from '../../engine/rule.ts';
-import type { RuleMeta } from '../../engine/types.ts';
+import type { FindingTag, RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, exactHash, isOn, lineLabel, linesLabel, MAX_RELATED } from './common.ts';
 import { forEachSortedGroup, hashKey, SortedPairs, type SortedIds } from './grouping.ts';
@@ -89,19 +89,29 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
   },
 });
 
+/**
+ * One finding per copy. A file of one example copied a million times has a million of them, so what
+ * the copies of a group share (message, related location, tags) is built once per group, and a copy
+ * whose text is byte-identical to the first needs no canonical serialisation to confirm the hash.
+ */
 function reportDuplicates(sorted: SortedIds, exact: Float64Array, lines: LineAccess, report: Report): void {
   forEachSortedGroup(sorted, exact, 2, (members) => {
     const first = lines.context(members[0]!);
-    const canonical = canonicalJson(first.json?.value);
+    let canonical: string | undefined | null = null; // null: not computed yet
+    const message = `Duplicate of ${lineLabel(first.line)}`;
+    const related = [{ range: first.lineRange(), message: 'First occurrence' }];
     for (const id of members.slice(1)) {
       const copy = lines.context(id);
-      const copyCanonical = canonicalJson(copy.json?.value);
-      // Different text under one hash is a collision, not a copy (too deep to serialise: trust the hash).
-      if (canonical !== undefined && copyCanonical !== undefined && copyCanonical !== canonical) continue;
+      if (copy.text !== first.text) {
+        // Different text under one hash is a collision, not a copy (too deep to serialise: trust the hash).
+        if (canonical === null) canonical = canonicalJson(first.json?.value);
+        const copyCanonical = canonicalJson(copy.json?.value);
+        if (canonical !== undefined && copyCanonical !== undefined && copyCanonical !== canonical) continue;
+      }
       report(DUPLICATE.code, {
-        message: `Duplicate of ${lineLabel(first.line)}`,
+        message,
         range: copy.lineRange(),
-        related: [{ range: first.lineRange(), message: 'First occurrence' }],
+        related,
         fix: {
           title: 'Delete the duplicate line',
           edits: [
@@ -111,11 +121,13 @@ function reportDuplicates(sorted: SortedIds, exact: Float64Array, lines: LineAcc
             },
           ],
         },
-        tags: ['unnecessary'],
+        tags: UNNECESSARY,
       });
     }
   });
 }
+
+const UNNECESSARY: FindingTag[] = ['unnecessary'];
 
 function reportConflicts(
   sorted: SortedIds,

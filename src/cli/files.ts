@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ResolvedConfig } from '../server/engine/config.ts';
+import { SNIFF_BYTES, nonTextReason } from '../server/engine/reader.ts';
+import { FileProblem } from './lint-file.ts';
 import { minimatch } from 'minimatch';
 
 export interface ExpandedPaths {
@@ -100,7 +102,9 @@ export interface InputFile {
  * `path` as a regular file. Every command reads its input more than once (the dataset report
  * re-reads lines by offset; stats and split make two passes), which a FIFO, `/dev/stdin` or
  * `<(zcat data.jsonl.gz)` cannot do: such a stream is first copied, streaming, to a private
- * temporary file. Anything else (a missing file, a folder) is passed on for the caller to report.
+ * temporary file; its head is checked on the way, so `/dev/zero` is refused, not copied until the
+ * disk is full. Anything else (a missing file, a folder) is passed on for the caller to report.
+ * Problems are `FileProblem`s.
  */
 export async function regularInput(path: string): Promise<InputFile> {
   const stats = statSync(path, { throwIfNoEntry: false });
@@ -108,11 +112,33 @@ export async function regularInput(path: string): Promise<InputFile> {
   const folder = mkdtempSync(join(tmpdir(), 'tunesmith-input-'));
   const copy = join(folder, basename(path));
   const close = (): void => rmSync(folder, { recursive: true, force: true });
+  const refuseNonText = (head: Buffer): void => {
+    const reason = nonTextReason(head);
+    if (reason) throw new FileProblem(`${reason}; skipped`);
+  };
   try {
-    await pipeline(createReadStream(path), createWriteStream(copy, { mode: 0o600 }));
+    await pipeline(
+      createReadStream(path),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        let head: Buffer | undefined = Buffer.alloc(0);
+        for await (const chunk of chunks) {
+          if (head) {
+            head = Buffer.concat([head, chunk]);
+            if (head.length >= SNIFF_BYTES) {
+              refuseNonText(head);
+              head = undefined;
+            }
+          }
+          yield chunk;
+        }
+        if (head) refuseNonText(head);
+      },
+      createWriteStream(copy, { mode: 0o600 }),
+    );
   } catch (error) {
     close();
-    throw error;
+    if (error instanceof FileProblem) throw error;
+    throw new FileProblem(`cannot read file (${describeError(error)})`);
   }
   return { path: copy, close };
 }

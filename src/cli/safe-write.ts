@@ -11,6 +11,7 @@
 import {
   chmodSync,
   closeSync,
+  fchownSync,
   fsyncSync,
   openSync,
   readSync,
@@ -111,6 +112,13 @@ export class SafeFile {
     // 'w', not 'wx': a file of this name can only be left by an earlier process with our PID. Created
     // with at most the final mode, so a private dataset's copy is never readable by others meanwhile.
     this.fd = openSync(this.tempPath, 'w', this.mode ?? 0o666);
+    if (existing?.isFile()) {
+      try {
+        fchownSync(this.fd, existing.uid, existing.gid); // the owner stays (when root replaces a user's file)
+      } catch {
+        // only root may give a file away; ours stays ours
+      }
+    }
   }
 
   write(bytes: Uint8Array): void {

@@ -14,7 +14,7 @@ import { LEAKAGE, LeakageIndex, splitRole } from '../server/rules/split/index.ts
 import type { CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
 import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } from './line-runner.ts';
-import { describeError, regularInput, type InputFile } from './files.ts';
+import { regularInput, type InputFile } from './files.ts';
 import { FileProblem, fileSize, lintFile, type LineIndex, type LintedFile } from './lint-file.ts';
 
 /** Below this size, starting workers costs more than it saves. */
@@ -156,7 +156,8 @@ export async function lintOneFile(
   try {
     input = await regularInput(path);
   } catch (error) {
-    throw new UsageError(`${shown}: cannot read file (${describeError(error)})`);
+    if (error instanceof FileProblem) throw new UsageError(`${shown}: ${error.message}`);
+    throw error;
   }
   const session = new LintSession(io, config, threads);
   try {

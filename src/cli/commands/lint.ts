@@ -110,9 +110,7 @@ export const lintCommand: Command = async (args, io) => {
     for (const file of files) {
       const shown = displayPath(io.cwd, file);
       try {
-        const input = await regularInput(file).catch((error: unknown) => {
-          throw new FileProblem(`cannot read file (${describeError(error)})`);
-        });
+        const input = await regularInput(file);
         inputs.push(input);
         const result = await session.lint(input.path, shown, (bytes) =>
           progress.update(shown, doneBytes + bytes),

@@ -16,7 +16,7 @@ import { readLineBatches, type RawLine } from '../../server/engine/reader.ts';
 import type { LineContext } from '../../server/engine/rule.ts';
 import { lineSimilarityFacts, SketchStore } from '../../server/rules/consistency/near-duplicate.ts';
 import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
-import { describeError, regularInput, sameFile } from '../files.ts';
+import { describeError, regularInput, sameFile, type InputFile } from '../files.ts';
 import { FileProblem, sniffText } from '../lint-file.ts';
 import { SafeFile } from '../safe-write.ts';
 import { assignValidation, groupCount, groupSimilar, groupSize, type Groups } from './split-plan.ts';
@@ -285,7 +285,13 @@ async function split(options: Options, io: CommandIO): Promise<number> {
       );
   }
 
-  const input = await regularInput(options.file);
+  let input: InputFile;
+  try {
+    input = await regularInput(options.file);
+  } catch (error) {
+    if (error instanceof FileProblem) throw new UsageError(`${basename(options.file)}: ${error.message}`);
+    throw error;
+  }
   let written: Written;
   try {
     written = await writeSplit(input.path, options, config, paths);

@@ -108,3 +108,9 @@ test('stats on a line nested 5,000 deep counts it (no stack overflow)', async ()
   assert.equal(stats.examples, 3);
   assert.deepEqual(stats.duplicates, { exactDuplicateExamples: 1, distinctExamples: 2 });
 });
+
+test('an endless stream of NUL bytes (/dev/zero) is refused as binary, not copied until the disk is full', async () => {
+  const run = await cli(['lint', '/dev/zero'], dir);
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'tunesmith: /dev/zero: binary file (NUL byte at offset 0); skipped\n');
+});

@@ -5,16 +5,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { BROKEN, CLEAN, EMAIL, chat } from './fixtures.ts';
-import { BIN, buildBinary, tempDir } from './helpers.ts';
+import { BIN, buildBinary, runBinary, tempDir } from './helpers.ts';
 
 const bin = BIN;
 const dir = tempDir('binary');
 
 before(buildBinary);
 
-function tunesmith(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
-}
+const tunesmith = (...args: string[]) => runBinary(args, dir);
 
 test('the binary exits 0, 1 and 2 and prints no stack traces', () => {
   writeFileSync(join(dir, 'clean.jsonl'), `${CLEAN}\n`);

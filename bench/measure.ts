@@ -6,6 +6,11 @@ export interface Measured {
   wallMs: number;
   /** Peak resident set size of the child, in MiB (VmHWM, or /usr/bin/time's maximum RSS). */
   peakRssMiB: number;
+  /**
+   * User plus system CPU time, from /usr/bin/time (undefined without it): on a shared machine the wall
+   * time measures the neighbours too, the CPU time much less.
+   */
+  cpuMs: number | undefined;
   code: number | null;
   stderr: string;
 }
@@ -50,9 +55,12 @@ export function measure(command: string, args: string[], cwd: string): Promise<M
       const timed = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       const exit = /Exit status: (\d+)/.exec(stderr);
       const kib = timed ? Number(timed[1]) : polledKiB;
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
       resolve({
         wallMs,
         peakRssMiB: kib / 1024,
+        cpuMs: user && system ? (Number(user[1]) + Number(system[1])) * 1000 : undefined,
         code: useTime && exit ? Number(exit[1]) : code,
         stderr: useTime ? ownStderr(stderr) : stderr,
       });

@@ -1,8 +1,14 @@
-/** Expands the PATHS arguments: files are taken as given, directories yield the files the config includes. */
+/**
+ * The dataset inputs: PATHS expanded (files as given, directories to the files the config includes),
+ * streams turned into regular files, and files that are not UTF-8 text refused.
+ */
 import {
+  closeSync,
   createReadStream,
   createWriteStream,
   mkdtempSync,
+  openSync,
+  readSync,
   readdirSync,
   rmSync,
   statSync,
@@ -13,7 +19,6 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ResolvedConfig } from '../server/engine/config.ts';
 import { SNIFF_BYTES, nonTextReason } from '../server/engine/reader.ts';
-import { FileProblem } from './lint-file.ts';
 import { minimatch } from 'minimatch';
 
 export interface ExpandedPaths {
@@ -90,6 +95,34 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
     else add(path);
   }
   return { files, problems };
+}
+
+/** A file the CLI could not lint, with a message meant for the user. */
+export class FileProblem extends Error {}
+
+export function cannotRead(error: unknown): FileProblem {
+  return new FileProblem(`cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+}
+
+/** Refuses files that are clearly not UTF-8 text: UTF-16 or UTF-32, a NUL byte early on (images, archives). */
+export function sniffText(source: string | number): void {
+  let fd: number;
+  try {
+    fd = typeof source === 'number' ? source : openSync(source, 'r');
+  } catch (error) {
+    throw cannotRead(error);
+  }
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const read = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
+    const reason = nonTextReason(buffer.subarray(0, read));
+    if (reason) throw new FileProblem(`${reason}; skipped`);
+  } catch (error) {
+    if (error instanceof FileProblem) throw error;
+    throw cannotRead(error);
+  } finally {
+    if (typeof source !== 'number') closeSync(fd);
+  }
 }
 
 /** A dataset to read, as a regular file; `close` removes the copy of a stream. */

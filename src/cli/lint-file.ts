@@ -4,25 +4,17 @@
  * order so dataset facts reach the indexes in order, and only each line's byte offset, length and
  * ending are kept (typed arrays) so that the dataset report can re-read the lines it points at.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { fstatSync, openSync, statSync } from 'node:fs';
 import type { ResolvedConfig } from '../server/engine/config.ts';
 import { DatasetIndexes, LinePass, compareFindings } from '../server/engine/linter.ts';
-import {
-  FileLines,
-  SNIFF_BYTES,
-  nonTextReason,
-  readLineBatches,
-  type RawLine,
-} from '../server/engine/reader.ts';
+import { FileLines, readLineBatches, type RawLine } from '../server/engine/reader.ts';
 import type { Checker, LineAccess } from '../server/engine/rule.ts';
 import type { Finding, LineEnding, LineInput } from '../server/engine/types.ts';
 import { ALL_CHECKERS } from '../server/rules/index.ts';
+import { FileProblem, cannotRead, sniffText } from './files.ts';
 import { HeapKeeper } from './heap.ts';
 import { describeRuleError, type BatchResult, type LineRunner } from './line-runner.ts';
 import { unpackFacts } from './packed-facts.ts';
-
-/** A file the CLI could not lint, with a message meant for the user. */
-export class FileProblem extends Error {}
 
 const EOLS: readonly LineEnding[] = ['', '\n', '\r\n', '\r'];
 
@@ -97,31 +89,6 @@ export interface LintedFile {
   reader: FileLines;
   /** Whether the file was written to since it was opened, or its path now names another file. */
   changed(): boolean;
-}
-
-function cannotRead(error: unknown): FileProblem {
-  return new FileProblem(`cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-}
-
-/** Refuses files that are clearly not UTF-8 text: UTF-16 or UTF-32, a NUL byte early on (images, archives). */
-export function sniffText(source: string | number): void {
-  let fd: number;
-  try {
-    fd = typeof source === 'number' ? source : openSync(source, 'r');
-  } catch (error) {
-    throw cannotRead(error);
-  }
-  try {
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const read = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
-    const reason = nonTextReason(buffer.subarray(0, read));
-    if (reason) throw new FileProblem(`${reason}; skipped`);
-  } catch (error) {
-    if (error instanceof FileProblem) throw error;
-    throw cannotRead(error);
-  } finally {
-    if (typeof source !== 'number') closeSync(fd);
-  }
 }
 
 export function fileSize(path: string): number {

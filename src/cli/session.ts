@@ -14,8 +14,8 @@ import { LEAKAGE, LeakageIndex, splitRole } from '../server/rules/split/index.ts
 import type { CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
 import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } from './line-runner.ts';
-import { regularInput, type InputFile } from './files.ts';
-import { FileProblem, fileSize, lintFile, type LineIndex, type LintedFile } from './lint-file.ts';
+import { FileProblem, regularInput, type InputFile } from './files.ts';
+import { fileSize, lintFile, type LineIndex, type LintedFile } from './lint-file.ts';
 
 /** Below this size, starting workers costs more than it saves. */
 const POOL_THRESHOLD_BYTES = 4 << 20;

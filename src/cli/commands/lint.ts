@@ -15,8 +15,15 @@ import {
   type BaselineFile,
 } from '../baseline.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
-import { describeError, displayPath, expandPaths, regularInput, type InputFile } from '../files.ts';
-import { FileProblem, fileSize, type LineIndex } from '../lint-file.ts';
+import {
+  FileProblem,
+  describeError,
+  displayPath,
+  expandPaths,
+  regularInput,
+  type InputFile,
+} from '../files.ts';
+import { fileSize, type LineIndex } from '../lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { formatSarif, jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
 import { Progress } from '../progress.ts';

@@ -16,8 +16,7 @@ import { readLineBatches, type RawLine } from '../../server/engine/reader.ts';
 import type { LineContext } from '../../server/engine/rule.ts';
 import { lineSimilarityFacts, SketchStore } from '../../server/rules/consistency/near-duplicate.ts';
 import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
-import { describeError, regularInput, sameFile, type InputFile } from '../files.ts';
-import { FileProblem, sniffText } from '../lint-file.ts';
+import { FileProblem, describeError, regularInput, sameFile, sniffText, type InputFile } from '../files.ts';
 import { SafeFile } from '../safe-write.ts';
 import { assignValidation, groupCount, groupSimilar, groupSize, type Groups } from './split-plan.ts';
 

@@ -16,6 +16,19 @@ export default tseslint.config(
     },
   },
   {
+    // A spread passes each element as an argument: past ~120,000 elements the call overflows the stack
+    // ("Maximum call stack size exceeded"), and a dataset can have a million findings. Loop or concat.
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['push', 'unshift', 'splice', 'fromCharCode', 'max', 'min'].map((name) => ({
+          selector: `CallExpression[callee.property.name='${name}'] > SpreadElement`,
+          message: `${name}(...array) overflows the stack on large arrays: loop, or use concat/reduce.`,
+        })),
+      ],
+    },
+  },
+  {
     // CommonJS, as the editor requires it: the test stand-in for the Python extension.
     files: ['**/*.cjs'],
     languageOptions: {

@@ -42,7 +42,7 @@ export async function throughput(
   const megabytes = statSync(file).size / 1e6;
   return {
     ...best,
-    peakRssMiB: Math.max(...results.map((r) => r.peakRssMiB)),
+    peakRssMiB: results.reduce((peak, r) => Math.max(peak, r.peakRssMiB), 0),
     label,
     megabytes,
     mbPerSecond: megabytes / (best.wallMs / 1000),

@@ -54,7 +54,8 @@ function generate(): void {
 
 async function readAll(): Promise<RawLine[]> {
   const lines: RawLine[] = [];
-  for await (const batch of readLineBatches(path, { maxLineLength: 1_000_000 })) lines.push(...batch);
+  for await (const batch of readLineBatches(path, { maxLineLength: 1_000_000 }))
+    for (const line of batch) lines.push(line);
   return lines;
 }
 

@@ -6,11 +6,23 @@ export interface Measured {
   wallMs: number;
   /** Peak resident set size of the child, in MiB (VmHWM, or /usr/bin/time's maximum RSS). */
   peakRssMiB: number;
+  /**
+   * User plus system CPU time, from /usr/bin/time (undefined without it): on a shared machine the wall
+   * time measures the neighbours too, the CPU time much less.
+   */
+  cpuMs: number | undefined;
   code: number | null;
   stderr: string;
 }
 
 const TIME = '/usr/bin/time';
+
+/** The command's own stderr, without what /usr/bin/time appends (its report, and a non-zero status). */
+function ownStderr(stderr: string): string {
+  const report = stderr.lastIndexOf('\tCommand being timed');
+  const own = report === -1 ? stderr : stderr.slice(0, report);
+  return own.replace(/Command exited with non-zero status \d+\n$/, '');
+}
 
 /** Stdout goes to /dev/null: reporting is part of the work, but the terminal is not. */
 export function measure(command: string, args: string[], cwd: string): Promise<Measured> {
@@ -43,11 +55,14 @@ export function measure(command: string, args: string[], cwd: string): Promise<M
       const timed = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       const exit = /Exit status: (\d+)/.exec(stderr);
       const kib = timed ? Number(timed[1]) : polledKiB;
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
       resolve({
         wallMs,
         peakRssMiB: kib / 1024,
+        cpuMs: user && system ? (Number(user[1]) + Number(system[1])) * 1000 : undefined,
         code: useTime && exit ? Number(exit[1]) : code,
-        stderr: useTime ? stderr.slice(0, stderr.lastIndexOf('\tCommand being timed')) : stderr,
+        stderr: useTime ? ownStderr(stderr) : stderr,
       });
     });
   });

@@ -5,6 +5,7 @@
  *
  *   npm run bench                 # everything, including the 1 GB file
  *   npm run bench -- --skip-1gb   # without the 1 GB peak-memory run
+ *   npm run bench -- --duplicates-only   # only lint, stats and fix of 1,000,000 copies of one example
  *   npm run bench -- --seed 7 --size 120000000 --repeat 5
  *   npm run bench -- --only evaluation   # the trainer's scoring of an evaluation report only
  *
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { cliRuns, ROOT, setRepeats, throughput, tunesmith, type Throughput } from './cli.ts';
 import { corpus } from './corpus.ts';
 import { scoringRuns, scoringTable } from './evaluation.ts';
+import { duplicateRuns } from './duplicates.ts';
 import { secretlintRun } from './secretlint.ts';
 
 const { values } = parseArgs({
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     size: { type: 'string', default: '120000000' },
     'skip-1gb': { type: 'boolean', default: false },
+    'skip-duplicates': { type: 'boolean', default: false },
+    'duplicates-only': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '3' },
     only: { type: 'string' },
   },
@@ -40,12 +44,30 @@ function evaluationPart(): void {
   console.log(typeof runs === 'string' ? `skipped: ${runs}` : scoringTable(runs));
 }
 
+/** Wall time means little at the load these runs see (minutes on a shared machine): CPU time too. */
+function duplicatesTable(runs: Throughput[]): void {
+  const seconds = (ms: number | undefined): string =>
+    ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`;
+  console.log('\n| run | input | wall | CPU (user + sys) | peak RSS |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const run of runs)
+    console.log(
+      `| ${run.label} | ${run.megabytes.toFixed(0)} MB | ${seconds(run.wallMs)} | ${seconds(run.cpuMs)} | ${run.peakRssMiB.toFixed(0)} MiB |`,
+    );
+}
+
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
   if (values.only === 'evaluation') return evaluationPart();
   console.log('Building the CLI...');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   setRepeats(Number(values.repeat));
+  const table = (runs: Throughput[]): void => {
+    console.log('| run | input | best wall | median wall (runs) | throughput (best) | peak RSS (max) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const run of runs) console.log(row(run));
+  };
+  if (values['duplicates-only']) return duplicatesTable(await duplicateRuns());
   const file = await corpus(Number(values.seed), Number(values.size));
   console.log(`Corpus: ${file}\n`);
 
@@ -58,9 +80,8 @@ async function main(): Promise<void> {
     runs.push(await throughput('tunesmith lint, 1 GB file, all rules but tokens', node, args, big, ROOT, 1));
   }
 
-  console.log('| run | input | best wall | median wall (runs) | throughput (best) | peak RSS (max) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const run of runs) console.log(row(run));
+  table(runs);
+  if (!values['skip-duplicates']) duplicatesTable(await duplicateRuns());
   const ratio = runs[0]!.mbPerSecond / peer.mbPerSecond;
   console.log(`\nAll rules but tokens vs secretlint: ${ratio.toFixed(2)}x (target >= 1.5x; aim 150 MB/s)`);
   console.log(

@@ -4,7 +4,7 @@
  * fix touches is copied byte for byte from the file (invalid UTF-8, odd line endings and all); only the
  * lines a fix touches are re-encoded.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import type { FileLines } from '../server/engine/reader.ts';
 import type { Finding, Position, TextEdit } from '../server/engine/types.ts';
 import type { LineIndex } from './lint-file.ts';
@@ -121,37 +121,31 @@ function rewriteGroup(group: Group, reader: FileLines, lines: LineIndex): string
 
 const COPY_CHUNK = 1 << 20;
 
-/** Writes the fixed file through `write`; untouched byte ranges are copied from `path` verbatim. */
+/** Writes the fixed file through `write`; untouched byte ranges are copied from the linted file verbatim. */
 export function writeFixed(
-  path: string,
   plan: FixPlan,
   lines: LineIndex,
   reader: FileLines,
   write: (bytes: Uint8Array) => void,
 ): void {
-  const fd = openSync(path, 'r');
-  try {
-    const copy = (from: number, to: number): void => {
-      for (let position = from; position < to;) {
-        const size = Math.min(COPY_CHUNK, to - position);
-        const buffer = Buffer.allocUnsafe(size);
-        const read = readSync(fd, buffer, 0, size, position);
-        if (read === 0) throw new Error(`${path} changed while it was being fixed`);
-        write(buffer.subarray(0, read));
-        position += read;
-      }
-    };
-    let cursor = 0;
-    for (const group of groupEdits(plan.edits, lines.count)) {
-      const first = lines.raw(group.first);
-      const last = lines.raw(group.last);
-      copy(cursor, first.byteOffset);
-      write(Buffer.from(rewriteGroup(group, reader, lines), 'utf8'));
-      cursor = last.byteOffset + last.byteLength;
+  const copy = (from: number, to: number): void => {
+    for (let position = from; position < to;) {
+      const size = Math.min(COPY_CHUNK, to - position);
+      const buffer = Buffer.allocUnsafe(size);
+      const read = reader.readBytes(buffer, size, position);
+      if (read === 0) throw new Error('the file changed while it was being fixed');
+      write(buffer.subarray(0, read));
+      position += read;
     }
-    // To the file's end, not the last line's: a file holding only a BOM has no lines.
-    copy(cursor, fstatSync(fd).size);
-  } finally {
-    closeSync(fd);
+  };
+  let cursor = 0;
+  for (const group of groupEdits(plan.edits, lines.count)) {
+    const first = lines.raw(group.first);
+    const last = lines.raw(group.last);
+    copy(cursor, first.byteOffset);
+    write(Buffer.from(rewriteGroup(group, reader, lines), 'utf8'));
+    cursor = last.byteOffset + last.byteLength;
   }
+  // To the file's end, not the last line's: a file holding only a BOM has no lines.
+  copy(cursor, fstatSync(reader.fd).size);
 }

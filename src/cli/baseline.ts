@@ -5,9 +5,10 @@
  * while editing the offending line brings its finding back.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Finding } from '../server/engine/types.ts';
 import { UsageError } from './command.ts';
+import { writeFileSafely } from './safe-write.ts';
 
 export interface BaselineFile {
   version: 1;
@@ -82,7 +83,6 @@ export function addToBaseline(
 export function writeBaseline(path: string, baseline: BaselineFile): void {
   const sorted: BaselineFile = { version: 1, files: {} };
   for (const file of Object.keys(baseline.files).sort()) sorted.files[file] = baseline.files[file]!;
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(sorted, null, 2) + '\n');
-  renameSync(temp, path);
+  const text = Buffer.from(JSON.stringify(sorted, null, 2) + '\n');
+  writeFileSafely(path, (write) => write(text));
 }

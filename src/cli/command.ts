@@ -11,6 +11,11 @@ export interface CommandIO {
    */
   stdoutBytes?(bytes: Uint8Array): void;
   stderr(text: string): void;
+  /**
+   * Resolves once what was written to stdout has reached the system; rejects with the write error
+   * (EPIPE when the reader went away, ENOSPC on a full disk). Optional: in-memory test doubles never fail.
+   */
+  flushStdout?(): Promise<void>;
   cwd: string;
   /** Whether stderr is a terminal (progress bars are drawn only then). */
   stderrIsTTY: boolean;
@@ -24,6 +29,16 @@ export const EXIT = {
   /** Bad arguments, unreadable input, or an internal failure. */
   usage: 2,
 } as const;
+
+/** Whether stdout took everything written so far (the dispatcher reports it when it did not). */
+export async function stdoutWritten(io: CommandIO): Promise<boolean> {
+  try {
+    await io.flushStdout?.();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Command = (args: string[], io: CommandIO) => Promise<number>;
 

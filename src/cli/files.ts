@@ -1,7 +1,24 @@
-/** Expands the PATHS arguments: files are taken as given, directories yield the files the config includes. */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+/**
+ * The dataset inputs: PATHS expanded (files as given, directories to the files the config includes),
+ * streams turned into regular files, and files that are not UTF-8 text refused.
+ */
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { ResolvedConfig } from '../server/engine/config.ts';
+import { SNIFF_BYTES, nonTextReason } from '../server/engine/reader.ts';
 import { minimatch } from 'minimatch';
 
 export interface ExpandedPaths {
@@ -32,7 +49,12 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
       files.push(path);
     }
   };
-  const walk = (dir: string): void => {
+  // Folders by identity: a link back to a parent (a loop) or a second link to one folder is walked once.
+  const walked = new Set<string>();
+  const walk = (dir: string, stats: Stats): void => {
+    const identity = `${stats.dev}:${stats.ino}`;
+    if (walked.has(identity)) return;
+    walked.add(identity);
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -45,8 +67,18 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
       const path = join(dir, entry.name);
       const shown = displayPath(cwd, path);
       if (matchesAny(shown, config.files.exclude) || matchesAny(`${shown}/`, config.files.exclude)) continue;
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && matchesAny(shown, config.files.include)) add(path);
+      if (!entry.isDirectory() && !entry.isFile() && !entry.isSymbolicLink()) continue; // FIFOs, sockets
+      // Links are followed (a Hugging Face snapshot is a folder of links into its blob store).
+      let target: Stats;
+      try {
+        target = statSync(path);
+      } catch (error) {
+        if (matchesAny(shown, config.files.include))
+          problems.push(`${shown}: cannot follow the link (${describeError(error)})`);
+        continue;
+      }
+      if (target.isDirectory()) walk(path, target);
+      else if (target.isFile() && matchesAny(shown, config.files.include)) add(path);
     }
   };
   for (const arg of args) {
@@ -58,11 +90,97 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
       problems.push(`${arg}: ${describeError(error)}`);
       continue;
     }
-    // A file named explicitly is linted whatever its name: the user asked for it.
-    if (stats.isDirectory()) walk(path);
+    // A file named explicitly is linted whatever its name (and whatever it is: a FIFO is read too).
+    if (stats.isDirectory()) walk(path, stats);
     else add(path);
   }
   return { files, problems };
+}
+
+/** A file the CLI could not lint, with a message meant for the user. */
+export class FileProblem extends Error {}
+
+export function cannotRead(error: unknown): FileProblem {
+  return new FileProblem(`cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+}
+
+/** Refuses files that are clearly not UTF-8 text: UTF-16 or UTF-32, a NUL byte early on (images, archives). */
+export function sniffText(source: string | number): void {
+  let fd: number;
+  try {
+    fd = typeof source === 'number' ? source : openSync(source, 'r');
+  } catch (error) {
+    throw cannotRead(error);
+  }
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const read = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
+    const reason = nonTextReason(buffer.subarray(0, read));
+    if (reason) throw new FileProblem(`${reason}; skipped`);
+  } catch (error) {
+    if (error instanceof FileProblem) throw error;
+    throw cannotRead(error);
+  } finally {
+    if (typeof source !== 'number') closeSync(fd);
+  }
+}
+
+/** A dataset to read, as a regular file; `close` removes the copy of a stream. */
+export interface InputFile {
+  path: string;
+  close(): void;
+}
+
+/**
+ * `path` as a regular file. Every command reads its input more than once (the dataset report
+ * re-reads lines by offset; stats and split make two passes), which a FIFO, `/dev/stdin` or
+ * `<(zcat data.jsonl.gz)` cannot do: such a stream is first copied, streaming, to a private
+ * temporary file; its head is checked on the way, so `/dev/zero` is refused, not copied until the
+ * disk is full. Anything else (a missing file, a folder) is passed on for the caller to report.
+ * Problems are `FileProblem`s.
+ */
+export async function regularInput(path: string): Promise<InputFile> {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats || stats.isFile() || stats.isDirectory()) return { path, close: () => {} };
+  const folder = mkdtempSync(join(tmpdir(), 'tunesmith-input-'));
+  const copy = join(folder, basename(path));
+  const close = (): void => rmSync(folder, { recursive: true, force: true });
+  const refuseNonText = (head: Buffer): void => {
+    const reason = nonTextReason(head);
+    if (reason) throw new FileProblem(`${reason}; skipped`);
+  };
+  try {
+    await pipeline(
+      createReadStream(path),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        let head: Buffer | undefined = Buffer.alloc(0);
+        for await (const chunk of chunks) {
+          if (head) {
+            head = Buffer.concat([head, chunk]);
+            if (head.length >= SNIFF_BYTES) {
+              refuseNonText(head);
+              head = undefined;
+            }
+          }
+          yield chunk;
+        }
+        if (head) refuseNonText(head);
+      },
+      createWriteStream(copy, { mode: 0o600 }),
+    );
+  } catch (error) {
+    close();
+    if (error instanceof FileProblem) throw error;
+    throw new FileProblem(`cannot read file (${describeError(error)})`);
+  }
+  return { path: copy, close };
+}
+
+/** Whether two paths name one file (after links: a symbolic or hard link is the same file). */
+export function sameFile(a: string, b: string): boolean {
+  const first = statSync(a, { throwIfNoEntry: false });
+  const second = statSync(b, { throwIfNoEntry: false });
+  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
 }
 
 /** A short reason for a file system error, without a stack. */
@@ -76,6 +194,16 @@ export function describeError(error: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a directory';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EPIPE':
+      return 'the reading end was closed';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
     default:
       return error instanceof Error ? error.message : String(error);
   }

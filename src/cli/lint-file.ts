@@ -4,19 +4,17 @@
  * order so dataset facts reach the indexes in order, and only each line's byte offset, length and
  * ending are kept (typed arrays) so that the dataset report can re-read the lines it points at.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { fstatSync, openSync, statSync } from 'node:fs';
 import type { ResolvedConfig } from '../server/engine/config.ts';
 import { DatasetIndexes, LinePass, compareFindings } from '../server/engine/linter.ts';
 import { FileLines, readLineBatches, type RawLine } from '../server/engine/reader.ts';
 import type { Checker, LineAccess } from '../server/engine/rule.ts';
 import type { Finding, LineEnding, LineInput } from '../server/engine/types.ts';
 import { ALL_CHECKERS } from '../server/rules/index.ts';
+import { FileProblem, cannotRead, sniffText } from './files.ts';
 import { HeapKeeper } from './heap.ts';
 import { describeRuleError, type BatchResult, type LineRunner } from './line-runner.ts';
 import { unpackFacts } from './packed-facts.ts';
-
-/** A file the CLI could not lint, with a message meant for the user. */
-export class FileProblem extends Error {}
 
 const EOLS: readonly LineEnding[] = ['', '\n', '\r\n', '\r'];
 
@@ -84,31 +82,13 @@ export interface LintFileOptions {
 export interface LintedFile {
   findings: Finding[];
   lines: LineIndex;
-  /** Reads lines again by number; close it when done. */
+  /**
+   * Reads lines again by number, from the file that was linted (its descriptor, so a rename over the
+   * path meanwhile does not swap the bytes under the offsets); close it when done.
+   */
   reader: FileLines;
-}
-
-const SNIFF_BYTES = 8192;
-
-/** Refuses files that are clearly not text: a NUL byte early on (UTF-16, images, archives). */
-function sniff(path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new FileProblem(`cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  try {
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const read = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
-    const nul = buffer.subarray(0, read).indexOf(0);
-    if (nul !== -1) throw new FileProblem(`binary file (NUL byte at offset ${nul}); skipped`);
-  } catch (error) {
-    if (error instanceof FileProblem) throw error;
-    throw new FileProblem(`cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  } finally {
-    closeSync(fd);
-  }
+  /** Whether the file was written to since it was opened, or its path now names another file. */
+  changed(): boolean;
 }
 
 export function fileSize(path: string): number {
@@ -120,7 +100,24 @@ export function fileSize(path: string): number {
 }
 
 export async function lintFile(path: string, options: LintFileOptions): Promise<LintedFile> {
-  sniff(path);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw cannotRead(error);
+  }
+  const reader = new FileLines(fd);
+  try {
+    sniffText(fd);
+    return await lintOpenFile(path, reader, options);
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
+}
+
+async function lintOpenFile(path: string, reader: FileLines, options: LintFileOptions): Promise<LintedFile> {
+  const opened = fstatSync(reader.fd);
   const { config, runner } = options;
   const onRuleError = options.onRuleError ?? (() => {});
   const pass = new LinePass(config, options.checkers ?? ALL_CHECKERS);
@@ -148,7 +145,7 @@ export async function lintFile(path: string, options: LintFileOptions): Promise<
   };
 
   try {
-    for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength })) {
+    for await (const batch of readLineBatches(reader.fd, { maxLineLength: config.maxLineLength })) {
       for (const line of batch) {
         lines.record(line);
         bytes += line.byteLength;
@@ -168,10 +165,19 @@ export async function lintFile(path: string, options: LintFileOptions): Promise<
   }
 
   await options.afterLines?.();
-  const reader = new FileLines(path);
   const context = (id: number): LineInput => reader.read(lines.raw(id));
   const access: LineAccess = { lineOf: (id) => id, context: (id) => pass.context(context(id)) };
   for (const finding of indexes.report(access)) findings.push(finding);
   findings.sort(compareFindings);
-  return { findings, lines, reader };
+  const changed = (): boolean => {
+    const now = fstatSync(reader.fd);
+    const named = statSync(path, { throwIfNoEntry: false });
+    return (
+      now.size !== opened.size ||
+      now.mtimeMs !== opened.mtimeMs ||
+      named?.ino !== opened.ino ||
+      named.dev !== opened.dev
+    );
+  };
+  return { findings, lines, reader, changed };
 }

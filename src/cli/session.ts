@@ -14,6 +14,7 @@ import { LEAKAGE, LeakageIndex, splitRole } from '../server/rules/split/index.ts
 import type { CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
 import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } from './line-runner.ts';
+import { FileProblem, regularInput, type InputFile } from './files.ts';
 import { fileSize, lintFile, type LineIndex, type LintedFile } from './lint-file.ts';
 
 /** Below this size, starting workers costs more than it saves. */
@@ -133,5 +134,47 @@ export class LintSession {
   async close(): Promise<void> {
     await this.pool?.close();
     await this.local?.close();
+  }
+}
+
+/** The one FILE of `stats` and `fix`, linted; read it again at `path` and `close` it when done. */
+export interface LintedInput extends LintedFile {
+  /** The file itself, or the copy of a stream (a FIFO). */
+  path: string;
+  close(): void;
+}
+
+/** Lints one file in a session of its own; a problem with the file is a usage error naming it. */
+export async function lintOneFile(
+  io: CommandIO,
+  config: ResolvedConfig,
+  threads: number | undefined,
+  path: string,
+  shown: string,
+): Promise<LintedInput> {
+  let input: InputFile;
+  try {
+    input = await regularInput(path);
+  } catch (error) {
+    if (error instanceof FileProblem) throw new UsageError(`${shown}: ${error.message}`);
+    throw error;
+  }
+  const session = new LintSession(io, config, threads);
+  try {
+    const linted = await session.lint(input.path, shown);
+    return {
+      ...linted,
+      path: input.path,
+      close: () => {
+        linted.reader.close();
+        input.close();
+      },
+    };
+  } catch (error) {
+    input.close();
+    if (error instanceof FileProblem) throw new UsageError(`${shown}: ${error.message}`);
+    throw error;
+  } finally {
+    await session.close();
   }
 }

@@ -71,8 +71,11 @@ export class Ctx {
           apply: 'first',
         }),
       ),
+      // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerEnvironment(extension, this.output),
+      // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerRuns(extension, this.output, this.datasetService()),
+      // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerEvaluation(extension, this.output),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {

@@ -11,7 +11,8 @@ const dir = mkdtempSync(join(tmpdir(), 'tunesmith-reader-'));
 
 async function readAll(path: string, chunkSize: number, maxLineLength = Infinity): Promise<RawLine[]> {
   const lines: RawLine[] = [];
-  for await (const batch of readLineBatches(path, { maxLineLength, chunkSize })) lines.push(...batch);
+  for await (const batch of readLineBatches(path, { maxLineLength, chunkSize }))
+    for (const line of batch) lines.push(line);
   return lines;
 }
 
@@ -97,7 +98,7 @@ test('a 50 MB line is counted without being held in memory', async () => {
   let peak = 0;
   const lines: RawLine[] = [];
   for await (const batch of readLineBatches(path, { maxLineLength: 1_000_000 })) {
-    lines.push(...batch);
+    for (const line of batch) lines.push(line);
     peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
   }
   assert.deepEqual(

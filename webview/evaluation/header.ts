@@ -192,7 +192,10 @@ function showClassification(report: EvaluationReport): void {
     columns.append(element('th', { title: 'rows: reference; columns: predicted' }, 'reference ╲ predicted'));
     for (const column of result.columns) columns.append(element('th', { class: 'label' }, column));
     confusion.append(columns);
-    const most = Math.max(1, ...result.confusion.map((cells) => Math.max(0, ...cells)));
+    const most = result.confusion.reduce(
+      (max, cells) => cells.reduce((m, cell) => Math.max(m, cell), max),
+      1,
+    );
     result.confusion.forEach((cells, i) => {
       const tr = element('tr');
       tr.append(element('th', { class: 'label' }, classification.labels[i] ?? ''));

@@ -34,6 +34,6 @@ export function significantDigits(_chart: uPlot, splits: number[]): string[] {
  * before its first layout pass, when no labels exist yet.
  */
 export function widthForLabels(_chart: uPlot, values: string[] | null): number {
-  const longest = Math.max(0, ...(values ?? []).map((value) => value.length));
+  const longest = (values ?? []).reduce((widest, value) => Math.max(widest, value.length), 0);
   return Math.max(50, 18 + 7 * longest);
 }

@@ -1,24 +1,14 @@
 /** `tunesmith fix FILE`: applies mechanical fixes; untouched lines stay byte-identical. */
-import {
-  chmodSync,
-  closeSync,
-  copyFileSync,
-  fsyncSync,
-  openSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ALL_RULES } from '../../server/rules/index.ts';
 import { planFixes, writeFixed, type FixPlan } from '../apply-fixes.ts';
 import { parse } from '../args.ts';
-import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
-import { describeError, displayPath } from '../files.ts';
-import { FileProblem, type LintedFile } from '../lint-file.ts';
+import { EXIT, UsageError, stdoutWritten, type Command, type CommandIO } from '../command.ts';
+import { describeError, displayPath, sameFile } from '../files.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
-import { LintSession, parseThreads } from '../session.ts';
+import { SafeFile, writeFileSafely } from '../safe-write.ts';
+import { lintOneFile, parseThreads } from '../session.ts';
 
 export const FIX_USAGE = `Usage: tunesmith fix FILE [options]
 
@@ -43,30 +33,30 @@ function fixSummary(plan: FixPlan): string {
   return text;
 }
 
-/** Writes next to the target, flushes to disk, then renames over it: never a half-written file. */
-function writeInPlace(path: string, emit: (write: (bytes: Uint8Array) => void) => void): void {
-  const temp = join(dirname(path), `.${basename(path)}.tunesmith-${process.pid}.tmp`);
-  const fd = openSync(temp, 'w', statSync(path).mode & 0o777);
+/**
+ * Replaces FILE with the fixed bytes, keeping the original as FILE.bak; both are written by `SafeFile`
+ * (temporary file, fsync, rename). The fixed bytes are on disk before the backup is touched, and the
+ * backup before FILE is: a kill or a full disk at any point leaves FILE and an earlier FILE.bak whole.
+ * `original` is the descriptor of the file that was linted, copied to the backup as it was read.
+ */
+function replaceKeepingBackup(
+  path: string,
+  original: number,
+  emit: (write: (bytes: Uint8Array) => void) => void,
+): void {
+  const mode = statSync(path).mode & 0o7777;
+  const fixed = new SafeFile(path, { mode });
+  let backup: SafeFile | undefined;
   try {
-    emit((bytes) => {
-      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
-    });
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    unlinkSync(temp);
-    throw error;
-  }
-  closeSync(fd);
-  copyFileSync(path, `${path}.bak`);
-  chmodSync(temp, statSync(path).mode & 0o7777);
-  renameSync(temp, path);
-  try {
-    const dir = openSync(dirname(path), 'r');
-    fsyncSync(dir); // make the rename itself durable
-    closeSync(dir);
-  } catch {
-    // Some file systems refuse to fsync a directory; the rename is still atomic.
+    emit((bytes) => fixed.write(bytes));
+    fixed.sync(); // a failed fix must leave an earlier FILE.bak alone too
+    backup = new SafeFile(`${path}.bak`, { mode });
+    backup.copyFrom(original);
+    backup.commit();
+    fixed.commit();
+  } finally {
+    fixed.abort();
+    backup?.abort();
   }
 }
 
@@ -101,40 +91,37 @@ export const fixCommand: Command = async (args, io: CommandIO) => {
   const config = applyRuleOverrides(loadConfig(io, values.config).config, values.rule ?? []);
   const path = resolve(io.cwd, positionals[0]!);
   const shown = displayPath(io.cwd, path);
-  const session = new LintSession(io, config, parseThreads(values.threads));
-  let linted: LintedFile;
-  try {
-    linted = await session.lint(path, shown);
-  } catch (error) {
-    if (error instanceof FileProblem) throw new UsageError(`${shown}: ${error.message}`);
-    throw error;
-  } finally {
-    await session.close();
-  }
-
+  const target = values.out === undefined ? undefined : resolve(io.cwd, values.out);
+  // By identity, not by name: through a symbolic or hard link the output would overwrite the input
+  // while it is being read.
+  if (target !== undefined && (target === path || sameFile(target, path)))
+    throw new UsageError(
+      `fix: --out ${values.out} is ${shown} itself${target === path ? '' : ' (a link to it)'}; use --in-place to replace it`,
+    );
+  if (values['in-place'] && statSync(path, { throwIfNoEntry: false })?.isFile() === false)
+    throw new UsageError(`fix: --in-place needs a regular file; ${shown} is not one (use --out)`);
+  const linted = await lintOneFile(io, config, parseThreads(values.threads), path, shown);
   try {
     const plan = planFixes(linted.findings, linted.lines, wanted);
-    const emit = (write: (bytes: Uint8Array) => void): void =>
-      writeFixed(path, plan, linted.lines, linted.reader, write);
+    const emit = (write: (bytes: Uint8Array) => void): void => {
+      writeFixed(plan, linted.lines, linted.reader, write);
+      // Another writer (an editor, a second fix) would have its change lost, or mixed with ours.
+      if (linted.changed())
+        throw new UsageError(
+          `${shown}: changed while it was being fixed (by another program?); run fix again`,
+        );
+    };
     try {
       if (values['in-place']) {
-        if (plan.edits.length > 0) writeInPlace(path, emit);
-      } else if (values.out !== undefined) {
-        const target = resolve(io.cwd, values.out);
-        if (target === path) throw new UsageError('fix: --out names the input file; use --in-place');
-        const fd = openSync(target, 'w');
-        try {
-          emit((bytes) => {
-            for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
-          });
-        } finally {
-          closeSync(fd);
-        }
-      } else {
+        if (plan.edits.length > 0) replaceKeepingBackup(path, linted.reader.fd, emit);
+      } else if (target !== undefined) writeFileSafely(target, emit);
+      else {
         // Copy: the chunk buffer is not reused, but an in-memory stdout may keep it.
         emit((bytes) =>
           io.stdoutBytes ? io.stdoutBytes(bytes) : io.stdout(Buffer.from(bytes).toString('utf8')),
         );
+        // A closed or full stdout is reported by the dispatcher; success is claimed only once written.
+        if (!(await stdoutWritten(io))) return EXIT.clean;
       }
     } catch (error) {
       if (error instanceof UsageError) throw error;
@@ -142,7 +129,7 @@ export const fixCommand: Command = async (args, io: CommandIO) => {
     }
     io.stderr(fixSummary(plan));
   } finally {
-    linted.reader.close();
+    linted.close();
   }
   return EXIT.clean;
 };

@@ -15,8 +15,15 @@ import {
   type BaselineFile,
 } from '../baseline.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
-import { displayPath, expandPaths } from '../files.ts';
-import { FileProblem, fileSize, type LineIndex } from '../lint-file.ts';
+import {
+  FileProblem,
+  describeError,
+  displayPath,
+  expandPaths,
+  regularInput,
+  type InputFile,
+} from '../files.ts';
+import { fileSize, type LineIndex } from '../lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { formatSarif, jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
 import { Progress } from '../progress.ts';
@@ -101,47 +108,58 @@ export const lintCommand: Command = async (args, io) => {
   const totalBytes = files.reduce((sum, file) => sum + fileSize(file), 0);
   const progress = new Progress(io, totalBytes);
   const linted: { shown: string; path: string; lines: LineIndex; findings: Finding[] }[] = [];
+  // Copies of streams (FIFOs) named on the command line, read again for baselines and leakage.
+  const inputs: InputFile[] = [];
   let failedFiles = problems.length;
   let doneBytes = 0;
+  let results: FileFindings[];
   try {
-    for (const path of files) {
-      const shown = displayPath(io.cwd, path);
+    for (const file of files) {
+      const shown = displayPath(io.cwd, file);
       try {
-        const result = await session.lint(path, shown, (bytes) => progress.update(shown, doneBytes + bytes));
+        const input = await regularInput(file);
+        inputs.push(input);
+        const result = await session.lint(input.path, shown, (bytes) =>
+          progress.update(shown, doneBytes + bytes),
+        );
         result.reader.close();
-        linted.push({ shown, path, lines: result.lines, findings: result.findings });
+        linted.push({ shown, path: input.path, lines: result.lines, findings: result.findings });
       } catch (error) {
         if (!(error instanceof FileProblem)) throw error;
         progress.clear();
         io.stderr(`tunesmith: ${shown}: ${error.message}\n`);
         failedFiles++;
       } finally {
-        doneBytes += fileSize(path);
+        doneBytes += fileSize(file);
       }
     }
     progress.clear();
     const leaks = session.leakageFindings();
     for (const file of linted) {
       const extra = leaks.get(file.shown);
-      if (extra) file.findings = [...file.findings, ...extra].sort(compareFindings);
+      if (extra) file.findings = file.findings.concat(extra).sort(compareFindings);
     }
+    results = linted.map((file) => {
+      if (!baseline) return { file: file.shown, findings: file.findings };
+      const prints = fingerprints(file.path, file.lines, file.findings);
+      if (update) {
+        addToBaseline(baseline, file.shown, file.findings, prints);
+        return { file: file.shown, findings: [] };
+      }
+      return { file: file.shown, findings: applyBaseline(baseline, file.shown, file.findings, prints) };
+    });
   } finally {
     progress.clear();
     await session.close();
+    for (const input of inputs) input.close();
   }
 
-  const results: FileFindings[] = linted.map((file) => {
-    if (!baseline) return { file: file.shown, findings: file.findings };
-    const prints = fingerprints(file.path, file.lines, file.findings);
-    if (update) {
-      addToBaseline(baseline, file.shown, file.findings, prints);
-      return { file: file.shown, findings: [] };
-    }
-    return { file: file.shown, findings: applyBaseline(baseline, file.shown, file.findings, prints) };
-  });
-
   if (update && baseline && baselinePath) {
-    writeBaseline(baselinePath, baseline);
+    try {
+      writeBaseline(baselinePath, baseline);
+    } catch (error) {
+      throw new UsageError(`${values.baseline}: cannot write the baseline (${describeError(error)})`);
+    }
     const count = Object.values(baseline.files).reduce(
       (sum, entries) => sum + Object.values(entries).reduce((n, entry) => n + entry.count, 0),
       0,

@@ -6,16 +6,7 @@
  * bytes verbatim to its side. Outputs are written to temporary files and renamed, and never replace
  * existing files without --force.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveConfig, type ResolvedConfig } from '../../server/engine/config.ts';
@@ -25,7 +16,9 @@ import { readLineBatches, type RawLine } from '../../server/engine/reader.ts';
 import type { LineContext } from '../../server/engine/rule.ts';
 import { lineSimilarityFacts, SketchStore } from '../../server/rules/consistency/near-duplicate.ts';
 import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
-import { assignValidation, groupCount, groupSimilar, groupSize } from './split-plan.ts';
+import { FileProblem, describeError, regularInput, sameFile, sniffText, type InputFile } from '../files.ts';
+import { SafeFile } from '../safe-write.ts';
+import { assignValidation, groupCount, groupSimilar, groupSize, type Groups } from './split-plan.ts';
 
 const USAGE = `Usage: tunesmith split FILE --val FRACTION [--seed N] [--stratify-by FIELD] [--out-dir DIR] [--force]
 
@@ -155,11 +148,14 @@ async function scan(file: string, config: ResolvedConfig, stratifyBy: string | u
         blank++;
         continue;
       }
+      // Never decoded, so it cannot be compared with the others, and a split that copies it puts a line no
+      // trainer can parse into one side: refused, naming it (the reader never held it whole).
+      if (line.truncatedLength !== undefined)
+        throw new UsageError(
+          `${basename(file)}:${line.line + 1}: line of ${line.truncatedLength} characters, over maxLineLength ${config.maxLineLength}; fix or remove it, then split`,
+        );
       const context = pass.context(line);
-      if (line.truncatedLength !== undefined) {
-        // Never decoded: a group of its own (a unique hash), since it cannot be compared.
-        store.add(line.line, { sketch: new Uint8Array(64), words: 0, exact: -1 - line.line });
-      } else store.add(line.line, lineSimilarityFacts(context));
+      store.add(line.line, lineSimilarityFacts(context));
       if (stratifyBy !== undefined) {
         const value = stratumValue(context, stratifyBy);
         let id = strataIds.get(value);
@@ -183,34 +179,13 @@ async function scan(file: string, config: ResolvedConfig, stratifyBy: string | u
   return { store, lineCount, blank, bom, stratum, strata: [...strataIds.keys()] };
 }
 
-/** Buffered appends to one output file, one write per batch. */
-class Output {
-  readonly fd: number;
-  private parts: Buffer[] = [];
-
-  constructor(readonly tempPath: string) {
-    this.fd = openSync(tempPath, 'wx');
-  }
-
-  push(bytes: Buffer): void {
-    this.parts.push(bytes);
-  }
-
-  flush(): void {
-    if (this.parts.length === 0) return;
-    const data = Buffer.concat(this.parts);
-    this.parts = [];
-    let written = 0;
-    while (written < data.length) written += writeSync(this.fd, data, written);
-  }
-}
-
+/** Copies each line's bytes to its side; lines are at most maxLineLength, so a batch's bytes are bounded. */
 async function copyLines(
   file: string,
   config: ResolvedConfig,
-  side: (line: RawLine) => Output,
+  side: (line: RawLine) => SafeFile,
   expectedLines: number,
-  targets: Output[],
+  targets: SafeFile[],
 ): Promise<void> {
   const fd = openSync(file, 'r');
   try {
@@ -227,11 +202,10 @@ async function copyLines(
       }
       for (const line of batch) {
         if (line.line === 0 && line.bom)
-          for (const target of targets) target.push(Buffer.from([0xef, 0xbb, 0xbf]));
-        side(line).push(bytes.subarray(line.byteOffset - start, line.byteOffset - start + line.byteLength));
+          for (const target of targets) target.write(Buffer.from([0xef, 0xbb, 0xbf]));
+        side(line).write(bytes.subarray(line.byteOffset - start, line.byteOffset - start + line.byteLength));
         seen = line.line + 1;
       }
-      for (const target of targets) target.flush();
     }
     if (seen !== expectedLines)
       throw new UsageError(`${basename(file)} changed while it was being split; run again`);
@@ -240,22 +214,27 @@ async function copyLines(
   }
 }
 
-async function split(options: Options, io: CommandIO): Promise<number> {
-  const config = loadConfig(io);
-  const paths = outputPaths(options.file, options.outDir);
-  if (!existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
-  if (!existsSync(options.outDir)) throw new UsageError(`${options.outDir}: no such folder`);
-  if (resolve(paths.train) === options.file || resolve(paths.validation) === options.file)
-    throw new UsageError('the output would overwrite the input; use --out-dir');
-  if (!options.force) {
-    const existing = [paths.train, paths.validation].filter((path) => existsSync(path));
-    if (existing.length > 0)
-      throw new UsageError(
-        `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; use --force to replace`,
-      );
-  }
+interface Written {
+  scanned: Scan;
+  ids: Uint32Array;
+  groups: Groups;
+  isValidation: Uint8Array;
+}
 
-  const scanned = await scan(options.file, config, options.stratifyBy);
+/** Plans the split of `file` and writes both sides; on any failure neither output is touched. */
+async function writeSplit(
+  file: string,
+  options: Options,
+  config: ResolvedConfig,
+  paths: { train: string; validation: string },
+): Promise<Written> {
+  try {
+    sniffText(file);
+  } catch (error) {
+    if (error instanceof FileProblem) throw new UsageError(`${basename(options.file)}: ${error.message}`);
+    throw error;
+  }
+  const scanned = await scan(file, config, options.stratifyBy);
   const ids = scanned.store.set.ids();
   const groups = groupSimilar(
     scanned.store,
@@ -265,35 +244,60 @@ async function split(options: Options, io: CommandIO): Promise<number> {
     (id) => (options.stratifyBy === undefined ? 0 : scanned.stratum[id]!),
   );
   const isValidation = assignValidation(groups, options.fraction, options.seed, scanned.lineCount);
-
-  const suffix = `.${process.pid}.${Date.now()}.tmp`;
-  const train = new Output(paths.train + suffix);
-  let validation: Output | undefined;
+  const train = new SafeFile(paths.train);
+  let validation: SafeFile | undefined;
   try {
-    validation = new Output(paths.validation + suffix);
+    validation = new SafeFile(paths.validation);
     const targets = [train, validation];
     await copyLines(
-      options.file,
+      file,
       config,
       (line) => (isValidation[line.line] ? validation! : train),
       scanned.lineCount,
       targets,
     );
-    for (const target of targets) closeSync(target.fd);
-    renameSync(train.tempPath, paths.train);
-    renameSync(validation.tempPath, paths.validation);
+    train.commit();
+    validation.commit();
+  } finally {
+    train.abort();
+    validation?.abort();
+  }
+  return { scanned, ids, groups, isValidation };
+}
+
+async function split(options: Options, io: CommandIO): Promise<number> {
+  const config = loadConfig(io);
+  const paths = outputPaths(options.file, options.outDir);
+  if (!existsSync(options.file)) throw new UsageError(`${options.file}: no such file`);
+  if (!existsSync(options.outDir)) throw new UsageError(`${options.outDir}: no such folder`);
+  if (
+    [paths.train, paths.validation].some(
+      (path) => resolve(path) === options.file || sameFile(path, options.file),
+    )
+  )
+    throw new UsageError('the output would overwrite the input; use --out-dir');
+  if (!options.force) {
+    const existing = [paths.train, paths.validation].filter((path) => existsSync(path));
+    if (existing.length > 0)
+      throw new UsageError(
+        `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; use --force to replace`,
+      );
+  }
+
+  let input: InputFile;
+  try {
+    input = await regularInput(options.file);
   } catch (error) {
-    for (const target of [train, validation]) {
-      if (!target) continue;
-      try {
-        closeSync(target.fd);
-      } catch {
-        // already closed
-      }
-      rmSync(target.tempPath, { force: true });
-    }
+    if (error instanceof FileProblem) throw new UsageError(`${basename(options.file)}: ${error.message}`);
     throw error;
   }
+  let written: Written;
+  try {
+    written = await writeSplit(input.path, options, config, paths);
+  } finally {
+    input.close();
+  }
+  const { scanned, ids, groups, isValidation } = written;
 
   const examples = ids.length;
   const valExamples = ids.reduce((sum, id) => sum + isValidation[id]!, 0);
@@ -340,9 +344,11 @@ export const splitCommand: Command = async (args, io) => {
       io.stderr(`tunesmith split: ${error.message}\n`);
       return EXIT.usage;
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EEXIST') {
-      io.stderr(`tunesmith split: ${(error as Error).message}\n`);
+    // A file system error (a full disk, a folder without write permission): the outputs are untouched.
+    const errno = error as NodeJS.ErrnoException;
+    if (errno.syscall !== undefined) {
+      const where = errno.path === undefined ? '' : `${errno.path}: `;
+      io.stderr(`tunesmith split: ${where}${describeError(error)}\n`);
       return EXIT.usage;
     }
     throw error;

@@ -1,18 +1,17 @@
 /** `tunesmith stats FILE`: what a dataset holds, in one screen (or as JSON). */
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { ResolvedConfig } from '../../server/engine/config.ts';
 import { FORMAT_NAMES, answerTurn, toExample, type FormatId } from '../../server/engine/formats.ts';
 import { readLineBatches } from '../../server/engine/reader.ts';
 import type { Finding } from '../../server/engine/types.ts';
+import { hashJson } from '../../server/rules/consistency/hashing.ts';
 import { ALL_RULES } from '../../server/rules/index.ts';
 import { createTokenCounter, type TokenCounter } from '../../server/rules/tokens/counter.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { displayPath } from '../files.ts';
-import { FileProblem } from '../lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
-import { LintSession, parseThreads } from '../session.ts';
+import { lintOneFile, parseThreads } from '../session.ts';
 
 export const STATS_USAGE = `Usage: tunesmith stats FILE [--json] [--config FILE] [--rule CODE=SEVERITY] [--threads N]
 
@@ -95,7 +94,7 @@ export async function collectStats(
     labels: undefined,
   };
   let tokenCounts = new Uint32Array(1024);
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   let labels: Map<string, number> | undefined = new Map();
 
   for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength })) {
@@ -124,8 +123,9 @@ export async function collectStats(
       tokenCounts[stats.examples++] = tokenizer.countExample(example).total;
       bump(stats.formats, FORMAT_NAMES[example.format as FormatId]);
       for (const turn of example.turns) bump(stats.roles, turn.role ?? '(none)');
-      // Parsed and re-serialised, so that spacing differences do not hide a duplicate.
-      const digest = createHash('sha1').update(JSON.stringify(value)).digest('base64');
+      // The canonical hash consistency/duplicate groups by: key order and spacing do not hide a copy.
+      // A walk with a depth cap, not JSON.stringify, which overflows the stack on deep nesting.
+      const digest = hashJson(value);
       if (seen.has(digest)) stats.duplicates.exactDuplicateExamples++;
       else seen.add(digest);
       if (labels) {
@@ -181,7 +181,8 @@ export async function collectStats(
 function table(record: Record<string, number>, total?: number): string {
   const entries = Object.entries(record).sort((a, b) => b[1] - a[1]);
   if (entries.length === 0) return '  (none)\n';
-  const width = Math.max(...entries.map(([key]) => key.length));
+  // A loop, not Math.max(...): a file can have any number of distinct roles.
+  const width = entries.reduce((widest, [key]) => Math.max(widest, key.length), 0);
   return entries
     .map(([key, count]) => {
       const share = total ? `  ${((count / total) * 100).toFixed(1).padStart(5)}%` : '';
@@ -225,19 +226,13 @@ export const statsCommand: Command = async (args, io) => {
   const config = applyRuleOverrides(loadConfig(io, values.config).config, values.rule ?? []);
   const path = resolve(io.cwd, positionals[0]!);
   const shown = displayPath(io.cwd, path);
-  const session = new LintSession(io, config, parseThreads(values.threads));
-  let findings: Finding[];
+  const linted = await lintOneFile(io, config, parseThreads(values.threads), path, shown);
+  let stats: DatasetStats;
   try {
-    const linted = await session.lint(path, shown);
-    linted.reader.close();
-    findings = linted.findings;
-  } catch (error) {
-    if (error instanceof FileProblem) throw new UsageError(`${shown}: ${error.message}`);
-    throw error;
+    stats = await collectStats(linted.path, shown, config, linted.findings);
   } finally {
-    await session.close();
+    linted.close();
   }
-  const stats = await collectStats(path, shown, config, findings);
   io.stdout(values.json ? JSON.stringify(stats, null, 2) + '\n' : formatStats(stats));
   return EXIT.clean;
 };

@@ -217,8 +217,10 @@ export async function reportMarkdown(report: EvaluationReport): Promise<string> 
     out.push('', '## Generation', '');
     for (const [label, value] of generation) out.push(`- ${mdText(label)}: ${mdText(value)}`);
   }
-  if (report.notes.length > 0)
-    out.push('', '## Notes', '', ...report.notes.map((note) => `- ${mdText(note)}`));
+  if (report.notes.length > 0) {
+    out.push('', '## Notes', '');
+    for (const note of report.notes) out.push(`- ${mdText(note)}`);
+  }
   if (report.problems.length > 0) {
     out.push('', '## Problems', '');
     for (const problem of report.problems)
@@ -431,7 +433,9 @@ export async function reportHtml(report: EvaluationReport): Promise<string> {
       'Outputs are marked against the reference: underlined text is not in the reference, struck-through text is in the reference and missing from the output. The reference is shaded by how much more (green) or less (red) likely the tuned model made each token than the base model; hover a token for its log-probs.',
       ' class="muted"',
     ),
-    ...notes.flatMap((note) => (note ? [tag('p', note, ' class="muted"')] : [])),
+  );
+  for (const note of notes) if (note) body.push(tag('p', note, ' class="muted"'));
+  body.push(
     `<table class="examples"><tr>${columns.map((column) => tag('th', column)).join('')}</tr>${examples.join('\n')}</table>`,
   );
   // No script, no remote resource: the policy makes sure of it even if an escape were missed.

@@ -62,7 +62,9 @@ export function summary(env: TrainerEnvironment): string {
 
 /** Backticks cannot close a code span that has more of them around it. */
 const code = (text: string): string => {
-  const fence = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  let longest = 0;
+  for (const run of text.matchAll(/`+/g)) longest = Math.max(longest, run[0].length);
+  const fence = '`'.repeat(longest + 1);
   return `${fence} ${text} ${fence}`;
 };
 
@@ -82,7 +84,7 @@ export function markdown(env: TrainerEnvironment): string {
     );
     return lines.join('\n') + '\n';
   }
-  lines.push(
+  const body = [
     `**Python:** ${report.python.version} (${code(report.python.executable)}) on ${report.platform}`,
     '',
     '## GPUs',
@@ -98,7 +100,8 @@ export function markdown(env: TrainerEnvironment): string {
       ([name, version]) => `| ${name} | ${version ?? '**not installed**'} |`,
     ),
     '',
-  );
+  ];
+  for (const line of body) lines.push(line);
   const missing = missingPackages(report);
   const problems = [
     ...(missing.length > 0
@@ -106,6 +109,8 @@ export function markdown(env: TrainerEnvironment): string {
       : []),
     ...report.problems,
   ];
-  lines.push('## Problems', '', ...(problems.length > 0 ? problems.map((p) => `- ${p}`) : ['None.']), '');
+  lines.push('## Problems', '');
+  for (const line of problems.length > 0 ? problems.map((p) => `- ${p}`) : ['None.']) lines.push(line);
+  lines.push('');
   return lines.join('\n');
 }

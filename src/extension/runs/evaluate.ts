@@ -91,10 +91,11 @@ export class EvaluationFollower {
     const alive = process !== undefined && isAlive(process.pid);
     if (!alive) {
       const rest = this.parser.end();
-      parsed.events.push(...rest.events);
-      parsed.warnings.push(...rest.warnings);
+      // Loops, not push(...): a chunk of events.jsonl can hold any number of events.
+      for (const event of rest.events) parsed.events.push(event);
+      for (const warning of rest.warnings) parsed.warnings.push(warning);
     }
-    this.events.push(...parsed.events);
+    for (const event of parsed.events) this.events.push(event);
     const view = evaluationView(this.events, process ? { alive, since: process.since } : { alive });
     return { view, warnings: parsed.warnings };
   }

@@ -103,12 +103,13 @@ export class RunWatcher {
     if (!alive) {
       // The writer is gone: an unterminated last line will never be completed.
       const rest = this.parser.end();
-      parsed.events.push(...rest.events);
-      parsed.warnings.push(...rest.warnings);
+      // Loops, not push(...): a chunk of events.jsonl can hold any number of events.
+      for (const event of rest.events) parsed.events.push(event);
+      for (const warning of rest.warnings) parsed.warnings.push(warning);
     }
     if (chunk?.reset) this.post({ type: 'reset', runId: this.id, events: [], log: this.log });
     if (parsed.events.length > 0) {
-      this.events.push(...parsed.events);
+      for (const event of parsed.events) this.events.push(event);
       this.post({ type: 'events', events: parsed.events });
     }
     for (const message of parsed.warnings) this.post({ type: 'notice', message });

@@ -42,6 +42,65 @@ export function decodeLine(
   }
 }
 
+/** How many leading bytes `nonTextReason` needs to decide. */
+export const SNIFF_BYTES = 8192;
+
+const BOMS: { bytes: number[]; encoding: string }[] = [
+  // UTF-32 LE first: its BOM starts with UTF-16 LE's.
+  { bytes: [0xff, 0xfe, 0x00, 0x00], encoding: 'UTF-32 LE' },
+  { bytes: [0x00, 0x00, 0xfe, 0xff], encoding: 'UTF-32 BE' },
+  { bytes: [0xff, 0xfe], encoding: 'UTF-16 LE' },
+  { bytes: [0xfe, 0xff], encoding: 'UTF-16 BE' },
+];
+
+const WIDE_PATTERNS: Record<string, string> = {
+  x000: 'UTF-32 LE',
+  '000x': 'UTF-32 BE',
+  x0x0: 'UTF-16 LE',
+  '0x0x': 'UTF-16 BE',
+};
+
+function isAsciiText(byte: number): boolean {
+  return (byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+/**
+ * UTF-16 or UTF-32 without a byte order mark: JSON is mostly ASCII, which leaves a NUL at the same
+ * positions of every 2 or 4 bytes and ASCII at the others. Nearly all of each, so that a little
+ * non-ASCII text still counts and binary data does not.
+ */
+function unmarkedWideEncoding(head: Uint8Array): string | undefined {
+  const sample = head.subarray(0, Math.min(head.length, 512) & ~3);
+  if (sample.length < 16) return undefined;
+  const zeros = [0, 0, 0, 0];
+  const ascii = [0, 0, 0, 0];
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] === 0) zeros[i % 4]!++;
+    else if (isAsciiText(sample[i]!)) ascii[i % 4]!++;
+  }
+  const per = sample.length / 4;
+  const pattern = zeros
+    .map((count, i) => (count >= 0.9 * per ? '0' : ascii[i]! >= 0.9 * per ? 'x' : '?'))
+    .join('');
+  return WIDE_PATTERNS[pattern];
+}
+
+/**
+ * Why a file whose first bytes are `head` (up to SNIFF_BYTES) is not UTF-8 text, or undefined when it
+ * may be: a UTF-16 or UTF-32 byte order mark or pattern, or a NUL byte (images, archives). One place
+ * for the CLI and the server's from-disk lint, so both say the same.
+ */
+export function nonTextReason(head: Uint8Array): string | undefined {
+  const bom = BOMS.find(({ bytes }) => bytes.every((byte, i) => head[i] === byte));
+  const encoding = bom?.encoding ?? unmarkedWideEncoding(head);
+  if (encoding) {
+    const how = bom ? 'byte order mark' : 'no byte order mark';
+    return `${encoding} text (${how}); convert it to UTF-8, e.g. iconv -f ${encoding.replace(' ', '')} -t UTF-8`;
+  }
+  const nul = head.subarray(0, SNIFF_BYTES).indexOf(0);
+  return nul === -1 ? undefined : `binary file (NUL byte at offset ${nul})`;
+}
+
 class LineAssembler {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -146,10 +205,20 @@ class LineAssembler {
   }
 }
 
-/** Yields the lines of a file in batches (one batch per chunk read). */
-export async function* readLineBatches(path: string, options: ReadOptions): AsyncGenerator<RawLine[]> {
+/**
+ * Yields the lines of a file in batches (one batch per chunk read), from its path or from a file
+ * descriptor already open (read from offset 0 and left open: the caller reads that same file again).
+ */
+export async function* readLineBatches(
+  source: string | number,
+  options: ReadOptions,
+): AsyncGenerator<RawLine[]> {
   const assembler = new LineAssembler(options.maxLineLength);
-  const stream = createReadStream(path, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  const highWaterMark = options.chunkSize ?? 1 << 20;
+  const stream =
+    typeof source === 'number'
+      ? createReadStream('', { fd: source, autoClose: false, start: 0, highWaterMark })
+      : createReadStream(source, { highWaterMark });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const batch: RawLine[] = [];
     assembler.push(chunk, batch);
@@ -169,12 +238,21 @@ export function splitBuffer(buffer: Buffer, options: ReadOptions): RawLine[] {
   return lines;
 }
 
-/** Random access to lines already seen once, by their byte offsets: for reports and fixes after a pass. */
+/**
+ * Random access to lines already seen once, by their byte offsets: for reports and fixes after a pass.
+ * Given a file descriptor it reads that very file even if the path is renamed over meanwhile, and
+ * closes it on `close`.
+ */
 export class FileLines {
-  private readonly fd: number;
+  readonly fd: number;
 
-  constructor(path: string) {
-    this.fd = openSync(path, 'r');
+  constructor(source: string | number) {
+    this.fd = typeof source === 'number' ? source : openSync(source, 'r');
+  }
+
+  /** Reads up to `length` bytes at `position` into `buffer`; 0 at the end of the file. */
+  readBytes(buffer: Uint8Array, length: number, position: number): number {
+    return readSync(this.fd, buffer, 0, length, position);
   }
 
   read(line: RawLine): LineInput {

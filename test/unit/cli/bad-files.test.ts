@@ -68,3 +68,49 @@ test('no trailing newline and CRLF line endings are linted like any other file',
   const crlf = await findings('crlf.jsonl', lines.join('\r\n') + '\r\n');
   assert.deepEqual(summary(crlf.list), ['2 syntax/invalid-json']);
 });
+
+test('UTF-16 and UTF-32 files are named as such, with what to do, not as binary', async () => {
+  const text = `${CLEAN}\n`;
+  const utf16be = Buffer.from(text, 'utf16le').swap16();
+  const utf32le = Buffer.concat([...text].map((c) => Buffer.from([c.charCodeAt(0), 0, 0, 0])));
+  const cases: [string, Buffer, string][] = [
+    [
+      'le.jsonl',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+      'UTF-16 LE text (byte order mark)',
+    ],
+    ['be.jsonl', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be]), 'UTF-16 BE text (byte order mark)'],
+    [
+      'le32.jsonl',
+      Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), utf32le]),
+      'UTF-32 LE text (byte order mark)',
+    ],
+    ['unmarked.jsonl', Buffer.from(text, 'utf16le'), 'UTF-16 LE text (no byte order mark)'],
+  ];
+  for (const [name, bytes, what] of cases) {
+    writeFileSync(join(dir, name), bytes);
+    const run = await cli(['lint', name], dir);
+    assert.equal(run.code, 2, name);
+    const iconv = what.slice(0, what.indexOf(' text')).replace(' ', '');
+    assert.equal(
+      run.stderr,
+      `tunesmith: ${name}: ${what}; convert it to UTF-8, e.g. iconv -f ${iconv} -t UTF-8; skipped\n`,
+    );
+  }
+});
+
+test('stats on a line nested 5,000 deep counts it (no stack overflow)', async () => {
+  const deep = `{"messages":[{"role":"user","content":"x","extra":${'['.repeat(5000)}${']'.repeat(5000)}},{"role":"assistant","content":"y"}]}`;
+  writeFileSync(join(dir, 'deep-stats.jsonl'), `${deep}\n${deep}\n${CLEAN}\n`);
+  const run = await cli(['stats', 'deep-stats.jsonl', '--json'], dir);
+  assert.equal(run.code, 0, run.stderr);
+  const stats = JSON.parse(run.stdout);
+  assert.equal(stats.examples, 3);
+  assert.deepEqual(stats.duplicates, { exactDuplicateExamples: 1, distinctExamples: 2 });
+});
+
+test('an endless stream of NUL bytes (/dev/zero) is refused as binary, not copied until the disk is full', async () => {
+  const run = await cli(['lint', '/dev/zero'], dir);
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'tunesmith: /dev/zero: binary file (NUL byte at offset 0); skipped\n');
+});

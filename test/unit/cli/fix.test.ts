@@ -19,7 +19,7 @@ async function fix(content: Buffer, name: string, checkers = [tabsChecker]) {
   const linted = await lintFile(path, { config, runner: inThreadRunner(config, checkers), checkers });
   const plan = planFixes(linted.findings, linted.lines, () => true);
   const chunks: Buffer[] = [];
-  writeFixed(path, plan, linted.lines, linted.reader, (bytes) => chunks.push(Buffer.from(bytes)));
+  writeFixed(plan, linted.lines, linted.reader, (bytes) => chunks.push(Buffer.from(bytes)));
   linted.reader.close();
   return { output: Buffer.concat(chunks), plan };
 }

@@ -16,3 +16,13 @@ export function chat(user: string, assistant: string): string {
     ],
   });
 }
+
+/** About `bytes` of chat lines with one email each: every line gets a fix. */
+export function emails(bytes: number): string {
+  const lines: string[] = [];
+  for (let i = 0, size = 0; size < bytes; i++) {
+    lines.push(chat(`mail user${i}@gmail.com about order ${i}`, `done ${i}`));
+    size += lines[lines.length - 1]!.length + 1;
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,13 +1,61 @@
-/** Shared by the CLI tests: test checkers, temp dirs, and the CLI run in-process. */
-import { mkdtempSync } from 'node:fs';
+/** Shared by the CLI tests: test checkers, temp dirs, the CLI run in-process, and the built binary. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { runCli } from '../../../src/cli/run.ts';
 import type { CommandIO } from '../../../src/cli/command.ts';
 import { datasetChecker, type Checker } from '../../../src/server/engine/rule.ts';
 
 export function tempDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `tunesmith-${name}-`));
+}
+
+export const ROOT = new URL('../../../', import.meta.url).pathname;
+/** The `tunesmith` command as a user runs it; `buildBinary()` first. */
+export const BIN = join(ROOT, 'bin', 'tunesmith.cjs');
+
+function newestSource(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Bundles dist/cli.cjs from the sources under test (the binary tests spawn it), once per change of
+ * the sources: several test files spawn the binary, and test files may run at the same time, so the
+ * first to come builds while the others wait on a lock folder (and never load a half-written bundle).
+ */
+export async function buildBinary(): Promise<void> {
+  const lock = join(ROOT, 'dist', '.test-build.lock');
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than any build is left by a killed run.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 300_000) rmSync(lock, { recursive: true, force: true });
+      else await delay(100); // polling for the other build to finish
+    }
+  }
+  try {
+    const built = statSync(join(ROOT, 'dist', 'cli.cjs'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const sources = Math.max(newestSource(join(ROOT, 'src')), statSync(join(ROOT, 'esbuild.mjs')).mtimeMs);
+    if (built <= sources) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The built binary in a child process, as a user runs it. */
+export function runBinary(args: string[], cwd: string) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
 export interface CliRun {

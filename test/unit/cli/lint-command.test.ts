@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BROKEN, CLEAN, EMAIL, EMAIL_END, EMAIL_START, UNKNOWN_ROLE, chat } from './fixtures.ts';
@@ -158,4 +158,28 @@ test('validation examples copied from a training file are reported across files 
     leaks.map((f) => [f.file, f.line, f.related[0]!.file, f.related[0]!.line]),
     [['split/valid.jsonl', 2, 'split/train.jsonl', 2]],
   );
+});
+
+test('directories expand through symbolic links (a Hugging Face snapshot), once each, loops included', async () => {
+  const hub = join(dir, 'hub');
+  const model = join(hub, 'datasets--me--chat');
+  mkdirSync(join(model, 'blobs'), { recursive: true });
+  mkdirSync(join(model, 'snapshots', 'rev1'), { recursive: true });
+  writeFileSync(join(model, 'blobs', '9f2c'), `${BROKEN}\n`);
+  symlinkSync('../../blobs/9f2c', join(model, 'snapshots', 'rev1', 'train.jsonl'));
+  symlinkSync('..', join(model, 'snapshots', 'rev1', 'loop')); // back to snapshots/
+  symlinkSync('missing', join(model, 'snapshots', 'rev1', 'gone.jsonl'));
+  symlinkSync(join(model, 'snapshots'), join(dir, 'linked-snapshots'));
+  const run = await cli(['lint', 'hub', 'linked-snapshots'], dir);
+  const findings = run.stdout.split('\n').filter((line) => /:\d+:\d+ /.test(line));
+  assert.equal(findings.length, 1, run.stdout);
+  assert.match(
+    findings[0]!,
+    /^hub\/datasets--me--chat\/snapshots\/rev1\/train\.jsonl:1:2 error .*\[syntax\/invalid-json\]$/,
+  );
+  assert.equal(
+    run.stderr,
+    'tunesmith: hub/datasets--me--chat/snapshots/rev1/gone.jsonl: cannot follow the link (no such file or directory)\n',
+  );
+  assert.equal(run.code, 2);
 });

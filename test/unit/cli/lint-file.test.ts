@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { FileProblem, lintFile } from '../../../src/cli/lint-file.ts';
+import { FileProblem } from '../../../src/cli/files.ts';
+import { lintFile } from '../../../src/cli/lint-file.ts';
 import { inThreadRunner } from '../../../src/cli/line-runner.ts';
 import { sameChecker, tabsChecker, tempDir } from './helpers.ts';
 

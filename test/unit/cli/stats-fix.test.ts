@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { nearestRank } from '../../../src/cli/commands/stats.ts';
@@ -90,4 +99,46 @@ test('fix --in-place keeps a backup and leaves a complete file; --out writes els
     'no temp file left',
   );
   assert.ok(existsSync(join(dir, 'inplace.jsonl')));
+});
+
+test('fix --out naming FILE through a symbolic or a hard link is refused, and FILE is intact', async () => {
+  const original = [EMAIL, chat('q', 'a')].join('\n') + '\n';
+  writeFileSync(join(dir, 'linked.jsonl'), original);
+  symlinkSync('linked.jsonl', join(dir, 'soft.jsonl'));
+  linkSync(join(dir, 'linked.jsonl'), join(dir, 'hard.jsonl'));
+  for (const alias of ['soft.jsonl', 'hard.jsonl', `sub/../linked.jsonl`]) {
+    const run = await cli(['fix', 'linked.jsonl', '--out', alias], dir);
+    assert.equal(run.code, 2, alias);
+    assert.match(run.stderr, /--out .* is linked\.jsonl itself.*; use --in-place to replace it\n$/, alias);
+    assert.equal(readFileSync(join(dir, 'linked.jsonl'), 'utf8'), original, alias);
+  }
+});
+
+test('fix --in-place through a symbolic link fixes the file it points at and keeps the link', async () => {
+  mkdirSync(join(dir, 'blobs'));
+  const original = `${EMAIL}\n`;
+  writeFileSync(join(dir, 'blobs', 'a1b2'), original);
+  symlinkSync('blobs/a1b2', join(dir, 'snapshot.jsonl'));
+  const run = await cli(['fix', 'snapshot.jsonl', '--in-place'], dir);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(lstatSync(join(dir, 'snapshot.jsonl')).isSymbolicLink());
+  assert.equal(
+    readFileSync(join(dir, 'blobs', 'a1b2'), 'utf8'),
+    original.replace('bob.smith@gmail.com', '<EMAIL>'),
+  );
+  assert.equal(readFileSync(join(dir, 'snapshot.jsonl.bak'), 'utf8'), original);
+});
+
+test("fix --in-place removes the temporary files of dead processes, not a live process's", async () => {
+  writeFileSync(join(dir, 'stale.jsonl'), `${EMAIL}\n`);
+  // A PID no process has (above Linux's pid_max), and one that is alive: our parent.
+  const dead = join(dir, '.stale.jsonl.tunesmith-4194305.tmp');
+  const deadBackup = join(dir, '.stale.jsonl.bak.tunesmith-4194305.tmp');
+  const live = join(dir, `.stale.jsonl.tunesmith-${process.ppid}.tmp`);
+  for (const path of [dead, deadBackup, live]) writeFileSync(path, 'partial');
+  const run = await cli(['fix', 'stale.jsonl', '--in-place'], dir);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(existsSync(dead), false);
+  assert.equal(existsSync(deadBackup), false);
+  assert.equal(existsSync(live), true);
 });

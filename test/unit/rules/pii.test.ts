@@ -265,3 +265,16 @@ test('pii ip prefilter: the colon scan agrees with the regular expression it rep
     { numRuns: 2000 },
   );
 });
+
+test('pii: an email after 300,000 escapes in one value is found (no stack overflow)', () => {
+  const errors: unknown[] = [];
+  const line = user(`${'\n'.repeat(300_000)} mail bob.smith@gmail.com`);
+  const findings = lintText(line, resolveConfig({}).config, piiCheckers, (_codes, _line, error) =>
+    errors.push(error),
+  );
+  assert.deepEqual(errors, []);
+  assert.deepEqual(
+    findings.map((f) => f.code),
+    ['pii/email'],
+  );
+});

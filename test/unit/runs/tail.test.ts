@@ -92,10 +92,10 @@ test('property: arbitrary bytes in arbitrary chunks never throw, and valid lines
       let at = 0;
       for (const cut of [...cuts, stream.length]) {
         const next = Math.min(stream.length, at + cut);
-        events.push(...parser.push(stream.subarray(at, next)).events);
+        for (const event of parser.push(stream.subarray(at, next)).events) events.push(event);
         at = next;
       }
-      events.push(...parser.end().events);
+      for (const event of parser.end().events) events.push(event);
       assert.ok(events.every(isTrainerEvent));
       // Junk may happen to be an empty line or, vanishingly rarely, valid JSON that is no event.
       assert.equal(events.length, lines.filter(({ valid }) => valid).length);

@@ -5,7 +5,7 @@
  * the groups an edit touched.
  */
 import { datasetChecker, type LineAccess, type Report } from '../../engine/rule.ts';
-import type { RuleMeta } from '../../engine/types.ts';
+import type { FindingTag, RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, exactHash, isOn, lineLabel, linesLabel, MAX_RELATED } from './common.ts';
 import { forEachSortedGroup, hashKey, pairsOf, SortedPairs, type SortedIds } from './grouping.ts';
@@ -238,20 +238,30 @@ function reportDuplicates(
   });
 }
 
-/** The findings of `copies` (ascending) of the example first seen on `firstId`. */
+/**
+ * The findings of `copies` (ascending) of the example first seen on `firstId`. A file of one example
+ * copied a million times has a million of them, so what the copies share (message, related location,
+ * tags) is built once, and a copy whose text is byte-identical to the first needs no canonical
+ * serialisation to confirm the hash.
+ */
 function reportCopies(firstId: number, copies: readonly number[], lines: LineAccess, report: Report): void {
   if (copies.length === 0) return;
   const first = lines.context(firstId);
-  const canonical = canonicalJson(first.json?.value);
+  let canonical: string | undefined | null = null; // null: not computed yet
+  const message = `Duplicate of ${lineLabel(first.line)}`;
+  const related = [{ range: first.lineRange(), message: 'First occurrence' }];
   for (const id of copies) {
     const copy = lines.context(id);
-    const copyCanonical = canonicalJson(copy.json?.value);
-    // Different text under one hash is a collision, not a copy (too deep to serialise: trust the hash).
-    if (canonical !== undefined && copyCanonical !== undefined && copyCanonical !== canonical) continue;
+    if (copy.text !== first.text) {
+      // Different text under one hash is a collision, not a copy (too deep to serialise: trust the hash).
+      if (canonical === null) canonical = canonicalJson(first.json?.value);
+      const copyCanonical = canonicalJson(copy.json?.value);
+      if (canonical !== undefined && copyCanonical !== undefined && copyCanonical !== canonical) continue;
+    }
     report(DUPLICATE.code, {
-      message: `Duplicate of ${lineLabel(first.line)}`,
+      message,
       range: copy.lineRange(),
-      related: [{ range: first.lineRange(), message: 'First occurrence' }],
+      related,
       fix: {
         title: 'Delete the duplicate line',
         edits: [
@@ -261,10 +271,12 @@ function reportCopies(firstId: number, copies: readonly number[], lines: LineAcc
           },
         ],
       },
-      tags: ['unnecessary'],
+      tags: UNNECESSARY,
     });
   }
 }
+
+const UNNECESSARY: FindingTag[] = ['unnecessary'];
 
 function reportConflicts(
   sorted: SortedIds,

@@ -126,9 +126,9 @@ export function isBech32Address(text: string): boolean {
     if (value < 0) return false;
     data.push(value);
   }
-  const expanded = [...hrp].map((c) => c.charCodeAt(0) >> 5);
-  expanded.push(0, ...[...hrp].map((c) => c.charCodeAt(0) & 31));
-  const polymod = bech32Polymod([...expanded, ...data]);
+  const high = [...hrp].map((c) => c.charCodeAt(0) >> 5);
+  const low = [...hrp].map((c) => c.charCodeAt(0) & 31);
+  const polymod = bech32Polymod(high.concat([0], low, data));
   return polymod === 1 || polymod === 0x2bc830a3;
 }
 

@@ -57,7 +57,9 @@ export function scanText(line: string): ScanText {
     while (next < line.length && isSpace(line.charCodeAt(next))) next++;
     const isKey = line.charCodeAt(next) === COLON;
     if (!isKey) {
-      out.push(' '.repeat(start - copiedTo), ...pieces);
+      out.push(' '.repeat(start - copiedTo));
+      // A loop, not push(...pieces): a value with 300,000 escapes has 600,000 pieces.
+      for (const piece of pieces) out.push(piece);
       copiedTo = end;
       values.push({ start, end });
     }

@@ -211,7 +211,8 @@ test('the run history follows a terminal-started run through reload, cancel, res
   assert.equal(await panel.evaluate(() => document.getElementById('evaluation-examples')!.textContent), '32');
   assert.match(
     (await panel.evaluate(() => document.getElementById('evaluation-output')!.textContent))!,
-    /evaluation\.jsonl$/,
+    /evaluations\/final\.json$/,
+    'the run panel names the evaluation report written next to the run',
   );
   await shot('evaluated');
 

@@ -28,6 +28,7 @@ before(async () => {
   writeFileSync(join(root, 'ignored/b.jsonl'), `${line('y')}  \n`);
   writeFileSync(join(root, 'node_modules/c.jsonl'), `${line('z')}  \n`);
   writeFileSync(join(root, 'big.jsonl'), `${line('big'.repeat(400))}  \n`);
+  writeFileSync(join(root, 'data/wide.jsonl'), Buffer.from(`\ufeff${line('x')}\n${line('y')}\n`, 'utf16le'));
   client = await LspClient.start({
     command: [process.execPath, '--import', 'tsx', 'test/lsp/fixture-server.ts', '--stdio'],
     workspaceFolders: [{ uri: uri(root), name: 'ws' }],
@@ -68,6 +69,17 @@ test('closed datasets are linted in the background with progress, respecting exc
     warnings: 1,
     fromDisk: true,
   });
+});
+
+test('a UTF-16 file gets one diagnostic saying so, not a garbled one per line', async () => {
+  const wide = uri(join(root, 'data/wide.jsonl'));
+  await until('the UTF-16 file linted', () => client.diagnostics.has(wide));
+  const diagnostics = client.diagnostics.get(wide)!.diagnostics;
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.range.start.line]),
+    [['syntax/invalid-utf8', 0]],
+  );
+  assert.match(diagnostics[0]!.message, /UTF-16 LE text \(byte order mark\); convert it to UTF-8/);
 });
 
 test('a file too large for the editor to send is announced as linted from disk', () => {

@@ -4,13 +4,15 @@
  * the text, nor every finding: counts, and the ones a publication shows. Files too large for the
  * editor to send (50 MB and up) go this way, as do all others.
  */
-import type { ResolvedConfig } from '../engine/config.ts';
+import { open } from 'node:fs/promises';
+import { severityOf, type ResolvedConfig } from '../engine/config.ts';
 import type { FormatId } from '../engine/formats.ts';
 import { DatasetIndexes, LinePass, type RuleErrorHandler } from '../engine/linter.ts';
-import { FileLines, readLineBatches, type RawLine } from '../engine/reader.ts';
+import { FileLines, SNIFF_BYTES, nonTextReason, readLineBatches, type RawLine } from '../engine/reader.ts';
 import type { Checker } from '../engine/rule.ts';
 import type { Finding, LineEnding } from '../engine/types.ts';
 import type { FactsObserver } from './linted-document.ts';
+import { INVALID_UTF8 } from '../rules/syntax/line-input.ts';
 import { ShownFindings, type SeverityCounts } from './publication.ts';
 
 export interface DiskLint {
@@ -84,6 +86,11 @@ export async function lintFromDisk(
   options: { onRuleError?: RuleErrorHandler; observer?: FactsObserver; current?: () => boolean } = {},
 ): Promise<DiskLint | undefined> {
   const { onRuleError, observer, current = () => true } = options;
+  const notText = await notTextFinding(path, config);
+  if (notText) {
+    observer?.reset();
+    return notText;
+  }
   const pass = new LinePass(config, checkers, onRuleError);
   const indexes = new DatasetIndexes(pass, onRuleError);
   const table = new LineTable();
@@ -125,4 +132,38 @@ export async function lintFromDisk(
     if (format !== 'unknown' && count > best) [dominantFormat, best] = [format, count];
   }
   return { shown: findings.shown(), counts: findings.counts, examples, dominantFormat };
+}
+
+/**
+ * A UTF-16 or UTF-32 file, or a binary one, gets one finding on its first line saying what it is
+ * (the CLI's words: `nonTextReason`), instead of a garbled finding per line. An unreadable file is
+ * left to the line reader, which reports it the way it reports any other read error.
+ */
+async function notTextFinding(path: string, config: ResolvedConfig): Promise<DiskLint | undefined> {
+  let head: Uint8Array;
+  try {
+    const file = await open(path, 'r');
+    try {
+      const buffer = new Uint8Array(SNIFF_BYTES);
+      const { bytesRead } = await file.read(buffer, 0, SNIFF_BYTES, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const reason = nonTextReason(head);
+  if (!reason) return undefined;
+  const findings = new ShownFindings();
+  const severity = severityOf(config, INVALID_UTF8.code, INVALID_UTF8.family, INVALID_UTF8.defaultSeverity);
+  if (severity !== 'off') {
+    findings.add({
+      code: INVALID_UTF8.code,
+      severity,
+      message: `Not UTF-8 text: ${reason}. Nothing else in the file was checked.`,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    });
+  }
+  return { shown: findings.shown(), counts: findings.counts, examples: 0, dominantFormat: undefined };
 }

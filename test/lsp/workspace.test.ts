@@ -79,7 +79,8 @@ test('a UTF-16 file gets one diagnostic saying so, not a garbled one per line', 
     diagnostics.map((d) => [d.code, d.range.start.line]),
     [['syntax/invalid-utf8', 0]],
   );
-  assert.match(diagnostics[0]!.message, /UTF-16 LE text \(byte order mark\); convert it to UTF-8/);
+  const message = diagnostics[0]!.message;
+  assert.match(typeof message === 'string' ? message : message.value, /UTF-16 LE text \(byte order mark\); convert it to UTF-8/);
 });
 
 test('a file too large for the editor to send is announced as linted from disk', () => {

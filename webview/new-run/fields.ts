@@ -170,7 +170,7 @@ export const PRESETS: Preset[] = [
   {
     id: 'tiny',
     label: 'Tiny demo',
-    help: 'For the demo model: a CPU run of about ten seconds that learns the task (Evaluate: exact match 0% → 100%).',
+    help: 'For the demo model: a CPU run of about ten seconds that learns the task (Evaluate: exact match 0% → 100%, token F1 0.04 → 1.00, chrF 4 → 100).',
     values: {
       'data.max_length': '32',
       'method.lora.r': '16',

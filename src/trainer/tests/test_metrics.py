@@ -3,7 +3,14 @@ and the SQuAD script's test suites, and the libraries called directly on edge ca
 
 from __future__ import annotations
 
+import json
 import random
+import re
+import string
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
 
 import pytest
 import sacrebleu
@@ -123,15 +130,113 @@ def test_a_single_example_is_a_corpus():
     assert corpus(scores)["bleu"] == sacrebleu.corpus_bleu(["Paris"], [["Paris"]]).score
 
 
-def test_rouge_l_with_rapidfuzz_equals_rouge_scores_own_lcs():
+def test_rouge_equals_rouge_scorer_on_random_pairs_of_two_systems():
+    # The reference's tokens and n-grams are made once for both systems, and ROUGE-L's LCS comes from
+    # rapidfuzz: neither may change a number. Words that stem alike, non-ASCII, punctuation, line breaks.
     rng = random.Random(3)
-    words = ["cat", "cats", "dog", "running", "runs", "a", "the", "Zürich", "42", "x-ray", "\n"]
-    scorer = metrics._Scorer()
-    reference = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    for _ in range(300):
-        ref = " ".join(rng.choice(words) for _ in range(rng.randint(0, 30)))
-        hyp = " ".join(rng.choice(words) for _ in range(rng.randint(0, 30)))
-        assert scorer.rouge_l(ref, hyp) == pytest.approx(reference.score(ref, hyp)["rougeL"].fmeasure), (ref, hyp)
+    words = ["cat", "cats", "dog", "running", "runs", "a", "the", "Zürich", "42", "x-ray", "\n", "–", "dogs."]
+
+    def text():
+        return " ".join(rng.choice(words) for _ in range(rng.randint(0, 30)))
+
+    refs = [text() for _ in range(300)]
+    base, tuned = [text() for _ in refs], [r if i % 7 == 0 else text() for i, r in enumerate(refs)]
+    scores, _ = metrics.score_systems(refs, {"base": base, "tuned": tuned}, workers=1)
+    rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    for name, outputs in (("base", base), ("tuned", tuned)):
+        for i, (ref, hyp) in enumerate(zip(refs, outputs)):
+            expected = rouge.score(ref, hyp)
+            for metric in ("rouge1", "rouge2", "rougeL"):
+                assert scores[name].values[metric][i] == pytest.approx(expected[metric].fmeasure), (name, metric, ref, hyp)
+
+
+def official_normalize_answer(s):
+    """evaluate-v1.1.py's normalize_answer, verbatim: the oracle for ours."""
+    def remove_articles(text):
+        return re.sub(r"\b(a|an|the)\b", " ", text)
+
+    def white_space_fix(text):
+        return " ".join(text.split())
+
+    def remove_punc(text):
+        exclude = set(string.punctuation)
+        return "".join(ch for ch in text if ch not in exclude)
+
+    return white_space_fix(remove_articles(remove_punc(s.lower())))
+
+
+def official_f1_score(prediction, ground_truth):
+    prediction_tokens = official_normalize_answer(prediction).split()
+    ground_truth_tokens = official_normalize_answer(ground_truth).split()
+    common = Counter(prediction_tokens) & Counter(ground_truth_tokens)
+    num_same = sum(common.values())
+    if num_same == 0:
+        return 0
+    precision = 1.0 * num_same / len(prediction_tokens)
+    recall = 1.0 * num_same / len(ground_truth_tokens)
+    return (2 * precision * recall) / (precision + recall)
+
+
+def test_squad_scores_equal_the_official_script_on_random_and_edge_texts():
+    rng = random.Random(11)
+    alphabet = list("aAnNtThHeE ,.!?'\"-()\n\t") + ["the", "an", " a ", "É", "ß", "İ", "。", "–", "…", "北京", "\u00a0"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(400)]
+    pairs = EDGE + list(zip(texts[::2], texts[1::2]))
+    refs, outputs = [r for r, _ in pairs], [o for _, o in pairs]
+    for text in refs + outputs:
+        assert normalize_answer(text) == official_normalize_answer(text), repr(text)
+    scores, _ = metrics.score_systems(refs, {"base": refs, "tuned": outputs}, workers=1)
+    for i, (ref, out) in enumerate(pairs):
+        assert scores["tuned"].values["f1"][i] == official_f1_score(out, ref), (ref, out)
+        assert squad_f1(out, ref) == official_f1_score(out, ref)
+        assert scores["tuned"].values["exact_normalized"][i] == (official_normalize_answer(out) == official_normalize_answer(ref))
+        assert scores["tuned"].values["exact"][i] == (out.strip() == ref.strip())
+        assert scores["base"].values["f1"][i] == official_f1_score(ref, ref)
+
+
+def test_two_systems_on_edge_cases_each_equal_the_libraries_called_directly():
+    # Base and tuned share each reference's cached n-grams and tokens; half the tuned outputs are base's
+    # (scored once): every score of both must still be what each library gives for that pair alone.
+    refs = [r for r, _ in EDGE]
+    base = [o for _, o in EDGE]
+    tuned = [o if i % 2 else base[(i + 3) % len(base)] for i, o in enumerate(base)]
+    scores, _ = metrics.score_systems(refs, {"base": base, "tuned": tuned}, workers=1)
+    rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    for name, outputs in (("base", base), ("tuned", tuned)):
+        values = scores[name].values
+        for i, (ref, hyp) in enumerate(zip(refs, outputs)):
+            expected = rouge.score(ref, hyp)
+            for metric in ("rouge1", "rouge2", "rougeL"):
+                assert values[metric][i] == pytest.approx(expected[metric].fmeasure), (name, metric, ref, hyp)
+            assert values["bleu"][i] == pytest.approx(sacrebleu.sentence_bleu(hyp, [ref]).score), (name, ref, hyp)
+            assert values["chrf"][i] == pytest.approx(sacrebleu.sentence_chrf(hyp, [ref]).score), (name, ref, hyp)
+            assert values["f1"][i] == official_f1_score(hyp, ref)
+        result = corpus(scores[name])
+        bleu = sacrebleu.corpus_bleu(outputs, [refs])
+        assert result["bleu"] == pytest.approx(bleu.score)
+        assert result["length_ratio"] == pytest.approx(bleu.sys_len / bleu.ref_len)
+        assert result["chrf"] == pytest.approx(sacrebleu.corpus_chrf(outputs, [refs]).score)
+
+
+def test_scoring_imports_no_torch_and_spawns_its_workers_once_torch_is_loaded():
+    # `score` and `compare` fork their workers (free: the libraries are imported); after `evaluate`
+    # has run a model, torch's and the tokenizers' thread pools must not be forked half-locked.
+    code = """
+import json, sys
+from tunesmith_trainer import metrics, predictions, compare, report
+refs = [f"reference number {i} about caf\u00e9s" for i in range(40)]
+outs = [r.upper() if i % 3 else r for i, r in enumerate(refs)]
+one, _ = metrics.score_systems(refs, {"tuned": outs}, workers=1)
+before = ("torch" in sys.modules, metrics.start_method())
+import torch
+two, _ = metrics.score_systems(refs, {"tuned": outs}, workers=2)
+same = all(one["tuned"].values[m].tolist() == two["tuned"].values[m].tolist() for m in metrics.METRICS)
+print(json.dumps([*before, metrics.start_method(), same]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == [False, "fork", "spawn", True]
 
 
 def test_workers_give_the_same_scores_as_one_process():

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
+import sacrebleu
+from rouge_score import rouge_scorer
 
 from tunesmith_trainer import metrics, paired
 
@@ -55,6 +60,30 @@ def test_the_bootstrap_is_seeded_and_its_interval_holds_the_difference():
         assert ci["low"] <= ci["delta"] <= ci["high"], metric
         assert ci["delta"] == pytest.approx(paired.corpus_value(tuned, metric) - paired.corpus_value(base, metric))
     assert first["f1"]["low"] > 0 and first["bleu"]["low"] > 0  # 75% vs 20% right: a real difference
+
+
+def test_each_bootstrap_resample_is_the_libraries_corpus_score_of_the_resampled_examples():
+    # Resampling the summed statistics must give exactly what sacreBLEU and rouge-score report when
+    # called on the resampled examples themselves (repeats included).
+    rng = random.Random(2)
+    words = ["the", "cat", "sat", "on", "mat", "dog", "ran", "Zürich", "red", "car", ".", ","]
+    refs = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(40)]
+    base_out = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))) for _ in refs]
+    tuned_out = [r if i % 3 else "" for i, r in enumerate(refs)]
+    base, tuned = systems(refs, base_out, tuned_out)
+    samples = paired.resampled_differences(base, tuned, resamples=5, seed=3)
+    counts = next(paired.resample_counts(len(refs), 5, 3))
+    rouge = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    for r in range(5):
+        picked = np.repeat(np.arange(len(refs)), counts[r].astype(int))
+        assert len(picked) == len(refs)
+        ref, b, t = ([xs[i] for i in picked] for xs in (refs, base_out, tuned_out))
+        bleu_b, bleu_t = sacrebleu.corpus_bleu(b, [ref]), sacrebleu.corpus_bleu(t, [ref])
+        assert samples["bleu"][r] == pytest.approx(bleu_t.score - bleu_b.score)
+        assert samples["length_ratio"][r] == pytest.approx(bleu_t.sys_len / bleu_t.ref_len - bleu_b.sys_len / bleu_b.ref_len)
+        assert samples["chrf"][r] == pytest.approx(sacrebleu.corpus_chrf(t, [ref]).score - sacrebleu.corpus_chrf(b, [ref]).score)
+        rouge_l = [rouge.score(x, y)["rougeL"].fmeasure for x, y in zip(ref, t)], [rouge.score(x, y)["rougeL"].fmeasure for x, y in zip(ref, b)]
+        assert samples["rougeL"][r] == pytest.approx(np.mean(rouge_l[0]) - np.mean(rouge_l[1]))
 
 
 def test_identical_systems_have_zero_differences_and_a_verdict_that_says_so():

@@ -8,7 +8,9 @@ syllables, capitalised sentences with commas and full stops; ~150 words (about 2
 tokenizer, ~950 characters) per reference. The tuned output is the reference with ~15% of its words
 replaced, dropped or inserted, the base output with ~60%. Timed: every metric of the report for both
 systems (`metrics.score_systems` + the corpus, flip tables and classification/JSON detection, as
-`report.build` runs them) without the bootstrap, then the bootstrap on its own. Prints one JSON object.
+`report.build` runs them) without the bootstrap, then the bootstrap on its own. Prints one JSON object
+with wall and CPU seconds (getrusage, workers included) and the wall time the same CPU work would take
+on idle cores (the parent's serial part plus the workers' part shared between them).
 """
 
 from __future__ import annotations
@@ -92,10 +94,11 @@ def main() -> None:
              for i, (r, b, t) in enumerate(zip(references, base, tuned))]
     workers = args.workers or metrics.workers_for(10**9, args.examples)
     start = time.perf_counter()
-    cpu = _cpu()
+    own, cpu = _cpu()
     built = report.build(items, kind="score", resamples=0, workers=workers)
     scoring = time.perf_counter() - start
-    scoring_cpu = _cpu() - cpu
+    own_after, cpu_after = _cpu()
+    scoring_cpu, parent_cpu = cpu_after - cpu, own_after - own
     start = time.perf_counter()
     scores = built.scores
     paired.bootstrap(scores["base"], scores["tuned"], resamples=args.resamples, seed=0)
@@ -107,19 +110,25 @@ def main() -> None:
         "reference_chars": round(chars),
         "workers": workers,
         "cores": len(os.sched_getaffinity(0)),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "import_seconds": round(imports, 3),
         "scoring_seconds": round(scoring, 3),
         "scoring_cpu_seconds": round(scoring_cpu, 3),
+        "scoring_parent_cpu_seconds": round(parent_cpu, 3),
+        # What the wall time would be with `workers` idle cores: the parent's own (serial) part, plus the
+        # workers' CPU time shared evenly between them.
+        "scoring_idle_seconds_estimate": round(parent_cpu + (scoring_cpu - parent_cpu) / workers, 3),
         "bootstrap_seconds": round(bootstrap, 3),
         "resamples": args.resamples,
         "tuned_f1": round(built.report["metrics"]["tuned"]["f1"], 4),
     }, indent=2))
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and its finished workers: on a shared machine, steadier than wall time."""
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process, and of it and its finished workers: on a shared machine, steadier than wall time."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    mine = own.ru_utime + own.ru_stime
+    return mine, mine + children.ru_utime + children.ru_stime
 
 
 def breakdown(words: int, examples: int = 500) -> None:
@@ -138,10 +147,11 @@ def breakdown(words: int, examples: int = 500) -> None:
     timed("chrF: 2 systems", lambda: [scorer.chrf._extract_corpus_statistics(o, None) for o in (base, tuned)])
     timed("BLEU: references", lambda: setattr(scorer.bleu, "_ref_cache", scorer.bleu._cache_references([references])))
     timed("BLEU: 2 systems", lambda: [scorer.bleu._extract_corpus_statistics(o, None) for o in (base, tuned)])
-    timed("ROUGE-1/2: 2 systems", lambda: [scorer.rouge.score(r, h) for o in (base, tuned) for r, h in zip(references, o)])
-    timed("ROUGE-L: 2 systems", lambda: [scorer.rouge_l(r, h) for o in (base, tuned) for r, h in zip(references, o)])
-    timed("SQuAD EM and F1: 2 systems", lambda: [(metrics.exact_normalized(h, r), metrics.squad_f1(h, r))
-                                                 for o in (base, tuned) for r, h in zip(references, o)])
+    timed("ROUGE and SQuAD: references", lambda: [metrics._Reference(scorer, r) for r in references])
+    prepared = [metrics._Reference(scorer, r) for r in references]
+    timed("ROUGE-1/2/L: 2 systems", lambda: [scorer.rouge(r, h) for o in (base, tuned) for r, h in zip(prepared, o)])
+    timed("SQuAD EM and F1: 2 systems", lambda: [metrics._f1_tokens(metrics.normalize_answer(h).split(), r.counts, r.words)
+                                                 for o in (base, tuned) for r, h in zip(prepared, o)])
     print(json.dumps({"examples": examples, "reference_words": words, "cpu_ms_per_example": parts,
                       "total_ms_per_example": round(sum(parts.values()), 3)}, indent=2))
 

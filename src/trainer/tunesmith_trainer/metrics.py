@@ -3,11 +3,12 @@ sacreBLEU (BLEU, chrF and their signatures), rouge-score (ROUGE-1/2/L, Porter st
 official SQuAD v1.1 normalisation (exact match, token F1). docs/evaluation.md says what each number is.
 
 Speed (measured, see docs/benchmarks.md): each library is called once per example and system, and
-nothing is computed twice: the references' n-grams are extracted once for both systems (sacreBLEU's
-reference cache), each example's sufficient statistics give its sentence score, the corpus score and
-the bootstrap resamples (as sacreBLEU's own paired bootstrap in `significance.py` does), rouge-score
-gets a tokenizer through its ``tokenizer=`` hook that runs its own ``tokenize()`` with a memoised
-Porter stemmer, and large inputs are split across processes.
+nothing is computed twice: the references' n-grams and tokens are extracted once for both systems
+(sacreBLEU's reference cache; rouge-score's and SQuAD's per example), each example's sufficient
+statistics give its sentence score, the corpus score and the bootstrap resamples (as sacreBLEU's own
+paired bootstrap in `significance.py` does), rouge-score gets a tokenizer through its ``tokenizer=``
+hook that runs its own ``tokenize()`` with a memoised Porter stemmer, and large inputs are split
+across processes.
 """
 
 from __future__ import annotations
@@ -39,28 +40,30 @@ PARALLEL_MIN_CHARS = 2_000_000
 # copied in huggingface/evaluate metrics/squad/compute_score.py), unchanged in behaviour: lower-case,
 # drop ASCII punctuation, drop the articles a/an/the, collapse whitespace; F1 over token multisets, and
 # 0 when nothing is shared (also when both sides are empty: v1.1 has no rule for unanswerable items).
-_EXCLUDE = set(string.punctuation)
+_PUNCTUATION = str.maketrans("", "", string.punctuation)  # the script's `ch not in set(string.punctuation)`, in C
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
-@functools.lru_cache(maxsize=16)  # each reference is normalised four times in a row (EM, F1; two systems)
 def normalize_answer(s: str) -> str:
     """Lower text and remove punctuation, articles and extra whitespace."""
-    text = s.lower()
-    text = "".join(ch for ch in text if ch not in _EXCLUDE)
+    text = s.lower().translate(_PUNCTUATION)
     text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 
 
 def squad_f1(prediction: str, ground_truth: str) -> float:
-    prediction_tokens = normalize_answer(prediction).split()
     ground_truth_tokens = normalize_answer(ground_truth).split()
-    common = Counter(prediction_tokens) & Counter(ground_truth_tokens)
+    return _f1_tokens(normalize_answer(prediction).split(), Counter(ground_truth_tokens), len(ground_truth_tokens))
+
+
+def _f1_tokens(prediction_tokens: list[str], ground_truth: Counter[str], ground_truth_len: int) -> float:
+    """The script's f1_score on normalised tokens, with the reference's counts made once for both systems."""
+    common = Counter(prediction_tokens) & ground_truth
     num_same = sum(common.values())
     if num_same == 0:
         return 0.0
     precision = 1.0 * num_same / len(prediction_tokens)
-    recall = 1.0 * num_same / len(ground_truth_tokens)
+    recall = 1.0 * num_same / ground_truth_len
     return (2 * precision * recall) / (precision + recall)
 
 
@@ -79,19 +82,29 @@ def _rouge_tokenizer() -> Any:
     from rouge_score import tokenize, tokenizers
 
     class MemoTokenizer(tokenizers.Tokenizer):
-        """rouge-score's DefaultTokenizer(use_stemmer=True), with each word stemmed once and the last texts
-        kept: the Porter stemmer is most of rouge-score's time, and every reference is tokenized once per
-        system (measured: 2.2 of 3.8 CPU seconds per 100 pairs of 200 words without the memo)."""
+        """rouge-score's DefaultTokenizer(use_stemmer=True) with each word stemmed once: the Porter stemmer
+        is most of rouge-score's time (measured: 2.2 of 3.8 CPU seconds per 100 pairs of 200 words
+        without the memo)."""
 
         def __init__(self) -> None:
-            stemmer = porter.PorterStemmer()
-            self.stem = functools.lru_cache(maxsize=1 << 18)(stemmer.stem)
-            self._tokenize = functools.lru_cache(maxsize=16)(lambda text: tokenize.tokenize(text, self))
+            self.stem = functools.lru_cache(maxsize=1 << 18)(porter.PorterStemmer().stem)
 
         def tokenize(self, text: str) -> list[str]:
-            return self._tokenize(text)
+            return tokenize.tokenize(text, self)
 
     return MemoTokenizer()
+
+
+class _Reference:
+    """What every system's output is compared with, made once per example: rouge-score's tokens and
+    n-grams, and the SQuAD-normalised text and token counts."""
+
+    def __init__(self, scorer: "_Scorer", text: str) -> None:
+        self.tokens = scorer.tokenizer.tokenize(text)
+        self.ngrams = [scorer.create_ngrams(self.tokens, n) for n in (1, 2)]
+        self.normalized = normalize_answer(text)
+        words = self.normalized.split()
+        self.counts, self.words = Counter(words), len(words)
 
 
 class _Scorer:
@@ -103,29 +116,33 @@ class _Scorer:
         from sacrebleu.metrics import BLEU, CHRF
 
         self.tokenizer = _rouge_tokenizer()
-        # rougeL is not asked of rouge-score: see rouge_l().
-        self.rouge = rouge_scorer.RougeScorer(["rouge1", "rouge2"], tokenizer=self.tokenizer)
+        # RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True).score(target, prediction) is, per
+        # n, _score_ngrams(_create_ngrams(target, n), _create_ngrams(prediction, n)) on its tokens: called
+        # here directly so that the target's tokens and n-grams are made once for both systems.
+        self.create_ngrams = rouge_scorer._create_ngrams
+        self.score_ngrams = rouge_scorer._score_ngrams
         self.fmeasure = scoring.fmeasure
         self.lcs = LCSseq.similarity
         self.bleu = BLEU()
         self.sentence_bleu = BLEU(effective_order=True)  # what sacrebleu.sentence_bleu uses
         self.chrf = CHRF()
 
-    def rouge_l(self, reference: str, output: str) -> float:
-        """rouge-score's rougeL F-measure (`_score_lcs`: LCS length over each side's token count, on
-        rouge-score's own tokens), with the LCS length from rapidfuzz's C++ LCSseq: rouge-score fills a
-        Python table, 17 ms per pair of 200 tokens, which alone would take 6 CPU minutes for 10,000
-        examples of two systems. tests/test_metrics.py checks both give the same score."""
-        target = self.tokenizer.tokenize(reference)
+    def rouge(self, target: _Reference, output: str) -> tuple[float, float, float]:
+        """rouge-score's ROUGE-1, ROUGE-2 and ROUGE-L F-measures. ROUGE-L is rouge-score's `_score_lcs`
+        (LCS length over each side's token count, on rouge-score's own tokens) with the LCS length from
+        rapidfuzz's C++ LCSseq: rouge-score fills a Python table, 17 ms per pair of 200 tokens, which
+        alone would take 6 CPU minutes for 10,000 examples of two systems. tests/test_metrics.py checks
+        all three against RougeScorer.score."""
         prediction = self.tokenizer.tokenize(output)
-        if not target or not prediction:
-            return 0.0
-        length = self.lcs(target, prediction)
-        return float(self.fmeasure(length / len(prediction), length / len(target)))
+        rouge1, rouge2 = (self.score_ngrams(target.ngrams[n - 1], self.create_ngrams(prediction, n)).fmeasure
+                          for n in (1, 2))
+        if not target.tokens or not prediction:
+            return rouge1, rouge2, 0.0
+        length = self.lcs(target.tokens, prediction)
+        return rouge1, rouge2, float(self.fmeasure(length / len(prediction), length / len(target.tokens)))
 
     def chunk(self, references: list[str], systems: dict[str, list[str]]) -> dict[str, Any]:
         # Each distinct (example, output) pair is scored once: base and tuned often write the same text.
-        # Example by example, so each reference is tokenized once (the tokenizer keeps the last texts).
         pairs: dict[tuple[int, str], int] = {}
         rows: dict[str, list[int]] = {name: [] for name in systems}
         for i in range(len(references)):
@@ -140,15 +157,15 @@ class _Scorer:
         bleu_stats = self.bleu._extract_corpus_statistics(hypotheses, None)
         chrf_stats = self.chrf._extract_corpus_statistics(hypotheses, None)
         values = {m: np.empty(len(pairs)) for m in METRICS}
-        for k, (i, hyp) in enumerate(pairs):
-            ref = references[i]
-            rouge = self.rouge.score(ref, hyp)
-            values["exact"][k] = exact_strict(hyp, ref)
-            values["exact_normalized"][k] = exact_normalized(hyp, ref)
-            values["f1"][k] = squad_f1(hyp, ref)
-            values["rouge1"][k] = rouge["rouge1"].fmeasure
-            values["rouge2"][k] = rouge["rouge2"].fmeasure
-            values["rougeL"][k] = self.rouge_l(ref, hyp)
+        ref_index, ref = -1, None
+        for k, (i, hyp) in enumerate(pairs):  # in example order: each reference is prepared once
+            if i != ref_index:
+                ref_index, ref = i, _Reference(self, references[i])
+            normalized = normalize_answer(hyp)
+            values["exact"][k] = exact_strict(hyp, references[i])
+            values["exact_normalized"][k] = normalized == ref.normalized
+            values["f1"][k] = _f1_tokens(normalized.split(), ref.counts, ref.words)
+            values["rouge1"][k], values["rouge2"][k], values["rougeL"][k] = self.rouge(ref, hyp)
             values["bleu"][k] = self.sentence_bleu._compute_score_from_stats(bleu_stats[k]).score
             values["chrf"][k] = self.chrf._compute_score_from_stats(chrf_stats[k]).score
             hyp_len, ref_len = bleu_stats[k][0], bleu_stats[k][1]
@@ -193,6 +210,14 @@ def workers_for(total_chars: int, examples: int) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), 8))
 
 
+def start_method() -> str:
+    """How the workers start. ``fork`` is free (they inherit the imported libraries) and safe while this
+    process is single-purpose scoring (`score`, `compare`: nothing here imports torch); after `evaluate`
+    has generated, torch and the tokenizers hold thread pools (and maybe CUDA) that a forked child
+    inherits half-locked, so the workers are spawned fresh: they import only this module."""
+    return "spawn" if any(name in sys.modules for name in ("torch", "tokenizers")) else "fork"
+
+
 def score_systems(references: Sequence[str], systems: dict[str, Sequence[str]],
                   workers: int | None = None) -> tuple[dict[str, SystemScores], dict[str, str]]:
     """Scores each system's outputs against the references, example by example; returns the scores and
@@ -208,11 +233,12 @@ def score_systems(references: Sequence[str], systems: dict[str, Sequence[str]],
     else:
         import multiprocessing
 
-        size = -(-len(references) // (workers * 4))
+        # Chunks of ~1/16 of a worker's share (~300 examples, ~2 CPU s at 10,000): small enough that
+        # the workers finish together, large enough that sending them costs nothing. map keeps their order.
+        size = max(16, -(-len(references) // (workers * 16)))
         tasks = [(references[i : i + size], {k: v[i : i + size] for k, v in outputs.items()})
                  for i in range(0, len(references), size)]
-        # fork: the workers need nothing but these modules, already imported here (no CUDA in a worker).
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context(start_method()).Pool(workers) as pool:
             parts = pool.map(_score_chunk, tasks, chunksize=1)
     result = {}
     for name in outputs:

@@ -5,7 +5,7 @@ bootstrap does), and the verdict in words. docs/evaluation.md states the rules."
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -62,15 +62,38 @@ def bootstrap(base: SystemScores, tuned: SystemScores, *, resamples: int = 1000,
     observed = {m: corpus_value(tuned, m) - corpus_value(base, m) for m in METRICS}
     if resamples <= 0 or n == 0:
         return {m: {"delta": observed[m], "low": observed[m], "high": observed[m]} for m in METRICS}
+    samples = resampled_differences(base, tuned, resamples=resamples, seed=seed)
+    tail = (1 - confidence) / 2
+    out = {}
+    for m in METRICS:
+        low, high = np.quantile(samples[m], [tail, 1 - tail])
+        out[m] = {"delta": observed[m], "low": float(low), "high": float(high)}
+    return out
+
+
+def resample_counts(n: int, resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """The seeded resamples of ``n`` examples, in blocks: row r counts how often each example is drawn
+    in resample r, so that a resample's sums are one matrix product (the block stays under ~3 MB)."""
     rng = np.random.default_rng(seed)
-    per_example = np.stack([tuned.values[m] - base.values[m] for m in MEANS], axis=1)
-    samples = {m: np.empty(resamples) for m in METRICS}
-    step = max(1, 400_000 // n)  # resamples per block: the count matrix stays under ~3 MB
+    step = max(1, 400_000 // n)
     for start in range(0, resamples, step):
         rows = min(step, resamples - start)
-        # Each row counts how often each example is drawn; a resample's sums are then one matrix product.
         draws = rng.integers(0, n, size=(rows, n)) + (np.arange(rows) * n)[:, None]
-        counts = np.bincount(draws.ravel(), minlength=rows * n).reshape(rows, n).astype(np.float64)
+        yield np.bincount(draws.ravel(), minlength=rows * n).reshape(rows, n).astype(np.float64)
+
+
+def resampled_differences(base: SystemScores, tuned: SystemScores, *, resamples: int,
+                          seed: int) -> dict[str, np.ndarray]:
+    """tuned − base of each corpus metric on each resample: the means of the per-example values, and
+    BLEU, chrF and the length ratio from the resample's summed sacreBLEU statistics through sacreBLEU's
+    own formula, which is the corpus score of the resampled examples (sacreBLEU's paired bootstrap
+    resamples its statistics the same way). The sums of integer statistics are exact in float64."""
+    n = len(base.values["exact"])
+    per_example = np.stack([tuned.values[m] - base.values[m] for m in MEANS], axis=1)
+    samples = {m: np.empty(resamples) for m in METRICS}
+    start = 0
+    for counts in resample_counts(n, resamples, seed):
+        rows = len(counts)
         means = counts @ per_example / n
         for j, m in enumerate(MEANS):
             samples[m][start : start + rows] = means[:, j]
@@ -81,12 +104,8 @@ def bootstrap(base: SystemScores, tuned: SystemScores, *, resamples: int = 1000,
             samples["bleu"][start + r] = bleu_t - bleu_b
             samples["length_ratio"][start + r] = ratio_t - ratio_b
             samples["chrf"][start + r] = chrf_from_stats(sums["t"][1][r]) - chrf_from_stats(sums["b"][1][r])
-    tail = (1 - confidence) / 2
-    out = {}
-    for m in METRICS:
-        low, high = np.quantile(samples[m], [tail, 1 - tail])
-        out[m] = {"delta": observed[m], "low": float(low), "high": float(high)}
-    return out
+        start += rows
+    return samples
 
 
 def corpus_value(scores: SystemScores, metric: str) -> float:

@@ -70,6 +70,8 @@ def _primary(labels: list[str] | None, non_latin: bool) -> str:
 
 
 def _mostly_non_latin(text: str) -> bool:
+    if text.isascii():  # every ASCII letter or digit is a-z0-9 once lower-cased (and isascii is C, this loop is not)
+        return False
     letters = [c for c in text.lower() if c.isalnum()]
     return bool(letters) and sum(not ("a" <= c <= "z" or "0" <= c <= "9") for c in letters) > len(letters) / 2
 

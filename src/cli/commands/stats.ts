@@ -166,7 +166,8 @@ export async function collectStats(
     }
     stats.tokens = {
       tokenizer: tokenizer.name,
-      counting: 'content tokens plus chat-template overhead (4 per message, 3 per chat example)',
+      counting:
+        'content tokens (a special token written in the text is one) plus chat-template overhead (4 per message, 3 per chat example)',
       definition: 'nearest rank: pN is the smallest count with at least N% of examples at or below it',
       min: sorted[0]!,
       p50: nearestRank(sorted, 50),

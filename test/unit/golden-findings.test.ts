@@ -122,8 +122,22 @@ function summary(findings: readonly Finding[]): {
 const config = resolveConfig({ rules: { tokens: 'off' } }).config;
 const text = goldenText();
 
+/** The engine logs a rule that throws and goes on (the editor must never crash); a test must fail. */
+function ruleErrors(): {
+  errors: string[];
+  onRuleError: (codes: readonly string[], line: number | undefined, error: unknown) => void;
+} {
+  const errors: string[] = [];
+  return {
+    errors,
+    onRuleError: (codes, line, error) => errors.push(`${codes.join(', ')} on line ${line}: ${String(error)}`),
+  };
+}
+
 test('golden findings: lintText on the bench corpus slice matches the snapshot', (t) => {
-  const actual = summary(lintText(text, config, ALL_CHECKERS));
+  const { errors, onRuleError } = ruleErrors();
+  const actual = summary(lintText(text, config, ALL_CHECKERS, onRuleError));
+  assert.deepEqual(errors.slice(0, 5), [], 'a rule threw');
   if (process.env['UPDATE_GOLDEN']) {
     writeFileSync(SNAPSHOT, JSON.stringify(actual, null, 2) + '\n');
     t.diagnostic('snapshot written');
@@ -137,10 +151,35 @@ test('golden findings: lintText on the bench corpus slice matches the snapshot',
 test('golden findings: the CLI path (lintFile, batches and facts as workers send them) agrees', async () => {
   const path = join(tempDir('golden'), 'corpus.jsonl');
   writeFileSync(path, text);
-  const linted = await lintFile(path, { config, runner: inThreadRunner(config) });
+  const errors: string[] = [];
+  const linted = await lintFile(path, {
+    config,
+    runner: inThreadRunner(config),
+    onRuleError: (message) => errors.push(message),
+  });
   linted.reader.close();
+  assert.deepEqual(errors.slice(0, 5), [], 'a rule threw');
   const expected = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as ReturnType<typeof summary>;
   const actual = summary(linted.findings);
   assert.deepEqual(actual.counts, expected.counts);
   assert.equal(actual.digest, expected.digest, 'same counts, but some finding changed');
+});
+
+test('golden findings: with every rule on, tokens included, no rule throws on the slice or on special tokens', () => {
+  const { errors, onRuleError } = ruleErrors();
+  const EOT = '<|endoftext|>';
+  const t0 = [
+    JSON.stringify({ prompt: 'Translate: cat', completion: `chat${EOT}` }),
+    JSON.stringify({ prompt: 'Say nothing', completion: EOT }),
+    JSON.stringify({ prompt: 'Context. '.repeat(600), completion: `Yes.${EOT}` }),
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: `<|im_start|>user ${EOT}` },
+        { role: 'assistant', content: `${EOT}`.repeat(3000) },
+      ],
+    }),
+  ];
+  const findings = lintText(text + t0.join('\n') + '\n', resolveConfig({}).config, ALL_CHECKERS, onRuleError);
+  assert.deepEqual(errors.slice(0, 5), [], 'a rule threw');
+  assert.ok(findings.some((f) => f.code === 'tokens/special-token'));
 });

@@ -97,8 +97,9 @@ export function runRuleTests(
         ...(e.text !== undefined ? { text: e.text } : {}),
       }));
       assert.deepEqual(actual, expected);
-      for (const e of invalid.findings) {
-        const finding = findings.find((f) => f.code === e.code && f.range.start.line === e.line)!;
+      // The lists are equal by code and line, so each expected finding is the actual one at its index.
+      for (const [i, e] of invalid.findings.entries()) {
+        const finding = findings[i]!;
         if (e.message)
           assert.ok(finding.message.includes(e.message), `message "${finding.message}" lacks "${e.message}"`);
         if (e.fixed !== undefined) {

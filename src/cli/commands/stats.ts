@@ -1,7 +1,13 @@
 /** `tunesmith stats FILE`: what a dataset holds, in one screen (or as JSON). */
 import { resolve } from 'node:path';
 import type { ResolvedConfig } from '../../server/engine/config.ts';
-import { FORMAT_NAMES, answerTurn, toExample, type FormatId } from '../../server/engine/formats.ts';
+import {
+  FORMAT_NAMES,
+  answerTurn,
+  toExample,
+  type Example,
+  type FormatId,
+} from '../../server/engine/formats.ts';
 import { readLineBatches } from '../../server/engine/reader.ts';
 import type { Finding } from '../../server/engine/types.ts';
 import { hashJson } from '../../server/rules/consistency/hashing.ts';
@@ -66,6 +72,20 @@ function bump(record: Record<string, number>, key: string, by = 1): void {
   record[key] = (record[key] ?? 0) + by;
 }
 
+/**
+ * An example's tokens. Counting is meant never to fail (special tokens in the text included); should
+ * a tokenizer.json still throw on some text, the user is told which line, not "internal error".
+ */
+function countTokens(tokenizer: TokenCounter, example: Example, shown: string, line: number): number {
+  try {
+    return tokenizer.countExample(example).total;
+  } catch (error) {
+    throw new UsageError(
+      `${shown}:${line + 1}: cannot count the tokens of this line with ${tokenizer.name} (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
 export async function collectStats(
   path: string,
   shown: string,
@@ -120,7 +140,7 @@ export async function collectStats(
         grown.set(tokenCounts);
         tokenCounts = grown;
       }
-      tokenCounts[stats.examples++] = tokenizer.countExample(example).total;
+      tokenCounts[stats.examples++] = countTokens(tokenizer, example, shown, line.line);
       bump(stats.formats, FORMAT_NAMES[example.format as FormatId]);
       for (const turn of example.turns) bump(stats.roles, turn.role ?? '(none)');
       // The canonical hash consistency/duplicate groups by: key order and spacing do not hide a copy.
@@ -146,7 +166,8 @@ export async function collectStats(
     }
     stats.tokens = {
       tokenizer: tokenizer.name,
-      counting: 'content tokens plus chat-template overhead (4 per message, 3 per chat example)',
+      counting:
+        'content tokens (a special token written in the text is one) plus chat-template overhead (4 per message, 3 per chat example)',
       definition: 'nearest rank: pN is the smallest count with at least N% of examples at or below it',
       min: sorted[0]!,
       p50: nearestRank(sorted, 50),

@@ -1,5 +1,5 @@
 /** Small helpers the syntax, format and structure rules share for ranges on one line. */
-import type { Span } from '../engine/json-line.ts';
+import type { JsonLine, JsonPath, Span } from '../engine/json-line.ts';
 import type { LineContext } from '../engine/rule.ts';
 import type { Range } from '../engine/types.ts';
 
@@ -46,4 +46,32 @@ export function describeType(value: unknown): string {
 /** A key shortened and quoted for a message. */
 export function quoteKey(key: string): string {
   return JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}...` : key);
+}
+
+/**
+ * The span to delete to remove the property holding the value at `path` from its object: the
+ * `"key": value` and the comma that separates it from a neighbour (the one after it, or for the
+ * last property the one before), so that the object stays valid JSON with the spacing it had.
+ */
+export function propertyRemovalSpan(json: JsonLine, path: JsonPath): Span | undefined {
+  const property = json.propertySpan(path);
+  if (!property) return undefined;
+  const text = json.text;
+  let end = property.end;
+  while (end < text.length && isJsonSpace(text.charCodeAt(end))) end++;
+  if (text[end] === ',') {
+    end++;
+    while (end < text.length && isJsonSpace(text.charCodeAt(end))) end++;
+    return { start: property.start, end };
+  }
+  let start = property.start;
+  while (start > 0 && isJsonSpace(text.charCodeAt(start - 1))) start--;
+  if (text[start - 1] === ',') {
+    // The last property: from the end of the one before it, so the spacing before `}` stays as it was.
+    start--;
+    while (start > 0 && isJsonSpace(text.charCodeAt(start - 1))) start--;
+    return { start, end: property.end };
+  }
+  // The only property: leave the braces.
+  return property;
 }

@@ -59,6 +59,47 @@ test('stats counts examples, formats, roles, duplicates, PII and labels', async 
   assert.match(text.stdout, /PII findings: 1/);
 });
 
+test('stats, lint and fix on lines like the self-instruct T0 shards: <|endoftext|> ends the completions', async () => {
+  const EOT = '<|endoftext|>';
+  const long = 'Premise: the long context of a T0 task. '.repeat(150);
+  const lines = [
+    JSON.stringify({ prompt: 'Translate: cat', completion: `chat${EOT}` }),
+    JSON.stringify({ prompt: 'Nothing to say', completion: EOT }),
+    JSON.stringify({ prompt: long, completion: `Yes.${EOT}` }),
+  ];
+  assert.ok(Buffer.byteLength(lines[2]!) > 4096);
+  writeFileSync(join(dir, 't0.jsonl'), lines.join('\n') + '\n');
+  writeFileSync(join(dir, 't0.json'), JSON.stringify({ tokens: { max: 1000 } }));
+
+  const stats = await cli(['stats', 't0.jsonl', '--json', '--config', 't0.json'], dir);
+  assert.equal(stats.code, 0, stats.stderr);
+  assert.equal(stats.stderr, '');
+  const tokens = (JSON.parse(stats.stdout) as { tokens: { min: number; max: number; overMax: object } })
+    .tokens;
+  // The marker is one control token: "Nothing to say" (3) + <|endoftext|> (1) + overheads 3 + 2 * 4.
+  assert.equal(tokens.min, 3 + 1 + 3 + 2 * 4);
+  assert.deepEqual(tokens.overMax, { limit: 1000, examples: 1 });
+
+  const lint = await cli(['lint', 't0.jsonl', '--format', 'json', '--config', 't0.json'], dir);
+  assert.equal(lint.stderr, '', 'no internal error');
+  const findings = JSON.parse(lint.stdout) as { code: string; line: number }[];
+  const tokenFindings = findings
+    .filter((f) => f.code.startsWith('tokens/'))
+    .map((f) => `${f.line} ${f.code}`)
+    .sort();
+  assert.deepEqual(tokenFindings, [
+    '1 tokens/special-token',
+    '2 tokens/empty-answer',
+    '2 tokens/special-token',
+    '3 tokens/special-token',
+    '3 tokens/too-long',
+  ]);
+
+  const fixed = await cli(['fix', 't0.jsonl', '--rules', 'tokens/special-token'], dir);
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.equal(fixed.bytes.toString('utf8'), lines.map((line) => line.replace(EOT, '')).join('\n') + '\n');
+});
+
 test('fix writes to stdout by default and reports what it fixed on stderr', async () => {
   const lines = [chat('a', 'b'), EMAIL, chat('a', 'b'), BROKEN];
   writeFileSync(join(dir, 'fix.jsonl'), lines.join('\n') + '\n');

@@ -1,12 +1,16 @@
 /**
- * The tokens family: examples longer than the trainer's context (`tokens/too-long`) and answers with
- * nothing in them (`tokens/empty-answer`).
+ * The tokens family: examples longer than the trainer's context (`tokens/too-long`), answers with
+ * nothing in them (`tokens/empty-answer`) and special or chat-template tokens written as text
+ * (`tokens/special-token`).
  */
 import type { ResolvedConfig } from '../../engine/config.ts';
-import { answerTurn, type Example } from '../../engine/formats.ts';
+import { answerTurn, type Example, type Turn } from '../../engine/formats.ts';
+import type { JsonPath } from '../../engine/json-line.ts';
 import type { Checker, LineChecker, LineContext, Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
+import { isRecord } from '../line-spans.ts';
 import { createTokenCounter, EXAMPLE_OVERHEAD, MESSAGE_OVERHEAD, type TokenCounter } from './counter.ts';
+import { literalSpan, MarkerSet } from './markers.ts';
 
 export const TOKENS_RULES: readonly RuleMeta[] = [
   {
@@ -19,28 +23,43 @@ export const TOKENS_RULES: readonly RuleMeta[] = [
   {
     code: 'tokens/empty-answer',
     family: 'tokens',
-    description: 'Finds examples whose answer (last assistant turn) has no tokens.',
+    description:
+      'Finds examples whose answer (last assistant turn) has no tokens, or nothing but special tokens.',
     defaultSeverity: 'warning',
     fixable: false,
   },
+  {
+    code: 'tokens/special-token',
+    family: 'tokens',
+    description:
+      'Finds special or chat-template tokens (`<|endoftext|>`, `</s>`, `[INST]`) written in content.',
+    defaultSeverity: 'warning',
+    fixable: true,
+  },
 ];
 
-const counters = new Map<string, TokenCounter | Error>();
+interface Tokenization {
+  counter: TokenCounter;
+  markers: MarkerSet;
+}
+
+const counters = new Map<string, Tokenization | Error>();
 
 /** One counter per tokenizer setting for the life of the process: loading a tokenizer is slow. */
-function counterFor(config: ResolvedConfig): TokenCounter {
+function tokenizationFor(config: ResolvedConfig): Tokenization {
   const key = JSON.stringify(config.tokens.tokenizer);
-  let counter = counters.get(key);
-  if (!counter) {
+  let entry = counters.get(key);
+  if (!entry) {
     try {
-      counter = createTokenCounter(config);
+      const counter = createTokenCounter(config);
+      entry = { counter, markers: new MarkerSet(counter) };
     } catch (error) {
-      counter = error instanceof Error ? error : new Error(String(error));
+      entry = error instanceof Error ? error : new Error(String(error));
     }
-    counters.set(key, counter);
+    counters.set(key, entry);
   }
-  if (counter instanceof Error) throw counter;
-  return counter;
+  if (entry instanceof Error) throw entry;
+  return entry;
 }
 
 /** Whether an example surely fits: byte-level BPE never makes more tokens than UTF-8 bytes. */
@@ -83,30 +102,99 @@ function checkTooLong(context: LineContext, example: Example, counter: TokenCoun
 function checkEmptyAnswer(
   context: LineContext,
   example: Example,
-  counter: TokenCounter,
+  { counter, markers }: Tokenization,
   report: Report,
 ): void {
   const answer = answerTurn(example);
   // A turn that calls tools answers through the call; a null or missing content is a structure problem.
   if (!answer || answer.hasToolCalls || (answer.contentKind !== 'string' && answer.contentKind !== 'parts'))
     return;
-  const trimmed = (answer.content ?? '').trim();
+  const content = answer.content ?? '';
+  // Markers are control tokens or template syntax, not an answer: `<|endoftext|>` alone is empty.
+  const trimmed = markers.strip(content).trim();
   // Byte-level BPE gives every non-empty string a token; only a tokenizer.json may drop characters.
   if (trimmed !== '' && (typeof context.config.tokens.tokenizer === 'string' || counter.count(trimmed) > 0))
     return;
   const span = context.json?.valueSpan(answer.contentPath);
+  const only = content.trim() === '' ? undefined : markers.find(content, 1)[0]?.token;
   report('tokens/empty-answer', {
-    message: 'The answer has no tokens: the model would be trained to say nothing',
+    message:
+      only === undefined
+        ? 'The answer has no tokens: the model would be trained to say nothing'
+        : `The answer is nothing but ${JSON.stringify(only)}${content.trim() === only ? '' : ' and other markers'}: the model would be trained to stop without saying anything`,
     range: span ? context.range(span) : context.lineRange(),
   });
+}
+
+/** Most markers reported on one line: a pre-rendered conversation in a content can hold thousands. */
+const MAX_MARKER_FINDINGS = 20;
+
+/** The text fields of a turn with their paths: a string content, or each text part of a list. */
+function textFields(context: LineContext, turn: Turn): { path: JsonPath; text: string }[] {
+  if (turn.contentKind === 'string') return [{ path: turn.contentPath, text: turn.content! }];
+  if (turn.contentKind !== 'parts') return [];
+  let value: unknown = context.json!.value;
+  for (const key of turn.contentPath) value = (value as Record<string | number, unknown>)[key];
+  const fields: { path: JsonPath; text: string }[] = [];
+  (value as unknown[]).forEach((part, i) => {
+    if (isRecord(part) && part['type'] === 'text' && typeof part['text'] === 'string')
+      fields.push({ path: [...turn.contentPath, i, 'text'], text: part['text'] });
+  });
+  return fields;
+}
+
+function checkSpecialTokens(
+  context: LineContext,
+  example: Example,
+  tokenization: Tokenization,
+  report: Report,
+): void {
+  const { counter, markers } = tokenization;
+  let reported = 0;
+  for (const turn of example.turns) {
+    for (const { path, text } of textFields(context, turn)) {
+      const found = markers.find(text, MAX_MARKER_FINDINGS - reported);
+      if (found.length === 0) continue;
+      const valueSpan = context.json!.valueSpan(path);
+      const literal = valueSpan ? context.text.slice(valueSpan.start, valueSpan.end) : undefined;
+      const trailingEnd = text.trimEnd().length;
+      for (const marker of found) {
+        const inLiteral = literal === undefined ? undefined : literalSpan(literal, marker.start, marker.end);
+        const span =
+          inLiteral && valueSpan
+            ? { start: valueSpan.start + inLiteral.start, end: valueSpan.start + inLiteral.end }
+            : valueSpan;
+        const special = markers.special.has(marker.token);
+        const trailing = marker.end === trailingEnd;
+        report('tokens/special-token', {
+          message: special
+            ? `${JSON.stringify(marker.token)} is a special token of ${counter.name}: the trainer's tokenizer reads it as one control token, not as text${trailing ? '; the chat template ends each turn itself' : ''}`
+            : `${JSON.stringify(marker.token)} is chat-template syntax written as text: the model learns to write it${trailing ? '; the chat template ends each turn itself' : ''}`,
+          range: span ? context.range(span) : context.lineRange(),
+          // Only a trailing marker is surely debris; one mid-text may be what the text is about.
+          ...(trailing && inLiteral && span
+            ? {
+                fix: {
+                  title: `Remove the trailing ${marker.token}`,
+                  edits: [{ range: context.range(span), newText: '' }],
+                },
+              }
+            : {}),
+        });
+      }
+      reported += found.length;
+      if (reported >= MAX_MARKER_FINDINGS) return;
+    }
+  }
 }
 
 function check(context: LineContext, report: Report): void {
   const example = context.example;
   if (!example) return;
-  const counter = counterFor(context.config);
-  if (context.enabled('tokens/too-long')) checkTooLong(context, example, counter, report);
-  if (context.enabled('tokens/empty-answer')) checkEmptyAnswer(context, example, counter, report);
+  const tokenization = tokenizationFor(context.config);
+  if (context.enabled('tokens/too-long')) checkTooLong(context, example, tokenization.counter, report);
+  if (context.enabled('tokens/empty-answer')) checkEmptyAnswer(context, example, tokenization, report);
+  if (context.enabled('tokens/special-token')) checkSpecialTokens(context, example, tokenization, report);
 }
 
 export const tokensChecker: LineChecker = { kind: 'line', rules: TOKENS_RULES, check };

@@ -296,7 +296,7 @@ def _rendering(records: list[data_mod.Record], tokenizer: Any) -> str:
     fmt = records[0].format
     if records[0].messages is not None and getattr(tokenizer, "chat_template", None):
         return (f"{fmt} data through the model's chat template with add_generation_prompt=True, every turn "
-                "before the last assistant turn; the last assistant turn is the reference")
+                "before the last trained assistant turn (weight not 0); that turn is the reference")
     if fmt == "alpaca":
         return "the Alpaca template (### Instruction / ### Response), the model having no chat template"
     if fmt == "prompt-completion":
@@ -352,6 +352,7 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
     heldout, lines = report_mod.read_lines(source)
     hw = model_mod.detect_hardware(config)
     tokenizer = model_mod.load_tokenizer(config)
+    data_mod.check_template(records, tokenizer)
     rendered = [data_mod.render(r, tokenizer) for r in records]
     prompts = [r.prompt for r in rendered]
     rows = [reference_tokens(r, tokenizer) for r in rendered]
@@ -388,7 +389,7 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
             tokens = {"text": rows[i]["pieces"][:count], "base": base["logprobs"][i], "tuned": tuned["logprobs"][i]}
         items.append(report_mod.Item(
             index=i, line=r.line, line_hash=report_mod.line_hash(lines[r.line - 1]), prompt=r.prompt,
-            messages=record.messages[:-1] if record.messages is not None else None, reference=r.reference,
+            messages=record.prompt_turns(), reference=r.reference,
             outputs={"base": base["outputs"][i], "tuned": tuned["outputs"][i]}, tokens=tokens,
             truncated=[name for name, phase in (("base", base), ("tuned", tuned)) if phase["truncated"][i]],
         ))

@@ -173,7 +173,9 @@ class _Line:
                 raise self.fail("tools is a string that is not JSON", "Write tools as a list of tool schemas.") from None
         if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
             raise self.fail("tools must be a list of tool schemas", "Write tools as a list of tool schemas.")
-        return raw or None
+        # Templates read OpenAI's layout, {"type": "function", "function": {...}}; LLaMA-Factory writes the
+        # function schema alone.
+        return [t if "function" in t else {"type": "function", "function": t} for t in raw] or None
 
     def message(self, turn: Any, i: int, role_key: str, content_key: str) -> dict[str, Any]:
         where = f"turn {i + 1}"
@@ -445,9 +447,11 @@ _PROBES = {
 def _renders(tokenizer: Any, feature: str) -> bool:
     messages, tools, marker = _PROBES[feature]
     try:
-        return marker in tokenizer.apply_chat_template(messages, tools=tools, tokenize=False)
+        text = tokenizer.apply_chat_template(messages, tools=tools, tokenize=False)
     except Exception:  # a template that raises on what it cannot render (jinja2's TemplateError and others)
         return False
+    # A template that prints the content as it is shows a list of parts as Python's repr of it.
+    return marker in text and (feature != "content parts" or "'type'" not in text)
 
 
 def check_template(records: list[Record], tokenizer: Any) -> None:

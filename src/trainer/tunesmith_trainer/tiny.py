@@ -16,7 +16,7 @@ CHAT_TEMPLATE = (
     "{% if tools %}<|system|> tools :{% for t in tools %} {{ t['function']['name'] }}{% endfor %} {% endif %}"
     "{% for m in messages %}<|{{ m['role'] }}|>"
     "{% if m['reasoning_content'] %} <think> {{ m['reasoning_content'] }} </think>{% endif %}"
-    "{% if m['content'] is string %} {{ m['content'] }}"
+    "{% if m['content'] is string and m['content'] %} {{ m['content'] }}"
     "{% elif m['content'] %}{% for p in m['content'] %} {{ p['text'] }}{% endfor %}{% endif %}"
     "{% for c in m['tool_calls'] or [] %} <call> {{ c['function']['name'] }}"
     " {{ c['function']['arguments'] | tojson }} </call>{% endfor %} "

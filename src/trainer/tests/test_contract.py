@@ -1,0 +1,160 @@
+"""The data contract, trainer side: each file of test/fixtures/contract/ goes through the real data
+pipeline (read, template check, render, tokenize) with the tiny tokenizer, and trains the spans its table
+names, token for token, or is refused with the reason the table names. test/unit/contract.test.ts runs
+the same table through the lint engine; docs/data-contract.md explains it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import write_config
+from tunesmith_trainer import data
+from tunesmith_trainer.errors import TrainerError
+from tunesmith_trainer.tiny import CHAT_TEMPLATE, PLAIN_CHAT_TEMPLATE, build_tokenizer
+
+FIXTURES = Path(__file__).resolve().parents[3] / "test" / "fixtures" / "contract"
+CASES = json.loads((FIXTURES / "contract.json").read_text("utf-8"))["cases"]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory):
+    return build_tokenizer(tmp_path_factory.mktemp("tokenizer"))
+
+
+def trained_runs(item: dict[str, list[int]]) -> list[list[int]]:
+    """The token ids of each run of trained tokens, in order."""
+    runs: list[list[int]] = []
+    previous = 0
+    for token, trained in zip(item["input_ids"], item["completion_mask"]):
+        if trained and not previous:
+            runs.append([])
+        if trained:
+            runs[-1].append(token)
+        previous = trained
+    return runs
+
+
+def pipeline(path: Path, tokenizer) -> tuple[list[dict[str, list[int]]], list[str]]:
+    """What training does with a file, and the text of each span it trains."""
+    records = data.read_records(path)
+    data.check_template(records, tokenizer)
+    items, spans = [], []
+    for record in records:
+        items.append(data.encode(record, tokenizer))
+        if record.messages is not None:
+            text, found = data.chat_spans(record, tokenizer)
+            spans += [text[start:end] for start, end in found]
+        else:
+            spans.append(data.render(record, tokenizer).completion)
+    return items, spans
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_contract(case, tokenizer):
+    path = FIXTURES / case["file"]
+    expected = case["trainer"]
+    if "refuses" in expected:
+        with pytest.raises(TrainerError) as info:
+            pipeline(path, tokenizer)
+        assert expected["refuses"] in info.value.message
+        return
+    items, spans = pipeline(path, tokenizer)
+    assert spans == expected["trains"]
+    # The mask covers exactly those spans: each run of trained tokens is one span, tokenized alone.
+    runs = [run for item in items for run in trained_runs(item)]
+    assert runs == [tokenizer(span, add_special_tokens=False)["input_ids"] for span in spans]
+
+
+def test_the_trained_mask_is_each_assistant_turn_and_nothing_else(tokenizer, tmp_path):
+    messages = [
+        {"role": "system", "content": "map"},
+        {"role": "user", "content": "map : a1"}, {"role": "assistant", "content": "b1"},
+        {"role": "user", "content": "map : a2"}, {"role": "assistant", "content": "b2 b3", "weight": 0},
+        {"role": "user", "content": "map : a3"}, {"role": "assistant", "content": "b4"},
+        {"role": "user", "content": "map : a4"},
+    ]
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"messages": messages}) + "\n")
+    [record] = data.read_records(path)
+    item = data.encode(record, tokenizer)
+    decoded = [tokenizer.decode(run) for run in trained_runs(item)]
+    # Turn by turn: the first and third answers with the end of their turn, not the weight-0 one, no prompt.
+    assert decoded == ["b1 </s>", "b4 </s>"]
+    untrained = tokenizer.decode([t for t, m in zip(item["input_ids"], item["completion_mask"]) if not m])
+    assert "b2 b3" in untrained and "b1" not in untrained and "b4" not in untrained
+    # The tokens are the conversation's as the template renders it, up to the last trained turn.
+    full = tokenizer.apply_chat_template([{k: v for k, v in m.items() if k != "weight"} for m in messages[:7]],
+                                         tokenize=False)
+    assert tokenizer.decode(item["input_ids"]) == tokenizer.decode(tokenizer(full, add_special_tokens=False)["input_ids"])
+
+
+def test_prefix_rendering_gives_transformers_assistant_mask_where_the_template_has_generation_blocks(tokenizer):
+    # transformers marks assistant tokens itself when the template wraps them in {% generation %}; where a
+    # template has the block, our mask (found by rendering prefixes) must be the same. (The block ends before
+    # the space after EOS: transformers marks everything to the end when a block ends on a character that
+    # belongs to no token.)
+    tagged = (
+        "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|> "
+        "{% if m['role'] == 'assistant' %}{% generation %}{{ m['content'] }} {{ eos_token }}{% endgeneration %} "
+        "{% else %}{{ m['content'] }} {% endif %}{% endfor %}{% if add_generation_prompt %}<|assistant|> {% endif %}"
+    )
+    messages = [{"role": "user", "content": "map : a1"}, {"role": "assistant", "content": "b1"},
+                {"role": "user", "content": "map : a2"}, {"role": "assistant", "content": "b2"}]
+    saved = tokenizer.chat_template
+    try:
+        tokenizer.chat_template = tagged
+        theirs = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True,
+                                               return_assistant_tokens_mask=True)
+        record = data.Record(1, "chat", messages=messages, trained=[1, 3])
+        ours = data.encode(record, tokenizer)
+    finally:
+        tokenizer.chat_template = saved
+    assert ours["input_ids"] == theirs["input_ids"]
+    assert ours["completion_mask"] == theirs["assistant_masks"]
+
+
+def test_a_template_that_cannot_render_tools_is_refused_before_any_model_is_loaded(tiny, tmp_path, monkeypatch):
+    from tunesmith_trainer import model as model_mod
+    from tunesmith_trainer.config import load_config
+    from tunesmith_trainer.events import EventWriter
+    from tunesmith_trainer.recipe import TrainRecipe
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny["model"], model)
+    tokenizer = build_tokenizer(model)
+    tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
+    tokenizer.save_pretrained(model)
+    train = tmp_path / "train.jsonl"
+    train.write_text((FIXTURES / "chat-tools-top-level.jsonl").read_text("utf-8"))
+    config = write_config(tiny, tmp_path / "run", model={"path": str(model)},
+                          data={"train": str(train), "validation": None})
+    monkeypatch.setattr(model_mod, "load_base_model", lambda *a, **k: pytest.fail("the model was loaded"))
+    with pytest.raises(TrainerError) as info:
+        TrainRecipe(load_config(config), EventWriter(None, None)).setup()
+    assert info.value.kind == "config"
+    assert "cannot render tool calls, which line 1 holds" in info.value.message and info.value.line == 1
+
+
+def test_content_parts_are_joined_for_a_template_that_reads_only_strings(tokenizer, tmp_path):
+    path = FIXTURES / "chat-content-parts.jsonl"
+    saved = tokenizer.chat_template
+    try:
+        tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
+        records = data.read_records(path)
+        data.check_template(records, tokenizer)
+        text, _ = data.chat_spans(records[0], tokenizer)
+    finally:
+        tokenizer.chat_template = saved
+    assert "<|user|> map :\na1 <|assistant|> b1 </s>" in text
+
+
+def test_role_spellings_and_formats_are_the_linters(tmp_path):
+    shared = json.loads((Path(__file__).resolve().parents[3] / "schemas" / "data-formats.json").read_text("utf-8"))
+    assert data.ROLE_ALIASES == shared["roles"]
+    assert data.FORMATS == tuple(f["id"] for f in shared["formats"])
+    assert data.detect_format({"messages": [], "text": "x"}) == "chat"
+    assert data.detect_format({"instruction": "x"}) is None

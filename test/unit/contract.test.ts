@@ -64,7 +64,7 @@ for (const item of cases) {
       onRuleError: (error) => ruleErrors.push(error),
     });
     linted.reader.close();
-    assert.deepEqual(codes(linted.findings), item.lint, "the CLI (lintFile) reports other codes");
+    assert.deepEqual(codes(linted.findings), item.lint, 'the CLI (lintFile) reports other codes');
     assert.deepEqual(ruleErrors, [], 'a rule failed');
   });
 }
@@ -90,7 +90,10 @@ test('every file the trainer refuses gets an error-level finding before launch, 
 test('every file the linter lets through at error level trains', () => {
   for (const item of cases) {
     if (item.lint.errors.length > 0 || item.pending) continue;
-    assert.ok('trains' in item.trainer, `${item.file}: lints clean at error level but the trainer refuses it`);
+    assert.ok(
+      'trains' in item.trainer,
+      `${item.file}: lints clean at error level but the trainer refuses it`,
+    );
     assert.ok(item.trainer.trains.length > 0, `${item.file}: trains nothing`);
   }
 });

@@ -31,7 +31,8 @@ export const noExamplesChecker = datasetChecker<true>({
       report(_lines, report) {
         if (lines > 0) return;
         report(NO_EXAMPLES.code, {
-          message: 'The file holds no example; the trainer refuses it ("no examples"). Add at least one line.',
+          message:
+            'The file holds no example; the trainer refuses it ("no examples"). Add at least one line.',
           range: { start: START, end: START },
         });
       },

@@ -9,7 +9,8 @@ import { effectiveRole } from './roles.ts';
 export const NO_ASSISTANT_TURN: RuleMeta = {
   code: 'structure/no-assistant-turn',
   family: 'structure',
-  description: 'A conversation has no assistant turn, or only ones with weight 0, so there is nothing to train on.',
+  description:
+    'A conversation has no assistant turn, or only ones with weight 0, so there is nothing to train on.',
   defaultSeverity: 'error',
   fixable: false,
 };
@@ -102,7 +103,8 @@ export const turnsChecker: LineChecker = {
     }
     if (!hasTrained) {
       report(NO_ASSISTANT_TURN.code, {
-        message: 'Every assistant turn has weight 0; the example teaches the model nothing (the trainer refuses it).',
+        message:
+          'Every assistant turn has weight 0; the example teaches the model nothing (the trainer refuses it).',
         range: rangeOf(context, context.json!.keySpan([list.listKey])),
       });
       return;

@@ -97,3 +97,12 @@ test('every file the linter lets through at error level trains', () => {
     assert.ok(item.trainer.trains.length > 0, `${item.file}: trains nothing`);
   }
 });
+
+test('docs/data-contract.md shows every case of the table', () => {
+  const doc = readFileSync(new URL('../../docs/data-contract.md', import.meta.url), 'utf8');
+  const missing = cases.filter((c) => !doc.includes(`| \`${c.file.replace(/\.jsonl$/, '')}\` |`));
+  assert.deepEqual(
+    missing.map((c) => c.file),
+    [],
+  );
+});

@@ -218,6 +218,8 @@ class _Line:
         else:
             raise self.fail(f"{where} has no text {content_key}",
                             "Give every turn a string content (null only beside tool_calls).")
+        if message.get("tool_calls") == []:
+            del message["tool_calls"]  # an empty list beside text: nothing a template should render
         for key in TEMPLATE_KEYS:
             if isinstance(turn.get(key), str):
                 message[key] = turn[key]

@@ -136,7 +136,7 @@ def test_a_template_that_cannot_render_tools_is_refused_before_any_model_is_load
     with pytest.raises(TrainerError) as info:
         TrainRecipe(load_config(config), EventWriter(None, None)).setup()
     assert info.value.kind == "config"
-    assert "cannot render tool calls, which line 1 holds" in info.value.message and info.value.line == 1
+    assert "cannot render tool calls, which train.jsonl:1 holds" in info.value.message and info.value.line == 1
 
 
 def test_content_parts_are_joined_for_a_template_that_reads_only_strings(tokenizer, tmp_path):
@@ -158,3 +158,33 @@ def test_role_spellings_and_formats_are_the_linters(tmp_path):
     assert data.FORMATS == tuple(f["id"] for f in shared["formats"])
     assert data.detect_format({"messages": [], "text": "x"}) == "chat"
     assert data.detect_format({"instruction": "x"}) is None
+
+
+def test_reasoning_a_template_does_not_render_is_named_in_a_warning(tokenizer):
+    records = data.read_records(FIXTURES / "chat-reasoning.jsonl")
+    warnings: list[str] = []
+    saved = tokenizer.chat_template
+    try:
+        tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
+        data.check_template(records, tokenizer, lambda message, hint: warnings.append(message))
+        tokenizer.chat_template = CHAT_TEMPLATE
+        data.check_template(records, tokenizer, lambda message, hint: warnings.append("rich: " + message))
+    finally:
+        tokenizer.chat_template = saved
+    assert warnings == ["the model's chat template does not render reasoning_content, which 1 example(s) hold "
+                        "(first: line 1): the model learns those answers without it"]
+
+
+def test_errors_found_while_rendering_name_the_file_and_the_line(tokenizer, tmp_path):
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n" + (FIXTURES / "chat-tools-top-level.jsonl").read_text("utf-8"))
+    records = data.read_records(path)
+    saved = tokenizer.chat_template
+    try:
+        tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
+        with pytest.raises(TrainerError) as info:
+            data.check_template(records, tokenizer)
+    finally:
+        tokenizer.chat_template = saved
+    assert "which train.jsonl:2 holds" in info.value.message
+    assert (info.value.file, info.value.line) == (str(path), 2)

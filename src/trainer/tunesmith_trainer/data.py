@@ -26,7 +26,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -62,6 +62,11 @@ class Record:
     prompt: str | None = None
     completion: str | None = None
     text: str | None = None
+    # The file the line was read from, for errors found later (rendering), which name file and line.
+    file: str | None = None
+
+    def where(self) -> str:
+        return f"{Path(self.file).name}:{self.line}" if self.file else f"line {self.line}"
 
     def uses(self) -> set[str]:
         """What of the chat template this example needs besides plain turns (see check_template)."""
@@ -73,6 +78,8 @@ class Record:
                 found.add("tool results")
             if isinstance(message.get("content"), list):
                 found.add("content parts")
+            if message.get("reasoning_content"):
+                found.add("reasoning")
         return found
 
     def answer(self) -> int | None:
@@ -412,7 +419,9 @@ def read_file(path: str | Path, fmt: str = "auto") -> DataFile:
                     f"format {found} differs from {expected} used by the file",
                     "Use one format per file; the linter's format/drift fix converts lines.",
                 )
-            records.append(_record(path, number, value, expected))
+            record = _record(path, number, value, expected)
+            record.file = str(path)
+            records.append(record)
     if not records:
         raise TrainerError("data", f"{path.name}: no examples", "Add at least one line.", file=str(path))
     return DataFile(path, records, hashing.digest.hexdigest(), hashing.size)
@@ -443,7 +452,11 @@ _PROBES = {
                       "tunesmith_probe_call", "content": "tunesmith_probe_result"}], None, "tunesmith_probe_result"),
     "content parts": ([{"role": "user", "content": [{"type": "text", "text": "tunesmith_probe_part"}]}], None,
                       "tunesmith_probe_part"),
+    "reasoning": ([_PROBE_USER, {"role": "assistant", "content": "x", "reasoning_content": "tunesmith_probe_reason"}],
+                  None, "tunesmith_probe_reason"),
 }
+# What a template that cannot render it costs: the run is refused, or goes on with a warning.
+_WARN_ONLY = {"content parts", "reasoning"}
 
 
 def _renders(tokenizer: Any, feature: str) -> bool:
@@ -456,28 +469,38 @@ def _renders(tokenizer: Any, feature: str) -> bool:
     return marker in text and (feature != "content parts" or "'type'" not in text)
 
 
-def check_template(records: list[Record], tokenizer: Any) -> None:
+def check_template(records: list[Record], tokenizer: Any, warn: Any = None) -> None:
     """Refuses, before any model is loaded, data whose tools or tool turns the chat template cannot
-    render; content parts a template does not render are joined into one string instead."""
+    render; content parts a template does not render are joined into one string instead, and reasoning
+    it does not render is named in a warning (the model learns the answers without it)."""
     if not getattr(tokenizer, "chat_template", None):
         return
     supported: dict[str, bool] = {}
+    unrendered_reasoning: list[int] = []
     for record in records:
         for feature in sorted(record.uses()):
             if feature not in supported:
                 supported[feature] = _renders(tokenizer, feature)
-            if not supported[feature] and feature != "content parts":
+            if not supported[feature] and feature == "reasoning":
+                unrendered_reasoning.append(record.line)
+            if not supported[feature] and feature not in _WARN_ONLY:
                 raise TrainerError(
                     "config",
-                    f"the model's chat template cannot render {feature}, which line {record.line} holds",
+                    f"the model's chat template cannot render {feature}, which {record.where()} holds",
                     "Use a model whose chat template supports tool use (transformers' `tools` argument), "
                     "or remove the tool turns and tools from the data.",
-                    line=record.line,
+                    file=record.file, line=record.line,
                 )
         if supported.get("content parts") is False:
             for message in record.messages or []:
                 if isinstance(message.get("content"), list):
                     message["content"] = _text(message["content"])
+    if unrendered_reasoning and warn is not None:
+        warn(
+            f"the model's chat template does not render reasoning_content, which {len(unrendered_reasoning)} "
+            f"example(s) hold (first: line {unrendered_reasoning[0]}): the model learns those answers without it",
+            "Use a model whose template renders reasoning (Qwen3, DeepSeek-R1), or put the reasoning in the content.",
+        )
 
 
 def _apply(tokenizer: Any, record: Record, messages: list[dict[str, Any]], generation: bool = False) -> str:
@@ -487,9 +510,9 @@ def _apply(tokenizer: Any, record: Record, messages: list[dict[str, Any]], gener
     except Exception as exc:  # the template's own refusal (raise_exception) or a jinja2 error
         raise TrainerError(
             "config",
-            f"the model's chat template cannot render line {record.line}: {exc}",
+            f"the model's chat template cannot render {record.where()}: {exc}",
             "Check the order and roles of the turns against what the model's chat template accepts.",
-            line=record.line,
+            file=record.file, line=record.line,
         ) from None
 
 
@@ -504,11 +527,11 @@ def chat_spans(record: Record, tokenizer: Any) -> tuple[str, list[tuple[int, int
         if not full.startswith(through) or start > len(through):
             raise TrainerError(
                 "config",
-                f"line {record.line}: the chat template renders turn {i + 1} differently once later turns follow "
+                f"{record.where()}: the chat template renders turn {i + 1} differently once later turns follow "
                 "(some templates drop earlier turns' reasoning), so its tokens cannot be found in the conversation",
                 "Train on conversations that end at that turn (one line per answer), or use a template "
                 "that renders each turn the same wherever it stands.",
-                line=record.line,
+                file=record.file, line=record.line,
             )
         spans.append((start, len(through)))
     return full, spans
@@ -552,8 +575,7 @@ def render(record: Record, tokenizer: Any) -> Rendered:
     if record.messages is not None and template:
         answer = record.answer()
         assert answer is not None
-        text, spans = chat_spans(Record(record.line, record.format, record.messages[: answer + 1], [answer],
-                                        record.tools), tokenizer)
+        text, spans = chat_spans(replace(record, messages=record.messages[: answer + 1], trained=[answer]), tokenizer)
         (start, end), = spans
         return Rendered(record.line, text[:start], text[start:end], _display(record.messages[answer]))
     if record.messages is not None:
@@ -566,8 +588,9 @@ def render(record: Record, tokenizer: Any) -> Rendered:
         if len(record.messages) > 2 + (record.messages[0]["role"] == "system"):
             raise TrainerError(
                 "config",
-                f"line {record.line}: the model's tokenizer has no chat template, so Alpaca history cannot be rendered",
-                "Use a model with a chat template, or leave history out.", line=record.line,
+                f"{record.where()}: the model's tokenizer has no chat template, so Alpaca history cannot be rendered",
+                "Use a model with a chat template, or leave history out.", file=record.file,
+                line=record.line,
             )
         user = record.messages[-2]["content"]
         prompt = f"{ALPACA_PROMPT}### Instruction:\n{user}\n\n### Response:\n"
@@ -586,7 +609,7 @@ def tokenize(rendered: Rendered, tokenizer: Any) -> dict[str, list[int]]:
 
 
 def iter_tokenized(records: list[Record], tokenizer: Any, max_length: int, warn: Any = None) -> Iterator[dict]:
-    check_template(records, tokenizer)
+    check_template(records, tokenizer, warn)
     too_long = 0
     for record in records:
         item = encode(record, tokenizer)

@@ -188,3 +188,35 @@ def test_errors_found_while_rendering_name_the_file_and_the_line(tokenizer, tmp_
         tokenizer.chat_template = saved
     assert "which train.jsonl:2 holds" in info.value.message
     assert (info.value.file, info.value.line) == (str(path), 2)
+
+
+def test_trl_trains_exactly_the_masked_tokens_of_a_multi_turn_tool_conversation(tiny, tmp_path):
+    """The mask reaches the loss: TRL's collator leaves every token outside the trained turns at -100."""
+    import torch
+
+    from conftest import prepare
+
+    train = tmp_path / "train.jsonl"
+    lines = [(FIXTURES / name).read_text("utf-8").strip() for name in
+             ("chat-tools-top-level.jsonl", "chat-multi-turn.jsonl", "chat-weights.jsonl")]
+    train.write_text("\n".join(lines * 4) + "\n")
+    config = write_config(tiny, tmp_path / "run", data={"train": str(train), "validation": None, "max_length": 128},
+                          training={"max_steps": 2, "batch_size": 4, "eval_steps": None})
+    recipe = prepare(config)
+    dataset = recipe.trainer.train_dataset
+    batch = recipe.trainer.data_collator([dataset[i] for i in range(3)])
+    tokenizer = recipe.tokenizer
+    records = data.read_records(train)[:3]
+    for record, ids, labels in zip(records, batch["input_ids"], batch["labels"]):
+        item = data.encode(record, tokenizer)
+        trained = [int(t) for t, label in zip(ids, labels) if label != -100]
+        assert trained == [t for t, m in zip(item["input_ids"], item["completion_mask"]) if m], record.line
+    # The multi-turn line: its three answers, each with the end of its turn; the weights line: the second.
+    assert tokenizer.decode(
+        [int(t) for t, label in zip(batch["input_ids"][1], batch["labels"][1]) if label != -100]
+    ) == "b1 </s> b2 </s> b3 </s>"
+    assert tokenizer.decode(
+        [int(t) for t, label in zip(batch["input_ids"][2], batch["labels"][2]) if label != -100]
+    ) == "b1 </s>"
+    output = recipe.trainer.train()
+    assert torch.isfinite(torch.tensor(output.training_loss))

@@ -220,3 +220,68 @@ def test_trl_trains_exactly_the_masked_tokens_of_a_multi_turn_tool_conversation(
     ) == "b1 </s>"
     output = recipe.trainer.train()
     assert torch.isfinite(torch.tensor(output.training_loss))
+
+
+# TRL ships released models' chat templates and, for each, a training version with {% generation %}
+# blocks, whose transformers mask is what TRL's assistant_only_loss trains. On these our mask is the same,
+# character for character (the other templates draw the turn's edges elsewhere: with or without the
+# header, the newline after the end token, the next turn's role token; docs/data-contract.md).
+SAME_AS_TRL = ["cohere", "cohere2", "gemma3", "idefics3", "lfm2", "lfm2_v2", "llama3", "qwen2_5_vl",
+               "qwen3", "qwen3_instruct_2507", "qwen3_vl", "smolvlm"]
+MASK_CASES = ["chat-basic", "chat-multi-turn", "chat-last-turn-user", "chat-tool-call-null-content",
+              "chat-parallel-tool-calls", "chat-reasoning"]
+
+
+@pytest.fixture(scope="module")
+def byte_tokenizer():
+    """One token per byte: a mask compares character for character, whatever the template's markers."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    core = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(pre_tokenizers.ByteLevel.alphabet())}, merges=[]))
+    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    core.decoder = decoders.ByteLevel()
+    return PreTrainedTokenizerFast(tokenizer_object=core, bos_token="<s>", eos_token="</s>", pad_token="<pad>")
+
+
+@pytest.mark.parametrize("name", SAME_AS_TRL)
+def test_the_mask_is_trls_on_released_models_templates(name, byte_tokenizer):
+    import trl
+
+    folder = Path(trl.__file__).parent / "chat_templates"
+    tokenizer = byte_tokenizer
+    checked = 0
+    for case in MASK_CASES:
+        [record] = data.read_records(FIXTURES / f"{case}.jsonl")
+        tokenizer.chat_template = (folder / f"{name}.jinja").read_text("utf-8")
+        try:
+            data.check_template([record], tokenizer)
+        except TrainerError as exc:
+            assert "cannot render tool" in exc.message  # a template without tool use: refused, as it should
+            continue
+        ours = data.encode(record, tokenizer, data.training_template(tokenizer))
+        theirs = tokenizer.apply_chat_template(
+            record.messages, tools=record.tools, tokenize=True, return_dict=True, return_assistant_tokens_mask=True,
+            chat_template=(folder / f"{name}_training.jinja").read_text("utf-8"))
+        size = len(ours["input_ids"])  # ours stops after the last trained turn
+        assert ours["input_ids"] == theirs["input_ids"][:size], case
+        assert ours["completion_mask"] == theirs["assistant_masks"][:size], case
+        assert not any(theirs["assistant_masks"][size:]), case
+        checked += 1
+    assert checked >= 4
+
+
+def test_a_multi_turn_conversation_qwen3s_own_template_cannot_mask_trains_through_trls_version(byte_tokenizer):
+    import trl
+
+    tokenizer = byte_tokenizer
+    tokenizer.chat_template = (Path(trl.__file__).parent / "chat_templates" / "qwen3.jinja").read_text("utf-8")
+    [record] = data.read_records(FIXTURES / "chat-multi-turn.jsonl")
+    with pytest.raises(TrainerError, match="renders turn 2 differently"):
+        data.encode(record, tokenizer)
+    fallback = data.training_template(tokenizer)
+    assert fallback is not None
+    item = data.encode(record, tokenizer, fallback)
+    assert [tokenizer.decode(run) for run in trained_runs(item)] == [
+        "<think>\n\n</think>\n\nb1<|im_end|>\n", "<think>\n\n</think>\n\nb2<|im_end|>\n",
+        "<think>\n\n</think>\n\nb3<|im_end|>\n"]

@@ -25,6 +25,7 @@ import codecs
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -438,7 +439,10 @@ def read_records(path: str | Path, fmt: str = "auto") -> list[Record]:
 # {% generation %} block in the template, which the templates of most released models lack (Llama 3.x,
 # Qwen 2.5, Mistral, Gemma): for them it returns no assistant tokens. Prefix rendering works with every
 # template that renders a conversation's beginning as the beginning of the whole, which is checked for
-# each example; tests/test_contract.py checks it gives transformers' mask on a template that has the block.
+# each example; tests/test_contract.py checks it gives transformers' mask on a template that has the block,
+# and on TRL's training templates of released models. Where the model's template renders a turn differently
+# once later turns follow (Qwen3's drops earlier turns' reasoning) and TRL has a training version of it
+# (training_template, what TRL's own assistant-only loss renders with), that version renders the example.
 
 _PROBE_TOOL = {"type": "function", "function": {"name": "tunesmith_probe_tool", "description": "probe",
                                                 "parameters": {"type": "object", "properties": {}}}}
@@ -503,10 +507,11 @@ def check_template(records: list[Record], tokenizer: Any, warn: Any = None) -> N
         )
 
 
-def _apply(tokenizer: Any, record: Record, messages: list[dict[str, Any]], generation: bool = False) -> str:
+def _apply(tokenizer: Any, record: Record, messages: list[dict[str, Any]], generation: bool = False,
+           template: str | None = None) -> str:
     try:
         return tokenizer.apply_chat_template(messages, tools=record.tools, tokenize=False,
-                                             add_generation_prompt=generation)
+                                             add_generation_prompt=generation, chat_template=template)
     except Exception as exc:  # the template's own refusal (raise_exception) or a jinja2 error
         raise TrainerError(
             "config",
@@ -516,31 +521,66 @@ def _apply(tokenizer: Any, record: Record, messages: list[dict[str, Any]], gener
         ) from None
 
 
-def chat_spans(record: Record, tokenizer: Any) -> tuple[str, list[tuple[int, int]]]:
-    """The conversation rendered by the chat template, and the character span of each trained turn."""
+class _Inconsistent(Exception):
+    """The template renders a turn differently once later turns follow."""
+
+
+def chat_spans(record: Record, tokenizer: Any, fallback: str | None = None) -> tuple[str, list[tuple[int, int]]]:
+    """The conversation rendered by the model's chat template, and the character span of each trained turn:
+    from the end of the generation prompt to the end of the turn. Where the model's template renders a turn
+    differently once later turns follow, ``fallback`` (TRL's training version of it) renders the example."""
+    try:
+        return _spans(record, tokenizer, None)
+    except _Inconsistent as exc:
+        if fallback is not None:
+            try:
+                return _spans(record, tokenizer, fallback)
+            except _Inconsistent:
+                pass
+        raise TrainerError(
+            "config",
+            f"{record.where()}: the chat template renders turn {exc.args[0] + 1} differently once later turns "
+            "follow (some templates drop earlier turns' reasoning), so its tokens cannot be found in the conversation",
+            "Train on conversations that end at that turn (one line per answer), or use a template "
+            "that renders each turn the same wherever it stands.",
+            file=record.file, line=record.line,
+        ) from None
+
+
+def _spans(record: Record, tokenizer: Any, template: str | None) -> tuple[str, list[tuple[int, int]]]:
     assert record.messages is not None
-    full = _apply(tokenizer, record, record.messages)
+    full = _apply(tokenizer, record, record.messages, template=template)
     spans = []
     for i in record.trained:
-        start = len(_apply(tokenizer, record, record.messages[:i], generation=True))
-        through = _apply(tokenizer, record, record.messages[: i + 1])
-        if not full.startswith(through) or start > len(through):
-            raise TrainerError(
-                "config",
-                f"{record.where()}: the chat template renders turn {i + 1} differently once later turns follow "
-                "(some templates drop earlier turns' reasoning), so its tokens cannot be found in the conversation",
-                "Train on conversations that end at that turn (one line per answer), or use a template "
-                "that renders each turn the same wherever it stands.",
-                file=record.file, line=record.line,
-            )
+        prompt = _apply(tokenizer, record, record.messages[:i], generation=True, template=template)
+        through = _apply(tokenizer, record, record.messages[: i + 1], template=template)
+        if not full.startswith(through):
+            raise _Inconsistent(i)
+        # The turn starts where it parts from the generation prompt: the prompt may go on with text the turn
+        # does not hold (DeepSeek-R1's opens the thinking), which the model is given, not taught.
+        start = len(os.path.commonprefix([prompt, through]))
         spans.append((start, len(through)))
     return full, spans
 
 
-def encode(record: Record, tokenizer: Any) -> dict[str, list[int]]:
+def training_template(tokenizer: Any) -> str | None:
+    """TRL's training version of the model's chat template, where TRL has one (`get_training_chat_template`:
+    the template TRL's own assistant-only loss trains with, which renders each turn the same wherever it
+    stands, as Qwen3's own does not); None where TRL has none or the model's template needs none."""
+    if not getattr(tokenizer, "chat_template", None):
+        return None
+    from trl.chat_template_utils import get_training_chat_template
+
+    try:
+        return get_training_chat_template(tokenizer)
+    except Exception:  # ValueError: no training version of this template; a template that fails TRL's probes
+        return None
+
+
+def encode(record: Record, tokenizer: Any, fallback: str | None = None) -> dict[str, list[int]]:
     """Token ids of one example and its mask: 1 on the tokens the model learns, 0 on the rest."""
     if record.messages is not None and getattr(tokenizer, "chat_template", None):
-        text, spans = chat_spans(record, tokenizer)
+        text, spans = chat_spans(record, tokenizer, fallback)
         return _segments(tokenizer, text, spans, template=True)
     return tokenize(render(record, tokenizer), tokenizer)
 
@@ -610,9 +650,10 @@ def tokenize(rendered: Rendered, tokenizer: Any) -> dict[str, list[int]]:
 
 def iter_tokenized(records: list[Record], tokenizer: Any, max_length: int, warn: Any = None) -> Iterator[dict]:
     check_template(records, tokenizer, warn)
+    fallback = training_template(tokenizer)
     too_long = 0
     for record in records:
-        item = encode(record, tokenizer)
+        item = encode(record, tokenizer, fallback)
         if len(item["input_ids"]) > max_length:
             too_long += 1
         yield item

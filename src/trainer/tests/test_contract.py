@@ -285,3 +285,16 @@ def test_a_multi_turn_conversation_qwen3s_own_template_cannot_mask_trains_throug
     assert [tokenizer.decode(run) for run in trained_runs(item)] == [
         "<think>\n\n</think>\n\nb1<|im_end|>\n", "<think>\n\n</think>\n\nb2<|im_end|>\n",
         "<think>\n\n</think>\n\nb3<|im_end|>\n"]
+
+
+def test_a_template_that_renders_arguments_only_as_a_string_gets_them_as_one(byte_tokenizer):
+    # DeepSeek-V3's template concatenates arguments as text (transformers#45419): an object fails there.
+    import trl
+
+    tokenizer = byte_tokenizer
+    tokenizer.chat_template = (Path(trl.__file__).parent / "chat_templates" / "deepseekv3.jinja").read_text("utf-8")
+    records = data.read_records(FIXTURES / "chat-tool-call-null-content.jsonl")
+    data.check_template(records, tokenizer)
+    item = data.encode(records[0], tokenizer)
+    first = tokenizer.decode(trained_runs(item)[0])
+    assert "lookup" in first and '{"letter": "a1"}' in first

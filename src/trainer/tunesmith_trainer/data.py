@@ -463,8 +463,13 @@ _PROBES = {
 _WARN_ONLY = {"content parts", "reasoning"}
 
 
-def _renders(tokenizer: Any, feature: str) -> bool:
+def _renders(tokenizer: Any, feature: str, string_arguments: bool = False) -> bool:
     messages, tools, marker = _PROBES[feature]
+    if string_arguments:
+        messages = json.loads(json.dumps(messages))
+        for message in messages:
+            for call in message.get("tool_calls", []):
+                call["function"]["arguments"] = json.dumps(call["function"]["arguments"])
     try:
         text = tokenizer.apply_chat_template(messages, tools=tools, tokenize=False)
     except Exception:  # a template that raises on what it cannot render (jinja2's TemplateError and others)
@@ -481,10 +486,15 @@ def check_template(records: list[Record], tokenizer: Any, warn: Any = None) -> N
         return
     supported: dict[str, bool] = {}
     unrendered_reasoning: list[int] = []
+    # Arguments go to templates as objects (transformers' convention); a template that renders them only as
+    # the JSON string OpenAI data holds (DeepSeek-V3's, transformers#45419) gets them as that string.
+    string_arguments = False
     for record in records:
         for feature in sorted(record.uses()):
             if feature not in supported:
                 supported[feature] = _renders(tokenizer, feature)
+                if not supported[feature] and feature in ("tool calls", "tool results"):
+                    supported[feature] = string_arguments = _renders(tokenizer, feature, string_arguments=True)
             if not supported[feature] and feature == "reasoning":
                 unrendered_reasoning.append(record.line)
             if not supported[feature] and feature not in _WARN_ONLY:
@@ -495,6 +505,11 @@ def check_template(records: list[Record], tokenizer: Any, warn: Any = None) -> N
                     "or remove the tool turns and tools from the data.",
                     file=record.file, line=record.line,
                 )
+        if string_arguments:
+            for message in record.messages or []:
+                for call in message.get("tool_calls", []):
+                    if not isinstance(call["function"]["arguments"], str):
+                        call["function"]["arguments"] = json.dumps(call["function"]["arguments"], ensure_ascii=False)
         if supported.get("content parts") is False:
             for message in record.messages or []:
                 if isinstance(message.get("content"), list):

@@ -226,8 +226,8 @@ def test_trl_trains_exactly_the_masked_tokens_of_a_multi_turn_tool_conversation(
 # blocks, whose transformers mask is what TRL's assistant_only_loss trains. On these our mask is the same,
 # character for character (the other templates draw the turn's edges elsewhere: with or without the
 # header, the newline after the end token, the next turn's role token; docs/data-contract.md).
-SAME_AS_TRL = ["cohere", "cohere2", "gemma3", "idefics3", "lfm2", "lfm2_v2", "llama3", "qwen2_5_vl",
-               "qwen3", "qwen3_instruct_2507", "qwen3_vl", "smolvlm"]
+SAME_AS_TRL = ["cohere", "cohere2", "gemma3", "idefics3", "lfm2", "lfm2_v2", "llama3", "phi3", "phi3_5",
+               "qwen2_5_vl", "qwen3", "qwen3_instruct_2507", "qwen3_vl", "smolvlm"]
 MASK_CASES = ["chat-basic", "chat-multi-turn", "chat-last-turn-user", "chat-tool-call-null-content",
               "chat-parallel-tool-calls", "chat-reasoning"]
 

@@ -562,6 +562,17 @@ def chat_spans(record: Record, tokenizer: Any, fallback: str | None = None) -> t
         ) from None
 
 
+def _end_before_closing(full: str, through: str, eos: str | None) -> int | None:
+    """Where a turn ends inside the conversation when the template closes a conversation with the EOS token
+    after its last turn only (Phi-3's): the rendering through the turn is then the conversation up to there
+    plus EOS. None when the difference is anything else (the turn itself is rendered differently)."""
+    stripped = through.rstrip()
+    if not eos or not stripped.endswith(eos):
+        return None
+    head = through[: len(stripped) - len(eos)]
+    return len(head) if full.startswith(head) and full.endswith(through[len(head):]) else None
+
+
 def _spans(record: Record, tokenizer: Any, template: str | None) -> tuple[str, list[tuple[int, int]]]:
     assert record.messages is not None
     full = _apply(tokenizer, record, record.messages, template=template)
@@ -569,12 +580,14 @@ def _spans(record: Record, tokenizer: Any, template: str | None) -> tuple[str, l
     for i in record.trained:
         prompt = _apply(tokenizer, record, record.messages[:i], generation=True, template=template)
         through = _apply(tokenizer, record, record.messages[: i + 1], template=template)
-        if not full.startswith(through):
-            raise _Inconsistent(i)
         # The turn starts where it parts from the generation prompt: the prompt may go on with text the turn
         # does not hold (DeepSeek-R1's opens the thinking), which the model is given, not taught.
         start = len(os.path.commonprefix([prompt, through]))
-        spans.append((start, len(through)))
+        end = len(through) if full.startswith(through) else _end_before_closing(
+            full, through, tokenizer.eos_token)
+        if end is None or end <= start:
+            raise _Inconsistent(i)
+        spans.append((start, end))
     return full, spans
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_config
-from tunesmith_trainer import data
+from tunesmith_trainer import data, rendering
 from tunesmith_trainer.errors import TrainerError
 from tunesmith_trainer.tiny import CHAT_TEMPLATE, PLAIN_CHAT_TEMPLATE, build_tokenizer
 
@@ -41,15 +41,15 @@ def trained_runs(item: dict[str, list[int]]) -> list[list[int]]:
 def pipeline(path: Path, tokenizer) -> tuple[list[dict[str, list[int]]], list[str]]:
     """What training does with a file, and the text of each span it trains."""
     records = data.read_records(path)
-    data.check_template(records, tokenizer)
+    rendering.check_template(records, tokenizer)
     items, spans = [], []
     for record in records:
-        items.append(data.encode(record, tokenizer))
+        items.append(rendering.encode(record, tokenizer))
         if record.messages is not None:
-            text, found = data.chat_spans(record, tokenizer)
+            text, found = rendering.chat_spans(record, tokenizer)
             spans += [text[start:end] for start, end in found]
         else:
-            spans.append(data.render(record, tokenizer).completion)
+            spans.append(rendering.render(record, tokenizer).completion)
     return items, spans
 
 
@@ -80,7 +80,7 @@ def test_the_trained_mask_is_each_assistant_turn_and_nothing_else(tokenizer, tmp
     path = tmp_path / "d.jsonl"
     path.write_text(json.dumps({"messages": messages}) + "\n")
     [record] = data.read_records(path)
-    item = data.encode(record, tokenizer)
+    item = rendering.encode(record, tokenizer)
     decoded = [tokenizer.decode(run) for run in trained_runs(item)]
     # Turn by turn: the first and third answers with the end of their turn, not the weight-0 one, no prompt.
     assert decoded == ["b1 </s>", "b4 </s>"]
@@ -110,7 +110,7 @@ def test_prefix_rendering_gives_transformers_assistant_mask_where_the_template_h
         theirs = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True,
                                                return_assistant_tokens_mask=True)
         record = data.Record(1, "chat", messages=messages, trained=[1, 3])
-        ours = data.encode(record, tokenizer)
+        ours = rendering.encode(record, tokenizer)
     finally:
         tokenizer.chat_template = saved
     assert ours["input_ids"] == theirs["input_ids"]
@@ -145,8 +145,8 @@ def test_content_parts_are_joined_for_a_template_that_reads_only_strings(tokeniz
     try:
         tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
         records = data.read_records(path)
-        data.check_template(records, tokenizer)
-        text, _ = data.chat_spans(records[0], tokenizer)
+        rendering.check_template(records, tokenizer)
+        text, _ = rendering.chat_spans(records[0], tokenizer)
     finally:
         tokenizer.chat_template = saved
     assert "<|user|> map :\na1 <|assistant|> b1 </s>" in text
@@ -166,9 +166,9 @@ def test_reasoning_a_template_does_not_render_is_named_in_a_warning(tokenizer):
     saved = tokenizer.chat_template
     try:
         tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
-        data.check_template(records, tokenizer, lambda message, hint: warnings.append(message))
+        rendering.check_template(records, tokenizer, lambda message, hint: warnings.append(message))
         tokenizer.chat_template = CHAT_TEMPLATE
-        data.check_template(records, tokenizer, lambda message, hint: warnings.append("rich: " + message))
+        rendering.check_template(records, tokenizer, lambda message, hint: warnings.append("rich: " + message))
     finally:
         tokenizer.chat_template = saved
     assert warnings == ["the model's chat template does not render reasoning_content, which 1 example(s) hold "
@@ -183,7 +183,7 @@ def test_errors_found_while_rendering_name_the_file_and_the_line(tokenizer, tmp_
     try:
         tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
         with pytest.raises(TrainerError) as info:
-            data.check_template(records, tokenizer)
+            rendering.check_template(records, tokenizer)
     finally:
         tokenizer.chat_template = saved
     assert "which train.jsonl:2 holds" in info.value.message
@@ -208,7 +208,7 @@ def test_trl_trains_exactly_the_masked_tokens_of_a_multi_turn_tool_conversation(
     tokenizer = recipe.tokenizer
     records = data.read_records(train)[:3]
     for record, ids, labels in zip(records, batch["input_ids"], batch["labels"]):
-        item = data.encode(record, tokenizer)
+        item = rendering.encode(record, tokenizer)
         trained = [int(t) for t, label in zip(ids, labels) if label != -100]
         assert trained == [t for t, m in zip(item["input_ids"], item["completion_mask"]) if m], record.line
     # The multi-turn line: its three answers, each with the end of its turn; the weights line: the second.
@@ -255,11 +255,11 @@ def test_the_mask_is_trls_on_released_models_templates(name, byte_tokenizer):
         [record] = data.read_records(FIXTURES / f"{case}.jsonl")
         tokenizer.chat_template = (folder / f"{name}.jinja").read_text("utf-8")
         try:
-            data.check_template([record], tokenizer)
+            rendering.check_template([record], tokenizer)
         except TrainerError as exc:
             assert "cannot render tool" in exc.message  # a template without tool use: refused, as it should
             continue
-        ours = data.encode(record, tokenizer, data.training_template(tokenizer))
+        ours = rendering.encode(record, tokenizer, rendering.training_template(tokenizer))
         theirs = tokenizer.apply_chat_template(
             record.messages, tools=record.tools, tokenize=True, return_dict=True, return_assistant_tokens_mask=True,
             chat_template=(folder / f"{name}_training.jinja").read_text("utf-8"))
@@ -278,10 +278,10 @@ def test_a_multi_turn_conversation_qwen3s_own_template_cannot_mask_trains_throug
     tokenizer.chat_template = (Path(trl.__file__).parent / "chat_templates" / "qwen3.jinja").read_text("utf-8")
     [record] = data.read_records(FIXTURES / "chat-multi-turn.jsonl")
     with pytest.raises(TrainerError, match="renders turn 2 differently"):
-        data.encode(record, tokenizer)
-    fallback = data.training_template(tokenizer)
+        rendering.encode(record, tokenizer)
+    fallback = rendering.training_template(tokenizer)
     assert fallback is not None
-    item = data.encode(record, tokenizer, fallback)
+    item = rendering.encode(record, tokenizer, fallback)
     assert [tokenizer.decode(run) for run in trained_runs(item)] == [
         "<think>\n\n</think>\n\nb1<|im_end|>\n", "<think>\n\n</think>\n\nb2<|im_end|>\n",
         "<think>\n\n</think>\n\nb3<|im_end|>\n"]
@@ -294,7 +294,7 @@ def test_a_template_that_renders_arguments_only_as_a_string_gets_them_as_one(byt
     tokenizer = byte_tokenizer
     tokenizer.chat_template = (Path(trl.__file__).parent / "chat_templates" / "deepseekv3.jinja").read_text("utf-8")
     records = data.read_records(FIXTURES / "chat-tool-call-null-content.jsonl")
-    data.check_template(records, tokenizer)
-    item = data.encode(records[0], tokenizer)
+    rendering.check_template(records, tokenizer)
+    item = rendering.encode(records[0], tokenizer)
     first = tokenizer.decode(trained_runs(item)[0])
     assert "lookup" in first and '{"letter": "a1"}' in first

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import data as data_mod
+from . import rendering
 from . import model as model_mod
 from . import report as report_mod
 from .config import RunConfig
@@ -193,11 +194,11 @@ def generate(model: Any, tokenizer: Any, prompts: list[str], *, batch_size: int,
 
 
 # -- the teacher-forced pass ---------------------------------------------------------------------------
-def reference_tokens(rendered: data_mod.Rendered, tokenizer: Any) -> dict[str, Any] | None:
+def reference_tokens(rendered: rendering.Rendered, tokenizer: Any) -> dict[str, Any] | None:
     """The model's input for one example as in training (data.tokenize), where the reference's tokens
     start in it, and each token's piece of the reference text (the pieces join to the reference);
     None when the reference cannot be found in the rendered completion or the tokenizer has no offsets."""
-    item = data_mod.tokenize(rendered, tokenizer)
+    item = rendering.tokenize(rendered, tokenizer)
     mask = item["completion_mask"]
     prompt_len = mask.index(1) if 1 in mask else len(mask)
     completion = rendered.completion
@@ -352,8 +353,8 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
     heldout, lines = report_mod.read_lines(source)
     hw = model_mod.detect_hardware(config)
     tokenizer = model_mod.load_tokenizer(config)
-    data_mod.check_template(records, tokenizer)
-    rendered = [data_mod.render(r, tokenizer) for r in records]
+    rendering.check_template(records, tokenizer)
+    rendered = [rendering.render(r, tokenizer) for r in records]
     prompts = [r.prompt for r in rendered]
     rows = [reference_tokens(r, tokenizer) for r in rendered]
     ev = config.evaluation

@@ -3,6 +3,7 @@
  * with a hand-written guard that the receiving side runs (ajv's compile is blocked by the CSP, and
  * what a webview posts is untrusted input).
  */
+import type { FirstError } from './protocol.ts';
 import { isObject, isStrings } from './trainer-events.ts';
 
 /** A base-model folder as checked by the extension (src/extension/new-run/model-folder.ts). */
@@ -41,6 +42,8 @@ export interface DatasetSummaryView {
   format: string;
   errors: number;
   warnings: number;
+  /** The first error by position: the reason the form gives for not launching. */
+  firstError?: FirstError;
 }
 
 export interface EnvInfo {
@@ -126,7 +129,14 @@ function isSummary(value: unknown): boolean {
   if (!isObject(value) || !isStr(value['uri'])) return false;
   if (isStr(value['error'])) return true;
   return (
-    isNum(value['examples']) && isStr(value['format']) && isNum(value['errors']) && isNum(value['warnings'])
+    isNum(value['examples']) &&
+    isStr(value['format']) &&
+    isNum(value['errors']) &&
+    isNum(value['warnings']) &&
+    optional(
+      value['firstError'],
+      (e) => isObject(e) && isNum(e['line']) && isStr(e['code']) && isStr(e['message']),
+    )
   );
 }
 

@@ -13,10 +13,22 @@ export interface DatasetSummary {
   format: string;
   errors: number;
   warnings: number;
+  /**
+   * The first error by position: the reason the new-run form gives when it will not launch on the
+   * file (for the errors the trainer refuses, the same reason the trainer gives; docs/data-contract.md).
+   */
+  firstError?: FirstError;
   /** Set when diagnostics come from the file on disk, not from the editor buffer. */
   fromDisk?: boolean;
   /** The document version the summary (and the complete diagnostics sent just before it) is for. */
   version?: number;
+}
+
+export interface FirstError {
+  /** 1-based, as the editor and `tunesmith lint` show it. */
+  line: number;
+  code: string;
+  message: string;
 }
 
 export const SummaryNotification = new NotificationType<DatasetSummary>('tunesmith/summary');

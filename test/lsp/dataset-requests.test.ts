@@ -65,6 +65,7 @@ test('a closed dataset is summarised from disk, an open one from its buffer', as
     format: 'OpenAI chat (messages)',
     errors: 2,
     warnings: 1,
+    firstError: { line: 1, code: 'test/role', message: 'Unknown role "usr"; did you mean "user"?' },
     fromDisk: true,
   });
   await client.open(uri('data/bad.jsonl'), `${chat('user', 'a')}\n${chat('usr', 'c')}\n`);
@@ -75,9 +76,32 @@ test('a closed dataset is summarised from disk, an open one from its buffer', as
     format: 'OpenAI chat (messages)',
     errors: 1,
     warnings: 0,
+    firstError: { line: 2, code: 'test/role', message: 'Unknown role "usr"; did you mean "user"?' },
   });
   const missing = await client.connection.sendRequest(DatasetSummaryRequest, { uri: uri('data/none.jsonl') });
   assert.equal(missing, null);
+});
+
+test('with the real rules, an empty file and mixed formats are errors the form names, as the trainer refuses them', async () => {
+  // The product's checkers (src/server/main.ts), not the test ones: these are rules of the data contract.
+  const real = await LspClient.start({
+    command: [process.execPath, '--import', 'tsx', 'src/server/main.ts', '--stdio'],
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
+  });
+  try {
+    writeFileSync(join(root, 'data/empty.jsonl'), '');
+    const empty = await real.connection.sendRequest(DatasetSummaryRequest, { uri: uri('data/empty.jsonl') });
+    assert.deepEqual([empty?.errors, empty?.firstError?.code], [1, 'format/no-examples']);
+    await real.open(uri('data/mixed.jsonl'), `${chat('user', 'a')}\n{"text": "b"}\n${chat('user', 'c')}\n`);
+    const mixed = await real.connection.sendRequest(DatasetSummaryRequest, { uri: uri('data/mixed.jsonl') });
+    assert.deepEqual(
+      [mixed?.errors, mixed?.firstError?.line, mixed?.firstError?.code],
+      [1, 2, 'format/drift'],
+    );
+  } finally {
+    await real.stop();
+    rmSync(join(root, 'data/empty.jsonl'));
+  }
 });
 
 test('split writes the CLI split next to the file, and refuses to overwrite it', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { dataFormatsFile, detectFormat, toExample } from '../../src/server/engine/formats.ts';
 import { formatBytes } from '../../src/shared/format.ts';
 
 test('sizes are shown in binary units with one decimal, as torch and nvidia-smi count them', () => {
@@ -8,4 +10,22 @@ test('sizes are shown in binary units with one decimal, as torch and nvidia-smi 
   assert.equal(formatBytes(6.8 * 1024 ** 2), '6.8 MiB');
   assert.equal(formatBytes(80 * 1024 ** 3), '80.0 GiB');
   assert.equal(formatBytes(3 * 1024 ** 4), '3.0 TiB');
+});
+
+test('schemas/data-formats.json, which the trainer reads, is the one generated from DATA_FORMATS (run `npm run schema`)', () => {
+  const file: unknown = JSON.parse(
+    readFileSync(new URL('../../schemas/data-formats.json', import.meta.url), 'utf8'),
+  );
+  assert.deepEqual(file, JSON.parse(dataFormatsFile()));
+});
+
+test('formats are detected from the shared definition, in its order', () => {
+  assert.equal(detectFormat({ messages: [], text: 'x' }), 'chat');
+  assert.equal(detectFormat({ instruction: 'i' }), 'unknown');
+  assert.equal(detectFormat({ instruction: 'i', output: 'o', prompt: 'p', completion: 'c' }), 'alpaca');
+  assert.equal(detectFormat({ prompt: 'p', completion: 'c' }), 'prompt-completion');
+  assert.equal(detectFormat(['messages']), 'unknown');
+  // A role named like an Object.prototype member is no alias.
+  const example = toExample({ messages: [{ role: 'constructor', content: 'x' }] });
+  assert.equal(example?.turns[0]?.canonicalRole, undefined);
 });

@@ -55,7 +55,22 @@ const init = (
 const env = { type: 'env', env: { python: '/venv/bin/python', torch: '2.9.0' } };
 const summary = (uri: string, errors = 0) => ({
   type: 'summary',
-  summary: { uri, examples: 400, format: 'OpenAI chat (messages)', errors, warnings: 0 },
+  summary: {
+    uri,
+    examples: 400,
+    format: 'OpenAI chat (messages)',
+    errors,
+    warnings: 0,
+    ...(errors > 0
+      ? {
+          firstError: {
+            line: 7,
+            code: 'format/drift',
+            message: 'Line uses plain text but 399 of 400 lines use chat.',
+          },
+        }
+      : {}),
+  },
 });
 const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
 const text = async (page: Page, selector: string) =>
@@ -154,7 +169,12 @@ test('an invalid value shows its field error and disables Launch; fixing it enab
 test('a dataset with errors blocks Launch until the explicit override is ticked', async () => {
   const page = await openForm(3);
   assert.equal(await launchDisabled(page), true);
-  assert.match(await text(page, '#launch-reason'), /train\.jsonl has errors/);
+  // The reason names the first error, the one the trainer would refuse the file for.
+  assert.equal(
+    await text(page, '#launch-reason'),
+    'train.jsonl has errors (train.jsonl:7: Line uses plain text but 399 of 400 lines use chat. (format/drift)): ' +
+      'fix them, or tick "Launch anyway".',
+  );
   assert.equal(await text(page, '#override'), 'Launch anyway with 3 errors in train.jsonl');
   await page.locator('#override').click();
   await until('Launch enabled', async () => !(await launchDisabled(page)));

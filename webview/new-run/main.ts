@@ -195,6 +195,16 @@ function renderData(): void {
   override.textContent = `Launch anyway with ${withErrors.map(([name, n]) => `${n} errors in ${name}`).join(' and ')}`;
 }
 
+/** The first error of the chosen datasets, as `train.jsonl:3: message (code)`: why the form will not launch. */
+function firstError(): string | undefined {
+  for (const uri of [state.train, state.validation]) {
+    const summary = uri ? state.summaries.get(uri) : undefined;
+    const first = summary && !('error' in summary) ? summary.firstError : undefined;
+    if (first) return `${fileName(uri)}:${first.line}: ${first.message} (${first.code})`;
+  }
+  return undefined;
+}
+
 /** [file name, error count] of each chosen dataset with errors. */
 function dataErrors(): [string, number][] {
   return [state.train, state.validation].flatMap((uri): [string, number][] => {
@@ -227,8 +237,10 @@ function launchBlockedBy(errors: FieldError[]): string | undefined {
     if ('error' in summary) return summary.error;
   }
   const withErrors = dataErrors();
-  if (withErrors.length > 0 && !$('override').checked)
-    return `${withErrors.map(([name]) => name).join(' and ')} has errors: fix them, or tick "Launch anyway".`;
+  if (withErrors.length > 0 && !$('override').checked) {
+    const first = firstError();
+    return `${withErrors.map(([name]) => name).join(' and ')} has errors${first ? ` (${first})` : ''}: fix them, or tick "Launch anyway".`;
+  }
   return undefined;
 }
 

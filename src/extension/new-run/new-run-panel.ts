@@ -255,8 +255,11 @@ export class NewRunPanel {
     for (const path of [data.train, data.validation]) {
       if (!path || override) continue;
       const summary = await this.datasets.summary(pathToFileURL(path).href);
-      if (summary && summary.errors > 0)
-        return this.post({ type: 'error', message: `${path} has ${summary.errors} errors.` });
+      if (summary && summary.errors > 0) {
+        const first = summary.firstError;
+        const reason = first ? ` The first, line ${first.line}: ${first.message} (${first.code})` : '';
+        return this.post({ type: 'error', message: `${path} has ${summary.errors} errors.${reason}` });
+      }
     }
     const folder = await this.folderFor(data.train);
     if (!folder) return this.post({ type: 'error', message: 'No workspace folder was chosen for the run.' });

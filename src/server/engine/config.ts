@@ -59,6 +59,8 @@ export const DEFAULT_CONFIG: ResolvedConfig = {
       'function_call',
       'weight',
       'refusal',
+      // What reasoning models' chat templates (Qwen3, DeepSeek-R1) render as the turn's thinking.
+      'reasoning_content',
     ],
   },
   tokens: { max: 4096, tokenizer: 'o200k_base' },

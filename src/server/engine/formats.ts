@@ -5,26 +5,84 @@
 import type { JsonPath } from './json-line.ts';
 
 export type FormatId = 'chat' | 'prompt-completion' | 'alpaca' | 'sharegpt' | 'text' | 'unknown';
+export type KnownFormatId = Exclude<FormatId, 'unknown'>;
+export type CanonicalRole = 'system' | 'user' | 'assistant' | 'tool';
 
-export const FORMAT_NAMES: Record<FormatId, string> = {
-  chat: 'OpenAI chat (messages)',
-  'prompt-completion': 'prompt/completion',
-  alpaca: 'Alpaca (instruction/input/output)',
-  sharegpt: 'ShareGPT (conversations)',
-  text: 'plain text',
-  unknown: 'unknown',
+interface FormatDefinition {
+  id: KnownFormatId;
+  name: string;
+  /** A line is in this format when it has every one of these keys (the first format that matches). */
+  required: readonly string[];
+  optional: readonly string[];
+  /** For formats that hold a list of turns: the list's key and the keys of a turn's role and text. */
+  turns?: { list: string; role: string; content: string };
+}
+
+/**
+ * The one definition of the dataset formats and role spellings, shared by the linter and the trainer.
+ *
+ * The trainer (src/trainer/tunesmith_trainer/data.py) reads it from `schemas/data-formats.json`, which
+ * `npm run schema` writes from this constant and test/unit/format.test.ts compares with it. A generated
+ * file rather than a shared test table: with a table each side still holds its own copy and only the
+ * cases someone wrote into the table are compared; with the file the trainer runs on the very values the
+ * linter uses, and this side stays typed (tsc checks every alias names a CanonicalRole).
+ */
+export const DATA_FORMATS = {
+  /** In detection order: `messages` wins over `text` on a line that has both. */
+  formats: [
+    {
+      id: 'chat',
+      name: 'OpenAI chat (messages)',
+      required: ['messages'],
+      optional: ['tools', 'parallel_tool_calls', 'functions'],
+      turns: { list: 'messages', role: 'role', content: 'content' },
+    },
+    {
+      id: 'sharegpt',
+      name: 'ShareGPT (conversations)',
+      required: ['conversations'],
+      optional: ['system', 'tools', 'id'],
+      turns: { list: 'conversations', role: 'from', content: 'value' },
+    },
+    {
+      id: 'alpaca',
+      name: 'Alpaca (instruction/input/output)',
+      required: ['instruction', 'output'],
+      optional: ['input', 'system', 'history'],
+    },
+    { id: 'prompt-completion', name: 'prompt/completion', required: ['prompt', 'completion'], optional: [] },
+    { id: 'text', name: 'plain text', required: ['text'], optional: [] },
+  ],
+  /** Role spellings trainers read, and the role each stands for. */
+  roles: {
+    system: 'system',
+    developer: 'system',
+    user: 'user',
+    human: 'user',
+    assistant: 'assistant',
+    gpt: 'assistant',
+    tool: 'tool',
+    function: 'tool',
+    observation: 'tool',
+    function_call: 'assistant',
+  },
+  /** How the text parts of a list content are joined where one string is needed. */
+  partsSeparator: '\n',
+} as const satisfies {
+  formats: readonly FormatDefinition[];
+  roles: Record<string, CanonicalRole>;
+  partsSeparator: string;
 };
+
+export const FORMAT_NAMES = {
+  ...Object.fromEntries(DATA_FORMATS.formats.map((f) => [f.id, f.name])),
+  unknown: 'unknown',
+} as Record<FormatId, string>;
 
 /** The keys that identify each format; the first key set found decides. */
-export const FORMAT_KEYS: Record<Exclude<FormatId, 'unknown'>, { required: string[]; optional: string[] }> = {
-  chat: { required: ['messages'], optional: ['tools', 'parallel_tool_calls', 'functions'] },
-  sharegpt: { required: ['conversations'], optional: ['system', 'tools', 'id'] },
-  alpaca: { required: ['instruction', 'output'], optional: ['input', 'system', 'history'] },
-  'prompt-completion': { required: ['prompt', 'completion'], optional: [] },
-  text: { required: ['text'], optional: [] },
-};
-
-export type CanonicalRole = 'system' | 'user' | 'assistant' | 'tool';
+export const FORMAT_KEYS = Object.fromEntries(
+  DATA_FORMATS.formats.map((f) => [f.id, { required: [...f.required], optional: [...f.optional] }]),
+) as Record<KnownFormatId, { required: string[]; optional: string[] }>;
 
 export type ContentKind = 'string' | 'parts' | 'null' | 'missing' | 'other';
 
@@ -53,18 +111,7 @@ export interface Example {
   text: string | undefined;
 }
 
-const ROLE_ALIASES: Record<string, CanonicalRole> = {
-  system: 'system',
-  developer: 'system',
-  user: 'user',
-  human: 'user',
-  assistant: 'assistant',
-  gpt: 'assistant',
-  tool: 'tool',
-  function: 'tool',
-  observation: 'tool',
-  function_call: 'assistant',
-};
+const ROLE_ALIASES: Readonly<Record<string, CanonicalRole>> = DATA_FORMATS.roles;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -72,11 +119,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function detectFormat(value: unknown): FormatId {
   if (!isRecord(value)) return 'unknown';
-  if ('messages' in value) return 'chat';
-  if ('conversations' in value) return 'sharegpt';
-  if ('instruction' in value && 'output' in value) return 'alpaca';
-  if ('prompt' in value && 'completion' in value) return 'prompt-completion';
-  if ('text' in value) return 'text';
+  // Loops, no closures: this runs on every line of every file.
+  formats: for (const format of DATA_FORMATS.formats) {
+    for (const key of format.required) if (!(key in value)) continue formats;
+    return format.id;
+  }
   return 'unknown';
 }
 
@@ -90,14 +137,14 @@ function contentOf(raw: unknown): { content: string | undefined; kind: ContentKi
       if (isRecord(part) && part['type'] === 'text' && typeof part['text'] === 'string')
         texts.push(part['text']);
     }
-    return { content: texts.join('\n'), kind: 'parts' };
+    return { content: texts.join(DATA_FORMATS.partsSeparator), kind: 'parts' };
   }
   return { content: undefined, kind: 'other' };
 }
 
 function roleOf(raw: unknown): { role: string | undefined; canonicalRole: CanonicalRole | undefined } {
   if (typeof raw !== 'string') return { role: undefined, canonicalRole: undefined };
-  return { role: raw, canonicalRole: ROLE_ALIASES[raw] };
+  return { role: raw, canonicalRole: Object.hasOwn(ROLE_ALIASES, raw) ? ROLE_ALIASES[raw] : undefined };
 }
 
 function chatTurns(messages: unknown, base: JsonPath): Turn[] {
@@ -221,4 +268,15 @@ export function promptText(example: Example): string | undefined {
 export function systemTurn(example: Example): Turn | undefined {
   const first = example.turns[0];
   return first?.canonicalRole === 'system' ? first : undefined;
+}
+
+/** The text of schemas/data-formats.json, the trainer's copy of DATA_FORMATS. */
+export function dataFormatsFile(): string {
+  const file = {
+    $comment:
+      'Generated from DATA_FORMATS in src/server/engine/formats.ts by `npm run schema`; do not edit. ' +
+      'Read by src/trainer/tunesmith_trainer/data.py.',
+    ...DATA_FORMATS,
+  };
+  return JSON.stringify(file, null, 2) + '\n';
 }

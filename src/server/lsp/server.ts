@@ -184,7 +184,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     const { shown, counts } = linted.select(MAX_DIAGNOSTICS, split.findingsFor(uri), done);
     const version = document.version;
     void connection.sendDiagnostics({ uri, version, diagnostics: diagnosticsOf(shown, counts, uri) });
-    if (done) sendSummary(uri, counts, linted.exampleCount(), linted.dominantFormat(), version);
+    if (done) sendSummary(uri, counts, linted.exampleCount(), linted.dominantFormat(), shown, version);
     else {
       setImmediate(() => {
         if (open.get(uri) === document && document.version === version && !document.scheduled)
@@ -198,9 +198,21 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     counts: SeverityCounts,
     examples: number,
     format: keyof typeof FORMAT_NAMES | undefined,
+    shown: readonly Finding[],
   ): DatasetSummary {
     const { errors, warnings } = counts;
-    return { uri, examples, format: FORMAT_NAMES[format ?? 'unknown'], errors, warnings };
+    const summary: DatasetSummary = {
+      uri,
+      examples,
+      format: FORMAT_NAMES[format ?? 'unknown'],
+      errors,
+      warnings,
+    };
+    // Shown findings hold every error there is room for, in order of position.
+    const first = errors > 0 ? shown.find((finding) => finding.severity === 'error') : undefined;
+    if (first)
+      summary.firstError = { line: first.range.start.line + 1, code: first.code, message: first.message };
+    return summary;
   }
 
   function sendSummary(
@@ -208,10 +220,11 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     counts: SeverityCounts,
     examples: number,
     format: keyof typeof FORMAT_NAMES | undefined,
+    shown: readonly Finding[],
     version: number | undefined,
     fromDisk = false,
   ): DatasetSummary {
-    const summary = summarize(uri, counts, examples, format);
+    const summary = summarize(uri, counts, examples, format, shown);
     if (version !== undefined) summary.version = version;
     if (fromDisk) summary.fromDisk = true;
     void connection.sendNotification(SummaryNotification, summary);
@@ -400,9 +413,8 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       if (open.has(uri) || !(await stat(fileURLToPath(uri)).catch(() => undefined))) break;
     }
     if (!linted) return null;
-    const counts = linted.counts(true);
-    counts.add(split.findingsFor(uri));
-    return summarize(uri, counts, linted.exampleCount(), linted.dominantFormat());
+    const { shown, counts } = linted.select(MAX_DIAGNOSTICS, split.findingsFor(uri), true);
+    return summarize(uri, counts, linted.exampleCount(), linted.dominantFormat(), shown);
   });
   connection.onRequest(SplitRequest, (params) => splitDataset(params));
 
@@ -513,7 +525,15 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     if (!linted) return;
     diskDiagnostics.set(uri, { shown: linted.shown, counts: linted.counts });
     publishDisk(uri);
-    const summary = sendSummary(uri, linted.counts, linted.examples, linted.dominantFormat, undefined, true);
+    const summary = sendSummary(
+      uri,
+      linted.counts,
+      linted.examples,
+      linted.dominantFormat,
+      linted.shown,
+      undefined,
+      true,
+    );
     if (size >= largeFileBytes)
       void connection.sendNotification(LargeFileNotification, { uri, sizeBytes: size });
     return summary;

@@ -13,7 +13,8 @@ from conftest import write_config
 from tunesmith_trainer import config as config_mod
 from tunesmith_trainer.bench import main as bench_main
 from tunesmith_trainer.config import load_config
-from tunesmith_trainer.data import read_records, render, tokenize
+from tunesmith_trainer.data import read_records
+from tunesmith_trainer.rendering import render, tokenize
 from tunesmith_trainer.doctor import doctor
 from tunesmith_trainer.errors import TrainerError
 from tunesmith_trainer.launch import build_command

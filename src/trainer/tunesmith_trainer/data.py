@@ -1,15 +1,21 @@
-"""Reads a JSONL dataset in one of the formats the linter detects and converts each line explicitly
-into a prompt and a completion (or plain text), then tokenizes it with a completion mask.
+"""Reads a JSONL dataset in one of the formats the linter detects and converts each line explicitly into
+the messages a chat template renders (or a prompt and completion, or plain text); rendering.py renders and
+tokenizes them with a mask of the tokens the model learns.
 
 Every problem names the file and the line and is raised before a model is loaded, so a broken line
-never costs GPU time. Formats (ids as in src/server/engine/formats.ts):
+never costs GPU time. Formats and role spellings come from ``schemas/data-formats.json``, which
+``npm run schema`` writes from DATA_FORMATS in src/server/engine/formats.ts: the linter and the trainer
+read one definition (docs/data-contract.md).
 
-- chat: ``{"messages": [{"role", "content"}...]}``; rendered with the model's chat template, the last
-  turn (which must be the assistant's) is the completion.
-- sharegpt: ``{"conversations": [{"from", "value"}...]}``; converted to chat.
-- alpaca: ``{"instruction", "input"?, "output"}``; chat when the tokenizer has a chat template,
-  otherwise the Alpaca prompt template.
-- prompt-completion: ``{"prompt", "completion"}`` strings (EOS appended to the completion).
+- chat: ``{"messages": [...], "tools"?: [...]}``; each message keeps ``tool_calls``, ``tool_call_id``,
+  ``name`` and ``reasoning_content`` and is rendered with the model's chat template (``tools`` too). Every
+  assistant turn is trained unless its ``weight`` is 0 (OpenAI's fine-tuning semantics).
+- sharegpt: ``{"conversations": [{"from", "value"}...]}``; converted to chat, ``function_call`` turns to
+  assistant tool calls and ``observation`` turns to tool results (LLaMA-Factory's layout).
+- alpaca: ``{"instruction", "input"?, "output", "history"?}``; chat when the tokenizer has a chat
+  template, otherwise the Alpaca prompt template.
+- prompt-completion: ``{"prompt", "completion"}`` strings (EOS appended to the completion), or TRL's
+  conversational form with message lists: the completion's assistant turns are trained.
 - text: ``{"text"}``; language modelling, every token is trained.
 """
 
@@ -20,58 +26,78 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from .errors import TrainerError
 
-FORMATS = ("chat", "prompt-completion", "alpaca", "sharegpt", "text")
-ROLE_ALIASES = {
-    "system": "system",
-    "developer": "system",
-    "user": "user",
-    "human": "user",
-    "assistant": "assistant",
-    "gpt": "assistant",
-    "tool": "tool",
-    "function": "tool",
-    "observation": "tool",
-}
-ALPACA_PROMPT = "Below is an instruction that describes a task. Write a response that completes the request.\n\n"
+
+@cache
+def data_formats() -> dict[str, Any]:
+    """The linter's definition of formats and role spellings (schemas/data-formats.json)."""
+    text = resources.files("tunesmith_trainer").joinpath("schemas", "data-formats.json").read_text("utf-8")
+    return json.loads(text)
+
+
+FORMATS = tuple(f["id"] for f in data_formats()["formats"])
+ROLE_ALIASES: dict[str, str] = data_formats()["roles"]
+PARTS_SEPARATOR: str = data_formats()["partsSeparator"]
+# The message keys a chat template may read; others (weight, ids of the dataset) are not the model's input.
+TEMPLATE_KEYS = ("tool_call_id", "name", "reasoning_content")
 
 
 @dataclass
 class Record:
     line: int
     format: str
-    messages: list[dict[str, str]] | None = None
+    # Chat-like formats: the messages as the chat template receives them, the indices of the turns trained
+    # (assistant turns whose weight is not 0) and the tools offered to the model.
+    messages: list[dict[str, Any]] | None = None
+    trained: list[int] = field(default_factory=list)
+    tools: list[dict[str, Any]] | None = None
     prompt: str | None = None
     completion: str | None = None
     text: str | None = None
+    # The file the line was read from, for errors found later (rendering), which name file and line.
+    file: str | None = None
 
+    def where(self) -> str:
+        return f"{Path(self.file).name}:{self.line}" if self.file else f"line {self.line}"
 
-@dataclass
-class Rendered:
-    line: int
-    prompt: str
-    completion: str
-    reference: str
+    def uses(self) -> set[str]:
+        """What of the chat template this example needs besides plain turns (see check_template)."""
+        found = {"tools"} if self.tools else set()
+        for message in self.messages or []:
+            if message.get("tool_calls"):
+                found.add("tool calls")
+            if message["role"] == "tool":
+                found.add("tool results")
+            if isinstance(message.get("content"), list):
+                found.add("content parts")
+            if message.get("reasoning_content"):
+                found.add("reasoning")
+        return found
+
+    def answer(self) -> int | None:
+        """The index of the last trained turn: what an evaluation asks the model to answer."""
+        return self.trained[-1] if self.trained else None
+
+    def prompt_turns(self) -> list[dict[str, str]] | None:
+        """The turns before the answer as role and text, for reports."""
+        if self.messages is None or self.answer() is None:
+            return None
+        return [{"role": m["role"], "content": _display(m)} for m in self.messages[: self.answer()]]
 
 
 def detect_format(value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
-    if "messages" in value:
-        return "chat"
-    if "conversations" in value:
-        return "sharegpt"
-    if "instruction" in value and "output" in value:
-        return "alpaca"
-    if "prompt" in value and "completion" in value:
-        return "prompt-completion"
-    if "text" in value:
-        return "text"
+    for fmt in data_formats()["formats"]:
+        if all(key in value for key in fmt["required"]):
+            return fmt["id"]
     return None
 
 
@@ -79,54 +105,197 @@ def _fail(path: Path, line: int, message: str, hint: str) -> TrainerError:
     return TrainerError("data", f"{path.name}:{line}: {message}", hint, file=str(path), line=line)
 
 
-def _messages(path: Path, line: int, turns: Any, role_key: str, content_key: str) -> list[dict[str, str]]:
-    if not isinstance(turns, list) or not turns:
-        raise _fail(path, line, "the conversation must be a non-empty list", "Add the turns of the conversation.")
-    out = []
-    for i, turn in enumerate(turns):
+def _text(content: list[Any]) -> str:
+    return PARTS_SEPARATOR.join(p["text"] for p in content)
+
+
+def _display(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    text = _text(content) if isinstance(content, list) else content or ""
+    calls = message.get("tool_calls")
+    return text or (json.dumps([c["function"] for c in calls], ensure_ascii=False) if calls else "")
+
+
+class _Line:
+    """One line being converted: names the file and the line in every error."""
+
+    def __init__(self, path: Path, line: int):
+        self.path, self.line = path, line
+
+    def fail(self, message: str, hint: str) -> TrainerError:
+        return _fail(self.path, self.line, message, hint)
+
+    def parts(self, content: list[Any], where: str) -> list[dict[str, str]]:
+        for k, part in enumerate(content):
+            if not (isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str)):
+                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+                raise self.fail(f"{where}: content part {k + 1} is {kind!r}, not a text part",
+                                "The trainer trains text models: give content as text or text parts.")
+        return [{"type": "text", "text": p["text"]} for p in content]
+
+    def tool_calls(self, calls: Any, where: str) -> list[dict[str, Any]]:
+        if not isinstance(calls, list):
+            raise self.fail(f"{where}: tool_calls must be a list", "Write tool_calls as a list of calls.")
+        out = []
+        for k, call in enumerate(calls):
+            fn = call.get("function") if isinstance(call, dict) else None
+            name = fn.get("name") if isinstance(fn, dict) else None
+            if not isinstance(name, str) or not name:
+                raise self.fail(f"{where}: tool call {k + 1} has no function.name",
+                                "Give every call a function with a name and arguments.")
+            arguments = self.arguments(fn.get("arguments", "{}"), f"{where}, tool call {k + 1}")
+            item: dict[str, Any] = {"type": "function", "function": {"name": name, "arguments": arguments}}
+            if isinstance(call.get("id"), str):
+                item["id"] = call["id"]
+            out.append(item)
+        return out
+
+    def arguments(self, raw: Any, where: str) -> Any:
+        # Chat templates (transformers' tool-use convention) render arguments from a dict; OpenAI data
+        # holds them as a JSON string.
+        if not isinstance(raw, str):
+            return raw
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise self.fail(f"{where}: arguments are not valid JSON ({exc})",
+                            "Write function.arguments as a string of JSON, e.g. \"{}\".") from None
+
+    def tools(self, raw: Any) -> list[dict[str, Any]] | None:
+        if raw is None:
+            return None
+        if isinstance(raw, str):  # LLaMA-Factory writes ShareGPT tools as a JSON string
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise self.fail("tools is a string that is not JSON", "Write tools as a list of tool schemas.") from None
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            raise self.fail("tools must be a list of tool schemas", "Write tools as a list of tool schemas.")
+        # Templates read OpenAI's layout, {"type": "function", "function": {...}}; LLaMA-Factory writes the
+        # function schema alone.
+        return [t if "function" in t else {"type": "function", "function": t} for t in raw] or None
+
+    def message(self, turn: Any, i: int, role_key: str, content_key: str) -> dict[str, Any]:
+        where = f"turn {i + 1}"
         if not isinstance(turn, dict):
-            raise _fail(path, line, f"turn {i} is not an object", f"Write each turn as {{{role_key}, {content_key}}}.")
-        role = ROLE_ALIASES.get(str(turn.get(role_key, "")).lower())
-        content = turn.get(content_key)
+            raise self.fail(f"{where} is not an object", f"Write each turn as {{{role_key}, {content_key}}}.")
+        spelled = turn.get(role_key)
+        role = ROLE_ALIASES.get(spelled) if isinstance(spelled, str) else None
         if role is None:
-            raise _fail(
-                path, line, f"turn {i} has an unknown role {turn.get(role_key)!r}", "Use system, user or assistant."
-            )
-        if not isinstance(content, str):
-            raise _fail(path, line, f"turn {i} has no text {content_key}", "Give every turn a string content.")
-        out.append({"role": role, "content": content})
-    if out[-1]["role"] != "assistant":
-        raise _fail(
-            path,
-            line,
-            "the last turn is not the assistant's, so there is nothing to learn from this example",
-            "End each conversation with the assistant's answer.",
-        )
-    return out
+            raise self.fail(f"{where} has an unknown role {spelled!r}", "Use system, user, assistant or tool.")
+        message: dict[str, Any] = {"role": role}
+        content = turn.get(content_key)
+        calls = turn.get("tool_calls")
+        if calls is None and isinstance(turn.get("function_call"), dict):  # OpenAI's legacy single call
+            calls = [{"type": "function", "function": turn["function_call"]}]
+        if spelled == "function_call":  # ShareGPT: the value is the call, {"name", "arguments"} or a list
+            try:
+                called = json.loads(content) if isinstance(content, str) else None
+            except ValueError:
+                called = None
+            if not isinstance(called, (dict, list)):
+                raise self.fail(f"{where}: a function_call value must be JSON with name and arguments",
+                                'Write it as {"name": ..., "arguments": {...}}.')
+            calls = [{"function": c} for c in (called if isinstance(called, list) else [called])]
+            content = None
+        if calls is not None:
+            message["tool_calls"] = self.tool_calls(calls, where)
+        if isinstance(content, str):
+            message["content"] = content
+        elif isinstance(content, list) and role_key == "role":
+            message["content"] = self.parts(content, where)
+        elif role == "tool":
+            # A tool result is often JSON: the model reads it as the text of that JSON.
+            message["content"] = "" if content is None else json.dumps(content, ensure_ascii=False)
+        elif content is None and message.get("tool_calls"):
+            # "" rather than None: templates that trim or concatenate the content fail on None.
+            message["content"] = ""
+        elif content is None and role == "assistant" and "tool_calls" in message:
+            raise self.fail(f"{where} (assistant) has neither text nor tool calls",
+                            "Give the turn its text, or the calls it makes.")
+        else:
+            raise self.fail(f"{where} has no text {content_key}",
+                            "Give every turn a string content (null only beside tool_calls).")
+        if message.get("tool_calls") == []:
+            del message["tool_calls"]  # an empty list beside text: nothing a template should render
+        for key in TEMPLATE_KEYS:
+            if isinstance(turn.get(key), str):
+                message[key] = turn[key]
+        return message
+
+    def weight(self, turn: Any, i: int) -> bool:
+        """Whether the turn at ``i`` (an assistant turn) is trained: OpenAI's weight, 1 unless it is 0."""
+        weight = turn.get("weight", 1)
+        if weight not in (0, 1) or isinstance(weight, bool):
+            raise self.fail(f"turn {i + 1} has weight {weight!r}; a weight is 0 or 1",
+                            "Set weight to 0 (not trained) or 1 (trained), or leave it out.")
+        return weight == 1
+
+    def conversation(self, turns: Any, role_key: str, content_key: str, *, train: bool = True,
+                     offset: int = 0) -> tuple[list[dict[str, Any]], list[int]]:
+        if not isinstance(turns, list) or not turns:
+            raise self.fail("the conversation must be a non-empty list", "Add the turns of the conversation.")
+        messages, trained = [], []
+        for i, turn in enumerate(turns):
+            message = self.message(turn, offset + i, role_key, content_key)
+            if message["role"] == "assistant" and self.weight(turn, offset + i) and train:
+                trained.append(offset + i)
+            messages.append(message)
+        return messages, trained
+
+    def trained(self, record: Record) -> Record:
+        if not record.trained:
+            has_assistant = any(m["role"] == "assistant" for m in record.messages or [])
+            raise self.fail(
+                "every assistant turn has weight 0, so there is nothing to learn from this example" if has_assistant
+                else "no assistant turn, so there is nothing to learn from this example",
+                "Add the assistant's answer, or remove the line.")
+        return record
 
 
 def _record(path: Path, line: int, value: Any, fmt: str) -> Record:
+    at = _Line(path, line)
+
     def need_str(key: str) -> str:
         v = value.get(key)
         if not isinstance(v, str):
-            raise _fail(path, line, f"field {key!r} must be a string", f"Give {key!r} a text value.")
+            raise at.fail(f"field {key!r} must be a string", f"Give {key!r} a text value.")
         return v
 
-    if fmt == "chat":
-        return Record(line, fmt, messages=_messages(path, line, value.get("messages"), "role", "content"))
-    if fmt == "sharegpt":
-        return Record(line, fmt, messages=_messages(path, line, value.get("conversations"), "from", "value"))
+    if fmt in ("chat", "sharegpt"):
+        keys = next(f["turns"] for f in data_formats()["formats"] if f["id"] == fmt)
+        messages, trained = at.conversation(value.get(keys["list"]), keys["role"], keys["content"])
+        if fmt == "sharegpt" and isinstance(value.get("system"), str):
+            messages.insert(0, {"role": "system", "content": value["system"]})
+            trained = [i + 1 for i in trained]
+        return at.trained(Record(line, fmt, messages=messages, trained=trained, tools=at.tools(value.get("tools"))))
     if fmt == "alpaca":
         instruction, output = need_str("instruction"), need_str("output")
         extra = value.get("input") or ""
         if not isinstance(extra, str):
-            raise _fail(path, line, "field 'input' must be a string", "Give 'input' a text value or leave it out.")
+            raise at.fail("field 'input' must be a string", "Give 'input' a text value or leave it out.")
+        history = value.get("history") or []
+        if not isinstance(history, list) or not all(
+            isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in history
+        ):
+            raise at.fail("field 'history' must be a list of [instruction, answer] pairs",
+                          "Write each earlier exchange as two strings, or leave history out.")
+        messages: list[dict[str, Any]] = [{"role": "system", "content": value["system"]}] if isinstance(
+            value.get("system"), str) else []
+        for question, answer in history:
+            messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
         user = f"{instruction}\n\n{extra}" if extra else instruction
-        messages = [{"role": "user", "content": user}, {"role": "assistant", "content": output}]
-        if isinstance(value.get("system"), str):
-            messages.insert(0, {"role": "system", "content": value["system"]})
-        return Record(line, fmt, messages=messages)
+        messages += [{"role": "user", "content": user}, {"role": "assistant", "content": output}]
+        trained = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
+        return Record(line, fmt, messages=messages, trained=trained)
     if fmt == "prompt-completion":
+        prompt, completion = value.get("prompt"), value.get("completion")
+        if isinstance(prompt, list) or isinstance(completion, list):
+            # TRL's conversational prompt/completion: the prompt is context, the completion is learned.
+            before, _ = at.conversation(prompt, "role", "content", train=False)
+            after, trained = at.conversation(completion, "role", "content", offset=len(before))
+            return at.trained(Record(line, fmt, messages=before + after, trained=trained,
+                                     tools=at.tools(value.get("tools"))))
         return Record(line, fmt, prompt=need_str("prompt"), completion=need_str("completion"))
     return Record(line, fmt, text=need_str("text"))
 
@@ -241,7 +410,9 @@ def read_file(path: str | Path, fmt: str = "auto") -> DataFile:
                     f"format {found} differs from {expected} used by the file",
                     "Use one format per file; the linter's format/drift fix converts lines.",
                 )
-            records.append(_record(path, number, value, expected))
+            record = _record(path, number, value, expected)
+            record.file = str(path)
+            records.append(record)
     if not records:
         raise TrainerError("data", f"{path.name}: no examples", "Add at least one line.", file=str(path))
     return DataFile(path, records, hashing.digest.hexdigest(), hashing.size)
@@ -249,61 +420,3 @@ def read_file(path: str | Path, fmt: str = "auto") -> DataFile:
 
 def read_records(path: str | Path, fmt: str = "auto") -> list[Record]:
     return read_file(path, fmt).records
-
-
-def render(record: Record, tokenizer: Any) -> Rendered:
-    """The prompt the model sees and the completion it learns, as strings, plus the reference answer."""
-    template = getattr(tokenizer, "chat_template", None)
-    if record.messages is not None and template:
-        prompt = tokenizer.apply_chat_template(record.messages[:-1], tokenize=False, add_generation_prompt=True)
-        full = tokenizer.apply_chat_template(record.messages, tokenize=False)
-        reference = record.messages[-1]["content"]
-        if not full.startswith(prompt):
-            raise TrainerError(
-                "config",
-                "the chat template renders the prompt differently inside the full conversation",
-                "Use a chat template whose generation prompt is a prefix of the rendered conversation.",
-            )
-        return Rendered(record.line, prompt, full[len(prompt) :], reference)
-    if record.messages is not None:
-        if record.format != "alpaca":
-            raise TrainerError(
-                "config",
-                "the model's tokenizer has no chat template, so chat data cannot be rendered",
-                "Use a model with a chat template (tokenizer_config.json) or convert the data to prompt/completion.",
-            )
-        user = record.messages[-2]["content"]
-        prompt = f"{ALPACA_PROMPT}### Instruction:\n{user}\n\n### Response:\n"
-        reference = record.messages[-1]["content"]
-        return Rendered(record.line, prompt, reference + (tokenizer.eos_token or ""), reference)
-    if record.prompt is not None:
-        return Rendered(record.line, record.prompt, record.completion + (tokenizer.eos_token or ""), record.completion)
-    return Rendered(record.line, "", record.text + (tokenizer.eos_token or ""), record.text)
-
-
-def tokenize(rendered: Rendered, tokenizer: Any) -> dict[str, list[int]]:
-    # Prompt and completion are tokenized apart so the loss boundary is exact and the prompt's tokens are
-    # the ones `evaluate` feeds to generate().
-    has_template = bool(getattr(tokenizer, "chat_template", None))
-    prompt_ids = tokenizer(rendered.prompt, add_special_tokens=not has_template)["input_ids"] if rendered.prompt else []
-    if not rendered.prompt and tokenizer.bos_token_id is not None:
-        prompt_ids = [tokenizer.bos_token_id]
-    completion_ids = tokenizer(rendered.completion, add_special_tokens=False)["input_ids"]
-    return {
-        "input_ids": prompt_ids + completion_ids,
-        "completion_mask": [0] * len(prompt_ids) + [1] * len(completion_ids),
-    }
-
-
-def iter_tokenized(records: list[Record], tokenizer: Any, max_length: int, warn: Any = None) -> Iterator[dict]:
-    too_long = 0
-    for record in records:
-        item = tokenize(render(record, tokenizer), tokenizer)
-        if len(item["input_ids"]) > max_length:
-            too_long += 1
-        yield item
-    if too_long and warn is not None:
-        warn(
-            f"{too_long} example(s) are longer than max_length={max_length} tokens and will be truncated",
-            "Raise data.max_length or shorten those examples.",
-        )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import data as data_mod
+from . import rendering
 from . import model as model_mod
 from . import report as report_mod
 from .config import RunConfig
@@ -193,11 +194,11 @@ def generate(model: Any, tokenizer: Any, prompts: list[str], *, batch_size: int,
 
 
 # -- the teacher-forced pass ---------------------------------------------------------------------------
-def reference_tokens(rendered: data_mod.Rendered, tokenizer: Any) -> dict[str, Any] | None:
+def reference_tokens(rendered: rendering.Rendered, tokenizer: Any) -> dict[str, Any] | None:
     """The model's input for one example as in training (data.tokenize), where the reference's tokens
     start in it, and each token's piece of the reference text (the pieces join to the reference);
     None when the reference cannot be found in the rendered completion or the tokenizer has no offsets."""
-    item = data_mod.tokenize(rendered, tokenizer)
+    item = rendering.tokenize(rendered, tokenizer)
     mask = item["completion_mask"]
     prompt_len = mask.index(1) if 1 in mask else len(mask)
     completion = rendered.completion
@@ -296,7 +297,7 @@ def _rendering(records: list[data_mod.Record], tokenizer: Any) -> str:
     fmt = records[0].format
     if records[0].messages is not None and getattr(tokenizer, "chat_template", None):
         return (f"{fmt} data through the model's chat template with add_generation_prompt=True, every turn "
-                "before the last assistant turn; the last assistant turn is the reference")
+                "before the last trained assistant turn (weight not 0); that turn is the reference")
     if fmt == "alpaca":
         return "the Alpaca template (### Instruction / ### Response), the model having no chat template"
     if fmt == "prompt-completion":
@@ -352,7 +353,8 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
     heldout, lines = report_mod.read_lines(source)
     hw = model_mod.detect_hardware(config)
     tokenizer = model_mod.load_tokenizer(config)
-    rendered = [data_mod.render(r, tokenizer) for r in records]
+    rendering.check_template(records, tokenizer)
+    rendered = [rendering.render(r, tokenizer) for r in records]
     prompts = [r.prompt for r in rendered]
     rows = [reference_tokens(r, tokenizer) for r in rendered]
     ev = config.evaluation
@@ -388,7 +390,7 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
             tokens = {"text": rows[i]["pieces"][:count], "base": base["logprobs"][i], "tuned": tuned["logprobs"][i]}
         items.append(report_mod.Item(
             index=i, line=r.line, line_hash=report_mod.line_hash(lines[r.line - 1]), prompt=r.prompt,
-            messages=record.messages[:-1] if record.messages is not None else None, reference=r.reference,
+            messages=record.prompt_turns(), reference=r.reference,
             outputs={"base": base["outputs"][i], "tuned": tuned["outputs"][i]}, tokens=tokens,
             truncated=[name for name, phase in (("base", base), ("tuned", tuned)) if phase["truncated"][i]],
         ))

@@ -23,6 +23,7 @@ from .events import EventWriter
 from .stop import Stop
 from . import checkpoints
 from . import data as data_mod
+from . import rendering
 from . import files
 from . import inputs
 from . import launch
@@ -231,10 +232,10 @@ class TrainRecipe:
         cfg = self.config.data
         self.examples = {"train": len(train), "validation": len(validation or [])}
         self.train_dataset = Dataset.from_list(
-            list(data_mod.iter_tokenized(train, self.tokenizer, cfg.max_length, self.events.warning))
+            list(rendering.iter_tokenized(train, self.tokenizer, cfg.max_length, self.events.warning))
         )
         self.eval_dataset = (
-            Dataset.from_list(list(data_mod.iter_tokenized(validation, self.tokenizer, cfg.max_length)))
+            Dataset.from_list(list(rendering.iter_tokenized(validation, self.tokenizer, cfg.max_length)))
             if validation
             else None
         )

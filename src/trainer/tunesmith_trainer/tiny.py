@@ -8,7 +8,23 @@ import json
 import random
 from pathlib import Path
 
+# Renders plain turns as `<s><|user|> text <|assistant|> text </s> `, and what people's data holds besides:
+# tools, tool calls (arguments as JSON), tool results, content parts and reasoning, in the spirit of the
+# tool-use templates of released models.
 CHAT_TEMPLATE = (
+    "{{ bos_token }}"
+    "{% if tools %}<|system|> tools :{% for t in tools %} {{ t['function']['name'] }}{% endfor %} {% endif %}"
+    "{% for m in messages %}<|{{ m['role'] }}|>"
+    "{% if m['reasoning_content'] %} <think> {{ m['reasoning_content'] }} </think>{% endif %}"
+    "{% if m['content'] is string and m['content'] %} {{ m['content'] }}"
+    "{% elif m['content'] %}{% for p in m['content'] %} {{ p['text'] }}{% endfor %}{% endif %}"
+    "{% for c in m['tool_calls'] or [] %} <call> {{ c['function']['name'] }}"
+    " {{ c['function']['arguments'] | tojson }} </call>{% endfor %} "
+    "{% if m['role'] == 'assistant' %}{{ eos_token }} {% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|> {% endif %}"
+)
+# The template the tiny model had first: role and content only, as older models' templates (no tools).
+PLAIN_CHAT_TEMPLATE = (
     "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|> {{ m['content'] }} "
     "{% if m['role'] == 'assistant' %}{{ eos_token }} {% endif %}{% endfor %}"
     "{% if add_generation_prompt %}<|assistant|> {% endif %}"

@@ -15,10 +15,10 @@ async function findings(name: string, content: string | Buffer) {
 
 const summary = (list: { line: number; code: string }[]): string[] => list.map((f) => `${f.line} ${f.code}`);
 
-test('an empty file is clean', async () => {
+test('an empty file is an error (the trainer refuses it: no examples)', async () => {
   const run = await findings('empty.jsonl', '');
-  assert.equal(run.code, 0);
-  assert.deepEqual(run.list, []);
+  assert.equal(run.code, 1);
+  assert.deepEqual(summary(run.list), ['1 format/no-examples']);
 });
 
 test('a binary file gets one clear message and the other files are linted', async () => {

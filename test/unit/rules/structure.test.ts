@@ -42,7 +42,14 @@ runRuleTests('structure', structureCheckers, {
     },
     {
       name: 'weight and name keys',
-      lines: [chat(m('user', 'hi', ', "name": "bob"'), m('assistant', 'hey', ', "weight": 0'))],
+      lines: [
+        chat(
+          m('user', 'hi', ', "name": "bob"'),
+          m('assistant', 'hey', ', "weight": 0'),
+          m('user', 'again'),
+          m('assistant', 'hello', ', "weight": 1'),
+        ),
+      ],
     },
     {
       name: 'ShareGPT with function_call and observation turns',
@@ -178,6 +185,18 @@ runRuleTests('structure', structureCheckers, {
       name: 'no assistant turn',
       lines: [chat(m('system', 's'), user)],
       findings: [{ code: 'structure/no-assistant-turn', line: 0, text: '"messages"' }],
+    },
+    {
+      name: 'every assistant turn with weight 0 (not trained, OpenAI semantics)',
+      lines: [chat(user, m('assistant', 'a', ', "weight": 0'), user, m('assistant', 'b', ', "weight": 0'))],
+      findings: [
+        {
+          code: 'structure/no-assistant-turn',
+          line: 0,
+          text: '"messages"',
+          message: 'Every assistant turn has weight 0',
+        },
+      ],
     },
     {
       name: 'last turn from the user; system in the middle; repeated assistant',

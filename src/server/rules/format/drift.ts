@@ -15,7 +15,8 @@ export const DRIFT: RuleMeta = {
   code: 'format/drift',
   family: 'format',
   description: 'A line uses a different dataset format from most lines of the file.',
-  defaultSeverity: 'warning',
+  // An error: the trainer reads one format per file and refuses the file at the first other line.
+  defaultSeverity: 'error',
   fixable: true,
 };
 
@@ -229,7 +230,7 @@ function reportDrift(
   const converted = convertLine(json, format, main);
   const range = rangeOf(context, json.keySpan([key]));
   report(DRIFT.code, {
-    message: `Line uses ${FORMAT_NAMES[format]} but ${mainCount} of ${total} lines use ${FORMAT_NAMES[main]}; trainers read one format per file.`,
+    message: `Line uses ${FORMAT_NAMES[format]} but ${mainCount} of ${total} lines use ${FORMAT_NAMES[main]}; trainers read one format per file, and Tunesmith's trainer refuses this one.`,
     range,
     related: [relatedLine(lines, exemplar, identifyingKey(main), `First line in ${FORMAT_NAMES[main]}`)],
     ...(converted !== undefined

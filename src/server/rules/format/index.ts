@@ -1,6 +1,7 @@
 import type { Checker } from '../../engine/rule.ts';
 import { driftChecker } from './drift.ts';
 import { keysChecker } from './keys.ts';
+import { noExamplesChecker } from './no-examples.ts';
 
 /** The format rules, in the order they run. */
-export const formatCheckers: Checker[] = [keysChecker, driftChecker];
+export const formatCheckers: Checker[] = [keysChecker, driftChecker, noExamplesChecker];

@@ -22,7 +22,8 @@ export const UNKNOWN_FORMAT: RuleMeta = {
   code: 'format/unknown',
   family: 'format',
   description: 'A JSON object that matches none of the dataset formats trainers accept.',
-  defaultSeverity: 'warning',
+  // An error: the trainer refuses a file with such a line ("no known format").
+  defaultSeverity: 'error',
   fixable: false,
 };
 

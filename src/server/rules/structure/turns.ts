@@ -2,14 +2,15 @@
 import type { Turn } from '../../engine/formats.ts';
 import type { LineChecker, LineContext } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
-import { rangeOf } from '../line-spans.ts';
+import { isRecord, rangeOf } from '../line-spans.ts';
 import { messageList } from './messages.ts';
 import { effectiveRole } from './roles.ts';
 
 export const NO_ASSISTANT_TURN: RuleMeta = {
   code: 'structure/no-assistant-turn',
   family: 'structure',
-  description: 'A conversation has no assistant turn, so there is nothing to train on.',
+  description:
+    'A conversation has no assistant turn, or only ones with weight 0, so there is nothing to train on.',
   defaultSeverity: 'error',
   fixable: false,
 };
@@ -56,6 +57,8 @@ export const turnsChecker: LineChecker = {
     // An empty or malformed list is structure/missing-messages.
     if (list === undefined || turns === undefined || turns.length === 0) return;
     let hasAssistant = false;
+    let hasTrained = false;
+    const messages = (context.json!.value as Record<string, unknown>)[list.listKey] as unknown[];
     let hasListTurn = false;
     let missingRole = false;
     let previous: Turn | undefined;
@@ -65,7 +68,12 @@ export const turnsChecker: LineChecker = {
       const role = effectiveRole(turn);
       if (turn.path.length === 2) hasListTurn = true;
       if (turn.role === undefined) missingRole = true;
-      if (role === 'assistant') hasAssistant = true;
+      if (role === 'assistant') {
+        hasAssistant = true;
+        // OpenAI's weight: an assistant turn with weight 0 is not trained (the trainer does the same).
+        const raw = turn.path.length === 2 ? messages[turn.path[1] as number] : undefined;
+        if (!isRecord(raw) || raw['weight'] !== 0) hasTrained = true;
+      }
       if (role === 'system' && i > 0) {
         report(SYSTEM_NOT_FIRST.code, {
           message: `System message at position ${i + 1}; trainers and chat templates expect it first.`,
@@ -89,6 +97,14 @@ export const turnsChecker: LineChecker = {
     if (!hasAssistant) {
       report(NO_ASSISTANT_TURN.code, {
         message: `No assistant turn among ${turns.length}; the example teaches the model nothing.`,
+        range: rangeOf(context, context.json!.keySpan([list.listKey])),
+      });
+      return;
+    }
+    if (!hasTrained) {
+      report(NO_ASSISTANT_TURN.code, {
+        message:
+          'Every assistant turn has weight 0; the example teaches the model nothing (the trainer refuses it).',
         range: rangeOf(context, context.json!.keySpan([list.listKey])),
       });
       return;

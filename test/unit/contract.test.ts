@@ -20,8 +20,6 @@ interface Case {
   format: string;
   lint: { errors: string[]; others: string[] };
   trainer: { trains: string[] } | { refuses: string; code?: string };
-  /** The lint error the tool-call structure rules (another branch of issue 12) add to this line. */
-  pending?: string;
 }
 
 const DIR = new URL('../fixtures/contract/', import.meta.url);
@@ -69,16 +67,11 @@ for (const item of cases) {
   });
 }
 
-test('every file the trainer refuses gets an error-level finding before launch, the one carrying its reason', (t) => {
+test('every file the trainer refuses gets an error-level finding before launch, the one carrying its reason', () => {
   const known = new Set(ALL_RULES.map((rule) => rule.code));
   for (const item of cases) {
     if (!('refuses' in item.trainer)) continue;
-    if (item.trainer.code === undefined) {
-      assert.ok(item.pending, `${item.file}: refused by the trainer with no lint error and nothing pending`);
-      assert.deepEqual(item.lint.errors, [], `${item.file}: name the code that now carries the reason`);
-      t.diagnostic(`${item.file}: pending (${item.pending})`);
-      continue;
-    }
+    assert.ok(item.trainer.code, `${item.file}: refused by the trainer, but no lint code carries its reason`);
     assert.ok(known.has(item.trainer.code), `${item.trainer.code} is no rule`);
     assert.ok(
       item.lint.errors.includes(item.trainer.code),
@@ -89,7 +82,7 @@ test('every file the trainer refuses gets an error-level finding before launch, 
 
 test('every file the linter lets through at error level trains', () => {
   for (const item of cases) {
-    if (item.lint.errors.length > 0 || item.pending) continue;
+    if (item.lint.errors.length > 0) continue;
     assert.ok(
       'trains' in item.trainer,
       `${item.file}: lints clean at error level but the trainer refuses it`,

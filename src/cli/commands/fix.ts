@@ -2,7 +2,8 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ALL_RULES } from '../../server/rules/index.ts';
-import { planFixes, writeFixed, type FixPlan } from '../apply-fixes.ts';
+import { planFixes, type FixPlan } from '../../server/engine/fixes.ts';
+import { writeFixed } from '../write-fixed.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, stdoutWritten, type Command, type CommandIO } from '../command.ts';
 import { describeError, displayPath, sameFile } from '../files.ts';
@@ -29,7 +30,7 @@ function fixSummary(plan: FixPlan): string {
   for (const [code, count] of [...plan.applied].sort((a, b) => a[0].localeCompare(b[0])))
     text += `  ${code}: ${count}\n`;
   if (plan.skipped > 0)
-    text += `  skipped ${plan.skipped} overlapping fix${plan.skipped === 1 ? '' : 'es'}\n`;
+    text += `  skipped ${plan.skipped} overlapping fix${plan.skipped === 1 ? '' : 'es'}: run fix again for ${plan.skipped === 1 ? 'it' : 'them'}\n`;
   return text;
 }
 
@@ -102,7 +103,10 @@ export const fixCommand: Command = async (args, io: CommandIO) => {
     throw new UsageError(`fix: --in-place needs a regular file; ${shown} is not one (use --out)`);
   const linted = await lintOneFile(io, config, parseThreads(values.threads), path, shown);
   try {
-    const plan = planFixes(linted.findings, linted.lines, wanted);
+    const plan = planFixes(linted.findings, {
+      wanted,
+      unread: (line) => line < linted.lines.count && linted.lines.raw(line).truncatedLength !== undefined,
+    });
     const emit = (write: (bytes: Uint8Array) => void): void => {
       writeFixed(plan, linted.lines, linted.reader, write);
       // Another writer (an editor, a second fix) would have its change lost, or mixed with ours.

@@ -25,7 +25,8 @@ import {
 } from '../files.ts';
 import { fileSize, type LineIndex } from '../lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
-import { formatSarif, jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
+import { jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
+import { formatSarif } from '../output/sarif.ts';
 import { Progress } from '../progress.ts';
 import { LintSession, parseThreads } from '../session.ts';
 import { VERSION } from '../version.ts';

@@ -1,8 +1,9 @@
 /**
- * The three output formats of `tunesmith lint`. Positions are 1-based here (what terminals, editors'
- * "go to line" and SARIF expect); columns count UTF-16 code units, as the engine does.
+ * The text and JSON output formats of `tunesmith lint` (SARIF is in sarif.ts). Positions are 1-based
+ * here (what terminals, editors' "go to line" and SARIF expect); columns count UTF-16 code units, as
+ * the engine does.
  */
-import { docsUrl, type Finding, type RuleMeta, type Severity } from '../../server/engine/types.ts';
+import type { Finding, Severity } from '../../server/engine/types.ts';
 
 export interface FileFindings {
   /** The path as shown to the user (relative to cwd, `/` separators). */
@@ -111,94 +112,4 @@ export function* textChunks(files: readonly FileFindings[]): Generator<string> {
     }
   }
   yield chunk + summary(files);
-}
-
-const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
-  error: 'error',
-  warning: 'warning',
-  info: 'note',
-  hint: 'note',
-};
-
-function sarifRegion(range: Finding['range']): Record<string, number> {
-  return {
-    startLine: range.start.line + 1,
-    startColumn: range.start.character + 1,
-    endLine: range.end.line + 1,
-    endColumn: range.end.character + 1,
-  };
-}
-
-/** SARIF 2.1.0, the format GitHub code scanning and other tools read. */
-export function formatSarif(
-  files: readonly FileFindings[],
-  rules: readonly RuleMeta[],
-  version: string,
-): string {
-  const used = new Set(files.flatMap(({ findings }) => findings.map((f) => f.code)));
-  const ruleList = rules.filter((rule) => used.has(rule.code));
-  // Codes without metadata (should not happen) still get a rule entry, so ruleIndex is always valid.
-  for (const code of used) {
-    if (!ruleList.some((rule) => rule.code === code)) {
-      ruleList.push({
-        code,
-        family: 'syntax',
-        description: code,
-        defaultSeverity: 'warning',
-        fixable: false,
-      });
-    }
-  }
-  const ruleIndex = new Map(ruleList.map((rule, i) => [rule.code, i]));
-  const results = files.flatMap(({ file, findings }) =>
-    findings.map((finding) => {
-      const result: Record<string, unknown> = {
-        ruleId: finding.code,
-        ruleIndex: ruleIndex.get(finding.code),
-        level: SARIF_LEVEL[finding.severity],
-        message: { text: finding.message },
-        locations: [
-          { physicalLocation: { artifactLocation: { uri: file }, region: sarifRegion(finding.range) } },
-        ],
-      };
-      if (finding.related?.length) {
-        result['relatedLocations'] = finding.related.map((related, id) => ({
-          id,
-          message: { text: related.message },
-          physicalLocation: {
-            artifactLocation: { uri: related.file ?? file },
-            region: sarifRegion(related.range),
-          },
-        }));
-      }
-      return result;
-    }),
-  );
-  const sarif = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'tunesmith',
-            version,
-            informationUri: 'https://github.com/tunesmith/tunesmith',
-            rules: ruleList.map((rule) => ({
-              id: rule.code,
-              name: rule.code,
-              shortDescription: { text: rule.description },
-              helpUri: docsUrl(rule.code),
-              defaultConfiguration: {
-                level: rule.defaultSeverity === 'off' ? 'none' : SARIF_LEVEL[rule.defaultSeverity],
-              },
-            })),
-          },
-        },
-        columnKind: 'utf16CodeUnits',
-        results,
-      },
-    ],
-  };
-  return JSON.stringify(sarif, null, 2) + '\n';
 }

@@ -17,6 +17,7 @@ import {
 import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { FORMAT_NAMES } from '../engine/formats.ts';
+import { planFixes } from '../engine/fixes.ts';
 import { docsUrl, type Finding, type Severity, type TextEdit } from '../engine/types.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
 import type { LineContext } from '../engine/rule.ts';
@@ -57,12 +58,6 @@ function sameRange(a: LspRange, b: LspRange): boolean {
   );
 }
 
-function overlaps(a: LspRange, b: LspRange): boolean {
-  const before = (p: LspRange['start'], q: LspRange['start']): boolean =>
-    p.line < q.line || (p.line === q.line && p.character < q.character);
-  return !before(a.end, b.start) && !before(b.end, a.start);
-}
-
 function editOf(uri: string, version: number, edits: TextEdit[]): CodeAction['edit'] {
   return { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] };
 }
@@ -70,6 +65,7 @@ function editOf(uri: string, version: number, edits: TextEdit[]): CodeAction['ed
 /**
  * Quick fixes for the findings under `range`, and the file-wide fix-all. Each action is one
  * versioned edit: if the document changed since, the editor refuses it rather than corrupting text.
+ * Both go through the planner `tunesmith fix` uses (engine/fixes.ts), so Fix All makes the CLI's edits.
  */
 export function codeActions(
   /** The findings on the lines of `range`. */
@@ -80,9 +76,12 @@ export function codeActions(
   version: number,
   range: LspRange,
   only: readonly string[] | undefined,
+  /** Lines the engine did not read (over `maxLineLength`); see `PlanOptions.unread`. */
+  unread?: (line: number) => boolean,
 ): CodeAction[] {
   const wants = (kind: string): boolean =>
     !only || only.some((requested) => kind === requested || kind.startsWith(requested + '.'));
+  const options = unread ? { unread } : {};
   const actions: CodeAction[] = [];
   if (wants(CodeActionKind.QuickFix)) {
     for (const finding of findings) {
@@ -93,15 +92,18 @@ export function codeActions(
         finding.range.end.line < range.start.line
       )
         continue;
+      // A fix the planner would not take alone (malformed, or on an unread line) is not offered.
+      const { edits } = planFixes([finding], options);
+      if (edits.length === 0) continue;
       const action = CodeAction.create(finding.fix.title, CodeActionKind.QuickFix);
       action.diagnostics = [toDiagnostic(finding, uri)];
-      action.edit = editOf(uri, version, finding.fix.edits);
+      action.edit = editOf(uri, version, edits);
       action.isPreferred = true;
       actions.push(action);
     }
   }
   if (wants(FIX_ALL_KIND)) {
-    const edits = fixAllEdits(all());
+    const { edits } = planFixes(all(), options);
     if (edits.length > 0) {
       const action = CodeAction.create('Fix all auto-fixable Tunesmith problems', FIX_ALL_KIND);
       action.edit = editOf(uri, version, edits);
@@ -109,38 +111,6 @@ export function codeActions(
     }
   }
   return actions;
-}
-
-/**
- * Every fix whose edits overlap no earlier fix's edits (an overlapping fix waits for the next run).
- * Taken edits are looked up by the lines they cover: comparing each fix with every one taken was
- * quadratic, minutes for the 129,999 duplicate lines of one file.
- */
-export function fixAllEdits(findings: readonly Finding[]): TextEdit[] {
-  const taken: TextEdit[] = [];
-  const byLine = new Map<number, TextEdit[]>();
-  const lines = (edit: TextEdit): number[] => {
-    const covered: number[] = [];
-    for (let line = edit.range.start.line; line <= edit.range.end.line; line++) covered.push(line);
-    return covered;
-  };
-  for (const finding of findings) {
-    if (!finding.fix) continue;
-    const edits = finding.fix.edits;
-    const clash = edits.some((edit) =>
-      lines(edit).some((line) => byLine.get(line)?.some((other) => overlaps(edit.range, other.range))),
-    );
-    if (clash) continue;
-    for (const edit of edits) {
-      taken.push(edit);
-      for (const line of lines(edit)) {
-        const onLine = byLine.get(line);
-        if (onLine) onLine.push(edit);
-        else byLine.set(line, [edit]);
-      }
-    }
-  }
-  return taken;
 }
 
 export function findingsMatching(findings: readonly Finding[], diagnostic: Diagnostic): Finding[] {

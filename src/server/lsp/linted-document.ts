@@ -119,6 +119,14 @@ export class LintedDocument {
     return this.entries[line]?.text;
   }
 
+  /** Whether the engine did not read `line` (longer than `maxLineLength`), as `makeLine` decides. */
+  unread(line: number): boolean {
+    const text = this.entries[line]?.text;
+    if (text === undefined) return false;
+    const bom = line === 0 && text.startsWith(BOM) ? 1 : 0;
+    return text.length - bom > this.config.maxLineLength;
+  }
+
   /** Applies LSP content changes in order; each range refers to the text after the previous one. */
   applyChanges(changes: readonly TextChange[]): void {
     for (const change of changes) {

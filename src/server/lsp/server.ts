@@ -375,7 +375,8 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
       ...leaksOn(uri, range.start.line, range.end.line),
     ];
     const all = (): Finding[] => [...linted.findings(), ...split.findingsFor(uri)].sort(compareFindings);
-    return codeActions(near, all, uri, document.version, range, context.only);
+    const unread = (line: number): boolean => linted.unread(line);
+    return codeActions(near, all, uri, document.version, range, context.only, unread);
   });
 
   connection.onHover(({ textDocument, position }) => {

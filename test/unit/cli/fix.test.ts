@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { planFixes, writeFixed } from '../../../src/cli/apply-fixes.ts';
+import { writeFixed } from '../../../src/cli/write-fixed.ts';
+import { planFixes } from '../../../src/server/engine/fixes.ts';
 import { lintFile } from '../../../src/cli/lint-file.ts';
 import { inThreadRunner } from '../../../src/cli/line-runner.ts';
 import { resolveConfig } from '../../../src/server/engine/config.ts';
@@ -17,7 +18,9 @@ async function fix(content: Buffer, name: string, checkers = [tabsChecker]) {
   const path = join(dir, name);
   writeFileSync(path, content);
   const linted = await lintFile(path, { config, runner: inThreadRunner(config, checkers), checkers });
-  const plan = planFixes(linted.findings, linted.lines, () => true);
+  const plan = planFixes(linted.findings, {
+    unread: (line) => line < linted.lines.count && linted.lines.raw(line).truncatedLength !== undefined,
+  });
   const chunks: Buffer[] = [];
   writeFixed(plan, linted.lines, linted.reader, (bytes) => chunks.push(Buffer.from(bytes)));
   linted.reader.close();
@@ -66,7 +69,7 @@ test('a fix that overlaps one already taken is skipped and counted', async () =>
     [...plan.applied.values()].reduce((a, b) => a + b),
     1,
   );
-  // Findings are taken in position order, then by code: format/test-rival comes first and wins.
+  // Fixes are taken by start, then end, then code: format/test-rival's comes first and wins.
   assert.deepEqual([...plan.applied.keys()], ['format/test-rival']);
   assert.equal(output.toString(), 'ab\nc\n');
 });

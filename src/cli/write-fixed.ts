@@ -1,75 +1,14 @@
 /**
- * Chooses and applies mechanical fixes. A fix is taken whole or not at all: one that overlaps an edit
- * already taken is skipped and counted. Output is written in one streaming pass in which every line no
- * fix touches is copied byte for byte from the file (invalid UTF-8, odd line endings and all); only the
- * lines a fix touches are re-encoded.
+ * Writes a fix plan (chosen by the engine's planner, engine/fixes.ts, which the editor's Fix All uses
+ * too) to a file. Output is written in one streaming pass in which every line no fix touches is copied
+ * byte for byte from the file (invalid UTF-8, odd line endings and all); only the lines a fix touches
+ * are re-encoded.
  */
 import { fstatSync } from 'node:fs';
 import type { FileLines } from '../server/engine/reader.ts';
-import type { Finding, Position, TextEdit } from '../server/engine/types.ts';
+import type { FixPlan } from '../server/engine/fixes.ts';
+import type { Position, TextEdit } from '../server/engine/types.ts';
 import type { LineIndex } from './lint-file.ts';
-
-export interface FixPlan {
-  edits: TextEdit[];
-  /** Fixes taken, by code. */
-  applied: Map<string, number>;
-  /** Fixes skipped because they overlapped one already taken (or touched a line too long to read). */
-  skipped: number;
-}
-
-function before(a: Position, b: Position): boolean {
-  return a.line < b.line || (a.line === b.line && a.character < b.character);
-}
-
-function samePosition(a: Position, b: Position): boolean {
-  return a.line === b.line && a.character === b.character;
-}
-
-function overlaps(a: TextEdit, b: TextEdit): boolean {
-  // Two insertions at one point conflict too: their order would be a guess.
-  if (samePosition(a.range.start, b.range.start)) return true;
-  return before(a.range.start, b.range.end) && before(b.range.start, a.range.end);
-}
-
-export function planFixes(
-  findings: readonly Finding[],
-  lines: LineIndex,
-  wanted: (code: string) => boolean,
-): FixPlan {
-  const taken: TextEdit[] = [];
-  const byLine = new Map<number, TextEdit[]>();
-  const applied = new Map<string, number>();
-  let skipped = 0;
-  for (const finding of findings) {
-    if (!finding.fix || !wanted(finding.code)) continue;
-    const edits = finding.fix.edits;
-    const conflict = edits.some((edit) => {
-      for (let line = edit.range.start.line; line <= edit.range.end.line; line++) {
-        if (line < lines.count && lines.raw(line).truncatedLength !== undefined) return true;
-        if (byLine.get(line)?.some((other) => overlaps(edit, other))) return true;
-      }
-      // Edits within one fix must not overlap each other either.
-      return edits.some((other) => other !== edit && overlaps(edit, other));
-    });
-    if (conflict) {
-      skipped++;
-      continue;
-    }
-    for (const edit of edits) {
-      taken.push(edit);
-      for (let line = edit.range.start.line; line <= edit.range.end.line; line++) {
-        const list = byLine.get(line) ?? [];
-        list.push(edit);
-        byLine.set(line, list);
-      }
-    }
-    applied.set(finding.code, (applied.get(finding.code) ?? 0) + 1);
-  }
-  taken.sort((a, b) =>
-    before(a.range.start, b.range.start) ? -1 : before(b.range.start, a.range.start) ? 1 : 0,
-  );
-  return { edits: taken, applied, skipped };
-}
 
 /** The last line an edit's text depends on: an end at column 0 of the next line ends this one. */
 function lastLine(edit: TextEdit): number {

@@ -80,7 +80,10 @@ test('a UTF-16 file gets one diagnostic saying so, not a garbled one per line', 
     [['syntax/invalid-utf8', 0]],
   );
   const message = diagnostics[0]!.message;
-  assert.match(typeof message === 'string' ? message : message.value, /UTF-16 LE text \(byte order mark\); convert it to UTF-8/);
+  assert.match(
+    typeof message === 'string' ? message : message.value,
+    /UTF-16 LE text \(byte order mark\); convert it to UTF-8/,
+  );
 });
 
 test('a file too large for the editor to send is announced as linted from disk', () => {

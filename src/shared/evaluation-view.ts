@@ -1,6 +1,6 @@
 /**
  * How an evaluation report reads to a person, in one place for every view of it: the evaluation panel,
- * its Markdown and HTML exports (and the editor's inline results, should they want the same words):
+ * its Markdown and HTML exports and the editor's inline results (CodeLens, hover, List Regressions):
  * metric names and number formats, the word-level differences of an output against the reference,
  * the flip-table cell an example falls in, and the Δlog-prob shade of each reference token. No DOM,
  * no `vscode`: pure functions of the report (schemas/evaluation-report.schema.json).
@@ -369,4 +369,52 @@ export function sourceFacts(report: EvaluationReport): [string, string][] {
   }
   facts.push(['created', report.created]);
   return facts;
+}
+
+/**
+ * An example's primary metric, base → tuned with the change: "token F1 0.000 → 0.833 (+0.833)"; the
+ * tuned score alone without a base. `names`: METRIC_LABELS, or METRIC_SHORT where space is short.
+ */
+export function scoreChange(
+  report: EvaluationReport,
+  example: EvaluationExample,
+  names: Record<MetricName, string> = METRIC_LABELS,
+): string {
+  const metric = report.primary;
+  const tuned = formatMetric(metric, exampleScore(example, 'tuned', metric));
+  if (!example.scores.base) return `${names[metric]} ${tuned}`;
+  const base = formatMetric(metric, exampleScore(example, 'base', metric));
+  return `${names[metric]} ${base} → ${tuned} (${formatDelta(metric, exampleDelta(example, metric))})`;
+}
+
+/** A system's label cut to `max` characters, for a line of text that holds several. */
+const shortLabel = (report: EvaluationReport, system: SystemId, max = 24): string => {
+  const label = systemLabel(report, system);
+  return label.length > max ? `${label.slice(0, max - 1)}…` : label;
+};
+
+/**
+ * One example's result in a line, as the editor shows it above the held-out line: each system right
+ * (✓) or wrong (✗) by `correct`, then the primary metric with its change, and the outcome when it is
+ * one to look at: "tuned ✓ · base ✗ · F1 0.400 → 1.000 (+0.600)", "… · regressed", "tuned ✓ · F1 1.000".
+ */
+export function resultLine(report: EvaluationReport, example: EvaluationExample): string {
+  const parts = [`${shortLabel(report, 'tuned')} ${example.correct.tuned ? '✓' : '✗'}`];
+  if (example.correct.base !== undefined && example.scores.base !== undefined)
+    parts.push(`${shortLabel(report, 'base')} ${example.correct.base ? '✓' : '✗'}`);
+  parts.push(scoreChange(report, example, METRIC_SHORT));
+  if (example.outcome === 'regressed') parts.push('regressed');
+  if (example.outcome === 'error') parts.push(`error: ${example.error ?? 'not scored as a pair'}`);
+  return parts.join(' · ');
+}
+
+/**
+ * The regressed examples, the largest loss of the primary metric first (then in file order): where
+ * to look first when the tuned model got worse.
+ */
+export function regressionsByLoss(report: EvaluationReport): EvaluationExample[] {
+  const loss = (example: EvaluationExample) => exampleDelta(example, report.primary) ?? 0;
+  return report.examples
+    .filter((example) => example.outcome === 'regressed')
+    .sort((a, b) => loss(a) - loss(b) || a.index - b.index);
 }

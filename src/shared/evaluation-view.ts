@@ -88,12 +88,12 @@ export function formatDelta(metric: MetricName, value: number | null | undefined
 }
 
 /** What the report calls a system (`base`, `run-2 (tuned)`, `checkpoint-150`). */
-export const systemLabel = (report: EvaluationReport, system: SystemId): string =>
+export const systemLabel = (report: Pick<EvaluationReport, 'systems'>, system: SystemId): string =>
   report.systems[system]?.label ?? system;
 
 /** One system's score of one example, or null where it has none (no base, an empty reference). */
 export function exampleScore(
-  example: EvaluationExample,
+  example: Pick<EvaluationExample, 'scores'>,
   system: SystemId,
   metric: MetricName,
 ): number | null {
@@ -102,7 +102,7 @@ export function exampleScore(
 }
 
 /** Tuned − base of one example's score, or null when either is missing. */
-export function exampleDelta(example: EvaluationExample, metric: MetricName): number | null {
+export function exampleDelta(example: Pick<EvaluationExample, 'scores'>, metric: MetricName): number | null {
   const base = exampleScore(example, 'base', metric);
   const tuned = exampleScore(example, 'tuned', metric);
   return base === null || tuned === null ? null : tuned - base;
@@ -376,8 +376,8 @@ export function sourceFacts(report: EvaluationReport): [string, string][] {
  * tuned score alone without a base. `names`: METRIC_LABELS, or METRIC_SHORT where space is short.
  */
 export function scoreChange(
-  report: EvaluationReport,
-  example: EvaluationExample,
+  report: Pick<EvaluationReport, 'primary'>,
+  example: Pick<EvaluationExample, 'scores'>,
   names: Record<MetricName, string> = METRIC_LABELS,
 ): string {
   const metric = report.primary;
@@ -388,7 +388,7 @@ export function scoreChange(
 }
 
 /** A system's label cut to `max` characters, for a line of text that holds several. */
-const shortLabel = (report: EvaluationReport, system: SystemId, max = 24): string => {
+const shortLabel = (report: Pick<EvaluationReport, 'systems'>, system: SystemId, max = 24): string => {
   const label = systemLabel(report, system);
   return label.length > max ? `${label.slice(0, max - 1)}…` : label;
 };
@@ -398,7 +398,11 @@ const shortLabel = (report: EvaluationReport, system: SystemId, max = 24): strin
  * (✓) or wrong (✗) by `correct`, then the primary metric with its change, and the outcome when it is
  * one to look at: "tuned ✓ · base ✗ · F1 0.400 → 1.000 (+0.600)", "… · regressed", "tuned ✓ · F1 1.000".
  */
-export function resultLine(report: EvaluationReport, example: EvaluationExample): string {
+/** What a result's line reads of a report and an example (the editor keeps only this of a report). */
+export type ResultReport = Pick<EvaluationReport, 'primary' | 'systems'>;
+export type ResultExample = Pick<EvaluationExample, 'correct' | 'scores' | 'outcome' | 'error'>;
+
+export function resultLine(report: ResultReport, example: ResultExample): string {
   const parts = [`${shortLabel(report, 'tuned')} ${example.correct.tuned ? '✓' : '✗'}`];
   if (example.correct.base !== undefined && example.scores.base !== undefined)
     parts.push(`${shortLabel(report, 'base')} ${example.correct.base ? '✓' : '✗'}`);

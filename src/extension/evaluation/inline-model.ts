@@ -8,14 +8,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { EvaluationExample, EvaluationReport } from '../../shared/evaluation-report.ts';
+import type { ResultExample, ResultReport } from '../../shared/evaluation-view.ts';
 
 /** The trainer's `line_hash` of a line's text (src/trainer/tunesmith_trainer/report.py). */
 export const lineHash = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export type Placement = 'fresh' | 'moved' | 'stale';
 
+/** What placing and a lens read of an example: no texts (those are most of a report). */
+export type LineExample = ResultExample & Pick<EvaluationExample, 'index' | 'line_hash'> & { line: number };
+
 export interface PlacedResult {
-  example: EvaluationExample;
+  example: LineExample;
   state: Placement;
   /** 0-based line it is shown on now; undefined for a stale result whose line is gone or taken. */
   line: number | undefined;
@@ -36,12 +40,28 @@ export interface Lines {
   text(line: number): string;
 }
 
-/** The examples of one version of a report that name a line: what placing reads, built once per version. */
-export class ReportLines {
-  readonly examples: readonly EvaluationExample[];
+/**
+ * The examples of one version of a report that name a line, without their texts: what placing and
+ * the lenses read, built once per version of the report (ReportStore keeps it in the report's
+ * summary, ~200 bytes an example, so a held-out file's lenses need no read of a report of 30 MB).
+ */
+export class ReportLines implements ResultReport {
+  readonly primary: EvaluationReport['primary'];
+  readonly systems: EvaluationReport['systems'];
+  readonly examples: readonly LineExample[];
 
   constructor(report: EvaluationReport) {
-    this.examples = report.examples.filter((example) => example.line !== undefined);
+    this.primary = report.primary;
+    this.systems = report.systems;
+    const examples: LineExample[] = [];
+    for (const { index, line, line_hash, correct, scores, outcome, error } of report.examples) {
+      if (line === undefined) continue;
+      const example: LineExample = { index, line, correct, scores, outcome };
+      if (line_hash !== undefined) example.line_hash = line_hash;
+      if (error !== undefined) example.error = error;
+      examples.push(example);
+    }
+    this.examples = examples;
   }
 }
 
@@ -88,7 +108,7 @@ export function placeResults(index: ReportLines, lines: Lines, hashes: LineHashe
   const pending: PlacedResult[] = [];
   const taken = new Set<number>();
   for (const example of index.examples) {
-    const evaluatedLine = example.line! - 1;
+    const evaluatedLine = example.line - 1;
     const exists = evaluatedLine < lines.count;
     const same =
       exists &&

@@ -15,6 +15,7 @@ import {
   promptLine,
   resultLine,
   systemLabel,
+  type ResultReport,
   wordDiff,
   type DiffPart,
 } from '../../shared/evaluation-view.ts';
@@ -27,7 +28,7 @@ export const HOVER_COMMANDS = ['tunesmith.evaluation.compareInDiff', 'tunesmith.
 export const STALE = 'stale: line changed since the evaluation';
 
 /** A lens's title: the result, marked stale or moved. */
-export function lensTitle(report: EvaluationReport, placed: PlacedResult): string {
+export function lensTitle(report: ResultReport, placed: PlacedResult): string {
   const result = resultLine(report, placed.example);
   if (placed.state === 'stale') return `⚠ ${STALE} · ${result}`;
   if (placed.state === 'moved') return `${result} · evaluated as line ${placed.evaluatedLine + 1}`;
@@ -181,10 +182,14 @@ function reportLine(report: EvaluationReport): string {
 /**
  * The hover of one result: the report it comes from, the result's line (stale or moved said first),
  * the prompt in a line, the reference, each system's output marked against the reference, and links
- * to the diff editor and the evaluation panel.
+ * to the diff editor and the evaluation panel. `example` is the report's example `placed` is of.
  */
-export function hoverMarkdown(reportPath: string, report: EvaluationReport, placed: PlacedResult): string {
-  const { example } = placed;
+export function hoverMarkdown(
+  reportPath: string,
+  report: EvaluationReport,
+  example: EvaluationExample,
+  placed: PlacedResult,
+): string {
   const lines: string[] = [`**Tunesmith evaluation** ${markdownText(reportLine(report))}`, ''];
   if (placed.state === 'stale')
     lines.push(`**⚠ ${markdownText(STALE)}**: these results are for its old text.`, '');

@@ -22,10 +22,10 @@ import {
   promptLine,
   regressionsByLoss,
 } from '../../shared/evaluation-view.ts';
-import { LineHashes, ReportLines, placeResults, type Placed, type PlacedResult } from './inline-model.ts';
+import { LineHashes, placeResults, type Placed, type PlacedResult } from './inline-model.ts';
 import { HOVER_COMMANDS, STALE, hoverMarkdown, lensTitle } from './inline-text.ts';
 import type { EvaluationHost } from './panel.ts';
-import { workspaceReportPaths, type ReportSummary } from './reports.ts';
+import { exampleAt, workspaceReportPaths, type ReportSummary } from './reports.ts';
 
 /** `tunesmith.evaluation.inlineResults`: the lenses and hovers, on or off. */
 const SETTING = 'tunesmith.evaluation.inlineResults';
@@ -38,7 +38,7 @@ const REPORTS_GLOB = '.tunesmith/runs/*/evaluations/*.json';
 interface View {
   key: string;
   path: string;
-  report: EvaluationReport;
+  summary: ReportSummary;
   placed: Placed;
 }
 
@@ -65,8 +65,6 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
   private scanning: Promise<void> | undefined;
   private readonly views = new Map<string, View>();
   private readonly hashes = new Map<string, LineHashes>();
-  /** The examples with lines of each report version (the store returns one object per version). */
-  private readonly indexes = new WeakMap<EvaluationReport, ReportLines>();
   private readonly disposables: vscode.Disposable[] = [];
   private folderWatchers: vscode.Disposable[] = [];
 
@@ -90,6 +88,8 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
 
   /** Commands and providers, for the extension's subscriptions. */
   register(): vscode.Disposable[] {
+    // Listed (and each report's lines indexed) now, so that opening a held-out file costs a stat.
+    void this.ready();
     const selector: vscode.DocumentSelector = { scheme: 'file' };
     return [
       this,
@@ -187,33 +187,39 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
     await this.ready();
     const path = this.reportFor(document.uri.fsPath);
     if (path === undefined) return undefined;
-    const result = await this.host.store.get(path);
-    if (!result.ok) {
-      this.host.output.warn(`inline evaluation results: ${result.problem}`);
+    // A stat, and a read only when the report changed: its lines are indexed in its summary.
+    const summary = await this.host.store.summary(path);
+    if (!summary) {
+      void this.refresh(path);
       return undefined;
     }
     const id = document.uri.toString();
-    const key = `${document.version}|${path}|${result.stamp}`;
+    const key = `${document.version}|${path}|${summary.stamp}`;
     const cached = this.views.get(id);
     if (cached?.key === key) return cached;
-    let index = this.indexes.get(result.report);
-    if (!index) {
-      index = new ReportLines(result.report);
-      this.indexes.set(result.report, index);
-    }
     let hashes = this.hashes.get(id);
     if (!hashes) {
       hashes = new LineHashes();
       this.hashes.set(id, hashes);
     }
     const placed = placeResults(
-      index,
+      summary.lines,
       { count: document.lineCount, text: (line) => document.lineAt(line).text },
       hashes,
     );
-    const view: View = { key, path, report: result.report, placed };
+    const view: View = { key, path, summary, placed };
     this.views.set(id, view);
     return view;
+  }
+
+  /** The whole report a view was placed from (its texts), or undefined when it changed or went since. */
+  private async fullReport(view: View): Promise<EvaluationReport | undefined> {
+    const result = await this.host.store.get(view.path);
+    if (!result.ok) {
+      this.host.output.warn(`inline evaluation results: ${result.problem}`);
+      return undefined;
+    }
+    return result.stamp === view.summary.stamp ? result.report : undefined;
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -225,7 +231,7 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
       for (const placed of results)
         lenses.push(
           new vscode.CodeLens(range, {
-            title: lensTitle(view.report, placed),
+            title: lensTitle(view.summary.lines, placed),
             tooltip: 'Open this evaluation in the Evaluation panel',
             command: 'tunesmith.evaluation.show',
             arguments: [view.path],
@@ -242,13 +248,18 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
     const view = await this.view(document);
     const results = view?.placed.byLine.get(position.line);
     if (!view || !results) return undefined;
-    const contents = results.map((placed) => {
-      const markdown = new vscode.MarkdownString(hoverMarkdown(view.path, view.report, placed));
+    const report = await this.fullReport(view);
+    if (!report) return undefined;
+    const contents: vscode.MarkdownString[] = [];
+    for (const placed of results) {
+      const example = exampleAt(report, placed.example.index);
+      if (!example) continue;
+      const markdown = new vscode.MarkdownString(hoverMarkdown(view.path, report, example, placed));
       markdown.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
       markdown.supportHtml = false;
       markdown.supportThemeIcons = false;
-      return markdown;
-    });
+      contents.push(markdown);
+    }
     return new vscode.Hover(contents, document.lineAt(position.line).range);
   }
 
@@ -301,7 +312,8 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
     const target = await this.regressionTarget();
     if (!target) return;
     const { document, view } = target;
-    const report = view.report;
+    const report = await this.fullReport(view);
+    if (!report) return;
     const regressions = regressionsByLoss(report);
     if (regressions.length === 0)
       return void vscode.window.showInformationMessage(

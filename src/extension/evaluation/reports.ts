@@ -15,6 +15,7 @@ import {
   type MetricName,
 } from '../../shared/evaluation-report.ts';
 import type { OtherReport } from '../../shared/evaluation-protocol.ts';
+import { ReportLines } from './inline-model.ts';
 import { RUN_ID } from '../../shared/webview-protocol.ts';
 import { RUNS_DIR } from '../runs/run.ts';
 
@@ -54,7 +55,10 @@ export async function readReport(path: string): Promise<ReadResult> {
     : { ok: false, problem: `${path} is ${checked.problem}` };
 }
 
-/** What is known of a report without keeping its examples: enough to list it and to know its file. */
+/**
+ * What is known of a report without keeping its texts: enough to list it, to know its file and to
+ * place its results on that file's lines.
+ */
 export interface ReportSummary {
   path: string;
   stamp: string;
@@ -67,6 +71,8 @@ export interface ReportSummary {
   lineFile?: string;
   examples: number;
   regressed: number;
+  /** Its examples' lines and results, for the editor's lenses. */
+  lines: ReportLines;
 }
 
 /** Parsed reports by path; a read of an unchanged file costs a stat. */
@@ -85,7 +91,7 @@ export class ReportStore {
 
   /**
    * The report's summary, read once per version of its file (from the cached report when it is the
-   * same version); undefined when it is not there or not a report. The examples are not kept: a
+   * same version); undefined when it is not there or not a report. The texts are not kept: a
    * workspace can hold many reports of 10,000 examples that nobody opens.
    */
   async summary(path: string): Promise<ReportSummary | undefined> {
@@ -221,6 +227,7 @@ function summarize(path: string, stamp: string, report: EvaluationReport): Repor
     metrics: { tuned: report.metrics.tuned },
     examples: report.examples.length,
     regressed: report.examples.filter((example) => example.outcome === 'regressed').length,
+    lines: new ReportLines(report),
   };
   if (report.run) summary.run = report.run;
   if (report.metrics.base) summary.metrics.base = report.metrics.base;

@@ -247,7 +247,9 @@ test('the hover renders every output, reference and label of a hostile report as
   const report = hostileReport();
   const placed = place(report, heldout());
   for (const result of placed.results) {
-    const html = render(hoverMarkdown('/ws/run/evaluations/final.json', report, result));
+    const html = render(
+      hoverMarkdown('/ws/run/evaluations/final.json', report, report.examples[result.example.index]!, result),
+    );
     const without = html.replace(/<\/?(strong|em)>/g, ''); // the hover's own headings
     assert.doesNotMatch(without, ACTIVE, html);
     // The only links are the two command links.
@@ -258,12 +260,16 @@ test('the hover renders every output, reference and label of a hostile report as
     );
     // Each output reads as itself once the parts of the reference it lacks are left out.
     const outputs = textOf(html.replace(/<span style="[^"]*removedTextBackground[^"]*">.*?<\/span>/g, ''));
-    const { example } = result;
+    const example = report.examples[result.example.index]!;
     assert.ok(textOf(html).includes(example.reference), example.reference);
     for (const shown of [example.outputs.base!, example.outputs.tuned])
       assert.ok(outputs.replace(/·/g, ' ').includes(shown), `${JSON.stringify(shown)} in\n${outputs}`);
   }
-  const all = placed.results.map((result) => textOf(render(hoverMarkdown('/p', report, result)))).join('\n');
+  const all = placed.results
+    .map((result) =>
+      textOf(render(hoverMarkdown('/p', report, report.examples[result.example.index]!, result))),
+    )
+    .join('\n');
   for (const payload of PAYLOADS) assert.ok(all.includes(payload), payload);
   assert.ok(all.includes(`base ${PAYLOADS[0]}`), 'the system label too');
 });
@@ -273,7 +279,7 @@ test('the hover: reference, both outputs marked against it, stale said first, li
   const lines = heldout();
   lines[3] = lines[3]!.replace('Nairobi', 'Nairobi (edited)');
   const placed = place(report, lines);
-  const markdown = hoverMarkdown('/ws/a (1)/final.json', report, placed.results[3]!);
+  const markdown = hoverMarkdown('/ws/a (1)/final.json', report, report.examples[3]!, placed.results[3]!);
   const html = render(markdown);
   const text = textOf(html);
   assert.match(text, /^Tunesmith evaluation final · run tiny-1 · step 150/);
@@ -293,14 +299,18 @@ test('the hover: reference, both outputs marked against it, stale said first, li
   // A whitespace-only change is drawn, not invisible.
   const spaced = fixtureReport();
   spaced.examples[0]!.outputs.tuned = 'The capital of Peru is Lima.';
-  const spacedHtml = render(hoverMarkdown('/p', spaced, place(spaced, heldout()).results[0]!));
+  const spacedHtml = render(
+    hoverMarkdown('/p', spaced, spaced.examples[0]!, place(spaced, heldout()).results[0]!),
+  );
   assert.match(spacedHtml, /removedTextBackground\);">·<\/span>/);
 });
 
 test('a long output is cut in the hover, and says how much more the diff editor shows', () => {
   const report = fixtureReport();
   report.examples[0]!.outputs.tuned = 'word '.repeat(5000);
-  const text = textOf(render(hoverMarkdown('/p', report, place(report, heldout()).results[0]!)));
+  const text = textOf(
+    render(hoverMarkdown('/p', report, report.examples[0]!, place(report, heldout()).results[0]!)),
+  );
   assert.ok(text.length < 4 * HOVER_TEXT_CHARS, `${text.length}`);
   assert.match(text, /more characters \(Compare in diff editor shows all\)/);
 });

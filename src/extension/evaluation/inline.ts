@@ -223,6 +223,7 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const started = performance.now();
     const view = await this.view(document);
     if (!view) return [];
     const lenses: vscode.CodeLens[] = [];
@@ -238,6 +239,9 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
           }),
         );
     }
+    this.host.output.debug(
+      `inline evaluation results: ${lenses.length} lenses on ${basename(document.uri.fsPath)} in ${(performance.now() - started).toFixed(1)} ms`,
+    );
     return lenses;
   }
 

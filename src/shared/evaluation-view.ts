@@ -1,6 +1,6 @@
 /**
  * How an evaluation report reads to a person, in one place for every view of it: the evaluation panel,
- * its Markdown and HTML exports (and the editor's inline results, should they want the same words):
+ * its Markdown and HTML exports and the editor's inline results (CodeLens, hover, List Regressions):
  * metric names and number formats, the word-level differences of an output against the reference,
  * the flip-table cell an example falls in, and the Δlog-prob shade of each reference token. No DOM,
  * no `vscode`: pure functions of the report (schemas/evaluation-report.schema.json).
@@ -88,12 +88,12 @@ export function formatDelta(metric: MetricName, value: number | null | undefined
 }
 
 /** What the report calls a system (`base`, `run-2 (tuned)`, `checkpoint-150`). */
-export const systemLabel = (report: EvaluationReport, system: SystemId): string =>
+export const systemLabel = (report: Pick<EvaluationReport, 'systems'>, system: SystemId): string =>
   report.systems[system]?.label ?? system;
 
 /** One system's score of one example, or null where it has none (no base, an empty reference). */
 export function exampleScore(
-  example: EvaluationExample,
+  example: Pick<EvaluationExample, 'scores'>,
   system: SystemId,
   metric: MetricName,
 ): number | null {
@@ -102,7 +102,7 @@ export function exampleScore(
 }
 
 /** Tuned − base of one example's score, or null when either is missing. */
-export function exampleDelta(example: EvaluationExample, metric: MetricName): number | null {
+export function exampleDelta(example: Pick<EvaluationExample, 'scores'>, metric: MetricName): number | null {
   const base = exampleScore(example, 'base', metric);
   const tuned = exampleScore(example, 'tuned', metric);
   return base === null || tuned === null ? null : tuned - base;
@@ -369,4 +369,56 @@ export function sourceFacts(report: EvaluationReport): [string, string][] {
   }
   facts.push(['created', report.created]);
   return facts;
+}
+
+/**
+ * An example's primary metric, base → tuned with the change: "token F1 0.000 → 0.833 (+0.833)"; the
+ * tuned score alone without a base. `names`: METRIC_LABELS, or METRIC_SHORT where space is short.
+ */
+export function scoreChange(
+  report: Pick<EvaluationReport, 'primary'>,
+  example: Pick<EvaluationExample, 'scores'>,
+  names: Record<MetricName, string> = METRIC_LABELS,
+): string {
+  const metric = report.primary;
+  const tuned = formatMetric(metric, exampleScore(example, 'tuned', metric));
+  if (!example.scores.base) return `${names[metric]} ${tuned}`;
+  const base = formatMetric(metric, exampleScore(example, 'base', metric));
+  return `${names[metric]} ${base} → ${tuned} (${formatDelta(metric, exampleDelta(example, metric))})`;
+}
+
+/** A system's label cut to `max` characters, for a line of text that holds several. */
+const shortLabel = (report: Pick<EvaluationReport, 'systems'>, system: SystemId, max = 24): string => {
+  const label = systemLabel(report, system);
+  return label.length > max ? `${label.slice(0, max - 1)}…` : label;
+};
+
+/**
+ * One example's result in a line, as the editor shows it above the held-out line: each system right
+ * (✓) or wrong (✗) by `correct`, then the primary metric with its change, and the outcome when it is
+ * one to look at: "tuned ✓ · base ✗ · F1 0.400 → 1.000 (+0.600)", "… · regressed", "tuned ✓ · F1 1.000".
+ */
+/** What a result's line reads of a report and an example (the editor keeps only this of a report). */
+export type ResultReport = Pick<EvaluationReport, 'primary' | 'systems'>;
+export type ResultExample = Pick<EvaluationExample, 'correct' | 'scores' | 'outcome' | 'error'>;
+
+export function resultLine(report: ResultReport, example: ResultExample): string {
+  const parts = [`${shortLabel(report, 'tuned')} ${example.correct.tuned ? '✓' : '✗'}`];
+  if (example.correct.base !== undefined && example.scores.base !== undefined)
+    parts.push(`${shortLabel(report, 'base')} ${example.correct.base ? '✓' : '✗'}`);
+  parts.push(scoreChange(report, example, METRIC_SHORT));
+  if (example.outcome === 'regressed') parts.push('regressed');
+  if (example.outcome === 'error') parts.push(`error: ${example.error ?? 'not scored as a pair'}`);
+  return parts.join(' · ');
+}
+
+/**
+ * The regressed examples, the largest loss of the primary metric first (then in file order): where
+ * to look first when the tuned model got worse.
+ */
+export function regressionsByLoss(report: EvaluationReport): EvaluationExample[] {
+  const loss = (example: EvaluationExample) => exampleDelta(example, report.primary) ?? 0;
+  return report.examples
+    .filter((example) => example.outcome === 'regressed')
+    .sort((a, b) => loss(a) - loss(b) || a.index - b.index);
 }

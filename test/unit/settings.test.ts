@@ -12,7 +12,7 @@ const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.me
  * Settings of the editor alone, never read from tunesmith.json: a file in a cloned repository must
  * not choose which program the editor runs.
  */
-const EDITOR_ONLY = new Set(['tunesmith.pythonPath']);
+const EDITOR_ONLY = new Set(['tunesmith.pythonPath', 'tunesmith.evaluation.inlineResults']);
 const properties = Object.fromEntries(
   Object.entries(manifest.contributes.configuration.properties).filter(([key]) => !EDITOR_ONLY.has(key)),
 );

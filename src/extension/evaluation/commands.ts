@@ -1,12 +1,14 @@
 /**
  * The evaluation panel's commands, called by other parts of the extension (the run panel, the runs
  * view, the editor's inline results): `tunesmith.evaluation.show` (a report's absolute path) and
- * `tunesmith.evaluation.compareInDiff`; the panels' serializer and the diff editor's documents.
+ * `tunesmith.evaluation.compareInDiff`; the panels' serializer and the diff editor's documents; the
+ * inline results in held-out files and their commands (inline.ts).
  */
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { isReportPath } from '../../shared/evaluation-protocol.ts';
+import { isEvaluationPanelState, isReportPath } from '../../shared/evaluation-protocol.ts';
 import { compareInDiff, EvaluationTexts, SCHEME } from './documents.ts';
+import { InlineResults } from './inline.ts';
 import { EvaluationPanel, type EvaluationHost } from './panel.ts';
 import { ReportStore } from './reports.ts';
 
@@ -15,6 +17,8 @@ export function registerEvaluation(
   output: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
   const host: EvaluationHost = { store: new ReportStore(), output };
+  // Inline results in held-out files (eval-inline): they also follow every report the panel opens.
+  const inline = new InlineResults(host, extension.workspaceState);
   const show = (arg: unknown): void => {
     const path = arg instanceof vscode.Uri ? arg.fsPath : arg;
     if (!isReportPath(path)) {
@@ -25,6 +29,7 @@ export function registerEvaluation(
     }
     // One panel per file, however its path was spelled.
     EvaluationPanel.show(extension.extensionUri, resolve(path), host);
+    inline.track(resolve(path));
   };
   return [
     vscode.commands.registerCommand('tunesmith.evaluation.show', show),
@@ -33,8 +38,11 @@ export function registerEvaluation(
     ),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, new EvaluationTexts(host.store)),
     vscode.window.registerWebviewPanelSerializer(EvaluationPanel.viewType, {
-      deserializeWebviewPanel: async (panel, state: unknown) =>
-        EvaluationPanel.revive(panel, extension.extensionUri, state, host),
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        EvaluationPanel.revive(panel, extension.extensionUri, state, host);
+        if (isEvaluationPanelState(state)) inline.track(state.path);
+      },
     }),
+    ...inline.register(),
   ];
 }

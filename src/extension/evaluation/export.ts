@@ -7,15 +7,14 @@
  */
 import type { EvaluationExample, EvaluationReport, SystemId } from '../../shared/evaluation-report.ts';
 import {
-  METRIC_LABELS,
   costlyDiff,
   flipTitle,
-  formatDelta,
   formatMetric,
   generationFacts,
   intervalTitle,
   metricRows,
   promptTurns,
+  scoreChange,
   sourceFacts,
   systemLabel,
   tokenShades,
@@ -57,15 +56,6 @@ function outcomeCounts(report: EvaluationReport): string | undefined {
 }
 
 /** "token F1 0.308 → 1.000 (+0.692)": the primary metric of one example. */
-function exampleSummary(report: EvaluationReport, example: EvaluationExample): string {
-  const metric = report.primary;
-  const tuned = formatMetric(metric, example.scores.tuned[metric]);
-  if (!example.scores.base) return `${METRIC_LABELS[metric]} ${tuned}`;
-  const base = example.scores.base[metric];
-  const change = formatDelta(metric, (example.scores.tuned[metric] ?? 0) - (base ?? 0));
-  return `${METRIC_LABELS[metric]} ${formatMetric(metric, base)} → ${tuned} (${change})`;
-}
-
 /**
  * Each example's part, 100 at a time with a turn of the event loop between: 10,000 long examples take
  * seconds to diff, and the extension host must keep answering meanwhile.
@@ -130,7 +120,7 @@ const mdDiff = (parts: DiffPart[]): string =>
 function mdExample(report: EvaluationReport, example: EvaluationExample, budget: DiffBudget): string {
   const where = example.line === undefined ? '' : ` · line ${example.line}`;
   const lines = [
-    `### #${example.index}${where} · ${example.outcome} · ${mdText(exampleSummary(report, example))}`,
+    `### #${example.index}${where} · ${example.outcome} · ${mdText(scoreChange(report, example))}`,
   ];
   if (example.error) lines.push('', `Error: ${mdText(example.error)}`);
   lines.push(
@@ -349,7 +339,7 @@ function htmlExample(
   }
   const error = example.error ? tag('div', example.error, ' class="error"') : '';
   cells.push(
-    `<td>${tag('div', example.outcome, ` class="${example.outcome}"`)}${tag('div', exampleSummary(report, example))}${error}</td>`,
+    `<td>${tag('div', example.outcome, ` class="${example.outcome}"`)}${tag('div', scoreChange(report, example))}${error}</td>`,
   );
   return `<tr>${cells.join('')}</tr>`;
 }

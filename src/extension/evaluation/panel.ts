@@ -45,7 +45,7 @@ export class EvaluationPanel {
   private static readonly panels = new Map<string, EvaluationPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
-  private readonly others = new OtherReports();
+  private readonly others: OtherReports;
   private stamp: string | undefined;
   private lastOthers: OtherReport[] = [];
   private lastOthersKey = '';
@@ -87,6 +87,7 @@ export class EvaluationPanel {
     readonly path: string,
     private readonly host: EvaluationHost,
   ) {
+    this.others = new OtherReports(host.store);
     loadPage(panel, extensionUri, 'evaluation', evaluationPanelHtml);
     EvaluationPanel.panels.set(path, this);
     this.timer = setInterval(() => void this.poll(), POLL_MS);

@@ -1,13 +1,23 @@
 /**
- * Reading evaluation reports from disk for the panel, the diff editor's documents and the exports:
- * one cache of parsed, schema-checked reports, keyed by path and re-read when the file's identity
- * changes (a re-evaluation renames a new file into place: new inode, size or mtime). Problems name
- * the file. Also the other reports of a run's `evaluations/` folder. No `vscode` here.
+ * Reading evaluation reports from disk for the panel, the diff editor's documents, the exports and the
+ * editor's inline results: one cache of parsed, schema-checked reports, keyed by path and re-read when
+ * the file's identity changes (a re-evaluation renames a new file into place: new inode, size or
+ * mtime), and beside it the summaries of reports nobody shows (which file they evaluated, when), kept
+ * without their examples. Problems name the file. Also the reports of a run's `evaluations/` folder
+ * and of every run of the workspace. No `vscode` here.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { checkEvaluationReport, type EvaluationReport } from '../../shared/evaluation-report.ts';
+import {
+  checkEvaluationReport,
+  type CorpusMetrics,
+  type EvaluationReport,
+  type MetricName,
+} from '../../shared/evaluation-report.ts';
 import type { OtherReport } from '../../shared/evaluation-protocol.ts';
+import { ReportLines } from './inline-model.ts';
+import { RUN_ID } from '../../shared/webview-protocol.ts';
+import { RUNS_DIR } from '../runs/run.ts';
 
 export type ReadResult =
   { ok: true; report: EvaluationReport; stamp: string } | { ok: false; problem: string };
@@ -45,9 +55,30 @@ export async function readReport(path: string): Promise<ReadResult> {
     : { ok: false, problem: `${path} is ${checked.problem}` };
 }
 
+/**
+ * What is known of a report without keeping its texts: enough to list it, to know its file and to
+ * place its results on that file's lines.
+ */
+export interface ReportSummary {
+  path: string;
+  stamp: string;
+  id: string;
+  created: string;
+  run?: EvaluationReport['run'];
+  primary: MetricName;
+  metrics: { base?: CorpusMetrics; tuned: CorpusMetrics };
+  /** The file its examples' lines are in (lineFile), absolute. */
+  lineFile?: string;
+  examples: number;
+  regressed: number;
+  /** Its examples' lines and results, for the editor's lenses. */
+  lines: ReportLines;
+}
+
 /** Parsed reports by path; a read of an unchanged file costs a stat. */
 export class ReportStore {
   private readonly cache = new Map<string, Extract<ReadResult, { ok: true }>>();
+  private readonly summaries = new Map<string, ReportSummary>();
 
   async get(path: string): Promise<ReadResult> {
     const cached = this.cache.get(path);
@@ -56,6 +87,30 @@ export class ReportStore {
     if (result.ok) this.cache.set(path, result);
     else this.cache.delete(path);
     return result;
+  }
+
+  /**
+   * The report's summary, read once per version of its file (from the cached report when it is the
+   * same version); undefined when it is not there or not a report. The texts are not kept: a
+   * workspace can hold many reports of 10,000 examples that nobody opens.
+   */
+  async summary(path: string): Promise<ReportSummary | undefined> {
+    const stamp = await fileStamp(path);
+    if (stamp === undefined) {
+      this.summaries.delete(path);
+      return undefined;
+    }
+    const known = this.summaries.get(path);
+    if (known?.stamp === stamp) return known;
+    const cached = this.cache.get(path);
+    const result = cached?.stamp === stamp ? cached : await readReport(path);
+    if (!result.ok) {
+      this.summaries.delete(path);
+      return undefined;
+    }
+    const summary = summarize(path, result.stamp, result.report);
+    this.summaries.set(path, summary);
+    return summary;
   }
 
   /** Drops a report nobody shows any more (its memory can be most of a large report's tokens). */
@@ -98,7 +153,31 @@ export function lineFile(reportPath: string, report: EvaluationReport): string |
 /** The `.json` files beside a report in a run's `evaluations/` folder (none for a report elsewhere). */
 export async function siblingPaths(path: string): Promise<string[]> {
   const folder = dirname(path);
-  if (basename(folder) !== 'evaluations') return [];
+  return basename(folder) === 'evaluations' ? reportsIn(folder) : [];
+}
+
+/** A run's evaluations folder: `<run>/evaluations`. */
+export const EVALUATIONS_DIR = 'evaluations';
+
+/**
+ * The reports of every run under each root's `.tunesmith/runs/` (a run folder is one whose name is a
+ * run id; its config is not needed to list what it evaluated).
+ */
+export async function workspaceReportPaths(roots: readonly string[]): Promise<string[]> {
+  const paths: string[] = [];
+  for (const root of roots) {
+    const runs = join(root, RUNS_DIR);
+    const entries = await readdir(runs, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || !RUN_ID.test(entry.name)) continue;
+      for (const path of await reportsIn(join(runs, entry.name, EVALUATIONS_DIR))) paths.push(path);
+    }
+  }
+  return paths;
+}
+
+/** The reports in a folder: its `.json` files, not the hidden temporary ones a writer renames into place. */
+async function reportsIn(folder: string): Promise<string[]> {
   try {
     const names = await readdir(folder);
     return names
@@ -112,24 +191,25 @@ export async function siblingPaths(path: string): Promise<string[]> {
 
 /**
  * The reports of a run's `evaluations/` folder as chart points, in step order, each read once per
- * version of its file (only its summary is kept); the ones that do not parse are left out.
+ * version of its file (the store's summaries); the ones that do not parse are left out.
  */
 export class OtherReports {
-  private readonly summaries = new Map<string, { stamp: string; entry: Omit<OtherReport, 'current'> }>();
+  constructor(private readonly store: ReportStore) {}
 
   async list(path: string): Promise<OtherReport[]> {
     const others: OtherReport[] = [];
     for (const other of await siblingPaths(path)) {
-      const stamp = await fileStamp(other);
-      if (stamp === undefined) continue;
-      let summary = this.summaries.get(other);
-      if (summary?.stamp !== stamp) {
-        const result = await readReport(other);
-        if (!result.ok) continue;
-        summary = { stamp: result.stamp, entry: summarize(other, result.report) };
-        this.summaries.set(other, summary);
-      }
-      others.push({ ...summary.entry, current: other === path });
+      const summary = await this.store.summary(other);
+      if (!summary) continue;
+      const entry: OtherReport = {
+        path: other,
+        id: summary.id,
+        primary: summary.primary,
+        metrics: summary.metrics,
+        current: other === path,
+      };
+      if (summary.run?.step !== undefined) entry.step = summary.run.step;
+      others.push(entry);
     }
     // In training order: by step, reports of no run step last, then by name.
     const step = (other: OtherReport) => other.step ?? Number.POSITIVE_INFINITY;
@@ -137,14 +217,21 @@ export class OtherReports {
   }
 }
 
-function summarize(path: string, report: EvaluationReport): Omit<OtherReport, 'current'> {
-  const entry: Omit<OtherReport, 'current'> = {
+function summarize(path: string, stamp: string, report: EvaluationReport): ReportSummary {
+  const summary: ReportSummary = {
     path,
+    stamp,
     id: report.id,
+    created: report.created,
     primary: report.primary,
     metrics: { tuned: report.metrics.tuned },
+    examples: report.examples.length,
+    regressed: report.examples.filter((example) => example.outcome === 'regressed').length,
+    lines: new ReportLines(report),
   };
-  if (report.run?.step !== undefined) entry.step = report.run.step;
-  if (report.metrics.base) entry.metrics.base = report.metrics.base;
-  return entry;
+  if (report.run) summary.run = report.run;
+  if (report.metrics.base) summary.metrics.base = report.metrics.base;
+  const file = lineFile(path, report);
+  if (file !== undefined) summary.lineFile = file;
+  return summary;
 }

@@ -88,7 +88,7 @@ test('the other reports of the folder become chart points by step; broken ones a
   writeReport(join(folder, 'final.json'), fixtureReport());
   writeFileSync(join(folder, 'half-written.json'), '{');
   writeFileSync(join(folder, 'notes.txt'), 'not a report');
-  const others = new OtherReports();
+  const others = new OtherReports(new ReportStore());
   const list = await others.list(join(folder, 'final.json'));
   assert.deepEqual(
     list.map((other) => [other.id, other.step, other.metrics.tuned.f1, other.current]),

@@ -6,6 +6,8 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { isReportPath } from '../../shared/evaluation-protocol.ts';
+import { showFailure } from '../failure.ts';
+import { openEvaluation } from './open-command.ts';
 import { compareInDiff, EvaluationTexts, SCHEME } from './documents.ts';
 import { EvaluationPanel, type EvaluationHost } from './panel.ts';
 import { ReportStore } from './reports.ts';
@@ -28,6 +30,12 @@ export function registerEvaluation(
   };
   return [
     vscode.commands.registerCommand('tunesmith.evaluation.show', show),
+    // eval-wire: "Open Evaluation…" on a report or a predictions file (open-command.ts).
+    vscode.commands.registerCommand('tunesmith.evaluation.open', (arg: unknown) =>
+      openEvaluation(arg, { ...host, show }).catch((error: unknown) =>
+        showFailure(output, error, { shownPrefix: 'Tunesmith could not open the evaluation:' }),
+      ),
+    ),
     vscode.commands.registerCommand('tunesmith.evaluation.compareInDiff', (args: unknown) =>
       compareInDiff(args, host.store),
     ),

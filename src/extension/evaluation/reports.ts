@@ -95,10 +95,8 @@ export function lineFile(reportPath: string, report: EvaluationReport): string |
   return path === undefined ? undefined : sourcePath(reportPath, path);
 }
 
-/** The `.json` files beside a report in a run's `evaluations/` folder (none for a report elsewhere). */
-export async function siblingPaths(path: string): Promise<string[]> {
-  const folder = dirname(path);
-  if (basename(folder) !== 'evaluations') return [];
+/** The `.json` files of a folder, sorted (none when it cannot be read). */
+async function reportPaths(folder: string): Promise<string[]> {
   try {
     const names = await readdir(folder);
     return names
@@ -110,6 +108,12 @@ export async function siblingPaths(path: string): Promise<string[]> {
   }
 }
 
+/** The `.json` files beside a report in a run's `evaluations/` folder (none for a report elsewhere). */
+export async function siblingPaths(path: string): Promise<string[]> {
+  const folder = dirname(path);
+  return basename(folder) === 'evaluations' ? reportPaths(folder) : [];
+}
+
 /**
  * The reports of a run's `evaluations/` folder as chart points, in step order, each read once per
  * version of its file (only its summary is kept); the ones that do not parse are left out.
@@ -117,9 +121,19 @@ export async function siblingPaths(path: string): Promise<string[]> {
 export class OtherReports {
   private readonly summaries = new Map<string, { stamp: string; entry: Omit<OtherReport, 'current'> }>();
 
-  async list(path: string): Promise<OtherReport[]> {
+  /** The reports beside `path` (itself marked `current`). */
+  list(path: string): Promise<OtherReport[]> {
+    return this.read(siblingPaths(path), path);
+  }
+
+  /** A run's evaluations (`<run>/evaluations/*.json`), none marked current: the Training Runs view's children. */
+  ofRun(dir: string): Promise<OtherReport[]> {
+    return this.read(reportPaths(join(dir, 'evaluations')), undefined);
+  }
+
+  private async read(paths: Promise<string[]>, path: string | undefined): Promise<OtherReport[]> {
     const others: OtherReport[] = [];
-    for (const other of await siblingPaths(path)) {
+    for (const other of await paths) {
       const stamp = await fileStamp(other);
       if (stamp === undefined) continue;
       let summary = this.summaries.get(other);

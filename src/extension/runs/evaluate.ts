@@ -16,17 +16,19 @@ export const evaluationFiles = (dir: string) => ({
   pid: join(dir, 'evaluate.pid'),
 });
 
-export const evaluateArgs = (configPath: string): string[] => [
+/** `checkpoint`: a folder name of `<run>/checkpoints` (checkpoint-150); else the final result. */
+export const evaluateArgs = (configPath: string, checkpoint?: string): string[] => [
   '-m',
   'tunesmith_trainer',
   'evaluate',
   '--config',
   configPath,
+  ...(checkpoint === undefined ? [] : ['--checkpoint', checkpoint]),
 ];
 
-export function launchEvaluate(python: string, dir: string): Promise<number> {
+export function launchEvaluate(python: string, dir: string, checkpoint?: string): Promise<number> {
   const files = evaluationFiles(dir);
-  return launchDetached(python, evaluateArgs(runFiles(dir).config), {
+  return launchDetached(python, evaluateArgs(runFiles(dir).config, checkpoint), {
     cwd: dir,
     stdout: files.log,
     log: files.log,

@@ -16,8 +16,8 @@ export interface RunsHost {
   /** Why launching is not allowed here (an untrusted workspace), or undefined. */
   launchBlocked(): string | undefined;
   resume(dir: string): Promise<void>;
-  /** Starts `evaluate` on a completed run, detached. */
-  evaluate(dir: string): Promise<void>;
+  /** Starts `evaluate` on a completed run (or one of its checkpoints), detached. */
+  evaluate(dir: string, checkpoint?: string): Promise<void>;
   /** Shows the run directory (the OS file manager, or the Explorer). */
   reveal(dir: string): Promise<void>;
   /** The run directory of an id in any workspace folder, or undefined when there is no such run. */

@@ -8,14 +8,23 @@
  * the editor's inline results are checked from there. Screenshots: test-results/screenshots/flow-*.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { PROJECT_VENV_PYTHON } from '../../src/extension/python/choose.ts';
 import { RUNS_DIR, cancel, createRun, launch, runFiles } from '../../src/extension/runs/run.ts';
 import type { EvaluationReport } from '../../src/shared/evaluation-report.ts';
-import { ROOT, frameWith, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import {
+  ROOT,
+  contextMenuAction,
+  frameWith,
+  openWorkbench,
+  runCommand,
+  startEditor,
+  until,
+  type Editor,
+} from './harness.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 // The venv's editable install may point at another clone: the trainer under test is this one's.
@@ -113,18 +122,10 @@ export async function evaluationPanel(page: Page, id: string): Promise<Frame> {
 async function explorerAction(name: string, action: string): Promise<void> {
   await runCommand(page, 'View: Show Explorer');
   const file = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-  const item = page.locator('.monaco-menu .action-item', { hasText: action }).first();
-  await until(`"${action}" in the Explorer's menu of ${name}`, async () => {
-    await file.click({ button: 'right' });
-    const found = await item
-      .waitFor({ timeout: 3000 })
-      .then(() => true)
-      .catch(() => false);
-    if (!found) await page.keyboard.press('Escape');
-    return found;
-  });
-  await item.click();
+  await contextMenuAction(page, file, action);
 }
+
+const treeRow = (label: string): Locator => page.locator('.monaco-list-row', { hasText: label }).first();
 
 test('from a finished run: Evaluate, the headline, Open Evaluation, filter, diff editor, a predictions file, the held-out line', async () => {
   const { id, dir } = run!;
@@ -229,6 +230,117 @@ test('from a finished run: Evaluate, the headline, Open Evaluation, filter, diff
   assert.deepEqual(await rowIndexes(scored), [0, 1], 'the two good lines are shown');
   await shot('predictions');
 
+  // Fields the trainer cannot place: it says so, and the user maps them in quick picks.
+  writeFileSync(
+    join(editor.workspace, 'custom.jsonl'),
+    [
+      { question: 'map : a9 a10 a4', answer: 'b0 b11 b10', model_out: 'b0 b11 b10', base_out: 'b7 b7' },
+      { question: 'map : a1', answer: 'b1', model_out: 'b1', base_out: 'b1' },
+    ]
+      .map((row) => JSON.stringify(row))
+      .join('\n') + '\n',
+  );
+  await explorerAction('custom.jsonl', 'Open Evaluation…');
+  const layout = page.locator('.notification-list-item', { hasText: 'cannot tell the layout' }).first();
+  await layout.waitFor({ timeout: 90_000 });
+  await shot('columns-asked');
+  await layout.locator('.monaco-button', { hasText: 'Choose Columns…' }).click();
+  for (const field of ['answer', 'model_out', 'base_out', 'question']) {
+    const option = page.locator('.quick-input-widget .monaco-list-row', {
+      hasText: new RegExp(`^\\s*${field}`),
+    });
+    await option.first().waitFor({ timeout: 30_000 });
+    await option.first().click();
+  }
+  await tab('Evaluation custom.evaluation').waitFor({ timeout: 90_000 });
+  const mapped = await evaluationPanel(page, 'custom.evaluation');
+  assert.match(
+    (await mapped.locator('#outcomes').textContent())!,
+    /1 improved.*1 unchanged/,
+    'base_out as base, model_out as tuned',
+  );
+  await shot('columns-mapped');
+
+  // The Training Runs view: the run's evaluation is its child, with the primary metric.
+  await runCommand(page, 'Tunesmith: Focus on Training Runs View');
+  const child = treeRow(`F1 ${base.toFixed(3)} → ${tuned.toFixed(3)}`);
+  await until(
+    "the evaluation under the run's row",
+    async () => {
+      if (await child.isVisible()) return true;
+      // Collapsed until the user opens it: the twistie appears once the report is listed.
+      if ((await runRow.getAttribute('aria-expanded')) === 'false')
+        await runRow.locator('.monaco-tl-twistie').click();
+      return false;
+    },
+    60_000,
+  );
+  assert.match((await child.textContent())!, /^final/);
+
+  // Evaluate Checkpoint…: an earlier checkpoint of the same run, then both in the panel's chart.
+  await contextMenuAction(page, runRow, 'Evaluate Checkpoint…');
+  const quickPick = page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: 'checkpoint-50' })
+    .first();
+  await quickPick.waitFor({ timeout: 30_000 });
+  await shot('checkpoint-pick');
+  await quickPick.click();
+  const checkpointReport = join(dir, 'evaluations/checkpoint-50.json');
+  await until('the checkpoint evaluated', () => existsSync(checkpointReport), 300_000);
+  await until('its row in the tree', () => treeRow('checkpoint-50').isVisible(), 60_000);
+  await tab(`Evaluation ${id} · final`).click();
+  evaluation = await evaluationPanel(page, 'final');
+  await until(
+    'both evaluations in the checkpoint chart',
+    async () =>
+      (await evaluation.locator('#others-list li').count()) === 2 &&
+      (await evaluation.locator('#others-chart canvas').count()) > 0,
+  );
+  assert.match((await evaluation.locator('#others-list').textContent())!, /checkpoint-50 · step 50/);
+  await evaluation.locator('#others').scrollIntoViewIfNeeded();
+  await shot('checkpoints');
+
+  // Compare Evaluations: another run evaluated on the same held-out file (here: the checkpoint's
+  // report as that run's), A vs B in the panel instead of base vs tuned.
+  const other = join(editor.workspace, RUNS_DIR, '2020-01-01T00-00-00-000-recorded');
+  mkdirSync(join(other, 'evaluations'), { recursive: true });
+  writeFileSync(join(other, 'config.json'), '{}\n');
+  copyFileSync(join(ROOT, 'test/fixtures/tiny-run.events.jsonl'), join(other, 'events.jsonl'));
+  copyFileSync(checkpointReport, join(other, 'evaluations/final.json'));
+  await runCommand(page, 'Tunesmith: Focus on Training Runs View');
+  const otherRow = treeRow('model · lora');
+  await until('the other run listed', () => otherRow.isVisible(), 60_000);
+  await otherRow.click();
+  await runRow.click({ modifiers: ['Control'] });
+  await contextMenuAction(page, runRow, 'Compare Evaluations');
+  // This run has two evaluations now: which one (the final result is offered first).
+  const finalPick = page.locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*final/ }).first();
+  await finalPick.waitFor({ timeout: 30_000 });
+  await finalPick.click();
+  const compareTab = tab(/Evaluation compare-/);
+  await compareTab.waitFor({ timeout: 90_000 });
+  const compared = await until(
+    'the comparison panel',
+    async () => {
+      for (const frame of page.frames()) {
+        const heading = await frame
+          .evaluate(() => document.getElementById('report-id')?.textContent ?? '')
+          .catch(() => '');
+        if (heading.startsWith('compare-') && (await frame.locator('#rows .row').count()) > 0) return frame;
+      }
+      return undefined;
+    },
+    60_000,
+  );
+  const heads = await compared.evaluate(() =>
+    [...document.querySelectorAll('#metrics th')].map((cell) => cell.textContent ?? ''),
+  );
+  assert.ok(
+    heads.some((head) => head.includes('checkpoint-50')) && heads.some((head) => head.includes('final')),
+    `run A vs run B: ${heads.join(' | ')}`,
+  );
+  await shot('compare');
+
   // Back to the run's evaluation: the example's line in the held-out file.
   await tab(`Evaluation ${id} · final`).click();
   evaluation = await evaluationPanel(page, 'final');
@@ -243,9 +355,16 @@ test('from a finished run: Evaluate, the headline, Open Evaluation, filter, diff
   );
   await shot('heldout');
   assert.equal(report.source.heldout?.path, join(editor.workspace, 'tiny-task/validation.jsonl'));
-  assert.ok(
-    !readFileSync(join(editor.workspace, RUNS_DIR, id, 'evaluation.events.jsonl'), 'utf8').includes(
-      '"error"',
-    ),
+  const evaluationEvents = readFileSync(
+    join(editor.workspace, RUNS_DIR, id, 'evaluation.events.jsonl'),
+    'utf8',
+  )
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; status?: string });
+  assert.deepEqual(
+    evaluationEvents.filter((event) => event.type === 'eval_finished').map((event) => event.status),
+    ['completed', 'completed'],
+    'the final result and the checkpoint, nothing failed',
   );
 });

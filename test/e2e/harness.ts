@@ -18,7 +18,7 @@ import {
 import { createServer } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../browser.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -312,6 +312,31 @@ export async function runCommand(page: Page, command: string): Promise<void> {
     60_000,
   );
   await row.click();
+}
+
+/**
+ * Right-clicks `target` (a tree row, an Explorer file) and runs `action` from its context menu. The menu
+ * is reopened until the item is there (a row redrawn as the menu opens loses it).
+ */
+export async function contextMenuAction(page: Page, target: Locator, action: string): Promise<void> {
+  const menu = page.locator('.monaco-menu');
+  const item = menu.locator('.action-item', { hasText: action }).first();
+  await until(`"${action}" in the context menu`, async () => {
+    await target.click({ button: 'right' });
+    const found = await item
+      .waitFor({ timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!found) await page.keyboard.press('Escape');
+    return found;
+  });
+  await item.click();
+  // The workbench can drop a click that lands as the menu opens; the item is focused then, so Enter runs it.
+  await until(`the context menu closed after "${action}"`, async () => {
+    if (!(await menu.first().isVisible())) return true;
+    await page.keyboard.press('Enter');
+    return false;
+  });
 }
 
 /**

@@ -58,7 +58,9 @@ export async function openEvaluation(arg: unknown, host: OpenHost): Promise<void
   }
   // The trainer names the report as it named the input (absolute here); a relative name would be its
   // working directory's, which trainerJson makes the interpreter's folder.
-  const report = resolve(dirname(python), summary.report ?? summary.output);
+  const written = summary.report ?? summary.output;
+  if (typeof written !== 'string') throw new Error(`score printed no report path for ${path}.`);
+  const report = resolve(dirname(python), written);
   const read = await host.store.get(report);
   if (read.ok) {
     const problems = problemsMessage(path, read.report);

@@ -112,7 +112,7 @@ export async function compareEvaluations(
       ]),
   );
   output.info(`compare ${a.path} ${b.path}: ${target}`);
-  if (summary.problems)
+  if (typeof summary.problems === 'number' && summary.problems > 0)
     void vscode.window.showWarningMessage(
       `${summary.problems} problem(s) matching the examples: see the panel's details.`,
     );

@@ -18,6 +18,7 @@ import type { EvaluationReport } from '../../src/shared/evaluation-report.ts';
 import {
   ROOT,
   contextMenuAction,
+  evaluationPanel,
   frameWith,
   openWorkbench,
   runCommand,
@@ -93,30 +94,6 @@ const rowIndexes = (frame: Frame) =>
   frame.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('#rows .row')].map((row) => Number(row.dataset['index'])),
   );
-
-/** The shown evaluation panel of the report `id` (`final`, a checkpoint's), once its rows are drawn. */
-export async function evaluationPanel(page: Page, id: string): Promise<Frame> {
-  return until(
-    `the evaluation panel of ${id} with its rows`,
-    async () => {
-      for (const frame of page.frames()) {
-        const count = await frame
-          .evaluate(
-            (reportId) =>
-              document.getElementById('report-id')?.textContent === reportId
-                ? document.querySelectorAll('#rows .row').length
-                : 0,
-            id,
-          )
-          .catch(() => 0);
-        const shown = count > 0 && (await frame.frameElement().then((element) => element.isVisible()));
-        if (shown) return frame;
-      }
-      return undefined;
-    },
-    60_000,
-  );
-}
 
 /** Right-clicks a file in the Explorer and runs one of its context menu's items. */
 async function explorerAction(name: string, action: string): Promise<void> {

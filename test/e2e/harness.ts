@@ -356,6 +356,30 @@ export async function shownFrameWithText(page: Page, text: string): Promise<Fram
   return undefined;
 }
 
+/** The shown evaluation panel of the report `id` (`final`, a checkpoint's), once its rows are drawn. */
+export async function evaluationPanel(page: Page, id: string): Promise<Frame> {
+  return until(
+    `the evaluation panel of ${id} with its rows`,
+    async () => {
+      for (const frame of page.frames()) {
+        const count = await frame
+          .evaluate(
+            (reportId) =>
+              document.getElementById('report-id')?.textContent === reportId
+                ? document.querySelectorAll('#rows .row').length
+                : 0,
+            id,
+          )
+          .catch(() => 0);
+        const shown = count > 0 && (await frame.frameElement().then((element) => element.isVisible()));
+        if (shown) return frame;
+      }
+      return undefined;
+    },
+    60_000,
+  );
+}
+
 /** The webview page holding element `id` (webviews are nested iframes inside the workbench). */
 export async function frameWith(page: Page, id: string): Promise<Frame | undefined> {
   for (const frame of page.frames()) {

@@ -20,7 +20,8 @@ export interface Action {
 
 /** The run's last evaluation (`evaluate`, followed through evaluation.events.jsonl). */
 export interface EvaluationView {
-  state: 'none' | 'running' | 'completed' | 'failed';
+  /** `cancelled`: the last attempt was; `summary` is then the one before it, if any (its report is kept). */
+  state: 'none' | 'running' | 'completed' | 'cancelled' | 'failed';
   /** While running: which model generates, and how many of how many examples are done. */
   phase?: 'base' | 'tuned';
   done?: number;
@@ -30,7 +31,7 @@ export interface EvaluationView {
   message?: string;
   hint?: string;
 }
-const EVALUATION_STATES = ['none', 'running', 'completed', 'failed'];
+const EVALUATION_STATES = ['none', 'running', 'completed', 'cancelled', 'failed'];
 
 /** Extension → run panel. */
 export type RunHostMessage =
@@ -47,8 +48,24 @@ export type RunHostMessage =
 
 /** Run panel → extension. */
 export type RunPanelMessage =
-  { type: 'ready' } | { type: 'cancel' } | { type: 'resume' } | { type: 'evaluate' } | { type: 'openFolder' };
-const RUN_PANEL_MESSAGES = ['ready', 'cancel', 'resume', 'evaluate', 'openFolder'];
+  | { type: 'ready' }
+  | { type: 'cancel' }
+  | { type: 'resume' }
+  | { type: 'evaluate' }
+  /** Stops the running evaluation. */
+  | { type: 'cancelEvaluation' }
+  /** Opens the evaluation panel on the last evaluation's report (the host knows its path). */
+  | { type: 'openEvaluation' }
+  | { type: 'openFolder' };
+const RUN_PANEL_MESSAGES = [
+  'ready',
+  'cancel',
+  'resume',
+  'evaluate',
+  'cancelEvaluation',
+  'openEvaluation',
+  'openFolder',
+];
 
 /** The state a run panel persists (vscode.setState), so the serializer can revive it after a reload. */
 export interface RunPanelState {

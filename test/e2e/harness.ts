@@ -18,7 +18,7 @@ import {
 import { createServer } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../browser.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -315,6 +315,31 @@ export async function runCommand(page: Page, command: string): Promise<void> {
 }
 
 /**
+ * Right-clicks `target` (a tree row, an Explorer file) and runs `action` from its context menu. The menu
+ * is reopened until the item is there (a row redrawn as the menu opens loses it).
+ */
+export async function contextMenuAction(page: Page, target: Locator, action: string): Promise<void> {
+  const menu = page.locator('.monaco-menu');
+  const item = menu.locator('.action-item', { hasText: action }).first();
+  await until(`"${action}" in the context menu`, async () => {
+    await target.click({ button: 'right' });
+    const found = await item
+      .waitFor({ timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!found) await page.keyboard.press('Escape');
+    return found;
+  });
+  await item.click();
+  // The workbench can drop a click that lands as the menu opens; the item is focused then, so Enter runs it.
+  await until(`the context menu closed after "${action}"`, async () => {
+    if (!(await menu.first().isVisible())) return true;
+    await page.keyboard.press('Enter');
+    return false;
+  });
+}
+
+/**
  * The webview frame (webviews are nested iframes inside the workbench) whose text holds `text`, once
  * it is shown: a webview loads new content into a hidden frame before swapping it in.
  */
@@ -329,6 +354,30 @@ export async function shownFrameWithText(page: Page, text: string): Promise<Fram
     if (shown) return frame;
   }
   return undefined;
+}
+
+/** The shown evaluation panel of the report `id` (`final`, a checkpoint's), once its rows are drawn. */
+export async function evaluationPanel(page: Page, id: string): Promise<Frame> {
+  return until(
+    `the evaluation panel of ${id} with its rows`,
+    async () => {
+      for (const frame of page.frames()) {
+        const count = await frame
+          .evaluate(
+            (reportId) =>
+              document.getElementById('report-id')?.textContent === reportId
+                ? document.querySelectorAll('#rows .row').length
+                : 0,
+            id,
+          )
+          .catch(() => 0);
+        const shown = count > 0 && (await frame.frameElement().then((element) => element.isVisible()));
+        if (shown) return frame;
+      }
+      return undefined;
+    },
+    60_000,
+  );
 }
 
 /** The webview page holding element `id` (webviews are nested iframes inside the workbench). */

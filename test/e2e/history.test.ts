@@ -13,6 +13,7 @@ import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { RUNS_DIR, cancel, createRun, launch } from '../../src/extension/runs/run.ts';
 import {
   ROOT,
+  contextMenuAction,
   frameWith,
   openWorkbench,
   runCommand,
@@ -63,26 +64,8 @@ async function rowText(label: string): Promise<string> {
   return (await row(label).textContent({ timeout: 1000 })) ?? '';
 }
 
-async function contextAction(label: string, action: string): Promise<void> {
-  const menu = page.locator('.monaco-menu');
-  const item = menu.locator('.action-item', { hasText: action }).first();
-  await until(`"${action}" in the context menu of ${label}`, async () => {
-    await row(label).click({ button: 'right' });
-    const found = await item
-      .waitFor({ timeout: 3000 })
-      .then(() => true)
-      .catch(() => false);
-    if (!found) await page.keyboard.press('Escape');
-    return found;
-  });
-  await item.click();
-  // The workbench can drop a click that lands as the menu opens; the item is focused then, so Enter runs it.
-  await until(`the context menu closed after "${action}"`, async () => {
-    if (!(await menu.first().isVisible())) return true;
-    await page.keyboard.press('Enter');
-    return false;
-  });
-}
+const contextAction = (label: string, action: string): Promise<void> =>
+  contextMenuAction(page, row(label), action);
 
 const trainPoints = async (frame: Frame): Promise<number> =>
   Number.parseInt(

@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { post, recordedRun, startHost, type Host } from './host.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EvaluationReport } from '../../src/shared/evaluation-report.ts';
+import { ROOT, post, recordedRun, startHost, type Host } from './host.ts';
 
 let host: Host;
 before(async () => {
@@ -147,6 +150,96 @@ test('a message of unknown shape is dropped; the buttons post typed messages and
     { type: 'ready' },
     { type: 'cancel' },
   ]);
+  await page.close();
+});
+
+/** The summary `evaluate` put in eval_finished for the recorded tiny run (test/fixtures/evaluation-report.recorded.json). */
+function recordedSummary(verdict: string) {
+  const report = JSON.parse(
+    readFileSync(join(ROOT, 'test/fixtures/evaluation-report.recorded.json'), 'utf8'),
+  ) as EvaluationReport;
+  const headline = (system: 'base' | 'tuned') => {
+    const metrics = report.metrics[system]!;
+    const { exact_normalized, f1, rougeL, bleu, chrf } = metrics;
+    return { exact_normalized, f1, rougeL, bleu, chrf };
+  };
+  return {
+    output: '/w/.tunesmith/runs/tiny/evaluations/final.json',
+    report: '/w/.tunesmith/runs/tiny/evaluations/final.json',
+    id: 'final',
+    examples: report.examples.length,
+    exact_match: { base: report.metrics.base!.exact, tuned: report.metrics.tuned.exact },
+    primary: report.primary,
+    metrics: { base: headline('base'), tuned: headline('tuned') },
+    outcomes: report.comparison!.outcomes,
+    verdict,
+    problems: 0,
+  };
+}
+
+test('a finished evaluation shows its headline: the primary metric base → tuned, the verdict, the counts; Open Evaluation and Cancel Evaluation post typed messages', async () => {
+  const page = await host.open();
+  const payload = '<img src=x onerror=window.__pwned=1></script><script>window.__pwned=2</script>';
+  const evaluate = { enabled: false, reason: 'The evaluation is running.' };
+  await post(page, { type: 'reset', runId: 'tiny', events: [], log: [] });
+  await post(page, {
+    type: 'evaluation',
+    evaluation: { state: 'running', phase: 'base', done: 3, total: 32 },
+    evaluate,
+  });
+  assert.equal(await page.locator('#cancel-evaluation').isVisible(), true);
+  assert.equal(await page.locator('#open-evaluation').isVisible(), false, 'no report yet');
+  assert.equal(await page.locator('#evaluation-headline').isVisible(), false);
+  await page.locator('#cancel-evaluation').click();
+
+  const summary = recordedSummary(`n = 32. Tuned is better ${payload}`);
+  await post(page, {
+    type: 'evaluation',
+    evaluation: { state: 'completed', summary },
+    evaluate: { enabled: true },
+  });
+  assert.equal(await page.locator('#cancel-evaluation').isVisible(), false);
+  assert.equal(await text(page, '#evaluation-metric'), 'token F1 0.036 → 1.000');
+  assert.equal(await text(page, '#evaluation-change'), '(+0.964)');
+  assert.equal(await page.locator('#evaluation-change.up').count(), 1);
+  assert.equal(await text(page, '#evaluation-verdict'), `n = 32. Tuned is better ${payload}`);
+  assert.equal(await text(page, '#evaluation-outcomes'), '32 improved0 regressed0 unchanged');
+  assert.equal(await text(page, '#evaluation-examples'), '32');
+  assert.equal(await page.locator('img').count(), 0, 'the verdict is text');
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  await page
+    .locator('#evaluation')
+    .screenshot({ path: 'test-results/screenshots/webview-run-evaluation.png' });
+  await page.locator('#open-evaluation').click();
+
+  // A cancelled re-evaluation keeps the previous report's headline and its button.
+  await post(page, {
+    type: 'evaluation',
+    evaluation: { state: 'cancelled', summary },
+    evaluate: { enabled: true },
+  });
+  assert.match(
+    (await text(page, '#evaluation-text'))!,
+    /cancelled: the previous evaluation below is unchanged/,
+  );
+  assert.equal(await text(page, '#evaluation-metric'), 'token F1 0.036 → 1.000');
+  assert.equal(await page.locator('#open-evaluation').isVisible(), true);
+  // A summary from before reports: exact match and the path, no headline, no button.
+  const old = { output: '/r/evaluation.jsonl', examples: 6, exact_match: { base: 0, tuned: 0.5 } };
+  await post(page, {
+    type: 'evaluation',
+    evaluation: { state: 'completed', summary: old },
+    evaluate: { enabled: true },
+  });
+  assert.equal(await page.locator('#evaluation-headline').isVisible(), false);
+  assert.equal(await page.locator('#open-evaluation').isVisible(), false);
+  assert.equal(await text(page, '#evaluation-tuned'), '50%');
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted), [
+    { type: 'ready' },
+    { type: 'cancelEvaluation' },
+    { type: 'openEvaluation' },
+  ]);
+  assert.deepEqual(await violations(page), []);
   await page.close();
 });
 

@@ -16,6 +16,9 @@ import {
 } from '../../src/shared/webview-protocol.ts';
 import { Series, chartColumns } from './series.ts';
 import { formatBytes } from '../../src/shared/format.ts';
+import type { EvaluationHeadline, EvaluationSummary } from '../../src/shared/evaluation-events.ts';
+import { METRICS, type MetricName } from '../../src/shared/evaluation-report.ts';
+import { METRIC_LABELS, formatDelta, formatMetric } from '../../src/shared/evaluation-view.ts';
 
 interface VsCodeApi {
   postMessage(message: RunPanelMessage): void;
@@ -160,13 +163,60 @@ function showStats(): void {
 
 const share = (value: number): string => `${Math.round(value * 1000) / 10}%`;
 
-/** The last evaluation: progress while it runs, then the summary or why it failed (all as text). */
+/**
+ * The headline of an evaluation: the primary metric base → tuned with its change, the report's verdict
+ * in words and the improved / regressed counts (a summary from before reports has none of it).
+ */
+function showHeadline(summary: EvaluationSummary | undefined): void {
+  const primary = summary?.primary as MetricName | undefined;
+  const metrics = summary?.metrics;
+  const known = primary !== undefined && METRICS.includes(primary) && metrics !== undefined;
+  $('evaluation-headline').hidden = !known;
+  $('evaluation-summary').hidden = summary === undefined;
+  $<HTMLButtonElement>('open-evaluation').hidden = summary?.report === undefined;
+  if (!summary) return;
+  $('evaluation-examples').textContent = String(summary.examples);
+  $('evaluation-base').textContent =
+    summary.exact_match.base === undefined ? '–' : share(summary.exact_match.base);
+  $('evaluation-tuned').textContent = share(summary.exact_match.tuned);
+  $('evaluation-output').textContent = summary.report
+    ? `Report: ${summary.report}`
+    : `Generations side by side: ${summary.output}`;
+  if (!known) return;
+  const key = primary as keyof EvaluationHeadline;
+  const tuned = metrics.tuned[key];
+  const base = metrics.base?.[key];
+  $('evaluation-metric').textContent =
+    base === undefined
+      ? `${METRIC_LABELS[primary]} ${formatMetric(primary, tuned)}`
+      : `${METRIC_LABELS[primary]} ${formatMetric(primary, base)} → ${formatMetric(primary, tuned)}`;
+  const change = $('evaluation-change');
+  change.textContent = base === undefined ? '' : `(${formatDelta(primary, tuned - base)})`;
+  change.className = `change${base === undefined ? '' : tuned > base ? ' up' : tuned < base ? ' down' : ''}`;
+  $('evaluation-verdict').textContent = summary.verdict ?? '';
+  const outcomes = summary.outcomes;
+  $('evaluation-outcomes').replaceChildren(
+    ...(outcomes
+      ? (['improved', 'regressed', 'unchanged', 'error'] as const)
+          .filter((outcome) => outcome !== 'error' || outcomes.error > 0)
+          .map((outcome) => {
+            const item = document.createElement('span');
+            item.className = outcome;
+            item.textContent = `${outcomes[outcome]} ${outcome === 'error' ? 'errors' : outcome}`;
+            return item;
+          })
+      : []),
+  );
+}
+
+/** The last evaluation: progress while it runs, then the headline or why it failed (all as text). */
 function showEvaluation(view: EvaluationView): void {
   $('evaluation').hidden = view.state === 'none';
   const bar = $<HTMLProgressElement>('evaluation-progress');
   bar.hidden = view.state !== 'running';
-  $('evaluation-summary').hidden = view.state !== 'completed';
+  $<HTMLButtonElement>('cancel-evaluation').hidden = view.state !== 'running';
   $('evaluation-output').textContent = '';
+  showHeadline(view.state === 'completed' || view.state === 'cancelled' ? view.summary : undefined);
   if (view.state === 'running') {
     const total = view.total ?? 0;
     // Two phases (base, then tuned) over the same examples: one bar for both.
@@ -176,13 +226,12 @@ function showEvaluation(view: EvaluationView): void {
     $('evaluation-text').textContent = view.phase
       ? `evaluating: ${view.phase} model, ${view.done ?? 0} / ${total} examples`
       : 'evaluating: loading the models…';
-  } else if (view.state === 'completed' && view.summary) {
-    const { summary } = view;
+  } else if (view.state === 'completed') {
     $('evaluation-text').textContent = 'evaluation completed';
-    $('evaluation-examples').textContent = String(summary.examples);
-    $('evaluation-base').textContent = share(summary.exact_match.base);
-    $('evaluation-tuned').textContent = share(summary.exact_match.tuned);
-    $('evaluation-output').textContent = `Generations side by side: ${summary.output}`;
+  } else if (view.state === 'cancelled') {
+    $('evaluation-text').textContent = view.summary
+      ? 'evaluation cancelled: the previous evaluation below is unchanged'
+      : 'evaluation cancelled';
   } else if (view.state === 'failed') {
     $('evaluation-text').textContent =
       `evaluation failed: ${view.message ?? 'unknown reason'}` +
@@ -306,6 +355,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 $('cancel').addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
 $('resume').addEventListener('click', () => vscode.postMessage({ type: 'resume' }));
 $('evaluate').addEventListener('click', () => vscode.postMessage({ type: 'evaluate' }));
+$('open-evaluation').addEventListener('click', () => vscode.postMessage({ type: 'openEvaluation' }));
+$('cancel-evaluation').addEventListener('click', () => vscode.postMessage({ type: 'cancelEvaluation' }));
 $('open-folder').addEventListener('click', () => vscode.postMessage({ type: 'openFolder' }));
 new ResizeObserver(() =>
   chart?.setSize({ width: Math.max(320, $('chart').clientWidth), height: 280 }),

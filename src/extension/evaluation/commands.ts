@@ -7,6 +7,8 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { isEvaluationPanelState, isReportPath } from '../../shared/evaluation-protocol.ts';
+import { showFailure } from '../failure.ts';
+import { openEvaluation } from './open-command.ts';
 import { compareInDiff, EvaluationTexts, SCHEME } from './documents.ts';
 import { InlineResults } from './inline.ts';
 import { EvaluationPanel, type EvaluationHost } from './panel.ts';
@@ -17,7 +19,7 @@ export function registerEvaluation(
   output: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
   const host: EvaluationHost = { store: new ReportStore(), output };
-  // Inline results in held-out files (eval-inline): they also follow every report the panel opens.
+  // Inline results in held-out files; they also follow every report the panel opens.
   const inline = new InlineResults(host, extension.workspaceState);
   const show = (arg: unknown): void => {
     const path = arg instanceof vscode.Uri ? arg.fsPath : arg;
@@ -33,6 +35,12 @@ export function registerEvaluation(
   };
   return [
     vscode.commands.registerCommand('tunesmith.evaluation.show', show),
+    // "Open Evaluation…" on a report or a predictions file (open-command.ts).
+    vscode.commands.registerCommand('tunesmith.evaluation.open', (arg: unknown) =>
+      openEvaluation(arg, { ...host, show }).catch((error: unknown) =>
+        showFailure(output, error, { shownPrefix: 'Tunesmith could not open the evaluation:' }),
+      ),
+    ),
     vscode.commands.registerCommand('tunesmith.evaluation.compareInDiff', (args: unknown) =>
       compareInDiff(args, host.store),
     ),

@@ -196,9 +196,19 @@ async function reportsIn(folder: string): Promise<string[]> {
 export class OtherReports {
   constructor(private readonly store: ReportStore) {}
 
-  async list(path: string): Promise<OtherReport[]> {
+  /** The reports beside `path` (itself marked `current`). */
+  list(path: string): Promise<OtherReport[]> {
+    return this.read(siblingPaths(path), path);
+  }
+
+  /** A run's evaluations (`<run>/evaluations/*.json`), none marked current: the Training Runs view's children. */
+  ofRun(dir: string): Promise<OtherReport[]> {
+    return this.read(reportsIn(join(dir, EVALUATIONS_DIR)), undefined);
+  }
+
+  private async read(paths: Promise<string[]>, path: string | undefined): Promise<OtherReport[]> {
     const others: OtherReport[] = [];
-    for (const other of await siblingPaths(path)) {
+    for (const other of await paths) {
       const summary = await this.store.summary(other);
       if (!summary) continue;
       const entry: OtherReport = {

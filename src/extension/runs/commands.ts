@@ -30,9 +30,9 @@ export function registerRuns(
       const python = await ensureTrainer();
       if (python) await launch(python, dir, true);
     },
-    evaluate: async (dir) => {
+    evaluate: async (dir, checkpoint) => {
       const python = await ensureTrainer();
-      if (python) await launchEvaluate(python, dir);
+      if (python) await launchEvaluate(python, dir, checkpoint);
     },
     reveal: revealRunDir,
     runDir: (id) => findRunDir(id, roots()),

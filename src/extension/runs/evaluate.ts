@@ -16,22 +16,35 @@ export const evaluationFiles = (dir: string) => ({
   pid: join(dir, 'evaluate.pid'),
 });
 
-export const evaluateArgs = (configPath: string): string[] => [
+/** `checkpoint`: a folder name of `<run>/checkpoints` (checkpoint-150); else the final result. */
+export const evaluateArgs = (configPath: string, checkpoint?: string): string[] => [
   '-m',
   'tunesmith_trainer',
   'evaluate',
   '--config',
   configPath,
+  ...(checkpoint === undefined ? [] : ['--checkpoint', checkpoint]),
 ];
 
-export function launchEvaluate(python: string, dir: string): Promise<number> {
+export function launchEvaluate(python: string, dir: string, checkpoint?: string): Promise<number> {
   const files = evaluationFiles(dir);
-  return launchDetached(python, evaluateArgs(runFiles(dir).config), {
+  return launchDetached(python, evaluateArgs(runFiles(dir).config, checkpoint), {
     cwd: dir,
     stdout: files.log,
     log: files.log,
     pid: files.pid,
   });
+}
+
+/**
+ * Asks a running evaluation to stop (SIGTERM: the trainer reports `cancelled` and writes nothing, so
+ * the previous report stays). False when none of this run is running.
+ */
+export async function cancelEvaluation(dir: string): Promise<boolean> {
+  const process_ = await readPidFile(evaluationFiles(dir).pid);
+  if (process_ === undefined || !isAlive(process_.pid)) return false;
+  process.kill(process_.pid, 'SIGTERM');
+  return true;
 }
 
 /**
@@ -56,6 +69,14 @@ export function evaluationView(
   if (start === -1) return { state: 'none' };
   if (finished?.status === 'completed' && finished.summary)
     return { state: 'completed', summary: finished.summary };
+  if (finished?.status === 'cancelled') {
+    // The trainer leaves the previous report as it was: the panel keeps showing it.
+    const previous = events
+      .slice(0, start)
+      .findLast((event) => event.type === 'eval_finished' && event.status === 'completed' && event.summary);
+    const summary = previous?.type === 'eval_finished' ? previous.summary : undefined;
+    return summary ? { state: 'cancelled', summary } : { state: 'cancelled' };
+  }
   const error = last.findLast((event) => event.type === 'error');
   if (error) return { state: 'failed', message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   return {

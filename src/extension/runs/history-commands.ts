@@ -7,11 +7,12 @@ import * as vscode from 'vscode';
 import { showFailure } from '../failure.ts';
 import { ComparePanel } from './compare-panel.ts';
 import { deleteRun, endMessage, type RunSummary } from './history-model.ts';
-import { RunHistory } from './history.ts';
+import { RunHistory, isEvaluationNode, type HistoryNode } from './history.ts';
+import { compareEvaluations, evaluateCheckpoint } from './history-evaluations.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
 import { cancel, runFiles } from './run.ts';
 
-type Arg = RunSummary | string | undefined;
+type Arg = HistoryNode | string | undefined;
 
 /** Shows the run directory: in the OS file manager on the desktop, else in the Explorer. */
 export async function revealRunDir(dir: string): Promise<void> {
@@ -23,13 +24,14 @@ export async function revealRunDir(dir: string): Promise<void> {
 
 export function registerHistory(extension: vscode.ExtensionContext, host: RunsHost): vscode.Disposable[] {
   const history = new RunHistory(host.output).start();
-  const view = vscode.window.createTreeView('tunesmith.runs', {
+  const view = vscode.window.createTreeView<HistoryNode>('tunesmith.runs', {
     treeDataProvider: history,
     canSelectMany: true,
     showCollapseAll: false,
   });
 
   const pick = async (arg: Arg, applies: (run: RunSummary) => boolean, what: string) => {
+    if (isEvaluationNode(arg)) return history.find(arg.run.dir) ?? arg.run;
     if (typeof arg === 'object') return history.find(arg.dir) ?? arg;
     if (typeof arg === 'string') return history.find(arg);
     const runs = history.runs.filter(applies);
@@ -57,7 +59,7 @@ export function registerHistory(extension: vscode.ExtensionContext, host: RunsHo
   };
   const all = () => true;
 
-  const commands: Record<string, (arg: Arg, selected?: RunSummary[]) => Promise<void>> = {
+  const commands: Record<string, (arg: Arg, selected?: HistoryNode[]) => Promise<void>> = {
     'tunesmith.runs.open': async (arg) => {
       const run = await pick(arg, all, 'open');
       if (run) open(run);
@@ -92,15 +94,44 @@ export function registerHistory(extension: vscode.ExtensionContext, host: RunsHo
       const run = await pick(arg, all, 'show');
       if (run) await revealRunDir(run.dir);
     },
+    'tunesmith.runs.evaluateCheckpoint': async (arg) => {
+      const run = await pick(arg, (r) => r.state !== 'running', 'evaluate a checkpoint of');
+      if (!run || !allowed()) return;
+      if (await evaluateCheckpoint(run, host)) open(run);
+    },
+    'tunesmith.runs.compareEvaluations': async (arg, selected) => {
+      let nodes = selected && selected.length > 1 ? selected : [];
+      if (nodes.length < 2) {
+        const picked = await vscode.window.showQuickPick(
+          history.runs
+            .filter((run) => run.evaluations?.length)
+            .map((run) => ({
+              label: `${run.model} · ${run.method}`,
+              description: run.evaluations!.map((entry) => entry.id).join(', '),
+              detail: run.id,
+              picked: typeof arg === 'object' && !isEvaluationNode(arg) && arg.dir === run.dir,
+              run,
+            })),
+          {
+            canPickMany: true,
+            placeHolder: 'Two evaluated runs to compare (the first becomes the base side)',
+          },
+        );
+        nodes = picked?.map((item) => item.run) ?? [];
+      }
+      if (!allowed()) return;
+      await compareEvaluations(nodes, host.output);
+    },
     'tunesmith.runs.compare': async (arg, selected) => {
-      let runs = selected && selected.length > 1 ? selected : [];
+      let runs = (selected ?? []).filter((node): node is RunSummary => !isEvaluationNode(node));
+      runs = runs.length > 1 ? runs : [];
       if (runs.length < 2) {
         const picked = await vscode.window.showQuickPick(
           history.runs.map((run) => ({
             label: `${run.model} · ${run.method}`,
             description: run.state,
             detail: run.id,
-            picked: typeof arg === 'object' && arg.dir === run.dir,
+            picked: typeof arg === 'object' && !isEvaluationNode(arg) && arg.dir === run.dir,
             run,
           })),
           { canPickMany: true, placeHolder: 'Runs whose loss curves to compare (two or more)' },
@@ -139,8 +170,8 @@ export function registerHistory(extension: vscode.ExtensionContext, host: RunsHo
   };
 
   const report =
-    (name: string, command: (arg: Arg, selected?: RunSummary[]) => Promise<void>) =>
-    async (arg: Arg, selected?: RunSummary[]): Promise<void> => {
+    (name: string, command: (arg: Arg, selected?: HistoryNode[]) => Promise<void>) =>
+    async (arg: Arg, selected?: HistoryNode[]): Promise<void> => {
       try {
         await command(arg, selected);
       } catch (error) {

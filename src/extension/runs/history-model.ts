@@ -3,8 +3,12 @@
  * text, and which runs just ended (for notifications). No `vscode` here, so all of it runs under
  * node:test; history.ts turns these into tree items, a status bar item and messages.
  */
-import { rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { sourcePath } from '../evaluation/reports.ts';
+import type { OtherReport } from '../../shared/evaluation-protocol.ts';
+import type { EvaluationReport } from '../../shared/evaluation-report.ts';
+import { METRIC_LABELS, METRIC_SHORT, formatDelta, formatMetric } from '../../shared/evaluation-view.ts';
 import type { TrainerEvent } from '../../shared/trainer-events.ts';
 import type { CompareRun, RunState } from '../../shared/webview-protocol.ts';
 import { evaluationFiles } from './evaluate.ts';
@@ -27,6 +31,8 @@ export interface RunSummary {
   lastCheckpoint?: string;
   /** The `finished` event's paths (the result: adapter, model) when the run finished. */
   paths?: Record<string, string>;
+  /** Its evaluation reports (`evaluations/*.json`), in training order: the tree item's children. */
+  evaluations?: OtherReport[];
 }
 
 export function summarize(
@@ -259,4 +265,55 @@ export async function deleteRun(dir: string): Promise<{ deleted: boolean; reason
     return { deleted: false, reason: 'The run is being evaluated: wait for the evaluation to end.' };
   await rm(dir, { recursive: true, force: true });
   return { deleted: true };
+}
+
+/** A run's evaluation as a child of its tree item: its id, and the primary metric base → tuned. */
+export function evaluationItem(entry: OtherReport): { label: string; description: string; tooltip: string } {
+  const { primary, metrics } = entry;
+  const tuned = formatMetric(primary, metrics.tuned[primary]);
+  const description = metrics.base
+    ? `${METRIC_SHORT[primary]} ${formatMetric(primary, metrics.base[primary])} → ${tuned} (${formatDelta(primary, metrics.tuned[primary] - metrics.base[primary])})`
+    : `${METRIC_SHORT[primary]} ${tuned}`;
+  const step = entry.step === undefined ? '' : ` at step ${entry.step}`;
+  return {
+    label: entry.id,
+    description,
+    tooltip: `Evaluation ${entry.id}${step}: ${METRIC_LABELS[primary]} ${description.slice(METRIC_SHORT[primary].length + 1)}\n${entry.path}`,
+  };
+}
+
+const CHECKPOINT = /^checkpoint-(\d+)$/;
+
+/**
+ * The run's checkpoints that `evaluate --checkpoint` can load, oldest first. The trainer writes each
+ * into `checkpoints/.partial/` and renames it into place once whole (checkpoints.py), so a
+ * `checkpoint-N` folder is a complete one; `.partial` is not listed.
+ */
+export async function completeCheckpoints(dir: string): Promise<string[]> {
+  const entries = await readdir(join(dir, 'checkpoints'), { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isDirectory() && CHECKPOINT.test(entry.name))
+    .map((entry) => entry.name)
+    .sort((a, b) => Number(CHECKPOINT.exec(a)![1]) - Number(CHECKPOINT.exec(b)![1]));
+}
+
+/**
+ * Why two reports cannot be compared example by example (undefined when they can): they were made on
+ * different held-out files. The same file changed between the two evaluations is comparable (the
+ * trainer matches lines by their text and says so); a copy elsewhere with the same bytes is the same.
+ */
+export function heldoutMismatch(
+  a: { label: string; path: string; report: EvaluationReport },
+  b: { label: string; path: string; report: EvaluationReport },
+): string | undefined {
+  const file = (side: typeof a) => {
+    const heldout = side.report.source.heldout;
+    return heldout && { ...heldout, path: sourcePath(side.path, heldout.path) };
+  };
+  const [fa, fb] = [file(a), file(b)];
+  if (!fa || !fb)
+    return `${fa ? b.label : a.label} has no held-out file to match examples by: compare needs two evaluations of the same file.`;
+  if (fa.path === fb.path) return undefined;
+  if (fa.sha256 !== undefined && fa.sha256 === fb.sha256) return undefined;
+  return `${a.label} was evaluated on ${fa.path} and ${b.label} on ${fb.path}: compare needs two evaluations of the same held-out file.`;
 }

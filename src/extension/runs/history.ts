@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../shared/trainer-events.ts';
 import {
+  evaluationItem,
   mergeRuns,
   summarize,
   statusModel,
@@ -18,6 +19,8 @@ import {
   type RunSummary,
 } from './history-model.ts';
 import { RUNS_DIR, discoverRuns, readRunConfig } from './run.ts';
+import type { OtherReport } from '../../shared/evaluation-protocol.ts';
+import { OtherReports, ReportStore } from '../evaluation/reports.ts';
 import { POLL_MS, RunWatcher } from './watcher.ts';
 
 /** The run panel's own interval, so the status bar item and the tree do not lag behind an open panel. */
@@ -28,9 +31,19 @@ const ENDED_EVERY = Math.round(5000 / TICK_MS);
 interface Tracked {
   watcher: RunWatcher;
   config: unknown;
+  evaluations?: OtherReport[];
 }
 
-export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.Disposable {
+/** A run's evaluation report, a child of the run's row: it opens the evaluation panel. */
+export interface EvaluationNode {
+  run: RunSummary;
+  report: OtherReport;
+}
+export type HistoryNode = RunSummary | EvaluationNode;
+export const isEvaluationNode = (node: unknown): node is EvaluationNode =>
+  typeof node === 'object' && node !== null && 'report' in node && 'run' in node;
+
+export class RunHistory implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
   runs: RunSummary[] = [];
   private readonly tracked = new Map<string, Tracked>();
   private readonly changed = new vscode.EventEmitter<RunSummary[] | undefined>();
@@ -44,6 +57,12 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
     10,
   );
   private readonly transitions = new Transitions();
+  /**
+   * Each report read once per version of its file (only its summary is kept). Its own store, not the
+   * evaluation panel's: a report both show is parsed twice per version (sharing one needs the store
+   * passed from ctx.ts to both; not done yet).
+   */
+  private readonly reports = new OtherReports(new ReportStore());
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticks = 0;
   private refreshing: Promise<void> | undefined;
@@ -118,9 +137,14 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
         this.tracked.set(dir, tracked);
       }
       const { watcher } = tracked;
-      if (all || !watcher.state || watcher.state.state === 'running') await watcher.poll();
+      if (all || !watcher.state || watcher.state.state === 'running') {
+        await watcher.poll();
+        tracked.evaluations = await this.reports.ofRun(dir);
+      }
       if (!watcher.state) continue;
-      runs.push(withConfig(summarize(watcher.id, dir, watcher.events, watcher.state), tracked.config));
+      const run = withConfig(summarize(watcher.id, dir, watcher.events, watcher.state), tracked.config);
+      if (tracked.evaluations?.length) run.evaluations = tracked.evaluations;
+      runs.push(run);
     }
     // Newest first across folders: ids start with their creation time.
     runs.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
@@ -146,12 +170,19 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
     this.status.show();
   }
 
-  getTreeItem(run: RunSummary): vscode.TreeItem {
+  getTreeItem(node: HistoryNode): vscode.TreeItem {
+    if (isEvaluationNode(node)) return evaluationTreeItem(node);
+    const run = node;
     const folders = vscode.workspace.workspaceFolders ?? [];
     const folder =
       folders.length > 1 ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(run.dir))?.name : undefined;
     const model = treeItem(run, folder);
-    const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      model.label,
+      run.evaluations?.length
+        ? vscode.TreeItemCollapsibleState.Collapsed
+        : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = run.dir;
     item.description = model.description;
     item.tooltip = model.tooltip;
@@ -162,8 +193,15 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
     return item;
   }
 
-  getChildren(element?: RunSummary): RunSummary[] {
-    return element ? [] : this.runs;
+  getChildren(element?: HistoryNode): HistoryNode[] {
+    if (!element) return this.runs;
+    if (isEvaluationNode(element)) return [];
+    return (element.evaluations ?? []).map((report) => ({ run: element, report }));
+  }
+
+  /** So that `reveal` and the selection find a run from one of its evaluations. */
+  getParent(element: HistoryNode): HistoryNode | undefined {
+    return isEvaluationNode(element) ? element.run : undefined;
   }
 
   forget(id: string): void {
@@ -177,4 +215,16 @@ export class RunHistory implements vscode.TreeDataProvider<RunSummary>, vscode.D
     this.ended.dispose();
     this.status.dispose();
   }
+}
+
+function evaluationTreeItem({ report }: EvaluationNode): vscode.TreeItem {
+  const model = evaluationItem(report);
+  const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
+  item.id = report.path;
+  item.description = model.description;
+  item.tooltip = model.tooltip;
+  item.contextValue = 'evaluation';
+  item.iconPath = new vscode.ThemeIcon('beaker');
+  item.command = { title: 'Open Evaluation', command: 'tunesmith.evaluation.show', arguments: [report.path] };
+  return item;
 }

@@ -80,11 +80,20 @@ export const runPanelHtml = (page: PanelPage): string =>
   <h2>Evaluation</h2>
   <progress id="evaluation-progress" value="0" max="1"></progress>
   <div id="evaluation-text" class="muted"></div>
+  <div id="evaluation-headline" class="headline" hidden>
+    <div class="primary"><span id="evaluation-metric"></span> <span id="evaluation-change" class="change"></span></div>
+    <p id="evaluation-verdict"></p>
+    <div id="evaluation-outcomes" class="outcomes"></div>
+  </div>
   <dl id="evaluation-summary" class="stats" hidden>
     <div><dt>examples</dt><dd id="evaluation-examples">–</dd></div>
     <div><dt>exact match, base</dt><dd id="evaluation-base">–</dd></div>
     <div><dt>exact match, tuned</dt><dd id="evaluation-tuned">–</dd></div>
   </dl>
+  <div class="actions">
+    <button id="open-evaluation" hidden>Open Evaluation</button>
+    <button id="cancel-evaluation" hidden>Cancel Evaluation</button>
+  </div>
   <div id="evaluation-output" class="muted"></div>
 </section>
 <div id="chart"></div>

@@ -8,6 +8,7 @@ import { showFailure } from '../failure.ts';
 import { loadPage } from '../webview.ts';
 import { isRunPanelMessage, isRunPanelState } from '../../shared/webview-protocol.ts';
 import { runPanelHtml } from './panel-html.ts';
+import { cancelEvaluation } from './evaluate.ts';
 import { cancel } from './run.ts';
 import { RunWatcher } from './watcher.ts';
 
@@ -15,8 +16,8 @@ export interface RunsHost {
   /** Why launching is not allowed here (an untrusted workspace), or undefined. */
   launchBlocked(): string | undefined;
   resume(dir: string): Promise<void>;
-  /** Starts `evaluate` on a completed run, detached. */
-  evaluate(dir: string): Promise<void>;
+  /** Starts `evaluate` on a completed run (or one of its checkpoints), detached. */
+  evaluate(dir: string, checkpoint?: string): Promise<void>;
   /** Shows the run directory (the OS file manager, or the Explorer). */
   reveal(dir: string): Promise<void>;
   /** The run directory of an id in any workspace folder, or undefined when there is no such run. */
@@ -124,6 +125,22 @@ export class RunPanel {
         }
         await this.host.evaluate(this.dir);
         await this.watcher.refresh();
+        return;
+      }
+      case 'cancelEvaluation':
+        if (!(await cancelEvaluation(this.dir)))
+          void vscode.window.showInformationMessage(`No evaluation of run ${this.id} is running.`);
+        await this.watcher.refresh();
+        return;
+      case 'openEvaluation': {
+        // The page only asks; the path is the one the trainer reported, never one the page sent.
+        await this.watcher.poll();
+        const report = this.watcher.evaluationReport();
+        if (report === undefined)
+          return void vscode.window.showInformationMessage(
+            `Run ${this.id} has no evaluation report yet: Evaluate it first.`,
+          );
+        await vscode.commands.executeCommand('tunesmith.evaluation.show', report);
         return;
       }
       case 'openFolder':

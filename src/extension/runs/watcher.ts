@@ -3,6 +3,7 @@
  * using fs.watch: the files are appended by another process, fs.watch misses such changes on some
  * file systems (network mounts, containers), and a stat every few hundred ms costs nothing.
  */
+import { resolve } from 'node:path';
 import type { TrainerEvent } from '../../shared/trainer-events.ts';
 import type { Action, EvaluationView, RunHostMessage, RunState } from '../../shared/webview-protocol.ts';
 import { EvaluationFollower } from './evaluate.ts';
@@ -82,6 +83,16 @@ export class RunWatcher {
     if (this.state) messages.push(this.stateMessage(this.state));
     if (this.evaluationMessage) messages.push(this.evaluationMessage);
     return messages;
+  }
+
+  /**
+   * The report of the last completed evaluation (still the one after a cancelled attempt), as the
+   * trainer named it: relative paths are the run directory's (its working directory).
+   */
+  evaluationReport(): string | undefined {
+    const message = this.evaluationMessage;
+    const summary = message?.type === 'evaluation' ? message.evaluation.summary : undefined;
+    return summary?.report === undefined ? undefined : resolve(this.dir, summary.report);
   }
 
   /** Re-sends the state (trust changed, or a launch just happened). */

@@ -221,3 +221,21 @@ test('evaluation view: progress while running, the summary when done, the error 
   assert.equal(evaluationView([ev('eval_started')], { alive: false }).state, 'failed', 'died silently');
   assert.equal(isEvaluationEvent(ev('eval_progress', { phase: 'both', done: 1, total: 2 })), false);
 });
+
+test('evaluation view: a cancelled re-evaluation keeps the summary of the one before (its report is untouched)', () => {
+  const summary = {
+    output: '/r/evaluations/final.json',
+    report: '/r/evaluations/final.json',
+    examples: 6,
+    exact_match: { base: 0, tuned: 0.5 },
+  };
+  const first = [ev('eval_started'), ev('eval_finished', { status: 'completed', summary })];
+  const cancelled = [...first, ev('eval_started'), ev('eval_finished', { status: 'cancelled' })];
+  assert.ok(cancelled.every(isEvaluationEvent));
+  assert.deepEqual(evaluationView(cancelled, { alive: false }), { state: 'cancelled', summary });
+  assert.deepEqual(
+    evaluationView([ev('eval_started'), ev('eval_finished', { status: 'cancelled' })], { alive: false }),
+    { state: 'cancelled' },
+    'a first evaluation cancelled has nothing to show',
+  );
+});

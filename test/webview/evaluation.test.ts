@@ -315,6 +315,36 @@ test('the other evaluations of the run: metric per checkpoint, and a report to o
     type: 'openReport',
     path: at('checkpoint-100', 100, 0).path,
   });
+  // A point of the chart opens its checkpoint too; the shown report's own point does nothing.
+  const pointAt = (step: number) =>
+    page.evaluate(
+      (at) =>
+        (
+          window as unknown as {
+            __evaluation: { others: { pointAt(step: number): { x: number; y: number } } };
+          }
+        ).__evaluation.others.pointAt(at),
+      step,
+    );
+  const fifty = await pointAt(50);
+  await page.mouse.move(fifty.x, fifty.y);
+  await page.mouse.click(fifty.x, fifty.y);
+  assert.deepEqual((await posted(page)).at(-1), {
+    type: 'openReport',
+    path: at('checkpoint-50', 50, 0).path,
+  });
+  const count = (await posted(page)).length;
+  const last = await pointAt(150);
+  await page.mouse.move(last.x, last.y);
+  await page.mouse.click(last.x, last.y);
+  const zero = await pointAt(0);
+  await page.mouse.move(zero.x, zero.y);
+  await page.mouse.click(zero.x, zero.y);
+  assert.equal(
+    (await posted(page)).length,
+    count,
+    'neither the shown report nor the base model opens anything',
+  );
   await page.screenshot({ path: `${SHOTS}/webview-evaluation-checkpoints.png`, fullPage: true });
   await page.close();
 });

@@ -23,7 +23,7 @@ import {
 import { METRIC_LABELS, SHADE_EDGES, systemLabel } from '../../src/shared/evaluation-view.ts';
 import { element, setOptions } from '../shared/dom.ts';
 import { markFilter, showHeader } from './header.ts';
-import { resizeOthers, showOthers } from './others.ts';
+import { othersProbe, resizeOthers, showOthers } from './others.ts';
 import { DEFAULT_VIEW, filterCounts, visibleRows, type RowView } from './rows.ts';
 import { ExampleTable, tableProbe } from './table.ts';
 
@@ -50,7 +50,15 @@ const page = {
 };
 
 /** For tests and the benchmark: when the last report arrived and when its first rows were painted. */
-const probe = { checkMs: 0, reportAt: 0, headerAt: 0, rowsAt: 0, paintedAt: 0, table: tableProbe };
+const probe = {
+  checkMs: 0,
+  reportAt: 0,
+  headerAt: 0,
+  rowsAt: 0,
+  paintedAt: 0,
+  table: tableProbe,
+  others: othersProbe,
+};
 (window as unknown as { __evaluation: typeof probe }).__evaluation = probe;
 
 const post = (message: EvaluationPanelMessage) => vscode.postMessage(message);

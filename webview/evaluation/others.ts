@@ -15,8 +15,15 @@ const HEIGHT = 180;
 
 let chart: uPlot | undefined;
 
-/** For tests: the points drawn. */
-export const othersProbe = { points: 0 };
+/** For tests: the points drawn, and where a step lies on the page (to click its point). */
+export const othersProbe = {
+  points: 0,
+  pointAt(step: number): { x: number; y: number } | undefined {
+    if (!chart) return undefined;
+    const box = chart.over.getBoundingClientRect();
+    return { x: box.left + chart.valToPos(step, 'x'), y: box.top + box.height / 2 };
+  },
+};
 
 export function showOthers(reports: OtherReport[], primary: MetricName, open: (path: string) => void): void {
   const section = $('others');
@@ -29,15 +36,19 @@ export function showOthers(reports: OtherReport[], primary: MetricName, open: (p
   const steps: number[] = [];
   const values: number[] = [];
   const exact: number[] = [];
+  /** The report of each point (none for the base model's): a click on a point opens it. */
+  const points: (OtherReport | undefined)[] = [];
   if (base && !withStep.some((report) => report.step === 0)) {
     steps.push(0);
     values.push(base[primary]);
     exact.push(base.exact_normalized);
+    points.push(undefined);
   }
   for (const report of withStep) {
     steps.push(report.step!);
     values.push(report.metrics.tuned[primary]);
     exact.push(report.metrics.tuned.exact_normalized);
+    points.push(report);
   }
   othersProbe.points = steps.length;
   const element_ = $('others-chart');
@@ -83,6 +94,16 @@ export function showOthers(reports: OtherReport[], primary: MetricName, open: (p
       [steps, values, exact],
       element_,
     );
+  if (chart) {
+    const drawn = chart;
+    // The point under the cursor (uPlot snaps the cursor to the nearest step): its outputs, in its panel.
+    drawn.over.addEventListener('click', () => {
+      const index = drawn.cursor.idx;
+      const report = index === null || index === undefined ? undefined : points[index];
+      if (report && !report.current) open(report.path);
+    });
+    drawn.over.title = 'Click a checkpoint to see its outputs';
+  }
   $('others-list').replaceChildren(
     ...reports.map((report) => {
       const item = element('li');

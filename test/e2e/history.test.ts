@@ -116,8 +116,17 @@ test('the run history follows a terminal-started run through reload, cancel, res
   assert.match((await status().textContent())!, /Training · \d+% · ETA/);
   await shot('running');
 
-  await row('tiny-llama · lora').click();
-  let panel = await until('the run panel', () => frameWith(page, 'progress-text'), 60_000);
+  // The row is re-rendered on every poll while the run starts; a click that lands on the old row is
+  // lost (CI saw it once), so click again until the panel opens.
+  let panel = await until(
+    'the run panel',
+    async () => {
+      const frame = await frameWith(page, 'progress-text');
+      if (!frame) await row('tiny-llama · lora').click();
+      return frame;
+    },
+    60_000,
+  );
   const beforeReload = await until(
     'points on the chart',
     async () => (await trainPoints(panel)) || undefined,

@@ -4,9 +4,9 @@
  *   node --expose-gc --import tsx bench/consistency-memory.ts [examples]
  */
 import { seededRandom } from '../src/cli/commands/split-plan.ts';
-import { resolveConfig } from '../src/server/engine/config.ts';
-import { DatasetIndexes, LinePass } from '../src/server/engine/linter.ts';
-import { consistencyCheckers } from '../src/server/rules/consistency/index.ts';
+import { resolveConfig } from '../src/core/engine/config.ts';
+import { DatasetIndexes, LinePass } from '../src/core/engine/linter.ts';
+import { consistencyCheckers } from '../src/core/rules/consistency/index.ts';
 
 const count = Number(process.argv[2] ?? 300_000);
 const random = seededRandom(7);

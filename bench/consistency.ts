@@ -7,12 +7,12 @@
  * report), the checkers' own share, and index memory per example (heap + typed arrays, after GC).
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { resolveConfig } from '../src/server/engine/config.ts';
-import { DatasetIndexes, LinePass } from '../src/server/engine/linter.ts';
-import { FileLines, readLineBatches, type RawLine } from '../src/server/engine/reader.ts';
-import type { LineAccess } from '../src/server/engine/rule.ts';
+import { resolveConfig } from '../src/core/engine/config.ts';
+import { DatasetIndexes, LinePass } from '../src/core/engine/linter.ts';
+import { FileLines, readLineBatches, type RawLine } from '../src/core/engine/reader.ts';
+import type { LineAccess } from '../src/core/engine/rule.ts';
 import { seededRandom } from '../src/cli/commands/split-plan.ts';
-import { consistencyCheckers } from '../src/server/rules/consistency/index.ts';
+import { consistencyCheckers } from '../src/core/rules/consistency/index.ts';
 
 const megabytes = Number(process.argv[2] ?? 50);
 const path = `bench/.data/chat-${megabytes}mb.jsonl`;

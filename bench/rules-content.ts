@@ -4,15 +4,15 @@
  * engine's LinePass and the time of a pass with no checker (parsing alone) is subtracted.
  */
 import { writeFileSync } from 'node:fs';
-import { resolveConfig } from '../src/server/engine/config.ts';
-import { toExample } from '../src/server/engine/formats.ts';
-import { LinePass } from '../src/server/engine/linter.ts';
-import { splitLines } from '../src/server/engine/lines.ts';
-import type { Checker } from '../src/server/engine/rule.ts';
-import { piiCheckers } from '../src/server/rules/pii/index.ts';
-import { secretsCheckers } from '../src/server/rules/secrets/index.ts';
-import { createTokenCounter } from '../src/server/rules/tokens/counter.ts';
-import { tokensCheckers } from '../src/server/rules/tokens/index.ts';
+import { resolveConfig } from '../src/core/engine/config.ts';
+import { toExample } from '../src/core/engine/formats.ts';
+import { LinePass } from '../src/core/engine/linter.ts';
+import { splitLines } from '../src/core/engine/lines.ts';
+import type { Checker } from '../src/core/engine/rule.ts';
+import { piiCheckers } from '../src/core/rules/pii/index.ts';
+import { secretsCheckers } from '../src/core/rules/secrets/index.ts';
+import { createTokenCounter } from '../src/core/rules/tokens/counter.ts';
+import { tokensCheckers } from '../src/core/rules/tokens/index.ts';
 
 const WORDS =
   'the model should answer in short clear sentences and cite version 1.2.3 of the api when asked about 2024-05-01 releases numbers like 42 or 3.14 appear often in code and prose alike'.split(

@@ -3,8 +3,8 @@
 // (`npm run schema`).
 import { writeFileSync } from 'node:fs';
 import { buildSchema } from '../src/cli/schema.ts';
-import { dataFormatsFile } from '../src/server/engine/formats.ts';
-import { ALL_RULES } from '../src/server/rules/index.ts';
+import { dataFormatsFile } from '../src/core/engine/formats.ts';
+import { ALL_RULES } from '../src/core/rules/index.ts';
 
 writeFileSync(
   new URL('../schemas/tunesmith.schema.json', import.meta.url),

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Finding } from '../server/engine/types.ts';
+import type { Finding } from '../core/engine/types.ts';
 import { UsageError } from './command.ts';
 import { writeFileSafely } from './safe-write.ts';
 

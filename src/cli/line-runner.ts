@@ -5,11 +5,11 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { severityOf, type ResolvedConfig } from '../server/engine/config.ts';
-import { LinePass } from '../server/engine/linter.ts';
-import type { Checker } from '../server/engine/rule.ts';
-import type { Finding, LineInput } from '../server/engine/types.ts';
-import { ALL_CHECKERS, ALL_RULES } from '../server/rules/index.ts';
+import { severityOf, type ResolvedConfig } from '../core/engine/config.ts';
+import { LinePass } from '../core/engine/linter.ts';
+import type { Checker } from '../core/engine/rule.ts';
+import type { Finding, LineInput } from '../core/engine/types.ts';
+import { ALL_CHECKERS, ALL_RULES } from '../core/rules/index.ts';
 import { packFacts, type PackedFacts } from './packed-facts.ts';
 
 export interface BatchResult {

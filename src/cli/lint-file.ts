@@ -5,12 +5,12 @@
  * ending are kept (typed arrays) so that the dataset report can re-read the lines it points at.
  */
 import { fstatSync, openSync, statSync } from 'node:fs';
-import type { ResolvedConfig } from '../server/engine/config.ts';
-import { DatasetIndexes, LinePass, compareFindings } from '../server/engine/linter.ts';
-import { FileLines, readLineBatches, type RawLine } from '../server/engine/reader.ts';
-import type { Checker, LineAccess } from '../server/engine/rule.ts';
-import type { Finding, LineEnding, LineInput } from '../server/engine/types.ts';
-import { ALL_CHECKERS } from '../server/rules/index.ts';
+import type { ResolvedConfig } from '../core/engine/config.ts';
+import { DatasetIndexes, LinePass, compareFindings } from '../core/engine/linter.ts';
+import { FileLines, readLineBatches, type RawLine } from '../core/engine/reader.ts';
+import type { Checker, LineAccess } from '../core/engine/rule.ts';
+import type { Finding, LineEnding, LineInput } from '../core/engine/types.ts';
+import { ALL_CHECKERS } from '../core/rules/index.ts';
 import { FileProblem, cannotRead, sniffText } from './files.ts';
 import { HeapKeeper } from './heap.ts';
 import { describeRuleError, type BatchResult, type LineRunner } from './line-runner.ts';

@@ -1,9 +1,9 @@
 /** Finds and resolves `tunesmith.json`, then applies `--rule CODE=SEVERITY` overrides. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resolveConfig, type ResolvedConfig } from '../server/engine/config.ts';
-import type { RuleFamily, SeveritySetting } from '../server/engine/types.ts';
-import { ALL_RULES } from '../server/rules/index.ts';
+import { resolveConfig, type ResolvedConfig } from '../core/engine/config.ts';
+import type { RuleFamily, SeveritySetting } from '../core/engine/types.ts';
+import { ALL_RULES } from '../core/rules/index.ts';
 import { UsageError, type CommandIO } from './command.ts';
 import { describeError } from './files.ts';
 

@@ -3,9 +3,9 @@
  * schema editors validate against cannot drift from what `resolveConfig` accepts. `npm run schema`
  * writes it to schemas/tunesmith.schema.json; a test fails when the file is stale.
  */
-import { DEFAULT_CONFIG } from '../server/engine/config.ts';
-import type { RuleFamily, RuleMeta } from '../server/engine/types.ts';
-import { docsUrl } from '../server/engine/types.ts';
+import { DEFAULT_CONFIG } from '../core/engine/config.ts';
+import type { RuleFamily, RuleMeta } from '../core/engine/types.ts';
+import { docsUrl } from '../core/engine/types.ts';
 
 const FAMILIES: Record<RuleFamily, string> = {
   syntax: 'Lines that are not valid JSON.',

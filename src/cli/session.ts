@@ -3,14 +3,14 @@
  * and the cross-file train/validation leakage index (`split/leakage`), fed with the near-duplicate
  * checker's facts of every file whose name puts it on one side of the split.
  */
-import { severityOf, type ResolvedConfig } from '../server/engine/config.ts';
-import { LinePass } from '../server/engine/linter.ts';
-import { FileLines } from '../server/engine/reader.ts';
-import type { LineAccess } from '../server/engine/rule.ts';
-import type { Finding } from '../server/engine/types.ts';
-import type { SimilarityFacts } from '../server/rules/consistency/near-duplicate.ts';
-import { ALL_CHECKERS } from '../server/rules/index.ts';
-import { LEAKAGE, LeakageIndex, splitRole } from '../server/rules/split/index.ts';
+import { severityOf, type ResolvedConfig } from '../core/engine/config.ts';
+import { LinePass } from '../core/engine/linter.ts';
+import { FileLines } from '../core/engine/reader.ts';
+import type { LineAccess } from '../core/engine/rule.ts';
+import type { Finding } from '../core/engine/types.ts';
+import type { SimilarityFacts } from '../core/rules/consistency/near-duplicate.ts';
+import { ALL_CHECKERS } from '../core/rules/index.ts';
+import { LEAKAGE, LeakageIndex, splitRole } from '../core/rules/split/index.ts';
 import type { CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
 import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } from './line-runner.ts';

@@ -3,7 +3,7 @@
  * index with related locations, one that throws), so the server's protocol tests do not depend on
  * the rule families being written in parallel. The real registry is exercised through dist/server.cjs.
  */
-import { datasetChecker, type Checker, type LineChecker } from '../../src/server/engine/rule.ts';
+import { datasetChecker, type Checker, type LineChecker } from '../../src/core/engine/rule.ts';
 
 const trailingSpace: LineChecker = {
   kind: 'line',

@@ -8,9 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveConfig } from '../../src/server/engine/config.ts';
-import type { Checker, DatasetChecker, LineAccess } from '../../src/server/engine/rule.ts';
-import { ALL_CHECKERS } from '../../src/server/rules/index.ts';
+import { resolveConfig } from '../../src/core/engine/config.ts';
+import type { Checker, DatasetChecker, LineAccess } from '../../src/core/engine/rule.ts';
+import { ALL_CHECKERS } from '../../src/core/rules/index.ts';
 import { LintedDocument } from '../../src/server/lsp/linted-document.ts';
 import { chat, words } from '../unit/rules/consistency-fixtures.ts';
 

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { resolveConfig } from '../../src/server/engine/config.ts';
-import { lintText } from '../../src/server/engine/linter.ts';
-import { ALL_CHECKERS } from '../../src/server/rules/index.ts';
+import { resolveConfig } from '../../src/core/engine/config.ts';
+import { lintText } from '../../src/core/engine/linter.ts';
+import { ALL_CHECKERS } from '../../src/core/rules/index.ts';
 import { LintedDocument } from '../../src/server/lsp/linted-document.ts';
-import type { Finding } from '../../src/server/engine/types.ts';
+import type { Finding } from '../../src/core/engine/types.ts';
 import { chat, replaceWord, words } from '../unit/rules/consistency-fixtures.ts';
 import { applyRandomEdit } from './client.ts';
 

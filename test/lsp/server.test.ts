@@ -15,8 +15,8 @@ import {
   type DocumentSymbol,
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
-import { resolveConfig } from '../../src/server/engine/config.ts';
-import { lintText } from '../../src/server/engine/linter.ts';
+import { resolveConfig } from '../../src/core/engine/config.ts';
+import { lintText } from '../../src/core/engine/linter.ts';
 import { toDiagnostic } from '../../src/server/lsp/features.ts';
 import { TEST_CHECKERS } from './checkers.ts';
 import { LspClient, applyEdits, applyRandomEdit } from './client.ts';

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { lintFile } from '../../src/cli/lint-file.ts';
 import { inThreadRunner } from '../../src/cli/line-runner.ts';
-import { DEFAULT_CONFIG } from '../../src/server/engine/config.ts';
-import { detectFormat } from '../../src/server/engine/formats.ts';
-import { lintText } from '../../src/server/engine/linter.ts';
-import type { Finding } from '../../src/server/engine/types.ts';
-import { ALL_CHECKERS, ALL_RULES } from '../../src/server/rules/index.ts';
+import { DEFAULT_CONFIG } from '../../src/core/engine/config.ts';
+import { detectFormat } from '../../src/core/engine/formats.ts';
+import { lintText } from '../../src/core/engine/linter.ts';
+import type { Finding } from '../../src/core/engine/types.ts';
+import { ALL_CHECKERS, ALL_RULES } from '../../src/core/rules/index.ts';
 
 interface Case {
   file: string;

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { planFixes } from '../../src/server/engine/fixes.ts';
-import type { Finding, TextEdit } from '../../src/server/engine/types.ts';
+import { planFixes } from '../../src/core/engine/fixes.ts';
+import type { Finding, TextEdit } from '../../src/core/engine/types.ts';
 
 const edit = (line: number, from: number, toLine: number, to: number, newText = ''): TextEdit => ({
   range: { start: { line, character: from }, end: { line: toLine, character: to } },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { dataFormatsFile, detectFormat, toExample } from '../../src/server/engine/formats.ts';
+import { dataFormatsFile, detectFormat, toExample } from '../../src/core/engine/formats.ts';
 import { formatBytes } from '../../src/shared/format.ts';
 
 test('sizes are shown in binary units with one decimal, as torch and nvidia-smi count them', () => {

@@ -17,10 +17,10 @@ import { test } from 'node:test';
 import { corpusText } from '../../bench/corpus.ts';
 import { lintFile } from '../../src/cli/lint-file.ts';
 import { inThreadRunner } from '../../src/cli/line-runner.ts';
-import { resolveConfig } from '../../src/server/engine/config.ts';
-import { lintText } from '../../src/server/engine/linter.ts';
-import type { Finding } from '../../src/server/engine/types.ts';
-import { ALL_CHECKERS } from '../../src/server/rules/index.ts';
+import { resolveConfig } from '../../src/core/engine/config.ts';
+import { lintText } from '../../src/core/engine/linter.ts';
+import type { Finding } from '../../src/core/engine/types.ts';
+import { ALL_CHECKERS } from '../../src/core/rules/index.ts';
 import { tempDir } from './cli/helpers.ts';
 
 const SNAPSHOT = new URL('./fixtures/golden-findings.json', import.meta.url);

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { splitLines } from '../../src/server/engine/lines.ts';
-import { FileLines, readLineBatches, splitBuffer, type RawLine } from '../../src/server/engine/reader.ts';
+import { splitLines } from '../../src/core/engine/lines.ts';
+import { FileLines, readLineBatches, splitBuffer, type RawLine } from '../../src/core/engine/reader.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunesmith-reader-'));
 

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveConfig } from '../../src/server/engine/config.ts';
-import { lintText } from '../../src/server/engine/linter.ts';
-import type { Checker } from '../../src/server/engine/rule.ts';
-import type { Finding } from '../../src/server/engine/types.ts';
+import { resolveConfig } from '../../src/core/engine/config.ts';
+import { lintText } from '../../src/core/engine/linter.ts';
+import type { Checker } from '../../src/core/engine/rule.ts';
+import type { Finding } from '../../src/core/engine/types.ts';
 
 export interface ExpectedFinding {
   code: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ALL_RULES } from '../../src/server/rules/index.ts';
+import { ALL_RULES } from '../../src/core/rules/index.ts';
 
 const HEADINGS = ['## What it does', '## Why it matters', '## Example', '## Fix'];
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DEFAULT_CONFIG, resolveConfig } from '../../src/server/engine/config.ts';
+import { DEFAULT_CONFIG, resolveConfig } from '../../src/core/engine/config.ts';
 import { SETTING_KEYS, mergeSettings, nest } from '../../src/shared/settings.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

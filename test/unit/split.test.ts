@@ -6,11 +6,11 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { splitCommand } from '../../src/cli/commands/split.ts';
 import type { CommandIO } from '../../src/cli/command.ts';
-import { resolveConfig } from '../../src/server/engine/config.ts';
-import { LinePass } from '../../src/server/engine/linter.ts';
-import { lineSimilarityFacts } from '../../src/server/rules/consistency/near-duplicate.ts';
-import { canonicalJson } from '../../src/server/rules/consistency/hashing.ts';
-import { MIN_WORDS, similarity } from '../../src/server/rules/consistency/sketch.ts';
+import { resolveConfig } from '../../src/core/engine/config.ts';
+import { LinePass } from '../../src/core/engine/linter.ts';
+import { lineSimilarityFacts } from '../../src/core/rules/consistency/near-duplicate.ts';
+import { canonicalJson } from '../../src/core/rules/consistency/hashing.ts';
+import { MIN_WORDS, similarity } from '../../src/core/rules/consistency/sketch.ts';
 import { replaceWord, words } from './rules/consistency-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tunesmith-split-'));

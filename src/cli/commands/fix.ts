@@ -1,8 +1,8 @@
 /** `tunesmith fix FILE`: applies mechanical fixes; untouched lines stay byte-identical. */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ALL_RULES } from '../../server/rules/index.ts';
-import { planFixes, type FixPlan } from '../../server/engine/fixes.ts';
+import { ALL_RULES } from '../../core/rules/index.ts';
+import { planFixes, type FixPlan } from '../../core/engine/fixes.ts';
 import { writeFixed } from '../write-fixed.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, stdoutWritten, type Command, type CommandIO } from '../command.ts';

@@ -1,9 +1,9 @@
 /** `tunesmith lint PATHS...`: lints files and directories, prints findings, exits 0, 1 or 2. */
 import { resolve } from 'node:path';
-import { compareFindings } from '../../server/engine/linter.ts';
-import { FileLines } from '../../server/engine/reader.ts';
-import type { Finding } from '../../server/engine/types.ts';
-import { ALL_RULES } from '../../server/rules/index.ts';
+import { compareFindings } from '../../core/engine/linter.ts';
+import { FileLines } from '../../core/engine/reader.ts';
+import type { Finding } from '../../core/engine/types.ts';
+import { ALL_RULES } from '../../core/rules/index.ts';
 import { parse, parseCount } from '../args.ts';
 import {
   addToBaseline,

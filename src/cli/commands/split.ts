@@ -9,12 +9,12 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveConfig, type ResolvedConfig } from '../../server/engine/config.ts';
-import { answerTurn } from '../../server/engine/formats.ts';
-import { LinePass } from '../../server/engine/linter.ts';
-import { readLineBatches, type RawLine } from '../../server/engine/reader.ts';
-import type { LineContext } from '../../server/engine/rule.ts';
-import { lineSimilarityFacts, SketchStore } from '../../server/rules/consistency/near-duplicate.ts';
+import { resolveConfig, type ResolvedConfig } from '../../core/engine/config.ts';
+import { answerTurn } from '../../core/engine/formats.ts';
+import { LinePass } from '../../core/engine/linter.ts';
+import { readLineBatches, type RawLine } from '../../core/engine/reader.ts';
+import type { LineContext } from '../../core/engine/rule.ts';
+import { lineSimilarityFacts, SketchStore } from '../../core/rules/consistency/near-duplicate.ts';
 import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
 import { FileProblem, describeError, regularInput, sameFile, sniffText, type InputFile } from '../files.ts';
 import { SafeFile } from '../safe-write.ts';

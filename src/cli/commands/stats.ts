@@ -1,18 +1,18 @@
 /** `tunesmith stats FILE`: what a dataset holds, in one screen (or as JSON). */
 import { resolve } from 'node:path';
-import type { ResolvedConfig } from '../../server/engine/config.ts';
+import type { ResolvedConfig } from '../../core/engine/config.ts';
 import {
   FORMAT_NAMES,
   answerTurn,
   toExample,
   type Example,
   type FormatId,
-} from '../../server/engine/formats.ts';
-import { readLineBatches } from '../../server/engine/reader.ts';
-import type { Finding } from '../../server/engine/types.ts';
-import { hashJson } from '../../server/rules/consistency/hashing.ts';
-import { ALL_RULES } from '../../server/rules/index.ts';
-import { createTokenCounter, type TokenCounter } from '../../server/rules/tokens/counter.ts';
+} from '../../core/engine/formats.ts';
+import { readLineBatches } from '../../core/engine/reader.ts';
+import type { Finding } from '../../core/engine/types.ts';
+import { hashJson } from '../../core/rules/consistency/hashing.ts';
+import { ALL_RULES } from '../../core/rules/index.ts';
+import { createTokenCounter, type TokenCounter } from '../../core/rules/tokens/counter.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { displayPath } from '../files.ts';

@@ -3,7 +3,7 @@
  * here (what terminals, editors' "go to line" and SARIF expect); columns count UTF-16 code units, as
  * the engine does.
  */
-import type { Finding, Severity } from '../../server/engine/types.ts';
+import type { Finding, Severity } from '../../core/engine/types.ts';
 
 export interface FileFindings {
   /** The path as shown to the user (relative to cwd, `/` separators). */

@@ -5,7 +5,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { docsUrl, type Finding, type RuleMeta, type Severity } from '../../server/engine/types.ts';
+import { docsUrl, type Finding, type RuleMeta, type Severity } from '../../core/engine/types.ts';
 import type { FileFindings } from './formats.ts';
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {

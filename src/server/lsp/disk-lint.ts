@@ -5,14 +5,20 @@
  * editor to send (50 MB and up) go this way, as do all others.
  */
 import { open } from 'node:fs/promises';
-import { severityOf, type ResolvedConfig } from '../engine/config.ts';
-import type { FormatId } from '../engine/formats.ts';
-import { DatasetIndexes, LinePass, type RuleErrorHandler } from '../engine/linter.ts';
-import { FileLines, SNIFF_BYTES, nonTextReason, readLineBatches, type RawLine } from '../engine/reader.ts';
-import type { Checker } from '../engine/rule.ts';
-import type { Finding, LineEnding } from '../engine/types.ts';
+import { severityOf, type ResolvedConfig } from '../../core/engine/config.ts';
+import type { FormatId } from '../../core/engine/formats.ts';
+import { DatasetIndexes, LinePass, type RuleErrorHandler } from '../../core/engine/linter.ts';
+import {
+  FileLines,
+  SNIFF_BYTES,
+  nonTextReason,
+  readLineBatches,
+  type RawLine,
+} from '../../core/engine/reader.ts';
+import type { Checker } from '../../core/engine/rule.ts';
+import type { Finding, LineEnding } from '../../core/engine/types.ts';
 import type { FactsObserver } from './linted-document.ts';
-import { INVALID_UTF8 } from '../rules/syntax/line-input.ts';
+import { INVALID_UTF8 } from '../../core/rules/syntax/line-input.ts';
 import { ShownFindings, type SeverityCounts } from './publication.ts';
 
 export interface DiskLint {

@@ -13,7 +13,7 @@
  * - A position past the end of a line or of the document is clamped, as the protocol says for a
  *   character past the end of a line and as `TextDocument` does for lines.
  */
-import type { Position, Range } from '../engine/types.ts';
+import type { Position, Range } from '../../core/engine/types.ts';
 import type { TextChange } from './linted-document.ts';
 
 export type CheckedChange =

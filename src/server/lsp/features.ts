@@ -16,11 +16,11 @@ import {
 } from 'vscode-languageserver';
 import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
-import { FORMAT_NAMES } from '../engine/formats.ts';
-import { planFixes } from '../engine/fixes.ts';
-import { docsUrl, type Finding, type Severity, type TextEdit } from '../engine/types.ts';
-import type { ResolvedConfig } from '../engine/config.ts';
-import type { LineContext } from '../engine/rule.ts';
+import { FORMAT_NAMES } from '../../core/engine/formats.ts';
+import { planFixes } from '../../core/engine/fixes.ts';
+import { docsUrl, type Finding, type Severity, type TextEdit } from '../../core/engine/types.ts';
+import type { ResolvedConfig } from '../../core/engine/config.ts';
+import type { LineContext } from '../../core/engine/rule.ts';
 import { FIX_ALL_KIND } from '../../shared/protocol.ts';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {

@@ -22,13 +22,18 @@
  * (`select`) instead of sorting them all.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { DatasetIndexes, LinePass, compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
+import {
+  DatasetIndexes,
+  LinePass,
+  compareFindings,
+  type RuleErrorHandler,
+} from '../../core/engine/linter.ts';
 import { quotas, SeverityCounts, taker } from './publication.ts';
-import { linePieces, makeLine } from '../engine/lines.ts';
-import type { ResolvedConfig } from '../engine/config.ts';
-import type { Example, FormatId } from '../engine/formats.ts';
-import type { Checker, LineAccess, LineContext } from '../engine/rule.ts';
-import type { Finding, LineEnding, LineInput, Position, Range } from '../engine/types.ts';
+import { linePieces, makeLine } from '../../core/engine/lines.ts';
+import type { ResolvedConfig } from '../../core/engine/config.ts';
+import type { Example, FormatId } from '../../core/engine/formats.ts';
+import type { Checker, LineAccess, LineContext } from '../../core/engine/rule.ts';
+import type { Finding, LineEnding, LineInput, Position, Range } from '../../core/engine/types.ts';
 
 interface LineEntry {
   text: string;

@@ -8,8 +8,8 @@
  * status bar summary counts them all, and `tunesmith lint` lists them.
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { compareFindings } from '../engine/linter.ts';
-import type { Finding, Severity } from '../engine/types.ts';
+import { compareFindings } from '../../core/engine/linter.ts';
+import type { Finding, Severity } from '../../core/engine/types.ts';
 
 /** What one publication holds at most, the note about the rest included. */
 export const MAX_DIAGNOSTICS = 1000;

@@ -15,11 +15,11 @@ import {
   type Diagnostic,
   type InitializeResult,
 } from 'vscode-languageserver';
-import { resolveConfig, type ResolvedConfig } from '../engine/config.ts';
-import { FORMAT_NAMES } from '../engine/formats.ts';
-import { compareFindings, type RuleErrorHandler } from '../engine/linter.ts';
-import type { Checker } from '../engine/rule.ts';
-import type { Finding } from '../engine/types.ts';
+import { resolveConfig, type ResolvedConfig } from '../../core/engine/config.ts';
+import { FORMAT_NAMES } from '../../core/engine/formats.ts';
+import { compareFindings, type RuleErrorHandler } from '../../core/engine/linter.ts';
+import type { Checker } from '../../core/engine/rule.ts';
+import type { Finding } from '../../core/engine/types.ts';
 import {
   DiskFileNotification,
   FIX_ALL_KIND,

@@ -6,10 +6,10 @@
  */
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ResolvedConfig } from '../engine/config.ts';
-import type { Checker, DatasetChecker, LineAccess } from '../engine/rule.ts';
-import type { Finding } from '../engine/types.ts';
-import { LeakageIndex, leakageFacts, splitRole, type SplitRole } from '../rules/split/index.ts';
+import type { ResolvedConfig } from '../../core/engine/config.ts';
+import type { Checker, DatasetChecker, LineAccess } from '../../core/engine/rule.ts';
+import type { Finding } from '../../core/engine/types.ts';
+import { LeakageIndex, leakageFacts, splitRole, type SplitRole } from '../../core/rules/split/index.ts';
 import type { FactsObserver } from './linted-document.ts';
 
 const NONE: readonly Finding[] = Object.freeze([]);

@@ -4,7 +4,7 @@ tokenizes them with a mask of the tokens the model learns.
 
 Every problem names the file and the line and is raised before a model is loaded, so a broken line
 never costs GPU time. Formats and role spellings come from ``schemas/data-formats.json``, which
-``npm run schema`` writes from DATA_FORMATS in src/server/engine/formats.ts: the linter and the trainer
+``npm run schema`` writes from DATA_FORMATS in src/core/engine/formats.ts: the linter and the trainer
 read one definition (docs/data-contract.md).
 
 - chat: ``{"messages": [...], "tools"?: [...]}``; each message keeps ``tool_calls``, ``tool_call_id``,

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { writeFixed } from '../../../src/cli/write-fixed.ts';
-import { planFixes } from '../../../src/server/engine/fixes.ts';
+import { planFixes } from '../../../src/core/engine/fixes.ts';
 import { lintFile } from '../../../src/cli/lint-file.ts';
 import { inThreadRunner } from '../../../src/cli/line-runner.ts';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { splitBuffer } from '../../../src/server/engine/reader.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { splitBuffer } from '../../../src/core/engine/reader.ts';
 import { rivalChecker, tabsChecker, tempDir } from './helpers.ts';
 
 const dir = tempDir('fix');

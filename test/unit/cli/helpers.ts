@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runCli } from '../../../src/cli/run.ts';
 import type { CommandIO } from '../../../src/cli/command.ts';
-import { datasetChecker, type Checker } from '../../../src/server/engine/rule.ts';
+import { datasetChecker, type Checker } from '../../../src/core/engine/rule.ts';
 
 export function tempDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `tunesmith-${name}-`));

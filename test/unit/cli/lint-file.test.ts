@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
 import { FileProblem } from '../../../src/cli/files.ts';
 import { lintFile } from '../../../src/cli/lint-file.ts';
 import { inThreadRunner } from '../../../src/cli/line-runner.ts';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { packFacts, unpackFacts } from '../../../src/cli/packed-facts.ts';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { LinePass } from '../../../src/server/engine/linter.ts';
-import { splitLines } from '../../../src/server/engine/lines.ts';
-import { ALL_CHECKERS } from '../../../src/server/rules/index.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { LinePass } from '../../../src/core/engine/linter.ts';
+import { splitLines } from '../../../src/core/engine/lines.ts';
+import { ALL_CHECKERS } from '../../../src/core/rules/index.ts';
 import { corpusText } from '../../../bench/corpus.ts';
 
 function roundTrip(lines: number[], rows: unknown[][]): { line: number; facts: unknown[] }[] {

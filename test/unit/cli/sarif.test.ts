@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { sarifRuleName } from '../../../src/cli/output/sarif.ts';
-import { ALL_RULES } from '../../../src/server/rules/index.ts';
+import { ALL_RULES } from '../../../src/core/rules/index.ts';
 import { cli, ROOT, tempDir } from './helpers.ts';
 
 const require = createRequire(import.meta.url);

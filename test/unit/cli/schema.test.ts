@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { buildSchema } from '../../../src/cli/schema.ts';
-import { DEFAULT_CONFIG } from '../../../src/server/engine/config.ts';
-import { ALL_RULES } from '../../../src/server/rules/index.ts';
+import { DEFAULT_CONFIG } from '../../../src/core/engine/config.ts';
+import { ALL_RULES } from '../../../src/core/rules/index.ts';
 
 const schemaFile = JSON.parse(
   readFileSync(new URL('../../../schemas/tunesmith.schema.json', import.meta.url), 'utf8'),

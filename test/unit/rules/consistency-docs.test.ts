@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { consistencyCheckers } from '../../../src/server/rules/consistency/index.ts';
-import { LEAKAGE } from '../../../src/server/rules/split/index.ts';
+import { consistencyCheckers } from '../../../src/core/rules/consistency/index.ts';
+import { LEAKAGE } from '../../../src/core/rules/split/index.ts';
 
 test('every consistency and split code has a docs page with the four sections', () => {
   const codes = new Set([...consistencyCheckers.flatMap((c) => c.rules.map((r) => r.code)), LEAKAGE.code]);

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { lintText } from '../../../src/server/engine/linter.ts';
-import { consistencyCheckers } from '../../../src/server/rules/consistency/index.ts';
-import { canonicalJson, hashJson, hashNormalised } from '../../../src/server/rules/consistency/hashing.ts';
-import { BINS, sketchTexts } from '../../../src/server/rules/consistency/sketch.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { lintText } from '../../../src/core/engine/linter.ts';
+import { consistencyCheckers } from '../../../src/core/rules/consistency/index.ts';
+import { canonicalJson, hashJson, hashNormalised } from '../../../src/core/rules/consistency/hashing.ts';
+import { BINS, sketchTexts } from '../../../src/core/rules/consistency/sketch.ts';
 
 const config = resolveConfig({ rules: { consistency: 'info' } }).config;
 const rethrow = (_codes: readonly string[], _line: number | undefined, error: unknown): never => {

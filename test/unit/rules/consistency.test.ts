@@ -1,11 +1,11 @@
-import { answerFormatDriftChecker } from '../../../src/server/rules/consistency/answer-format-drift.ts';
-import { answerWhitespaceChecker } from '../../../src/server/rules/consistency/answer-whitespace.ts';
-import { duplicateChecker } from '../../../src/server/rules/consistency/duplicate.ts';
-import { labelVariantChecker } from '../../../src/server/rules/consistency/label-variant.ts';
-import { lengthOutlierChecker } from '../../../src/server/rules/consistency/length-outlier.ts';
-import { nearDuplicateChecker } from '../../../src/server/rules/consistency/near-duplicate.ts';
-import { systemPromptDriftChecker } from '../../../src/server/rules/consistency/system-prompt-drift.ts';
-import type { Checker } from '../../../src/server/engine/rule.ts';
+import { answerFormatDriftChecker } from '../../../src/core/rules/consistency/answer-format-drift.ts';
+import { answerWhitespaceChecker } from '../../../src/core/rules/consistency/answer-whitespace.ts';
+import { duplicateChecker } from '../../../src/core/rules/consistency/duplicate.ts';
+import { labelVariantChecker } from '../../../src/core/rules/consistency/label-variant.ts';
+import { lengthOutlierChecker } from '../../../src/core/rules/consistency/length-outlier.ts';
+import { nearDuplicateChecker } from '../../../src/core/rules/consistency/near-duplicate.ts';
+import { systemPromptDriftChecker } from '../../../src/core/rules/consistency/system-prompt-drift.ts';
+import type { Checker } from '../../../src/core/engine/rule.ts';
 import { runRuleTests } from '../rule-tester.ts';
 import { chat, replaceWord, words } from './consistency-fixtures.ts';
 

@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { DatasetIndexes, LinePass } from '../../../src/server/engine/linter.ts';
-import { splitLines } from '../../../src/server/engine/lines.ts';
-import type { LineAccess } from '../../../src/server/engine/rule.ts';
-import { consistencyCheckers } from '../../../src/server/rules/consistency/index.ts';
-import { SortedPairs, sortByHash } from '../../../src/server/rules/consistency/grouping.ts';
-import { pairsChangedBy } from '../../../src/server/rules/consistency/sketch.ts';
-import { formatCheckers } from '../../../src/server/rules/format/index.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { DatasetIndexes, LinePass } from '../../../src/core/engine/linter.ts';
+import { splitLines } from '../../../src/core/engine/lines.ts';
+import type { LineAccess } from '../../../src/core/engine/rule.ts';
+import { consistencyCheckers } from '../../../src/core/rules/consistency/index.ts';
+import { SortedPairs, sortByHash } from '../../../src/core/rules/consistency/grouping.ts';
+import { pairsChangedBy } from '../../../src/core/rules/consistency/sketch.ts';
+import { formatCheckers } from '../../../src/core/rules/format/index.ts';
 import { chat, replaceWord, words } from './consistency-fixtures.ts';
 
 const config = resolveConfig({ rules: { consistency: 'info', format: 'info' } }).config;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { piiCheckers } from '../../../src/server/rules/pii/index.ts';
-import { secretsCheckers } from '../../../src/server/rules/secrets/index.ts';
-import { tokensCheckers } from '../../../src/server/rules/tokens/index.ts';
+import { piiCheckers } from '../../../src/core/rules/pii/index.ts';
+import { secretsCheckers } from '../../../src/core/rules/secrets/index.ts';
+import { tokensCheckers } from '../../../src/core/rules/tokens/index.ts';
 
 test('every pii, secrets and tokens code has a docs page with the four sections', () => {
   const rules = [...piiCheckers, ...secretsCheckers, ...tokensCheckers].flatMap((c) => c.rules);

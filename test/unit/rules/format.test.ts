@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_CONFIG } from '../../../src/server/engine/config.ts';
-import { DatasetIndexes, LinePass, lintText } from '../../../src/server/engine/linter.ts';
-import { formatCheckers } from '../../../src/server/rules/format/index.ts';
-import { editDistance } from '../../../src/server/rules/format/misspelling.ts';
+import { DEFAULT_CONFIG } from '../../../src/core/engine/config.ts';
+import { DatasetIndexes, LinePass, lintText } from '../../../src/core/engine/linter.ts';
+import { formatCheckers } from '../../../src/core/rules/format/index.ts';
+import { editDistance } from '../../../src/core/rules/format/misspelling.ts';
 import { applyFix, runRuleTests } from '../rule-tester.ts';
 
 const chat = (q: string, a: string) =>

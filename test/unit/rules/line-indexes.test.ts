@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { DatasetIndexes, LinePass, compareFindings } from '../../../src/server/engine/linter.ts';
-import { makeLine } from '../../../src/server/engine/lines.ts';
-import type { LineAccess } from '../../../src/server/engine/rule.ts';
-import type { Finding } from '../../../src/server/engine/types.ts';
-import { driftChecker } from '../../../src/server/rules/format/drift.ts';
-import { lineEndingsChecker } from '../../../src/server/rules/syntax/line-endings.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { DatasetIndexes, LinePass, compareFindings } from '../../../src/core/engine/linter.ts';
+import { makeLine } from '../../../src/core/engine/lines.ts';
+import type { LineAccess } from '../../../src/core/engine/rule.ts';
+import type { Finding } from '../../../src/core/engine/types.ts';
+import { driftChecker } from '../../../src/core/rules/format/drift.ts';
+import { lineEndingsChecker } from '../../../src/core/rules/syntax/line-endings.ts';
 
 const config = resolveConfig({ rules: { format: 'info', syntax: 'info' } }).config;
 const pass = new LinePass(config, [driftChecker, lineEndingsChecker]);

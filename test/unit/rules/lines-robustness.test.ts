@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { DEFAULT_CONFIG, type ResolvedConfig } from '../../../src/server/engine/config.ts';
-import { lintText } from '../../../src/server/engine/linter.ts';
-import type { Finding } from '../../../src/server/engine/types.ts';
-import { formatCheckers } from '../../../src/server/rules/format/index.ts';
-import { structureCheckers } from '../../../src/server/rules/structure/index.ts';
-import { syntaxCheckers } from '../../../src/server/rules/syntax/index.ts';
+import { DEFAULT_CONFIG, type ResolvedConfig } from '../../../src/core/engine/config.ts';
+import { lintText } from '../../../src/core/engine/linter.ts';
+import type { Finding } from '../../../src/core/engine/types.ts';
+import { formatCheckers } from '../../../src/core/rules/format/index.ts';
+import { structureCheckers } from '../../../src/core/rules/structure/index.ts';
+import { syntaxCheckers } from '../../../src/core/rules/syntax/index.ts';
 import { applyFix, textOf } from '../rule-tester.ts';
 
 const CHECKERS = [...syntaxCheckers, ...formatCheckers, ...structureCheckers];

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mayBeIpv6 } from '../../../src/server/rules/pii/detectors.ts';
+import { mayBeIpv6 } from '../../../src/core/rules/pii/detectors.ts';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { lintText } from '../../../src/server/engine/linter.ts';
-import { keccak256 } from '../../../src/server/rules/pii/checksums.ts';
-import { piiCheckers } from '../../../src/server/rules/pii/index.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { lintText } from '../../../src/core/engine/linter.ts';
+import { keccak256 } from '../../../src/core/rules/pii/checksums.ts';
+import { piiCheckers } from '../../../src/core/rules/pii/index.ts';
 import { applyFix, runRuleTests } from '../rule-tester.ts';
 
 const user = (content: string): string => JSON.stringify({ messages: [{ role: 'user', content }] });

@@ -3,15 +3,11 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { lintSource } from '@secretlint/core';
 import { creator as preset } from '@secretlint/secretlint-rule-preset-recommend';
-import {
-  secretsCheckers,
-  SECRET_RULES,
-  SILENT_PRESET_RULES,
-} from '../../../src/server/rules/secrets/index.ts';
-import { maySecret, SECRET_PREFILTER } from '../../../src/server/rules/secrets/prefilter.ts';
-import { PRESET_RULE_IDS, runPreset, SOURCE_FILE_PATH } from '../../../src/server/rules/secrets/preset.ts';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { lintText } from '../../../src/server/engine/linter.ts';
+import { secretsCheckers, SECRET_RULES, SILENT_PRESET_RULES } from '../../../src/core/rules/secrets/index.ts';
+import { maySecret, SECRET_PREFILTER } from '../../../src/core/rules/secrets/prefilter.ts';
+import { PRESET_RULE_IDS, runPreset, SOURCE_FILE_PATH } from '../../../src/core/rules/secrets/preset.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { lintText } from '../../../src/core/engine/linter.ts';
 import { runRuleTests } from '../rule-tester.ts';
 
 const user = (content: string): string => JSON.stringify({ messages: [{ role: 'user', content }] });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { LinePass } from '../../../src/server/engine/linter.ts';
-import { splitLines } from '../../../src/server/engine/lines.ts';
-import type { LineAccess } from '../../../src/server/engine/rule.ts';
-import { nearDuplicateChecker, type SimilarityFacts } from '../../../src/server/rules/consistency/index.ts';
-import { leakageFacts, LeakageIndex, splitRole } from '../../../src/server/rules/split/index.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { LinePass } from '../../../src/core/engine/linter.ts';
+import { splitLines } from '../../../src/core/engine/lines.ts';
+import type { LineAccess } from '../../../src/core/engine/rule.ts';
+import { nearDuplicateChecker, type SimilarityFacts } from '../../../src/core/rules/consistency/index.ts';
+import { leakageFacts, LeakageIndex, splitRole } from '../../../src/core/rules/split/index.ts';
 import { chat, replaceWord, words } from './consistency-fixtures.ts';
 
 const config = resolveConfig({}).config;

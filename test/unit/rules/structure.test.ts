@@ -1,4 +1,4 @@
-import { structureCheckers } from '../../../src/server/rules/structure/index.ts';
+import { structureCheckers } from '../../../src/core/rules/structure/index.ts';
 import { runRuleTests } from '../rule-tester.ts';
 
 const m = (role: string, content: unknown, extra = '') =>

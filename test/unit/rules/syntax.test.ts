@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_CONFIG } from '../../../src/server/engine/config.ts';
-import { LinePass, lintText } from '../../../src/server/engine/linter.ts';
-import { syntaxCheckers } from '../../../src/server/rules/syntax/index.ts';
+import { DEFAULT_CONFIG } from '../../../src/core/engine/config.ts';
+import { LinePass, lintText } from '../../../src/core/engine/linter.ts';
+import { syntaxCheckers } from '../../../src/core/rules/syntax/index.ts';
 import { applyFix, runRuleTests } from '../rule-tester.ts';
 
 const chat = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}';

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { toExample } from '../../../src/server/engine/formats.ts';
-import { lintText } from '../../../src/server/engine/linter.ts';
-import { tokensCheckers } from '../../../src/server/rules/tokens/index.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { toExample } from '../../../src/core/engine/formats.ts';
+import { lintText } from '../../../src/core/engine/linter.ts';
+import { tokensCheckers } from '../../../src/core/rules/tokens/index.ts';
 import {
   createTokenCounter,
   EXAMPLE_OVERHEAD,
   MESSAGE_OVERHEAD,
-} from '../../../src/server/rules/tokens/counter.ts';
-import { MarkerSet, TEMPLATE_MARKERS } from '../../../src/server/rules/tokens/markers.ts';
+} from '../../../src/core/rules/tokens/counter.ts';
+import { MarkerSet, TEMPLATE_MARKERS } from '../../../src/core/rules/tokens/markers.ts';
 import { applyFix, runRuleTests } from '../rule-tester.ts';
 
 const chat = (...messages: object[]): string => JSON.stringify({ messages });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { resolveConfig } from '../../../src/server/engine/config.ts';
-import { lintText } from '../../../src/server/engine/linter.ts';
-import { structureCheckers } from '../../../src/server/rules/structure/index.ts';
+import { resolveConfig } from '../../../src/core/engine/config.ts';
+import { lintText } from '../../../src/core/engine/linter.ts';
+import { structureCheckers } from '../../../src/core/rules/structure/index.ts';
 import { applyFix, runRuleTests } from '../rule-tester.ts';
 
 /** Tool-call and weight rules, run with every structure rule: a near-miss must stay silent in all. */

@@ -274,7 +274,7 @@ export function systemTurn(example: Example): Turn | undefined {
 export function dataFormatsFile(): string {
   const file = {
     $comment:
-      'Generated from DATA_FORMATS in src/server/engine/formats.ts by `npm run schema`; do not edit. ' +
+      'Generated from DATA_FORMATS in src/core/engine/formats.ts by `npm run schema`; do not edit. ' +
       'Read by src/trainer/tunesmith_trainer/data.py.',
     ...DATA_FORMATS,
   };

@@ -1,0 +1,68 @@
+/** `resolveConfig` reads every declared option with the guard declared beside its JSON Schema. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Ajv } from 'ajv';
+import fc from 'fast-check';
+import { DEFAULT_CONFIG, resolveConfig } from '../../src/core/engine/config.ts';
+import { optionPaths } from '../../src/core/engine/options.ts';
+import { OPTIONS } from '../../src/core/rules/declarations.ts';
+import { nest } from '../../src/shared/settings.ts';
+
+const ajv = new Ajv({ strict: false });
+
+test('a mistyped value falls back to its default, with a warning naming the key and what was expected', () => {
+  const wrong = new Map(optionPaths(OPTIONS).map(([path]) => [path, { wrong: true }] as [string, unknown]));
+  const { config, problems } = resolveConfig(nest(wrong));
+  assert.deepEqual(config, DEFAULT_CONFIG);
+  assert.deepEqual(problems, [
+    'files.include: expected an array of globs; using the default',
+    'files.exclude: expected an array of globs; using the default',
+    'maxLineLength: expected a positive number; using the default',
+    'chat.allowedRoles: expected an array of roles; using the default',
+    'chat.allowedMessageKeys: expected an array of keys; using the default',
+    'consistency.nearDuplicateThreshold: expected a number in (0, 1]; using the default',
+    'consistency.maxLabelClasses: expected a positive number; using the default',
+    'consistency.lengthOutlierMads: expected a positive number; using the default',
+    'pii.allow: expected an array of values or domains; using the default',
+    'pii.defaultPhoneRegion: expected a region code such as "US"; using the default',
+    'tokens.max: expected a positive number; using the default',
+    'tokens.tokenizer: expected "o200k_base", "cl100k_base" or {"tokenizerJson": path}; using the default',
+    'split.train: expected an array of globs; using the default',
+    'split.validation: expected an array of globs; using the default',
+  ]);
+});
+
+test('values of the right type are taken; a section that is not an object is ignored', () => {
+  const { config, problems } = resolveConfig({
+    tokens: { max: 512, tokenizer: { tokenizerJson: 'tok.json', note: 'kept out' } },
+    consistency: 'strict',
+    pii: { allow: [] },
+  });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(config.tokens, { max: 512, tokenizer: { tokenizerJson: 'tok.json' } });
+  assert.deepEqual(config.consistency, DEFAULT_CONFIG.consistency);
+  assert.deepEqual(config.pii, { ...DEFAULT_CONFIG.pii, allow: [] });
+});
+
+test("each option's guard accepts what its schema accepts, and what it reads satisfies the schema", () => {
+  const candidates = fc.oneof(
+    fc.jsonValue(),
+    fc.array(fc.string()),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.constantFrom('o200k_base', 'cl100k_base', '', 'US'),
+    fc.record({ tokenizerJson: fc.string() }),
+  );
+  for (const [path, declaration] of optionPaths(OPTIONS)) {
+    const validate = ajv.compile(declaration.schema);
+    assert.notEqual(declaration.read(declaration.default), undefined, `${path}: default rejected`);
+    fc.assert(
+      fc.property(candidates, (value) => {
+        const read = declaration.read(value);
+        if (validate(value))
+          assert.notEqual(read, undefined, `${path}: schema accepts ${JSON.stringify(value)}`);
+        if (read !== undefined)
+          assert.ok(validate(read), `${path}: read ${JSON.stringify(read)} fails the schema`);
+      }),
+    );
+  }
+});

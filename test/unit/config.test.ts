@@ -5,7 +5,8 @@ import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { DEFAULT_CONFIG, resolveConfig } from '../../src/core/engine/config.ts';
 import { optionPaths } from '../../src/core/engine/options.ts';
-import { OPTIONS } from '../../src/core/rules/declarations.ts';
+import { FAMILY_NAMES, OPTIONS } from '../../src/core/rules/declarations.ts';
+import { ALL_RULES } from '../../src/core/rules/index.ts';
 import { nest } from '../../src/shared/settings.ts';
 
 const ajv = new Ajv({ strict: false });
@@ -65,4 +66,13 @@ test("each option's guard accepts what its schema accepts, and what it reads sat
       }),
     );
   }
+});
+
+test('every declared family has rules in the registry, and every code starts with its family', () => {
+  const families = new Set(ALL_RULES.map((rule) => rule.family));
+  assert.deepEqual(
+    FAMILY_NAMES.filter((family) => !families.has(family)),
+    [],
+  );
+  for (const rule of ALL_RULES) assert.ok(rule.code.startsWith(`${rule.family}/`), rule.code);
 });

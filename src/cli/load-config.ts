@@ -3,22 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveConfig, type ResolvedConfig } from '../core/engine/config.ts';
 import type { RuleFamily, SeveritySetting } from '../core/engine/types.ts';
+import { FAMILY_NAMES } from '../core/rules/declarations.ts';
 import { ALL_RULES } from '../core/rules/index.ts';
 import { UsageError, type CommandIO } from './command.ts';
 import { describeError } from './files.ts';
 
 export const CONFIG_FILE = 'tunesmith.json';
 const SEVERITIES: readonly string[] = ['off', 'error', 'warning', 'info', 'hint'];
-const FAMILIES: readonly RuleFamily[] = [
-  'syntax',
-  'format',
-  'structure',
-  'consistency',
-  'pii',
-  'secrets',
-  'tokens',
-  'split',
-];
 
 export interface LoadedConfig {
   config: ResolvedConfig;
@@ -55,7 +46,7 @@ export function applyRuleOverrides(config: ResolvedConfig, overrides: readonly s
         `--rule ${override}: expected CODE=SEVERITY with SEVERITY one of ${SEVERITIES.join(', ')}`,
       );
     }
-    if (!FAMILIES.includes(key as RuleFamily) && !ALL_RULES.some((rule) => rule.code === key)) {
+    if (!FAMILY_NAMES.includes(key as RuleFamily) && !ALL_RULES.some((rule) => rule.code === key)) {
       throw new UsageError(`--rule ${override}: unknown rule code or family "${key}"`);
     }
     rules[key] = severity as SeveritySetting;

@@ -3,25 +3,14 @@
  * in the file. The project's file is read first and settings a user has set explicitly win, so the
  * editor, the CLI and CI agree unless someone chose otherwise.
  */
+import { optionPaths } from '../core/engine/options.ts';
+import { OPTIONS } from '../core/rules/declarations.ts';
 
-/** Every setting under `tunesmith.`, as `contributes.configuration` declares it (a test keeps them equal). */
-export const SETTING_KEYS = [
-  'rules',
-  'files.include',
-  'files.exclude',
-  'maxLineLength',
-  'chat.allowedRoles',
-  'chat.allowedMessageKeys',
-  'tokens.max',
-  'tokens.tokenizer',
-  'consistency.nearDuplicateThreshold',
-  'consistency.maxLabelClasses',
-  'consistency.lengthOutlierMads',
-  'pii.allow',
-  'pii.defaultPhoneRegion',
-  'split.train',
-  'split.validation',
-] as const;
+/**
+ * Every setting under `tunesmith.` that mirrors `tunesmith.json`, from the option declarations (the
+ * manifest's `contributes.configuration` is generated from the same; a test keeps them equal).
+ */
+export const SETTING_KEYS: readonly string[] = ['rules', ...optionPaths(OPTIONS).map(([path]) => path)];
 
 export const CONFIG_FILE = 'tunesmith.json';
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { buildSettings } from '../../src/core/engine/config-schema.ts';
 import { DEFAULT_CONFIG, resolveConfig } from '../../src/core/engine/config.ts';
 import { SETTING_KEYS, mergeSettings, nest } from '../../src/shared/settings.ts';
 
@@ -21,6 +22,10 @@ test('every setting is a tunesmith.json key, with the same default', () => {
   assert.deepEqual(Object.keys(properties).sort(), SETTING_KEYS.map((key) => `tunesmith.${key}`).sort());
   const defaults = nest(new Map(SETTING_KEYS.map((key) => [key, properties[`tunesmith.${key}`]!.default])));
   assert.deepEqual(resolveConfig(defaults).config, DEFAULT_CONFIG);
+});
+
+test("the manifest's tunesmith.json settings are the generated ones (run `npm run schema`)", () => {
+  assert.deepEqual(properties, buildSettings());
 });
 
 test('settings merge over the file key by key; rules combine', () => {

@@ -3,6 +3,7 @@
  * UTF-16 code units inside the line (what JavaScript string indices are), so a finding maps onto an
  * editor range without conversion.
  */
+import type { RuleFamily } from '../rules/declarations.ts';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
@@ -47,8 +48,8 @@ export interface Finding {
   tags?: FindingTag[];
 }
 
-export type RuleFamily =
-  'syntax' | 'format' | 'structure' | 'consistency' | 'pii' | 'secrets' | 'tokens' | 'split';
+/** The families are declared, with their options, in `rules/declarations.ts`. */
+export type { RuleFamily };
 
 export interface RuleMeta {
   /** Stable code, `family/name`, e.g. `pii/credit-card`. Never renamed once released. */

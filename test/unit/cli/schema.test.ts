@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
-import { buildSchema } from '../../../src/cli/schema.ts';
+import { buildSchema } from '../../../src/core/engine/config-schema.ts';
 import { DEFAULT_CONFIG } from '../../../src/core/engine/config.ts';
 import { ALL_RULES } from '../../../src/core/rules/index.ts';
 

@@ -1,0 +1,193 @@
+/**
+ * Rule families and every option of `tunesmith.json`, declared once. Everything else derives from here:
+ * the `RuleFamily` type, `ResolvedConfig` and `DEFAULT_CONFIG`, what `resolveConfig` accepts, the
+ * settings the extension forwards (`SETTING_KEYS`), `schemas/tunesmith.schema.json` and the manifest's
+ * `contributes.configuration` (both written by `npm run schema`; a test fails when they are stale).
+ * Options are grouped by the family that reads them, as ruff groups its options by linter.
+ *
+ * A rule is its metadata (`RuleMeta`: code `family/name`, description, default severity, fixable) on a
+ * checker in `rules/<family>/`, listed in `rules/index.ts`, and a page `docs/rules/<family>-<name>.md`
+ * (its docs link derives from the code).
+ *
+ * To add an option, add one entry below with a builder from `engine/options.ts` (or `option({...})`
+ * for a shape none of them covers), then read it in the checker as `config.<family>.<name>`, document
+ * it on the rule's docs page, and run `npm run schema`. For example, in `tokens`:
+ *     minAnswer: positiveNumber('Answers under this many tokens are reported.', 2),
+ * To add a family, add it to `FAMILIES` (with its options, if any) and its checkers to `rules/index.ts`.
+ */
+import {
+  nonEmptyString,
+  option,
+  positiveNumber,
+  section,
+  strings,
+  unitInterval,
+  type Option,
+  type Options,
+} from '../engine/options.ts';
+
+export type TokenizerSetting = 'o200k_base' | 'cl100k_base' | { tokenizerJson: string };
+
+const tokenizer: Option<TokenizerSetting> = option({
+  description: 'The tokenizer: a built-in encoding, or a Hugging Face tokenizer.json file.',
+  settingDescription:
+    'Tokenizer for token counts: `o200k_base`, `cl100k_base`, or `{"tokenizerJson": "path/to/tokenizer.json"}`.',
+  default: 'o200k_base',
+  schema: {
+    oneOf: [
+      { enum: ['o200k_base', 'cl100k_base'] },
+      {
+        type: 'object',
+        required: ['tokenizerJson'],
+        additionalProperties: false,
+        properties: {
+          tokenizerJson: { type: 'string', minLength: 1, description: 'Path of a tokenizer.json file.' },
+        },
+      },
+    ],
+  },
+  expected: '"o200k_base", "cl100k_base" or {"tokenizerJson": path}',
+  read: (raw) => {
+    if (raw === 'o200k_base' || raw === 'cl100k_base') return raw;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+    const path: unknown = (raw as Record<string, unknown>)['tokenizerJson'];
+    return typeof path === 'string' && path.length > 0 ? { tokenizerJson: path } : undefined;
+  },
+});
+
+interface FamilyDeclaration {
+  /** What the family's rules find; shown for the family's key under `rules`. */
+  readonly description: string;
+  /** The family's section of `tunesmith.json` (`tokens.max`), when its rules take options. */
+  readonly options?: Options;
+}
+
+export const FAMILIES = {
+  syntax: { description: 'Lines that are not valid JSON.' },
+  format: { description: 'Lines that do not match a fine-tuning format.' },
+  structure: { description: 'Message lists a trainer would reject or misread.' },
+  consistency: {
+    description: 'Duplicates, drift and outliers across the file.',
+    options: {
+      nearDuplicateThreshold: unitInterval(
+        'Estimated Jaccard similarity of word shingles at or above which two examples are near-duplicates.',
+        0.85,
+      ),
+      maxLabelClasses: positiveNumber(
+        'Answers are treated as labels when the file has at most this many distinct answers.',
+        20,
+      ),
+      lengthOutlierMads: positiveNumber(
+        'A length is an outlier when it is this many median absolute deviations from the median.',
+        8,
+      ),
+    },
+  },
+  pii: {
+    description: 'Personal data: emails, phone numbers, card numbers and the like.',
+    options: {
+      allow: strings(
+        'Values never reported: exact values, or domains (example.com) for emails and URLs.',
+        ['example.com', 'example.org', 'example.net'],
+        'an array of values or domains',
+      ),
+      defaultPhoneRegion: nonEmptyString(
+        'Region used to read phone numbers written without a country code.',
+        'US',
+        'a region code such as "US"',
+      ),
+    },
+  },
+  secrets: { description: 'API keys, tokens and private keys.' },
+  tokens: {
+    description: 'Examples too long for the token budget.',
+    options: {
+      max: positiveNumber('Examples over this many tokens will be truncated by most trainers.', 4096),
+      tokenizer,
+    },
+  },
+  split: {
+    description: 'Examples shared between training and validation files.',
+    options: {
+      train: strings(
+        'Globs of training files, for the train/validation leakage check.',
+        ['**/*train*.jsonl'],
+        'an array of globs',
+      ),
+      validation: strings(
+        'Globs of validation files, for the train/validation leakage check.',
+        ['**/*val*.jsonl', '**/*valid*.jsonl', '**/*eval*.jsonl', '**/*dev*.jsonl', '**/*test*.jsonl'],
+        'an array of globs',
+      ),
+    },
+  },
+} as const satisfies Record<string, FamilyDeclaration>;
+
+export type RuleFamily = keyof typeof FAMILIES;
+export const FAMILY_NAMES = Object.keys(FAMILIES) as RuleFamily[];
+
+/** Options no single family owns: which files are linted, and the chat format several families read. */
+const GENERAL = {
+  files: section('Which files `tunesmith lint DIRECTORY` and the editor lint.', {
+    include: strings(
+      'Globs of files to lint, relative to the workspace.',
+      ['**/*.jsonl'],
+      'an array of globs',
+      'Globs of the dataset files to lint (changing this restarts the server).',
+    ),
+    exclude: strings(
+      'Globs of files and directories to skip.',
+      ['**/node_modules/**', '**/.tunesmith/**'],
+      'an array of globs',
+      'Globs never linted, on top of `#files.exclude#`.',
+    ),
+  }),
+  maxLineLength: positiveNumber(
+    'Lines longer than this many characters are reported and not otherwise linted.',
+    1_000_000,
+  ),
+  chat: section('The chat (messages) format.', {
+    allowedRoles: strings(
+      'Roles a message may have.',
+      ['system', 'developer', 'user', 'assistant', 'tool', 'function'],
+      'an array of roles',
+    ),
+    allowedMessageKeys: strings(
+      'Keys a message object may have.',
+      [
+        'role',
+        'content',
+        'name',
+        'tool_calls',
+        'tool_call_id',
+        'function_call',
+        'weight',
+        'refusal',
+        // What reasoning models' chat templates (Qwen3, DeepSeek-R1) render as the turn's thinking.
+        'reasoning_content',
+      ],
+      'an array of keys',
+    ),
+  }),
+} as const;
+
+type FamilySections = {
+  [
+    F in RuleFamily as (typeof FAMILIES)[F] extends { options: Options } ? F : never
+  ]: (typeof FAMILIES)[F] extends {
+    options: infer O extends Options;
+  }
+    ? ReturnType<typeof section<O>>
+    : never;
+};
+
+function familySections(): FamilySections {
+  const out: Record<string, unknown> = {};
+  for (const [name, family] of Object.entries(FAMILIES) as [RuleFamily, FamilyDeclaration][]) {
+    if (family.options) out[name] = section(family.description, family.options);
+  }
+  return out as FamilySections;
+}
+
+/** Every option of `tunesmith.json` but `rules`, in the order the schema and the settings list them. */
+export const OPTIONS = { ...GENERAL, ...familySections() };

@@ -5,7 +5,7 @@ import { resolveConfig, type ResolvedConfig } from '../core/engine/config.ts';
 import type { RuleFamily, SeveritySetting } from '../core/engine/types.ts';
 import { ALL_RULES } from '../core/rules/index.ts';
 import { UsageError, type CommandIO } from './command.ts';
-import { describeError } from './files.ts';
+import { describeError } from '../core/io/files.ts';
 
 export const CONFIG_FILE = 'tunesmith.json';
 const SEVERITIES: readonly string[] = ['off', 'error', 'warning', 'info', 'hint'];

@@ -13,9 +13,9 @@ import { ALL_CHECKERS } from '../core/rules/index.ts';
 import { LEAKAGE, LeakageIndex, splitRole } from '../core/rules/split/index.ts';
 import type { CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
-import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } from './line-runner.ts';
-import { FileProblem, regularInput, type InputFile } from './files.ts';
-import { fileSize, lintFile, type LineIndex, type LintedFile } from './lint-file.ts';
+import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } from '../core/lint/runner.ts';
+import { FileProblem, regularInput, type InputFile } from '../core/io/files.ts';
+import { fileSize, lintFile, type LineIndex, type LintedFile } from '../core/lint/lint-file.ts';
 
 /** Below this size, starting workers costs more than it saves. */
 const POOL_THRESHOLD_BYTES = 4 << 20;

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { lintFile } from '../../src/cli/lint-file.ts';
-import { inThreadRunner } from '../../src/cli/line-runner.ts';
+import { lintFile } from '../../src/core/lint/lint-file.ts';
+import { inThreadRunner } from '../../src/core/lint/runner.ts';
 import { DEFAULT_CONFIG } from '../../src/core/engine/config.ts';
 import { detectFormat } from '../../src/core/engine/formats.ts';
 import { lintText } from '../../src/core/engine/linter.ts';
@@ -22,7 +22,7 @@ interface Case {
   trainer: { trains: string[] } | { refuses: string; code?: string };
 }
 
-const DIR = new URL('../fixtures/contract/', import.meta.url);
+const DIR = new URL('../fixtures/contract', import.meta.url);
 const { cases } = JSON.parse(readFileSync(new URL('contract.json', DIR), 'utf8')) as { cases: Case[] };
 
 function codes(findings: readonly Finding[]): Case['lint'] {

@@ -22,8 +22,8 @@ import {
   expandPaths,
   regularInput,
   type InputFile,
-} from '../files.ts';
-import { fileSize, type LineIndex } from '../lint-file.ts';
+} from '../../core/io/files.ts';
+import { fileSize, type LineIndex } from '../../core/lint/lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
 import { formatSarif } from '../output/sarif.ts';

@@ -16,9 +16,9 @@ import { readLineBatches, type RawLine } from '../../core/engine/reader.ts';
 import type { LineContext } from '../../core/engine/rule.ts';
 import { lineSimilarityFacts, SketchStore } from '../../core/rules/consistency/near-duplicate.ts';
 import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
-import { FileProblem, describeError, regularInput, sameFile, sniffText, type InputFile } from '../files.ts';
-import { SafeFile } from '../safe-write.ts';
-import { assignValidation, groupCount, groupSimilar, groupSize, type Groups } from './split-plan.ts';
+import { FileProblem, describeError, regularInput, sameFile, sniffText, type InputFile } from '../../core/io/files.ts';
+import { SafeFile } from '../../core/io/safe-write.ts';
+import { assignValidation, groupCount, groupSimilar, groupSize, type Groups } from '../../core/split/plan.ts';
 
 const USAGE = `Usage: tunesmith split FILE --val FRACTION [--seed N] [--stratify-by FIELD] [--out-dir DIR] [--force]
 

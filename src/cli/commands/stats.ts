@@ -15,7 +15,7 @@ import { ALL_RULES } from '../../core/rules/index.ts';
 import { createTokenCounter, type TokenCounter } from '../../core/rules/tokens/counter.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
-import { displayPath } from '../files.ts';
+import { displayPath } from '../../core/io/files.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { lintOneFile, parseThreads } from '../session.ts';
 

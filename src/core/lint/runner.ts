@@ -5,11 +5,11 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { severityOf, type ResolvedConfig } from '../core/engine/config.ts';
-import { LinePass } from '../core/engine/linter.ts';
-import type { Checker } from '../core/engine/rule.ts';
-import type { Finding, LineInput } from '../core/engine/types.ts';
-import { ALL_CHECKERS, ALL_RULES } from '../core/rules/index.ts';
+import { severityOf, type ResolvedConfig } from '../engine/config.ts';
+import { LinePass } from '../engine/linter.ts';
+import type { Checker } from '../engine/rule.ts';
+import type { Finding, LineInput } from '../engine/types.ts';
+import { ALL_CHECKERS, ALL_RULES } from '../rules/index.ts';
 import { packFacts, type PackedFacts } from './packed-facts.ts';
 
 export interface BatchResult {
@@ -100,7 +100,7 @@ function startWorker(workerData: WorkerData): Worker {
   }
   // From source (tests, `node --import tsx`): workers do not inherit tsx's loader, so register it first.
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./lint-worker.ts', import.meta.url).href);
+  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
   return new Worker(`import(${tsx}).then((api) => api.tsImport(${entry}, ${entry}))`, {
     resourceLimits: workerLimits(workerData.config),
     eval: true,

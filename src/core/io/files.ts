@@ -17,8 +17,8 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { ResolvedConfig } from '../core/engine/config.ts';
-import { SNIFF_BYTES, nonTextReason } from '../core/engine/reader.ts';
+import type { ResolvedConfig } from '../engine/config.ts';
+import { SNIFF_BYTES, nonTextReason } from '../engine/reader.ts';
 import { minimatch } from 'minimatch';
 
 export interface ExpandedPaths {

@@ -5,15 +5,15 @@
  * ending are kept (typed arrays) so that the dataset report can re-read the lines it points at.
  */
 import { fstatSync, openSync, statSync } from 'node:fs';
-import type { ResolvedConfig } from '../core/engine/config.ts';
-import { DatasetIndexes, LinePass, compareFindings } from '../core/engine/linter.ts';
-import { FileLines, readLineBatches, type RawLine } from '../core/engine/reader.ts';
-import type { Checker, LineAccess } from '../core/engine/rule.ts';
-import type { Finding, LineEnding, LineInput } from '../core/engine/types.ts';
-import { ALL_CHECKERS } from '../core/rules/index.ts';
-import { FileProblem, cannotRead, sniffText } from './files.ts';
+import type { ResolvedConfig } from '../engine/config.ts';
+import { DatasetIndexes, LinePass, compareFindings } from '../engine/linter.ts';
+import { FileLines, readLineBatches, type RawLine } from '../engine/reader.ts';
+import type { Checker, LineAccess } from '../engine/rule.ts';
+import type { Finding, LineEnding, LineInput } from '../engine/types.ts';
+import { ALL_CHECKERS } from '../rules/index.ts';
+import { FileProblem, cannotRead, sniffText } from '../io/files.ts';
 import { HeapKeeper } from './heap.ts';
-import { describeRuleError, type BatchResult, type LineRunner } from './line-runner.ts';
+import { describeRuleError, type BatchResult, type LineRunner } from './runner.ts';
 import { unpackFacts } from './packed-facts.ts';
 
 const EOLS: readonly LineEnding[] = ['', '\n', '\r\n', '\r'];

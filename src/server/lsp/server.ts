@@ -417,7 +417,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     const { shown, counts } = linted.select(MAX_DIAGNOSTICS, split.findingsFor(uri), true);
     return summarize(uri, counts, linted.exampleCount(), linted.dominantFormat(), shown);
   });
-  connection.onRequest(SplitRequest, (params) => splitDataset(params));
+  connection.onRequest(SplitRequest, async (params) => splitDataset(params, await configFor(params.uri)));
 
   connection.onShutdown(() => {
     split.dispose();

@@ -6,7 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom } from '../src/core/split/plan.ts';
 
-export const DATA_DIR = new URL('.data', import.meta.url).pathname;
+export const DATA_DIR = new URL('./.data/', import.meta.url).pathname;
 
 const WORDS = (
   'the model data train token answer question result value function return error system user assistant ' +

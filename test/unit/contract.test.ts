@@ -22,7 +22,7 @@ interface Case {
   trainer: { trains: string[] } | { refuses: string; code?: string };
 }
 
-const DIR = new URL('../fixtures/contract', import.meta.url);
+const DIR = new URL('../fixtures/contract/', import.meta.url);
 const { cases } = JSON.parse(readFileSync(new URL('contract.json', DIR), 'utf8')) as { cases: Case[] };
 
 function codes(findings: readonly Finding[]): Case['lint'] {

@@ -1,4 +1,4 @@
-/** A worker thread of the CLI's pool: runs the line half of linting on the batches it is sent. */
+/** A worker thread of `workerPoolRunner`: runs the line half of linting on the batches it is sent. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LinePass } from '../engine/linter.ts';
 import type { LineInput } from '../engine/types.ts';

@@ -512,13 +512,19 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     let linted;
     try {
       linted = await lintFileFromDisk(path, config, checkers, {
-        onRuleError,
+        onRuleError: (message) => connection.console.error(`${path}: ${message}; the rule was skipped there`),
         observer: observerFor(uri, config),
         current,
       });
     } catch (error) {
       // Deleted meanwhile: nothing to show. Anything else is said, never swallowed.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logFailure(`linting ${path}`, error);
+      if (
+        await stat(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        logFailure(`linting ${path}`, error);
       return;
     } finally {
       if (diskRuns.get(uri) === run) diskRuns.delete(uri);

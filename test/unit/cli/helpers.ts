@@ -12,7 +12,7 @@ export function tempDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `tunesmith-${name}-`));
 }
 
-export const ROOT = new URL('../../..', import.meta.url).pathname;
+export const ROOT = new URL('../../../', import.meta.url).pathname;
 /** The `tunesmith` command as a user runs it; `buildBinary()` first. */
 export const BIN = join(ROOT, 'bin', 'tunesmith.cjs');
 

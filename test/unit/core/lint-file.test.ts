@@ -6,7 +6,7 @@ import { resolveConfig } from '../../../src/core/engine/config.ts';
 import { FileProblem } from '../../../src/core/io/files.ts';
 import { lintFile } from '../../../src/core/lint/lint-file.ts';
 import { inThreadRunner } from '../../../src/core/lint/runner.ts';
-import { sameChecker, tabsChecker, tempDir } from './helpers.ts';
+import { sameChecker, tabsChecker, tempDir } from '../cli/helpers.ts';
 
 const dir = tempDir('lint-file');
 const config = resolveConfig({}).config;

@@ -10,7 +10,7 @@ const builds = [
   {
     entryPoints: {
       cli: 'src/cli/main.ts',
-      'lint-worker': 'src/cli/lint-worker.ts',
+      'lint-worker': 'src/core/lint/worker.ts',
       extension: 'src/extension/main.ts',
       server: 'src/server/main.ts',
     },

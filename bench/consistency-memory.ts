@@ -3,7 +3,7 @@
  *
  *   node --expose-gc --import tsx bench/consistency-memory.ts [examples]
  */
-import { seededRandom } from '../src/cli/commands/split-plan.ts';
+import { seededRandom } from '../src/core/split/plan.ts';
 import { resolveConfig } from '../src/core/engine/config.ts';
 import { DatasetIndexes, LinePass } from '../src/core/engine/linter.ts';
 import { consistencyCheckers } from '../src/core/rules/consistency/index.ts';

@@ -11,7 +11,7 @@ import { resolveConfig } from '../src/core/engine/config.ts';
 import { DatasetIndexes, LinePass } from '../src/core/engine/linter.ts';
 import { FileLines, readLineBatches, type RawLine } from '../src/core/engine/reader.ts';
 import type { LineAccess } from '../src/core/engine/rule.ts';
-import { seededRandom } from '../src/cli/commands/split-plan.ts';
+import { seededRandom } from '../src/core/split/plan.ts';
 import { consistencyCheckers } from '../src/core/rules/consistency/index.ts';
 
 const megabytes = Number(process.argv[2] ?? 50);

@@ -4,7 +4,7 @@
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRandom } from '../src/cli/commands/split-plan.ts';
+import { seededRandom } from '../src/core/split/plan.ts';
 
 export const DATA_DIR = new URL('./.data/', import.meta.url).pathname;
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Finding } from '../core/engine/types.ts';
 import { UsageError } from './command.ts';
-import { writeFileSafely } from './safe-write.ts';
+import { writeFileSafely } from '../core/io/safe-write.ts';
 
 export interface BaselineFile {
   version: 1;

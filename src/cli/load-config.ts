@@ -6,7 +6,7 @@ import type { RuleFamily, SeveritySetting } from '../core/engine/types.ts';
 import { FAMILY_NAMES } from '../core/rules/declarations.ts';
 import { ALL_RULES } from '../core/rules/index.ts';
 import { UsageError, type CommandIO } from './command.ts';
-import { describeError } from './files.ts';
+import { describeError } from '../core/io/files.ts';
 
 export const CONFIG_FILE = 'tunesmith.json';
 const SEVERITIES: readonly string[] = ['off', 'error', 'warning', 'info', 'hint'];

@@ -1,6 +1,6 @@
 /** The `tunesmith` program (bundled to dist/cli.cjs): the dispatcher bound to this process. */
 import { EXIT, type CommandIO } from './command.ts';
-import { describeError } from './files.ts';
+import { describeError } from '../core/io/files.ts';
 import { runCli } from './run.ts';
 
 /**

@@ -1,24 +1,12 @@
 /**
- * What every linting command shares: one configuration, one lazily started worker pool, rule errors,
- * and the cross-file train/validation leakage index (`split/leakage`), fed with the near-duplicate
- * checker's facts of every file whose name puts it on one side of the split.
+ * The CLI's side of a lint session (src/core/lint/session.ts): `--threads`, rule errors and lost
+ * workers written to stderr, and a problem with a file as a usage error naming it.
  */
-import { severityOf, type ResolvedConfig } from '../core/engine/config.ts';
-import { LinePass } from '../core/engine/linter.ts';
-import { FileLines } from '../core/engine/reader.ts';
-import type { LineAccess } from '../core/engine/rule.ts';
-import type { Finding } from '../core/engine/types.ts';
-import type { SimilarityFacts } from '../core/rules/consistency/near-duplicate.ts';
-import { ALL_CHECKERS } from '../core/rules/index.ts';
-import { LEAKAGE, LeakageIndex, splitRole } from '../core/rules/split/index.ts';
-import type { CommandIO } from './command.ts';
-import { UsageError } from './command.ts';
-import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } from './line-runner.ts';
-import { FileProblem, regularInput, type InputFile } from './files.ts';
-import { fileSize, lintFile, type LineIndex, type LintedFile } from './lint-file.ts';
-
-/** Below this size, starting workers costs more than it saves. */
-const POOL_THRESHOLD_BYTES = 4 << 20;
+import type { ResolvedConfig } from '../core/engine/config.ts';
+import { FileProblem, regularInput, type InputFile } from '../core/io/files.ts';
+import type { LintedFile } from '../core/lint/lint-file.ts';
+import { LintSession } from '../core/lint/session.ts';
+import { UsageError, type CommandIO } from './command.ts';
 
 export function parseThreads(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -29,112 +17,13 @@ export function parseThreads(value: string | undefined): number | undefined {
   return threads;
 }
 
-export class LintSession {
-  private pool: LineRunner | undefined;
-  private local: LineRunner | undefined;
-  private readonly pass: LinePass;
-  private readonly leakage: LeakageIndex | undefined;
-  /** Position of the checker whose facts feed the leakage index, in every facts array. */
-  private readonly leakageFacts: number;
-  private readonly files = new Map<string, { path: string; lines: LineIndex }>();
-  ruleErrors = 0;
-
-  constructor(
-    private readonly io: CommandIO,
-    readonly config: ResolvedConfig,
-    /** Worker threads; 0 lints in this thread; undefined picks by file size. */
-    private readonly threads: number | undefined,
-  ) {
-    this.pass = new LinePass(config, ALL_CHECKERS);
-    this.leakageFacts = this.pass.datasetCheckers.findIndex((c) =>
-      c.rules.some((r) => r.code === LEAKAGE.code),
-    );
-    const on = severityOf(config, LEAKAGE.code, LEAKAGE.family, LEAKAGE.defaultSeverity) !== 'off';
-    this.leakage = on && this.leakageFacts !== -1 ? new LeakageIndex(config) : undefined;
-  }
-
-  private runnerFor(size: number): LineRunner {
-    const useWorkers = this.threads === undefined ? size >= POOL_THRESHOLD_BYTES : this.threads > 0;
-    if (!useWorkers) return (this.local ??= inThreadRunner(this.config));
-    return (this.pool ??= workerPoolRunner(this.config, this.threads, (reason) =>
-      this.io.stderr(
-        `tunesmith: a lint worker stopped (${reason}); its lines are linted in the main thread\n`,
-      ),
-    ));
-  }
-
-  private ruleError = (message: string): void => {
-    this.ruleErrors++;
-    this.io.stderr(`tunesmith: ${message}\n`);
-  };
-
-  /** Lints one file; `shown` names it in cross-file findings. */
-  async lint(path: string, shown: string, onProgress?: (bytes: number) => void): Promise<LintedFile> {
-    const role = this.leakage ? splitRole(shown, this.config) : undefined;
-    const leakage = this.leakage;
-    const runner = this.runnerFor(fileSize(path));
-    const options = {
-      config: this.config,
-      runner,
-      // The workers' heaps are released before the dataset report, the peak of a big file's memory.
-      afterLines: async () => {
-        if (runner === this.pool) {
-          this.pool = undefined;
-          await runner.close();
-        }
-      },
-      onRuleError: this.ruleError,
-      ...(onProgress ? { onProgress } : {}),
-      ...(leakage && role
-        ? {
-            onFacts: (line: number, facts: readonly unknown[]) => {
-              const similarity = facts[this.leakageFacts];
-              if (similarity !== undefined) leakage.add(shown, role, line, similarity as SimilarityFacts);
-            },
-          }
-        : {}),
-    };
-    const linted = await lintFile(path, options);
-    if (role) this.files.set(shown, { path, lines: linted.lines });
-    return linted;
-  }
-
-  /** `split/leakage` findings by file, once every file has been linted. */
-  leakageFindings(): Map<string, Finding[]> {
-    const byFile = new Map<string, Finding[]>();
-    if (!this.leakage) return byFile;
-    const readers: FileLines[] = [];
-    const accesses = new Map<string, LineAccess>();
-    const access = (file: string): LineAccess | undefined => {
-      const entry = this.files.get(file);
-      if (!entry) return undefined;
-      let lines = accesses.get(file);
-      if (!lines) {
-        const reader = new FileLines(entry.path);
-        readers.push(reader);
-        lines = { lineOf: (id) => id, context: (id) => this.pass.context(reader.read(entry.lines.raw(id))) };
-        accesses.set(file, lines);
-      }
-      return lines;
-    };
-    try {
-      for (const { file, finding } of this.leakage.report(access)) {
-        const list = byFile.get(file) ?? [];
-        list.push(finding);
-        byFile.set(file, list);
-      }
-    } catch (error) {
-      this.ruleError(describeRuleError([LEAKAGE.code], undefined, error));
-    } finally {
-      for (const reader of readers) reader.close();
-    }
-    return byFile;
-  }
-
-  async close(): Promise<void> {
-    await this.pool?.close();
-    await this.local?.close();
-  }
+/** A session whose rule errors and lost workers are written to stderr. */
+export function cliSession(io: CommandIO, config: ResolvedConfig, threads: number | undefined): LintSession {
+  return new LintSession(config, threads, {
+    onRuleError: (message) => io.stderr(`tunesmith: ${message}\n`),
+    onWorkerLost: (reason) =>
+      io.stderr(`tunesmith: a lint worker stopped (${reason}); its lines are linted in the main thread\n`),
+  });
 }
 
 /** The one FILE of `stats` and `fix`, linted; read it again at `path` and `close` it when done. */
@@ -159,7 +48,7 @@ export async function lintOneFile(
     if (error instanceof FileProblem) throw new UsageError(`${shown}: ${error.message}`);
     throw error;
   }
-  const session = new LintSession(io, config, threads);
+  const session = cliSession(io, config, threads);
   try {
     const linted = await session.lint(input.path, shown);
     return {

@@ -8,7 +8,7 @@ import { fstatSync } from 'node:fs';
 import type { FileLines } from '../core/engine/reader.ts';
 import type { FixPlan } from '../core/engine/fixes.ts';
 import type { Position, TextEdit } from '../core/engine/types.ts';
-import type { LineIndex } from './lint-file.ts';
+import type { LineIndex } from '../core/lint/lint-file.ts';
 
 /** The last line an edit's text depends on: an end at column 0 of the next line ends this one. */
 function lastLine(edit: TextEdit): number {

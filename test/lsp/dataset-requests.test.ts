@@ -1,7 +1,7 @@
 /**
  * The requests behind the "New fine-tuning run" form, over a real connection: the workspace's
  * dataset files (exclusions respected), a dataset's lint summary for a closed file (linted from disk)
- * and for an open buffer (its unsaved text counts), and the CLI's split run in the server.
+ * and for an open buffer (its unsaved text counts), and the split (the core's, as `tunesmith split` runs it).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,7 +104,7 @@ test('with the real rules, an empty file and mixed formats are errors the form n
   }
 });
 
-test('split writes the CLI split next to the file, and refuses to overwrite it', async () => {
+test('split writes the split next to the file, and refuses to overwrite it', async () => {
   const result = await client.connection.sendRequest(SplitRequest, {
     uri: uri('data/all.jsonl'),
     fraction: 0.25,

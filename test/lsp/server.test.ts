@@ -161,7 +161,8 @@ test('hover shows the example, its format, tokens per role, and its duplicates',
   });
   const value = (hover?.contents as { value: string }).value;
   assert.match(value, /\*\*Example #2\*\* · OpenAI chat \(messages\)/);
-  assert.match(value, /Tokens \(o200k_base\): user 1, assistant 3 — total 4 of 4096/);
+  // As tokens/too-long counts: each turn with its 4 tokens of template, the example with 3 more.
+  assert.match(value, /Tokens \(o200k_base\): user 5, assistant 7, template 3 — total 15 of 4096/);
   assert.match(value, /`test\/duplicate`: same as line 1/);
 });
 

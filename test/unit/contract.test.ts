@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { lintFile } from '../../src/cli/lint-file.ts';
-import { inThreadRunner } from '../../src/cli/line-runner.ts';
+import { lintFile } from '../../src/core/lint/lint-file.ts';
+import { inThreadRunner } from '../../src/core/lint/runner.ts';
 import { DEFAULT_CONFIG } from '../../src/core/engine/config.ts';
 import { detectFormat } from '../../src/core/engine/formats.ts';
 import { lintText } from '../../src/core/engine/linter.ts';

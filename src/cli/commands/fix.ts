@@ -6,9 +6,9 @@ import { planFixes, type FixPlan } from '../../core/engine/fixes.ts';
 import { writeFixed } from '../write-fixed.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, stdoutWritten, type Command, type CommandIO } from '../command.ts';
-import { describeError, displayPath, sameFile } from '../files.ts';
+import { describeError, displayPath, sameFile } from '../../core/io/files.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
-import { SafeFile, writeFileSafely } from '../safe-write.ts';
+import { SafeFile, writeFileSafely } from '../../core/io/safe-write.ts';
 import { lintOneFile, parseThreads } from '../session.ts';
 
 export const FIX_USAGE = `Usage: tunesmith fix FILE [options]

@@ -22,13 +22,13 @@ import {
   expandPaths,
   regularInput,
   type InputFile,
-} from '../files.ts';
-import { fileSize, type LineIndex } from '../lint-file.ts';
+} from '../../core/io/files.ts';
+import { fileSize, type LineIndex } from '../../core/lint/lint-file.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
 import { formatSarif } from '../output/sarif.ts';
 import { Progress } from '../progress.ts';
-import { LintSession, parseThreads } from '../session.ts';
+import { cliSession, parseThreads } from '../session.ts';
 import { VERSION } from '../version.ts';
 
 export const LINT_USAGE = `Usage: tunesmith lint PATHS... [options]
@@ -105,7 +105,7 @@ export const lintCommand: Command = async (args, io) => {
   for (const problem of problems) io.stderr(`tunesmith: ${problem}\n`);
   if (files.length === 0 && problems.length === 0) io.stderr('tunesmith: no files matched\n');
 
-  const session = new LintSession(io, config, threads);
+  const session = cliSession(io, config, threads);
   const totalBytes = files.reduce((sum, file) => sum + fileSize(file), 0);
   const progress = new Progress(io, totalBytes);
   const linted: { shown: string; path: string; lines: LineIndex; findings: Finding[] }[] = [];

@@ -12,10 +12,10 @@ import { readLineBatches } from '../../core/engine/reader.ts';
 import type { Finding } from '../../core/engine/types.ts';
 import { hashJson } from '../../core/rules/consistency/hashing.ts';
 import { ALL_RULES } from '../../core/rules/index.ts';
-import { createTokenCounter, type TokenCounter } from '../../core/rules/tokens/counter.ts';
+import { tokenCounterFor, type TokenCounter } from '../../core/rules/tokens/counter.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
-import { displayPath } from '../files.ts';
+import { displayPath } from '../../core/io/files.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { lintOneFile, parseThreads } from '../session.ts';
 
@@ -94,7 +94,7 @@ export async function collectStats(
 ): Promise<DatasetStats> {
   let tokenizer: TokenCounter;
   try {
-    tokenizer = createTokenCounter(config);
+    tokenizer = tokenCounterFor(config);
   } catch (error) {
     throw new UsageError(`tokens.tokenizer: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -14,13 +14,12 @@ import {
   type Hover,
   type Range as LspRange,
 } from 'vscode-languageserver';
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { FORMAT_NAMES } from '../../core/engine/formats.ts';
 import { planFixes } from '../../core/engine/fixes.ts';
 import { docsUrl, type Finding, type Severity, type TextEdit } from '../../core/engine/types.ts';
 import type { ResolvedConfig } from '../../core/engine/config.ts';
 import type { LineContext } from '../../core/engine/rule.ts';
+import { EXAMPLE_OVERHEAD, tokenCounterFor, type TokenCounter } from '../../core/rules/tokens/counter.ts';
 import { FIX_ALL_KIND } from '../../shared/protocol.ts';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -117,11 +116,13 @@ export function findingsMatching(findings: readonly Finding[], diagnostic: Diagn
   return findings.filter((f) => f.code === diagnostic.code && sameRange(f.range, diagnostic.range));
 }
 
-function countTokens(text: string, config: ResolvedConfig): number | undefined {
-  const tokenizer = config.tokens.tokenizer;
-  if (tokenizer === 'o200k_base') return countO200k(text);
-  if (tokenizer === 'cl100k_base') return countCl100k(text);
-  return undefined; // A tokenizer.json is the tokens rules' business; hover does not load one.
+/** The counter the tokens rules use; undefined when its tokenizer.json cannot be loaded (they say why). */
+function counterFor(config: ResolvedConfig): TokenCounter | undefined {
+  try {
+    return tokenCounterFor(config);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Hover on a line: which example it is, its format, tokens per role, and the findings under the cursor. */
@@ -135,28 +136,14 @@ export function hoverFor(
   const example = context.example;
   if (example) {
     parts.push(`**Example #${context.line + 1}** · ${FORMAT_NAMES[example.format]}`);
-    const perRole = new Map<string, number>();
-    let counted = true;
-    for (const turn of example.turns) {
-      if (turn.content === undefined) continue;
-      const tokens = countTokens(turn.content, config);
-      if (tokens === undefined) {
-        counted = false;
-        break;
-      }
-      const role = turn.role ?? turn.canonicalRole ?? 'text';
-      perRole.set(role, (perRole.get(role) ?? 0) + tokens);
-    }
-    if (example.text !== undefined && counted) {
-      const tokens = countTokens(example.text, config);
-      if (tokens !== undefined) perRole.set('text', tokens);
-    }
-    if (counted && perRole.size > 0) {
-      const total = [...perRole.values()].reduce((a, b) => a + b, 0);
-      const tokenizer =
-        typeof config.tokens.tokenizer === 'string' ? config.tokens.tokenizer : 'tokenizer.json';
-      const roles = [...perRole].map(([role, n]) => `${role} ${n}`).join(', ');
-      parts.push(`Tokens (${tokenizer}): ${roles} — total ${total} of ${config.tokens.max}`);
+    // The count `tokens/too-long` compares with tokens.max: each turn with its template overhead,
+    // plus the example's (shown as "template"), so the total is the number the rule reports.
+    const counter = counterFor(config);
+    if (counter && (example.turns.length > 0 || example.text !== undefined)) {
+      const { total, byRole } = counter.countExample(example);
+      const roles = Object.entries(byRole).map(([role, n]) => `${role} ${n}`);
+      if (example.turns.length > 0) roles.push(`template ${EXAMPLE_OVERHEAD}`);
+      parts.push(`Tokens (${counter.name}): ${roles.join(', ')} — total ${total} of ${config.tokens.max}`);
     }
   } else if (context.json && !context.json.ok) {
     parts.push(`**Line ${context.line + 1}** · not valid JSON`);

@@ -417,7 +417,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     const { shown, counts } = linted.select(MAX_DIAGNOSTICS, split.findingsFor(uri), true);
     return summarize(uri, counts, linted.exampleCount(), linted.dominantFormat(), shown);
   });
-  connection.onRequest(SplitRequest, (params) => splitDataset(params));
+  connection.onRequest(SplitRequest, async (params) => splitDataset(params, await configFor(params.uri)));
 
   connection.onShutdown(() => {
     split.dispose();
@@ -512,13 +512,19 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     let linted;
     try {
       linted = await lintFileFromDisk(path, config, checkers, {
-        onRuleError,
+        onRuleError: (message) => connection.console.error(`${path}: ${message}; the rule was skipped there`),
         observer: observerFor(uri, config),
         current,
       });
     } catch (error) {
       // Deleted meanwhile: nothing to show. Anything else is said, never swallowed.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logFailure(`linting ${path}`, error);
+      if (
+        await stat(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        logFailure(`linting ${path}`, error);
       return;
     } finally {
       if (diskRuns.get(uri) === run) diskRuns.delete(uri);

@@ -1,6 +1,6 @@
 /**
- * The workspace index behind `split/leakage`: every open or workspace dataset that the split globs
- * call a training or a validation file feeds its lines' similarity facts into one `LeakageIndex`, and
+ * The workspace's `split/leakage`: every open or workspace dataset that the split globs call a
+ * training or a validation file feeds its lines' facts into the core's `Leakage`, and
  * follows edits through its document's `FactsObserver`. Reports are coalesced: a burst of keystrokes
  * in a training file costs one report, a moment after the burst, not one per key.
  */
@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { ResolvedConfig } from '../../core/engine/config.ts';
 import type { Checker, DatasetChecker, LineAccess } from '../../core/engine/rule.ts';
 import type { Finding } from '../../core/engine/types.ts';
-import { LeakageIndex, leakageFacts, splitRole, type SplitRole } from '../../core/rules/split/index.ts';
+import { Leakage } from '../../core/lint/leakage.ts';
+import { splitRole, type SplitRole } from '../../core/rules/split/index.ts';
 import type { FactsObserver } from './linted-document.ts';
 
 const NONE: readonly Finding[] = Object.freeze([]);
@@ -18,7 +19,7 @@ const NONE: readonly Finding[] = Object.freeze([]);
 const REPORT_DELAY_MS = 150;
 
 export class SplitIndex {
-  private index: LeakageIndex | undefined;
+  private index: Leakage | undefined;
   private findings = new Map<string, Finding[]>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly datasetCheckers: DatasetChecker[];
@@ -35,7 +36,7 @@ export class SplitIndex {
 
   /** Starts an empty index under a configuration; callers then add every file again. */
   configure(config: ResolvedConfig): void {
-    this.index = new LeakageIndex(config);
+    this.index = new Leakage(config, this.datasetCheckers);
     this.schedule();
   }
 
@@ -54,10 +55,7 @@ export class SplitIndex {
     return {
       reset: () => this.removeFile(uri),
       added: (id, facts) => {
-        const similarity = leakageFacts(this.datasetCheckers, facts);
-        if (!similarity || !this.index) return;
-        this.index.add(uri, role, id, similarity);
-        this.schedule();
+        if (this.index?.add(uri, role, id, facts)) this.schedule();
       },
       removed: (id) => {
         this.index?.remove(uri, id);
@@ -87,12 +85,7 @@ export class SplitIndex {
   private report(): void {
     this.timer = undefined;
     if (!this.index) return;
-    const next = new Map<string, Finding[]>();
-    for (const { file, finding } of this.index.report(this.access)) {
-      let list = next.get(file);
-      if (!list) next.set(file, (list = []));
-      list.push(finding);
-    }
+    const next = this.index.findingsByFile(this.access);
     const changed = [...new Set([...this.findings.keys(), ...next.keys()])].filter(
       (uri) => JSON.stringify(this.findings.get(uri)) !== JSON.stringify(next.get(uri)),
     );

@@ -1,39 +1,39 @@
 /**
- * The split request: `tunesmith split FILE --val FRACTION` run in the server with the CLI's own code
- * (src/cli/commands/split.ts), so the editor's split and the CLI's are the same split.
+ * The split request: the editor's "Split off a validation set" runs the core's `splitDataset`, the
+ * one `tunesmith split` runs, under the resolved configuration the file's diagnostics use.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { outputPaths, splitCommand } from '../../cli/commands/split.ts';
-import { EXIT } from '../../cli/command.ts';
+import type { ResolvedConfig } from '../../core/engine/config.ts';
+import {
+  DEFAULT_SPLIT_SEED,
+  describeExisting,
+  describeSplit,
+  splitDataset as split,
+} from '../../core/split/split.ts';
 import type { SplitParams, SplitResult } from '../../shared/protocol.ts';
 
-export async function splitDataset({ uri, fraction }: SplitParams): Promise<SplitResult> {
+export async function splitDataset(
+  { uri, fraction }: SplitParams,
+  config: ResolvedConfig,
+): Promise<SplitResult> {
   if (!uri.startsWith('file:')) return { error: 'Only a dataset saved on disk can be split.' };
   const file = fileURLToPath(uri);
-  let out = '';
-  let err = '';
-  const io = {
-    stdout: (text: string) => void (out += text),
-    stderr: (text: string) => void (err += text),
-    cwd: dirname(file),
-    stderrIsTTY: false,
-  };
-  const code = await splitCommand([file, '--val', String(fraction)], io).catch((error: unknown) => {
-    err += error instanceof Error ? error.message : String(error);
-    return EXIT.usage;
-  });
-  if (code !== EXIT.clean) {
-    const why = err
-      .trim()
-      .replace(/^tunesmith split: /, '')
-      .replace(/; use --force to replace$/, '');
-    return { error: why ? `${why}: choose them, or delete them to split again.` : 'The split failed.' };
+  const outcome = await split(
+    file,
+    { fraction, seed: DEFAULT_SPLIT_SEED, outDir: dirname(file), force: false },
+    config,
+  );
+  if (!outcome.ok) {
+    const { error } = outcome;
+    if (error.kind === 'exists')
+      return { error: `${describeExisting(error.paths)}: choose them, or delete them to split again.` };
+    return { error: `${error.message}.` };
   }
-  const paths = outputPaths(file, dirname(file));
+  const { paths } = outcome.summary;
   return {
     train: pathToFileURL(paths.train).href,
     validation: pathToFileURL(paths.validation).href,
-    report: out.trim(),
+    report: describeSplit(file, outcome.summary).join('\n'),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Token counts of examples, shared by the tokens rules, the CLI's `stats` command and the editor's
- * hover. Counts use gpt-tokenizer's o200k_base (default) or cl100k_base, or a model's own
+ * hover (`tokenCounterFor`), so all three give the same number for an example. Counts use gpt-tokenizer's o200k_base (default) or cl100k_base, or a model's own
  * `tokenizer.json` through @huggingface/tokenizers.
  *
  * A chat example is counted the way chat templates roughly render it: each turn costs its content's
@@ -195,4 +195,25 @@ export function createTokenCounter(config: Pick<ResolvedConfig, 'tokens'>): Toke
       return { total, byRole };
     },
   };
+}
+
+const counters = new Map<string, TokenCounter | Error>();
+
+/**
+ * The process's one counter for a tokenizer setting (the tokens rules', the hover's and `stats`'s):
+ * loading a tokenizer is slow. Throws, the same error each time, when a `tokenizerJson` cannot be loaded.
+ */
+export function tokenCounterFor(config: Pick<ResolvedConfig, 'tokens'>): TokenCounter {
+  const key = JSON.stringify(config.tokens.tokenizer);
+  let entry = counters.get(key);
+  if (!entry) {
+    try {
+      entry = createTokenCounter(config);
+    } catch (error) {
+      entry = error instanceof Error ? error : new Error(String(error));
+    }
+    counters.set(key, entry);
+  }
+  if (entry instanceof Error) throw entry;
+  return entry;
 }

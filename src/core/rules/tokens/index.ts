@@ -9,7 +9,7 @@ import type { JsonPath } from '../../engine/json-line.ts';
 import type { Checker, LineChecker, LineContext, Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { isRecord } from '../line-spans.ts';
-import { createTokenCounter, EXAMPLE_OVERHEAD, MESSAGE_OVERHEAD, type TokenCounter } from './counter.ts';
+import { EXAMPLE_OVERHEAD, MESSAGE_OVERHEAD, tokenCounterFor, type TokenCounter } from './counter.ts';
 import { literalSpan, MarkerSet } from './markers.ts';
 
 export const TOKENS_RULES: readonly RuleMeta[] = [
@@ -43,23 +43,15 @@ interface Tokenization {
   markers: MarkerSet;
 }
 
-const counters = new Map<string, Tokenization | Error>();
+const tokenizations = new WeakMap<TokenCounter, Tokenization>();
 
-/** One counter per tokenizer setting for the life of the process: loading a tokenizer is slow. */
+/** The process's counter for the setting (`tokenCounterFor`) and its markers; throws as it does. */
 function tokenizationFor(config: ResolvedConfig): Tokenization {
-  const key = JSON.stringify(config.tokens.tokenizer);
-  let entry = counters.get(key);
-  if (!entry) {
-    try {
-      const counter = createTokenCounter(config);
-      entry = { counter, markers: new MarkerSet(counter) };
-    } catch (error) {
-      entry = error instanceof Error ? error : new Error(String(error));
-    }
-    counters.set(key, entry);
-  }
-  if (entry instanceof Error) throw entry;
-  return entry;
+  const counter = tokenCounterFor(config);
+  let tokenization = tokenizations.get(counter);
+  if (!tokenization)
+    tokenizations.set(counter, (tokenization = { counter, markers: new MarkerSet(counter) }));
+  return tokenization;
 }
 
 /** Whether an example surely fits: byte-level BPE never makes more tokens than UTF-8 bytes. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { packFacts, unpackFacts } from '../../../src/cli/packed-facts.ts';
+import { packFacts, unpackFacts } from '../../../src/core/lint/packed-facts.ts';
 import { resolveConfig } from '../../../src/core/engine/config.ts';
 import { LinePass } from '../../../src/core/engine/linter.ts';
 import { splitLines } from '../../../src/core/engine/lines.ts';

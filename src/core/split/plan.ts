@@ -3,8 +3,8 @@
  * duplicates, by union-find over LSH candidate pairs) and assign whole groups to train or validation
  * with a seeded RNG, optionally per stratum so class proportions survive the split.
  */
-import { radixSort } from '../../core/rules/consistency/grouping.ts';
-import { forEachSimilarPair, type SketchView } from '../../core/rules/consistency/sketch.ts';
+import { radixSort } from '../rules/consistency/grouping.ts';
+import { forEachSimilarPair, type SketchView } from '../rules/consistency/sketch.ts';
 
 /** Union-find over ids with path halving and union by size. */
 export class UnionFind {

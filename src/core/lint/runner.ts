@@ -1,15 +1,17 @@
 /**
  * Runs `LinePass` over batches of lines, either in this thread or in a pool of worker threads. Both
- * answer batches with the same `BatchResult`, so `lint-file.ts` does not care which it has.
+ * answer batches with the same `BatchResult`, so the one driver, `lint-file.ts`, does not care which
+ * it has: the CLI picks by file size, the language server lints in its own thread.
  */
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { severityOf, type ResolvedConfig } from '../core/engine/config.ts';
-import { LinePass } from '../core/engine/linter.ts';
-import type { Checker } from '../core/engine/rule.ts';
-import type { Finding, LineInput } from '../core/engine/types.ts';
-import { ALL_CHECKERS, ALL_RULES } from '../core/rules/index.ts';
+import { severityOf, type ResolvedConfig } from '../engine/config.ts';
+import type { FormatId } from '../engine/formats.ts';
+import { LinePass } from '../engine/linter.ts';
+import type { Checker } from '../engine/rule.ts';
+import type { Finding, LineInput } from '../engine/types.ts';
+import { ALL_CHECKERS, ALL_RULES } from '../rules/index.ts';
 import { packFacts, type PackedFacts } from './packed-facts.ts';
 
 export interface BatchResult {
@@ -18,6 +20,8 @@ export interface BatchResult {
   facts: PackedFacts;
   /** "internal error in rule X on line N: ..." messages. */
   errors: string[];
+  /** How many lines of the batch hold an example, per format. */
+  formats: Partial<Record<FormatId, number>>;
 }
 
 export interface LineRunner {
@@ -42,15 +46,18 @@ export function runBatch(pass: LinePass, lines: readonly LineInput[], errors: st
   const findings: Finding[] = [];
   const factLines: number[] = [];
   const facts: unknown[][] = [];
+  const formats: Partial<Record<FormatId, number>> = {};
   for (const input of lines) {
     const result = pass.run(input);
     for (const finding of result.findings) findings.push(finding);
+    const format = result.example?.format;
+    if (format) formats[format] = (formats[format] ?? 0) + 1;
     if (result.facts.some((fact) => fact !== undefined)) {
       factLines.push(input.line);
       facts.push(result.facts);
     }
   }
-  return { findings, facts: packFacts(factLines, facts), errors: errors.splice(0) };
+  return { findings, facts: packFacts(factLines, facts), errors: errors.splice(0), formats };
 }
 
 export function inThreadRunner(
@@ -100,7 +107,7 @@ function startWorker(workerData: WorkerData): Worker {
   }
   // From source (tests, `node --import tsx`): workers do not inherit tsx's loader, so register it first.
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./lint-worker.ts', import.meta.url).href);
+  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
   return new Worker(`import(${tsx}).then((api) => api.tsImport(${entry}, ${entry}))`, {
     resourceLimits: workerLimits(workerData.config),
     eval: true,

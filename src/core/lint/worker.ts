@@ -1,9 +1,9 @@
-/** A worker thread of the CLI's pool: runs the line half of linting on the batches it is sent. */
+/** A worker thread of `workerPoolRunner`: runs the line half of linting on the batches it is sent. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LinePass } from '../core/engine/linter.ts';
-import type { LineInput } from '../core/engine/types.ts';
-import { ALL_CHECKERS } from '../core/rules/index.ts';
-import { describeRuleError, runBatch, type WorkerData } from './line-runner.ts';
+import { LinePass } from '../engine/linter.ts';
+import type { LineInput } from '../engine/types.ts';
+import { ALL_CHECKERS } from '../rules/index.ts';
+import { describeRuleError, runBatch, type WorkerData } from './runner.ts';
 
 const { config } = workerData as WorkerData;
 const errors: string[] = [];

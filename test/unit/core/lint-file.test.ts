@@ -3,10 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveConfig } from '../../../src/core/engine/config.ts';
-import { FileProblem } from '../../../src/cli/files.ts';
-import { lintFile } from '../../../src/cli/lint-file.ts';
-import { inThreadRunner } from '../../../src/cli/line-runner.ts';
-import { sameChecker, tabsChecker, tempDir } from './helpers.ts';
+import { FileProblem } from '../../../src/core/io/files.ts';
+import { lintFile } from '../../../src/core/lint/lint-file.ts';
+import { inThreadRunner } from '../../../src/core/lint/runner.ts';
+import { sameChecker, tabsChecker, tempDir } from '../cli/helpers.ts';
 
 const dir = tempDir('lint-file');
 const config = resolveConfig({}).config;

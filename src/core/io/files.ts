@@ -17,8 +17,8 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { ResolvedConfig } from '../core/engine/config.ts';
-import { SNIFF_BYTES, nonTextReason } from '../core/engine/reader.ts';
+import type { ResolvedConfig } from '../engine/config.ts';
+import { SNIFF_BYTES, nonTextReason } from '../engine/reader.ts';
 import { minimatch } from 'minimatch';
 
 export interface ExpandedPaths {
@@ -97,8 +97,15 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
   return { files, problems };
 }
 
-/** A file the CLI could not lint, with a message meant for the user. */
+/** A file that could not be linted, with a message meant for the user. */
 export class FileProblem extends Error {}
+
+/** A file that is not UTF-8 text (UTF-16 or UTF-32, or binary); `reason` says which. */
+export class NotTextFile extends FileProblem {
+  constructor(readonly reason: string) {
+    super(`${reason}; skipped`);
+  }
+}
 
 export function cannotRead(error: unknown): FileProblem {
   return new FileProblem(`cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
@@ -116,7 +123,7 @@ export function sniffText(source: string | number): void {
     const buffer = Buffer.alloc(SNIFF_BYTES);
     const read = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
     const reason = nonTextReason(buffer.subarray(0, read));
-    if (reason) throw new FileProblem(`${reason}; skipped`);
+    if (reason) throw new NotTextFile(reason);
   } catch (error) {
     if (error instanceof FileProblem) throw error;
     throw cannotRead(error);
@@ -147,7 +154,7 @@ export async function regularInput(path: string): Promise<InputFile> {
   const close = (): void => rmSync(folder, { recursive: true, force: true });
   const refuseNonText = (head: Buffer): void => {
     const reason = nonTextReason(head);
-    if (reason) throw new FileProblem(`${reason}; skipped`);
+    if (reason) throw new NotTextFile(reason);
   };
   try {
     await pipeline(

@@ -29,6 +29,28 @@ export const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
     module: 'evaluation-events-validate.generated.ts',
     exports: { isEvaluationEvent: '#', isEvaluationSummary: '#/$defs/summary' },
   },
+  {
+    schema: 'webview-protocol.schema.json',
+    module: 'webview-protocol-validate.generated.ts',
+    exports: Object.fromEntries(
+      [
+        'runHostMessage',
+        'runPanelMessage',
+        'runPanelState',
+        'compareHostMessage',
+        'comparePanelMessage',
+        'comparePanelState',
+      ].map((name) => [name, `#/$defs/${name}`]),
+    ),
+  },
+  {
+    schema: 'new-run-protocol.schema.json',
+    module: 'new-run-protocol-validate.generated.ts',
+    exports: {
+      newRunHostMessage: '#/$defs/newRunHostMessage',
+      newRunFormMessage: '#/$defs/newRunFormMessage',
+    },
+  },
 ];
 
 export const RUN_CONFIG_SCHEMA = new URL('../../schemas/run-config.schema.json', import.meta.url);

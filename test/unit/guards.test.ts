@@ -7,7 +7,17 @@ import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { isEvaluationEvent, isEvaluationSummary } from '../../src/shared/evaluation-events.ts';
+import { isNewRunFormMessage, isNewRunHostMessage } from '../../src/shared/new-run-protocol.ts';
 import { isTrainerEvent } from '../../src/shared/trainer-events.ts';
+import {
+  RUN_ID,
+  isComparePanelMessage,
+  isComparePanelState,
+  isCompareHostMessage,
+  isRunHostMessage,
+  isRunPanelMessage,
+  isRunPanelState,
+} from '../../src/shared/webview-protocol.ts';
 
 const SCHEMAS = new URL('../../schemas/', import.meta.url);
 const ajv = new Ajv2020({ strict: false, validateFormats: false });
@@ -84,7 +94,81 @@ function mutate(value: unknown, path: number[], replacement: unknown, action: nu
   return copy;
 }
 
-const cases = [
+const action = { enabled: false, reason: 'The run is running.' };
+const runHostMessages: unknown[] = [
+  { type: 'reset', runId: 'run-1', events: trainerEvents, log: ['a line'] },
+  { type: 'events', events: trainerEvents.slice(0, 2) },
+  { type: 'log', lines: ['x'] },
+  { type: 'state', state: 'running', detail: 'step 3', cancel: { enabled: true }, resume: action },
+  { type: 'notice', message: 'skipped a corrupt line' },
+  {
+    type: 'evaluation',
+    evaluation: { state: 'completed', summary, phase: 'tuned', done: 4, total: 4 },
+    evaluate: action,
+  },
+];
+const curve = { steps: [1, 2], values: [1.5, null] };
+const compareRun = { id: 'run-1', label: 'tiny · lora', train: curve, eval: { steps: [], values: [] } };
+
+const model = {
+  path: '/models/tiny',
+  name: 'tiny',
+  problems: [],
+  sizeBytes: 10,
+  layers: 2,
+  weights: 'safetensors',
+};
+const dataset = {
+  uri: 'file:///d/train.jsonl',
+  path: '/d/train.jsonl',
+  label: 'train.jsonl',
+  run: { dir: '/r', command: ['python'] },
+};
+const newRunHostMessages: unknown[] = [
+  {
+    type: 'init',
+    runDir: '/r',
+    command: ['python', '-m', 'tunesmith_trainer'],
+    models: [model],
+    datasets: [dataset],
+  },
+  { type: 'trusted', command: ['python'] },
+  { type: 'env', env: { python: '/usr/bin/python3', gpu: { name: 'H100', memoryBytes: 8e10 } } },
+  { type: 'model', model },
+  { type: 'datasets', datasets: [dataset], select: { train: 'a', validation: 'b' } },
+  { type: 'summary', summary: { uri: 'u', examples: 3, format: 'chat', errors: 0, warnings: 1 } },
+  { type: 'summary', summary: { uri: 'u', error: 'unreadable' } },
+  {
+    type: 'estimate',
+    seq: 2,
+    estimate: {
+      device: 'cpu',
+      fits: null,
+      totalBytes: 5,
+      freeBytes: null,
+      suggestions: [{ change: 'r 8', totalBytes: 4, fits: true }],
+    },
+  },
+  { type: 'error', message: 'no' },
+];
+const newRunFormMessages: unknown[] = [
+  { type: 'ready' },
+  { type: 'split', uri: 'u' },
+  { type: 'estimate', seq: 1, config: { model: {} } },
+  { type: 'launch', config: {}, override: false },
+];
+
+interface Curve {
+  steps: unknown[];
+  values: unknown[];
+}
+const cases: {
+  name: string;
+  guard: (value: unknown) => boolean;
+  ref: string;
+  valid: unknown[];
+  invariant?: (value: unknown) => boolean;
+}[] = [
   { name: 'trainer events', guard: isTrainerEvent, ref: 'events.schema.json', valid: trainerEvents },
   {
     name: 'evaluation events',
@@ -98,10 +182,64 @@ const cases = [
     ref: 'evaluation-events.schema.json#/$defs/summary',
     valid: [summary],
   },
+  {
+    name: 'run host messages',
+    guard: isRunHostMessage,
+    ref: 'webview-protocol.schema.json#/$defs/runHostMessage',
+    valid: runHostMessages,
+  },
+  {
+    name: 'run panel messages',
+    guard: isRunPanelMessage,
+    ref: 'webview-protocol.schema.json#/$defs/runPanelMessage',
+    valid: [{ type: 'ready' }, { type: 'cancelEvaluation' }],
+  },
+  {
+    name: 'run panel states',
+    guard: isRunPanelState,
+    ref: 'webview-protocol.schema.json#/$defs/runPanelState',
+    valid: [{ runId: 'run-1' }],
+  },
+  {
+    name: 'new-run host messages',
+    guard: isNewRunHostMessage,
+    ref: 'new-run-protocol.schema.json#/$defs/newRunHostMessage',
+    valid: newRunHostMessages,
+  },
+  {
+    name: 'new-run form messages',
+    guard: isNewRunFormMessage,
+    ref: 'new-run-protocol.schema.json#/$defs/newRunFormMessage',
+    valid: newRunFormMessages,
+  },
+  {
+    name: 'compare host messages',
+    guard: isCompareHostMessage,
+    ref: 'webview-protocol.schema.json#/$defs/compareHostMessage',
+    valid: [{ type: 'runs', runs: [compareRun], ids: ['run-1', 'run-2'] }],
+    // What the schema cannot say: a curve's values are as long as its steps.
+    invariant: (value: unknown) =>
+      (value as { runs: { train: Curve; eval: Curve }[] }).runs.every((run) =>
+        [run.train, run.eval].every((c) => c.steps.length === c.values.length),
+      ),
+  },
+  {
+    name: 'compare panel messages',
+    guard: isComparePanelMessage,
+    ref: 'webview-protocol.schema.json#/$defs/comparePanelMessage',
+    valid: [{ type: 'ready' }],
+  },
+  {
+    name: 'compare panel states',
+    guard: isComparePanelState,
+    ref: 'webview-protocol.schema.json#/$defs/comparePanelState',
+    valid: [{ runIds: ['a', 'b.c'] }],
+  },
 ];
 
-for (const { name, guard, ref, valid } of cases) {
-  const schema = reference(ref);
+for (const { name, guard, ref, valid, invariant } of cases) {
+  const reference_ = reference(ref);
+  const schema = (value: unknown) => reference_(value) && (invariant?.(value) ?? true);
 
   test(`${name}: every sample the schema accepts, the guard accepts`, () => {
     for (const value of valid) {
@@ -134,6 +272,19 @@ for (const { name, guard, ref, valid } of cases) {
     fc.assert(fc.property(fc.anything(), (value) => guard(value) === schema(value)));
   });
 }
+
+test('a curve whose values are not as long as its steps is refused, though the schema cannot say so', () => {
+  const short = { ...compareRun, train: { steps: [1, 2], values: [1.5] } };
+  assert.equal(isCompareHostMessage({ type: 'runs', runs: [short], ids: [] }), false);
+});
+
+test("run ids: the TypeScript pattern is the schema's, and neither lets a path through", () => {
+  const schema = JSON.parse(readFileSync(new URL('webview-protocol.schema.json', SCHEMAS), 'utf8')) as {
+    $defs: { runId: { pattern: string } };
+  };
+  assert.equal(RUN_ID.source, schema.$defs.runId.pattern);
+  for (const runId of ['..', '.', 'a/b', '']) assert.equal(isRunPanelState({ runId }), false, runId);
+});
 
 test('a log event without its loss is refused (the schema requires it; a diverged loss is null)', () => {
   assert.equal(isTrainerEvent({ v: 1, time, type: 'log', step: 3 }), false);

@@ -1,8 +1,10 @@
 /**
  * What `evaluate` appends to `<run>/evaluation.events.jsonl` (docs/trainer-events.md, "Evaluation
- * events"; schemas/evaluation-events.schema.json), with a hand-written guard like trainer-events.ts.
+ * events"; schemas/evaluation-events.schema.json), with the guard compiled from that schema ahead of
+ * time (evaluation-events-validate.generated.ts, `npm run schema`) as for the trainer's events.
  */
-import { isObject, isTrainerEvent, type ErrorEvent } from './trainer-events.ts';
+import * as generated from './evaluation-events-validate.generated.ts';
+import type { ErrorEvent } from './trainer-events.ts';
 
 /** Headline corpus metrics of one system: fractions, and BLEU / chrF on sacreBLEU's 0–100 scale. */
 export interface EvaluationHeadline {
@@ -46,40 +48,13 @@ export type EvaluationEvent =
       summary?: EvaluationSummary;
     };
 
-const isCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
+type Check = (data: unknown) => boolean;
+const checks = generated as unknown as { isEvaluationEvent: Check; isEvaluationSummary: Check };
 
-export function isEvaluationSummary(value: unknown): value is EvaluationSummary {
-  return (
-    isObject(value) &&
-    typeof value['output'] === 'string' &&
-    isCount(value['examples']) &&
-    isObject(value['exact_match']) &&
-    typeof value['exact_match']['base'] === 'number' &&
-    typeof value['exact_match']['tuned'] === 'number'
-  );
-}
+/** Whether `value` is an event that schemas/evaluation-events.schema.json accepts. */
+export const isEvaluationEvent = (value: unknown): value is EvaluationEvent =>
+  checks.isEvaluationEvent(value);
 
-export function isEvaluationEvent(value: unknown): value is EvaluationEvent {
-  if (!isObject(value) || value['v'] !== 1 || typeof value['time'] !== 'string') return false;
-  switch (value['type']) {
-    case 'eval_started':
-      return true;
-    case 'eval_progress':
-      return (
-        (value['phase'] === 'base' || value['phase'] === 'tuned') &&
-        isCount(value['done']) &&
-        isCount(value['total'])
-      );
-    case 'error':
-      return isTrainerEvent(value);
-    case 'eval_finished':
-      return (
-        (value['status'] === 'completed' ||
-          value['status'] === 'cancelled' ||
-          value['status'] === 'failed') &&
-        (value['summary'] === undefined || isEvaluationSummary(value['summary']))
-      );
-    default:
-      return false;
-  }
-}
+/** Whether `value` is an evaluation's summary as `eval_finished` carries it. */
+export const isEvaluationSummary = (value: unknown): value is EvaluationSummary =>
+  checks.isEvaluationSummary(value);

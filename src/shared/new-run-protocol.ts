@@ -1,10 +1,11 @@
 /**
  * Messages between the extension and the "New fine-tuning run" form: one union per direction, each
- * with a hand-written guard that the receiving side runs (ajv's compile is blocked by the CSP, and
- * what a webview posts is untrusted input).
+ * with a guard that the receiving side runs (what a webview posts is untrusted input). The guards are
+ * schemas/new-run-protocol.schema.json compiled ahead of time (new-run-protocol-validate.generated.ts,
+ * `npm run schema`; ajv's run-time compile is blocked by the CSP).
  */
+import * as generated from './new-run-protocol-validate.generated.ts';
 import type { FirstError } from './protocol.ts';
-import { isObject, isStrings } from './trainer-events.ts';
 
 /** A base-model folder as checked by the extension (src/extension/new-run/model-folder.ts). */
 export interface ModelInfo {
@@ -101,124 +102,10 @@ export type NewRunFormMessage =
   | { type: 'estimate'; seq: number; config: Record<string, unknown> }
   | { type: 'launch'; config: Record<string, unknown>; override: boolean };
 
-const isStr = (value: unknown): value is string => typeof value === 'string';
-const isNum = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-const optional = (value: unknown, guard: (v: unknown) => boolean): boolean =>
-  value === undefined || guard(value);
+type Check = (data: unknown) => boolean;
+const checks = generated as unknown as Record<'newRunHostMessage' | 'newRunFormMessage', Check>;
 
-function isModel(value: unknown): value is ModelInfo {
-  return (
-    isObject(value) &&
-    isStr(value['path']) &&
-    isStr(value['name']) &&
-    isStrings(value['problems']) &&
-    isNum(value['sizeBytes']) &&
-    ['architecture', 'modelType', 'weights'].every((key) => optional(value[key], isStr)) &&
-    ['hiddenSize', 'layers', 'contextLength', 'parameters'].every((key) => optional(value[key], isNum))
-  );
-}
-
-const isDataset = (value: unknown): value is DatasetFile =>
-  isObject(value) &&
-  isStr(value['uri']) &&
-  isStr(value['path']) &&
-  isStr(value['label']) &&
-  optional(value['run'], (run) => isObject(run) && isStr(run['dir']) && isStrings(run['command']));
-
-function isSummary(value: unknown): boolean {
-  if (!isObject(value) || !isStr(value['uri'])) return false;
-  if (isStr(value['error'])) return true;
-  return (
-    isNum(value['examples']) &&
-    isStr(value['format']) &&
-    isNum(value['errors']) &&
-    isNum(value['warnings']) &&
-    optional(
-      value['firstError'],
-      (e) => isObject(e) && isNum(e['line']) && isStr(e['code']) && isStr(e['message']),
-    )
-  );
-}
-
-function isEnv(value: unknown): value is EnvInfo {
-  if (!isObject(value) || !isStr(value['python'])) return false;
-  const gpu = value['gpu'];
-  return (
-    optional(value['torch'], isStr) &&
-    optional(value['problem'], isStr) &&
-    optional(gpu, (g) => isObject(g) && isStr(g['name']) && isNum(g['memoryBytes']))
-  );
-}
-
-function isEstimate(value: unknown): value is EstimateView {
-  return (
-    isObject(value) &&
-    isStr(value['device']) &&
-    (value['fits'] === null || typeof value['fits'] === 'boolean') &&
-    isNum(value['totalBytes']) &&
-    (value['freeBytes'] === null || isNum(value['freeBytes'])) &&
-    Array.isArray(value['suggestions']) &&
-    value['suggestions'].every(
-      (s) => isObject(s) && isStr(s['change']) && isNum(s['totalBytes']) && typeof s['fits'] === 'boolean',
-    )
-  );
-}
-
-export function isNewRunHostMessage(value: unknown): value is NewRunHostMessage {
-  if (!isObject(value)) return false;
-  switch (value['type']) {
-    case 'init':
-      return (
-        isStr(value['runDir']) &&
-        isStrings(value['command']) &&
-        Array.isArray(value['models']) &&
-        value['models'].every(isModel) &&
-        Array.isArray(value['datasets']) &&
-        value['datasets'].every(isDataset) &&
-        optional(value['blocked'], isStr)
-      );
-    case 'trusted':
-      return isStrings(value['command']);
-    case 'env':
-      return isEnv(value['env']);
-    case 'model':
-      return isModel(value['model']);
-    case 'datasets': {
-      const select = value['select'];
-      return (
-        Array.isArray(value['datasets']) &&
-        value['datasets'].every(isDataset) &&
-        optional(select, (s) => isObject(s) && isStr(s['train']) && isStr(s['validation']))
-      );
-    }
-    case 'summary':
-      return isSummary(value['summary']);
-    case 'estimate':
-      return (
-        isNum(value['seq']) && optional(value['estimate'], isEstimate) && optional(value['error'], isStr)
-      );
-    case 'error':
-      return isStr(value['message']);
-    default:
-      return false;
-  }
-}
-
-export function isNewRunFormMessage(value: unknown): value is NewRunFormMessage {
-  if (!isObject(value)) return false;
-  const keys = Object.keys(value).length;
-  switch (value['type']) {
-    case 'ready':
-    case 'browse':
-      return keys === 1;
-    case 'summarize':
-    case 'split':
-      return keys === 2 && isStr(value['uri']);
-    case 'estimate':
-      return keys === 3 && isNum(value['seq']) && isObject(value['config']);
-    case 'launch':
-      return keys === 3 && isObject(value['config']) && typeof value['override'] === 'boolean';
-    default:
-      return false;
-  }
-}
+export const isNewRunHostMessage = (value: unknown): value is NewRunHostMessage =>
+  checks.newRunHostMessage(value);
+export const isNewRunFormMessage = (value: unknown): value is NewRunFormMessage =>
+  checks.newRunFormMessage(value);

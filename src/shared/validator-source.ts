@@ -2,37 +2,102 @@
  * The source of the generated validators (scripts/gen-validator.ts writes them; a unit test fails
  * when a committed file is stale): a schema of `schemas/` compiled ahead of time by ajv's standalone
  * mode, because a webview's CSP blocks the `new Function` that ajv's runtime compile needs. Node
- * only: it reads the schema and runs ajv.
+ * only: it reads the schemas and runs ajv.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standalone from 'ajv/dist/standalone/index.js';
 
+interface GeneratedValidator {
+  schema: string;
+  module: string;
+  /**
+   * Named validators the module exports besides (or instead of) the schema's own, each a `$ref`
+   * into `schemas/` (`#/$defs/x` is one of this schema's). Without it the module's default export
+   * validates the whole schema.
+   */
+  exports?: Readonly<Record<string, string>>;
+}
+
 /** Each generated validator: the schema it compiles and the module it is written to. */
-export const GENERATED_VALIDATORS = [
+export const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
   { schema: 'run-config.schema.json', module: 'run-config-validate.generated.ts' },
   { schema: 'evaluation-report.schema.json', module: 'evaluation-report-validate.generated.ts' },
-] as const;
+  { schema: 'events.schema.json', module: 'trainer-events-validate.generated.ts' },
+  {
+    schema: 'evaluation-events.schema.json',
+    module: 'evaluation-events-validate.generated.ts',
+    exports: { isEvaluationEvent: '#', isEvaluationSummary: '#/$defs/summary' },
+  },
+  {
+    schema: 'webview-protocol.schema.json',
+    module: 'webview-protocol-validate.generated.ts',
+    exports: Object.fromEntries(
+      [
+        'runHostMessage',
+        'runPanelMessage',
+        'runPanelState',
+        'compareHostMessage',
+        'comparePanelMessage',
+        'comparePanelState',
+      ].map((name) => [name, `#/$defs/${name}`]),
+    ),
+  },
+  {
+    schema: 'new-run-protocol.schema.json',
+    module: 'new-run-protocol-validate.generated.ts',
+    exports: {
+      newRunHostMessage: '#/$defs/newRunHostMessage',
+      newRunFormMessage: '#/$defs/newRunFormMessage',
+    },
+  },
+];
 
 export const RUN_CONFIG_SCHEMA = new URL('../../schemas/run-config.schema.json', import.meta.url);
 
 export const generatedModule = (module: string): URL => new URL(`./${module}`, import.meta.url);
 
+const SCHEMAS = new URL('../../schemas/', import.meta.url);
+const readSchema = (file: string): { $id?: string; $schema?: string } =>
+  JSON.parse(readFileSync(new URL(file, SCHEMAS), 'utf8')) as { $id?: string; $schema?: string };
+
 export function validatorSource(schemaFile: string = 'run-config.schema.json'): string {
-  const schema: unknown = JSON.parse(
-    readFileSync(new URL(`../../schemas/${schemaFile}`, import.meta.url), 'utf8'),
-  );
-  const ajv = new Ajv2020({ code: { source: true, esm: true }, allErrors: true, strict: false });
+  const entry = GENERATED_VALIDATORS.find((item) => item.schema === schemaFile);
+  const schema = readSchema(schemaFile);
+  // `format` is an annotation here, as for the trainer's jsonschema (which checks no formats either).
+  const ajv = new Ajv2020({
+    code: { source: true, esm: true },
+    allErrors: true,
+    strict: false,
+    validateFormats: false,
+  });
+  let code: string;
+  if (entry?.exports) {
+    // Every 2020-12 schema of schemas/ is known, so a `$ref` may cross files (a message carries events).
+    for (const file of readdirSync(SCHEMAS)
+      .filter((name) => name.endsWith('.schema.json'))
+      .sort()) {
+      const other = readSchema(file);
+      if (other.$schema?.includes('2020-12')) ajv.addSchema(other);
+    }
+    const refs = Object.fromEntries(
+      Object.entries(entry.exports).map(([name, ref]) => [
+        name,
+        ref.startsWith('#') ? `${schema.$id}${ref === '#' ? '' : ref}` : ref,
+      ]),
+    );
+    code = standalone.default(ajv, refs);
+  } else {
+    code = standalone.default(ajv, ajv.compile(schema));
+  }
   // Standalone ESM code still `require`s its runtime helpers (CommonJS); an import lets the webview
   // bundle them. Node's default import of CommonJS is `module.exports`, esbuild's is `exports.default`.
   let helpers = '';
-  const code = standalone
-    .default(ajv, ajv.compile(schema as object))
-    .replace(/require\("(ajv\/dist\/runtime\/\w+)"\)\.default/g, (_: string, path: string) => {
-      const name = path.split('/').pop()!;
-      helpers += `import ${name} from '${path}.js';\n`;
-      return `(${name}.default ?? ${name})`;
-    });
+  code = code.replace(/require\("(ajv\/dist\/runtime\/\w+)"\)\.default/g, (_: string, path: string) => {
+    const name = path.split('/').pop()!;
+    if (!helpers.includes(`import ${name} `)) helpers += `import ${name} from '${path}.js';\n`;
+    return `(${name}.default ?? ${name})`;
+  });
   return (
     `// Generated by scripts/gen-validator.ts from schemas/${schemaFile}; do not edit.\n` +
     '/* eslint-disable */\n// @ts-nocheck\n' +

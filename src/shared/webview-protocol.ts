@@ -2,15 +2,18 @@
  * Every message between the extension and its webview panels: one discriminated union per panel and
  * direction, each with a guard that both sides run on receipt (a webview is a separate page: what it
  * posts is untrusted input, and so is a message from a host of another version after an update).
+ * The guards are schemas/webview-protocol.schema.json compiled ahead of time
+ * (webview-protocol-validate.generated.ts, `npm run schema`); keep the types here and that schema
+ * in step (test/unit/guards.test.ts checks samples of each message against both).
  */
-import { isEvaluationSummary, type EvaluationSummary } from './evaluation-events.ts';
-import { isObject, isStrings, isTrainerEvent, type TrainerEvent } from './trainer-events.ts';
+import type { EvaluationSummary } from './evaluation-events.ts';
+import type { TrainerEvent } from './trainer-events.ts';
+import * as generated from './webview-protocol-validate.generated.ts';
 
 export type RunState = 'running' | 'completed' | 'cancelled' | 'failed';
 
 /** A run's directory name under `.tunesmith/runs/`: a name, never a path (so not `.` or `..` either). */
 export const RUN_ID = /^(?!\.{1,2}$)[\w.-]+$/;
-export const RUN_STATES: readonly RunState[] = ['running', 'completed', 'cancelled', 'failed'];
 
 /** Whether a button can be used, and if not, why, in plain words. */
 export interface Action {
@@ -31,7 +34,6 @@ export interface EvaluationView {
   message?: string;
   hint?: string;
 }
-const EVALUATION_STATES = ['none', 'running', 'completed', 'cancelled', 'failed'];
 
 /** Extension → run panel. */
 export type RunHostMessage =
@@ -57,77 +59,10 @@ export type RunPanelMessage =
   /** Opens the evaluation panel on the last evaluation's report (the host knows its path). */
   | { type: 'openEvaluation' }
   | { type: 'openFolder' };
-const RUN_PANEL_MESSAGES = [
-  'ready',
-  'cancel',
-  'resume',
-  'evaluate',
-  'cancelEvaluation',
-  'openEvaluation',
-  'openFolder',
-];
 
 /** The state a run panel persists (vscode.setState), so the serializer can revive it after a reload. */
 export interface RunPanelState {
   runId: string;
-}
-
-const isAction = (value: unknown): value is Action =>
-  isObject(value) &&
-  typeof value['enabled'] === 'boolean' &&
-  (value['reason'] === undefined || typeof value['reason'] === 'string');
-const isEvents = (value: unknown): value is TrainerEvent[] =>
-  Array.isArray(value) && value.every(isTrainerEvent);
-
-export function isRunHostMessage(value: unknown): value is RunHostMessage {
-  if (!isObject(value)) return false;
-  switch (value['type']) {
-    case 'reset':
-      return typeof value['runId'] === 'string' && isEvents(value['events']) && isStrings(value['log']);
-    case 'events':
-      return isEvents(value['events']);
-    case 'log':
-      return isStrings(value['lines']);
-    case 'state':
-      return (
-        RUN_STATES.includes(value['state'] as RunState) &&
-        (value['detail'] === undefined || typeof value['detail'] === 'string') &&
-        isAction(value['cancel']) &&
-        isAction(value['resume'])
-      );
-    case 'notice':
-      return typeof value['message'] === 'string';
-    case 'evaluation':
-      return isEvaluationView(value['evaluation']) && isAction(value['evaluate']);
-    default:
-      return false;
-  }
-}
-
-const optCount = (value: unknown): boolean =>
-  value === undefined || (Number.isInteger(value) && (value as number) >= 0);
-const optString = (value: unknown): boolean => value === undefined || typeof value === 'string';
-
-function isEvaluationView(value: unknown): value is EvaluationView {
-  return (
-    isObject(value) &&
-    EVALUATION_STATES.includes(value['state'] as string) &&
-    (value['phase'] === undefined || value['phase'] === 'base' || value['phase'] === 'tuned') &&
-    optCount(value['done']) &&
-    optCount(value['total']) &&
-    (value['summary'] === undefined || isEvaluationSummary(value['summary'])) &&
-    optString(value['message']) &&
-    optString(value['hint'])
-  );
-}
-
-export function isRunPanelMessage(value: unknown): value is RunPanelMessage {
-  if (!isObject(value)) return false;
-  return RUN_PANEL_MESSAGES.includes(value['type'] as string) && Object.keys(value).length === 1;
-}
-
-export function isRunPanelState(value: unknown): value is RunPanelState {
-  return isObject(value) && typeof value['runId'] === 'string' && RUN_ID.test(value['runId']);
 }
 
 /** One run's curves in the compare panel: train loss and eval loss by step. */
@@ -152,36 +87,29 @@ export interface ComparePanelState {
   runIds: string[];
 }
 
-const isCurve = (value: unknown): boolean =>
-  isObject(value) &&
-  Array.isArray(value['steps']) &&
-  value['steps'].every((step) => typeof step === 'number') &&
-  Array.isArray(value['values']) &&
-  value['values'].length === value['steps'].length &&
-  value['values'].every((item) => item === null || typeof item === 'number');
+type Check = (data: unknown) => boolean;
+const checks = generated as unknown as Record<
+  | 'runHostMessage'
+  | 'runPanelMessage'
+  | 'runPanelState'
+  | 'compareHostMessage'
+  | 'comparePanelMessage'
+  | 'comparePanelState',
+  Check
+>;
 
-const isCompareRun = (value: unknown): value is CompareRun =>
-  isObject(value) &&
-  typeof value['id'] === 'string' &&
-  typeof value['label'] === 'string' &&
-  isCurve(value['train']) &&
-  isCurve(value['eval']);
+export const isRunHostMessage = (value: unknown): value is RunHostMessage => checks.runHostMessage(value);
+export const isRunPanelMessage = (value: unknown): value is RunPanelMessage => checks.runPanelMessage(value);
+export const isRunPanelState = (value: unknown): value is RunPanelState => checks.runPanelState(value);
 
-export function isCompareHostMessage(value: unknown): value is CompareHostMessage {
-  return (
-    isObject(value) &&
-    value['type'] === 'runs' &&
-    Array.isArray(value['runs']) &&
-    value['runs'].every(isCompareRun) &&
-    isStrings(value['ids'])
+/** A curve's values are as long as its steps: the one rule here that JSON Schema cannot say. */
+const curvesAligned = (message: CompareHostMessage): boolean =>
+  message.runs.every((run) =>
+    [run.train, run.eval].every((curve) => curve.steps.length === curve.values.length),
   );
-}
-
-export function isComparePanelState(value: unknown): value is ComparePanelState {
-  const ids = isObject(value) ? value['runIds'] : undefined;
-  return isStrings(ids) && ids.length > 0 && ids.every((id) => RUN_ID.test(id));
-}
-
-export function isComparePanelMessage(value: unknown): value is ComparePanelMessage {
-  return isObject(value) && value['type'] === 'ready' && Object.keys(value).length === 1;
-}
+export const isCompareHostMessage = (value: unknown): value is CompareHostMessage =>
+  checks.compareHostMessage(value) && curvesAligned(value as CompareHostMessage);
+export const isComparePanelMessage = (value: unknown): value is ComparePanelMessage =>
+  checks.comparePanelMessage(value);
+export const isComparePanelState = (value: unknown): value is ComparePanelState =>
+  checks.comparePanelState(value);

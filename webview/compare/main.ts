@@ -3,22 +3,17 @@
  * and eval loss of each selected run, one colour per run. Run names reach the page as text only.
  */
 import uPlot from 'uplot';
-import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../shared/axes.ts';
+import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../common/axes.ts';
 import {
   isCompareHostMessage,
   type CompareRun,
   type ComparePanelMessage,
   type ComparePanelState,
 } from '../../src/shared/webview-protocol.ts';
-import { Series, pickIndices } from '../run/series.ts';
+import { acquireHost, onHostMessage } from '../common/host.ts';
+import { Series, pickIndices } from '../common/series.ts';
 
-interface VsCodeApi {
-  postMessage(message: ComparePanelMessage): void;
-  setState(state: ComparePanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = acquireHost<ComparePanelMessage, ComparePanelState>();
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 
 /** Drawn points per curve: about two per pixel of a wide panel. */
@@ -137,12 +132,10 @@ function draw(runs: CompareRun[]): void {
   $('points').textContent = `${runs.length} run${runs.length === 1 ? '' : 's'} compared`;
 }
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (!isCompareHostMessage(event.data))
-    return console.warn('compare panel: ignored a message of unknown shape');
-  vscode.setState({ runIds: event.data.ids });
-  showLegend(event.data.runs);
-  draw(event.data.runs);
+onHostMessage('compare panel', isCompareHostMessage, (message) => {
+  vscode.setState({ runIds: message.ids });
+  showLegend(message.runs);
+  draw(message.runs);
 });
 new ResizeObserver(() =>
   chart?.setSize({ width: Math.max(320, $('chart').clientWidth), height: 320 }),

@@ -17,7 +17,7 @@ import {
   systemLabel,
   type FlipCell,
 } from '../../src/shared/evaluation-view.ts';
-import { element } from '../shared/dom.ts';
+import { element } from '../common/dom.ts';
 import type { FilterCounts } from './rows.ts';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;

@@ -21,20 +21,14 @@ import {
   type Tokens,
 } from '../../src/shared/evaluation-protocol.ts';
 import { METRIC_LABELS, SHADE_EDGES, systemLabel } from '../../src/shared/evaluation-view.ts';
-import { element, setOptions } from '../shared/dom.ts';
+import { element, setOptions } from '../common/dom.ts';
+import { acquireHost } from '../common/host.ts';
 import { markFilter, showHeader } from './header.ts';
 import { othersProbe, resizeOthers, showOthers } from './others.ts';
 import { DEFAULT_VIEW, filterCounts, visibleRows, type RowView } from './rows.ts';
 import { ExampleTable, tableProbe } from './table.ts';
 
-interface VsCodeApi {
-  postMessage(message: EvaluationPanelMessage): void;
-  setState(state: EvaluationPanelState): void;
-  getState(): unknown;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = acquireHost<EvaluationPanelMessage, EvaluationPanelState>();
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 type Field = HTMLElement & { value: string };
 

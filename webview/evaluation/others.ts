@@ -7,8 +7,8 @@ import uPlot from 'uplot';
 import type { MetricName } from '../../src/shared/evaluation-report.ts';
 import type { OtherReport } from '../../src/shared/evaluation-protocol.ts';
 import { METRIC_LABELS, METRIC_SHORT, formatMetric } from '../../src/shared/evaluation-view.ts';
-import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../shared/axes.ts';
-import { element } from '../shared/dom.ts';
+import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../common/axes.ts';
+import { element } from '../common/dom.ts';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 const HEIGHT = 180;

@@ -24,7 +24,7 @@ import {
   tokenTitle,
   type DiffPart,
 } from '../../src/shared/evaluation-view.ts';
-import { element } from '../shared/dom.ts';
+import { element } from '../common/dom.ts';
 
 /**
  * What a collapsed cell renders of a long text: more than its three lines show in a wide panel, and

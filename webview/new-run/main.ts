@@ -21,14 +21,10 @@ import { validateRunConfig, type FieldError } from '../../src/shared/run-config.
 import { FIELDS, METHODS, PRESETS, parseField, setPath, type Field, type Method } from './fields.ts';
 import { defaultPair, fileName } from './datasets.ts';
 import { formatBytes } from '../../src/shared/format.ts';
+import { acquireHost, onHostMessage } from '../common/host.ts';
 import { $, element, renderEstimate, setOptions, type Control } from './view.ts';
 
-interface VsCodeApi {
-  postMessage(message: NewRunFormMessage): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = acquireHost<NewRunFormMessage>();
 const ESTIMATE_DELAY_MS = 600;
 const NO_ESTIMATE_YET = 'Fill in the form to see whether the run fits.';
 
@@ -410,9 +406,7 @@ function wire(): void {
     vscode.postMessage({ type: 'launch', config: currentConfig(), override: $('override').checked });
     render();
   });
-  window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    if (isNewRunHostMessage(event.data)) receive(event.data);
-  });
+  onHostMessage('new-run form', isNewRunHostMessage, receive);
 }
 
 buildFields();

@@ -1,9 +1,9 @@
 /** DOM helpers of the new-run form: every name and message goes in as text, never as HTML. */
 import type { EstimateView } from '../../src/shared/new-run-protocol.ts';
 import { formatBytes } from '../../src/shared/format.ts';
-import { element as sharedElement } from '../shared/dom.ts';
+import { element as sharedElement } from '../common/dom.ts';
 
-export { setOptions } from '../shared/dom.ts';
+export { setOptions } from '../common/dom.ts';
 
 export type Control = HTMLElement & { value: string; checked: boolean; disabled: boolean };
 export const $ = (id: string): Control => document.getElementById(id) as Control;

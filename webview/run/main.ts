@@ -4,7 +4,7 @@
  * dataset, and the dataset may hold anything.
  */
 import uPlot from 'uplot';
-import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../shared/axes.ts';
+import { STEP_INCREMENTS, axisStyle, significantDigits, widthForLabels } from '../common/axes.ts';
 import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
 import {
   isRunHostMessage,
@@ -14,19 +14,14 @@ import {
   type RunPanelMessage,
   type RunPanelState,
 } from '../../src/shared/webview-protocol.ts';
-import { Series, chartColumns } from './series.ts';
+import { acquireHost, onHostMessage } from '../common/host.ts';
+import { Series, chartColumns } from '../common/series.ts';
 import { formatBytes } from '../../src/shared/format.ts';
 import type { EvaluationHeadline, EvaluationSummary } from '../../src/shared/evaluation-events.ts';
 import { METRICS, type MetricName } from '../../src/shared/evaluation-report.ts';
 import { METRIC_LABELS, formatDelta, formatMetric } from '../../src/shared/evaluation-view.ts';
 
-interface VsCodeApi {
-  postMessage(message: RunPanelMessage): void;
-  setState(state: RunPanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = acquireHost<RunPanelMessage, RunPanelState>();
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 /** Buckets for the drawn curve: about two points per pixel of a wide panel. */
@@ -347,11 +342,7 @@ function handle(message: RunHostMessage): void {
   scheduleDraw(message.type === 'reset');
 }
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  // Validated on receipt: a message of any other shape is dropped, not half-applied.
-  if (isRunHostMessage(event.data)) handle(event.data);
-  else console.warn('run panel: ignored a message of unknown shape');
-});
+onHostMessage('run panel', isRunHostMessage, handle);
 $('cancel').addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
 $('resume').addEventListener('click', () => vscode.postMessage({ type: 'resume' }));
 $('evaluate').addEventListener('click', () => vscode.postMessage({ type: 'evaluate' }));

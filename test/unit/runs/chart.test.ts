@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type uPlot from 'uplot';
-import { STEP_INCREMENTS, significantDigits } from '../../../webview/shared/axes.ts';
-import { Series, chartColumns, pickIndices } from '../../../webview/run/series.ts';
+import { STEP_INCREMENTS, significantDigits } from '../../../webview/common/axes.ts';
+import { Series, chartColumns, pickIndices } from '../../../webview/common/series.ts';
 
 const lossValues = fc.array(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: null }), {
   maxLength: 5_000,

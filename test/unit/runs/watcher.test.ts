@@ -30,7 +30,7 @@ const error: TrainerEvent = {
   v: 1,
   time,
   type: 'error',
-  kind: 'out_of_memory',
+  kind: 'oom',
   message: 'The CPU ran out of memory at step 12.',
   hint: 'Lower training.batch_size.',
 };

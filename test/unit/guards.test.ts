@@ -1,0 +1,292 @@
+// The guards of messages that cross a process or webview boundary are the schemas of schemas/,
+// compiled ahead of time: each guard accepts exactly what ajv's run-time compile of the same schema
+// accepts (the reference here, in Node only), on valid messages and on mutations of them.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import fc from 'fast-check';
+import { isEvaluationEvent, isEvaluationSummary } from '../../src/shared/evaluation-events.ts';
+import { isNewRunFormMessage, isNewRunHostMessage } from '../../src/shared/new-run-protocol.ts';
+import { isTrainerEvent } from '../../src/shared/trainer-events.ts';
+import {
+  RUN_ID,
+  isComparePanelMessage,
+  isComparePanelState,
+  isCompareHostMessage,
+  isRunHostMessage,
+  isRunPanelMessage,
+  isRunPanelState,
+} from '../../src/shared/webview-protocol.ts';
+
+const SCHEMAS = new URL('../../schemas/', import.meta.url);
+const ajv = new Ajv2020({ strict: false, validateFormats: false });
+for (const file of readdirSync(SCHEMAS).filter((name) => name.endsWith('.schema.json'))) {
+  const schema = JSON.parse(readFileSync(new URL(file, SCHEMAS), 'utf8')) as { $schema?: string };
+  if (schema.$schema?.includes('2020-12')) ajv.addSchema(schema);
+}
+const reference = (ref: string) => {
+  const validate = ajv.getSchema(`https://tunesmith.dev/schemas/${ref}`);
+  assert.ok(validate, ref);
+  return (value: unknown) => validate(value) as boolean;
+};
+
+const time = '2026-12-03T22:00:00+00:00';
+const trainerEvents: unknown[] = [
+  {
+    v: 1,
+    time,
+    type: 'started',
+    run_dir: '/runs/a',
+    config: {},
+    device: { type: 'cpu', count: 1, precision: 'fp32' },
+    parameters: { total: 100, trainable: 10 },
+    examples: { train: 8, validation: 2 },
+  },
+  {
+    v: 1,
+    time,
+    type: 'progress',
+    step: 3,
+    total_steps: 10,
+    epoch: 0.3,
+    eta_seconds: null,
+    elapsed_seconds: 2,
+  },
+  { v: 1, time, type: 'log', step: 3, epoch: 0.3, loss: 1.25, learning_rate: 1e-4, gpu_memory_bytes: null },
+  { v: 1, time, type: 'log', step: 4, loss: null },
+  { v: 1, time, type: 'eval', step: 5, eval_loss: 1.1, best_eval_loss: 1.1, metrics: { loss: 1.1 } },
+  { v: 1, time, type: 'checkpoint', path: 'checkpoints/checkpoint-5', step: 5 },
+  { v: 1, time, type: 'warning', message: 'slow', hint: 'wait' },
+  {
+    v: 1,
+    time,
+    type: 'error',
+    kind: 'config',
+    message: 'bad',
+    problems: [{ path: 'training/epochs', message: 'must be at least 1' }],
+  },
+  { v: 1, time, type: 'finished', status: 'completed', step: 10, paths: { run_dir: '/runs/a' }, metrics: {} },
+];
+const summary = { output: 'report.json', examples: 4, exact_match: { base: 0.25, tuned: 0.5 }, problems: 0 };
+const evaluationEvents: unknown[] = [
+  { v: 1, time, type: 'eval_started', file: 'val.jsonl', limit: 4, checkpoint: 'checkpoint-5' },
+  { v: 1, time, type: 'eval_progress', phase: 'base', done: 1, total: 4 },
+  { v: 1, time, type: 'error', kind: 'data', message: 'bad line', line: 3 },
+  { v: 1, time, type: 'eval_finished', status: 'completed', summary },
+  { v: 1, time, type: 'eval_finished', status: 'cancelled' },
+];
+
+/** A copy of `value` with one field somewhere in it dropped, replaced by `replacement`, or added. */
+function mutate(value: unknown, path: number[], replacement: unknown, action: number): unknown {
+  if (typeof value !== 'object' || value === null) return replacement;
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...value] : { ...value };
+  const keys = Object.keys(copy);
+  if (keys.length === 0 || path.length === 0 || action === 2) {
+    (copy as Record<string, unknown>)['extra'] = replacement;
+    return copy;
+  }
+  const key = keys[path[0]! % keys.length]!;
+  const record = copy as Record<string, unknown>;
+  if (path.length === 1 && action === 0)
+    return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
+  record[key] = path.length === 1 ? replacement : mutate(record[key], path.slice(1), replacement, action);
+  return copy;
+}
+
+const action = { enabled: false, reason: 'The run is running.' };
+const runHostMessages: unknown[] = [
+  { type: 'reset', runId: 'run-1', events: trainerEvents, log: ['a line'] },
+  { type: 'events', events: trainerEvents.slice(0, 2) },
+  { type: 'log', lines: ['x'] },
+  { type: 'state', state: 'running', detail: 'step 3', cancel: { enabled: true }, resume: action },
+  { type: 'notice', message: 'skipped a corrupt line' },
+  {
+    type: 'evaluation',
+    evaluation: { state: 'completed', summary, phase: 'tuned', done: 4, total: 4 },
+    evaluate: action,
+  },
+];
+const curve = { steps: [1, 2], values: [1.5, null] };
+const compareRun = { id: 'run-1', label: 'tiny · lora', train: curve, eval: { steps: [], values: [] } };
+
+const model = {
+  path: '/models/tiny',
+  name: 'tiny',
+  problems: [],
+  sizeBytes: 10,
+  layers: 2,
+  weights: 'safetensors',
+};
+const dataset = {
+  uri: 'file:///d/train.jsonl',
+  path: '/d/train.jsonl',
+  label: 'train.jsonl',
+  run: { dir: '/r', command: ['python'] },
+};
+const newRunHostMessages: unknown[] = [
+  {
+    type: 'init',
+    runDir: '/r',
+    command: ['python', '-m', 'tunesmith_trainer'],
+    models: [model],
+    datasets: [dataset],
+  },
+  { type: 'trusted', command: ['python'] },
+  { type: 'env', env: { python: '/usr/bin/python3', gpu: { name: 'H100', memoryBytes: 8e10 } } },
+  { type: 'model', model },
+  { type: 'datasets', datasets: [dataset], select: { train: 'a', validation: 'b' } },
+  { type: 'summary', summary: { uri: 'u', examples: 3, format: 'chat', errors: 0, warnings: 1 } },
+  { type: 'summary', summary: { uri: 'u', error: 'unreadable' } },
+  {
+    type: 'estimate',
+    seq: 2,
+    estimate: {
+      device: 'cpu',
+      fits: null,
+      totalBytes: 5,
+      freeBytes: null,
+      suggestions: [{ change: 'r 8', totalBytes: 4, fits: true }],
+    },
+  },
+  { type: 'error', message: 'no' },
+];
+const newRunFormMessages: unknown[] = [
+  { type: 'ready' },
+  { type: 'split', uri: 'u' },
+  { type: 'estimate', seq: 1, config: { model: {} } },
+  { type: 'launch', config: {}, override: false },
+];
+
+interface Curve {
+  steps: unknown[];
+  values: unknown[];
+}
+const cases: {
+  name: string;
+  guard: (value: unknown) => boolean;
+  ref: string;
+  valid: unknown[];
+  invariant?: (value: unknown) => boolean;
+}[] = [
+  { name: 'trainer events', guard: isTrainerEvent, ref: 'events.schema.json', valid: trainerEvents },
+  {
+    name: 'evaluation events',
+    guard: isEvaluationEvent,
+    ref: 'evaluation-events.schema.json',
+    valid: evaluationEvents,
+  },
+  {
+    name: 'evaluation summaries',
+    guard: isEvaluationSummary,
+    ref: 'evaluation-events.schema.json#/$defs/summary',
+    valid: [summary],
+  },
+  {
+    name: 'run host messages',
+    guard: isRunHostMessage,
+    ref: 'webview-protocol.schema.json#/$defs/runHostMessage',
+    valid: runHostMessages,
+  },
+  {
+    name: 'run panel messages',
+    guard: isRunPanelMessage,
+    ref: 'webview-protocol.schema.json#/$defs/runPanelMessage',
+    valid: [{ type: 'ready' }, { type: 'cancelEvaluation' }],
+  },
+  {
+    name: 'run panel states',
+    guard: isRunPanelState,
+    ref: 'webview-protocol.schema.json#/$defs/runPanelState',
+    valid: [{ runId: 'run-1' }],
+  },
+  {
+    name: 'new-run host messages',
+    guard: isNewRunHostMessage,
+    ref: 'new-run-protocol.schema.json#/$defs/newRunHostMessage',
+    valid: newRunHostMessages,
+  },
+  {
+    name: 'new-run form messages',
+    guard: isNewRunFormMessage,
+    ref: 'new-run-protocol.schema.json#/$defs/newRunFormMessage',
+    valid: newRunFormMessages,
+  },
+  {
+    name: 'compare host messages',
+    guard: isCompareHostMessage,
+    ref: 'webview-protocol.schema.json#/$defs/compareHostMessage',
+    valid: [{ type: 'runs', runs: [compareRun], ids: ['run-1', 'run-2'] }],
+    // What the schema cannot say: a curve's values are as long as its steps.
+    invariant: (value: unknown) =>
+      (value as { runs: { train: Curve; eval: Curve }[] }).runs.every((run) =>
+        [run.train, run.eval].every((c) => c.steps.length === c.values.length),
+      ),
+  },
+  {
+    name: 'compare panel messages',
+    guard: isComparePanelMessage,
+    ref: 'webview-protocol.schema.json#/$defs/comparePanelMessage',
+    valid: [{ type: 'ready' }],
+  },
+  {
+    name: 'compare panel states',
+    guard: isComparePanelState,
+    ref: 'webview-protocol.schema.json#/$defs/comparePanelState',
+    valid: [{ runIds: ['a', 'b.c'] }],
+  },
+];
+
+for (const { name, guard, ref, valid, invariant } of cases) {
+  const reference_ = reference(ref);
+  const schema = (value: unknown) => reference_(value) && (invariant?.(value) ?? true);
+
+  test(`${name}: every sample the schema accepts, the guard accepts`, () => {
+    for (const value of valid) {
+      assert.ok(schema(value), JSON.stringify(value));
+      assert.ok(guard(value), JSON.stringify(value));
+    }
+  });
+
+  test(`property: ${name}: a mutated message is refused by the guard exactly when the schema refuses it`, () => {
+    let refused = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...valid),
+        fc.array(fc.nat(), { minLength: 0, maxLength: 3 }),
+        fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constant(Number.NaN)),
+        fc.nat(2),
+        (message, path, replacement, action) => {
+          const mutated = mutate(message, path, replacement, action);
+          const expected = schema(mutated);
+          if (!expected) refused += 1;
+          assert.equal(guard(mutated), expected, JSON.stringify(mutated));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    assert.ok(refused > 50, `only ${refused} mutations were refused: the property would prove little`);
+  });
+
+  test(`property: ${name}: arbitrary values are refused by the guard exactly when the schema refuses them`, () => {
+    fc.assert(fc.property(fc.anything(), (value) => guard(value) === schema(value)));
+  });
+}
+
+test('a curve whose values are not as long as its steps is refused, though the schema cannot say so', () => {
+  const short = { ...compareRun, train: { steps: [1, 2], values: [1.5] } };
+  assert.equal(isCompareHostMessage({ type: 'runs', runs: [short], ids: [] }), false);
+});
+
+test("run ids: the TypeScript pattern is the schema's, and neither lets a path through", () => {
+  const schema = JSON.parse(readFileSync(new URL('webview-protocol.schema.json', SCHEMAS), 'utf8')) as {
+    $defs: { runId: { pattern: string } };
+  };
+  assert.equal(RUN_ID.source, schema.$defs.runId.pattern);
+  for (const runId of ['..', '.', 'a/b', '']) assert.equal(isRunPanelState({ runId }), false, runId);
+});
+
+test('a log event without its loss is refused (the schema requires it; a diverged loss is null)', () => {
+  assert.equal(isTrainerEvent({ v: 1, time, type: 'log', step: 3 }), false);
+  assert.ok(isTrainerEvent({ v: 1, time, type: 'log', step: 3, loss: null }));
+});

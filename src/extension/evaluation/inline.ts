@@ -242,6 +242,8 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    // Wall-clock times in the log: bench:inline --editor lines them up with the page's (docs/benchmarks.md).
+    const asked = Date.now();
     const started = performance.now();
     const view = await this.view(document);
     if (!view) return [];
@@ -267,7 +269,7 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
         );
     }
     this.host.output.debug(
-      `inline evaluation results: ${lenses.length} lenses (lines ${span.start + 1}–${span.end + 1}) on ${basename(document.uri.fsPath)} in ${(performance.now() - started).toFixed(1)} ms`,
+      `inline evaluation results: ${lenses.length} lenses (lines ${span.start + 1}–${span.end + 1}) on ${basename(document.uri.fsPath)} in ${(performance.now() - started).toFixed(1)} ms (asked at ${asked}, done at ${Date.now()})`,
     );
     return lenses;
   }

@@ -15,12 +15,14 @@
  *
  *   npm run bench:inline -- --repeat 5 --rows 10000 [--editor]
  */
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  LENS_MARGIN,
   LineHashes,
+  lensWindow,
   lineHash,
   placeResults,
   type Lines,
@@ -41,6 +43,8 @@ const { values } = parseArgs({
   },
 });
 const rows = Number(values.rows);
+/** The lines a first screen shows, for the provider's window. */
+const SCREEN = 50;
 const repeat = Number(values.repeat);
 
 const quantile = (list: number[], q: number): number => {
@@ -92,16 +96,17 @@ function workspace(): { root: string; report: string; heldout: string; lines: st
 
 const linesOf = (lines: readonly string[]): Lines => ({ count: lines.length, text: (line) => lines[line]! });
 
-/** What the provider does once it has the summary: place, then one title per lens. */
+/** What the provider does once it has the summary: place every result, a title per lens near the first screen. */
 function provide(
   summary: ReportSummary,
   lines: Lines,
   hashes: LineHashes,
 ): { placed: Placed; lenses: number } {
   const placed = placeResults(summary.lines, lines, hashes);
+  const shown = lensWindow([{ start: 0, end: SCREEN }], lines.count);
   let lenses = 0;
-  for (const results of placed.byLine.values())
-    for (const result of results) if (lensTitle(summary.lines, result)) lenses += 1;
+  for (let line = shown.start; line <= shown.end; line += 1)
+    for (const result of placed.byLine.get(line) ?? []) if (lensTitle(summary.lines, result)) lenses += 1;
   return { placed, lenses };
 }
 
@@ -123,7 +128,8 @@ async function providerFigures(files: ReturnType<typeof workspace>): Promise<voi
     const hashes = new LineHashes();
     const [opened, firstMs] = time(() => provide(summary, linesOf(files.lines), hashes));
     first.push(firstMs);
-    if (opened.lenses !== rows) throw new Error(`${opened.lenses} lenses for ${rows} lines`);
+    const expected = Math.min(rows, SCREEN + 1 + LENS_MARGIN);
+    if (opened.lenses !== expected) throw new Error(`${opened.lenses} lenses, not ${expected}`);
     const edit = [...files.lines];
     edit[rows >> 1] = `${edit[rows >> 1]!} `;
     edited.push(time(() => provide(summary, linesOf(edit), hashes))[1]);
@@ -151,10 +157,10 @@ async function providerFigures(files: ReturnType<typeof workspace>): Promise<voi
 
 async function editorFigures(files: ReturnType<typeof workspace>): Promise<void> {
   const { openWorkbench, startEditor, until } = await import('../test/e2e/harness.ts');
-  const editor = await startEditor({ workspace: files.root });
+  const editor = await startEditor({ workspace: files.root, log: 'debug' });
   const { browser, page } = await openWorkbench(editor.url);
   try {
-    const openings: { name: string; lens: number; text: number }[] = [];
+    const openings: { name: string; lens: number; text: number; enter: number }[] = [];
     for (const name of ['warm/warm.jsonl', 'big/val.jsonl', 'big/val.jsonl', 'big/val.txt', 'big/val.txt']) {
       await until('Quick Open', async () => {
         await page.keyboard.press('Control+P');
@@ -168,6 +174,17 @@ async function editorFigures(files: ReturnType<typeof workspace>): Promise<void>
       await page.evaluate(() => {
         const w = window as unknown as { __enter?: number; __lens?: number; __text?: number };
         w.__enter = w.__lens = w.__text = undefined;
+        (window as unknown as { __enterEpoch?: number }).__enterEpoch = undefined;
+        window.addEventListener(
+          'keydown',
+          (event) =>
+            void (
+              event.key === 'Enter' &&
+              ((window as unknown as { __enterEpoch?: number }).__enterEpoch ??=
+                performance.timeOrigin + event.timeStamp)
+            ),
+          { capture: true, once: true },
+        );
         window.addEventListener(
           'keydown',
           (event) => void (event.key === 'Enter' && (w.__enter ??= event.timeStamp)),
@@ -206,7 +223,8 @@ async function editorFigures(files: ReturnType<typeof workspace>): Promise<void>
           }),
         120_000,
       );
-      if (!name.startsWith('warm/')) openings.push({ name, ...figure });
+      const enter = await page.evaluate(() => (window as unknown as { __enterEpoch: number }).__enterEpoch);
+      if (!name.startsWith('warm/')) openings.push({ name, ...figure, enter });
       await page.keyboard.press('Control+W');
       await until('the editor closed', async () => (await page.locator('.tab').count()) === 0);
     }
@@ -218,10 +236,41 @@ async function editorFigures(files: ReturnType<typeof workspace>): Promise<void>
         `| ${figure.name}${figure.name.endsWith('.txt') ? ' (plain text: no language server)' : ''}, ${i % 2 === 0 ? 'first' : 'second'} opening | ${ms(figure.text)} | ${ms(figure.lens)} |`,
       ),
     );
+    // When the extension host asked our provider, and when it answered (its debug lines), from Enter.
+    const calls = providerCalls(join(dirname(editor.logFile), 'user-data', 'logs'));
+    console.log('\n| opening | provider asked | provider done | lenses |');
+    console.log('| --- | ---: | ---: | ---: |');
+    openings.forEach((figure, i) => {
+      const next = openings[i + 1]?.enter ?? Number.POSITIVE_INFINITY;
+      const call = calls.find(
+        (c) => c.file === basename(figure.name) && c.asked >= figure.enter && c.asked < next,
+      );
+      console.log(
+        `| ${figure.name} #${(i % 2) + 1} | ${call ? ms(call.asked - figure.enter) : '–'} | ${call ? ms(call.done - figure.enter) : '–'} | ${call?.lenses ?? '–'} |`,
+      );
+    });
   } finally {
     await browser.close();
     editor.stop();
   }
+}
+
+/** The provider's debug lines in the extension's log: which file, when asked and done (epoch ms). */
+function providerCalls(logs: string): { file: string; asked: number; done: number; lenses: number }[] {
+  const calls: { file: string; asked: number; done: number; lenses: number }[] = [];
+  const line =
+    /inline evaluation results: (\d+) lenses \(lines [^)]*\) on (\S+) in [\d.]+ ms \(asked at (\d+), done at (\d+)\)/g;
+  for (const entry of readdirSync(logs, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.log')) continue;
+    for (const match of readFileSync(join(entry.parentPath, entry.name), 'utf8').matchAll(line))
+      calls.push({
+        lenses: Number(match[1]),
+        file: match[2]!,
+        asked: Number(match[3]),
+        done: Number(match[4]),
+      });
+  }
+  return calls.sort((a, b) => a.asked - b.asked);
 }
 
 async function main(): Promise<void> {

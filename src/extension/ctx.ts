@@ -26,6 +26,7 @@ import {
 import type { DatasetService } from './new-run/new-run-panel.ts';
 import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
 import { registerEvaluation } from './evaluation/commands.ts';
+import { ReportStore } from './evaluation/reports.ts';
 import { registerEnvironment } from './python/environment.ts';
 import { registerRuns } from './runs/commands.ts';
 import { StatusBar } from './status.ts';
@@ -52,6 +53,8 @@ export class Ctx {
   private client: LanguageClient | undefined;
   private readonly serverScope: vscode.Disposable[] = [];
   private readonly status = new StatusBar();
+  /** Evaluation reports, each read once per version of its file, for the panel, the inline results and Training Runs. */
+  private readonly reports = new ReportStore();
   private readonly summaries = new Map<string, DatasetSummary>();
   /** Datasets shown in tabs whose text VS Code does not send (over 50 MB), linted from disk. */
   private diskFiles = new Set<string>();
@@ -74,9 +77,9 @@ export class Ctx {
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerEnvironment(extension, this.output),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
-      ...registerRuns(extension, this.output, this.datasetService()),
+      ...registerRuns(extension, this.output, this.datasetService(), this.reports),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
-      ...registerEvaluation(extension, this.output),
+      ...registerEvaluation(extension, this.output, this.reports),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {
         this.showSummary();

@@ -4,8 +4,8 @@
  * headline shows the primary metric base → tuned with the verdict and the counts, Open Evaluation
  * opens the evaluation panel (metrics, diffs), the improved filter, Compare in the diff editor, and
  * "Open Evaluation…" from the Explorer's menu scores a LLaMA-Factory predictions file with a bad line
- * (named in a warning, the rest shown). It ends with the held-out file open at an example's line:
- * the editor's inline results are checked from there. Screenshots: test-results/screenshots/flow-*.png.
+ * (named in a warning, the rest shown). It ends with the held-out file open at an example's line, where
+ * its CodeLens and its hover show the same result. Screenshots: test-results/screenshots/flow-*.png.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,11 +14,16 @@ import { after, before, test } from 'node:test';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { PROJECT_VENV_PYTHON } from '../../src/extension/python/choose.ts';
 import { RUNS_DIR, cancel, createRun, launch, runFiles } from '../../src/extension/runs/run.ts';
+import { ReportLines } from '../../src/extension/evaluation/inline-model.ts';
+import { lensTitle } from '../../src/extension/evaluation/inline-text.ts';
 import type { EvaluationReport } from '../../src/shared/evaluation-report.ts';
 import {
   ROOT,
+  codeLenses,
   contextMenuAction,
+  evaluationHover,
   evaluationPanel,
+  explorerAction,
   frameWith,
   openWorkbench,
   runCommand,
@@ -94,13 +99,6 @@ const rowIndexes = (frame: Frame) =>
   frame.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('#rows .row')].map((row) => Number(row.dataset['index'])),
   );
-
-/** Right-clicks a file in the Explorer and runs one of its context menu's items. */
-async function explorerAction(name: string, action: string): Promise<void> {
-  await runCommand(page, 'View: Show Explorer');
-  const file = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-  await contextMenuAction(page, file, action);
-}
 
 const treeRow = (label: string): Locator => page.locator('.monaco-list-row', { hasText: label }).first();
 
@@ -196,7 +194,7 @@ test('from a finished run: Evaluate, the headline, Open Evaluation, filter, diff
       JSON.stringify({ prompt: 'map : a1', predict: 'b3', label: 'b1' }),
     ].join('\n') + '\n',
   );
-  await explorerAction('generated_predictions.jsonl', 'Open Evaluation…');
+  await explorerAction(page, 'generated_predictions.jsonl', 'Open Evaluation…');
   await page
     .locator('.notifications-toasts', {
       hasText: 'generated_predictions.jsonl: 1 problem (line 2: not valid JSON',
@@ -217,7 +215,7 @@ test('from a finished run: Evaluate, the headline, Open Evaluation, filter, diff
       .map((row) => JSON.stringify(row))
       .join('\n') + '\n',
   );
-  await explorerAction('custom.jsonl', 'Open Evaluation…');
+  await explorerAction(page, 'custom.jsonl', 'Open Evaluation…');
   const layout = page.locator('.notification-list-item', { hasText: 'cannot tell the layout' }).first();
   await layout.waitFor({ timeout: 90_000 });
   await shot('columns-asked');
@@ -330,8 +328,39 @@ test('from a finished run: Evaluate, the headline, Open Evaluation, filter, diff
   await until(`the cursor on line ${example.line}`, async () =>
     new RegExp(`Ln ${example.line}, Col 1`).test((await page.locator('.statusbar').textContent()) ?? ''),
   );
-  await shot('heldout');
   assert.equal(report.source.heldout?.path, join(editor.workspace, 'tiny-task/validation.jsonl'));
+
+  // The held-out file shows the newest report naming it (here the comparison, made last): the user
+  // picks the run's final report for it, and its lens and hover show this example's result.
+  await shot('heldout-newest');
+  await runCommand(page, 'Tunesmith: Show Evaluation Results For This File…');
+  const choice = page.locator('.quick-input-widget .monaco-list-row', { hasText: `${id} · final` }).first();
+  await choice.waitFor({ timeout: 30_000 });
+  await choice.click();
+  const lines = new ReportLines(report);
+  const evaluatedLine = example.line! - 1;
+  const title = lensTitle(lines, {
+    example: lines.examples.find((line) => line.index === example.index)!,
+    state: 'fresh',
+    line: evaluatedLine,
+    evaluatedLine,
+  });
+  assert.match(title, /F1 \d\.\d{3} → \d\.\d{3} \(\+/, 'an improved example');
+  await until(
+    `the lens of line ${example.line}`,
+    async () => (await codeLenses(page)).includes(title),
+    60_000,
+  );
+  await shot('heldout');
+  const hover = await evaluationHover(page);
+  for (const text of [example.reference, example.outputs.tuned.trim()])
+    assert.ok(
+      hover.replace(/\u00a0/g, ' ').includes(text),
+      `${JSON.stringify(text)} in the hover:\n${hover}`,
+    );
+  assert.match(hover, /Compare in diff editor · Open in Evaluation panel/);
+  await shot('hover');
+  await page.keyboard.press('Escape');
   const evaluationEvents = readFileSync(
     join(editor.workspace, RUNS_DIR, id, 'evaluation.events.jsonl'),
     'utf8',

@@ -11,7 +11,17 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { EvaluationReport } from '../../src/shared/evaluation-report.ts';
-import { ROOT, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import {
+  ROOT,
+  codeLenses,
+  evaluationHover,
+  goToLine,
+  openWorkbench,
+  runCommand,
+  startEditor,
+  until,
+  type Editor,
+} from './harness.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 const HOSTILE =
@@ -48,26 +58,6 @@ async function text(selector: string): Promise<string> {
   );
 }
 
-/** The lenses' texts, top to bottom (Monaco places them as widgets, in no DOM order). */
-async function lenses(): Promise<string[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>('.monaco-editor .codelens-decoration')]
-      .map((lens) => ({ top: lens.getBoundingClientRect().top, text: lens.innerText }))
-      // Monaco keeps empty placeholders for lenses it has not resolved or drawn.
-      .filter((lens) => lens.text.trim() !== '')
-      .sort((a, b) => a.top - b.top)
-      .map((lens) => lens.text.replace(/\u00a0/g, ' ')),
-  );
-}
-
-async function goTo(line: number): Promise<void> {
-  await page.keyboard.press('Control+G');
-  await page.waitForSelector('.quick-input-widget input');
-  await page.keyboard.type(String(line));
-  await page.keyboard.press('Enter');
-  await until(`cursor on line ${line}`, async () => (await text('.statusbar')).includes(`Ln ${line}, Col 1`));
-}
-
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   editor = await startEditor();
@@ -99,7 +89,7 @@ test('the held-out file shows each result above its line, and the hover shows th
   const shown = await until(
     'the lenses',
     async () => {
-      const all = await lenses();
+      const all = await codeLenses(page);
       return all.length >= 6 ? all : undefined;
     },
     90_000,
@@ -109,13 +99,8 @@ test('the held-out file shows each result above its line, and the hover shows th
   assert.match(shown[2]!, /^tuned ✗ · base ✓ · F1 1\.000 → 0\.500 \(−0\.500\) · regressed$/);
   await page.screenshot({ path: join(SHOTS, 'evaluation-inline-lens.png') });
 
-  await goTo(2);
-  await page.keyboard.press('Control+K');
-  await page.keyboard.press('Control+I');
-  const hover = await until('the evaluation hover', async () => {
-    const content = await text('.monaco-hover');
-    return content.includes('Tunesmith evaluation') ? content : undefined;
-  });
+  await goToLine(page, 2);
+  const hover = await evaluationHover(page);
   assert.match(hover, /Reference\s+b7 b9 b9/);
   assert.ok(hover.includes(HOSTILE), `the hostile output as text:\n${hover}`);
   assert.match(hover, /Compare in diff editor · Open in Evaluation panel/);
@@ -141,13 +126,13 @@ test('the held-out file shows each result above its line, and the hover shows th
 });
 
 test('an edited line is marked stale; List Regressions jumps to the largest loss', async () => {
-  await goTo(4);
+  await goToLine(page, 4);
   await page.keyboard.press('End');
   await page.keyboard.type(' ');
   const stale = await until(
     'a stale lens',
     async () => {
-      const all = await lenses();
+      const all = await codeLenses(page);
       return all.some((lens) => lens.includes('stale: line changed since the evaluation')) ? all : undefined;
     },
     60_000,

@@ -182,7 +182,14 @@ export async function until<T>(
  * `untrusted`: then the folder opens in Restricted Mode, as a folder the user never trusted does.
  */
 export async function startEditor(
-  options: { workspace?: string; port?: number; extensions?: string[]; untrusted?: boolean } = {},
+  options: {
+    workspace?: string;
+    port?: number;
+    extensions?: string[];
+    untrusted?: boolean;
+    /** The editor's log level, every output channel's too (the benchmark reads the extension's debug lines). */
+    log?: 'debug';
+  } = {},
 ): Promise<Editor> {
   const env = setup();
   const installed = installExtension(env).extensionsDir;
@@ -225,6 +232,7 @@ export async function startEditor(
       '--disable-telemetry',
       '--disable-update-check',
       ...(options.untrusted ? [] : ['--disable-workspace-trust']),
+      ...(options.log ? ['--log', options.log] : []),
       '--user-data-dir',
       userData,
       '--extensions-dir',
@@ -339,6 +347,13 @@ export async function contextMenuAction(page: Page, target: Locator, action: str
   });
 }
 
+/** Right-clicks a file in the Explorer (shown first) and runs one of its context menu's items. */
+export async function explorerAction(page: Page, name: string, action: string): Promise<void> {
+  await runCommand(page, 'View: Show Explorer');
+  const file = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  await contextMenuAction(page, file, action);
+}
+
 /**
  * The webview frame (webviews are nested iframes inside the workbench) whose text holds `text`, once
  * it is shown: a webview loads new content into a hidden frame before swapping it in.
@@ -395,4 +410,41 @@ const SIGTERM = constants.signals.SIGTERM;
 export function sigtermPending(pid: number): boolean {
   const pending = /^ShdPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return pending !== undefined && (BigInt(`0x${pending}`) & (1n << BigInt(SIGTERM - 1))) !== 0n;
+}
+
+/** The texts of the drawn CodeLenses, top to bottom (Monaco places them as widgets, in no DOM order). */
+export async function codeLenses(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.monaco-editor .codelens-decoration')]
+      .map((lens) => ({ top: lens.getBoundingClientRect().top, text: lens.innerText }))
+      // Monaco keeps empty placeholders for lenses it has not resolved or drawn.
+      .filter((lens) => lens.text.trim() !== '')
+      .sort((a, b) => a.top - b.top)
+      .map((lens) => lens.text.replace(/\u00a0/g, ' ')),
+  );
+}
+
+/** Moves the cursor of the active editor to `line` (1-based) with Go to Line, and waits for it there. */
+export async function goToLine(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector('.quick-input-widget input');
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+  await until(`cursor on line ${line}`, async () =>
+    ((await page.locator('.statusbar').innerText()) ?? '').includes(`Ln ${line}, Col 1`),
+  );
+}
+
+/** Shows the hover at the cursor (Ctrl+K Ctrl+I) and returns its text once it holds the evaluation's. */
+export async function evaluationHover(page: Page): Promise<string> {
+  return until('the evaluation hover', async () => {
+    if (!(await page.locator('.monaco-hover').first().isVisible())) {
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+    }
+    const content = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.monaco-hover')].map((e) => e.innerText).join('\n'),
+    );
+    return content.includes('Tunesmith evaluation') ? content : undefined;
+  });
 }

@@ -2,20 +2,32 @@
  * Workspace trust in the real editor: the demo folder opens in Restricted Mode (the editor started
  * with workspace trust on, the folder never trusted). Linting still works there; the new-run form
  * opens but says why it cannot launch; "Check Training Environment" is refused with its reason and no
- * trainer process starts. Trusting the folder the way a user does (Manage Workspace Trust → Trust)
+ * trainer process starts; nor does "Open Evaluation…" on a predictions file (scoring it runs the
+ * trainer). Trusting the folder the way a user does (Manage Workspace Trust → Trust)
  * unblocks the open form in place, keeping what was filled in. No run is launched here.
  * Screenshots: test-results/screenshots/trust-*.png.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { ROOT, frameWith, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import {
+  ROOT,
+  explorerAction,
+  frameWith,
+  openWorkbench,
+  runCommand,
+  startEditor,
+  until,
+  type Editor,
+} from './harness.ts';
 
 const SHOTS = join(ROOT, 'test-results/screenshots');
 const UNTRUSTED_LAUNCH =
   'Launching training runs needs a trusted workspace: a run executes Python with settings and paths from this workspace.';
+const UNTRUSTED_SCORE =
+  'Scoring a predictions file needs a trusted workspace: it runs the Python interpreter this workspace names.';
 const UNTRUSTED_CHECK =
   "Checking the training environment runs this workspace's Python interpreter, so it needs a trusted workspace.";
 
@@ -142,6 +154,25 @@ test('Check Training Environment is refused with its reason, and no trainer proc
     'a refused check shows no progress',
   );
   await shot('restricted-check');
+  assert.deepEqual(trainerRuns, [], 'no trainer process while the workspace is untrusted');
+});
+
+test('Open Evaluation… on a predictions file is refused with its reason, and nothing is scored', async () => {
+  const predictions = join(editor.workspace, 'generated_predictions.jsonl');
+  writeFileSync(predictions, `${JSON.stringify({ prompt: 'map : a1', predict: 'b1', label: 'b1' })}\n`);
+  await explorerAction(page, 'generated_predictions.jsonl', 'Open Evaluation…');
+  await until('the refusal', async () =>
+    (await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).includes(
+      UNTRUSTED_SCORE,
+    ),
+  );
+  await shot('restricted-open-evaluation');
+  assert.equal(existsSync(join(editor.workspace, 'generated_predictions.evaluation.json')), false);
+  assert.equal(
+    await page.locator('.tab', { hasText: 'Evaluation generated_predictions' }).count(),
+    0,
+    'no evaluation panel',
+  );
   assert.deepEqual(trainerRuns, [], 'no trainer process while the workspace is untrusted');
 });
 

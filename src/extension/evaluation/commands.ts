@@ -12,13 +12,14 @@ import { openEvaluation } from './open-command.ts';
 import { compareInDiff, EvaluationTexts, SCHEME } from './documents.ts';
 import { InlineResults } from './inline.ts';
 import { EvaluationPanel, type EvaluationHost } from './panel.ts';
-import { ReportStore } from './reports.ts';
+import type { ReportStore } from './reports.ts';
 
 export function registerEvaluation(
   extension: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
+  store: ReportStore,
 ): vscode.Disposable[] {
-  const host: EvaluationHost = { store: new ReportStore(), output };
+  const host: EvaluationHost = { store, output };
   // Inline results in held-out files; they also follow every report the panel opens.
   const inline = new InlineResults(host, extension.workspaceState);
   const show = (arg: unknown): void => {

@@ -22,7 +22,15 @@ import {
   promptLine,
   regressionsByLoss,
 } from '../../shared/evaluation-view.ts';
-import { LineHashes, placeResults, type Placed, type PlacedResult } from './inline-model.ts';
+import {
+  LineHashes,
+  lensWindow,
+  placeResults,
+  windowStale,
+  type LineSpan,
+  type Placed,
+  type PlacedResult,
+} from './inline-model.ts';
 import { HOVER_COMMANDS, STALE, hoverMarkdown, lensTitle } from './inline-text.ts';
 import type { EvaluationHost } from './panel.ts';
 import { exampleAt, workspaceReportPaths, type ReportSummary } from './reports.ts';
@@ -55,6 +63,9 @@ const runName = (summary: ReportSummary): string =>
 const newestFirst = (a: ReportSummary, b: ReportSummary): number =>
   (Date.parse(b.created) || 0) - (Date.parse(a.created) || 0) || a.path.localeCompare(b.path);
 
+const spans = (ranges: readonly vscode.Range[]): LineSpan[] =>
+  ranges.map((range) => ({ start: range.start.line, end: range.end.line }));
+
 export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -65,6 +76,8 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
   private scanning: Promise<void> | undefined;
   private readonly views = new Map<string, View>();
   private readonly hashes = new Map<string, LineHashes>();
+  /** The lines whose lenses were last given, by document: scrolling past them asks again. */
+  private readonly windows = new Map<string, LineSpan>();
   private readonly disposables: vscode.Disposable[] = [];
   private folderWatchers: vscode.Disposable[] = [];
 
@@ -81,6 +94,12 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
       vscode.workspace.onDidCloseTextDocument((document) => {
         this.views.delete(document.uri.toString());
         this.hashes.delete(document.uri.toString());
+        this.windows.delete(document.uri.toString());
+      }),
+      vscode.window.onDidChangeTextEditorVisibleRanges(({ textEditor, visibleRanges }) => {
+        const document = textEditor.document;
+        const provided = this.windows.get(document.uri.toString());
+        if (provided && windowStale(provided, spans(visibleRanges), document.lineCount)) this.changed.fire();
       }),
     );
     this.watchFolders();
@@ -223,11 +242,21 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    // Wall-clock times in the log: bench:inline --editor lines them up with the page's (docs/benchmarks.md).
+    const asked = Date.now();
     const started = performance.now();
     const view = await this.view(document);
     if (!view) return [];
+    // Only near what is shown (see LENS_MARGIN): every editor on the document, or its start before one is.
+    const visible = vscode.window.visibleTextEditors
+      .filter((editor) => editor.document === document)
+      .flatMap((editor) => spans(editor.visibleRanges));
+    const span = lensWindow(visible, document.lineCount);
+    this.windows.set(document.uri.toString(), span);
     const lenses: vscode.CodeLens[] = [];
-    for (const [line, results] of view.placed.byLine) {
+    for (let line = span.start; line <= span.end; line += 1) {
+      const results = view.placed.byLine.get(line);
+      if (!results) continue;
       const range = new vscode.Range(line, 0, line, 0);
       for (const placed of results)
         lenses.push(
@@ -240,7 +269,7 @@ export class InlineResults implements vscode.CodeLensProvider, vscode.HoverProvi
         );
     }
     this.host.output.debug(
-      `inline evaluation results: ${lenses.length} lenses on ${basename(document.uri.fsPath)} in ${(performance.now() - started).toFixed(1)} ms`,
+      `inline evaluation results: ${lenses.length} lenses (lines ${span.start + 1}–${span.end + 1}) on ${basename(document.uri.fsPath)} in ${(performance.now() - started).toFixed(1)} ms (asked at ${asked}, done at ${Date.now()})`,
     );
     return lenses;
   }

@@ -4,7 +4,6 @@
  * the page saved, `dispose` stops following the file. The file is polled (a stat a second, as the run
  * panel follows its run): a re-evaluation renames a new report into place and the panel reloads.
  */
-import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { showFailure } from '../failure.ts';
@@ -18,6 +17,7 @@ import {
 } from '../../shared/evaluation-protocol.ts';
 import type { EvaluationReport } from '../../shared/evaluation-report.ts';
 import { exportReport } from './export-command.ts';
+import { LineHashes, ReportLines, placeResults } from './inline-model.ts';
 import { evaluationPanelHtml } from './page.ts';
 import { exampleAt, lineFile, OtherReports, withoutTokens, type ReportStore } from './reports.ts';
 
@@ -188,40 +188,47 @@ export class EvaluationPanel {
     }
   }
 
-  /** Opens the example's line beside the panel, and says so when the line changed since the evaluation. */
+  /**
+   * Opens the example's line beside the panel: where the inline results place it (placeResults: its
+   * line, or where its text moved to), and says so when it changed since the evaluation.
+   */
   private async openLine(report: EvaluationReport, index: number): Promise<void> {
     const example = exampleAt(report, index);
     const file = lineFile(this.path, report);
     if (!example || example.line === undefined || file === undefined)
       return void vscode.window.showInformationMessage(`Example #${index} names no line of a held-out file.`);
-    const line = example.line - 1;
-    let editor: vscode.TextEditor;
+    let document: vscode.TextDocument;
     try {
-      editor = await vscode.window.showTextDocument(vscode.Uri.file(file), {
-        selection: new vscode.Range(line, 0, line, 0),
-        viewColumn: vscode.ViewColumn.Beside,
-        preview: true,
-      });
+      document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     } catch (error) {
       void vscode.window.showErrorMessage(
         `The held-out file ${file} could not be opened (moved or deleted since the evaluation?): ${error instanceof Error ? error.message : String(error)}`,
       );
       return;
     }
-    const document = editor.document;
-    if (line >= document.lineCount) {
-      void vscode.window.showWarningMessage(
-        `${basename(file)} has no line ${example.line} any more: it changed since the evaluation.`,
+    const lines = new ReportLines({ ...report, examples: [example] });
+    const placed = placeResults(
+      lines,
+      { count: document.lineCount, text: (line) => document.lineAt(line).text },
+      new LineHashes(),
+    ).results[0]!;
+    const line = placed.line ?? Math.min(placed.evaluatedLine, document.lineCount - 1);
+    await vscode.window.showTextDocument(document, {
+      selection: new vscode.Range(line, 0, line, 0),
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+    });
+    const name = basename(file);
+    if (placed.state === 'moved')
+      void vscode.window.showInformationMessage(
+        `Example #${index} was evaluated on line ${example.line} of ${name}; its text is now on line ${line + 1}.`,
       );
-      return;
-    }
-    if (example.line_hash) {
-      const hash = createHash('sha256').update(document.lineAt(line).text, 'utf8').digest('hex');
-      if (hash !== example.line_hash)
-        void vscode.window.showWarningMessage(
-          `Line ${example.line} of ${basename(file)} changed since the evaluation: the results are for its old text.`,
-        );
-    }
+    else if (placed.state === 'stale')
+      void vscode.window.showWarningMessage(
+        placed.evaluatedLine >= document.lineCount
+          ? `${name} has no line ${example.line} any more: it changed since the evaluation.`
+          : `Line ${example.line} of ${name} changed since the evaluation: the results are for its old text.`,
+      );
   }
 
   dispose(): void {

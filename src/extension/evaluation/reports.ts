@@ -7,7 +7,7 @@
  * and of every run of the workspace. No `vscode` here.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import {
   checkEvaluationReport,
   type CorpusMetrics,
@@ -113,6 +113,21 @@ export class ReportStore {
     return summary;
   }
 
+  /**
+   * Drops everything kept of the reports under `dir` (a deleted run's folder): their summaries are
+   * otherwise kept until someone asks for that path again, which nobody does once the run is gone.
+   */
+  forgetUnder(dir: string): void {
+    const prefix = dir.endsWith(sep) ? dir : `${dir}${sep}`;
+    for (const map of [this.cache, this.summaries])
+      for (const path of map.keys()) if (path.startsWith(prefix)) map.delete(path);
+  }
+
+  /** Whether anything of the report at `path` is kept (what the tests of forgetting check). */
+  holds(path: string): boolean {
+    return this.cache.has(path) || this.summaries.has(path);
+  }
+
   /** Drops a report nobody shows any more (its memory can be most of a large report's tokens). */
   forget(path: string): void {
     this.cache.delete(path);
@@ -195,6 +210,11 @@ async function reportsIn(folder: string): Promise<string[]> {
  */
 export class OtherReports {
   constructor(private readonly store: ReportStore) {}
+
+  /** A run that is gone: what the store kept of its reports goes too. */
+  forgetRun(dir: string): void {
+    this.store.forgetUnder(join(dir, EVALUATIONS_DIR));
+  }
 
   /** The reports beside `path` (itself marked `current`). */
   list(path: string): Promise<OtherReport[]> {

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { showFailure } from '../failure.ts';
+import type { ReportStore } from '../evaluation/reports.ts';
 import { NewRunPanel, type DatasetService } from '../new-run/new-run-panel.ts';
 import { ensureTrainer } from '../python/environment.ts';
 import { invalidate } from '../python/interpreter.ts';
@@ -23,6 +24,7 @@ export function registerRuns(
   extension: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
   datasets: DatasetService,
+  reports: ReportStore,
 ): vscode.Disposable[] {
   const host: RunsHost = {
     launchBlocked: () => (vscode.workspace.isTrusted ? undefined : UNTRUSTED),
@@ -57,7 +59,7 @@ export function registerRuns(
   };
 
   return [
-    ...registerHistory(extension, host),
+    ...registerHistory(extension, host, reports),
     vscode.commands.registerCommand('tunesmith.newRun', report(newRun)),
     vscode.window.registerWebviewPanelSerializer(RunPanel.viewType, {
       deserializeWebviewPanel: async (panel, state: unknown) =>

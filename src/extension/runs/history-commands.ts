@@ -9,6 +9,7 @@ import { ComparePanel } from './compare-panel.ts';
 import { deleteRun, endMessage, type RunSummary } from './history-model.ts';
 import { RunHistory, isEvaluationNode, type HistoryNode } from './history.ts';
 import { compareEvaluations, evaluateCheckpoint } from './history-evaluations.ts';
+import type { ReportStore } from '../evaluation/reports.ts';
 import { RunPanel, type RunsHost } from './run-panel.ts';
 import { cancel, runFiles } from './run.ts';
 
@@ -22,8 +23,12 @@ export async function revealRunDir(dir: string): Promise<void> {
   else await vscode.commands.executeCommand('revealInExplorer', uri);
 }
 
-export function registerHistory(extension: vscode.ExtensionContext, host: RunsHost): vscode.Disposable[] {
-  const history = new RunHistory(host.output).start();
+export function registerHistory(
+  extension: vscode.ExtensionContext,
+  host: RunsHost,
+  reports: ReportStore,
+): vscode.Disposable[] {
+  const history = new RunHistory(host.output, reports).start();
   const view = vscode.window.createTreeView<HistoryNode>('tunesmith.runs', {
     treeDataProvider: history,
     canSelectMany: true,

@@ -20,7 +20,7 @@ import {
 } from './history-model.ts';
 import { RUNS_DIR, discoverRuns, readRunConfig } from './run.ts';
 import type { OtherReport } from '../../shared/evaluation-protocol.ts';
-import { OtherReports, ReportStore } from '../evaluation/reports.ts';
+import { OtherReports, type ReportStore } from '../evaluation/reports.ts';
 import { POLL_MS, RunWatcher } from './watcher.ts';
 
 /** The run panel's own interval, so the status bar item and the tree do not lag behind an open panel. */
@@ -57,18 +57,18 @@ export class RunHistory implements vscode.TreeDataProvider<HistoryNode>, vscode.
     10,
   );
   private readonly transitions = new Transitions();
-  /**
-   * Each report read once per version of its file (only its summary is kept). Its own store, not the
-   * evaluation panel's: a report both show is parsed twice per version (sharing one needs the store
-   * passed from ctx.ts to both; not done yet).
-   */
-  private readonly reports = new OtherReports(new ReportStore());
+  /** Each report read once per version of its file (the store the evaluation panel and inline results share). */
+  private readonly reports: OtherReports;
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticks = 0;
   private refreshing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
-  constructor(private readonly output: vscode.LogOutputChannel) {
+  constructor(
+    private readonly output: vscode.LogOutputChannel,
+    store: ReportStore,
+  ) {
+    this.reports = new OtherReports(store);
     this.status.name = 'Tunesmith Training Run';
   }
 
@@ -117,6 +117,7 @@ export class RunHistory implements vscode.TreeDataProvider<HistoryNode>, vscode.
       if (!present.has(dir)) {
         tracked.watcher.dispose();
         this.tracked.delete(dir);
+        this.reports.forgetRun(dir);
       }
     const runs: RunSummary[] = [];
     for (const dir of dirs) {

@@ -13,10 +13,12 @@ import { Marked } from 'marked';
 import {
   LineHashes,
   ReportLines,
+  lensWindow,
   lineHash,
   placeResults,
   type Lines,
   type PlacedResult,
+  windowStale,
 } from '../../../src/extension/evaluation/inline-model.ts';
 import {
   HOVER_TEXT_CHARS,
@@ -313,4 +315,44 @@ test('a long output is cut in the hover, and says how much more the diff editor 
   );
   assert.ok(text.length < 4 * HOVER_TEXT_CHARS, `${text.length}`);
   assert.match(text, /more characters \(Compare in diff editor shows all\)/);
+});
+
+test('lenses are given near the visible lines only, and asked again once scrolling nears their edge', () => {
+  // Before any editor shows the file: its start.
+  assert.deepEqual(lensWindow([], 10_000, 100), { start: 0, end: 200 });
+  assert.deepEqual(lensWindow([], 30, 100), { start: 0, end: 29 });
+  // Two editors on one file: both spans and the margin, clamped to the file.
+  const shown = lensWindow(
+    [
+      { start: 5_000, end: 5_040 },
+      { start: 20, end: 60 },
+    ],
+    10_000,
+    100,
+  );
+  assert.deepEqual(shown, { start: 0, end: 5_140 });
+  assert.equal(windowStale(shown, [{ start: 5_000, end: 5_040 }], 10_000, 100), false);
+  assert.equal(windowStale(shown, [{ start: 5_080, end: 5_120 }], 10_000, 100), true);
+  // At the file's ends nothing more can be given: never stale there.
+  const end = lensWindow([{ start: 9_960, end: 9_999 }], 10_000, 100);
+  assert.equal(windowStale(end, [{ start: 9_960, end: 9_999 }], 10_000, 100), false);
+  assert.equal(windowStale(end, [{ start: 9_850, end: 9_890 }], 10_000, 100), true);
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 20_000 }),
+      fc.array(fc.tuple(fc.nat(), fc.nat({ max: 80 })), { minLength: 1, maxLength: 3 }),
+      fc.integer({ min: 3, max: 300 }),
+      (count, raw, margin) => {
+        const visible = raw.map(([start, length]) => ({
+          start: start % count,
+          end: Math.min(count - 1, (start % count) + length),
+        }));
+        const span = lensWindow(visible, count, margin);
+        // What was just given covers every visible line and is not stale for the same view.
+        assert.ok(visible.every((v) => span.start <= v.start && v.end <= span.end));
+        assert.equal(windowStale(span, visible, count, margin), false);
+        assert.ok(span.end - span.start <= visible.reduce((n, v) => Math.max(n, v.end), 0) + 2 * margin);
+      },
+    ),
+  );
 });

@@ -4,7 +4,7 @@
  * held back from the page; and the guards both sides run on the panel's messages.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -104,6 +104,27 @@ test('the other reports of the folder become chart points by step; broken ones a
     [],
     'a report outside evaluations/',
   );
+});
+
+test('a deleted run: what the store kept of its reports goes, another run’s stays', async () => {
+  const folder = runFolder();
+  const run = join(folder, '..');
+  const otherFolder = join(run, '..', 'run-10', 'evaluations');
+  mkdirSync(otherFolder, { recursive: true });
+  const [gone, kept] = [join(folder, 'final.json'), join(otherFolder, 'final.json')];
+  writeReport(gone, fixtureReport());
+  writeReport(kept, fixtureReport());
+  const store = new ReportStore();
+  const others = new OtherReports(store);
+  assert.equal((await others.ofRun(run)).length, 1);
+  assert.equal((await others.ofRun(join(otherFolder, '..'))).length, 1);
+  assert.ok((await store.get(gone)).ok);
+  rmSync(run, { recursive: true });
+  assert.ok(store.holds(gone), 'kept until told: nobody asks for a deleted run’s reports again');
+  // run-1 is a prefix of run-10's name: only the deleted folder's reports go.
+  others.forgetRun(run);
+  assert.equal(store.holds(gone), false);
+  assert.equal(store.holds(kept), true);
 });
 
 test('the page gets the report without tokens, and is told that they exist', () => {

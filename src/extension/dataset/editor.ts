@@ -270,17 +270,24 @@ class DatasetSession {
         diagnostic.range,
         vscode.CodeActionKind.QuickFix.value,
       )) ?? [];
-    // The fixes of this diagnostic: those that name it, by code, message and range.
-    const fixes = actions.filter(
-      (action): action is vscode.CodeAction =>
-        // A bare Command has a string `command`; a CodeAction an object or none.
-        typeof (action as vscode.Command).command !== 'string' &&
-        ((action as vscode.CodeAction).diagnostics ?? []).some(
-          (named) =>
-            named.message === diagnostic.message &&
-            codeOf(named) === codeOf(diagnostic) &&
-            named.range.isEqual(diagnostic.range),
-        ),
+    // The fixes of this diagnostic: those that name it, by code, message and range. The command's
+    // results do not carry `diagnostics` across the extension host (VS Code 1.139 drops them), so
+    // when none names a diagnostic, every quick fix offered for its range is listed.
+    const quickFixes = actions.filter(
+      // A bare Command has a string `command`; a CodeAction an object or none.
+      (action): action is vscode.CodeAction => typeof (action as vscode.Command).command !== 'string',
+    );
+    const named = quickFixes.filter((action) =>
+      (action.diagnostics ?? []).some(
+        (other) =>
+          other.message === diagnostic.message &&
+          codeOf(other) === codeOf(diagnostic) &&
+          other.range.isEqual(diagnostic.range),
+      ),
+    );
+    const fixes = quickFixes.some((action) => action.diagnostics !== undefined) ? named : quickFixes;
+    this.output.debug(
+      `dataset view: ${fixes.length} of ${actions.length} code actions fix ${codeOf(diagnostic)} on line ${line + 1}`,
     );
     this.offered = { key: `${generation}:${line}:${finding}`, actions: fixes };
     this.post({ type: 'fixes', line, finding, titles: fixes.map((fix) => fix.title) });

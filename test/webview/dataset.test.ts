@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { buildRow, isEmptyFilter, passes, type FindingInput } from '../../src/extension/dataset/rows.ts';
-import type { DatasetHostMessage, DatasetViewMessage } from '../../src/shared/dataset-protocol.ts';
+import type { FindingInput } from '../../src/extension/dataset/rows.ts';
 import { until } from '../e2e/harness.ts';
-import { post, startHost, type Host } from './host.ts';
+import { fromLines, openDatasetView, syntheticLine, type DatasetProbe as Probe } from './dataset-stub.ts';
+import { startHost, type Host } from './host.ts';
 
 let host: Host;
 before(async () => {
@@ -24,84 +24,6 @@ after(async () => {
 
 const SHOTS = 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
-
-type Probe = {
-  __posted: DatasetViewMessage[];
-  __violations: string[];
-  __pwned?: number;
-  __toHost?: (message: unknown) => void;
-  __dataset: { list: { renders: number[] }; rowsAt: number; documentAt: number; firstShown(): number };
-};
-
-interface Dataset {
-  lineCount: number;
-  line(index: number): string;
-  findings?: Map<number, FindingInput[]>;
-  fixes?: string[];
-}
-
-/** Opens the view and answers it like the editor provider; returns the page and what it posted. */
-async function openView(data: Dataset): Promise<{ page: Page; posted: DatasetViewMessage[] }> {
-  const page = await host.open('/dataset');
-  const posted: DatasetViewMessage[] = [];
-  const send = (message: DatasetHostMessage) => post(page, message);
-  const findingsOf = (line: number) => data.findings?.get(line) ?? [];
-  await page.exposeFunction('__toHost', async (message: DatasetViewMessage) => {
-    posted.push(message);
-    switch (message.type) {
-      case 'rows':
-        return send({
-          type: 'rows',
-          version: 1,
-          rows: message.lines
-            .filter((line) => line < data.lineCount)
-            .map((line) => buildRow(line, data.line(line), findingsOf(line))),
-        });
-      case 'filter': {
-        if (isEmptyFilter(message.filter)) return send({ type: 'filtered', id: message.id, lines: null });
-        const lines: number[] = [];
-        for (let line = 0; line < data.lineCount; line++)
-          if (passes(data.line(line), findingsOf(line), message.filter)) lines.push(line);
-        return send({ type: 'filtered', id: message.id, lines });
-      }
-      case 'fixes':
-        return send({
-          type: 'fixes',
-          line: message.line,
-          finding: message.finding,
-          titles: data.fixes ?? [],
-        });
-      default:
-        return;
-    }
-  });
-  await page.evaluate(() => {
-    const probe = window as unknown as Probe;
-    const push = probe.__posted.push.bind(probe.__posted);
-    probe.__posted.push = (...items: DatasetViewMessage[]) => {
-      for (const item of items) probe.__toHost?.(item);
-      return push(...items);
-    };
-  });
-  const codes = new Map<string, number>();
-  for (const list of data.findings?.values() ?? [])
-    for (const finding of list) codes.set(finding.code, (codes.get(finding.code) ?? 0) + 1);
-  await send({
-    type: 'document',
-    name: 'train.jsonl',
-    version: 1,
-    lineCount: data.lineCount,
-    findings: 1,
-    codes: [...codes].map(([code, count]) => ({ code, severity: 'warning', count })),
-  });
-  return { page, posted };
-}
-
-const fromLines = (lines: string[], rest: Omit<Dataset, 'lineCount' | 'line'> = {}): Dataset => ({
-  lineCount: lines.length,
-  line: (index) => lines[index]!,
-  ...rest,
-});
 
 const rowText = async (page: Page, line: number) =>
   (await page.locator(`.row[data-line="${line}"]`).textContent()) ?? '';
@@ -169,7 +91,8 @@ const FINDINGS = new Map<number, FindingInput[]>([
 ]);
 
 test('each format as a conversation; tool calls, weight 0, long text collapsed, invalid line; findings on their turn, with fixes and jumps', async () => {
-  const { page, posted } = await openView(
+  const { page, posted } = await openDatasetView(
+    host,
     fromLines(LINES, { findings: FINDINGS, fixes: ['Mask the email'] }),
   );
   for (let line = 0; line < LINES.length; line++) await waitRow(page, line);
@@ -228,7 +151,7 @@ test('each format as a conversation; tool calls, weight 0, long text collapsed, 
 });
 
 test('filters by finding, format, turn count and text; the count says how many lines are shown', async () => {
-  const { page } = await openView(fromLines(LINES, { findings: FINDINGS }));
+  const { page } = await openDatasetView(host, fromLines(LINES, { findings: FINDINGS }));
   await waitRow(page, 0);
   const shown = () =>
     page
@@ -301,7 +224,7 @@ test('markup in the data is shown as text: no element made, no script run', asyn
       ],
     ],
   ]);
-  const { page } = await openView(fromLines(lines, { findings }));
+  const { page } = await openDatasetView(host, fromLines(lines, { findings }));
   for (let line = 0; line < lines.length; line++) await waitRow(page, line);
   const all = (await page.locator('#window').textContent()) ?? '';
   for (const payload of payloads) assert.ok(all.includes(payload), `shown as text: ${payload}`);
@@ -317,17 +240,8 @@ test('markup in the data is shown as text: no element made, no script run', asyn
 });
 
 test('1,000,000 lines: opens fast, scrolls within a frame, jumps to a line; only the rows in view are asked for', async () => {
-  const line = (i: number) =>
-    i % 7 === 3
-      ? JSON.stringify({ prompt: `Question ${i}?`, completion: `Answer ${i}.` })
-      : JSON.stringify({
-          messages: [
-            { role: 'user', content: `Question number ${i}: what is ${i} squared?` },
-            { role: 'assistant', content: `${i * i}` },
-          ],
-        });
   const started = Date.now();
-  const { page, posted } = await openView({ lineCount: 1_000_000, line });
+  const { page, posted } = await openDatasetView(host, { lineCount: 1_000_000, line: syntheticLine });
   await waitRow(page, 0);
   const openMs = Date.now() - started;
   const asked = posted.filter((m) => m.type === 'rows').flatMap((m) => (m.type === 'rows' ? m.lines : []));

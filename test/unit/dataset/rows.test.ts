@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { buildRow, passes, type FindingInput } from '../../../src/extension/dataset/rows.ts';
-import { isDatasetRow, type DatasetRow } from '../../../src/shared/dataset-protocol.ts';
+import {
+  isDatasetHostMessage,
+  isDatasetRow,
+  isDatasetViewMessage,
+  type DatasetRow,
+} from '../../../src/shared/dataset-protocol.ts';
 
 type Example = Extract<DatasetRow, { kind: 'example' }>;
 const example = (text: string, findings: FindingInput[] = []): Example => {
@@ -189,4 +194,30 @@ test('any text at all gives a row the view accepts, never an exception', () => {
     }),
     { numRuns: 300 },
   );
+});
+
+test('messages from the view are checked: unknown types, extra keys, bad numbers and oversized requests are refused', () => {
+  assert.ok(isDatasetViewMessage({ type: 'rows', lines: [0, 1, 2] }));
+  assert.ok(isDatasetViewMessage({ type: 'applyFix', findings: 3, line: 4, finding: 0, fix: 1 }));
+  assert.ok(isDatasetViewMessage({ type: 'filter', id: 1, filter: { code: 'pii/email', minTurns: 2 } }));
+  for (const bad of [
+    { type: 'rows', lines: [-1] },
+    { type: 'rows', lines: [0.5] },
+    { type: 'rows', lines: Array.from({ length: 501 }, (_, i) => i) },
+    { type: 'reveal', line: 1, character: 0, extra: true },
+    { type: 'applyFix', findings: 3, line: 4, finding: 0 },
+    { type: 'filter', id: 1, filter: { severity: 'fatal' } },
+    { type: 'filter', id: 1, filter: { format: 'csv' } },
+    { type: 'filter', id: 1, filter: { script: 'x' } },
+    { type: 'openFile', path: '/etc/passwd' },
+    'ready',
+    null,
+  ])
+    assert.equal(isDatasetViewMessage(bad), false, JSON.stringify(bad));
+  assert.equal(
+    isDatasetHostMessage({ type: 'rows', version: 1, rows: [{ kind: 'example', line: 0 }] }),
+    false,
+  );
+  assert.ok(isDatasetHostMessage({ type: 'filtered', id: 2, lines: [1, 5, 9] }));
+  assert.equal(isDatasetHostMessage({ type: 'filtered', id: 2, lines: [1, 'x'] }), false);
 });

@@ -21,6 +21,8 @@ export interface Dataset {
   line(index: number): string;
   findings?: Map<number, FindingInput[]>;
   fixes?: string[];
+  /** What the page saved with setState before its webview was dropped (a hidden tab). */
+  state?: unknown;
 }
 
 /** Opens the view and answers it like the editor provider; returns the page and what it posted. */
@@ -69,6 +71,8 @@ export async function openDatasetView(
       return push(...items);
     };
   });
+  if (data.state !== undefined)
+    await page.evaluate((state) => ((window as unknown as { __state: unknown }).__state = state), data.state);
   const codes = new Map<string, number>();
   for (const list of data.findings?.values() ?? [])
     for (const finding of list) codes.set(finding.code, (codes.get(finding.code) ?? 0) + 1);

@@ -298,8 +298,21 @@ test('1,000,000 lines: opens fast, scrolls within a frame, jumps to a line; only
   await waitRow(page, 765_431);
   assert.equal(await page.evaluate(() => (window as unknown as Probe).__dataset.firstShown()), 765_431);
   assert.match(await rowText(page, 765_431), /Question number 765431/);
+  await until('the line at the top saved for a hidden tab', () =>
+    page.evaluate(() => (window as unknown as { __state?: { line: number } }).__state?.line === 765_431),
+  );
   const rendered = await page.locator('#window .row').count();
   assert.ok(rendered < 40, `${rendered} rows in the DOM`);
   await page.screenshot({ path: `${SHOTS}/webview-dataset-1m.png` });
   await page.close();
+
+  // The tab shown again: a new page with the state the old one saved opens at that line.
+  const { page: again } = await openDatasetView(host, {
+    lineCount: 1_000_000,
+    line: syntheticLine,
+    state: { line: 765_431 },
+  });
+  await waitRow(again, 765_431);
+  assert.equal(await again.evaluate(() => (window as unknown as Probe).__dataset.firstShown()), 765_431);
+  await again.close();
 });

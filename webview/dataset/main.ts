@@ -28,7 +28,17 @@ import { buildRow } from './row.ts';
 
 interface VsCodeApi {
   postMessage(message: DatasetViewMessage): void;
+  setState(state: SavedView): void;
+  getState(): unknown;
 }
+/** What the page keeps while its tab is hidden (its webview is dropped then): the line at the top. */
+interface SavedView {
+  line: number;
+}
+const savedLine = (state: unknown): number | undefined => {
+  const line = (state as { line?: unknown } | undefined)?.line;
+  return Number.isInteger(line) && (line as number) >= 0 ? (line as number) : undefined;
+};
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
@@ -74,6 +84,7 @@ const list = new VirtualList($('scroller'), $('window'), $('spacer'), {
   },
   stale: (position, node) => rowNodes.get(node) !== rowOf(lineAt(position)),
   shown: (first, last) => {
+    saveTop(lineAt(first));
     const missing: number[] = [];
     for (let position = first; position <= last && missing.length < MAX_ROWS_PER_REQUEST; position++) {
       const line = lineAt(position);
@@ -85,6 +96,12 @@ const list = new VirtualList($('scroller'), $('window'), $('spacer'), {
     post({ type: 'rows', lines: missing });
   },
 });
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function saveTop(line: number): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => vscode.setState({ line }), 250);
+}
+
 /** The row each node was built from, to know when it needs building again. */
 const rowNodes = new WeakMap<HTMLElement, DatasetRow | undefined>();
 
@@ -118,6 +135,7 @@ function codeOptions(): void {
 function onDocument(message: Extract<DatasetHostMessage, { type: 'document' }>): void {
   probe.documentAt = performance.now();
   $('name').textContent = message.name;
+  const first = page.version === -1;
   const changed = message.version !== page.version || message.findings !== page.findings;
   const countChanged = message.lineCount !== page.lineCount;
   page.lineCount = message.lineCount;
@@ -136,6 +154,9 @@ function onDocument(message: Extract<DatasetHostMessage, { type: 'document' }>):
   if (countChanged) setCount();
   else list.refresh();
   showCount();
+  // Back in a tab that was hidden: where the user was.
+  const line = first ? savedLine(vscode.getState()) : undefined;
+  if (line !== undefined && line < page.lineCount) list.scrollTo(line);
 }
 
 function onRows(message: Extract<DatasetHostMessage, { type: 'rows' }>): void {

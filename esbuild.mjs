@@ -41,6 +41,8 @@ const builds = [
       { in: 'webview/compare/style.css', out: 'webview/compare' },
       { in: 'webview/evaluation/main.ts', out: 'webview/evaluation' },
       { in: 'webview/evaluation/style.css', out: 'webview/evaluation' },
+      { in: 'webview/dataset/main.ts', out: 'webview/dataset' },
+      { in: 'webview/dataset/style.css', out: 'webview/dataset' },
     ],
     outdir: 'dist',
     bundle: true,

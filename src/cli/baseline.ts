@@ -16,12 +16,18 @@ export interface BaselineFile {
   files: Record<string, Record<string, { code: string; count: number }>>;
 }
 
+/** A line's text with its whitespace normalised: what "the same content" means here and in `diff`. */
+const normalisedLine = (lineText: string): string => lineText.trim().replace(/\s+/g, ' ');
+const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 20);
+
 export function fingerprint(finding: Finding, lineText: string): string {
   const { start, end } = finding.range;
   const covered = start.line === end.line ? lineText.slice(start.character, end.character) : '';
-  const normalised = lineText.trim().replace(/\s+/g, ' ');
-  return createHash('sha256').update(`${finding.code}\0${normalised}\0${covered}`).digest('hex').slice(0, 20);
+  return shortHash(`${finding.code}\0${normalisedLine(lineText)}\0${covered}`);
 }
+
+/** A line's content, as `tunesmith diff` matches examples across two versions of a file. */
+export const contentHash = (lineText: string): string => shortHash(normalisedLine(lineText));
 
 export function emptyBaseline(): BaselineFile {
   return { version: 1, files: {} };

@@ -1,5 +1,6 @@
 /** The `tunesmith` dispatcher: picks the subcommand, runs it, turns errors into exit code 2. */
 import { EXIT, UsageError, type Command, type CommandIO } from './command.ts';
+import { diffCommand } from './commands/diff.ts';
 import { fixCommand } from './commands/fix.ts';
 import { lintCommand } from './commands/lint.ts';
 import { splitCommand } from './commands/split.ts';
@@ -14,6 +15,7 @@ export const COMMANDS: Record<string, { run: Command; summary: string }> = {
   },
   fix: { run: fixCommand, summary: 'apply the mechanical fixes to a file' },
   split: { run: splitCommand, summary: 'split a file into train and validation sets without leakage' },
+  diff: { run: diffCommand, summary: 'examples added, removed and changed between two versions, and drift' },
 };
 
 export const USAGE = `Usage: tunesmith COMMAND [options]

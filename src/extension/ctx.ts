@@ -25,6 +25,7 @@ import {
 } from '../shared/protocol.ts';
 import type { DatasetService } from './new-run/new-run-panel.ts';
 import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
+import { registerDatasetView } from './dataset/editor.ts';
 import { registerEvaluation } from './evaluation/commands.ts';
 import { ReportStore } from './evaluation/reports.ts';
 import { registerEnvironment } from './python/environment.ts';
@@ -80,6 +81,8 @@ export class Ctx {
       ...registerRuns(extension, this.output, this.datasetService(), this.reports),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerEvaluation(extension, this.output, this.reports),
+      // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
+      ...registerDatasetView(extension, this.output),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {
         this.showSummary();

@@ -1,0 +1,105 @@
+/**
+ * The dataset view's stub host, for its Chromium tests and benchmark: opens the page the editor
+ * provider serves and answers its requests as the provider does, with the same row builder
+ * (buildRow) and filter (passes), over lines generated or listed in memory.
+ */
+import type { Page } from 'playwright-core';
+import { buildRow, isEmptyFilter, passes, type FindingInput } from '../../src/extension/dataset/rows.ts';
+import type { DatasetHostMessage, DatasetViewMessage } from '../../src/shared/dataset-protocol.ts';
+import { post, type Host } from './host.ts';
+
+export type DatasetProbe = {
+  __posted: DatasetViewMessage[];
+  __violations: string[];
+  __pwned?: number;
+  __toHost?: (message: unknown) => void;
+  __dataset: { list: { renders: number[] }; rowsAt: number; documentAt: number; firstShown(): number };
+};
+
+export interface Dataset {
+  lineCount: number;
+  line(index: number): string;
+  findings?: Map<number, FindingInput[]>;
+  fixes?: string[];
+  /** What the page saved with setState before its webview was dropped (a hidden tab). */
+  state?: unknown;
+}
+
+/** Opens the view and answers it like the editor provider; returns the page and what it posted. */
+export async function openDatasetView(
+  host: Host,
+  data: Dataset,
+): Promise<{ page: Page; posted: DatasetViewMessage[] }> {
+  const page = await host.open('/dataset');
+  const posted: DatasetViewMessage[] = [];
+  const send = (message: DatasetHostMessage) => post(page, message);
+  const findingsOf = (line: number) => data.findings?.get(line) ?? [];
+  await page.exposeFunction('__toHost', async (message: DatasetViewMessage) => {
+    posted.push(message);
+    switch (message.type) {
+      case 'rows':
+        return send({
+          type: 'rows',
+          version: 1,
+          rows: message.lines
+            .filter((line) => line < data.lineCount)
+            .map((line) => buildRow(line, data.line(line), findingsOf(line))),
+        });
+      case 'filter': {
+        if (isEmptyFilter(message.filter)) return send({ type: 'filtered', id: message.id, lines: null });
+        const lines: number[] = [];
+        for (let line = 0; line < data.lineCount; line++)
+          if (passes(data.line(line), findingsOf(line), message.filter)) lines.push(line);
+        return send({ type: 'filtered', id: message.id, lines });
+      }
+      case 'fixes':
+        return send({
+          type: 'fixes',
+          line: message.line,
+          finding: message.finding,
+          titles: data.fixes ?? [],
+        });
+      default:
+        return;
+    }
+  });
+  await page.evaluate(() => {
+    const probe = window as unknown as DatasetProbe;
+    const push = probe.__posted.push.bind(probe.__posted);
+    probe.__posted.push = (...items: DatasetViewMessage[]) => {
+      for (const item of items) probe.__toHost?.(item);
+      return push(...items);
+    };
+  });
+  if (data.state !== undefined)
+    await page.evaluate((state) => ((window as unknown as { __state: unknown }).__state = state), data.state);
+  const codes = new Map<string, number>();
+  for (const list of data.findings?.values() ?? [])
+    for (const finding of list) codes.set(finding.code, (codes.get(finding.code) ?? 0) + 1);
+  await send({
+    type: 'document',
+    name: 'train.jsonl',
+    version: 1,
+    lineCount: data.lineCount,
+    findings: 1,
+    codes: [...codes].map(([code, count]) => ({ code, severity: 'warning', count })),
+  });
+  return { page, posted };
+}
+
+export const fromLines = (lines: string[], rest: Omit<Dataset, 'lineCount' | 'line'> = {}): Dataset => ({
+  lineCount: lines.length,
+  line: (index) => lines[index]!,
+  ...rest,
+});
+
+/** Line `i` of a generated dataset: two-turn chats, every seventh a prompt/completion pair. */
+export const syntheticLine = (i: number): string =>
+  i % 7 === 3
+    ? JSON.stringify({ prompt: `Question ${i}?`, completion: `Answer ${i}.` })
+    : JSON.stringify({
+        messages: [
+          { role: 'user', content: `Question number ${i}: what is ${i} squared?` },
+          { role: 'assistant', content: `${i * i}` },
+        ],
+      });

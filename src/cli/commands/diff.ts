@@ -14,7 +14,7 @@ import {
   summarise,
   type LineText,
 } from '../dataset-diff.ts';
-import { displayPath } from '../files.ts';
+import { displayPath } from '../../core/io/files.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { lintOneFile, parseThreads } from '../session.ts';
 import { collectStats } from './stats.ts';

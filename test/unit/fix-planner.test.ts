@@ -97,6 +97,20 @@ const randomFinding = fc
   .tuple(fc.constantFrom('a/x', 'b/y', 'c/z'), fc.array(randomEdit, { minLength: 1, maxLength: 2 }))
   .map(([code, edits]) => finding(code, ...edits));
 
+test('a fix that ends with an insertion where its own deletion ends blocks a second insertion there', () => {
+  const deleteLine: TextEdit = {
+    range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } },
+    newText: '',
+  };
+  const insert: TextEdit = {
+    range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+    newText: 'x',
+  };
+  const plan = planFixes([finding('a/x', insert, deleteLine), finding('a/x', { ...insert, newText: 'y' })]);
+  assert.deepEqual(plan.edits, [deleteLine, insert]);
+  assert.equal(plan.skipped, 1);
+});
+
 test('property: the plan does not depend on the findings’ order, and its edits never overlap', () => {
   fc.assert(
     fc.property(fc.array(randomFinding, { maxLength: 12 }), fc.nat(), (findings, seed) => {

@@ -130,7 +130,10 @@ export function planFixes(findings: Iterable<Finding>, options: PlanOptions = {}
     }
     // A loop, not push(...): a plan can hold a million edits.
     for (const edit of candidate.edits) edits.push(edit);
-    last = candidate.edits.reduce((a, b) => (compare(b.range.end, a.range.end) > 0 ? b : a));
+    // The fix's edits are sorted and do not overlap, so its last edit ends last; taking the edit with the
+    // greatest end instead picked a line-deleting edit over an insertion at the same point, and let a
+    // second insertion there through (fast-check seed 460640463).
+    last = candidate.edits[candidate.edits.length - 1];
     applied.set(candidate.code, (applied.get(candidate.code) ?? 0) + 1);
   }
   return { edits, applied, skipped };

@@ -41,7 +41,7 @@ export interface DiskLint {
  * newer lint of it started) the lint stops and resolves to undefined, feeding the observer no more.
  * A problem reading the file is thrown as the driver's `FileProblem`.
  */
-export async function lintFromDisk(
+async function lintFromDisk(
   path: string,
   config: ResolvedConfig,
   checkers: readonly Checker[],

@@ -18,7 +18,7 @@ import { toDiagnostic } from './features.ts';
 import type { SplitIndex } from './split-index.ts';
 
 /** What one publication holds at most, the note about the rest included. */
-export const MAX_DIAGNOSTICS = 1000;
+const MAX_DIAGNOSTICS = 1000;
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
@@ -84,7 +84,7 @@ export function taker(quota: number[]): { take: (finding: Finding) => boolean; f
 }
 
 /** The diagnostic that says how many findings a publication leaves out, at the top of the file. */
-export function omittedNote(shown: number, counts: SeverityCounts): Diagnostic | undefined {
+function omittedNote(shown: number, counts: SeverityCounts): Diagnostic | undefined {
   if (shown >= counts.total) return undefined;
   const total = counts.total.toLocaleString('en-US');
   return {
@@ -99,7 +99,7 @@ export function omittedNote(shown: number, counts: SeverityCounts): Diagnostic |
  * The findings a publication shows out of `candidates` (sorted by position, holding at least those
  * shown: e.g. what `ShownFindings` kept plus leakage findings), whose counts are `counts`.
  */
-export function chooseShown(
+function chooseShown(
   candidates: readonly Finding[],
   counts: SeverityCounts,
   limit = MAX_DIAGNOSTICS,

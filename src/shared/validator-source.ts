@@ -53,8 +53,6 @@ export const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
   },
 ];
 
-export const RUN_CONFIG_SCHEMA = new URL('../../schemas/run-config.schema.json', import.meta.url);
-
 export const generatedModule = (module: string): URL => new URL(`./${module}`, import.meta.url);
 
 const SCHEMAS = new URL('../../schemas/', import.meta.url);

@@ -143,7 +143,7 @@ export class ShownFindings {
 }
 
 /** A linted file's findings as the status bar and the dataset view summarise them. */
-export function summarize(
+function summarize(
   uri: string,
   counts: SeverityCounts,
   examples: number,

@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageserver';
 import type { Checker } from '../../core/engine/rule.ts';
 import { DiskFileNotification, FIX_ALL_KIND } from '../../shared/protocol.ts';
-import { CONFIG_FILE } from '../../shared/settings.ts';
+import { CONFIG_FILE } from '../../core/engine/config.ts';
 import { DiskLinter } from './disk-lint.ts';
 import { Documents } from './documents.ts';
 import { Publisher } from './publication.ts';

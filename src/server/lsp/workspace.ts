@@ -8,9 +8,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection, InitializeParams } from 'vscode-languageserver';
-import { resolveConfig, type ResolvedConfig } from '../../core/engine/config.ts';
+import { CONFIG_FILE, resolveConfig, type ResolvedConfig } from '../../core/engine/config.ts';
 import { type InitializationOptions, SETTINGS_SECTION } from '../../shared/protocol.ts';
-import { CONFIG_FILE, mergeSettings } from '../../shared/settings.ts';
+import { mergeSettings } from '../../shared/settings.ts';
 import { GlobSet } from './glob.ts';
 
 /** Directories never worth walking for datasets, whatever the settings say. */

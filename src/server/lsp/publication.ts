@@ -5,7 +5,8 @@
  * parsed and converted by the client, then dropped. A dataset of 130,000 copies of one example had
  * the server serialise 58 MB of them per keystroke. So the server publishes what the editor would
  * show, the same way (errors first, then by position), and says how many more there are; the
- * status bar summary counts them all, and `tunesmith lint` lists them.
+ * status bar summary counts them all, and `tunesmith lint` lists them. `Publisher` sends them, for
+ * open documents and for files linted from disk alike, with each file's summary.
  */
 import { DiagnosticSeverity, type Connection, type Diagnostic } from 'vscode-languageserver';
 import { FORMAT_NAMES, type FormatId } from '../../core/engine/formats.ts';

@@ -68,6 +68,19 @@ function hasAsciiDigit(text: string): boolean {
   return false;
 }
 
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/**
+ * Whether a candidate starts or ends inside a longer token: next to a letter or digit ("REF4242…",
+ * "…4242X"), or, for grouped-digit values, next to another digit group ("99 415 555 2671").
+ */
+function insideLongerToken(scan: string, candidate: Candidate, groupedDigits: boolean): boolean {
+  const before = scan.slice(Math.max(0, candidate.start - 2), candidate.start);
+  const after = scan.slice(candidate.end, candidate.end + 2);
+  if (ALNUM.test(before.slice(-1)) || ALNUM.test(after.slice(0, 1))) return true;
+  return groupedDigits && (/\d[ .-]$/.test(before) || /^[ .-]\d/.test(after));
+}
+
 function check(context: LineContext, report: Report): void {
   if (!context.json?.ok) return;
   const text = context.text;
@@ -80,6 +93,7 @@ function check(context: LineContext, report: Report): void {
     scan ??= scanText(text);
     for (const candidate of detector.find(scan.text, context.config.pii.defaultPhoneRegion)) {
       if (!valueContaining(scan.values, candidate)) continue;
+      if (insideLongerToken(scan.text, candidate, detector.groupedDigits === true)) continue;
       if (taken.some((t) => candidate.start < t.end && t.start < candidate.end)) continue;
       if (allow.allows(candidate)) continue;
       taken.push(candidate);

@@ -50,8 +50,9 @@ export interface Detector {
    */
   prefilter(line: string, hasDigit: boolean): boolean;
   /**
-   * Values written as space- or dash-grouped digits (cards, phones): a candidate next to another
-   * digit group ("99 415 555 2671 12") was carved out of a longer run and is not reported.
+   * Values written as space- or dash-grouped digits (cards, phones, SSNs): a candidate joined to a
+   * neighbouring digit group by a separator it uses itself ("99 415 555 2671 12") was carved out of
+   * a longer run and is not reported; "4111111111111111 4012-8888-8888-1881" are two cards.
    */
   groupedDigits?: boolean;
   find(scan: string, defaultRegion: string): Candidate[];
@@ -64,7 +65,7 @@ const RESERVED_DOMAIN =
 const PLACEHOLDER_EMAIL_DOMAIN =
   /^(?:(?:your|my|some)(?:domain|company|email|mail|website|site|business|name)|domain|company)\.(?:com|net|org)$/i;
 const PLACEHOLDER_EMAIL_LOCAL =
-  /^(?:example|sample|your[._-]?(?:name|email|mail|address|user(?:name)?)?|user(?:name)?|name|someone|somebody|foo|xxx+)$/i;
+  /^(?:example|sample|your[._-]?(?:name|email|mail|address|user(?:name)?)?|someone|somebody|xxx+)$/i;
 
 /** Whether an address is a reserved (RFC 2606/6761) or a placeholder one rather than a person's. */
 export function isPlaceholderEmail(value: string): boolean {
@@ -151,8 +152,7 @@ const creditCard: Detector = {
   prefilter: (line, hasDigit) => hasDigit && DIGIT_RUN.test(line),
   groupedDigits: true,
   find: (scan) =>
-    // The whole digit group run or nothing: never a card carved out of a longer run or a part number.
-    matchAll(/(?<![\w.,-]|\d[ -])\d(?:[ -]?\d){11,18}(?![\w]|[ .,-]\d)/g, scan, (m) => {
+    matchAll(/(?<![\w.,-])\d(?:[ -]?\d){11,18}(?![\w]|[.,-]\d)/g, scan, (m) => {
       const value = m[0];
       const separators = new Set(value.replace(/\d/g, ''));
       if (separators.size > 1) return undefined;
@@ -199,7 +199,7 @@ const iban: Detector = {
     ),
 };
 
-const SSN = /(?<![\w-]|\d )(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-]| \d)/g;
+const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;
 
 const usSsn: Detector = {
   code: 'pii/us-ssn',

@@ -72,13 +72,20 @@ const ALNUM = /[\p{L}\p{N}]/u;
 
 /**
  * Whether a candidate starts or ends inside a longer token: next to a letter or digit ("REF4242…",
- * "…4242X"), or, for grouped-digit values, next to another digit group ("99 415 555 2671").
+ * "…4242X"), or, for grouped-digit values, joined by one of its own separators to digit groups
+ * written the same way ("99 415 555 2671 12"). A neighbour grouped with another separator is a
+ * number of its own: "4012-8888-8888-1881 4012 8888 8888 1881" are two cards.
  */
 function insideLongerToken(scan: string, candidate: Candidate, groupedDigits: boolean): boolean {
-  const before = scan.slice(Math.max(0, candidate.start - 2), candidate.start);
-  const after = scan.slice(candidate.end, candidate.end + 2);
-  if (ALNUM.test(before.slice(-1)) || ALNUM.test(after.slice(0, 1))) return true;
-  return groupedDigits && (/\d[ .-]$/.test(before) || /^[ .-]\d/.test(after));
+  if (ALNUM.test(scan[candidate.start - 1] ?? '') || ALNUM.test(scan[candidate.end] ?? '')) return true;
+  if (!groupedDigits) return false;
+  const own = new Set(candidate.value.replace(/[^ .-]/g, ''));
+  // The digit groups right before and after the candidate, with the separators that join them.
+  const runs = [
+    /(?:\d+[ .-])+$/.exec(scan.slice(Math.max(0, candidate.start - 64), candidate.start))?.[0],
+    /^(?:[ .-]\d+)+/.exec(scan.slice(candidate.end, candidate.end + 64))?.[0],
+  ];
+  return runs.some((run) => run !== undefined && [...run.replace(/\d/g, '')].every((c) => own.has(c)));
 }
 
 function check(context: LineContext, report: Report): void {

@@ -169,34 +169,35 @@ const creditCard: Detector = {
     }),
 };
 
+const IBAN_TEXT =
+  /(?<![\w-])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{1,4}){3,8}|(?:-[A-Z0-9]{1,4}){3,8})(?!\w)/g;
+
 const iban: Detector = {
   code: 'pii/iban',
   placeholder: '<IBAN>',
   noun: 'IBAN',
   prefilter: (line, hasDigit) => hasDigit && /[A-Z]{2}\d{2}[ -]?[A-Z0-9]{4}/.test(line),
   find: (scan) =>
-    matchAll(
-      /(?<![\w-])[A-Z]{2}\d{2}(?:([ -]?)[A-Z0-9]{1,4})(?:\1[A-Z0-9]{1,4}){2,8}(?![\w])/g,
-      scan,
-      (m) => {
-        // The greedy match may run into following capitals or digits; the IBAN is its longest prefix
-        // that ends at a word boundary and passes the registry's length, format and mod-97 check.
-        const text = m[0];
-        for (let end = text.length; end >= 15; end--) {
-          if (/[ -]/.test(text[end - 1]!) || /[A-Z0-9]/.test(text[end] ?? ' ')) continue;
-          const compact = text.slice(0, end).replace(/[ -]/g, '');
-          if (compact.length < 15 || compact.length > 34 || !isValidIban(compact)) continue;
-          return {
-            start: m.index,
-            end: m.index + end,
-            value: text.slice(0, end),
-            masked: maskIban(compact),
-            check: 'mod-97 checksum valid',
-          };
-        }
-        return undefined;
-      },
-    ),
+    // Compact, or grouped with one separator throughout: each form unambiguous, so a long
+    // near-miss cannot backtrack through every way of splitting it into groups.
+    matchAll(IBAN_TEXT, scan, (m) => {
+      // The greedy match may run into following capitals or digits; the IBAN is its longest prefix
+      // that ends at a word boundary and passes the registry's length, format and mod-97 check.
+      const text = m[0];
+      for (let end = text.length; end >= 15; end--) {
+        if (/[ -]/.test(text[end - 1]!) || /[A-Z0-9]/.test(text[end] ?? ' ')) continue;
+        const compact = text.slice(0, end).replace(/[ -]/g, '');
+        if (compact.length < 15 || compact.length > 34 || !isValidIban(compact)) continue;
+        return {
+          start: m.index,
+          end: m.index + end,
+          value: text.slice(0, end),
+          masked: maskIban(compact),
+          check: 'mod-97 checksum valid',
+        };
+      }
+      return undefined;
+    }),
 };
 
 const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;

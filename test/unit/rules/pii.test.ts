@@ -332,3 +332,35 @@ test('pii: an email after 300,000 escapes in one value is found (no stack overfl
     ['pii/email'],
   );
 });
+
+test('pii: a value glued to a letter or digit, or to another digit group, is never reported (property)', () => {
+  // Not emails: letters glued to an address extend it ("gmail.coma" is a domain too).
+  const pii = fc.constantFrom(
+    '4242 4242 4242 4242',
+    '4242424242424242',
+    'DE89 3704 0044 0532 0130 00',
+    '536-22-1234',
+    '(415) 555-2671',
+    '415 555 2671',
+  );
+  const glue = fc.constantFrom('a', 'Z', '7', 'é', '٣');
+  const group = fc.constantFrom('12 ', '9 ', '1234 ');
+  fc.assert(
+    fc.property(pii, glue, fc.boolean(), (value, char, before) => {
+      const content = before ? `x ${char}${value} y` : `x ${value}${char} y`;
+      assert.deepEqual(lintText(user(content), resolveConfig({}).config, piiCheckers), [], content);
+    }),
+    { numRuns: 150 },
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom('4242 4242 4242 4242', '415 555 2671', '536 22 1234'),
+      group,
+      (value, lead) => {
+        const content = `ids ${lead}${value}`;
+        assert.deepEqual(lintText(user(content), resolveConfig({}).config, piiCheckers), [], content);
+      },
+    ),
+    { numRuns: 30 },
+  );
+});

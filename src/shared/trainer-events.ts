@@ -88,13 +88,6 @@ export type TrainerEvent =
   | ErrorEvent
   | FinishedEvent;
 
-type Obj = Record<string, unknown>;
-
-export const isObject = (value: unknown): value is Obj =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-export const isStrings = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
-
 const validate = generated as unknown as (data: unknown) => boolean;
 
 /** Whether `value` is an event that schemas/events.schema.json accepts. */

@@ -51,6 +51,26 @@ export const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
       newRunFormMessage: '#/$defs/newRunFormMessage',
     },
   },
+  {
+    schema: 'evaluation-protocol.schema.json',
+    module: 'evaluation-protocol-validate.generated.ts',
+    exports: Object.fromEntries(
+      [
+        'evaluationHostMessage',
+        'evaluationPanelMessage',
+        'evaluationPanelState',
+        'compareInDiffArgs',
+        'reportPath',
+      ].map((name) => [name, `#/$defs/${name}`]),
+    ),
+  },
+  {
+    schema: 'dataset-protocol.schema.json',
+    module: 'dataset-protocol-validate.generated.ts',
+    exports: Object.fromEntries(
+      ['datasetHostMessage', 'datasetViewMessage', 'row', 'filter'].map((name) => [name, `#/$defs/${name}`]),
+    ),
+  },
 ];
 
 export const RUN_CONFIG_SCHEMA = new URL('../../schemas/run-config.schema.json', import.meta.url);

@@ -7,7 +7,7 @@
  * the types here and that schema in step (test/unit/guards.test.ts checks samples against both).
  */
 import type { CanonicalRole, FormatId } from '../core/engine/formats.ts';
-import * as generated from './dataset-protocol-validate.generated.ts';
+import { datasetHostMessage, datasetViewMessage, filter, row } from './validators.generated.ts';
 
 export type FindingSeverity = 'error' | 'warning' | 'info' | 'hint';
 export const SEVERITIES: readonly FindingSeverity[] = ['error', 'warning', 'info', 'hint'];
@@ -118,15 +118,9 @@ export type DatasetViewMessage =
   | { type: 'fixes'; findings: number; line: number; finding: number }
   | { type: 'applyFix'; findings: number; line: number; finding: number; fix: number };
 
-type Check = (data: unknown) => boolean;
-const checks = generated as unknown as Record<
-  'datasetHostMessage' | 'datasetViewMessage' | 'row' | 'filter',
-  Check
->;
-
-export const isDatasetRow = (value: unknown): value is DatasetRow => checks.row(value);
-export const isDatasetFilter = (value: unknown): value is DatasetFilter => checks.filter(value);
+export const isDatasetRow = (value: unknown): value is DatasetRow => row(value);
+export const isDatasetFilter = (value: unknown): value is DatasetFilter => filter(value);
 export const isDatasetHostMessage = (value: unknown): value is DatasetHostMessage =>
-  checks.datasetHostMessage(value);
+  datasetHostMessage(value);
 export const isDatasetViewMessage = (value: unknown): value is DatasetViewMessage =>
-  checks.datasetViewMessage(value);
+  datasetViewMessage(value);

@@ -12,7 +12,13 @@ import type {
   MetricName,
   Outcome,
 } from './evaluation-report.ts';
-import * as generated from './evaluation-protocol-validate.generated.ts';
+import {
+  compareInDiffArgs,
+  evaluationHostMessage,
+  evaluationPanelMessage,
+  evaluationPanelState,
+  reportPath,
+} from './validators.generated.ts';
 import type { FlipCell } from './evaluation-view.ts';
 
 export type Tokens = NonNullable<EvaluationExample['tokens']>;
@@ -80,23 +86,12 @@ export interface CompareInDiffArgs {
   right: TextSide;
 }
 
-type Check = (data: unknown) => boolean;
-const checks = generated as unknown as Record<
-  | 'evaluationHostMessage'
-  | 'evaluationPanelMessage'
-  | 'evaluationPanelState'
-  | 'compareInDiffArgs'
-  | 'reportPath',
-  Check
->;
-
 /** A report's file: an absolute path (POSIX or Windows) to a `.json` file. */
-export const isReportPath = (value: unknown): value is string => checks.reportPath(value);
+export const isReportPath = (value: unknown): value is string => reportPath(value);
 export const isEvaluationHostMessage = (value: unknown): value is EvaluationHostMessage =>
-  checks.evaluationHostMessage(value);
+  evaluationHostMessage(value);
 export const isEvaluationPanelMessage = (value: unknown): value is EvaluationPanelMessage =>
-  checks.evaluationPanelMessage(value);
+  evaluationPanelMessage(value);
 export const isEvaluationPanelState = (value: unknown): value is EvaluationPanelState =>
-  checks.evaluationPanelState(value);
-export const isCompareInDiffArgs = (value: unknown): value is CompareInDiffArgs =>
-  checks.compareInDiffArgs(value);
+  evaluationPanelState(value);
+export const isCompareInDiffArgs = (value: unknown): value is CompareInDiffArgs => compareInDiffArgs(value);

@@ -1,6 +1,6 @@
 /**
- * The source of the generated validators (scripts/gen-validator.ts writes them; a unit test fails
- * when the committed module is stale): the schemas of `schemas/` compiled ahead of time by ajv's
+ * The source of the generated validator module (scripts/gen-validator.ts writes it; a unit test
+ * fails when the committed module is stale): the schemas of `schemas/` compiled ahead of time by ajv's
  * standalone mode, because a webview's CSP blocks the `new Function` that ajv's runtime compile needs. Node
  * only: it reads the schemas and runs ajv.
  */

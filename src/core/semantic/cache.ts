@@ -53,8 +53,9 @@ export class EmbeddingCache {
     if (bytes.length < 4) return;
     const dimensions = bytes.readUInt32LE(0);
     if (dimensions === 0 || dimensions > 65536) return;
-    this.dimensions = dimensions;
     const record = KEY_BYTES + dimensions * 4;
+    // A torn tail: leave `dimensions` unset, so that the next save writes the file again, aligned.
+    if ((bytes.length - 4) % record === 0) this.dimensions = dimensions;
     for (let offset = 4; offset + record <= bytes.length; offset += record) {
       const key = bytes.subarray(offset, offset + KEY_BYTES).toString('hex');
       const vector = new Float32Array(dimensions);
@@ -93,7 +94,7 @@ export class EmbeddingCache {
       if (!existsSync(ignore)) writeFileSync(ignore, '# Embedding cache of the semantic rules.\n*\n');
       const dimensions = this.fresh[0]![1].length;
       if (this.dimensions !== dimensions) {
-        // A new file, or one of other dimensions (unreadable as this model's): start it again.
+        // A new file, a torn one, or one of other dimensions: write it again, whole.
         const header = Buffer.alloc(4);
         header.writeUInt32LE(dimensions, 0);
         writeFileSync(this.file, header);

@@ -158,6 +158,7 @@ export const lintCommand: Command = async (args, io) => {
       : undefined;
     // Said to a person at a terminal; a script's stderr stays what it was before the semantic rules.
     if (semantic?.state === 'off' && io.stderrIsTTY) io.stderr(`tunesmith: ${semantic.info}\n`);
+    if (semantic?.state === 'failed') io.stderr(`tunesmith: ${semantic.message}\n`);
     if (semantic?.state === 'ran') {
       for (const notice of semantic.notices) io.stderr(`tunesmith: ${notice}\n`);
       for (const file of linted) {

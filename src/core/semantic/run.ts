@@ -19,6 +19,8 @@ import { EmbeddingWorker } from './worker-client.ts';
 export type SemanticRun =
   | { readonly state: 'disabled' }
   | { readonly state: 'off'; readonly info: string }
+  /** The model would not load or the worker died: the lexical findings stand, the semantic ones are missing. */
+  | { readonly state: 'failed'; readonly message: string }
   | {
       readonly state: 'ran';
       readonly findings: Map<string, Finding[]>;
@@ -66,6 +68,9 @@ export async function runSemanticPass(
     const problem = cache.save();
     if (problem) notices.push(problem);
     return { state: 'ran', findings, cached: cache.hits, embedded: cache.misses, notices };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { state: 'failed', message: `semantic rules skipped: ${message}` };
   } finally {
     await worker?.dispose();
   }

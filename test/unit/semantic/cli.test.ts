@@ -4,7 +4,7 @@
  * without one, the rules are off and say how to turn them on. The model part is skipped without the
  * model (scripts/setup-embedding-model.sh).
  */
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +32,19 @@ describe('tunesmith lint, semantic rules', () => {
     const off = resolveConfig({ rules: { semantic: 'off', 'split/semantic-leak': 'off' } }).config;
     assert.equal((await runSemanticPass([], off, root)).state, 'disabled');
     assert.equal((await runSemanticPass([], DEFAULT_CONFIG, root)).state, model ? 'ran' : 'off');
+  });
+
+  it('a model that does not load: the lexical findings stand and stderr says why', async () => {
+    const root = tempDir('semantic-broken');
+    mkdirSync(join(root, 'broken-model'));
+    writeFileSync(join(root, 'broken-model', 'model.onnx'), 'not an onnx model');
+    writeFileSync(join(root, 'broken-model', 'tokenizer.json'), '{}');
+    writeFileSync(join(root, 'tunesmith.json'), JSON.stringify({ semantic: { modelPath: 'broken-model' } }));
+    writeFileSync(join(root, 'data.jsonl'), chat('Hi', 'Hello') + '\n' + chat('Hi', 'Hello') + '\n');
+    const run = await cli(['lint', 'data.jsonl', '--format', 'json'], root);
+    assert.match(run.stderr, /^tunesmith: semantic rules skipped: .+\n$/);
+    assert.match(run.stdout, /consistency\/duplicate/);
+    assert.equal(run.code, 0);
   });
 
   it(

@@ -119,6 +119,12 @@ export const FAMILIES = {
         'Answers to prompts that mean the same conflict when their cosine similarity is below this.',
         0.6,
       ),
+      // Every pair is compared (brute force), and a cold cache embeds ~250 examples/s on 2 cores
+      // (docs/benchmarks.md): 5,000 is ~20 s the first time, ~2 s once cached.
+      maxExamples: positiveNumber(
+        'The semantic rules are skipped, with a notice, when more distinct prompts than this are linted together.',
+        5000,
+      ),
       modelPath: option({
         description:
           'Directory of a local ONNX sentence-embedding model (model.onnx, tokenizer.json); empty: the one scripts/setup-embedding-model.sh puts in the cache.',

@@ -64,6 +64,22 @@ function reportedPairs(files: readonly SemanticFile[]): Set<string> {
   return pairs;
 }
 
+/** The index of each prompt's first example in the file (prompts compared whitespace- and case-folded). */
+function firstOfEachPrompt(file: SemanticFile): number[] {
+  const seen = new Set<string>();
+  const firsts: number[] = [];
+  file.examples.forEach((example, index) => {
+    const key = normalised(example.prompt);
+    if (!seen.has(key)) (firsts.push(index), seen.add(key));
+  });
+  return firsts;
+}
+
+/** How many examples the pass compares (each file's distinct prompts): what `semantic.maxExamples` bounds. */
+export function comparedExamples(files: readonly SemanticFile[]): number {
+  return files.reduce((sum, file) => sum + firstOfEachPrompt(file).length, 0);
+}
+
 export async function semanticFindings(
   files: readonly SemanticFile[],
   config: ResolvedConfig,
@@ -87,14 +103,21 @@ export async function semanticFindings(
   let at = 0;
   for (const f of files) vectors.push(prompts.slice(at, (at += f.examples.length)));
 
+  // Copies of a prompt are consistency/duplicate's: only each prompt's first example is compared, which
+  // also keeps a file of many copies from costing the square of its length.
+  const firsts = files.map(firstOfEachPrompt);
+
   // Within each file: each example against its most similar earlier one.
   const pairs: { file: number; a: number; b: number; cosine: number }[] = [];
   if (nearSeverity || conflictSeverity) {
     files.forEach((f, fi) => {
       const v = vectors[fi]!;
-      for (let b = 1; b < f.examples.length; b++) {
+      const candidates = firsts[fi]!;
+      for (let j = 1; j < candidates.length; j++) {
+        const b = candidates[j]!;
         let [best, score] = [-1, -Infinity];
-        for (let a = 0; a < b; a++) {
+        for (let i = 0; i < j; i++) {
+          const a = candidates[i]!;
           const cosine = dot(v[a]!, v[b]!);
           if (cosine >= threshold && cosine > score) [best, score] = [a, cosine];
         }
@@ -157,10 +180,10 @@ export async function semanticFindings(
         let best: [number, number] | undefined;
         let score = -Infinity;
         for (const ti of train) {
-          vectors[ti]!.forEach((vector, t) => {
-            const cosine = dot(vector, vectors[fi]![v]!);
+          for (const t of firsts[ti]!) {
+            const cosine = dot(vectors[ti]![t]!, vectors[fi]![v]!);
             if (cosine >= threshold && cosine > score) [best, score] = [[ti, t], cosine];
-          });
+          }
         }
         if (!best) return;
         const tf = files[best[0]]!;

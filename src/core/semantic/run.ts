@@ -13,13 +13,16 @@ import {
   HOW_TO_GET_THE_MODEL,
   type EmbeddingModelFiles,
 } from './model.ts';
-import { semanticFindings, semanticRulesOn, type SemanticFile } from './pass.ts';
+import { comparedExamples, semanticFindings, semanticRulesOn, type SemanticFile } from './pass.ts';
 import { EmbeddingWorker } from './worker-client.ts';
 
 export type SemanticRun =
   | { readonly state: 'disabled' }
   | { readonly state: 'off'; readonly info: string }
-  /** The model would not load or the worker died: the lexical findings stand, the semantic ones are missing. */
+  /**
+   * Too many examples, the model would not load or the worker died: the lexical findings stand, the
+   * semantic ones are missing.
+   */
   | { readonly state: 'failed'; readonly message: string }
   | {
       readonly state: 'ran';
@@ -51,6 +54,13 @@ export async function runSemanticPass(
         ? ''
         : ` (no model.onnx and tokenizer.json in ${config.semantic.modelPath})`;
     return { state: 'off', info: HOW_TO_GET_THE_MODEL + named };
+  }
+  const compared = comparedExamples(files);
+  if (compared > config.semantic.maxExamples) {
+    return {
+      state: 'failed',
+      message: `semantic rules skipped: ${compared} distinct prompts, more than semantic.maxExamples (${config.semantic.maxExamples})`,
+    };
   }
   const cache = EmbeddingCache.inWorkspace(root, model);
   let worker: EmbeddingWorker | undefined;

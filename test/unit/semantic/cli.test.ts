@@ -79,6 +79,13 @@ describe('tunesmith lint, semantic rules', () => {
       const cacheDir = join(root, '.tunesmith', 'embeddings');
       assert.ok(existsSync(join(cacheDir, '.gitignore')));
 
+      writeFileSync(join(root, 'capped.json'), JSON.stringify({ semantic: { maxExamples: 5 } }));
+      const capped = await cli(['lint', '.', '--format', 'json', '--config', 'capped.json'], root);
+      assert.equal(
+        capped.stderr,
+        'tunesmith: semantic rules skipped: 6 distinct prompts, more than semantic.maxExamples (5)\n',
+      );
+      assert.doesNotMatch(capped.stdout, /semantic/);
       const [cacheFile, ...others] = readdirSync(cacheDir).filter((name) => name.endsWith('.bin'));
       assert.deepEqual(others, []);
       const before = statSync(join(cacheDir, cacheFile!)).size;

@@ -70,7 +70,9 @@ function firstOfEachPrompt(file: SemanticFile): number[] {
   const firsts: number[] = [];
   file.examples.forEach((example, index) => {
     const key = normalised(example.prompt);
-    if (!seen.has(key)) (firsts.push(index), seen.add(key));
+    if (seen.has(key)) return;
+    seen.add(key);
+    firsts.push(index);
   });
   return firsts;
 }

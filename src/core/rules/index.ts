@@ -27,7 +27,3 @@ export const ALL_RULES: readonly RuleMeta[] = [
   ...ALL_CHECKERS.flatMap((checker) => checker.rules),
   ...SEMANTIC_RULES,
 ];
-
-export function ruleByCode(code: string): RuleMeta | undefined {
-  return ALL_RULES.find((rule) => rule.code === code);
-}

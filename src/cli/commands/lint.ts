@@ -24,6 +24,10 @@ import {
   type InputFile,
 } from '../../core/io/files.ts';
 import { fileSize, type LineIndex } from '../../core/lint/lint-file.ts';
+import { splitRole } from '../../core/rules/split/index.ts';
+import { readSemanticExamples } from '../../core/semantic/examples.ts';
+import { semanticRulesOn } from '../../core/semantic/pass.ts';
+import { runSemanticPass } from '../../core/semantic/run.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
 import { formatSarif } from '../output/sarif.ts';
@@ -139,6 +143,28 @@ export const lintCommand: Command = async (args, io) => {
     for (const file of linted) {
       const extra = leaks.get(file.shown);
       if (extra) file.findings = file.findings.concat(extra).sort(compareFindings);
+    }
+    const semantic = semanticRulesOn(config)
+      ? await runSemanticPass(
+          linted.map((file) => ({
+            file: file.shown,
+            role: splitRole(file.shown, config),
+            examples: readSemanticExamples(file.path, file.lines, config),
+            lexical: file.findings,
+          })),
+          config,
+          io.cwd,
+        )
+      : undefined;
+    // Said to a person at a terminal; a script's stderr stays what it was before the semantic rules.
+    if (semantic?.state === 'off' && io.stderrIsTTY) io.stderr(`tunesmith: ${semantic.info}\n`);
+    if (semantic?.state === 'failed') io.stderr(`tunesmith: ${semantic.message}\n`);
+    if (semantic?.state === 'ran') {
+      for (const notice of semantic.notices) io.stderr(`tunesmith: ${notice}\n`);
+      for (const file of linted) {
+        const extra = semantic.findings.get(file.shown);
+        if (extra) file.findings = file.findings.concat(extra).sort(compareFindings);
+      }
     }
     results = linted.map((file) => {
       if (!baseline) return { file: file.shown, findings: file.findings };

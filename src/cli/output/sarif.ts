@@ -25,13 +25,18 @@ const pascal = (text: string): string =>
  * A rule's friendly name: the PascalCase of its code's name part (`structure/invalid-tool-arguments`
  * → `InvalidToolArguments`). SARIF wants `name` to be a readable identifier distinct from the opaque
  * `id` (§3.49.7; the validator's SARIF1001 and SARIF2012). A name that would start with a digit gets
- * its family in front (`secrets/1password` → `Secrets1Password`).
+ * its family in front (`secrets/1password` → `Secrets1Password`), as does every name of a family in
+ * `FAMILY_IN_NAME` (`semantic/conflict` → `SemanticConflict`).
  */
 export function sarifRuleName(code: string): string {
   const slash = code.indexOf('/');
+  const family = code.slice(0, Math.max(slash, 0));
   const name = pascal(code.slice(slash + 1));
-  return /^[A-Z]/.test(name) ? name : pascal(code.slice(0, Math.max(slash, 0))) + name;
+  return /^[A-Z]/.test(name) && !FAMILY_IN_NAME.has(family) ? name : pascal(family) + name;
 }
+
+/** Families whose rules mirror another family's names (`semantic/conflict` beside `consistency/conflict`). */
+const FAMILY_IN_NAME = new Set(['semantic']);
 
 /**
  * Where a finding is, as SARIF wants it: a valid URI reference. Paths under the working directory

@@ -106,6 +106,35 @@ export const FAMILIES = {
       tokenizer,
     },
   },
+  semantic: {
+    description: 'Examples compared by meaning, with a local sentence-embedding model.',
+    options: {
+      // Measured on test/fixtures/semantic/paraphrases.json with all-MiniLM-L6-v2 (docs/benchmarks.md):
+      // at 0.82, 31 of 42 paraphrase pairs are found and 32 of 42 near-misses stay silent.
+      threshold: unitInterval(
+        "Cosine similarity of two prompts' embeddings at or above which they mean the same.",
+        0.82,
+      ),
+      answerThreshold: unitInterval(
+        'Answers to prompts that mean the same conflict when their cosine similarity is below this.',
+        0.6,
+      ),
+      // Every pair is compared (brute force), and a cold cache embeds ~250 examples/s on 2 cores
+      // (docs/benchmarks.md): 5,000 is ~20 s the first time, ~2 s once cached.
+      maxExamples: positiveNumber(
+        'The semantic rules are skipped, with a notice, when more distinct prompts than this are linted together.',
+        5000,
+      ),
+      modelPath: option({
+        description:
+          'Directory of a local ONNX sentence-embedding model (model.onnx, tokenizer.json); empty: the one scripts/setup-embedding-model.sh puts in the cache.',
+        default: '',
+        schema: { type: 'string' },
+        expected: 'a directory path',
+        read: (raw) => (typeof raw === 'string' ? raw : undefined),
+      }),
+    },
+  },
   split: {
     description: 'Examples shared between training and validation files.',
     options: {

@@ -5,6 +5,7 @@ import { consistencyCheckers } from './consistency/index.ts';
 import { formatCheckers } from './format/index.ts';
 import { piiCheckers } from './pii/index.ts';
 import { secretsCheckers } from './secrets/index.ts';
+import { SEMANTIC_RULES } from './semantic/meta.ts';
 import { splitCheckers } from './split/index.ts';
 import { structureCheckers } from './structure/index.ts';
 import { syntaxCheckers } from './syntax/index.ts';
@@ -21,4 +22,8 @@ export const ALL_CHECKERS: readonly Checker[] = [
   ...splitCheckers,
 ];
 
-export const ALL_RULES: readonly RuleMeta[] = ALL_CHECKERS.flatMap((checker) => checker.rules);
+/** Every code: the checkers' and the semantic pass's (which runs after the lint, when a model is present). */
+export const ALL_RULES: readonly RuleMeta[] = [
+  ...ALL_CHECKERS.flatMap((checker) => checker.rules),
+  ...SEMANTIC_RULES,
+];

@@ -2,8 +2,8 @@
  * Embeddings off the calling thread: a worker thread (worker.ts) owns the onnxruntime session, so the
  * language server's and the CLI's lexical checks never wait for the model.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EmbedderOptions } from './embedder.js';
 import type { EmbeddingModelFiles } from './model.js';
@@ -15,13 +15,13 @@ interface Pending {
 }
 
 /**
- * The worker's script: `worker.ts` beside this file when running from source (tsx: the worker inherits
- * its loader), else the bundle's `semantic-worker.cjs` beside the bundle that imported this module.
+ * The worker's script: the bundle's `semantic-worker.cjs` beside the bundle that imported this module
+ * (whose `import.meta` is empty: esbuild's CommonJS output), else `worker.ts` beside this file (tsx).
  */
 function workerScript(): URL {
-  const source = new URL('./worker.ts', import.meta.url);
-  if (existsSync(fileURLToPath(source))) return source;
-  return new URL('./semantic-worker.cjs', import.meta.url);
+  if (typeof __filename === 'string' && __filename.endsWith('.cjs'))
+    return pathToFileURL(join(dirname(__filename), 'semantic-worker.cjs'));
+  return new URL('./worker.ts', import.meta.url);
 }
 
 export class EmbeddingWorker {

@@ -7,3 +7,11 @@ export const LEAKAGE: RuleMeta = {
   defaultSeverity: 'warning',
   fixable: false,
 };
+
+export const SEMANTIC_LEAK: RuleMeta = {
+  code: 'split/semantic-leak',
+  family: 'split',
+  description: 'A validation example means the same as a training example, in other words.',
+  defaultSeverity: 'warning',
+  fixable: false,
+};

@@ -1,0 +1,59 @@
+/**
+ * What the semantic rules compare of one example: its prompt (every turn before the answer but system
+ * turns, which a whole file often shares) and its answer; a `text` example or a line without an answer
+ * turn is all prompt.
+ */
+import type { ResolvedConfig } from '../engine/config.ts';
+import { LinePass } from '../engine/linter.ts';
+import { FileLines } from '../engine/reader.ts';
+import type { LineContext } from '../engine/rule.ts';
+import type { Range } from '../engine/types.ts';
+import type { LineIndex } from '../lint/lint-file.ts';
+import { answerOf } from '../rules/consistency/common.ts';
+import { ALL_CHECKERS } from '../rules/index.ts';
+
+export interface SemanticExample {
+  /** 0-based line. */
+  readonly line: number;
+  readonly prompt: string;
+  readonly answer: string | undefined;
+  /** The whole line, where findings go. */
+  readonly range: Range;
+}
+
+export function semanticExample(context: LineContext): SemanticExample | undefined {
+  const example = context.example;
+  if (!context.json?.ok || !example) return undefined;
+  const answer = answerOf(context);
+  const parts: string[] = [];
+  if (example.text !== undefined && example.turns.length === 0) parts.push(example.text);
+  for (const turn of example.turns) {
+    if (turn === answer) break;
+    if (turn.canonicalRole !== 'system' && turn.content !== undefined) parts.push(turn.content);
+  }
+  const prompt = parts.join('\n').trim();
+  if (prompt.length === 0) return undefined;
+  return { line: context.line, prompt, answer: answer?.content, range: context.lineRange() };
+}
+
+/** The examples of a file linted once (its `LineIndex`), read again from `path`. */
+export function readSemanticExamples(
+  path: string,
+  lines: LineIndex,
+  config: ResolvedConfig,
+): SemanticExample[] {
+  const pass = new LinePass(config, ALL_CHECKERS);
+  const reader = new FileLines(path);
+  try {
+    const examples: SemanticExample[] = [];
+    for (let line = 0; line < lines.count; line++) {
+      const input = reader.read(lines.raw(line));
+      if (input.truncatedLength !== undefined) continue;
+      const example = semanticExample(pass.context(input));
+      if (example) examples.push(example);
+    }
+    return examples;
+  } finally {
+    reader.close();
+  }
+}

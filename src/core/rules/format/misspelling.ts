@@ -7,11 +7,12 @@ import { FORMAT_KEYS } from '../../engine/formats.ts';
 
 /**
  * Known top-level keys. `id` is left out: a short free-form key whose "misspellings" (`ID`, `idx`) are
- * usually deliberate metadata.
+ * usually deliberate metadata; so is Dolly's `context`, one letter from the `content` that datasets
+ * hold at top level in formats of their own.
  */
 export const TOP_LEVEL_KEYS: readonly string[] = [
   ...new Set(Object.values(FORMAT_KEYS).flatMap((keys) => [...keys.required, ...keys.optional])),
-].filter((key) => key !== 'id');
+].filter((key) => key !== 'id' && key !== 'context');
 
 const TOP_LEVEL_SET = new Set(TOP_LEVEL_KEYS);
 

@@ -37,6 +37,7 @@ const files = readdirSync(DIR).filter((name) => name.endsWith('.jsonl'));
 const EXPECTED_FORMAT: Record<string, FormatId> = {
   'gsm8k-train.jsonl': 'question-answer',
   'gpteacher-codegen.jsonl': 'instruction-response',
+  'gpteacher-codegen-flagged.jsonl': 'instruction-response',
   'gpteacher-roleplay.jsonl': 'instruction-response',
   'llamafactory-identity.jsonl': 'alpaca',
   'llamafactory-glaive-toolcall.jsonl': 'sharegpt',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   answerTurn,
+  DATA_FORMATS,
   dataFormatsFile,
   detectFormat,
   promptText,
@@ -61,4 +62,12 @@ test('the new formats give the answer-level rules a prompt and an answer', () =>
     }),
     ['user: p', 'c', ['chosen', 0, 'content']],
   );
+});
+
+test('the run config offers every format the trainer trains (all but preference pairs, which it refuses)', () => {
+  const schema = JSON.parse(
+    readFileSync(new URL('../../schemas/run-config.schema.json', import.meta.url), 'utf8'),
+  ) as { properties: { data: { properties: { format: { enum: string[] } } } } };
+  const trained = DATA_FORMATS.formats.map((f) => f.id).filter((id) => id !== 'preference');
+  assert.deepEqual(schema.properties.data.properties.format.enum, ['auto', ...trained]);
 });

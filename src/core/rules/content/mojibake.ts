@@ -4,6 +4,10 @@
  * JavaScript counterpart; we only undo the one mistake that is common in exported datasets, and only
  * where the bytes decode as valid UTF-8 (TextDecoder, fatal), so text in Latin scripts is left alone.
  */
+import type { LineChecker } from '../../engine/rule.ts';
+import type { RuleMeta } from '../../engine/types.ts';
+import { quote } from '../consistency/hashing.ts';
+import { replaceValue, stringTurns, subject } from './common.ts';
 
 /** The characters Windows-1252 puts at bytes 0x80-0x9F (the unassigned ones read as C1 controls). */
 const CP1252_HIGH: Readonly<Record<string, number>> = Object.fromEntries(
@@ -52,3 +56,27 @@ export function findMojibake(text: string): Mojibake | undefined {
   });
   return example ? { example, repaired } : undefined;
 }
+
+export const MOJIBAKE: RuleMeta = {
+  code: 'content/mojibake',
+  family: 'content',
+  description: 'UTF-8 text read as Windows-1252 and saved again (`naÃ¯ve` for `naïve`, `â€™` for `’`).',
+  defaultSeverity: 'warning',
+  fixable: true,
+};
+
+export const mojibakeChecker: LineChecker = {
+  kind: 'line',
+  rules: [MOJIBAKE],
+  check(context, report) {
+    for (const turn of stringTurns(context)) {
+      const found = findMojibake(turn.content!);
+      if (!found) continue;
+      const { written, meant } = found.example;
+      report(MOJIBAKE.code, {
+        message: `${subject(turn)} holds ${quote(written)}, which is ${quote(meant)} read in the wrong encoding`,
+        ...replaceValue(context, turn, 'Repair the encoding', found.repaired),
+      });
+    }
+  },
+};

@@ -33,6 +33,10 @@ runRuleTests('format', formatCheckers, {
         '{"instruction": "i2", "context": "c", "response": "r2", "category": "closed_qa"}',
       ],
     },
+    {
+      name: "a chat line's metadata is no typo of another format's key",
+      lines: [c1.replace('{"messages"', '{"answers": 2, "responses": [], "categories": "x", "messages"')],
+    },
     { name: 'a GPTeacher line', lines: ['{"instruction": "i", "input": "", "response": "r"}'] },
     {
       name: 'keys near a known key that is itself present',

@@ -70,7 +70,7 @@ export const keysChecker: LineChecker = {
     if (example === undefined) return;
     const value = context.json!.value as Record<string, unknown>;
     for (const key of example.keys) {
-      const known = likelyTopLevelKey(key, value);
+      const known = likelyTopLevelKey(key, value, example.format);
       if (known !== undefined) reportMisspelling(context, report, [key], key, known);
     }
     if (context.enabled(MISSPELLED_KEY.code)) checkMessageKeys(context, example, value, report);

@@ -3,7 +3,7 @@
  * rules and by structure/unknown-message-key, which stays quiet about keys explained here.
  */
 import type { ResolvedConfig } from '../../engine/config.ts';
-import { FORMAT_KEYS } from '../../engine/formats.ts';
+import { FORMAT_KEYS, type FormatId, type KnownFormatId } from '../../engine/formats.ts';
 
 /**
  * Known top-level keys. `id` is left out: a short free-form key whose "misspellings" (`ID`, `idx`) are
@@ -63,9 +63,26 @@ export function isKnownTopLevelKey(key: string): boolean {
   return TOP_LEVEL_SET.has(key);
 }
 
-/** A misspelled top-level key of `record`, if any. */
-export function likelyTopLevelKey(key: string, record: Record<string, unknown>): string | undefined {
-  return TOP_LEVEL_SET.has(key) ? undefined : likelyKey(key, TOP_LEVEL_KEYS, record);
+/** Each format's own keys, less the ones left out of TOP_LEVEL_KEYS. */
+const FORMAT_TOP_LEVEL_KEYS = Object.fromEntries(
+  Object.entries(FORMAT_KEYS).map(([format, keys]) => [
+    format,
+    [...keys.required, ...keys.optional].filter((key) => TOP_LEVEL_SET.has(key)),
+  ]),
+) as Record<KnownFormatId, string[]>;
+
+/**
+ * A misspelled top-level key of `record`, if any. On a line in a format, only that format's keys are
+ * candidates: a chat line's `answers` or `responses` metadata is no typo of GSM8K's `answer` or
+ * Dolly's `response`. On a line in no format, any format's key may be what was meant.
+ */
+export function likelyTopLevelKey(
+  key: string,
+  record: Record<string, unknown>,
+  format: FormatId,
+): string | undefined {
+  if (TOP_LEVEL_SET.has(key)) return undefined;
+  return likelyKey(key, format === 'unknown' ? TOP_LEVEL_KEYS : FORMAT_TOP_LEVEL_KEYS[format], record);
 }
 
 /** The known message key (chat) or turn key (ShareGPT) `key` is probably a typo of. */

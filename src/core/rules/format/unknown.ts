@@ -53,7 +53,8 @@ export const unknownFormatChecker = datasetChecker<Facts>({
     if (example.format !== 'unknown') return undefined;
     const value = context.json!.value as Record<string, unknown>;
     // A misspelled key explains the line; format/misspelled-key reports it with a fix.
-    for (const key of example.keys) if (likelyTopLevelKey(key, value) !== undefined) return undefined;
+    for (const key of example.keys)
+      if (likelyTopLevelKey(key, value, 'unknown') !== undefined) return undefined;
     return example.keys.join('\t');
   },
   createIndex() {

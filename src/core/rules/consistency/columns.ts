@@ -78,22 +78,3 @@ export class IdSet {
     return out;
   }
 }
-
-/** Counts by key (a hash), for "how many examples share this value". */
-export class Counter {
-  readonly counts = new Map<number, number>();
-
-  add(key: number): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-
-  remove(key: number): void {
-    const count = (this.counts.get(key) ?? 0) - 1;
-    if (count > 0) this.counts.set(key, count);
-    else this.counts.delete(key);
-  }
-
-  get(key: number): number {
-    return this.counts.get(key) ?? 0;
-  }
-}

@@ -4,7 +4,16 @@
  */
 import type { JsonPath } from './json-line.ts';
 
-export type FormatId = 'chat' | 'prompt-completion' | 'alpaca' | 'sharegpt' | 'text' | 'unknown';
+export type FormatId =
+  | 'chat'
+  | 'prompt-completion'
+  | 'alpaca'
+  | 'instruction-response'
+  | 'preference'
+  | 'question-answer'
+  | 'sharegpt'
+  | 'text'
+  | 'unknown';
 export type KnownFormatId = Exclude<FormatId, 'unknown'>;
 export type CanonicalRole = 'system' | 'user' | 'assistant' | 'tool';
 
@@ -50,7 +59,23 @@ export const DATA_FORMATS = {
       required: ['instruction', 'output'],
       optional: ['input', 'system', 'history'],
     },
+    {
+      // Dolly (instruction/context/response/category) and GPTeacher (instruction/input/response).
+      id: 'instruction-response',
+      name: 'Dolly/GPTeacher (instruction/context/response)',
+      required: ['instruction', 'response'],
+      optional: ['context', 'input', 'category', 'system'],
+    },
     { id: 'prompt-completion', name: 'prompt/completion', required: ['prompt', 'completion'], optional: [] },
+    {
+      // TRL's preference format (DPO, reward modelling), standard or conversational.
+      id: 'preference',
+      name: 'preference (prompt/chosen/rejected)',
+      required: ['prompt', 'chosen', 'rejected'],
+      optional: [],
+    },
+    // GSM8K and other question/answer sets.
+    { id: 'question-answer', name: 'question/answer', required: ['question', 'answer'], optional: [] },
     { id: 'text', name: 'plain text', required: ['text'], optional: [] },
   ],
   /** Role spellings trainers read, and the role each stands for. */
@@ -204,6 +229,15 @@ function fieldTurn(record: Record<string, unknown>, key: string, canonicalRole: 
   };
 }
 
+/** Dolly's `context` or GPTeacher's `input`, when the line has a non-empty one. */
+function instructionExtraKey(record: Record<string, unknown>): 'context' | 'input' | undefined {
+  for (const key of ['context', 'input'] as const) {
+    const raw = record[key];
+    if (typeof raw === 'string' && raw !== '') return key;
+  }
+  return undefined;
+}
+
 /** Normalises a parsed line; undefined when it is not a JSON object. */
 export function toExample(value: unknown): Example | undefined {
   if (!isRecord(value)) return undefined;
@@ -224,6 +258,25 @@ export function toExample(value: unknown): Example | undefined {
       if (typeof value['input'] === 'string' && value['input'] !== '')
         turns.push(fieldTurn(value, 'input', 'user'));
       turns.push(fieldTurn(value, 'output', 'assistant'));
+      break;
+    case 'instruction-response': {
+      if (typeof value['system'] === 'string') turns.push(fieldTurn(value, 'system', 'system'));
+      turns.push(fieldTurn(value, 'instruction', 'user'));
+      const extra = instructionExtraKey(value);
+      if (extra !== undefined) turns.push(fieldTurn(value, extra, 'user'));
+      turns.push(fieldTurn(value, 'response', 'assistant'));
+      break;
+    }
+    case 'question-answer':
+      turns = [fieldTurn(value, 'question', 'user'), fieldTurn(value, 'answer', 'assistant')];
+      break;
+    case 'preference':
+      // The chosen answer is what the model is taught; the rejected one is not an answer to lint as such.
+      if (Array.isArray(value['prompt']) || Array.isArray(value['chosen'])) {
+        turns = [...chatTurns(value['prompt'], ['prompt']), ...chatTurns(value['chosen'], ['chosen'])];
+      } else {
+        turns = [fieldTurn(value, 'prompt', 'user'), fieldTurn(value, 'chosen', 'assistant')];
+      }
       break;
     case 'prompt-completion':
       // TRL's conversational prompt/completion holds message lists in both fields.

@@ -83,6 +83,10 @@ export const FAMILIES = {
       ),
     },
   },
+  content: {
+    description:
+      'Text the model would learn by accident: cut-off answers, boilerplate, placeholders, escaping, mojibake.',
+  },
   pii: {
     description: 'Personal data: emails, phone numbers, card numbers and the like.',
     options: {

@@ -2,6 +2,7 @@
 import type { Checker } from '../engine/rule.ts';
 import type { RuleMeta } from '../engine/types.ts';
 import { consistencyCheckers } from './consistency/index.ts';
+import { contentCheckers } from './content/index.ts';
 import { formatCheckers } from './format/index.ts';
 import { piiCheckers } from './pii/index.ts';
 import { secretsCheckers } from './secrets/index.ts';
@@ -16,6 +17,7 @@ export const ALL_CHECKERS: readonly Checker[] = [
   ...formatCheckers,
   ...structureCheckers,
   ...consistencyCheckers,
+  ...contentCheckers,
   ...piiCheckers,
   ...secretsCheckers,
   ...tokensCheckers,

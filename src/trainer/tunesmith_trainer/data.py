@@ -14,6 +14,11 @@ read one definition (docs/data-contract.md).
   assistant tool calls and ``observation`` turns to tool results (LLaMA-Factory's layout).
 - alpaca: ``{"instruction", "input"?, "output", "history"?}``; chat when the tokenizer has a chat
   template, otherwise the Alpaca prompt template.
+- instruction-response: Dolly's ``{"instruction", "context"?, "response"}`` and GPTeacher's
+  ``{"instruction", "input"?, "response"}``; like Alpaca without history.
+- question-answer: ``{"question", "answer"}`` (GSM8K); the question is the user turn, the answer trained.
+- preference: ``{"prompt", "chosen", "rejected"}`` is refused: it trains with DPO, which this trainer does
+  not run (the linter's format/not-trainable says so before launch).
 - prompt-completion: ``{"prompt", "completion"}`` strings (EOS appended to the completion), or TRL's
   conversational form with message lists: the completion's assistant turns are trained.
 - text: ``{"text"}``; language modelling, every token is trained.
@@ -269,12 +274,23 @@ def _record(path: Path, line: int, value: Any, fmt: str) -> Record:
             messages.insert(0, {"role": "system", "content": value["system"]})
             trained = [i + 1 for i in trained]
         return at.trained(Record(line, fmt, messages=messages, trained=trained, tools=at.tools(value.get("tools"))))
-    if fmt == "alpaca":
-        instruction, output = need_str("instruction"), need_str("output")
-        extra = value.get("input") or ""
+    if fmt == "preference":
+        raise at.fail(
+            "preference pairs (prompt/chosen/rejected) are not trained: they are for DPO or reward training, "
+            "and this trainer runs supervised fine-tuning",
+            "To fine-tune on the chosen answers, rename 'chosen' to 'completion' and drop 'rejected'.")
+    if fmt == "question-answer":
+        user, output = need_str("question"), need_str("answer")
+        return Record(line, fmt, messages=[{"role": "user", "content": user}, {"role": "assistant", "content": output}],
+                      trained=[1])
+    if fmt in ("alpaca", "instruction-response"):
+        answer_key = "output" if fmt == "alpaca" else "response"
+        instruction, output = need_str("instruction"), need_str(answer_key)
+        extra_key = "context" if fmt == "instruction-response" and value.get("context") else "input"
+        extra = value.get(extra_key) or ""
         if not isinstance(extra, str):
-            raise at.fail("field 'input' must be a string", "Give 'input' a text value or leave it out.")
-        history = value.get("history") or []
+            raise at.fail(f"field {extra_key!r} must be a string", f"Give {extra_key!r} a text value or leave it out.")
+        history = (value.get("history") if fmt == "alpaca" else None) or []
         if not isinstance(history, list) or not all(
             isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in history
         ):

@@ -298,7 +298,7 @@ def _rendering(records: list[data_mod.Record], tokenizer: Any) -> str:
     if records[0].messages is not None and getattr(tokenizer, "chat_template", None):
         return (f"{fmt} data through the model's chat template with add_generation_prompt=True, every turn "
                 "before the last trained assistant turn (weight not 0); that turn is the reference")
-    if fmt == "alpaca":
+    if fmt in rendering.INSTRUCTION_FORMATS:
         return "the Alpaca template (### Instruction / ### Response), the model having no chat template"
     if fmt == "prompt-completion":
         return "the prompt field as written, with the tokenizer's special tokens; the completion is the reference"

@@ -12,6 +12,8 @@ from typing import Any, Iterator
 from .data import Record, _display, _text
 from .errors import TrainerError
 
+# One instruction and one answer: without a chat template these render with the Alpaca prompt template.
+INSTRUCTION_FORMATS = ("alpaca", "instruction-response", "question-answer")
 ALPACA_PROMPT = "Below is an instruction that describes a task. Write a response that completes the request.\n\n"
 
 
@@ -238,7 +240,7 @@ def render(record: Record, tokenizer: Any) -> Rendered:
         (start, end), = spans
         return Rendered(record.line, text[:start], text[start:end], _display(record.messages[answer]))
     if record.messages is not None:
-        if record.format != "alpaca":
+        if record.format not in INSTRUCTION_FORMATS:
             raise TrainerError(
                 "config",
                 "the model's tokenizer has no chat template, so chat data cannot be rendered",

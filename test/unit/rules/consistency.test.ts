@@ -10,6 +10,8 @@ import { runRuleTests } from '../rule-tester.ts';
 import { chat, replaceWord, words } from './consistency-fixtures.ts';
 
 const doc = (lines: string[]): string => lines.join('\n') + '\n';
+const withTools = (line: string, tool: string): string =>
+  line.replace(/^\{/, `{"tools": [{"type": "function", "function": {"name": "${tool}"}}], `);
 const without = (lines: string[], index: number): string => doc(lines.filter((_, i) => i !== index));
 
 {
@@ -23,6 +25,13 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       {
         name: 'same prompt and answer up to whitespace and case: not a conflict',
         lines: [chat('What is 2+2?', 'Four'), chat('what is  2+2? ', 'four')],
+      },
+      {
+        name: 'the same question beside other tools may get another answer (Glaive tool-call data)',
+        lines: [
+          withTools(chat('Order a pizza', 'I can only create calendar events.'), 'create_event'),
+          withTools(chat('Order a pizza', 'I can only calculate discounts.'), 'calculate_discount'),
+        ],
       },
     ],
     invalid: [
@@ -53,6 +62,17 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         findings: [
           { code: 'consistency/conflict', line: 0, text: '"4"', message: 'line 3' },
           { code: 'consistency/conflict', line: 2, text: '"5"', message: 'line 1' },
+        ],
+      },
+      {
+        name: 'the same question beside the same tools, with different answers, conflicts',
+        lines: [
+          withTools(chat('Order a pizza', 'I cannot.'), 'calculate_discount'),
+          withTools(chat('Order a pizza', 'Sure, ordering now.'), 'calculate_discount'),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 2' },
+          { code: 'consistency/conflict', line: 1, message: 'line 1' },
         ],
       },
     ],

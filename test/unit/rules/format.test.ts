@@ -23,6 +23,22 @@ runRuleTests('format', formatCheckers, {
     },
     { name: 'a single line cannot drift', lines: [a1] },
     {
+      name: 'GSM8K, Dolly and GPTeacher lines are formats of their own',
+      lines: ['{"question": "q", "answer": "a"}', '{"question": "q2", "answer": "a2"}'],
+    },
+    {
+      name: 'Dolly lines, with and without context',
+      lines: [
+        '{"instruction": "i", "context": "", "response": "r", "category": "open_qa"}',
+        '{"instruction": "i2", "context": "c", "response": "r2", "category": "closed_qa"}',
+      ],
+    },
+    {
+      name: "a chat line's metadata is no typo of another format's key",
+      lines: [c1.replace('{"messages"', '{"answers": 2, "responses": [], "categories": "x", "messages"')],
+    },
+    { name: 'a GPTeacher line', lines: ['{"instruction": "i", "input": "", "response": "r"}'] },
+    {
       name: 'keys near a known key that is itself present',
       lines: ['{"messages": [], "message": 1}', '{"messages": [], "message": 2}'],
     },
@@ -179,13 +195,44 @@ runRuleTests('format', formatCheckers, {
     },
     {
       name: 'object matching no format',
-      lines: [c1, ' {"question": "q", "answer": "a"} '],
+      lines: [c1, ' {"query": "q", "reply": "a"} '],
       findings: [
         {
           code: 'format/unknown',
           line: 1,
-          text: '{"question": "q", "answer": "a"}',
-          message: '"question", "answer"',
+          text: '{"query": "q", "reply": "a"}',
+          message: '"query", "reply"',
+        },
+      ],
+    },
+    {
+      name: 'a file in no format: one finding, on its first line, naming the keys seen and the count',
+      lines: [
+        '{"query": "q1", "reply": "a1"}',
+        '{"query": "q2", "reply": "a2", "source": "s"}',
+        '{"query": "q3"}',
+      ],
+      findings: [
+        {
+          code: 'format/unknown',
+          line: 0,
+          text: '{"query": "q1", "reply": "a1"}',
+          message: '3 lines, from this one, match no dataset format (keys: "query", "reply", "source")',
+        },
+      ],
+    },
+    {
+      name: 'TRL preference pairs: the trainer does not train them, said once per file',
+      lines: [
+        '{"prompt": "p1", "chosen": "c1", "rejected": "r1"}',
+        '{"prompt": [{"role": "user", "content": "p2"}], "chosen": [{"role": "assistant", "content": "c2"}], "rejected": [{"role": "assistant", "content": "r2"}]}',
+      ],
+      findings: [
+        {
+          code: 'format/not-trainable',
+          line: 0,
+          text: '{"prompt": "p1", "chosen": "c1", "rejected": "r1"}',
+          message: '2 lines, from this one, are preference pairs',
         },
       ],
     },

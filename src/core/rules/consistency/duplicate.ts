@@ -22,7 +22,7 @@ export const DUPLICATE: RuleMeta = {
 export const CONFLICT: RuleMeta = {
   code: 'consistency/conflict',
   family: 'consistency',
-  description: 'The same prompt appears with different answers.',
+  description: 'The same prompt (and tools) appears with different answers.',
   defaultSeverity: 'warning',
   fixable: false,
 };
@@ -30,7 +30,7 @@ export const CONFLICT: RuleMeta = {
 export interface DuplicateFacts {
   /** Hash of the canonical JSON of the line. */
   exact: number;
-  /** Hash of the normalised prompt; NaN when the example has no answer turn. */
+  /** Hash of the normalised prompt and the tools offered; NaN when the example has no answer turn. */
   prompt: number;
   /** Hash of the normalised answer. */
   answer: number;
@@ -52,6 +52,10 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
         if (turn === answer) break;
         parts.push(turn.canonicalRole ?? turn.role ?? '?', turn.content ?? '');
       }
+      // The tools offered are the model's input too: one question asked with other tools may rightly
+      // get another answer (Glaive's tool-call data asks "order a pizza" beside different tools).
+      const tools = (json.value as Record<string, unknown>)['tools'];
+      if (tools !== undefined) parts.push('tools', canonicalJson(tools) ?? '');
       facts.prompt = hashNormalised(parts);
       facts.answer = hashNormalised([answer.content!], 1);
     }

@@ -35,6 +35,7 @@ const SEPARATOR = '\u0000';
 /** Values a missing optional key can take without changing what the example means. */
 const NEUTRAL_VALUES: Partial<Record<KnownFormat, Record<string, string>>> = {
   alpaca: { input: '""' },
+  'instruction-response': { context: '""', input: '""' },
 };
 
 interface Parsed {
@@ -262,10 +263,11 @@ function reportKeySet(
   const expectedSet = new Set(expected);
   // Misspelled keys are format/misspelled-key's to report; their fix resolves this finding too.
   const extra = Object.keys(value).filter(
-    (k) => !expectedSet.has(k) && likelyTopLevelKey(k, value) === undefined,
+    (k) => !expectedSet.has(k) && likelyTopLevelKey(k, value, format) === undefined,
   );
   const missing = expected.filter(
-    (k) => !Object.hasOwn(value, k) && !Object.keys(value).some((o) => likelyTopLevelKey(o, value) === k),
+    (k) =>
+      !Object.hasOwn(value, k) && !Object.keys(value).some((o) => likelyTopLevelKey(o, value, format) === k),
   );
   if (extra.length === 0 && missing.length === 0) return;
   const usual = `${signatureCount} of ${formatCount} ${FORMAT_NAMES[format]} lines have keys ${expected.map(quoteKey).join(', ')}`;

@@ -1,8 +1,8 @@
-/** Misspelled keys, and objects that match no dataset format. */
+/** Misspelled keys (objects that match no format are format/unknown, in unknown.ts). */
 import type { Example } from '../../engine/formats.ts';
 import type { LineChecker, LineContext, Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
-import { isRecord, quoteKey, rangeOf, trimmedSpan } from '../line-spans.ts';
+import { isRecord, quoteKey, rangeOf } from '../line-spans.ts';
 import {
   allowedMessageKeys,
   likelyMessageKey,
@@ -16,15 +16,6 @@ export const MISSPELLED_KEY: RuleMeta = {
   description: 'A top-level or message key that looks like a typo of a known key (`mesages`, `Content`).',
   defaultSeverity: 'error',
   fixable: true,
-};
-
-export const UNKNOWN_FORMAT: RuleMeta = {
-  code: 'format/unknown',
-  family: 'format',
-  description: 'A JSON object that matches none of the dataset formats trainers accept.',
-  // An error: the trainer refuses a file with such a line ("no known format").
-  defaultSeverity: 'error',
-  fixable: false,
 };
 
 function reportMisspelling(
@@ -73,28 +64,15 @@ function checkMessageKeys(
 
 export const keysChecker: LineChecker = {
   kind: 'line',
-  rules: [MISSPELLED_KEY, UNKNOWN_FORMAT],
+  rules: [MISSPELLED_KEY],
   check(context, report) {
     const example = context.example;
     if (example === undefined) return;
     const value = context.json!.value as Record<string, unknown>;
-    let misspelled = false;
     for (const key of example.keys) {
-      const known = likelyTopLevelKey(key, value);
-      if (known === undefined) continue;
-      misspelled = true;
-      reportMisspelling(context, report, [key], key, known);
+      const known = likelyTopLevelKey(key, value, example.format);
+      if (known !== undefined) reportMisspelling(context, report, [key], key, known);
     }
     if (context.enabled(MISSPELLED_KEY.code)) checkMessageKeys(context, example, value, report);
-    if (example.format === 'unknown' && !misspelled) {
-      const shown = example.keys.slice(0, 6).map(quoteKey).join(', ');
-      const more = example.keys.length > 6 ? ', ...' : '';
-      report(UNKNOWN_FORMAT.code, {
-        message:
-          `Object matches no dataset format (keys: ${example.keys.length ? shown + more : 'none'}); expected ` +
-          '"messages", "conversations", "instruction" + "output", "prompt" + "completion", or "text".',
-        range: context.range(trimmedSpan(context.text)),
-      });
-    }
   },
 };

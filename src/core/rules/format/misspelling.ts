@@ -3,15 +3,16 @@
  * rules and by structure/unknown-message-key, which stays quiet about keys explained here.
  */
 import type { ResolvedConfig } from '../../engine/config.ts';
-import { FORMAT_KEYS } from '../../engine/formats.ts';
+import { FORMAT_KEYS, type FormatId, type KnownFormatId } from '../../engine/formats.ts';
 
 /**
  * Known top-level keys. `id` is left out: a short free-form key whose "misspellings" (`ID`, `idx`) are
- * usually deliberate metadata.
+ * usually deliberate metadata; so is Dolly's `context`, one letter from the `content` that datasets
+ * hold at top level in formats of their own.
  */
 const TOP_LEVEL_KEYS: readonly string[] = [
   ...new Set(Object.values(FORMAT_KEYS).flatMap((keys) => [...keys.required, ...keys.optional])),
-].filter((key) => key !== 'id');
+].filter((key) => key !== 'id' && key !== 'context');
 
 const TOP_LEVEL_SET = new Set(TOP_LEVEL_KEYS);
 
@@ -58,9 +59,26 @@ function likelyKey(
   return best;
 }
 
-/** A misspelled top-level key of `record`, if any. */
-export function likelyTopLevelKey(key: string, record: Record<string, unknown>): string | undefined {
-  return TOP_LEVEL_SET.has(key) ? undefined : likelyKey(key, TOP_LEVEL_KEYS, record);
+/** Each format's own keys, less the ones left out of TOP_LEVEL_KEYS. */
+const FORMAT_TOP_LEVEL_KEYS = Object.fromEntries(
+  Object.entries(FORMAT_KEYS).map(([format, keys]) => [
+    format,
+    [...keys.required, ...keys.optional].filter((key) => TOP_LEVEL_SET.has(key)),
+  ]),
+) as Record<KnownFormatId, string[]>;
+
+/**
+ * A misspelled top-level key of `record`, if any. On a line in a format, only that format's keys are
+ * candidates: a chat line's `answers` or `responses` metadata is no typo of GSM8K's `answer` or
+ * Dolly's `response`. On a line in no format, any format's key may be what was meant.
+ */
+export function likelyTopLevelKey(
+  key: string,
+  record: Record<string, unknown>,
+  format: FormatId,
+): string | undefined {
+  if (TOP_LEVEL_SET.has(key)) return undefined;
+  return likelyKey(key, format === 'unknown' ? TOP_LEVEL_KEYS : FORMAT_TOP_LEVEL_KEYS[format], record);
 }
 
 /** The known message key (chat) or turn key (ShareGPT) `key` is probably a typo of. */

@@ -1,0 +1,37 @@
+/** `content/placeholder-input`: "<noinput>" and its kin where a field should hold text or nothing. */
+import type { LineChecker } from '../../engine/rule.ts';
+import type { RuleMeta } from '../../engine/types.ts';
+import { quote } from '../consistency/hashing.ts';
+import { replaceValue, stringTurns } from './common.ts';
+
+export const PLACEHOLDER_INPUT: RuleMeta = {
+  code: 'content/placeholder-input',
+  family: 'content',
+  description: 'A field that holds a placeholder ("<noinput>", "NoInput") instead of text or nothing.',
+  defaultSeverity: 'warning',
+  fixable: true,
+};
+
+/** Placeholders some generators write where an example has no input (Self-Instruct's `<noinput>`). */
+const PLACEHOLDERS = new Set(['<noinput>', 'noinput', '<no input>', 'no input', '<nooutput>', 'nooutput']);
+/** The fields that may be left empty, so the fix can empty them. */
+const OPTIONAL_FIELDS = new Set(['input', 'context']);
+
+export const placeholderInputChecker: LineChecker = {
+  kind: 'line',
+  rules: [PLACEHOLDER_INPUT],
+  check(context, report) {
+    for (const turn of stringTurns(context)) {
+      const text = turn.content!.trim();
+      if (!PLACEHOLDERS.has(text.toLowerCase())) continue;
+      const field = turn.contentPath.length === 1 ? String(turn.contentPath[0]) : undefined;
+      const { range, fix } = replaceValue(context, turn, `Empty "${field ?? ''}"`, '');
+      const meant = turn.canonicalRole === 'assistant' ? 'an answer' : 'an input';
+      report(PLACEHOLDER_INPUT.code, {
+        message: `${quote(text)} is a placeholder, not ${meant}; the model learns it as text`,
+        range,
+        ...(field !== undefined && OPTIONAL_FIELDS.has(field) ? { fix } : {}),
+      });
+    }
+  },
+};

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TrainerError
+from .methods import METHODS
 from .schema import load_schema
 
 
@@ -144,15 +145,17 @@ def _section(data: Any, name: str) -> dict[str, Any]:
 
 def _cross_field_problems(data: Any) -> list[tuple[str, str]]:
     """What the schema cannot say: fields that exclude or need each other (checked with defaults applied)."""
-    method, training = _section(data, "method").get("type"), _section(data, "training")
+    method_name, training = _section(data, "method").get("type"), _section(data, "training")
+    # An unknown type is the schema's problem, already listed.
+    method = METHODS.get(method_name) if isinstance(method_name, str) else None
     output, files = _section(data, "output"), _section(data, "data")
     problems = []
-    if output.get("merge") is True and method not in ("lora", "qlora"):
-        problems.append(("output/merge", f"applies to LoRA only, not {method}; set it to false"))
+    if output.get("merge") is True and method is not None and not method.can_merge:
+        problems.append(("output/merge", f"applies to LoRA only, not {method_name}; set it to false"))
     if training.get("early_stopping_patience") and not (files.get("validation") and training.get("eval_steps")):
         problems.append(("training/early_stopping_patience",
                          "early stopping needs data/validation and training/eval_steps; set both or remove it"))
-    if files.get("packing") is True and method == "prompt_tuning":
+    if files.get("packing") is True and method is not None and not method.supports_packing:
         problems.append(("data/packing", "packing does not work with prompt tuning; set it to false"))
     return problems
 

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from . import data as data_mod
 from . import rendering
+from . import methods
 from . import model as model_mod
 from . import report as report_mod
 from .config import RunConfig
@@ -38,9 +39,9 @@ class EvaluationCancelled(Exception):
 
 
 def result_dir(config: RunConfig) -> Path:
-    for name in ("adapter", "partial", "model"):
-        if (config.run_dir / name).is_dir():
-            return config.run_dir / name
+    folder = config.run_dir / methods.method_for(config).result_name
+    if folder.is_dir():
+        return folder
     raise TrainerError(
         "config", f"{config.run_dir} has no trained result yet", "Finish a training run first (train --config ...)."
     )
@@ -86,7 +87,7 @@ def _read_json(path: Path) -> Any:
 
 def check_weights(directory: Path) -> list[str]:
     """Checks, before any model is loaded, that ``directory`` holds a complete adapter, partial
-    weights or model (what ``model.load_tuned`` loads); returns the tensor names it holds."""
+    weights or model (what the method's ``load`` loads); returns the tensor names it holds."""
     if not directory.is_dir():
         _raise(f"{directory} does not exist", "Finish a training run first, or pass an existing --checkpoint.")
     if (directory / "adapter_config.json").is_file():
@@ -96,11 +97,11 @@ def check_weights(directory: Path) -> list[str]:
             _raise(f"{directory} has an adapter_config.json but no adapter_model.safetensors",
                    "The adapter was not saved completely: re-run the training or evaluate another checkpoint.", directory)
         return _open_safetensors(weights)
-    if (directory / model_mod.PARTIAL_MANIFEST).is_file():
-        _read_json(directory / model_mod.PARTIAL_MANIFEST)
-        weights = directory / model_mod.PARTIAL_WEIGHTS
+    if (directory / methods.PARTIAL_MANIFEST).is_file():
+        _read_json(directory / methods.PARTIAL_MANIFEST)
+        weights = directory / methods.PARTIAL_WEIGHTS
         if not weights.is_file():
-            _raise(f"{directory} has no {model_mod.PARTIAL_WEIGHTS}", "Re-run the training.", directory)
+            _raise(f"{directory} has no {methods.PARTIAL_WEIGHTS}", "Re-run the training.", directory)
         return _open_safetensors(weights)
     if (directory / "config.json").is_file():
         _read_json(directory / "config.json")
@@ -117,7 +118,7 @@ def check_weights(directory: Path) -> list[str]:
 
 
 def _check_partial_fits(model: Any, directory: Path, names: list[str]) -> None:
-    if not (directory / model_mod.PARTIAL_MANIFEST).is_file():
+    if not (directory / methods.PARTIAL_MANIFEST).is_file():
         return
     missing = sorted(set(names) - {n for n, _ in model.named_parameters()})
     if missing:
@@ -377,7 +378,7 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
             progress("base", len(prompts), len(prompts))
         notes.append("The base model's outputs and log-probabilities come from an earlier evaluation of this run "
                      "(same model files, prompts and generation settings).")
-    model = model_mod.load_tuned(model, weights).to(hw.device).eval()
+    model = methods.method_for(config).load(model, weights).to(hw.device).eval()
     tuned = _phase("tuned", model, tokenizer, prompts, rows, settings, config.training.seed, progress, cancel)
     del model
     gc.collect()

@@ -82,9 +82,30 @@ def _linears(model: Any) -> list[tuple[str, Any]]:
     return [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
 
 
-class LoRA(TuningMethod):
-    name, result_name = "lora", "adapter"
-    adds_parameters = can_merge = True
+class PeftAdapter(TuningMethod):
+    """A method that trains a PEFT adapter beside the frozen base and saves only the adapter."""
+
+    result_name = "adapter"
+    adds_parameters = True
+
+    @abstractmethod
+    def peft_config(self, config: RunConfig) -> Any:
+        """The PEFT config built from the run config's section for this method."""
+
+    def prepare(self, model: Any, config: RunConfig, hw: Hardware) -> Any:
+        from peft import get_peft_model
+
+        return get_peft_model(model, self.peft_config(config))
+
+    def load(self, base: Any, directory: Path) -> Any:
+        from peft import PeftModel
+
+        return PeftModel.from_pretrained(base, str(directory))
+
+
+class LoRA(PeftAdapter):
+    name = "lora"
+    can_merge = True
     lighter = "qlora"
 
     def peft_config(self, config: RunConfig) -> Any:
@@ -102,17 +123,10 @@ class LoRA(TuningMethod):
         )
 
     def prepare(self, model: Any, config: RunConfig, hw: Hardware) -> Any:
-        from peft import get_peft_model
-
         try:
-            return get_peft_model(model, self.peft_config(config))
+            return super().prepare(model, config, hw)
         except ValueError as exc:
             raise TrainerError("config", f"method.lora: {exc}", "Check target_modules against the model's module names.")
-
-    def load(self, base: Any, directory: Path) -> Any:
-        from peft import PeftModel
-
-        return PeftModel.from_pretrained(base, str(directory))
 
     def trainable_parameters(self, config: RunConfig, model: Any, model_config: Any) -> int:
         lora = config.method.lora
@@ -126,7 +140,7 @@ class LoRA(TuningMethod):
         lora = config.method.lora
         if lora["dropout"] <= 0:
             return 0
-        # Dropout keeps its mask-applied input for each adapted linear.
+        # Each adapted linear's dropout output is saved for the adapter's backward pass.
         inputs = sum(m.in_features for n, m in _linears(model) if _is_target(n, lora["target_modules"]))
         return inputs // layers * compute_bytes
 
@@ -175,9 +189,8 @@ class QLoRA(LoRA):
         return int(quantized * per_weight + (total - quantized) * compute_bytes)
 
 
-class PromptTuning(TuningMethod):
-    name, result_name = "prompt_tuning", "adapter"
-    adds_parameters = True
+class PromptTuning(PeftAdapter):
+    name = "prompt_tuning"
     supports_packing = False
 
     def peft_config(self, config: RunConfig) -> Any:
@@ -194,16 +207,6 @@ class PromptTuning(TuningMethod):
             prompt_tuning_init_text=init_text,
             tokenizer_name_or_path=resolve_model_path(config.model.path) if init_text else None,
         )
-
-    def prepare(self, model: Any, config: RunConfig, hw: Hardware) -> Any:
-        from peft import get_peft_model
-
-        return get_peft_model(model, self.peft_config(config))
-
-    def load(self, base: Any, directory: Path) -> Any:
-        from peft import PeftModel
-
-        return PeftModel.from_pretrained(base, str(directory))
 
     def trainable_parameters(self, config: RunConfig, model: Any, model_config: Any) -> int:
         return config.method.prompt_tuning["num_virtual_tokens"] * model_config.hidden_size

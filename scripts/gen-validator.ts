@@ -1,7 +1,6 @@
-// Writes each src/shared/*-validate.generated.ts: a schema of schemas/ compiled ahead of time by ajv's
+// Writes src/shared/validators.generated.ts: the guards of schemas/ compiled ahead of time by ajv's
 // standalone mode (see src/shared/validator-source.ts; `npm run schema`).
 import { writeFileSync } from 'node:fs';
-import { GENERATED_VALIDATORS, generatedModule, validatorSource } from '../src/shared/validator-source.ts';
+import { GENERATED_MODULE, validatorSource } from '../src/shared/validator-source.ts';
 
-for (const { schema, module } of GENERATED_VALIDATORS)
-  writeFileSync(generatedModule(module), validatorSource(schema));
+writeFileSync(GENERATED_MODULE, validatorSource());

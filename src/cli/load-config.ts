@@ -1,14 +1,13 @@
 /** Finds and resolves `tunesmith.json`, then applies `--rule CODE=SEVERITY` overrides. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resolveConfig, type ResolvedConfig } from '../core/engine/config.ts';
+import { CONFIG_FILE, resolveConfig, type ResolvedConfig } from '../core/engine/config.ts';
 import type { RuleFamily, SeveritySetting } from '../core/engine/types.ts';
 import { FAMILY_NAMES } from '../core/rules/declarations.ts';
 import { ALL_RULES } from '../core/rules/index.ts';
 import { UsageError, type CommandIO } from './command.ts';
 import { describeError } from '../core/io/files.ts';
 
-export const CONFIG_FILE = 'tunesmith.json';
 const SEVERITIES: readonly string[] = ['off', 'error', 'warning', 'info', 'hint'];
 
 export interface LoadedConfig {

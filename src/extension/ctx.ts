@@ -24,7 +24,8 @@ import {
   type DatasetSummary,
 } from '../shared/protocol.ts';
 import type { DatasetService } from './new-run/new-run-panel.ts';
-import { CONFIG_FILE, SETTING_KEYS, nest } from '../shared/settings.ts';
+import { CONFIG_FILE } from '../core/engine/config.ts';
+import { SETTING_KEYS, nest } from '../shared/settings.ts';
 import { registerDatasetView } from './dataset/editor.ts';
 import { registerEvaluation } from './evaluation/commands.ts';
 import { ReportStore } from './evaluation/reports.ts';

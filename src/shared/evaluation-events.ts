@@ -1,9 +1,9 @@
 /**
  * What `evaluate` appends to `<run>/evaluation.events.jsonl` (docs/trainer-events.md, "Evaluation
  * events"; schemas/evaluation-events.schema.json), with the guard compiled from that schema ahead of
- * time (evaluation-events-validate.generated.ts, `npm run schema`) as for the trainer's events.
+ * time (validators.generated.ts, `npm run schema`) as for the trainer's events.
  */
-import * as generated from './evaluation-events-validate.generated.ts';
+import { evaluationEvent, evaluationSummary } from './validators.generated.ts';
 import type { ErrorEvent } from './trainer-events.ts';
 
 /** Headline corpus metrics of one system: fractions, and BLEU / chrF on sacreBLEU's 0–100 scale. */
@@ -48,13 +48,8 @@ export type EvaluationEvent =
       summary?: EvaluationSummary;
     };
 
-type Check = (data: unknown) => boolean;
-const checks = generated as unknown as { isEvaluationEvent: Check; isEvaluationSummary: Check };
-
 /** Whether `value` is an event that schemas/evaluation-events.schema.json accepts. */
-export const isEvaluationEvent = (value: unknown): value is EvaluationEvent =>
-  checks.isEvaluationEvent(value);
+export const isEvaluationEvent = (value: unknown): value is EvaluationEvent => evaluationEvent(value);
 
 /** Whether `value` is an evaluation's summary as `eval_finished` carries it. */
-export const isEvaluationSummary = (value: unknown): value is EvaluationSummary =>
-  checks.isEvaluationSummary(value);
+export const isEvaluationSummary = (value: unknown): value is EvaluationSummary => evaluationSummary(value);

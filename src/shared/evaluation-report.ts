@@ -5,7 +5,7 @@
  * validates against it in its tests and the TypeScript side checks with the validator generated from
  * it (run where a webview's CSP forbids compiling one), so the types below only name its shape.
  */
-import generated from './evaluation-report-validate.generated.ts';
+import { evaluationReport } from './validators.generated.ts';
 
 export const METRICS = [
   'exact',
@@ -147,7 +147,7 @@ interface AjvError {
   message?: string;
 }
 type Validate = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
-const validate = generated as unknown as Validate;
+const validate = evaluationReport as unknown as Validate;
 
 /** The report, or what is wrong with it in a line (the first few schema errors, by JSON path). */
 export function checkEvaluationReport(

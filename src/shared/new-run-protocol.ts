@@ -1,10 +1,10 @@
 /**
  * Messages between the extension and the "New fine-tuning run" form: one union per direction, each
  * with a guard that the receiving side runs (what a webview posts is untrusted input). The guards are
- * schemas/new-run-protocol.schema.json compiled ahead of time (new-run-protocol-validate.generated.ts,
+ * schemas/new-run-protocol.schema.json compiled ahead of time (validators.generated.ts,
  * `npm run schema`; ajv's run-time compile is blocked by the CSP).
  */
-import * as generated from './new-run-protocol-validate.generated.ts';
+import { newRunFormMessage, newRunHostMessage } from './validators.generated.ts';
 import type { FirstError } from './protocol.ts';
 
 /** A base-model folder as checked by the extension (src/extension/new-run/model-folder.ts). */
@@ -102,10 +102,5 @@ export type NewRunFormMessage =
   | { type: 'estimate'; seq: number; config: Record<string, unknown> }
   | { type: 'launch'; config: Record<string, unknown>; override: boolean };
 
-type Check = (data: unknown) => boolean;
-const checks = generated as unknown as Record<'newRunHostMessage' | 'newRunFormMessage', Check>;
-
-export const isNewRunHostMessage = (value: unknown): value is NewRunHostMessage =>
-  checks.newRunHostMessage(value);
-export const isNewRunFormMessage = (value: unknown): value is NewRunFormMessage =>
-  checks.newRunFormMessage(value);
+export const isNewRunHostMessage = (value: unknown): value is NewRunHostMessage => newRunHostMessage(value);
+export const isNewRunFormMessage = (value: unknown): value is NewRunFormMessage => newRunFormMessage(value);

@@ -1,9 +1,9 @@
 /**
  * Validation of a run config with the schema the trainer uses (schemas/run-config.schema.json),
- * compiled ahead of time (run-config-validate.generated.ts) so that it runs under a webview's CSP.
+ * compiled ahead of time (validators.generated.ts) so that it runs under a webview's CSP.
  * Each error is tied to its field (a dotted path such as `method.lora.r`) and said in plain words.
  */
-import generated from './run-config-validate.generated.ts';
+import { runConfig } from './validators.generated.ts';
 
 interface AjvError {
   instancePath: string;
@@ -11,7 +11,7 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 type Validate = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
-const validate = generated as unknown as Validate;
+const validate = runConfig as unknown as Validate;
 
 export interface FieldError {
   field: string;

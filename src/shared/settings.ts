@@ -12,8 +12,6 @@ import { OPTIONS } from '../core/rules/declarations.ts';
  */
 export const SETTING_KEYS: readonly string[] = ['rules', ...optionPaths(OPTIONS).map(([path]) => path)];
 
-export const CONFIG_FILE = 'tunesmith.json';
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,10 +1,10 @@
 /**
  * The trainer's event protocol (version 1, docs/trainer-events.md and schemas/events.schema.json) as
  * TypeScript types, with the guard compiled from the schema ahead of time
- * (trainer-events-validate.generated.ts, `npm run schema`): the guard also runs in the webview, whose
+ * (validators.generated.ts, `npm run schema`): the guard also runs in the webview, whose
  * CSP forbids the `new Function` ajv's run-time compile needs.
  */
-import generated from './trainer-events-validate.generated.ts';
+import { trainerEvent } from './validators.generated.ts';
 
 export type RunStatus = 'completed' | 'cancelled' | 'failed';
 
@@ -88,14 +88,7 @@ export type TrainerEvent =
   | ErrorEvent
   | FinishedEvent;
 
-type Obj = Record<string, unknown>;
-
-export const isObject = (value: unknown): value is Obj =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-export const isStrings = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
-
-const validate = generated as unknown as (data: unknown) => boolean;
+const validate = trainerEvent as unknown as (data: unknown) => boolean;
 
 /** Whether `value` is an event that schemas/events.schema.json accepts. */
 export const isTrainerEvent = (value: unknown): value is TrainerEvent => validate(value);

@@ -1,69 +1,55 @@
 /**
- * The source of the generated validators (scripts/gen-validator.ts writes them; a unit test fails
- * when a committed file is stale): a schema of `schemas/` compiled ahead of time by ajv's standalone
- * mode, because a webview's CSP blocks the `new Function` that ajv's runtime compile needs. Node
+ * The source of the generated validator module (scripts/gen-validator.ts writes it; a unit test
+ * fails when the committed module is stale): the schemas of `schemas/` compiled ahead of time by ajv's
+ * standalone mode, because a webview's CSP blocks the `new Function` that ajv's runtime compile needs. Node
  * only: it reads the schemas and runs ajv.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standalone from 'ajv/dist/standalone/index.js';
 
-interface GeneratedValidator {
-  schema: string;
-  module: string;
-  /**
-   * Named validators the module exports besides (or instead of) the schema's own, each a `$ref`
-   * into `schemas/` (`#/$defs/x` is one of this schema's). Without it the module's default export
-   * validates the whole schema.
-   */
-  exports?: Readonly<Record<string, string>>;
-}
+const defs = (schema: string, names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(names.map((name) => [name, `${schema}#/$defs/${name}`]));
 
-/** Each generated validator: the schema it compiles and the module it is written to. */
-export const GENERATED_VALIDATORS: readonly GeneratedValidator[] = [
-  { schema: 'run-config.schema.json', module: 'run-config-validate.generated.ts' },
-  { schema: 'evaluation-report.schema.json', module: 'evaluation-report-validate.generated.ts' },
-  { schema: 'events.schema.json', module: 'trainer-events-validate.generated.ts' },
-  {
-    schema: 'evaluation-events.schema.json',
-    module: 'evaluation-events-validate.generated.ts',
-    exports: { isEvaluationEvent: '#', isEvaluationSummary: '#/$defs/summary' },
-  },
-  {
-    schema: 'webview-protocol.schema.json',
-    module: 'webview-protocol-validate.generated.ts',
-    exports: Object.fromEntries(
-      [
-        'runHostMessage',
-        'runPanelMessage',
-        'runPanelState',
-        'compareHostMessage',
-        'comparePanelMessage',
-        'comparePanelState',
-      ].map((name) => [name, `#/$defs/${name}`]),
-    ),
-  },
-  {
-    schema: 'new-run-protocol.schema.json',
-    module: 'new-run-protocol-validate.generated.ts',
-    exports: {
-      newRunHostMessage: '#/$defs/newRunHostMessage',
-      newRunFormMessage: '#/$defs/newRunFormMessage',
-    },
-  },
-];
+/**
+ * Every guard of the one generated module (validators.generated.ts): its export's name and what it
+ * validates, a schema of `schemas/` or a `$defs` entry of one. One module, so that a schema referenced
+ * by several guards (the report inside an evaluation message, the events inside a run message) is
+ * compiled and bundled once; each page imports the guards it uses by name and esbuild drops the rest.
+ */
+export const VALIDATOR_EXPORTS: Readonly<Record<string, string>> = {
+  runConfig: 'run-config.schema.json',
+  evaluationReport: 'evaluation-report.schema.json',
+  trainerEvent: 'events.schema.json',
+  evaluationEvent: 'evaluation-events.schema.json',
+  evaluationSummary: 'evaluation-events.schema.json#/$defs/summary',
+  ...defs('webview-protocol.schema.json', [
+    'runHostMessage',
+    'runPanelMessage',
+    'runPanelState',
+    'compareHostMessage',
+    'comparePanelMessage',
+    'comparePanelState',
+  ]),
+  ...defs('new-run-protocol.schema.json', ['newRunHostMessage', 'newRunFormMessage']),
+  ...defs('evaluation-protocol.schema.json', [
+    'evaluationHostMessage',
+    'evaluationPanelMessage',
+    'evaluationPanelState',
+    'compareInDiffArgs',
+    'reportPath',
+  ]),
+  ...defs('dataset-protocol.schema.json', ['datasetHostMessage', 'datasetViewMessage', 'row', 'filter']),
+};
 
-export const RUN_CONFIG_SCHEMA = new URL('../../schemas/run-config.schema.json', import.meta.url);
-
-export const generatedModule = (module: string): URL => new URL(`./${module}`, import.meta.url);
+export const GENERATED_MODULE = new URL('./validators.generated.ts', import.meta.url);
 
 const SCHEMAS = new URL('../../schemas/', import.meta.url);
+const BASE = 'https://tunesmith.dev/schemas/';
 const readSchema = (file: string): { $id?: string; $schema?: string } =>
   JSON.parse(readFileSync(new URL(file, SCHEMAS), 'utf8')) as { $id?: string; $schema?: string };
 
-export function validatorSource(schemaFile: string = 'run-config.schema.json'): string {
-  const entry = GENERATED_VALIDATORS.find((item) => item.schema === schemaFile);
-  const schema = readSchema(schemaFile);
+export function validatorSource(): string {
   // `format` is an annotation here, as for the trainer's jsonschema (which checks no formats either).
   const ajv = new Ajv2020({
     code: { source: true, esm: true },
@@ -71,25 +57,24 @@ export function validatorSource(schemaFile: string = 'run-config.schema.json'): 
     strict: false,
     validateFormats: false,
   });
-  let code: string;
-  if (entry?.exports) {
-    // Every 2020-12 schema of schemas/ is known, so a `$ref` may cross files (a message carries events).
-    for (const file of readdirSync(SCHEMAS)
-      .filter((name) => name.endsWith('.schema.json'))
-      .sort()) {
-      const other = readSchema(file);
-      if (other.$schema?.includes('2020-12')) ajv.addSchema(other);
-    }
-    const refs = Object.fromEntries(
-      Object.entries(entry.exports).map(([name, ref]) => [
-        name,
-        ref.startsWith('#') ? `${schema.$id}${ref === '#' ? '' : ref}` : ref,
-      ]),
-    );
-    code = standalone.default(ajv, refs);
-  } else {
-    code = standalone.default(ajv, ajv.compile(schema));
+  // Every 2020-12 schema of schemas/ is known, so a `$ref` may cross files (a message carries events).
+  for (const file of readdirSync(SCHEMAS)
+    .filter((name) => name.endsWith('.schema.json'))
+    .sort()) {
+    const schema = readSchema(file);
+    if (schema.$schema?.includes('2020-12')) ajv.addSchema(schema);
   }
+  const refs = Object.fromEntries(Object.entries(VALIDATOR_EXPORTS).map(([name, ref]) => [name, BASE + ref]));
+  let code = standalone.default(ajv, refs);
+  // Ajv2020 hangs what each function has evaluated (for unevaluatedProperties) on the function itself,
+  // `validate3.evaluated = {...}` at the top level: a statement a bundler must keep, and with it every
+  // validator of the module, whichever a page imports. Each function reads only its own, so a const
+  // beside it says the same and lets esbuild drop the validators a page does not use.
+  code = code
+    .replace(/\}(validate\d+)\.evaluated = (\{[^;]*\});/g, '}const $1Evaluated = $2;')
+    .replace(/= (validate\d+)\.evaluated;/g, '= $1Evaluated;');
+  if (code.includes('.evaluated'))
+    throw new Error('ajv wrote `.evaluated` in a way validatorSource does not know');
   // Standalone ESM code still `require`s its runtime helpers (CommonJS); an import lets the webview
   // bundle them. Node's default import of CommonJS is `module.exports`, esbuild's is `exports.default`.
   let helpers = '';
@@ -99,7 +84,7 @@ export function validatorSource(schemaFile: string = 'run-config.schema.json'): 
     return `(${name}.default ?? ${name})`;
   });
   return (
-    `// Generated by scripts/gen-validator.ts from schemas/${schemaFile}; do not edit.\n` +
+    '// Generated by scripts/gen-validator.ts from schemas/*.schema.json; do not edit.\n' +
     '/* eslint-disable */\n// @ts-nocheck\n' +
     helpers +
     code +

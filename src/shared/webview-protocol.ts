@@ -3,12 +3,19 @@
  * direction, each with a guard that both sides run on receipt (a webview is a separate page: what it
  * posts is untrusted input, and so is a message from a host of another version after an update).
  * The guards are schemas/webview-protocol.schema.json compiled ahead of time
- * (webview-protocol-validate.generated.ts, `npm run schema`); keep the types here and that schema
+ * (validators.generated.ts, `npm run schema`); keep the types here and that schema
  * in step (test/unit/guards.test.ts checks samples of each message against both).
  */
 import type { EvaluationSummary } from './evaluation-events.ts';
 import type { TrainerEvent } from './trainer-events.ts';
-import * as generated from './webview-protocol-validate.generated.ts';
+import {
+  compareHostMessage,
+  comparePanelMessage,
+  comparePanelState,
+  runHostMessage,
+  runPanelMessage,
+  runPanelState,
+} from './validators.generated.ts';
 
 export type RunState = 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -87,20 +94,9 @@ export interface ComparePanelState {
   runIds: string[];
 }
 
-type Check = (data: unknown) => boolean;
-const checks = generated as unknown as Record<
-  | 'runHostMessage'
-  | 'runPanelMessage'
-  | 'runPanelState'
-  | 'compareHostMessage'
-  | 'comparePanelMessage'
-  | 'comparePanelState',
-  Check
->;
-
-export const isRunHostMessage = (value: unknown): value is RunHostMessage => checks.runHostMessage(value);
-export const isRunPanelMessage = (value: unknown): value is RunPanelMessage => checks.runPanelMessage(value);
-export const isRunPanelState = (value: unknown): value is RunPanelState => checks.runPanelState(value);
+export const isRunHostMessage = (value: unknown): value is RunHostMessage => runHostMessage(value);
+export const isRunPanelMessage = (value: unknown): value is RunPanelMessage => runPanelMessage(value);
+export const isRunPanelState = (value: unknown): value is RunPanelState => runPanelState(value);
 
 /** A curve's values are as long as its steps: the one rule here that JSON Schema cannot say. */
 const curvesAligned = (message: CompareHostMessage): boolean =>
@@ -108,8 +104,7 @@ const curvesAligned = (message: CompareHostMessage): boolean =>
     [run.train, run.eval].every((curve) => curve.steps.length === curve.values.length),
   );
 export const isCompareHostMessage = (value: unknown): value is CompareHostMessage =>
-  checks.compareHostMessage(value) && curvesAligned(value as CompareHostMessage);
+  compareHostMessage(value) && curvesAligned(value as CompareHostMessage);
 export const isComparePanelMessage = (value: unknown): value is ComparePanelMessage =>
-  checks.comparePanelMessage(value);
-export const isComparePanelState = (value: unknown): value is ComparePanelState =>
-  checks.comparePanelState(value);
+  comparePanelMessage(value);
+export const isComparePanelState = (value: unknown): value is ComparePanelState => comparePanelState(value);

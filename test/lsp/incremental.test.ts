@@ -123,6 +123,51 @@ test('property: duplicates, conflicts and near-duplicates reported by update equ
   );
 });
 
+test('property: blocks of whole lines pasted and deleted anywhere equal a fresh lint after each', () => {
+  // A paste or delete of many lines moves every line below it; with enough lines the moves outgrow
+  // what the indexes patch (256 changes) and they sort again. Copies of demo lines and of one
+  // another, so that duplicate groups straddle the edit.
+  const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
+  const block = fc.record({
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    deleted: fc.oneof(fc.nat(3), fc.nat(120)),
+    pasted: fc.array(lineArb, { maxLength: 160 }),
+    source: fc.option(fc.nat(300), { nil: undefined }),
+  });
+  const normalise = (findings: unknown[]): string[] => findings.map((f) => JSON.stringify(f)).sort();
+  fc.assert(
+    fc.property(
+      fc.array(lineArb, { minLength: 1, maxLength: 300 }),
+      fc.array(block, { minLength: 1, maxLength: 4 }),
+      (initial, blocks) => {
+        let lines = [...initial];
+        const document = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
+        document.findings();
+        for (const edit of blocks) {
+          const start = Math.floor(edit.at * lines.length);
+          const end = Math.min(lines.length, start + edit.deleted);
+          // A paste copies lines of the document itself when `source` is set (a moved block).
+          const pasted =
+            edit.source === undefined
+              ? edit.pasted
+              : lines.slice(edit.source % lines.length, (edit.source % lines.length) + edit.pasted.length);
+          document.applyChanges([
+            {
+              range: { start: { line: start, character: 0 }, end: { line: end, character: 0 } },
+              text: pasted.map((line) => line + '\n').join(''),
+            },
+          ]);
+          lines = [...lines.slice(0, start), ...pasted, ...lines.slice(end)];
+          const text = lines.map((line) => line + '\n').join('');
+          assert.equal(document.getText(), text);
+          assert.deepEqual(normalise(document.findings()), normalise(lintText(text, config, ALL_CHECKERS)));
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
 test('editing the line a near-duplicate is nearest to re-reports the near-duplicate', () => {
   const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
   const base = words(120, 3);

@@ -6,7 +6,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
+import {
+  FORMAT_IDS,
+  SEVERITIES,
+  isDatasetFilter,
+  isDatasetHostMessage,
+  isDatasetRow,
+  isDatasetViewMessage,
+} from '../../src/shared/dataset-protocol.ts';
 import { isEvaluationEvent, isEvaluationSummary } from '../../src/shared/evaluation-events.ts';
+import {
+  TEXT_SIDES,
+  isCompareInDiffArgs,
+  isEvaluationHostMessage,
+  isEvaluationPanelMessage,
+  isEvaluationPanelState,
+  isReportPath,
+} from '../../src/shared/evaluation-protocol.ts';
 import { isNewRunFormMessage, isNewRunHostMessage } from '../../src/shared/new-run-protocol.ts';
 import { isTrainerEvent } from '../../src/shared/trainer-events.ts';
 import {
@@ -18,6 +34,7 @@ import {
   isRunPanelMessage,
   isRunPanelState,
 } from '../../src/shared/webview-protocol.ts';
+import { fixtureReport } from '../webview/evaluation-reports.ts';
 
 const SCHEMAS = new URL('../../schemas/', import.meta.url);
 const ajv = new Ajv2020({ strict: false, validateFormats: false });
@@ -158,6 +175,134 @@ const newRunFormMessages: unknown[] = [
   { type: 'launch', config: {}, override: false },
 ];
 
+const metrics = {
+  exact: 0.5,
+  exact_normalized: 0.5,
+  f1: 0.6,
+  rouge1: 0.6,
+  rouge2: 0.4,
+  rougeL: 0.6,
+  bleu: 30,
+  chrf: 50,
+  length_ratio: 1,
+};
+const reportPath = '/runs/a/evaluations/report.json';
+const evaluationHostMessages: unknown[] = [
+  { type: 'report', path: reportPath, report: fixtureReport(), tokens: true },
+  { type: 'problem', path: 'C:\\runs\\report.json', message: 'not a report' },
+  { type: 'tokens', index: 2, tokens: { text: ['a', 'b'], base: [-1, -2], tuned: [-0.5, -0.1] } },
+  { type: 'tokens', index: 0, tokens: null },
+  {
+    type: 'others',
+    reports: [
+      {
+        path: reportPath,
+        id: 'r1',
+        step: 5,
+        primary: 'exact',
+        metrics: { base: metrics, tuned: metrics },
+        current: true,
+      },
+      { path: 'D:/r2.JSON', id: 'r2', primary: 'bleu', metrics: { tuned: metrics }, current: false },
+    ],
+  },
+];
+const evaluationPanelMessages: unknown[] = [
+  { type: 'ready' },
+  { type: 'tokens', index: 1 },
+  { type: 'openHeldout', index: 0 },
+  { type: 'compareInDiff', index: 3, left: 'base', right: 'reference' },
+  { type: 'openReport', path: reportPath },
+  { type: 'export', format: 'html' },
+];
+const evaluationPanelStates: unknown[] = [
+  { path: reportPath },
+  { path: reportPath, view: { filter: { kind: 'all' }, sort: { key: 'index' }, query: '' } },
+  {
+    path: reportPath,
+    view: {
+      filter: { kind: 'flip', table: 0, cell: 'base_only' },
+      sort: { key: 'f1', of: 'delta', descending: true },
+      query: 'x',
+    },
+  },
+  {
+    path: reportPath,
+    view: { filter: { kind: 'outcome', outcome: 'regressed' }, sort: { key: 'index' }, query: '' },
+  },
+];
+const finding = {
+  code: 'pii-email',
+  severity: 'warning',
+  message: 'an e-mail address',
+  start: 3,
+  end: 9,
+  turn: 1,
+};
+const turn = {
+  role: 'user',
+  canonical: 'user',
+  content: 'hi',
+  length: 2,
+  toolCalls: null,
+  name: null,
+  weightZero: false,
+};
+const datasetRows: unknown[] = [
+  {
+    kind: 'example',
+    line: 0,
+    format: 'chat',
+    turns: [turn, { ...turn, role: 'gpt', canonical: null, content: null }],
+    text: null,
+    textLength: 0,
+    extra: '{"id": 1}',
+    findings: [finding],
+  },
+  {
+    kind: 'invalid',
+    line: 1,
+    error: 'unexpected end',
+    text: '{"a"',
+    textLength: 4,
+    findings: [{ ...finding, turn: null }],
+  },
+  { kind: 'blank', line: 2, findings: [] },
+];
+const datasetHostMessages: unknown[] = [
+  {
+    type: 'document',
+    name: 'train.jsonl',
+    version: 3,
+    lineCount: 10,
+    findings: 2,
+    codes: [{ code: 'pii-email', severity: 'warning', count: 1 }],
+  },
+  { type: 'rows', version: 3, rows: datasetRows },
+  { type: 'filtered', id: 1, lines: [0, 4] },
+  { type: 'filtered', id: 2, lines: null },
+  { type: 'fixes', line: 0, finding: 0, titles: ['Mask the address'] },
+  { type: 'notice', message: 'the file changed' },
+];
+const datasetFilter = {
+  code: 'pii-email',
+  severity: 'warning',
+  format: 'chat',
+  minTurns: 1,
+  maxTurns: 4,
+  query: 'x',
+};
+const datasetViewMessages: unknown[] = [
+  { type: 'ready' },
+  { type: 'openText' },
+  { type: 'rows', lines: [0, 1, 2] },
+  { type: 'reveal', line: 1, character: 4 },
+  { type: 'filter', id: 1, filter: datasetFilter },
+  { type: 'filter', id: 2, filter: {} },
+  { type: 'fixes', findings: 2, line: 0, finding: 0 },
+  { type: 'applyFix', findings: 2, line: 0, finding: 0, fix: 1 },
+];
+
 interface Curve {
   steps: unknown[];
   values: unknown[];
@@ -230,6 +375,54 @@ const cases: {
     valid: [{ type: 'ready' }],
   },
   {
+    name: 'evaluation host messages',
+    guard: isEvaluationHostMessage,
+    ref: 'evaluation-protocol.schema.json#/$defs/evaluationHostMessage',
+    valid: evaluationHostMessages,
+  },
+  {
+    name: 'evaluation panel messages',
+    guard: isEvaluationPanelMessage,
+    ref: 'evaluation-protocol.schema.json#/$defs/evaluationPanelMessage',
+    valid: evaluationPanelMessages,
+  },
+  {
+    name: 'evaluation panel states',
+    guard: isEvaluationPanelState,
+    ref: 'evaluation-protocol.schema.json#/$defs/evaluationPanelState',
+    valid: evaluationPanelStates,
+  },
+  {
+    name: 'compareInDiff arguments',
+    guard: isCompareInDiffArgs,
+    ref: 'evaluation-protocol.schema.json#/$defs/compareInDiffArgs',
+    valid: [{ report: reportPath, index: 0, left: 'tuned', right: 'base' }],
+  },
+  {
+    name: 'dataset host messages',
+    guard: isDatasetHostMessage,
+    ref: 'dataset-protocol.schema.json#/$defs/datasetHostMessage',
+    valid: datasetHostMessages,
+  },
+  {
+    name: 'dataset view messages',
+    guard: isDatasetViewMessage,
+    ref: 'dataset-protocol.schema.json#/$defs/datasetViewMessage',
+    valid: datasetViewMessages,
+  },
+  {
+    name: 'dataset rows',
+    guard: isDatasetRow,
+    ref: 'dataset-protocol.schema.json#/$defs/row',
+    valid: datasetRows,
+  },
+  {
+    name: 'dataset filters',
+    guard: isDatasetFilter,
+    ref: 'dataset-protocol.schema.json#/$defs/filter',
+    valid: [datasetFilter, {}],
+  },
+  {
     name: 'compare panel states',
     guard: isComparePanelState,
     ref: 'webview-protocol.schema.json#/$defs/comparePanelState',
@@ -289,4 +482,38 @@ test("run ids: the TypeScript pattern is the schema's, and neither lets a path t
 test('a log event without its loss is refused (the schema requires it; a diverged loss is null)', () => {
   assert.equal(isTrainerEvent({ v: 1, time, type: 'log', step: 3 }), false);
   assert.ok(isTrainerEvent({ v: 1, time, type: 'log', step: 3, loss: null }));
+});
+
+test('a report path is an absolute path to a .json file; anything else is refused', () => {
+  for (const path of ['/r/a.json', '/r/a.JSON', 'C:\\r\\a.json', 'c:/r/a.json'])
+    assert.ok(isReportPath(path), path);
+  for (const path of ['r/a.json', '../a.json', '/r/a.json.txt', '/r/a', 'C:a.json', '', 7])
+    assert.equal(isReportPath(path), false, String(path));
+});
+
+test('compareInDiff needs two different texts, from the panel and as a command argument', () => {
+  for (const side of TEXT_SIDES) {
+    assert.equal(
+      isEvaluationPanelMessage({ type: 'compareInDiff', index: 0, left: side, right: side }),
+      false,
+    );
+    assert.equal(isCompareInDiffArgs({ report: reportPath, index: 0, left: side, right: side }), false);
+  }
+});
+
+test('the dataset view asks for at most 500 rows, and gets no more', () => {
+  const lines = Array.from({ length: 501 }, (_, line) => line);
+  assert.ok(isDatasetViewMessage({ type: 'rows', lines: lines.slice(1) }));
+  assert.equal(isDatasetViewMessage({ type: 'rows', lines }), false);
+  const rows = lines.map((line) => ({ kind: 'blank', line, findings: [] }));
+  assert.ok(isDatasetHostMessage({ type: 'rows', version: 1, rows: rows.slice(1) }));
+  assert.equal(isDatasetHostMessage({ type: 'rows', version: 1, rows }), false);
+});
+
+test("the dataset protocol's severities and formats are the schema's", () => {
+  const schema = JSON.parse(readFileSync(new URL('dataset-protocol.schema.json', SCHEMAS), 'utf8')) as {
+    $defs: { severity: { enum: string[] }; format: { enum: string[] } };
+  };
+  assert.deepEqual([...SEVERITIES], schema.$defs.severity.enum);
+  assert.deepEqual([...FORMAT_IDS], schema.$defs.format.enum);
 });

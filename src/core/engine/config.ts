@@ -10,6 +10,9 @@ import type { RuleFamily, SeveritySetting } from './types.ts';
 
 export type { TokenizerSetting };
 
+/** The configuration file's name: the CLI reads it from its cwd, the editor from each workspace folder's root. */
+export const CONFIG_FILE = 'tunesmith.json';
+
 /** Every option's value (declared in `rules/declarations.ts`), and the severities set under `rules`. */
 export type ResolvedConfig = {
   /** Severity by rule code (`pii/email`) or family (`pii`); the code wins over the family. */

@@ -201,6 +201,30 @@ export class DatasetIndexes {
     this.forEach(facts, (index, fact) => index.remove(id, fact));
   }
 
+  /**
+   * Every id from `from` on becomes id + `delta`; `moved` lists the facts of those ids in order (for
+   * indexes without `move`, which remove and add them again).
+   */
+  move(from: number, delta: number, moved: readonly (readonly unknown[])[]): void {
+    if (delta === 0 || moved.length === 0) return;
+    this.indexes.forEach((index, i) => {
+      if (!index) return;
+      try {
+        if (index.move) return index.move(from, delta);
+        for (let j = 0; j < moved.length; j++)
+          if (moved[j]![i] !== undefined) index.remove(from + j, moved[j]![i]);
+        for (let j = 0; j < moved.length; j++)
+          if (moved[j]![i] !== undefined) index.add(from + delta + j, moved[j]![i]);
+      } catch (error) {
+        this.onRuleError(
+          this.pass.datasetCheckers[i]!.rules.map((r) => r.code),
+          undefined,
+          error,
+        );
+      }
+    });
+  }
+
   report(lines: LineAccess): Finding[] {
     // Loops, never push(...array): a rule can report a million findings, one stack slot each.
     const findings: Finding[] = [];

@@ -61,6 +61,12 @@ export interface DatasetIndex<Facts> {
   remove(id: number, facts: Facts): void;
   report(lines: LineAccess, report: Report): void;
   /**
+   * Optional, for the editor: every id from `from` on becomes id + `delta` (lines moved by a paste or
+   * a deletion; for a negative delta the ids moved onto were removed first). Without it the moved
+   * lines are removed and added again, one by one.
+   */
+  move?(from: number, delta: number): void;
+  /**
    * Optional, for the editor, which reports after every edit: reports again only the findings that
    * the adds and removes since the previous `update` can have changed, and returns the ids they
    * belong to; the caller drops what those ids had and keeps the rest. A finding belongs to the

@@ -22,7 +22,3 @@ export const ALL_CHECKERS: readonly Checker[] = [
 ];
 
 export const ALL_RULES: readonly RuleMeta[] = ALL_CHECKERS.flatMap((checker) => checker.rules);
-
-export function ruleByCode(code: string): RuleMeta | undefined {
-  return ALL_RULES.find((rule) => rule.code === code);
-}

@@ -48,15 +48,6 @@ export function toDiagnostic(finding: Finding, uri: string): Diagnostic {
   return diagnostic;
 }
 
-function sameRange(a: LspRange, b: LspRange): boolean {
-  return (
-    a.start.line === b.start.line &&
-    a.start.character === b.start.character &&
-    a.end.line === b.end.line &&
-    a.end.character === b.end.character
-  );
-}
-
 function editOf(uri: string, version: number, edits: TextEdit[]): CodeAction['edit'] {
   return { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] };
 }
@@ -110,10 +101,6 @@ export function codeActions(
     }
   }
   return actions;
-}
-
-export function findingsMatching(findings: readonly Finding[], diagnostic: Diagnostic): Finding[] {
-  return findings.filter((f) => f.code === diagnostic.code && sameRange(f.range, diagnostic.range));
 }
 
 /** The counter the tokens rules use; undefined when its tokenizer.json cannot be loaded (they say why). */

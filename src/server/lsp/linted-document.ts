@@ -367,12 +367,17 @@ export class LintedDocument {
     const pieces = linePieces(prefix + newText + suffix);
     const removed = this.entries.slice(start.line, start.line + replaced);
     removed.forEach((entry, j) => this.unlink(entry, start.line + j));
-    // Lines below move: their stored facts leave the indexes under the old ids first, so that no
-    // id is held twice, and come back under the new ones once the new lines are in.
+    // Lines below move: the indexes renumber their ids (`DatasetIndex.move`) before the new lines
+    // come in, so that no id is held twice; the observer sees them leave and come back.
     const moved = pieces.length === replaced ? [] : this.entries.slice(start.line + replaced);
-    moved.forEach((entry, j) => this.unkey(entry, start.line + replaced + j));
+    moved.forEach((_, j) => this.observer?.removed(start.line + replaced + j));
+    this.indexes.move(
+      start.line + replaced,
+      pieces.length - replaced,
+      moved.map((entry) => entry.facts),
+    );
     const fresh = pieces.map((piece, i) => this.lint(start.line + i, piece.text, piece.eol));
-    moved.forEach((entry, j) => this.key(entry, start.line + pieces.length + j));
+    moved.forEach((entry, j) => this.observer?.added(start.line + pieces.length + j, entry.facts));
     this.invalidate(removed, fresh, start.line);
     replaceRange(this.entries, start.line, replaced, fresh);
   }

@@ -41,7 +41,11 @@ export class SplitIndex {
   }
 
   /** The file's side of the split, from the globs relative to its workspace folder. */
-  static roleOf(uri: string, config: ResolvedConfig, folders: readonly string[]): SplitRole | undefined {
+  private static roleOf(
+    uri: string,
+    config: ResolvedConfig,
+    folders: readonly string[],
+  ): SplitRole | undefined {
     if (!uri.startsWith('file:')) return undefined;
     const path = fileURLToPath(uri);
     const root = folders
@@ -50,7 +54,9 @@ export class SplitIndex {
     return splitRole(path, config, root);
   }
 
-  observer(uri: string, role: SplitRole | undefined): FactsObserver | undefined {
+  /** What a file linted under `config` feeds the index: nothing when it is on neither side of the split. */
+  observerFor(uri: string, config: ResolvedConfig, folders: readonly string[]): FactsObserver | undefined {
+    const role = SplitIndex.roleOf(uri, config, folders);
     if (!role) return undefined;
     return {
       reset: () => this.removeFile(uri),

@@ -186,6 +186,10 @@ test('secrets prefilter: the automaton agrees with the regular expression it imp
 
 runRuleTests('secrets', secretsCheckers, {
   valid: [
+    {
+      name: 'a PEM private-key placeholder with no key material',
+      lines: [user('-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----')],
+    },
     { name: 'ordinary chat', lines: [user('How do I rotate my GitHub token safely?')] },
     { name: 'a token that is too short', lines: [user(`ghp_${alnum(20)}`)] },
     { name: 'a placeholder URL password', lines: [user('https://user:password@host.io')] },
@@ -227,6 +231,27 @@ runRuleTests('secrets', secretsCheckers, {
           message: 'a•••:••••••',
           fixed: user('mongodb://<SECRET>@db.corp.io/app') + '\n',
         },
+      ],
+    },
+    {
+      name: 'PEM private keys the preset misses: a 64-character Ed25519 key, an encrypted key, a 12,000-character key',
+      lines: [
+        user(
+          `-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIDhGxQ1t4fJdN7sPwq3vA2yQk1E5rXn0uZbTq9LmHc8s\n-----END PRIVATE KEY-----`,
+        ),
+        user(
+          `x -----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF${alnum(200)}\n-----END ENCRYPTED PRIVATE KEY----- y`,
+        ),
+        user(`-----BEGIN RSA PRIVATE KEY-----\nMII${alnum(12000)}\n-----END RSA PRIVATE KEY-----`),
+      ],
+      findings: [
+        {
+          code: 'secrets/private-key',
+          line: 0,
+          message: 'BEGIN PRIVATE KEY',
+        },
+        { code: 'secrets/private-key', line: 1, message: 'BEGIN ENCRYPTED PRIVATE KEY' },
+        { code: 'secrets/private-key', line: 2, message: 'BEGIN RSA PRIVATE KEY' },
       ],
     },
     {

@@ -12,7 +12,7 @@ export class Column<T extends TypedArray> {
 
   constructor(
     private readonly Type: TypedArrayConstructor<T>,
-    private readonly width = 1,
+    readonly width = 1,
   ) {
     this.values = new Type(0);
   }
@@ -66,6 +66,30 @@ export class IdSet {
     return true;
   }
 
+  /**
+   * Renumbers every id from `from` on to id + `delta` with its column values (lines moved by an edit):
+   * a memmove per column instead of a remove and an add per id. The ids it moves onto must be absent
+   * (for a negative delta, the caller removed them first).
+   */
+  move(from: number, delta: number): void {
+    if (delta === 0 || from >= this.end) return;
+    const end = this.end + delta;
+    if (delta > 0 && end > this.alive.length) {
+      const capacity = Math.max(end, Math.ceil(this.alive.length * 1.5), 64);
+      const next = new Uint8Array(capacity);
+      next.set(this.alive);
+      this.alive = next;
+      for (const column of this.columns) column.ensure(capacity);
+    }
+    this.alive.copyWithin(from + delta, from, this.end);
+    for (const column of this.columns)
+      column.values.copyWithin((from + delta) * column.width, from * column.width, this.end * column.width);
+    // The ids left behind: the gap a paste opens, or the tail a deletion frees.
+    if (delta > 0) this.alive.fill(0, from, from + delta);
+    else this.alive.fill(0, end, this.end);
+    this.end = end;
+  }
+
   has(id: number): boolean {
     return id >= 0 && id < this.alive.length && this.alive[id] === 1;
   }
@@ -76,24 +100,5 @@ export class IdSet {
     let n = 0;
     for (let id = 0; id < this.end; id++) if (this.alive[id]) out[n++] = id;
     return out;
-  }
-}
-
-/** Counts by key (a hash), for "how many examples share this value". */
-export class Counter {
-  readonly counts = new Map<number, number>();
-
-  add(key: number): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-
-  remove(key: number): void {
-    const count = (this.counts.get(key) ?? 0) - 1;
-    if (count > 0) this.counts.set(key, count);
-    else this.counts.delete(key);
-  }
-
-  get(key: number): number {
-    return this.counts.get(key) ?? 0;
   }
 }

@@ -83,6 +83,11 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
         byPrompt.removing(id);
         set.remove(id);
       },
+      move(from, delta) {
+        set.move(from, delta);
+        byExact.move(from, delta);
+        byPrompt.move(from, delta);
+      },
       report(lines, report) {
         const ids = (): Uint32Array => set.ids();
         if (duplicatesOn) reportDuplicates(byExact.sorted(ids), exact.values, lines, report);

@@ -63,6 +63,8 @@ export class SortedPairs {
   private reads = 0;
   /** Changes since the last `sorted()`, as (1 add | 0 remove, key, id) triples. */
   private log: number[] = [];
+  /** Whether ids moved since the last `update` (it then reports everything). */
+  private moved = false;
 
   /** `keyOf` reads an id's current key, or undefined to leave the id out. */
   constructor(private readonly keyOf: (id: number) => number | undefined) {}
@@ -102,15 +104,31 @@ export class SortedPairs {
     if (this.valid) {
       changes = this.log;
       for (let i = 0; i < changes.length; i += 3) this.patch(changes[i]!, changes[i + 1]!, changes[i + 2]!);
+      if (this.moved) changes = undefined;
     } else {
       const sorted = this.sort(allIds());
       [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
     }
     this.log = [];
+    this.moved = false;
     return {
       sorted: { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) },
       changes,
     };
+  }
+
+  /**
+   * After `IdSet.move`: every id from `from` on is id + `delta`. Keys and the order of ids are kept,
+   * so the pairs stay sorted with no new sort; the next `update` reports no changes (every finding
+   * below the edit moved, and those naming a moved line changed).
+   */
+  move(from: number, delta: number): void {
+    if (!this.valid || delta === 0) return;
+    // Removals still in the log would otherwise meet the moved ids out of order.
+    for (let i = 0; i < this.log.length; i += 3) this.patch(this.log[i]!, this.log[i + 1]!, this.log[i + 2]!);
+    this.log = [];
+    for (let i = 0; i < this.length; i++) if (this.ids[i]! >= from) this.ids[i]! += delta;
+    this.moved = true;
   }
 
   private record(op: number, id: number): void {

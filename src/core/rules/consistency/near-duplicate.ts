@@ -124,6 +124,10 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
         for (const sorted of byBand) sorted.removing(id);
         store.remove(id);
       },
+      move(from, delta) {
+        store.set.move(from, delta);
+        for (const sorted of byBand) sorted.move(from, delta);
+      },
       report(lines, report) {
         if (!on) return;
         const ids = store.set.ids();

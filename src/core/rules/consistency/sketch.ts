@@ -152,10 +152,6 @@ export function sketchTexts(texts: readonly string[], out: Uint8Array, offset = 
   return words;
 }
 
-export function sketchText(text: string, out: Uint8Array, offset = 0): number {
-  return sketchTexts([text], out, offset);
-}
-
 /** Estimated Jaccard similarity of two sketches, corrected for 8-bit chance agreement. */
 export function similarity(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number): number {
   let equal = 0;

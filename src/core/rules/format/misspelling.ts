@@ -9,14 +9,14 @@ import { FORMAT_KEYS } from '../../engine/formats.ts';
  * Known top-level keys. `id` is left out: a short free-form key whose "misspellings" (`ID`, `idx`) are
  * usually deliberate metadata.
  */
-export const TOP_LEVEL_KEYS: readonly string[] = [
+const TOP_LEVEL_KEYS: readonly string[] = [
   ...new Set(Object.values(FORMAT_KEYS).flatMap((keys) => [...keys.required, ...keys.optional])),
 ].filter((key) => key !== 'id');
 
 const TOP_LEVEL_SET = new Set(TOP_LEVEL_KEYS);
 
 /** Keys of a ShareGPT turn. */
-export const SHAREGPT_TURN_KEYS: readonly string[] = ['from', 'value', 'weight'];
+const SHAREGPT_TURN_KEYS: readonly string[] = ['from', 'value', 'weight'];
 export const SHAREGPT_TURN_KEY_SET: ReadonlySet<string> = new Set(SHAREGPT_TURN_KEYS);
 const SHAREGPT_MISSPELLABLE: readonly string[] = ['from', 'value'];
 
@@ -36,7 +36,7 @@ export function allowedMessageKeys(config: ResolvedConfig): ReadonlySet<string> 
  * The known key `key` is probably a typo of, if that key is not itself present in `record`: same
  * letters in another case, or a small edit away (one edit for keys of 4+ characters, two for 8+).
  */
-export function likelyKey(
+function likelyKey(
   key: string,
   known: readonly string[],
   record: Record<string, unknown>,
@@ -56,10 +56,6 @@ export function likelyKey(
     }
   }
   return best;
-}
-
-export function isKnownTopLevelKey(key: string): boolean {
-  return TOP_LEVEL_SET.has(key);
 }
 
 /** A misspelled top-level key of `record`, if any. */

@@ -1,10 +1,12 @@
 /**
  * Checksums that turn "looks like a number" into "is a number of this kind": a value that fails its
- * checksum is not reported. Luhn and IBAN come from validator; the cryptocurrency checks are written
+ * checksum is not reported. Luhn comes from validator, IBAN from ibantools (it carries the SWIFT IBAN
+ * registry's per-country lengths and formats, including countries validator lacks such as BY and LY); the cryptocurrency checks are written
  * here because no chosen library implements them (validator's `isBtcAddress`/`isEthereumAddress` only
  * match the shape, without the checksum).
  */
 import { createHash } from 'node:crypto';
+import { isValidIBAN } from 'ibantools';
 import validator from 'validator';
 
 export interface CardBrand {
@@ -40,6 +42,10 @@ export const CARD_BRANDS: readonly CardBrand[] = [
     lengths: [14, 15, 16, 17, 18, 19],
   },
   { name: 'UnionPay', matches: (d) => d.startsWith('62'), lengths: [16, 17, 18, 19] },
+  { name: 'UATP', matches: (d) => d.startsWith('1'), lengths: [15] },
+  { name: 'Mir', matches: (d) => prefixIn(d, 4, 2200, 2204), lengths: [16, 17, 18, 19] },
+  { name: 'RuPay', matches: (d) => /^(?:60|65|81|82|508)/.test(d), lengths: [16] },
+  { name: 'Troy', matches: (d) => d.startsWith('9792'), lengths: [16] },
   {
     name: 'Maestro',
     matches: (d) => /^(?:50|5[6-9]|6[0-9])/.test(d),
@@ -54,7 +60,7 @@ export function cardBrand(digits: string): string | undefined {
 }
 
 export function isValidIban(compact: string): boolean {
-  return validator.isIBAN(compact);
+  return isValidIBAN(compact);
 }
 
 /** Numbers the SSA never issues, plus the famous published ones (Woolworth's wallet card, ads). */

@@ -4,7 +4,7 @@
  * only, escapes blanked; see values.ts) and returns only candidates that passed their check.
  */
 import { findPhoneNumbersInText } from 'libphonenumber-js/max';
-import type { CountryCode } from 'libphonenumber-js/max';
+import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max';
 import validator from 'validator';
 import {
   cardBrand,
@@ -12,8 +12,8 @@ import {
   isBech32Address,
   isEip55Checksummed,
   isPlausibleSsn,
+  isValidIban,
 } from './checksums.ts';
-import { isValidIban } from './checksums.ts';
 import {
   maskCard,
   maskCredentials,
@@ -49,11 +49,35 @@ export interface Detector {
    * rejected without running a regular expression over the line each.
    */
   prefilter(line: string, hasDigit: boolean): boolean;
+  /**
+   * Values written as space- or dash-grouped digits (cards, phones, SSNs): a candidate joined to a
+   * neighbouring digit group by a separator it uses itself ("99 415 555 2671 12") was carved out of
+   * a longer run and is not reported; "4111111111111111 4012-8888-8888-1881" are two cards.
+   */
+  groupedDigits?: boolean;
   find(scan: string, defaultRegion: string): Candidate[];
 }
 
 /** Top-level domains reserved for examples and tests (RFC 2606, RFC 6761): never a real person's. */
-const RESERVED_TLD = /\.(?:example|test|invalid|localhost|local)$/i;
+const RESERVED_DOMAIN =
+  /(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost|local))$|^(?:example|test|invalid|localhost|local)$/i;
+/** Addresses tutorials and forms write as placeholders: "yourname@yourdomain.com", "boss@company.com". */
+const PLACEHOLDER_EMAIL_DOMAIN =
+  /^(?:(?:your|my|some)(?:domain|company|email|mail|website|site|business|name)|domain|company)\.(?:com|net|org)$/i;
+const PLACEHOLDER_EMAIL_LOCAL =
+  /^(?:example|sample|your[._-]?(?:name|email|mail|address|user(?:name)?)?|someone|somebody|xxx+)$/i;
+
+/** Whether an address is a reserved (RFC 2606/6761) or a placeholder one rather than a person's. */
+export function isPlaceholderEmail(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  return (
+    RESERVED_DOMAIN.test(domain) ||
+    PLACEHOLDER_EMAIL_DOMAIN.test(domain) ||
+    PLACEHOLDER_EMAIL_LOCAL.test(local)
+  );
+}
 const PLACEHOLDER_SECRET =
   /^(?:<[^>]*>|\$\{?\w*\}?|\{\{?\s*\w*\s*\}?\}|x+|\*+|•+|\.\.\.|pass(?:word)?|secret|changeme)$/i;
 
@@ -112,7 +136,7 @@ const email: Detector = {
       const value = scan.slice(start, end);
       if (start === at || end === at + 1 || !validator.isEmail(value)) continue;
       const domain = value.slice(value.indexOf('@') + 1).toLowerCase();
-      if (RESERVED_TLD.test(domain)) continue;
+      if (isPlaceholderEmail(value)) continue;
       out.push({ start, end, value, domain, masked: maskEmail(value), check: 'a well-formed address' });
     }
     return out;
@@ -126,8 +150,9 @@ const creditCard: Detector = {
   placeholder: '<CREDIT_CARD>',
   noun: 'Card number',
   prefilter: (line, hasDigit) => hasDigit && DIGIT_RUN.test(line),
+  groupedDigits: true,
   find: (scan) =>
-    matchAll(/(?<![\d.,-])\d(?:[ -]?\d){11,18}(?![\d]|[.,-]\d)/g, scan, (m) => {
+    matchAll(/(?<![\w.,-])\d(?:[ -]?\d){11,18}(?![\w]|[.,-]\d)/g, scan, (m) => {
       const value = m[0];
       const separators = new Set(value.replace(/\d/g, ''));
       if (separators.size > 1) return undefined;
@@ -144,19 +169,24 @@ const creditCard: Detector = {
     }),
 };
 
+const IBAN_TEXT =
+  /(?<![\w-])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{1,4}){3,8}|(?:-[A-Z0-9]{1,4}){3,8})(?!\w)/g;
+
 const iban: Detector = {
   code: 'pii/iban',
   placeholder: '<IBAN>',
   noun: 'IBAN',
-  prefilter: (line, hasDigit) => hasDigit && /[A-Z]{2}\d{2} ?[A-Z0-9]{4}/.test(line),
+  prefilter: (line, hasDigit) => hasDigit && /[A-Z]{2}\d{2}[ -]?[A-Z0-9]{4}/.test(line),
   find: (scan) =>
-    matchAll(/\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g, scan, (m) => {
+    // Compact, or grouped with one separator throughout: each form unambiguous, so a long
+    // near-miss cannot backtrack through every way of splitting it into groups.
+    matchAll(IBAN_TEXT, scan, (m) => {
       // The greedy match may run into following capitals or digits; the IBAN is its longest prefix
-      // that ends at a word boundary and passes mod-97 (IBANs are at most 34 characters).
+      // that ends at a word boundary and passes the registry's length, format and mod-97 check.
       const text = m[0];
       for (let end = text.length; end >= 15; end--) {
-        if (text[end - 1] === ' ' || /[A-Z0-9]/.test(text[end] ?? ' ')) continue;
-        const compact = text.slice(0, end).replace(/ /g, '');
+        if (/[ -]/.test(text[end - 1]!) || /[A-Z0-9]/.test(text[end] ?? ' ')) continue;
+        const compact = text.slice(0, end).replace(/[ -]/g, '');
         if (compact.length < 15 || compact.length > 34 || !isValidIban(compact)) continue;
         return {
           start: m.index,
@@ -177,6 +207,7 @@ const usSsn: Detector = {
   placeholder: '<SSN>',
   noun: 'US Social Security number',
   prefilter: (line, hasDigit) => hasDigit && /\d{3}[- ]\d{2}[- ]\d{4}/.test(line),
+  groupedDigits: true,
   find: (scan) =>
     matchAll(SSN, scan, (m) => {
       const [value, area, , group, serial] = m as unknown as [string, string, string, string, string];
@@ -232,20 +263,57 @@ function isNonPublicIpv4(ip: string): boolean {
     (a === 192 && b === 0 && (c === 0 || c === 2)) ||
     (a === 198 && (b === 18 || b === 19)) ||
     (a === 198 && b === 51 && c === 100) ||
-    (a === 203 && b === 0 && c === 113)
+    (a === 203 && b === 0 && c === 113) ||
+    PUBLIC_RESOLVERS.has(ip)
   );
 }
 
+/**
+ * Public resolvers people name in "ping Google's DNS" (Google, Cloudflare, Quad9, OpenDNS): service
+ * addresses, not anyone's personal data.
+ */
+const PUBLIC_RESOLVERS = new Set([
+  '8.8.8.8',
+  '8.8.4.4',
+  '1.1.1.1',
+  '1.0.0.1',
+  '9.9.9.9',
+  '149.112.112.112',
+  '208.67.222.222',
+  '208.67.220.220',
+  '2001:4860:4860:0:0:0:0:8888',
+  '2001:4860:4860:0:0:0:0:8844',
+  '2606:4700:4700:0:0:0:0:1111',
+  '2606:4700:4700:0:0:0:0:1001',
+  '2620:fe:0:0:0:0:0:fe',
+  '2620:fe:0:0:0:0:0:9',
+]);
+
+/** The eight 16-bit groups of a valid IPv6 text (compressed or not, with an IPv4 tail or not). */
+function ipv6Groups(ip: string): number[] {
+  let text = ip.toLowerCase();
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string): number[] => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
 function isNonPublicIpv6(ip: string): boolean {
-  const lower = ip.toLowerCase();
-  if (lower === '::' || lower === '::1') return true;
-  const first = parseInt(lower.split(':')[0] || '0', 16);
+  const g = ipv6Groups(ip);
+  if (PUBLIC_RESOLVERS.has(g.map((x) => x.toString(16)).join(':'))) return true;
+  const [g0, g1] = g as [number, number];
   return (
-    (first & 0xffc0) === 0xfe80 ||
-    (first & 0xfe00) === 0xfc00 ||
-    (first & 0xff00) === 0xff00 ||
-    lower.startsWith('2001:db8:') ||
-    lower.startsWith('::ffff:')
+    // Only global unicast (2000::/3) is a host on the internet; that excludes ::, ::1, ::ffff:a.b.c.d,
+    // fe80::/10, fc00::/7 and multicast ff00::/8.
+    (g0 & 0xe000) !== 0x2000 ||
+    (g0 === 0x2001 && g1 === 0x0db8) || // documentation, RFC 3849
+    (g0 & 0xfff0) === 0x3ff0 // documentation, RFC 9637 (3fff::/20)
   );
 }
 
@@ -269,13 +337,18 @@ export function mayBeIpv6(line: string): boolean {
 /** "version 1.2.3.4", "v1.2.3.4", "build 10.0.19041.1": dotted numbers that are versions, not hosts. */
 const VERSION_CONTEXT = /(?:\bv|\bversion\s*|\bver\.?\s*|\bbuild\s*|\brelease\s*)$/i;
 
+/** Every RFC 4291/5952 text form: full, "::"-compressed anywhere, with a dotted IPv4 tail. */
+const IPV6 =
+  /(?<![\w:.])(?:[0-9a-fA-F]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]{0,4})(?![\w:]|\.\d)/g;
+
 const ipAddress: Detector = {
   code: 'pii/ip-address',
   placeholder: '<IP_ADDRESS>',
   noun: 'IP address',
   prefilter: (line, hasDigit) => (hasDigit && /\d\.\d{1,3}\.\d{1,3}\.\d/.test(line)) || mayBeIpv6(line),
   find: (scan) => [
-    ...matchAll(/(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g, scan, (m) => {
+    // Not the dotted tail of an IPv6 address ("::ffff:192.0.2.1"), which the IPv6 pattern reads whole.
+    ...matchAll(/(?<![\d.]|[0-9a-fA-F:]:)(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g, scan, (m) => {
       const value = m[0];
       if (!validator.isIP(value, 4) || isNonPublicIpv4(value)) return undefined;
       if (VERSION_CONTEXT.test(scan.slice(Math.max(0, m.index - 10), m.index))) return undefined;
@@ -287,11 +360,11 @@ const ipAddress: Detector = {
         check: 'a public IPv4 address',
       };
     }),
-    ...matchAll(/(?<![\w:.])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])/g, scan, (m) => {
+    ...matchAll(IPV6, scan, (m) => {
       const value = m[0];
+      // "12:30:45" is no IPv6 text; "dead::beef" is, but only 2000::/3 is routed (isNonPublicIpv6),
+      // so public compressed forms with few groups ("2a00:1450::1") are kept.
       if (!validator.isIP(value, 6) || isNonPublicIpv6(value)) return undefined;
-      // "12:30:45" and "a::b" are valid IPv6 text; an address people paste has at least four groups.
-      if (value.split(':').filter(Boolean).length < 4) return undefined;
       return {
         start: m.index,
         end: m.index + value.length,
@@ -324,11 +397,50 @@ function phoneRuns(text: string): RegExpExecArray[] {
   return runs;
 }
 
+/** Digit offsets where a new group starts ("415 555-2671" → 3, 6); a leading "+" is not a digit. */
+function groupStarts(text: string): { digits: string; starts: number[] } {
+  const starts: number[] = [];
+  let digits = '';
+  let gap = false;
+  for (const char of text) {
+    if (char >= '0' && char <= '9') {
+      if (gap && digits.length > 0) starts.push(digits.length);
+      digits += char;
+      gap = false;
+    } else gap = true;
+  }
+  return { digits, starts };
+}
+
+/**
+ * Whether the written grouping agrees with how the number's own country writes it (libphonenumber's
+ * national or international format): every written group break falls on a break of the formatted
+ * number, after any written prefix ("1-", "+49 ") the format leaves out. "1 2 3 4 5 6 7 8 9 10"
+ * and "28980-18480" parse as valid numbers but are written in no country's grouping. This is the
+ * STRICT_GROUPING leniency libphonenumber-js's matcher does not offer (only POSSIBLE and VALID).
+ */
+function hasPhoneGrouping(value: string, number: PhoneNumber): boolean {
+  const written = groupStarts(value);
+  return (['NATIONAL', 'INTERNATIONAL'] as const).some((format) => {
+    const formatted = groupStarts(number.format(format));
+    if (!written.digits.endsWith(formatted.digits.replace(/^0/, ''))) return false;
+    const formattedDigits = written.digits.endsWith(formatted.digits)
+      ? formatted.digits
+      : formatted.digits.slice(1);
+    const shift = written.digits.length - formattedDigits.length;
+    const breaks = new Set(
+      formatted.starts.map((at) => at - (formatted.digits.length - formattedDigits.length)),
+    );
+    return written.starts.every((at) => at <= shift || breaks.has(at - shift));
+  });
+}
+
 const phone: Detector = {
   code: 'pii/phone',
   placeholder: '<PHONE>',
   noun: 'Phone number',
   prefilter: (line, hasDigit) => hasDigit && phoneRuns(line).length > 0,
+  groupedDigits: true,
   find: (scan, defaultRegion) => {
     const out: Candidate[] = [];
     for (const run of phoneRuns(scan)) {
@@ -336,7 +448,7 @@ const phone: Detector = {
       for (const found of findPhoneNumbersInText(run[0], options)) {
         const value = run[0].slice(found.startsAt, found.endsAt);
         const number = found.number;
-        if (!/[+\s().-]/.test(value) || !number.isValid()) continue;
+        if (!/[+\s().-]/.test(value) || !number.isValid() || !hasPhoneGrouping(value, number)) continue;
         if (number.countryCallingCode === '1' && FICTIONAL_NANP.test(number.nationalNumber)) continue;
         out.push({
           start: run.index + found.startsAt,
@@ -358,8 +470,9 @@ const phone: Detector = {
 export const DETECTORS: readonly Detector[] = [
   urlCredentials,
   email,
-  creditCard,
+  // Before cards and phones: an IBAN's digits after the country letters may pass Luhn too.
   iban,
+  creditCard,
   usSsn,
   cryptoWallet,
   ipAddress,

@@ -68,6 +68,26 @@ function hasAsciiDigit(text: string): boolean {
   return false;
 }
 
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/**
+ * Whether a candidate starts or ends inside a longer token: next to a letter or digit ("REF4242…",
+ * "…4242X"), or, for grouped-digit values, joined by one of its own separators to digit groups
+ * written the same way ("99 415 555 2671 12"). A neighbour grouped with another separator is a
+ * number of its own: "4012-8888-8888-1881 4012 8888 8888 1881" are two cards.
+ */
+function insideLongerToken(scan: string, candidate: Candidate, groupedDigits: boolean): boolean {
+  if (ALNUM.test(scan[candidate.start - 1] ?? '') || ALNUM.test(scan[candidate.end] ?? '')) return true;
+  if (!groupedDigits) return false;
+  const own = new Set(candidate.value.replace(/[^ .-]/g, ''));
+  // The digit groups right before and after the candidate, with the separators that join them.
+  const runs = [
+    /(?:\d+[ .-])+$/.exec(scan.slice(Math.max(0, candidate.start - 64), candidate.start))?.[0],
+    /^(?:[ .-]\d+)+/.exec(scan.slice(candidate.end, candidate.end + 64))?.[0],
+  ];
+  return runs.some((run) => run !== undefined && [...run.replace(/\d/g, '')].every((c) => own.has(c)));
+}
+
 function check(context: LineContext, report: Report): void {
   if (!context.json?.ok) return;
   const text = context.text;
@@ -80,6 +100,7 @@ function check(context: LineContext, report: Report): void {
     scan ??= scanText(text);
     for (const candidate of detector.find(scan.text, context.config.pii.defaultPhoneRegion)) {
       if (!valueContaining(scan.values, candidate)) continue;
+      if (insideLongerToken(scan.text, candidate, detector.groupedDigits === true)) continue;
       if (taken.some((t) => candidate.start < t.end && t.start < candidate.end)) continue;
       if (allow.allows(candidate)) continue;
       taken.push(candidate);

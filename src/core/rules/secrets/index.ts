@@ -94,10 +94,34 @@ function mask(secret: string): string {
   return `${prefix}••••••`;
 }
 
+/**
+ * PEM private-key blocks of any size and label. The preset's privatekey rule wants 100 to 10,000
+ * body characters and an RSA/DSA/EC/OPENSSH/PGP label, so it misses a PKCS#8 Ed25519 key (64
+ * characters), keys over 7,500 bytes and `ENCRYPTED PRIVATE KEY` blocks. A body needs a base64 run
+ * of 16 or more so a "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----" placeholder is
+ * not reported. Bodies sit inside one JSON string, so they hold no raw quote.
+ */
+const PEM_PRIVATE_KEY = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----([^"]*?)-----END \1-----/g;
+
+function pemPrivateKeys(text: string, taken: readonly PresetFinding[]): PresetFinding[] {
+  const out: PresetFinding[] = [];
+  if (!text.includes('PRIVATE KEY')) return out;
+  PEM_PRIVATE_KEY.lastIndex = 0;
+  for (let m = PEM_PRIVATE_KEY.exec(text); m; m = PEM_PRIVATE_KEY.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (!/[A-Za-z0-9+/]{16}/.test(m[2]!.replace(/\\[nr]/g, ' '))) continue;
+    if (taken.some((t) => t.start < end && start < t.end)) continue;
+    out.push({ ruleId: `${RULE_PREFIX}privatekey`, messageId: 'PEM block', start, end });
+  }
+  return out;
+}
+
 function check(context: LineContext, report: Report): void {
   const text = context.text;
   if (!maySecret(text)) return;
-  for (const found of runPreset(text)) {
+  const preset = runPreset(text);
+  for (const found of [...preset, ...pemPrivateKeys(text, preset)]) {
     const ruleName = found.ruleId.slice(RULE_PREFIX.length);
     if (SILENT_PRESET_RULES.includes(ruleName)) continue;
     const { code, provider } = SECRET_RULES[ruleName] ?? OTHER;

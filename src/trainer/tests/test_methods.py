@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,23 @@ import pytest
 
 from tunesmith_trainer import config as config_mod
 from tunesmith_trainer import methods
+from tunesmith_trainer.errors import TrainerError
 from tunesmith_trainer.schema import load_schema
 
 PACKAGE = Path(methods.__file__).parent
 METHOD_SCHEMA = load_schema("run-config")["properties"]["method"]
 METHOD_NAMES = set(METHOD_SCHEMA["properties"]["type"]["enum"])
-SETTING_NAMES = {key for section in METHOD_SCHEMA["properties"].values() for key in section.get("properties", {})}
+
+
+def _names_with_defaults(schema: dict[str, Any]) -> set[str]:
+    found = set()
+    for key, sub in schema.get("properties", {}).items():
+        found |= {key} if "default" in sub else set()
+        found |= _names_with_defaults(sub)
+    return found
+
+
+SETTING_NAMES = _names_with_defaults(load_schema("run-config"))
 
 
 def _strings(node: ast.AST) -> set[str]:
@@ -39,7 +51,7 @@ def branches_on_method_names(source: str) -> list[tuple[int, str]]:
 
 
 def restated_defaults(source: str) -> list[tuple[int, str]]:
-    """``.get("r", 16)``: a method setting read with a fallback value of its own."""
+    """``.get("r", 16)``: a run-config setting the schema gives a default for, read with a fallback of its own."""
     return [
         (node.lineno, node.args[0].value)
         for node in ast.walk(ast.parse(source))
@@ -54,6 +66,7 @@ def test_the_scans_find_what_they_look_for():
     assert branches_on_method_names('match m:\n    case "full":\n        pass') == [(2, "full")]
     assert branches_on_method_names('paths["partial"] = 1') == []
     assert restated_defaults('r = lora.get("r", 16)') == [(1, "r")]
+    assert restated_defaults('version = data.get("version", 1)') == [(1, "version")]
     assert restated_defaults('text = pt.get("init_text")') == []
 
 
@@ -128,3 +141,91 @@ def test_partial_layers_come_from_the_schema(changed_defaults, tiny):
     assert {n for n in names if n.startswith(prefix)} == {n for n, _ in model.named_parameters()
                                                          if n.startswith(f"{prefix}.0.")}
     assert {n for n in names if not n.startswith(prefix)} == {"lm_head.weight"}
+
+
+# -- what each method saves, and what evaluation accepts from it ---------------------------------------------
+def _write_layout(folder: Path, layout: str) -> Path:
+    """A folder of the shape each kind of method writes: a PEFT adapter, partial weights, or a whole model."""
+    import torch
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True)
+    tensors = {"model.layers.0.mlp.down_proj.weight": torch.zeros(2, 2)}
+    if layout == "adapter":
+        (folder / methods.ADAPTER_CONFIG).write_text("{}")
+        save_file(tensors, str(folder / methods.ADAPTER_WEIGHTS))
+    elif layout == "partial":
+        (folder / methods.PARTIAL_MANIFEST).write_text("{}")
+        save_file(tensors, str(folder / methods.PARTIAL_WEIGHTS))
+    else:
+        (folder / "config.json").write_text("{}")
+        save_file(tensors, str(folder / "model.safetensors"))
+    return folder
+
+
+# What evaluation accepts from each method: its result and its Trainer checkpoints (a partial run's are whole models).
+ACCEPTS = {"lora": {"adapter"}, "qlora": {"adapter"}, "prompt_tuning": {"adapter"}, "full": {"model"},
+           "partial": {"partial", "model"}}
+
+
+@pytest.mark.parametrize("name", sorted(METHOD_NAMES))
+@pytest.mark.parametrize("layout", ["adapter", "partial", "model"])
+def test_each_method_accepts_what_it_saves_and_names_what_is_missing_otherwise(tmp_path, name, layout):
+    folder = _write_layout(tmp_path / layout, layout)
+    method = methods.method_named(name)
+    if layout in ACCEPTS[name]:
+        assert method.check_saved(folder) == ["model.layers.0.mlp.down_proj.weight"]
+    else:
+        with pytest.raises(TrainerError) as raised:
+            method.check_saved(folder)
+        assert raised.value.kind == "config" and str(folder) in raised.value.message
+        assert f"a {name} run" in raised.value.message
+
+
+def test_a_partial_result_for_another_base_model_is_refused_before_generation(tmp_path, tiny):
+    from transformers import AutoModelForCausalLM
+
+    folder = _write_layout(tmp_path / "partial", "partial")
+    base = AutoModelForCausalLM.from_pretrained(str(tiny["model"]), local_files_only=True)
+    names = methods.Partial().check_saved(folder)
+    # Weights named for a layer this base lacks (a deeper model's): refused; those it has: accepted.
+    with pytest.raises(TrainerError, match="do not fit this base model"):
+        methods.Partial().check_fits(base, folder, [*names, "model.layers.9.mlp.down_proj.weight"])
+    methods.Partial().check_fits(base, folder, names)
+
+
+# -- QLoRA's environment, checked before anything is read or launched ---------------------------------------
+def test_qlora_on_the_cpu_fails_before_the_data_is_read(tiny, tmp_path):
+    from conftest import read_events, train, write_config
+
+    run_dir = tmp_path / "qlora"
+    missing = tmp_path / "no-such-train.jsonl"
+    config = write_config(tiny, run_dir, method={"type": "qlora"}, data={"train": str(missing)},
+                          hardware={"device": "cpu"})
+    assert train(config) == 1
+    errors = [e for e in read_events(run_dir) if e["type"] == "error"]
+    assert len(errors) == 1 and errors[0]["kind"] == "environment" and "CUDA GPU" in errors[0]["message"]
+    assert "lora" in errors[0]["hint"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("bitsandbytes") is not None, reason="bitsandbytes is installed here")
+def test_qlora_without_bitsandbytes_says_how_to_install_it():
+    with pytest.raises(TrainerError) as raised:
+        methods.QLoRA().check_environment("cuda")
+    assert raised.value.kind == "environment" and "bitsandbytes" in raised.value.message
+    assert "pip install" in raised.value.hint
+
+
+def test_the_other_methods_run_on_the_cpu():
+    for name in METHOD_NAMES - {"qlora"}:
+        methods.method_named(name).check_environment("cpu")
+
+
+def test_config_messages_name_the_methods_that_allow_a_setting(tmp_path):
+    raw = {"model": {"path": str(tmp_path)}, "data": {"train": "t.jsonl", "packing": True},
+           "method": {"type": "prompt_tuning"}, "output": {"dir": "run", "merge": True}}
+    with pytest.raises(TrainerError) as raised:
+        config_mod.parse_config(raw, tmp_path)
+    problems = {p["path"]: p["message"] for p in raised.value.problems}
+    assert problems["output/merge"].startswith("applies to lora and qlora only, not prompt_tuning")
+    assert problems["data/packing"].startswith("packing does not work with prompt_tuning")

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from .config import RunConfig
     from .model import Hardware
 
+ADAPTER_CONFIG = "adapter_config.json"
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
 PARTIAL_MANIFEST = "manifest.json"
 PARTIAL_WEIGHTS = "trained.safetensors"
 OUTPUT_LAYER = "lm_head"
@@ -26,6 +28,44 @@ def save_pretrained(model: Any, tokenizer: Any, folder: Path) -> None:
     """A model (or adapter) and its tokenizer as Hugging Face folders load them."""
     model.save_pretrained(str(folder))
     tokenizer.save_pretrained(str(folder))
+
+
+def _unusable(message: str, file: Path, hint: str = "Re-run the training, or evaluate another checkpoint.") -> Any:
+    raise TrainerError("config", message, hint, file=str(file))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        return _unusable(f"{path} cannot be read: {exc}", path)
+
+
+def _open_safetensors(path: Path) -> list[str]:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), "pt") as handle:  # validates the header against the file's size
+            return list(handle.keys())
+    except Exception as exc:  # noqa: BLE001 - SafetensorError and OSError alike mean an unusable file
+        return _unusable(f"{path} is damaged or incomplete: {exc}", path)
+
+
+def _checked_model_folder(directory: Path, absent: str) -> list[str]:
+    """The tensor names of a Hugging Face model folder (``save_pretrained``'s, or a Trainer checkpoint's),
+    after checking that its config and every weight file named by its index are whole; ``absent`` is the
+    message when it holds no model at all."""
+    if not (directory / "config.json").is_file():
+        _unusable(absent, directory, "Pass the run's result directory or one of its checkpoints.")
+    _read_json(directory / "config.json")
+    index = directory / "model.safetensors.index.json"
+    files = sorted(set(_read_json(index)["weight_map"].values())) if index.is_file() else ["model.safetensors"]
+    names: list[str] = []
+    for name in files:
+        if not (directory / name).is_file():
+            _unusable(f"{directory} has no {name}", directory, "The model was not saved completely: re-run the training.")
+        names.extend(_open_safetensors(directory / name))
+    return names
 
 
 def _is_target(name: str, targets: Any) -> bool:
@@ -48,6 +88,10 @@ class TuningMethod(ABC):
     lighter: str | None = None
     """The method ``estimate`` suggests when this one does not fit."""
 
+    def check_environment(self, device: str) -> None:
+        """Raises when this method cannot run on ``device`` (cuda | cpu) with the packages installed; called
+        as soon as the device is known, before any data is read, model loaded or rank launched."""
+
     def quantization_config(self, config: RunConfig, hw: Hardware) -> Any:
         """``from_pretrained``'s quantization_config for training, or None."""
         return None
@@ -58,6 +102,18 @@ class TuningMethod(ABC):
 
     def save(self, model: Any, tokenizer: Any, config: RunConfig, folder: Path) -> None:
         save_pretrained(model, tokenizer, folder)
+
+    def save_merged(self, model: Any, tokenizer: Any, folder: Path) -> None:
+        """The trained model as one plain Hugging Face model (``output.merge``, for a method that can_merge)."""
+        raise TrainerError("config", f"output.merge does not apply to {self.name}", "Set output.merge to false.")
+
+    @abstractmethod
+    def check_saved(self, directory: Path) -> list[str]:
+        """Checks, before any model is loaded, that ``directory`` (the result ``save`` wrote, or one of the
+        run's checkpoints) holds whole files of the kind ``load`` reads; returns the tensor names in them."""
+
+    def check_fits(self, base: Any, directory: Path, tensor_names: list[str]) -> None:
+        """Checks that what ``directory`` holds can be loaded onto ``base`` (before anything is generated)."""
 
     @abstractmethod
     def load(self, base: Any, directory: Path) -> Any:
@@ -97,6 +153,18 @@ class PeftAdapter(TuningMethod):
 
         return get_peft_model(model, self.peft_config(config))
 
+    def check_saved(self, directory: Path) -> list[str]:
+        # save_pretrained of a PeftModel and the Trainer's checkpoints of one write the same two files.
+        if not (directory / ADAPTER_CONFIG).is_file():
+            _unusable(f"{directory} holds no adapter ({ADAPTER_CONFIG}), which a {self.name} run saves",
+                      directory, "Pass the run's result directory or one of its checkpoints.")
+        _read_json(directory / ADAPTER_CONFIG)
+        weights = directory / ADAPTER_WEIGHTS
+        if not weights.is_file():
+            _unusable(f"{directory} has an {ADAPTER_CONFIG} but no {ADAPTER_WEIGHTS}", directory,
+                      "The adapter was not saved completely: re-run the training or evaluate another checkpoint.")
+        return _open_safetensors(weights)
+
     def load(self, base: Any, directory: Path) -> Any:
         from peft import PeftModel
 
@@ -121,6 +189,9 @@ class LoRA(PeftAdapter):
             use_rslora=lora["rslora"],
             use_dora=lora["dora"],
         )
+
+    def save_merged(self, model: Any, tokenizer: Any, folder: Path) -> None:
+        save_pretrained(model.merge_and_unload(), tokenizer, folder)
 
     def prepare(self, model: Any, config: RunConfig, hw: Hardware) -> Any:
         try:
@@ -154,13 +225,10 @@ class QLoRA(LoRA):
         q = config.method.qlora
         return {"load_in_4bit": True, "bnb_4bit_quant_type": q["quant_type"], "bnb_4bit_use_double_quant": q["double_quant"]}
 
-    def quantization_config(self, config: RunConfig, hw: Hardware) -> Any:
+    def check_environment(self, device: str) -> None:
         import importlib.util
 
-        import torch
-        from transformers import BitsAndBytesConfig
-
-        if hw.device != "cuda":
+        if device != "cuda":
             raise TrainerError(
                 "environment", "QLoRA needs a CUDA GPU", "Use method lora (or partial) on this machine, or run on a GPU."
             )
@@ -170,6 +238,12 @@ class QLoRA(LoRA):
                 "QLoRA needs the bitsandbytes package, which is not installed",
                 "pip install bitsandbytes (or `pip install tunesmith-trainer[qlora]`) in the trainer's environment.",
             )
+
+    def quantization_config(self, config: RunConfig, hw: Hardware) -> Any:
+        import torch
+        from transformers import BitsAndBytesConfig
+
+        self.check_environment(hw.device)
         return BitsAndBytesConfig(
             **self.quantization_settings(config),
             bnb_4bit_compute_dtype=torch.bfloat16 if hw.precision == "bf16" else torch.float16,
@@ -221,6 +295,9 @@ class Full(TuningMethod):
         for param in model.parameters():
             param.requires_grad_(True)
         return model
+
+    def check_saved(self, directory: Path) -> list[str]:
+        return _checked_model_folder(directory, f"{directory} holds no model (config.json), which a {self.name} run saves")
 
     def load(self, base: Any, directory: Path) -> Any:
         from transformers import AutoModelForCausalLM
@@ -299,16 +376,32 @@ class Partial(TuningMethod):
         }
         (folder / PARTIAL_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
+    def check_saved(self, directory: Path) -> list[str]:
+        if not (directory / PARTIAL_MANIFEST).is_file():
+            # The Trainer's checkpoints of a partial run hold the whole model.
+            return _checked_model_folder(directory, f"{directory} holds neither partial weights ({PARTIAL_MANIFEST}) "
+                                         f"nor a model (config.json), which a {self.name} run's checkpoints hold")
+        _read_json(directory / PARTIAL_MANIFEST)
+        weights = directory / PARTIAL_WEIGHTS
+        if not weights.is_file():
+            _unusable(f"{directory} has no {PARTIAL_WEIGHTS}", directory, "Re-run the training.")
+        return _open_safetensors(weights)
+
+    def check_fits(self, base: Any, directory: Path, tensor_names: list[str]) -> None:
+        if not (directory / PARTIAL_MANIFEST).is_file():
+            return  # a checkpoint: a whole model, loaded as such
+        missing = sorted(set(tensor_names) - {n for n, _ in base.named_parameters()})
+        if missing:
+            _unusable(f"the partial weights in {directory} do not fit this base model: {missing[:3]}", directory,
+                      "Evaluate with the base model the run was trained on (model.path).")
+
     def load(self, base: Any, directory: Path) -> Any:
         if not (directory / PARTIAL_MANIFEST).is_file():
-            # Trainer's checkpoints of a partial run hold the whole model.
             return Full().load(base, directory)
         from safetensors.torch import load_file
 
         tensors = load_file(str(directory / PARTIAL_WEIGHTS))
-        missing = set(tensors) - {n for n, _ in base.named_parameters()}
-        if missing:
-            raise TrainerError("config", f"partial weights do not fit this base model: {sorted(missing)[:3]}")
+        self.check_fits(base, directory, list(tensors))
         base.load_state_dict(tensors, strict=False)
         return base
 

@@ -146,6 +146,7 @@ class TrainRecipe:
         self.last_checkpoint: Path | None = None
         self.last_loss: float | None = None
         self.hw = model_mod.detect_hardware(config)
+        methods.method_for(config).check_environment(self.hw.device)
 
     @property
     def cancel_requested(self) -> bool:
@@ -346,8 +347,7 @@ class TrainRecipe:
         paths = {method.result_name: self._write_result(
             method.result_name, lambda folder: method.save(self.model, self.tokenizer, self.config, folder))}
         if self.config.output.merge:  # the config allows it only for a method that can_merge
-            merged = self.model.merge_and_unload()
-            paths["merged"] = self._write_result("merged", lambda folder: methods.save_pretrained(merged, self.tokenizer, folder))
+            paths["merged"] = self._write_result("merged", lambda folder: method.save_merged(self.model, self.tokenizer, folder))
         return paths
 
     def _write_result(self, name: str, write: Any) -> str:

@@ -8,7 +8,7 @@ import torch
 from safetensors.torch import load_file
 
 from conftest import read_events, train, write_config
-from tunesmith_trainer.model import PARTIAL_MANIFEST, PARTIAL_WEIGHTS
+from tunesmith_trainer.methods import PARTIAL_MANIFEST, PARTIAL_WEIGHTS
 
 
 def test_partial_changes_and_saves_only_the_chosen_layers(tiny, tmp_path):

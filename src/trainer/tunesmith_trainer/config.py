@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TrainerError
+from .methods import METHODS
 from .schema import load_schema
 
 
@@ -144,16 +145,19 @@ def _section(data: Any, name: str) -> dict[str, Any]:
 
 def _cross_field_problems(data: Any) -> list[tuple[str, str]]:
     """What the schema cannot say: fields that exclude or need each other (checked with defaults applied)."""
-    method, training = _section(data, "method").get("type"), _section(data, "training")
+    method_name, training = _section(data, "method").get("type"), _section(data, "training")
+    # An unknown type is the schema's problem, already listed.
+    method = METHODS.get(method_name) if isinstance(method_name, str) else None
     output, files = _section(data, "output"), _section(data, "data")
     problems = []
-    if output.get("merge") is True and method not in ("lora", "qlora"):
-        problems.append(("output/merge", f"applies to LoRA only, not {method}; set it to false"))
+    if output.get("merge") is True and method is not None and not method.can_merge:
+        mergeable = " and ".join(m.name for m in METHODS.values() if m.can_merge)
+        problems.append(("output/merge", f"applies to {mergeable} only, not {method_name}; set it to false"))
     if training.get("early_stopping_patience") and not (files.get("validation") and training.get("eval_steps")):
         problems.append(("training/early_stopping_patience",
                          "early stopping needs data/validation and training/eval_steps; set both or remove it"))
-    if files.get("packing") is True and method == "prompt_tuning":
-        problems.append(("data/packing", "packing does not work with prompt tuning; set it to false"))
+    if files.get("packing") is True and method is not None and not method.supports_packing:
+        problems.append(("data/packing", f"packing does not work with {method_name}; set it to false"))
     return problems
 
 
@@ -192,7 +196,7 @@ def parse_config(raw: Any, base_dir: Path | None = None, source: Path | None = N
     data["evaluation"]["file"] = _resolve(base, data["evaluation"].get("file"))
     data["output"]["dir"] = _resolve(base, data["output"]["dir"])
     return RunConfig(
-        version=data.get("version", 1),
+        version=data["version"],
         model=ModelConfig(**data["model"]),
         data=DataConfig(**data["data"]),
         method=MethodConfig(**data["method"]),

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from .config import RunConfig
+from . import methods
 from . import model as model_mod
+from .methods import TuningMethod
 
 GIB = 1024**3
 DTYPE_BYTES = {"bf16": 2, "fp16": 2, "fp32": 4}
@@ -26,18 +28,6 @@ def _meta_model(config: RunConfig) -> Any:
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(model_config, trust_remote_code=config.model.trust_remote_code)
     return model, model_config
-
-
-def _linears(model: Any) -> list[tuple[str, Any]]:
-    import torch
-
-    return [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
-
-
-def _is_target(name: str, targets: Any, output_name: str) -> bool:
-    if targets == "all-linear":
-        return not name.endswith(output_name)
-    return any(name == t or name.endswith("." + t) for t in targets)
 
 
 def _precision(config: RunConfig, device: dict[str, Any]) -> str:
@@ -67,39 +57,17 @@ def _device() -> dict[str, Any]:
 
 
 def breakdown(config: RunConfig, model: Any, model_config: Any, precision: str, *, batch: int, length: int,
-              checkpointing: bool, method: str) -> dict[str, int]:
+              checkpointing: bool, method: TuningMethod) -> dict[str, int]:
     act = DTYPE_BYTES[precision]
     weight_bytes = DTYPE_BYTES[config.model.dtype] if config.model.dtype != "auto" else act
-    if precision == "fp16" and method in ("full", "partial"):
+    if precision == "fp16" and method.trains_base_weights:
         weight_bytes = 4
-    output_name = "lm_head"
-    linears = _linears(model)
     total = sum(p.numel() for p in model.parameters())
-    lora = config.method.lora
-    trainable, trainable_bytes = 0, 4
-    if method in ("lora", "qlora"):
-        targets = lora.get("target_modules", "all-linear")
-        for name, m in linears:
-            if _is_target(name, targets, output_name):
-                trainable += lora.get("r", 16) * (m.in_features + m.out_features)
-                trainable += m.out_features if lora.get("dora") else 0
-    elif method == "prompt_tuning":
-        trainable = config.method.prompt_tuning.get("num_virtual_tokens", 20) * model_config.hidden_size
-    elif method == "partial":
-        names = set(model_mod.partial_trainable_names(
-            model, config.method.partial.get("layers", 2), config.method.partial.get("modules", [])))
-        trainable = sum(p.numel() for n, p in model.named_parameters() if n in names)
-        trainable_bytes = weight_bytes
-    else:
-        trainable, trainable_bytes = total, weight_bytes
-    if method == "qlora":
-        quantized = sum(m.weight.numel() for n, m in linears if not n.endswith(output_name))
-        # NF4: 0.5 byte per weight, plus one fp32 absmax per 64 weights (double quantisation: 8-bit + fp32 per 256).
-        per_weight = 0.5 + (1 / 64 + 4 / (64 * 256) if config.method.qlora.get("double_quant", True) else 4 / 64)
-        weights = int(quantized * per_weight + (total - quantized) * act)
-    else:
-        weights = total * weight_bytes
-    weights += trainable * trainable_bytes if method in ("lora", "qlora", "prompt_tuning") else 0
+    trainable = method.trainable_parameters(config, model, model_config)
+    # Trained base weights keep their dtype; an adapter trains in fp32 beside the base.
+    trainable_bytes = weight_bytes if method.trains_base_weights else 4
+    weights = method.weight_bytes(config, model, weight_bytes, act)
+    weights += trainable * trainable_bytes if method.adds_parameters else 0
 
     h = model_config.hidden_size
     i = getattr(model_config, "intermediate_size", 4 * h)
@@ -110,8 +78,7 @@ def breakdown(config: RunConfig, model: Any, model_config: Any, precision: str, 
     tokens = batch * length
     # Saved per token per layer: norm inputs (fp32 upcast), q/k/v, attention output, MLP gate/up/act/product.
     per_layer = (10 * h + 2 * kv + 4 * i) * act + 4 * h * 4
-    if method in ("lora", "qlora") and lora.get("dropout", 0) > 0:
-        per_layer += sum(m.in_features for n, m in linears if _is_target(n, lora.get("target_modules", "all-linear"), output_name)) // layers * act
+    per_layer += method.activation_bytes_per_layer(config, model, layers, act)
     activations = tokens * (per_layer * (1 if checkpointing else layers) + (h * act * layers if checkpointing else 0))
     # Logits in the compute dtype, their fp32 upcast for the loss and its gradient.
     logits = tokens * vocab * (act + 8)
@@ -133,7 +100,7 @@ def estimate(config: RunConfig) -> dict[str, Any]:
     device = _device()
     precision = _precision(config, device)
     model, model_config = _meta_model(config)
-    t, method = config.training, config.method.type
+    t, method = config.training, methods.method_for(config)
     kw = {"batch": t.batch_size, "length": config.data.max_length, "method": method}
     chosen = breakdown(config, model, model_config, precision, checkpointing=t.gradient_checkpointing, **kw)
     with_ckpt = breakdown(config, model, model_config, precision, checkpointing=True, **kw)
@@ -150,14 +117,12 @@ def estimate(config: RunConfig) -> dict[str, Any]:
                              batch=max(1, t.batch_size // 2), length=config.data.max_length, method=method)
             options.append((f"halve training.batch_size to {max(1, t.batch_size // 2)} and double "
                             "training.gradient_accumulation (same effective batch)", half["total"]))
-        if method == "lora" and device["type"] == "cuda":
-            q = breakdown(config, model, model_config, precision, checkpointing=t.gradient_checkpointing, batch=t.batch_size,
-                          length=config.data.max_length, method="qlora")
-            options.append(("use method qlora (4-bit base weights)", q["total"]))
-        if method in ("full", "partial"):
+        lighter = methods.method_named(method.lighter) if method.lighter else None
+        if lighter is not None and (device["type"] == "cuda" or not lighter.needs_cuda):
             lo = breakdown(config, model, model_config, precision, checkpointing=t.gradient_checkpointing,
-                           batch=t.batch_size, length=config.data.max_length, method="lora")
-            options.append(("use method lora", lo["total"]))
+                           batch=t.batch_size, length=config.data.max_length, method=lighter)
+            options.append((f"use method {lighter.name}" + (" (4-bit base weights)" if lighter.needs_cuda else ""),
+                            lo["total"]))
         if config.data.max_length > 256:
             sh = breakdown(config, model, model_config, precision, checkpointing=t.gradient_checkpointing,
                            batch=t.batch_size, length=config.data.max_length // 2, method=method)
@@ -166,7 +131,7 @@ def estimate(config: RunConfig) -> dict[str, Any]:
     return {
         "device": {k: v for k, v in device.items() if k != "bf16"},
         "precision": precision,
-        "method": method,
+        "method": method.name,
         "batch_size": t.batch_size,
         "max_length": config.data.max_length,
         "bytes": chosen,

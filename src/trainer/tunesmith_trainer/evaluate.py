@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from . import data as data_mod
 from . import rendering
+from . import methods
 from . import model as model_mod
 from . import report as report_mod
 from .config import RunConfig
@@ -38,9 +39,9 @@ class EvaluationCancelled(Exception):
 
 
 def result_dir(config: RunConfig) -> Path:
-    for name in ("adapter", "partial", "model"):
-        if (config.run_dir / name).is_dir():
-            return config.run_dir / name
+    folder = config.run_dir / methods.method_for(config).result_name
+    if folder.is_dir():
+        return folder
     raise TrainerError(
         "config", f"{config.run_dir} has no trained result yet", "Finish a training run first (train --config ...)."
     )
@@ -67,62 +68,12 @@ def _step(name: str) -> int:
     return int(match.group(1)) if match else -1
 
 
-def _open_safetensors(path: Path) -> list[str]:
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), "pt") as handle:  # validates the header against the file's size
-            return list(handle.keys())
-    except Exception as exc:  # noqa: BLE001 - SafetensorError and OSError alike mean an unusable file
-        return _raise(f"{path} is damaged or incomplete: {exc}", "Re-run the training, or evaluate another checkpoint.", path)
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        return _raise(f"{path} cannot be read: {exc}", "Re-run the training, or evaluate another checkpoint.", path)
-
-
-def check_weights(directory: Path) -> list[str]:
-    """Checks, before any model is loaded, that ``directory`` holds a complete adapter, partial
-    weights or model (what ``model.load_tuned`` loads); returns the tensor names it holds."""
+def check_weights(config: RunConfig, directory: Path) -> list[str]:
+    """Checks, before any model is loaded, that ``directory`` holds whole files of what the run's method
+    saves and loads; returns the tensor names they hold."""
     if not directory.is_dir():
         _raise(f"{directory} does not exist", "Finish a training run first, or pass an existing --checkpoint.")
-    if (directory / "adapter_config.json").is_file():
-        _read_json(directory / "adapter_config.json")
-        weights = directory / "adapter_model.safetensors"
-        if not weights.is_file():
-            _raise(f"{directory} has an adapter_config.json but no adapter_model.safetensors",
-                   "The adapter was not saved completely: re-run the training or evaluate another checkpoint.", directory)
-        return _open_safetensors(weights)
-    if (directory / model_mod.PARTIAL_MANIFEST).is_file():
-        _read_json(directory / model_mod.PARTIAL_MANIFEST)
-        weights = directory / model_mod.PARTIAL_WEIGHTS
-        if not weights.is_file():
-            _raise(f"{directory} has no {model_mod.PARTIAL_WEIGHTS}", "Re-run the training.", directory)
-        return _open_safetensors(weights)
-    if (directory / "config.json").is_file():
-        _read_json(directory / "config.json")
-        index = directory / "model.safetensors.index.json"
-        files = sorted(set(_read_json(index)["weight_map"].values())) if index.is_file() else ["model.safetensors"]
-        names: list[str] = []
-        for name in files:
-            if not (directory / name).is_file():
-                _raise(f"{directory} has no {name}", "The model was not saved completely: re-run the training.", directory)
-            names.extend(_open_safetensors(directory / name))
-        return names
-    return _raise(f"{directory} holds no adapter, partial weights or model",
-                  "Pass the run's result directory or one of its checkpoints.", directory)
-
-
-def _check_partial_fits(model: Any, directory: Path, names: list[str]) -> None:
-    if not (directory / model_mod.PARTIAL_MANIFEST).is_file():
-        return
-    missing = sorted(set(names) - {n for n, _ in model.named_parameters()})
-    if missing:
-        _raise(f"the partial weights in {directory} do not fit this base model: {missing[:3]}",
-               "Evaluate with the base model the run was trained on (model.path).", directory)
+    return methods.method_for(config).check_saved(directory)
 
 
 # -- generation --------------------------------------------------------------------------------------------
@@ -348,7 +299,8 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
         raise TrainerError("config", "no held-out file to evaluate", "Set evaluation.file or pass --file.")
     records = data_mod.read_records(source, config.data.format)[:limit]
     weights = checkpoint_dir(config, checkpoint) if checkpoint else result_dir(config)
-    tensor_names = check_weights(weights)
+    method = methods.method_for(config)
+    tensor_names = check_weights(config, weights)
     report_id = weights.name if checkpoint else "final"
     heldout, lines = report_mod.read_lines(source)
     hw = model_mod.detect_hardware(config)
@@ -362,7 +314,7 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
                 "temperature": ev.temperature}
 
     model = model_mod.load_base_model(config, hw, for_training=False).to(hw.device).eval()
-    _check_partial_fits(model, weights, tensor_names)
+    method.check_fits(model, weights, tensor_names)
     has_template = bool(getattr(tokenizer, "chat_template", None))
     prompt_ids = [tokenizer(p, add_special_tokens=not has_template)["input_ids"] for p in prompts]
     cache_path = config.run_dir / "evaluations" / ".cache" / f"base-{base_cache_key(config, hw, settings, prompt_ids, rows)}.json"
@@ -377,7 +329,7 @@ def evaluate(config: RunConfig, *, file: str | None = None, output: str | None =
             progress("base", len(prompts), len(prompts))
         notes.append("The base model's outputs and log-probabilities come from an earlier evaluation of this run "
                      "(same model files, prompts and generation settings).")
-    model = model_mod.load_tuned(model, weights).to(hw.device).eval()
+    model = method.load(model, weights).to(hw.device).eval()
     tuned = _phase("tuned", model, tokenizer, prompts, rows, settings, config.training.seed, progress, cancel)
     del model
     gc.collect()

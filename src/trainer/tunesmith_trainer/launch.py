@@ -33,14 +33,17 @@ def launch(config: RunConfig, config_path: Path, *, resume: bool = False) -> int
     """Runs the distributed job and returns its exit code; the child processes write the events."""
     import torch
 
+    from .errors import TrainerError
+    from .methods import method_for
+
     available = torch.cuda.device_count()
     if available < config.hardware.gpus:
-        from .errors import TrainerError
-
         raise TrainerError(
             "environment",
             f"hardware.gpus is {config.hardware.gpus} but torch sees {available} GPU(s)",
             f"Set hardware.gpus to {max(available, 1)} or check CUDA_VISIBLE_DEVICES.",
         )
+    # Before any rank starts: every rank would fail the same way, each loading the data first.
+    method_for(config).check_environment("cuda")
     env = {**os.environ, LAUNCHED_ENV: "1"}
     return subprocess.call(build_command(config, config_path, resume=resume), env=env)

@@ -27,6 +27,7 @@ from . import rendering
 from . import files
 from . import inputs
 from . import launch
+from . import methods
 from . import model as model_mod
 
 
@@ -145,6 +146,7 @@ class TrainRecipe:
         self.last_checkpoint: Path | None = None
         self.last_loss: float | None = None
         self.hw = model_mod.detect_hardware(config)
+        methods.method_for(config).check_environment(self.hw.device)
 
     @property
     def cancel_requested(self) -> bool:
@@ -246,7 +248,7 @@ class TrainRecipe:
         model = model_mod.load_base_model(self.config, self.hw)
         if model.config.pad_token_id is None:
             model.config.pad_token_id = self.tokenizer.pad_token_id
-        self.model = model_mod.apply_method(model, self.config, self.hw)
+        self.model = methods.method_for(self.config).prepare(model, self.config, self.hw)
         self.parameters = model_mod.parameter_counts(self.model)
 
     def _setup_trainer(self) -> None:
@@ -341,19 +343,11 @@ class TrainRecipe:
 
     # -- save --------------------------------------------------------------------------------
     def save_result(self) -> dict[str, str]:
-        method, paths = self.config.method.type, {}
-
-        def pretrained(model: Any) -> Any:
-            return lambda folder: (model.save_pretrained(str(folder)), self.tokenizer.save_pretrained(str(folder)))
-
-        if method in ("lora", "qlora", "prompt_tuning"):
-            paths["adapter"] = self._write_result("adapter", pretrained(self.model))
-            if self.config.output.merge:
-                paths["merged"] = self._write_result("merged", pretrained(self.model.merge_and_unload()))
-        elif method == "partial":
-            paths["partial"] = self._write_result("partial", lambda f: model_mod.save_partial(self.model, f, self.config))
-        else:
-            paths["model"] = self._write_result("model", pretrained(self.model))
+        method = methods.method_for(self.config)
+        paths = {method.result_name: self._write_result(
+            method.result_name, lambda folder: method.save(self.model, self.tokenizer, self.config, folder))}
+        if self.config.output.merge:  # the config allows it only for a method that can_merge
+            paths["merged"] = self._write_result("merged", lambda folder: method.save_merged(self.model, self.tokenizer, folder))
         return paths
 
     def _write_result(self, name: str, write: Any) -> str:

@@ -194,3 +194,81 @@ export async function corpus(seed: number, targetBytes: number): Promise<string>
   });
   return path;
 }
+
+/**
+ * Templated, repetitive chat lines of about 1.3 KB, the shape of support and classification data:
+ * the same system prompt and answer templates on every line with a few slots filled in, so the
+ * per-line cost of the engine (rather than the volume of novel text) is what is measured.
+ */
+class TemplatedGenerator {
+  private readonly products = [
+    'router X200',
+    'Acme laptop',
+    'smart thermostat',
+    'wireless earbuds',
+    'the mobile app',
+  ];
+  private readonly problems = [
+    'does not turn on after the latest update',
+    'keeps disconnecting from the network every few minutes',
+    'shows an error code when I try to sign in',
+    'was charged twice on my last invoice',
+    'arrived with a cracked screen and missing cable',
+  ];
+  private readonly labels = ['hardware', 'connectivity', 'account', 'billing', 'shipping'];
+  private ticket = 100_000;
+
+  constructor(private readonly random: () => number) {}
+
+  private pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)]!;
+  }
+
+  line(): string {
+    const kind = Math.floor(this.random() * this.problems.length);
+    const product = this.pick(this.products);
+    const days = 1 + Math.floor(this.random() * 30);
+    const ticket = this.ticket++;
+    const system =
+      'You are a support agent for Acme. Classify the ticket into one of: hardware, connectivity, account, ' +
+      'billing, shipping. Then reply politely in at most five sentences, restate the problem, give the next ' +
+      'step, and never ask for passwords or full card numbers. Answer in the customer language.';
+    const user =
+      `Ticket #${ticket}. Hello, my ${product} ${this.problems[kind]}. I bought it ${days} days ago and I ` +
+      `have already tried restarting it, resetting it to factory settings and reinstalling the software, ` +
+      `but nothing helped. I use it every day for work, so this is urgent for me. Could you tell me what ` +
+      `to do next and whether this is covered by the warranty? Thank you for your help.`;
+    const assistant =
+      `Category: ${this.labels[kind]}. Thank you for contacting Acme support about ticket #${ticket}. I am ` +
+      `sorry that your ${product} ${this.problems[kind]}; I understand how disruptive that is when you ` +
+      `rely on it for work. Since you bought it ${days} days ago it is covered by the warranty. Please ` +
+      `open the Acme support portal, choose "Start a repair" and enter ticket #${ticket}; we will send a ` +
+      `prepaid label within one business day. Is there anything else I can help you with today?`;
+    return JSON.stringify({
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: user },
+        { role: 'assistant', content: assistant },
+      ],
+    });
+  }
+}
+
+/** `lines` templated support lines (see TemplatedGenerator), generated once per seed and count. */
+export async function templatedCorpus(seed: number, lines: number): Promise<string> {
+  const path = join(DATA_DIR, `templated-${seed}-${lines}.jsonl`);
+  if (existsSync(path)) return path;
+  const generator = new TemplatedGenerator(seededRandom(seed));
+  await write(path, async (emit) => {
+    let chunk = '';
+    for (let i = 0; i < lines; i++) {
+      chunk += generator.line() + '\n';
+      if (chunk.length > 1 << 20) {
+        await emit(chunk);
+        chunk = '';
+      }
+    }
+    await emit(chunk);
+  });
+  return path;
+}

@@ -19,7 +19,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ResolvedConfig } from '../engine/config.ts';
 import { SNIFF_BYTES, nonTextReason } from '../engine/reader.ts';
-import { minimatch } from 'minimatch';
+import { matchesAnyGlob, matchesDirectory } from './glob.ts';
 
 export interface ExpandedPaths {
   files: string[];
@@ -32,11 +32,6 @@ export function displayPath(cwd: string, path: string): string {
   const rel = relative(cwd, path);
   const shown = rel === '' || rel.startsWith('..') ? path : rel;
   return sep === '/' ? shown : shown.split(sep).join('/');
-}
-
-/** Whether a `/`-separated relative path matches any glob (minimatch, as the split globs use). */
-export function matchesAny(path: string, globs: readonly string[]): boolean {
-  return globs.some((glob) => minimatch(path, glob, { dot: true }));
 }
 
 export function expandPaths(args: readonly string[], cwd: string, config: ResolvedConfig): ExpandedPaths {
@@ -66,19 +61,19 @@ export function expandPaths(args: readonly string[], cwd: string, config: Resolv
     for (const entry of entries) {
       const path = join(dir, entry.name);
       const shown = displayPath(cwd, path);
-      if (matchesAny(shown, config.files.exclude) || matchesAny(`${shown}/`, config.files.exclude)) continue;
+      if (matchesDirectory(shown, config.files.exclude)) continue;
       if (!entry.isDirectory() && !entry.isFile() && !entry.isSymbolicLink()) continue; // FIFOs, sockets
       // Links are followed (a Hugging Face snapshot is a folder of links into its blob store).
       let target: Stats;
       try {
         target = statSync(path);
       } catch (error) {
-        if (matchesAny(shown, config.files.include))
+        if (matchesAnyGlob(shown, config.files.include))
           problems.push(`${shown}: cannot follow the link (${describeError(error)})`);
         continue;
       }
       if (target.isDirectory()) walk(path, target);
-      else if (target.isFile() && matchesAny(shown, config.files.include)) add(path);
+      else if (target.isFile() && matchesAnyGlob(shown, config.files.include)) add(path);
     }
   };
   for (const arg of args) {

@@ -9,9 +9,9 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Connection, InitializeParams } from 'vscode-languageserver';
 import { CONFIG_FILE, resolveConfig, type ResolvedConfig } from '../../core/engine/config.ts';
+import { isExcluded, matchesAnyGlob, matchesDirectory } from '../../core/io/glob.ts';
 import { type InitializationOptions, SETTINGS_SECTION } from '../../shared/protocol.ts';
 import { mergeSettings } from '../../shared/settings.ts';
-import { GlobSet } from './glob.ts';
 
 /** Directories never worth walking for datasets, whatever the settings say. */
 const NEVER_WALK = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -73,7 +73,7 @@ export class Workspace {
       const rel = relative(fileURLToPath(folderUri), path).split(sep).join('/');
       if (rel.startsWith('..')) continue;
       const { include, exclude } = await this.globs(folderUri);
-      return include.matches(rel) && !exclude.matches(rel);
+      return matchesAnyGlob(rel, include) && !isExcluded(rel, exclude);
     }
     return false;
   }
@@ -98,9 +98,8 @@ export class Workspace {
         const path = `${dir}/${entry.name}`;
         const rel = relative(root, path).split(sep).join('/');
         if (entry.isDirectory()) {
-          if (!NEVER_WALK.has(entry.name) && !exclude.matches(rel) && !exclude.matches(rel + '/x'))
-            await walk(path);
-        } else if (entry.isFile() && include.matches(rel) && !exclude.matches(rel)) {
+          if (!NEVER_WALK.has(entry.name) && !matchesDirectory(rel, exclude)) await walk(path);
+        } else if (entry.isFile() && matchesAnyGlob(rel, include) && !matchesAnyGlob(rel, exclude)) {
           found.push(pathToFileURL(path).href);
         }
       }
@@ -110,7 +109,9 @@ export class Workspace {
   }
 
   /** The folder's dataset globs: the configuration's, with the editor's `files.exclude` added. */
-  private async globs(folderUri: string): Promise<{ include: GlobSet; exclude: GlobSet }> {
+  private async globs(
+    folderUri: string,
+  ): Promise<{ include: readonly string[]; exclude: readonly string[] }> {
     const config = await this.configFor(folderUri);
     const filesExclude: unknown = this.canPullConfiguration
       ? await this.connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'files.exclude' })
@@ -119,8 +120,8 @@ export class Workspace {
       typeof filesExclude === 'object' && filesExclude !== null ? filesExclude : {},
     ).flatMap(([glob, on]) => (on === true ? [glob] : []));
     return {
-      include: new GlobSet(config.files.include),
-      exclude: new GlobSet([...config.files.exclude, ...excluded]),
+      include: config.files.include,
+      exclude: [...config.files.exclude, ...excluded],
     };
   }
 

@@ -210,7 +210,7 @@ test('Compare Dataset with Revision: added, removed and changed examples and the
   await page.screenshot({ path: join(SHOTS, 'e2e-dataset-compare.png') });
 });
 
-test('a file deleted on disk while open in the dataset view: the view says so and shows no rows', async () => {
+test('a file changed on disk while open in the dataset view is read again; deleted, the view says so and shows no rows', async () => {
   await openFile('format.jsonl');
   await runCommand(page, 'Tunesmith: Open as Dataset');
   const view = await until(
@@ -228,7 +228,18 @@ test('a file deleted on disk while open in the dataset view: the view says so an
     },
     45_000,
   );
-  rmSync(join(editor.workspace, 'format.jsonl'));
+  // Changed on disk: the view reads it again.
+  const file = join(editor.workspace, 'format.jsonl');
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  writeFileSync(file, [...lines, '{"prompt": "Written on disk?", "completion": "Yes."}'].join('\n') + '\n');
+  await until(
+    'the view to show the line written on disk',
+    async () =>
+      (await view.locator('#shown').textContent()) === `${lines.length + 1} lines` &&
+      (await view.locator('#window').innerText()).includes('Written on disk?'),
+    30_000,
+  );
+  rmSync(file);
   await until(
     'the notice that the file was deleted',
     async () => (await view.locator('#notice').textContent())?.includes('format.jsonl was deleted on disk'),

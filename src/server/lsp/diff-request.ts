@@ -34,9 +34,11 @@ export async function diffRequest(
   log: (message: string) => void,
 ): Promise<DatasetDiffResult> {
   const linted: LintedFile[] = [];
+  let current = params.old.name;
   try {
     const old = await lintSide(config, params.old.path, params.old.name, log);
     linted.push(old);
+    current = params.new.name;
     const neu = await lintSide(config, params.new.path, params.new.name, log);
     linted.push(neu);
     const diff = await diffDatasets(
@@ -48,7 +50,8 @@ export async function diffRequest(
     return { diff };
   } catch (error) {
     // What is wrong with a file or the tokenizer is said to the user; anything else is ours.
-    if (error instanceof FileProblem || error instanceof StatsProblem) return { error: error.message };
+    if (error instanceof FileProblem) return { error: `${current}: ${error.message}` };
+    if (error instanceof StatsProblem) return { error: error.message };
     throw error;
   } finally {
     for (const side of linted) side.reader.close();

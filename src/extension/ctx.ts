@@ -20,12 +20,14 @@ import {
   LintWorkspaceRequest,
   SETTINGS_SECTION,
   SplitRequest,
+  DatasetDiffRequest,
   SummaryNotification,
   type DatasetSummary,
 } from '../shared/protocol.ts';
 import type { DatasetService } from './new-run/new-run-panel.ts';
 import { CONFIG_FILE } from '../core/engine/config.ts';
 import { SETTING_KEYS, nest } from '../shared/settings.ts';
+import { registerDatasetCompare } from './dataset/compare.ts';
 import { registerDatasetView } from './dataset/editor.ts';
 import { registerEvaluation } from './evaluation/commands.ts';
 import { ReportStore } from './evaluation/reports.ts';
@@ -84,6 +86,10 @@ export class Ctx {
       ...registerEvaluation(extension, this.output, this.reports),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerDatasetView(extension, this.output),
+      // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
+      ...registerDatasetCompare(extension, this.output, async (params) =>
+        (await this.running()).sendRequest(DatasetDiffRequest, params),
+      ),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {
         this.showSummary();
@@ -167,16 +173,18 @@ export class Ctx {
     await this.start();
   }
 
+  /** The running client; a request may come while the server is still starting: it waits a little. */
+  private async running(): Promise<LanguageClient> {
+    for (let waited = 0; waited < 15_000; waited += 200) {
+      if (this.client?.isRunning()) return this.client;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error('The Tunesmith language server is not running.');
+  }
+
   /** The language server's answers for the new-run form; each refuses plainly while it is down. */
   private datasetService(): DatasetService {
-    // The form may open while the server is still starting (right after activation): wait a little.
-    const running = async (): Promise<LanguageClient> => {
-      for (let waited = 0; waited < 15_000; waited += 200) {
-        if (this.client?.isRunning()) return this.client;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      throw new Error('The Tunesmith language server is not running.');
-    };
+    const running = () => this.running();
     return {
       files: async () => (await (await running()).sendRequest(DatasetFilesRequest)).uris,
       summary: async (uri) => (await running()).sendRequest(DatasetSummaryRequest, { uri }),

@@ -18,12 +18,14 @@ import type {
 import { compareFindings } from '../../core/engine/linter.ts';
 import type { Finding } from '../../core/engine/types.ts';
 import {
+  DatasetDiffRequest,
   DatasetFilesRequest,
   DatasetSummaryRequest,
   LintWorkspaceRequest,
   SplitRequest,
   type DatasetSummary,
 } from '../../shared/protocol.ts';
+import { diffRequest } from './diff-request.ts';
 import type { DiskLinter } from './disk-lint.ts';
 import type { Documents } from './documents.ts';
 import { codeActions, hoverFor, symbolFor } from './features.ts';
@@ -53,6 +55,11 @@ export class Requests {
     connection.onRequest(DatasetSummaryRequest, ({ uri }) => this.datasetSummary(uri));
     connection.onRequest(SplitRequest, async (params) =>
       splitDataset(params, await this.workspace.configFor(params.uri)),
+    );
+    connection.onRequest(DatasetDiffRequest, async (params) =>
+      diffRequest(params, await this.workspace.configFor(params.uri), (message) =>
+        connection.console.error(message),
+      ),
     );
   }
 

@@ -138,6 +138,8 @@ function onDocument(message: Extract<DatasetHostMessage, { type: 'document' }>):
   const first = page.version === -1;
   const changed = message.version !== page.version || message.findings !== page.findings;
   const countChanged = message.lineCount !== page.lineCount;
+  // The same version with more lines: a file read from disk whose index is still growing.
+  const grown = !changed && message.lineCount > page.lineCount;
   page.lineCount = message.lineCount;
   page.codes = message.codes;
   if (message.findings !== page.findings) page.fixes.clear();
@@ -151,7 +153,8 @@ function onDocument(message: Extract<DatasetHostMessage, { type: 'document' }>):
     page.asked.clear();
   }
   if (page.lines !== null || isFiltering()) return runFilter();
-  if (countChanged) setCount();
+  if (grown) list.grow(message.lineCount);
+  else if (countChanged) setCount();
   else list.refresh();
   showCount();
   // Back in a tab that was hidden: where the user was.

@@ -256,6 +256,8 @@ export class VirtualList {
     const top = this.listTop();
     const anchor = this.heights.at(top);
     const into = top - this.heights.before(anchor);
+    // At the end of the list it stays at the end (the last line must stay in view once reached).
+    const atEnd = top > 0 && top >= this.maxTop() - 1;
     let changed = false;
     for (const entry of entries) {
       const node = entry.target as HTMLElement;
@@ -266,7 +268,9 @@ export class VirtualList {
     }
     if (!changed) return;
     this.resize();
-    this.top = this.heights.before(anchor) + Math.min(into, this.heights.heights[anchor]! - 1);
+    this.top = atEnd
+      ? this.maxTop()
+      : this.heights.before(anchor) + Math.min(into, this.heights.heights[anchor]! - 1);
     this.syncScroll();
     this.schedule();
   }

@@ -10,28 +10,22 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { LinePages, type IndexProgress, type PageLine } from '../../core/io/line-pages.ts';
 import { LARGE_FILE_BYTES } from '../../shared/protocol.ts';
 import {
-  MAX_TEXT_CHARS,
   isDatasetViewMessage,
   type DatasetFilter,
   type DatasetHostMessage,
-  type DatasetRow,
   type DatasetViewMessage,
 } from '../../shared/dataset-protocol.ts';
 import { showFailure } from '../failure.ts';
 import { loadPage } from '../webview.ts';
+import { DiskRows } from './disk-rows.ts';
 import { FindingsTable } from './findings.ts';
 import { datasetViewHtml } from './page.ts';
-import { buildRow, isEmptyFilter, passes, readsText } from './rows.ts';
 
 export const DATASET_DISK_VIEW_TYPE = 'tunesmith.datasetFile';
 
-/** Index progress is sent this often (each message re-renders the count). */
-const PROGRESS_MS = 250;
-/** A filter scan does not decode lines longer than this (they match no text query). */
-const MAX_SCAN_CHARS = 10_000_000;
+/** Diagnostics arrive in bursts: one document message per burst. */
 const SETTLE_MS = 40;
 
 export function registerDiskDatasetView(
@@ -59,31 +53,14 @@ export async function tooLargeForDocument(uri: vscode.Uri): Promise<boolean> {
   return size >= LARGE_FILE_BYTES;
 }
 
-const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MB`;
-
-/** A line read only in part (longer than LinePages' maxLineBytes): shown as text, with why. */
-function cutRow(page: PageLine & { totalBytes: number }, row: DatasetRow): DatasetRow {
-  return {
-    kind: 'invalid',
-    line: page.line,
-    error: `This line is ${mb(page.totalBytes)}: only its start is read into the view.`,
-    text: page.text.slice(0, MAX_TEXT_CHARS),
-    textLength: page.text.length,
-    findings: row.findings,
-  };
-}
-
 /** One open read-only view of a file on disk: follows the file and its diagnostics, answers the page. */
 class DiskDatasetSession {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly findings: FindingsTable;
   private readonly name: string;
-  private pages: LinePages | undefined;
-  /** Bumped each time the file is read again (changed on disk): rows of older versions are stale. */
-  private version = 0;
+  private readonly rows: DiskRows;
   private ready = false;
   private filterId = -1;
-  private lastProgress = 0;
   private settle: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
@@ -97,16 +74,23 @@ class DiskDatasetSession {
     loadPage(panel, extensionUri, 'dataset', datasetViewHtml);
     this.findings = new FindingsTable(uri);
     this.findings.read();
+    this.rows = new DiskRows(uri.fsPath, this.name, () => this.sendDocument());
     const watcher = vscode.workspace.createFileSystemWatcher(
       new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), this.name),
     );
     const failed = (error: unknown) =>
       showFailure(output, error, { logPrefix: `dataset view ${uri.fsPath}: ` });
+    const reopen = () => this.rows.open().then(() => this.sendDocument(), failed);
     this.disposables.push(
       watcher,
-      watcher.onDidChange(() => this.reopen().catch(failed)),
-      watcher.onDidCreate(() => this.reopen().catch(failed)),
-      watcher.onDidDelete(() => this.deleted()),
+      watcher.onDidChange(reopen),
+      watcher.onDidCreate(reopen),
+      watcher.onDidDelete(() =>
+        this.post({
+          type: 'notice',
+          message: `${this.name} was deleted from disk; the view shows what it had read.`,
+        }),
+      ),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message).catch(failed)),
       vscode.languages.onDidChangeDiagnostics((event) => {
         if (!event.uris.some((changed) => changed.toString() === uri.toString())) return;
@@ -116,75 +100,24 @@ class DiskDatasetSession {
       }),
       panel.onDidDispose(() => void this.dispose()),
     );
-    void this.reopen().catch(failed);
+    void reopen();
   }
 
   private post(message: DatasetHostMessage): void {
     if (!this.disposed) void this.panel.webview.postMessage(message);
   }
 
-  /** Reads the file (again): a new index, a new version; the old one is closed. */
-  private async reopen(): Promise<void> {
-    const old = this.pages;
-    this.pages = undefined;
-    await old?.close();
-    if (this.disposed) return;
-    const version = ++this.version;
-    this.lastProgress = 0;
-    const pages = await LinePages.open(this.uri.fsPath, {
-      onProgress: (progress) => this.progressed(version, progress),
-    });
-    if (this.disposed || version !== this.version) return void pages.close();
-    this.pages = pages;
-    pages.indexed.catch((error: unknown) =>
-      this.output.error(`dataset view ${this.uri.fsPath}: indexing stopped: ${String(error)}`),
-    );
-  }
-
-  private progressed(version: number, progress: IndexProgress): void {
-    if (version !== this.version || !this.ready || !this.pages) return;
-    const now = Date.now();
-    // The first chunk at once (the first page), then a few times a second, and the end.
-    if (!progress.done && now - this.lastProgress < PROGRESS_MS) return;
-    this.lastProgress = now;
-    this.sendDocument();
-  }
-
-  private notice(): string {
-    const pages = this.pages;
-    const size = pages?.size ?? 0;
-    const why =
-      size >= LARGE_FILE_BYTES
-        ? `${this.name} is ${mb(size)}, over the 50 MB VS Code hands to extensions as a document, so this view reads it from disk and cannot edit it`
-        : `this view reads ${this.name} from disk and cannot edit it ("Open as Dataset" on a file under 50 MB opens the editable view)`;
-    const findings = 'findings are the language server’s lint of the saved file';
-    const progress = pages?.progress;
-    const indexing =
-      progress && !progress.done
-        ? ` Indexing: ${progress.lines.toLocaleString('en-US')} lines so far, ${Math.floor((100 * progress.bytes) / Math.max(1, progress.totalBytes))}% of the file read.`
-        : '';
-    return `Read-only: ${why}; ${findings}.${indexing}`;
-  }
-
   private sendDocument(): void {
-    const pages = this.pages;
-    if (!this.ready || !pages) return;
+    if (!this.ready || !this.rows.opened) return;
     this.post({
       type: 'document',
       name: this.name,
-      version: this.version,
-      lineCount: pages.index.count,
+      version: this.rows.version,
+      lineCount: this.rows.lineCount,
       findings: this.findings.generation,
       codes: this.findings.codes,
     });
-    this.post({ type: 'notice', message: this.notice() });
-  }
-
-  private deleted(): void {
-    this.post({
-      type: 'notice',
-      message: `${this.name} was deleted from disk; the view shows what it had read.`,
-    });
+    this.post({ type: 'notice', message: this.rows.notice() });
   }
 
   private async receive(message: unknown): Promise<void> {
@@ -200,8 +133,11 @@ class DiskDatasetSession {
       case 'ready':
         this.ready = true;
         return this.sendDocument();
-      case 'rows':
-        return this.rows(message.lines);
+      case 'rows': {
+        const read = await this.rows.rows(message.lines, this.findings);
+        if (read && read.version === this.rows.version) this.post({ type: 'rows', ...read });
+        return;
+      }
       case 'reveal': {
         // VS Code's text editor opens a file of any size; only extensions get no document of it.
         const position = new vscode.Position(message.line, message.character);
@@ -221,7 +157,7 @@ class DiskDatasetSession {
       case 'applyFix':
         this.post({
           type: 'notice',
-          message: `Quick fixes need the file as a document, and ${this.name} is read from disk: apply them in a copy under 50 MB, or with \`tunesmith fix\`.`,
+          message: `Quick fixes edit a document, and ${this.name} is read from disk: apply them with \`tunesmith fix\`, or in a part of the file under 50 MB.`,
         });
         if (message.type === 'fixes')
           this.post({ type: 'fixes', line: message.line, finding: message.finding, titles: [] });
@@ -229,49 +165,11 @@ class DiskDatasetSession {
     }
   }
 
-  private async rows(lines: number[]): Promise<void> {
-    const pages = this.pages;
-    if (!pages) return;
-    const version = this.version;
-    const read = await pages.read(lines);
-    if (version !== this.version) return;
-    const rows = read.map((page) => {
-      const row = buildRow(
-        page.line,
-        page.totalBytes === undefined ? page.text : '',
-        this.findings.of(page.line),
-      );
-      return page.totalBytes === undefined ? row : cutRow({ ...page, totalBytes: page.totalBytes }, row);
-    });
-    this.post({ type: 'rows', version, rows });
-  }
-
-  /** Findings-only filters use the table; others stream the file once. A newer request stops an older. */
+  /** A newer filter request stops an older one. */
   private async filter(id: number, filter: DatasetFilter): Promise<void> {
     this.filterId = id;
-    if (isEmptyFilter(filter)) return this.post({ type: 'filtered', id, lines: null });
-    const lines: number[] = [];
-    if (!readsText(filter)) {
-      for (const line of this.findings.lines())
-        if (passes('', this.findings.of(line), filter)) lines.push(line);
-      return this.post({ type: 'filtered', id, lines });
-    }
-    const pages = this.pages;
-    if (!pages) return;
-    const version = this.version;
-    const current = () => this.filterId === id && version === this.version;
-    try {
-      for await (const batch of pages.scan(MAX_SCAN_CHARS)) {
-        if (!current()) return;
-        for (const line of batch)
-          if (passes(line.text, this.findings.of(line.line), filter)) lines.push(line.line);
-      }
-    } catch (error) {
-      // The file was read again meanwhile (its descriptor closed): the view asks again.
-      if (!current()) return;
-      throw error;
-    }
-    if (this.filterId === id && version === this.version) this.post({ type: 'filtered', id, lines });
+    const lines = await this.rows.filter(filter, this.findings, () => this.filterId === id && !this.disposed);
+    if (lines !== undefined && this.filterId === id) this.post({ type: 'filtered', id, lines });
   }
 
   private async dispose(): Promise<void> {
@@ -279,6 +177,6 @@ class DiskDatasetSession {
     clearTimeout(this.settle);
     this.filterId = -1;
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
-    await this.pages?.close();
+    await this.rows.close();
   }
 }

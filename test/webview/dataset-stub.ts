@@ -120,7 +120,14 @@ export async function openDiskDatasetView(
   host: Host,
   path: string,
   findings: Map<number, FindingInput[]> = new Map(),
-): Promise<{ page: Page; posted: DatasetViewMessage[]; rows: DiskRows; documents: number[] }> {
+): Promise<{
+  page: Page;
+  posted: DatasetViewMessage[];
+  rows: DiskRows;
+  documents: number[];
+  /** performance.now() when the file was opened (the page had loaded). */
+  openedAt: number;
+}> {
   const page = await host.open('/dataset');
   const documents: number[] = [];
   const source = {
@@ -152,8 +159,9 @@ export async function openDiskDatasetView(
       if (lines !== undefined) await send({ type: 'filtered', id: message.id, lines });
     }
   });
+  const openedAt = performance.now();
   await rows.open();
-  return { page, posted, rows, documents };
+  return { page, posted, rows, documents, openedAt };
 }
 
 export const fromLines = (lines: string[], rest: Omit<Dataset, 'lineCount' | 'line'> = {}): Dataset => ({

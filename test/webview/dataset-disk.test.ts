@@ -3,7 +3,8 @@
  * against the stub host serving it with the view's own DiskRows: the first rows come while the index
  * is still growing, the view says it is read-only and why, pages are the file's lines (CRLF, invalid
  * UTF-8, a last line without an ending), a line far down is reached by number, a text filter streams
- * the file. And the list keeps its place when its count grows under it (the index growing).
+ * the file. And the list keeps its place when its count grows under it (the index growing), and a
+ * line asked for by number before the count reached it is shown once it does.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -112,5 +113,13 @@ test('the count growing under the list (an index still being built) keeps the ro
   );
   assert.equal(await page.evaluate(() => (window as unknown as Probe).__dataset.firstShown()), 1_500);
   assert.equal(await page.locator('.row[data-line="1500"]').getAttribute('data-kept'), 'yes');
+
+  // A line past the count so far: reached once the count gets there.
+  await announce(2_000);
+  await goTo(page, 900_001);
+  await announce(500_000);
+  await announce(1_000_000);
+  await waitRow(page, 900_000);
+  assert.equal(await page.evaluate(() => (window as unknown as Probe).__dataset.firstShown()), 900_000);
   await page.close();
 });

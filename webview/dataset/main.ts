@@ -156,6 +156,11 @@ function onDocument(message: Extract<DatasetHostMessage, { type: 'document' }>):
   if (grown) list.grow(message.lineCount);
   else if (countChanged) setCount();
   else list.refresh();
+  if (!grown) pendingLine = undefined;
+  else if (pendingLine !== undefined && pendingLine < page.lineCount) {
+    list.scrollTo(pendingLine);
+    pendingLine = undefined;
+  }
   showCount();
   // Back in a tab that was hidden: where the user was.
   const line = first ? savedLine(vscode.getState()) : undefined;
@@ -268,9 +273,14 @@ $('goto').addEventListener('keydown', (event) => {
   if (event.key !== 'Enter') return;
   const line = count($<Field>('goto').value);
   if (line === undefined || line < 1) return;
+  // Past the lines counted so far of a file still being indexed: there once the index reaches it.
+  pendingLine = page.lines === null && line > page.lineCount ? line - 1 : undefined;
   list.scrollTo(positionOf(line - 1));
 });
 $('open-text').addEventListener('click', () => post({ type: 'openText' }));
+
+/** A line asked for by number before the index of the file reached it. */
+let pendingLine: number | undefined;
 
 /** The position of `line` in the rows shown, or of the first shown line after it. */
 function positionOf(line: number): number {

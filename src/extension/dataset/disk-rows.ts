@@ -112,7 +112,14 @@ export class DiskRows {
     const pages = this.pages;
     if (!pages) return undefined;
     const version = this.version;
-    const read = await pages.read(lines);
+    let read: PageLine[];
+    try {
+      read = await pages.read(lines);
+    } catch (error) {
+      // The file was read again meanwhile (this index's descriptor closed): the view asks again.
+      if (version !== this.version) return undefined;
+      throw error;
+    }
     const rows = read.map((page) =>
       page.totalBytes === undefined
         ? buildRow(page.line, page.text, findings.of(page.line))

@@ -224,6 +224,13 @@ export function passes(text: string, findings: readonly FindingInput[], filter: 
   return true;
 }
 
+/** Whether the filter needs the lines' text (else only lines with findings can pass). */
+export const readsText = (filter: DatasetFilter): boolean =>
+  filter.query !== undefined ||
+  filter.format !== undefined ||
+  filter.minTurns !== undefined ||
+  filter.maxTurns !== undefined;
+
 /** Whether the filter narrows anything at all. */
 export const isEmptyFilter = (filter: DatasetFilter): boolean =>
   filter.code === undefined &&

@@ -1,5 +1,5 @@
 /**
- * The semantic pass for a surface (the CLI; the language server later): finds the model, starts the
+ * The semantic pass for the CLI (the language server runs it per document: src/server/lsp/semantic.ts): finds the model, starts the
  * embedding worker, puts the workspace's cache in front of it, and runs `semanticFindings`. Without a
  * model the rules are off and `off` says how to turn them on.
  */
@@ -40,6 +40,15 @@ export function semanticModel(config: ResolvedConfig, root: string): EmbeddingMo
   return findEmbeddingModel(dir);
 }
 
+/** What the info says while no model is found: how to get one, and which directory was looked in. */
+export function modelOffInfo(config: ResolvedConfig): string {
+  const named =
+    config.semantic.modelPath === ''
+      ? ''
+      : ` (no model.onnx and tokenizer.json in ${config.semantic.modelPath})`;
+  return HOW_TO_GET_THE_MODEL + named;
+}
+
 /** `root`: the workspace, whose `.tunesmith/embeddings/` holds the cache. */
 export async function runSemanticPass(
   files: readonly SemanticFile[],
@@ -48,13 +57,7 @@ export async function runSemanticPass(
 ): Promise<SemanticRun> {
   if (!semanticRulesOn(config)) return { state: 'disabled' };
   const model = semanticModel(config, root);
-  if (!model) {
-    const named =
-      config.semantic.modelPath === ''
-        ? ''
-        : ` (no model.onnx and tokenizer.json in ${config.semantic.modelPath})`;
-    return { state: 'off', info: HOW_TO_GET_THE_MODEL + named };
-  }
+  if (!model) return { state: 'off', info: modelOffInfo(config) };
   const compared = comparedExamples(files);
   if (compared > config.semantic.maxExamples) {
     return {

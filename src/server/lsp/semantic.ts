@@ -5,9 +5,11 @@
  * for `IDLE_MS`; the workspace's split (every training and validation file, open or not) is checked
  * for semantic leaks as a whole-workspace pass with work-done progress. The findings reach the editor
  * through the publisher beside the lexical ones, which never wait for them: a pass starts on a timer,
- * embeds in the worker thread (one per model), and its result is dropped if the document changed
- * meanwhile (a generation counter per document, one for the workspace pass). Embeddings are cached by
- * content hash (the CLI's `.tunesmith/embeddings/`), so an edit re-embeds only the examples it changed.
+ * runs in the model's worker thread (one per model; embedding and the quadratic comparisons alike,
+ * this thread only reads the examples), and is cancelled, or its result dropped, when the document
+ * changes meanwhile (a generation counter per document, one for the workspace pass). Embeddings are
+ * cached by content hash (the CLI's `.tunesmith/embeddings/`), so an edit re-embeds only the examples
+ * it changed.
  * Without a model the rules are off and the user is told once per session how to get one.
  */
 import { readFile } from 'node:fs/promises';
@@ -17,21 +19,16 @@ import { MessageType, ShowMessageNotification, type Connection, type FileEvent }
 import type { ResolvedConfig } from '../../core/engine/config.ts';
 import { compareFindings } from '../../core/engine/linter.ts';
 import type { Finding } from '../../core/engine/types.ts';
-import { EmbeddingCache, modelKey, type Embed } from '../../core/semantic/cache.ts';
+import { modelKey, workspaceCacheDir } from '../../core/semantic/cache.ts';
 import {
   semanticExample,
   semanticExamplesOfText,
   type SemanticExample,
 } from '../../core/semantic/examples.ts';
 import { defaultModelDir, findEmbeddingModel, type EmbeddingModelFiles } from '../../core/semantic/model.ts';
-import {
-  comparedExamples,
-  semanticFindings,
-  semanticRulesOn,
-  type SemanticFile,
-} from '../../core/semantic/pass.ts';
+import { comparedExamples, semanticRulesOn, type SemanticFile } from '../../core/semantic/pass.ts';
 import { modelOffInfo, semanticModel } from '../../core/semantic/run.ts';
-import { EmbeddingWorker } from '../../core/semantic/worker-client.ts';
+import { EmbeddingWorker, type WorkerPassResult } from '../../core/semantic/worker-client.ts';
 import { SEMANTIC_LEAK } from '../../core/rules/semantic/meta.ts';
 import type { Documents } from './documents.ts';
 import type { LintedDocument } from './linted-document.ts';
@@ -42,8 +39,6 @@ import type { Workspace } from './workspace.ts';
 const IDLE_MS = 1500;
 /** After an open or a save: at once, but behind the lexical publication (setImmediate) it follows. */
 const SOON_MS = 20;
-/** Texts per request to the worker: a superseded pass stops between them, and progress moves with them. */
-const BATCH = 64;
 /** Lines of an open document read between two turns of the event loop, so edits get through. */
 const LINES_PER_TURN = 2000;
 
@@ -77,8 +72,8 @@ export class SemanticChecks {
   private workspaceTimer: ReturnType<typeof setTimeout> | undefined;
   /** One worker per model file. */
   private readonly models = new Map<string, LoadedModel>();
-  /** One cache per workspace root and model. */
-  private readonly caches = new Map<string, EmbeddingCache>();
+  /** Cancels each document's pass in the worker, and the workspace pass ('' ), while they run. */
+  private readonly running = new Map<string, () => void>();
   /** Told once per session each: no model; a model that would not load; a file over maxExamples. */
   private toldNoModel = false;
   private readonly told = new Set<string>();
@@ -155,6 +150,7 @@ export class SemanticChecks {
 
   /** Runs the workspace pass after a moment, coalescing a burst of triggers. */
   scheduleWorkspace(delay = SOON_MS): void {
+    this.running.get('')?.();
     const generation = ++this.workspaceGeneration;
     clearTimeout(this.workspaceTimer);
     this.workspaceTimer = setTimeout(() => {
@@ -166,12 +162,14 @@ export class SemanticChecks {
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const cancel of this.running.values()) cancel();
     clearTimeout(this.workspaceTimer);
     await Promise.all([...this.models.values()].map((model) => model.worker.dispose()));
     this.models.clear();
   }
 
   private bump(uri: string): number {
+    this.running.get(uri)?.();
     const generation = (this.generations.get(uri) ?? 0) + 1;
     this.generations.set(uri, generation);
     return generation;
@@ -203,22 +201,22 @@ export class SemanticChecks {
       this.finishDocument(uri, lines, []);
       return;
     }
-    const root = this.rootOf(uri);
-    const embed = this.embedder(config, root, current);
-    if (!embed) {
+    const target = this.target(config, this.rootOf(uri));
+    if (!target) {
       this.finishDocument(uri, lines, []);
       return;
     }
     const examples = await documentExamples(linted, current);
-    const file: SemanticFile = { file: uri, role: undefined, examples, lexical: linted.findings(true) };
+    const lexical = linted.findings(true).filter(linksPair);
+    const file: SemanticFile = { file: uri, role: undefined, examples, lexical };
     if (!this.withinLimit([file], config, uri)) {
       this.finishDocument(uri, lines, []);
       return;
     }
-    const findings = await semanticFindings([file], config, embed.embed);
+    const outcome = await this.inWorker(uri, target, [file], config);
     current();
-    embed.save();
-    this.finishDocument(uri, lines, findings.get(uri) ?? []);
+    if (outcome.state === 'cancelled') return;
+    this.finishDocument(uri, lines, outcome.findings.get(uri) ?? []);
     // A split file's examples feed the other side's leak findings.
     if (await this.ifSplitFile([uri])) this.scheduleWorkspace();
   }
@@ -241,8 +239,8 @@ export class SemanticChecks {
     current();
     const roles = uris.map((uri) => this.roleOf(uri, config));
     const useful = semanticRulesOn(config) && roles.includes('train') && roles.includes('validation');
-    const embed = useful ? this.embedder(config, this.rootOf(uris[0]!), current) : undefined;
-    if (!embed) {
+    const target = useful ? this.target(config, this.rootOf(uris[0]!)) : undefined;
+    if (!target) {
       this.replaceLeaks(new Map());
       return;
     }
@@ -260,7 +258,7 @@ export class SemanticChecks {
           file: uri,
           role: roles[i],
           examples,
-          lexical: this.lexicalLeaks(uri),
+          lexical: this.lexicalLeaks(uri).filter(linksPair),
           compareWithin: false,
         });
       }
@@ -270,19 +268,16 @@ export class SemanticChecks {
       }
       const total = files.reduce((sum, file) => sum + file.examples.length, 0);
       let done = 0;
-      embed.onBatch = (count) => {
-        done += count;
-        progress.report(
-          Math.min(99, Math.round((done / Math.max(total, 1)) * 100)),
-          `embedded ${done} new examples`,
-        );
-      };
       progress.report(0, `comparing ${total} examples…`);
-      const findings = await semanticFindings(files, config, embed.embed);
+      const outcome = await this.inWorker('', target, files, config, (count) => {
+        done += count;
+        const percent = Math.min(99, Math.round((done / Math.max(total, 1)) * 100));
+        progress.report(percent, `embedded ${done} new examples`);
+      });
       current();
-      embed.save();
+      if (outcome.state === 'cancelled') return;
       const leaks = new Map<string, readonly Finding[]>();
-      for (const [uri, list] of findings) {
+      for (const [uri, list] of outcome.findings) {
         const only = list.filter((finding) => finding.code === SEMANTIC_LEAK.code);
         if (only.length > 0) leaks.set(uri, only);
       }
@@ -315,15 +310,13 @@ export class SemanticChecks {
   }
 
   /**
-   * The embedding function for a pass under `config`: the model's worker behind the workspace's
-   * cache, in batches that check `current` between them. Undefined while there is no model (the
-   * user is told once how to get one) or the model failed to load.
+   * The model a pass under `config` runs with and the cache it reads, or undefined while there is no
+   * model (the user is told once how to get one).
    */
-  private embedder(
+  private target(
     config: ResolvedConfig,
     root: string | undefined,
-    current: () => void,
-  ): { embed: Embed; save: () => void; onBatch?: (count: number) => void } | undefined {
+  ): { model: LoadedModel; cacheDir: string } | undefined {
     // A relative modelPath without a workspace folder is read from the server's directory.
     const files = semanticModel(config, root ?? process.cwd());
     if (!files) {
@@ -339,34 +332,29 @@ export class SemanticChecks {
       }
       return undefined;
     }
-    const model = this.model(files);
-    const cacheKey = `${root ?? ''}\0${model.key}`;
-    let cache = this.caches.get(cacheKey);
-    if (!cache) {
-      // Without a workspace folder (an untitled document, a loose file): beside the model's cache.
-      cache = root
-        ? EmbeddingCache.inWorkspace(root, files)
-        : new EmbeddingCache(join(dirname(dirname(defaultModelDir())), 'embeddings'), model.key);
-      this.caches.set(cacheKey, cache);
+    // Without a workspace folder (an untitled document, a loose file): beside the model's cache.
+    const cacheDir = root ? workspaceCacheDir(root) : join(dirname(dirname(defaultModelDir())), 'embeddings');
+    return { model: this.model(files), cacheDir };
+  }
+
+  /** Runs a pass in the model's worker; `key` ('' for the workspace) cancels it when superseded. */
+  private async inWorker(
+    key: string,
+    { model, cacheDir }: { model: LoadedModel; cacheDir: string },
+    files: readonly SemanticFile[],
+    config: ResolvedConfig,
+    onEmbedded?: (count: number) => void,
+  ): Promise<WorkerPassResult> {
+    await model.ready;
+    const run = model.worker.pass(files, config, cacheDir, onEmbedded);
+    this.running.set(key, run.cancel);
+    try {
+      const outcome = await run.result;
+      if (outcome.state === 'done' && outcome.notice) this.tellOnce(outcome.notice, outcome.notice);
+      return outcome;
+    } finally {
+      if (this.running.get(key) === run.cancel) this.running.delete(key);
     }
-    const result: { embed: Embed; save: () => void; onBatch?: (count: number) => void } = {
-      embed: cache.wrap(async (texts) => {
-        await model.ready;
-        const vectors: Float32Array[] = [];
-        for (let at = 0; at < texts.length; at += BATCH) {
-          current();
-          const batch = texts.slice(at, at + BATCH);
-          for (const vector of await model.worker.embed(batch)) vectors.push(vector);
-          result.onBatch?.(batch.length);
-        }
-        return vectors;
-      }),
-      save: () => {
-        const problem = cache.save();
-        if (problem) this.tellOnce(problem, problem);
-      },
-    };
-    return result;
   }
 
   private model(files: EmbeddingModelFiles): LoadedModel {
@@ -459,6 +447,14 @@ async function diskExamples(uri: string, config: ResolvedConfig): Promise<Semant
   } catch {
     return []; // deleted or unreadable: the lexical lint says so
   }
+}
+
+/** Findings that link two examples (duplicates, conflicts, leakage): the pairs the pass leaves alone. */
+function linksPair(finding: Finding): boolean {
+  return (
+    finding.related !== undefined &&
+    (finding.code.startsWith('consistency/') || finding.code === 'split/leakage')
+  );
 }
 
 function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {

@@ -32,7 +32,7 @@ export type WorkerReply =
   | { readonly type: 'ready'; readonly provider: 'cpu' | 'cuda'; readonly notice: string | undefined }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'vectors'; readonly id: number; readonly vectors: Float32Array[] }
-  /** A pass embedded `embedded` more texts (those not in the cache). */
+  /** A pass has `embedded` more texts' vectors (from the cache or the model). */
   | { readonly type: 'progress'; readonly id: number; readonly embedded: number }
   | {
       readonly type: 'findings';

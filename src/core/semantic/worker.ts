@@ -40,25 +40,32 @@ async function runPass(request: Extract<WorkerRequest, { type: 'pass' }>): Promi
   if (!cache)
     caches.set(request.cacheDir, (cache = new EmbeddingCache(request.cacheDir, modelKey(data.files))));
   const [hits, misses] = [cache.hits, cache.misses];
-  const embed = cache.wrap(async (texts) => {
+  const cached = cache.wrap((texts) => embedder.embed(texts));
+  // Batches go through the cache one by one, so what a cancelled pass embedded is kept for the next.
+  const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
     const vectors: Float32Array[] = [];
     for (let at = 0; at < texts.length; at += BATCH) {
       if (cancelled.has(request.id)) throw new Cancelled();
       const batch = texts.slice(at, at + BATCH);
-      for (const vector of await embedder.embed(batch)) vectors.push(vector);
+      for (const vector of await cached(batch)) vectors.push(vector);
       port!.postMessage({ type: 'progress', id: request.id, embedded: batch.length } satisfies WorkerReply);
     }
     return vectors;
-  });
-  const findings = await semanticFindings(request.files, request.config, embed);
-  return {
-    type: 'findings',
-    id: request.id,
-    findings: [...findings],
-    cached: cache.hits - hits,
-    embeddedNow: cache.misses - misses,
-    notice: cache.save(),
   };
+  try {
+    const findings = await semanticFindings(request.files, request.config, embed);
+    return {
+      type: 'findings',
+      id: request.id,
+      findings: [...findings],
+      cached: cache.hits - hits,
+      embeddedNow: cache.misses - misses,
+      notice: cache.save(),
+    };
+  } catch (error) {
+    cache.save();
+    throw error;
+  }
 }
 
 let queue: Promise<void> = Promise.resolve();

@@ -40,7 +40,7 @@ const IDLE_MS = 1500;
 /** After an open or a save: at once, but behind the lexical publication (setImmediate) it follows. */
 const SOON_MS = 20;
 /** Lines of an open document read between two turns of the event loop, so edits get through. */
-const LINES_PER_TURN = 2000;
+const LINES_PER_TURN = 500;
 
 const NONE: readonly Finding[] = Object.freeze([]);
 
@@ -72,8 +72,11 @@ export class SemanticChecks {
   private workspaceTimer: ReturnType<typeof setTimeout> | undefined;
   /** One worker per model file. */
   private readonly models = new Map<string, LoadedModel>();
-  /** Cancels each document's pass in the worker, and the workspace pass ('' ), while they run. */
-  private readonly running = new Map<string, () => void>();
+  /** Each document's pass in the worker, and the workspace pass (''), while they run. */
+  private readonly running = new Map<
+    string,
+    { cancel: () => void; result: Promise<unknown>; model: LoadedModel }
+  >();
   /** Told once per session each: no model; a model that would not load; a file over maxExamples. */
   private toldNoModel = false;
   private readonly told = new Set<string>();
@@ -142,7 +145,7 @@ export class SemanticChecks {
       const now = findEmbeddingModel(model.files.dir, basename(path));
       if (now && modelKey(now) === model.key) continue;
       this.models.delete(path);
-      void model.worker.dispose();
+      void this.stop(model);
     }
     this.told.clear();
     this.scheduleWorkspace();
@@ -150,7 +153,7 @@ export class SemanticChecks {
 
   /** Runs the workspace pass after a moment, coalescing a burst of triggers. */
   scheduleWorkspace(delay = SOON_MS): void {
-    this.running.get('')?.();
+    this.running.get('')?.cancel();
     const generation = ++this.workspaceGeneration;
     clearTimeout(this.workspaceTimer);
     this.workspaceTimer = setTimeout(() => {
@@ -162,14 +165,13 @@ export class SemanticChecks {
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
-    for (const cancel of this.running.values()) cancel();
     clearTimeout(this.workspaceTimer);
-    await Promise.all([...this.models.values()].map((model) => model.worker.dispose()));
+    await Promise.all([...this.models.values()].map((model) => this.stop(model)));
     this.models.clear();
   }
 
   private bump(uri: string): number {
-    this.running.get(uri)?.();
+    this.running.get(uri)?.cancel();
     const generation = (this.generations.get(uri) ?? 0) + 1;
     this.generations.set(uri, generation);
     return generation;
@@ -347,14 +349,27 @@ export class SemanticChecks {
   ): Promise<WorkerPassResult> {
     await model.ready;
     const run = model.worker.pass(files, config, cacheDir, onEmbedded);
-    this.running.set(key, run.cancel);
+    const entry = { cancel: run.cancel, result: run.result, model };
+    this.running.set(key, entry);
     try {
       const outcome = await run.result;
       if (outcome.state === 'done' && outcome.notice) this.tellOnce(outcome.notice, outcome.notice);
       return outcome;
     } finally {
-      if (this.running.get(key) === run.cancel) this.running.delete(key);
+      if (this.running.get(key) === entry) this.running.delete(key);
     }
+  }
+
+  /**
+   * Ends a model's worker once its passes have stopped (cancelled, they stop at the next batch):
+   * terminating a thread in the middle of an onnxruntime call aborts the whole process.
+   */
+  private async stop(model: LoadedModel): Promise<void> {
+    const passes = [...this.running.values()].filter((entry) => entry.model === model);
+    for (const entry of passes) entry.cancel();
+    const settled = Promise.allSettled(passes.map((entry) => entry.result));
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await model.worker.dispose();
   }
 
   private model(files: EmbeddingModelFiles): LoadedModel {

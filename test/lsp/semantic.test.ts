@@ -228,4 +228,43 @@ describe('semantic rules in the language server', () => {
       await client.stop();
     }
   });
+
+  test(
+    'a model that does not load: said once, shown, and the lexical findings stand',
+    { timeout: 30_000 },
+    async () => {
+      const root = workspace();
+      mkdirSync(join(root, 'broken-model'));
+      writeFileSync(join(root, 'broken-model', 'model.onnx'), 'not an onnx model');
+      writeFileSync(join(root, 'broken-model', 'tokenizer.json'), '{}');
+      const client = await LspClient.start({
+        command: SERVER,
+        workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
+        settings: { semantic: { modelPath: 'broken-model' } },
+      });
+      try {
+        const warnings = (): string[] =>
+          client.notifications
+            .filter((n) => n.method === 'window/showMessage')
+            .map((n) => (n.params as { message: string }).message);
+        const uri = pathToFileURL(join(root, 'data/a.jsonl')).href;
+        const text = chat('What is the capital of France?', 'Paris.') + ' \n';
+        assert.deepEqual(
+          (await client.open(uri, text)).map((d) => d.code),
+          ['test/trailing-space'],
+        );
+        for (let waited = 0; warnings().length === 0; waited += 50) {
+          assert.ok(waited < WAIT_MS, 'a warning arrives');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.match(
+          warnings()[0]!,
+          /^Semantic checks are off: the embedding model in .*broken-model did not load/,
+        );
+        assert.equal(warnings().length, 1, warnings().join('\n'));
+      } finally {
+        await client.stop();
+      }
+    },
+  );
 });

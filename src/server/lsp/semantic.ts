@@ -376,10 +376,23 @@ export class SemanticChecks {
     let model = this.models.get(files.model);
     if (!model) {
       const worker = new EmbeddingWorker(files);
-      const ready = worker.ready.then(({ provider, notice }) => {
-        this.connection.console.info(`Semantic checks: ${files.manifest.name} loaded (${provider})`);
-        if (notice) this.connection.console.warn(notice);
-      });
+      const ready = worker.ready.then(
+        ({ provider, notice }) => {
+          this.connection.console.info(`Semantic checks: ${files.manifest.name} loaded (${provider})`);
+          if (notice) this.connection.console.warn(notice);
+        },
+        (error: unknown) => {
+          // Shown, not only logged: the user who fetched the model would otherwise wait for findings.
+          const message = `Semantic checks are off: the embedding model in ${files.dir} did not load (${
+            error instanceof Error ? error.message.split('\n')[0] : String(error)
+          }). See the Tunesmith log.`;
+          void this.connection.sendNotification(ShowMessageNotification.type, {
+            type: MessageType.Warning,
+            message,
+          });
+          throw error;
+        },
+      );
       model = { files, key: modelKey(files), worker, ready };
       this.models.set(files.model, model);
       ready.catch(() => undefined);

@@ -14,7 +14,7 @@ import type { Finding, RuleMeta, Severity } from '../engine/types.ts';
 import { SEMANTIC_CONFLICT, SEMANTIC_LEAK, SEMANTIC_NEAR_DUPLICATE } from '../rules/semantic/meta.ts';
 import type { SplitRole } from '../rules/split/index.ts';
 import type { Embed } from './cache.ts';
-import { dot } from './embedder.ts';
+import { dot } from './vectors.ts';
 import type { SemanticExample } from './examples.ts';
 
 export interface SemanticFile {

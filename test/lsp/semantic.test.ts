@@ -2,11 +2,11 @@
  * The semantic rules in the language server, over a real LSP connection with the real embedding model
  * (skipped without it, failing instead under TUNESMITH_REQUIRE_EMBEDDING_MODEL=1): a paraphrased
  * conflict is found after the lexical findings are published, an edit that makes the answers agree
- * replaces it, the workspace's split gets its semantic leak with work-done progress, and without a
+ * replaces it (embedding only the new answer), the workspace's split gets its semantic leak with work-done progress, and without a
  * model the user is told once and nothing semantic is published.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -130,6 +130,31 @@ describe('semantic rules in the language server', () => {
         );
         assert.deepEqual(found.codeDescription?.href.endsWith('semantic-conflict.md'), true);
 
+        // The closed validation file paraphrases the closed training file: a leak, with progress.
+        const validationUri = pathToFileURL(validation).href;
+        if (!codes(client.diagnostics.get(validationUri)).includes('0:split/semantic-leak'))
+          await waitFor(
+            validationUri,
+            (p) => codes(p).includes('0:split/semantic-leak'),
+            'of the validation file with split/semantic-leak',
+          );
+        const leak = client.diagnostics
+          .get(validationUri)!
+          .diagnostics.find((d) => d.code === 'split/semantic-leak')!;
+        assert.match(String(leak.message), /^Means the same as a training example: faq\.train\.jsonl line 1/);
+        assert.equal(
+          leak.relatedInformation?.[0]?.location.uri,
+          pathToFileURL(join(root, 'data/faq.train.jsonl')).href,
+        );
+
+        // Every text is in the workspace's cache now; the edit below embeds its one new answer only.
+        const cacheDir = join(root, '.tunesmith', 'embeddings');
+        const cacheSize = (): number =>
+          readdirSync(cacheDir)
+            .filter((name) => name.endsWith('.bin'))
+            .reduce((sum, name) => sum + statSync(join(cacheDir, name)).size, 0);
+        const before = cacheSize();
+
         // The answers made to agree: the pair is a near-duplicate now, no conflict.
         const agreed = waitFor(
           uri,
@@ -147,23 +172,8 @@ describe('semantic rules in the language server', () => {
         const after = await agreed;
         const lexical = log.findIndex((p) => p.uri === uri && p.version === version);
         assert.ok(lexical >= 0 && lexical < after, `lexical ${lexical} before semantic ${after}`);
+        assert.equal(cacheSize() - before, 16 + 384 * 4, 'one text embedded: the new answer');
 
-        // The closed validation file paraphrases the closed training file: a leak, with progress.
-        const validationUri = pathToFileURL(validation).href;
-        if (!codes(client.diagnostics.get(validationUri)).includes('0:split/semantic-leak'))
-          await waitFor(
-            validationUri,
-            (p) => codes(p).includes('0:split/semantic-leak'),
-            'of the validation file with split/semantic-leak',
-          );
-        const leak = client.diagnostics
-          .get(validationUri)!
-          .diagnostics.find((d) => d.code === 'split/semantic-leak')!;
-        assert.match(String(leak.message), /^Means the same as a training example: faq\.train\.jsonl line 1/);
-        assert.equal(
-          leak.relatedInformation?.[0]?.location.uri,
-          pathToFileURL(join(root, 'data/faq.train.jsonl')).href,
-        );
         const progress = client.notifications
           .filter((n) => n.method === '$/progress')
           .map((n) => (n.params as { value: { kind: string; title?: string } }).value);

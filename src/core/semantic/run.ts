@@ -1,7 +1,8 @@
 /**
- * The semantic pass for the CLI (the language server runs it per document: src/server/lsp/semantic.ts): finds the model, starts the
- * embedding worker, puts the workspace's cache in front of it, and runs `semanticFindings`. Without a
- * model the rules are off and `off` says how to turn them on.
+ * The semantic pass for the CLI: finds the model, starts the embedding worker, puts the workspace's
+ * cache in front of it, and runs `semanticFindings`. Without a model the rules are off and `off` says
+ * how to turn them on. (The language server runs the pass per document in the worker itself:
+ * src/server/lsp/semantic.ts, with `semanticModel` and `modelOffInfo` from here.)
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { ResolvedConfig } from '../engine/config.ts';

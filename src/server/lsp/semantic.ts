@@ -9,8 +9,7 @@
  * this thread only reads the examples), and is cancelled, or its result dropped, when the document
  * changes meanwhile (a generation counter per document, one for the workspace pass). Embeddings are
  * cached by content hash (the CLI's `.tunesmith/embeddings/`), so an edit re-embeds only the examples
- * it changed.
- * Without a model the rules are off and the user is told once per session how to get one.
+ * it changed. Without a model the rules are off and the user is told once per session how to get one.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -51,7 +50,7 @@ interface LoadedModel {
   readonly files: EmbeddingModelFiles;
   readonly key: string;
   readonly worker: EmbeddingWorker;
-  /** Rejects when the model would not load; said once in the log. */
+  /** Rejects when the model would not load (shown to the user once). */
   readonly ready: Promise<void>;
 }
 
@@ -77,7 +76,7 @@ export class SemanticChecks {
     string,
     { cancel: () => void; result: Promise<unknown>; model: LoadedModel }
   >();
-  /** Told once per session each: no model; a model that would not load; a file over maxExamples. */
+  /** Said once per session: no model. Said once until settings change: each failure, a file over maxExamples. */
   private toldNoModel = false;
   private readonly told = new Set<string>();
   private disposed = false;

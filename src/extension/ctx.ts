@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   LanguageClient,
   State,
   TransportKind,
@@ -33,6 +34,7 @@ import { DATASET_DISK_VIEW_TYPE } from './dataset/disk-view.ts';
 import { registerDatasetView } from './dataset/editor.ts';
 import { registerEvaluation } from './evaluation/commands.ts';
 import { ReportStore } from './evaluation/reports.ts';
+import { registerEmbeddingModel } from './python/embedding-command.ts';
 import { registerEnvironment } from './python/environment.ts';
 import { registerRuns } from './runs/commands.ts';
 import { StatusBar } from './status.ts';
@@ -79,6 +81,8 @@ export class Ctx {
       ),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerEnvironment(extension, this.output),
+      // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
+      ...registerEmbeddingModel(extension, this.output, () => this.embeddingModelChanged()),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerRuns(extension, this.output, this.datasetService(), this.reports),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
@@ -179,6 +183,15 @@ export class Ctx {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error('The Tunesmith language server is not running.');
+  }
+
+  /**
+   * The embedding model was fetched: a configuration change makes the server look for it again,
+   * restart its worker and check every open document, so the findings appear without a reload.
+   */
+  private async embeddingModelChanged(): Promise<void> {
+    if (this.client?.isRunning())
+      await this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   }
 
   /** The language server's answers for the new-run form; each refuses plainly while it is down. */

@@ -189,6 +189,8 @@ export async function startEditor(
     untrusted?: boolean;
     /** The editor's log level, every output channel's too (the benchmark reads the extension's debug lines). */
     log?: 'debug';
+    /** Environment variables of the editor (and so of the extension and its server) on top of ours. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Editor> {
   const env = setup();
@@ -239,7 +241,7 @@ export async function startEditor(
       extensionsDir,
       workspace,
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let output = '';
   const collect = (chunk: Buffer): void => {

@@ -45,7 +45,7 @@ export class LspClient {
   /** Latest diagnostics per URI. */
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly logs: string[] = [];
-  /** Every custom notification and `$/progress` value received, in order. */
+  /** Every custom notification, `$/progress` value and `window/showMessage` received, in order. */
   readonly notifications: { method: string; params: unknown }[] = [];
   private waiters: Waiter[] = [];
   private publishListeners: ((params: PublishDiagnosticsParams) => void)[] = [];
@@ -70,7 +70,7 @@ export class LspClient {
     this.connection.onNotification('window/logMessage', (params: { message: string }) => {
       this.logs.push(params.message);
     });
-    for (const method of ['$/progress', 'tunesmith/summary', 'tunesmith/largeFile']) {
+    for (const method of ['$/progress', 'tunesmith/summary', 'tunesmith/largeFile', 'window/showMessage']) {
       this.connection.onNotification(method, (params: unknown) => {
         this.notifications.push({ method, params });
         if (method !== 'tunesmith/summary') return;

@@ -25,6 +25,11 @@ export function modelKey(files: EmbeddingModelFiles): string {
   return createHash('sha256').update(identity).digest('hex').slice(0, 16);
 }
 
+/** Where a workspace's cache lives: `<root>/.tunesmith/embeddings`. */
+export function workspaceCacheDir(root: string): string {
+  return join(root, '.tunesmith', 'embeddings');
+}
+
 export class EmbeddingCache {
   private readonly vectors = new Map<string, Float32Array>();
   private readonly file: string;
@@ -44,7 +49,7 @@ export class EmbeddingCache {
 
   /** The workspace's cache: `<root>/.tunesmith/embeddings`. */
   static inWorkspace(root: string, files: EmbeddingModelFiles): EmbeddingCache {
-    return new EmbeddingCache(join(root, '.tunesmith', 'embeddings'), modelKey(files));
+    return new EmbeddingCache(workspaceCacheDir(root), modelKey(files));
   }
 
   private load(): void {

@@ -155,9 +155,4 @@ function pool(
   return vector;
 }
 
-/** Cosine of two unit vectors. */
-export function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let d = 0; d < a.length; d++) sum += a[d]! * b[d]!;
-  return sum;
-}
+export { dot } from './vectors.js';

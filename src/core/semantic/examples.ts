@@ -4,6 +4,7 @@
  * turn is all prompt.
  */
 import type { ResolvedConfig } from '../engine/config.ts';
+import { splitLines } from '../engine/lines.ts';
 import { LinePass } from '../engine/linter.ts';
 import { FileLines } from '../engine/reader.ts';
 import type { LineContext } from '../engine/rule.ts';
@@ -56,4 +57,16 @@ export function readSemanticExamples(
   } finally {
     reader.close();
   }
+}
+
+/** The examples of a text read whole (a closed file of the language server's split), as `lintText` reads it. */
+export function semanticExamplesOfText(text: string, config: ResolvedConfig): SemanticExample[] {
+  const pass = new LinePass(config, ALL_CHECKERS);
+  const examples: SemanticExample[] = [];
+  for (const input of splitLines(text, config.maxLineLength)) {
+    if (input.truncatedLength !== undefined) continue;
+    const example = semanticExample(pass.context(input));
+    if (example) examples.push(example);
+  }
+  return examples;
 }

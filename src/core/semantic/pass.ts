@@ -14,7 +14,7 @@ import type { Finding, RuleMeta, Severity } from '../engine/types.ts';
 import { SEMANTIC_CONFLICT, SEMANTIC_LEAK, SEMANTIC_NEAR_DUPLICATE } from '../rules/semantic/meta.ts';
 import type { SplitRole } from '../rules/split/index.ts';
 import type { Embed } from './cache.ts';
-import { dot } from './embedder.ts';
+import { dot } from './vectors.ts';
 import type { SemanticExample } from './examples.ts';
 
 export interface SemanticFile {
@@ -24,6 +24,11 @@ export interface SemanticFile {
   readonly examples: readonly SemanticExample[];
   /** The file's lexical findings: the pairs they link are not reported again. */
   readonly lexical: readonly Finding[];
+  /**
+   * False: the file takes part in the split comparison only, its examples not compared with each other
+   * (the language server's workspace leak pass, over files it does not show within-file findings for).
+   */
+  readonly compareWithin?: boolean;
 }
 
 /** Lexical codes whose pairs the semantic codes leave alone. */
@@ -113,6 +118,7 @@ export async function semanticFindings(
   const pairs: { file: number; a: number; b: number; cosine: number }[] = [];
   if (nearSeverity || conflictSeverity) {
     files.forEach((f, fi) => {
+      if (f.compareWithin === false) return;
       const v = vectors[fi]!;
       const candidates = firsts[fi]!;
       for (let j = 1; j < candidates.length; j++) {

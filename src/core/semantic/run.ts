@@ -1,7 +1,8 @@
 /**
- * The semantic pass for a surface (the CLI; the language server later): finds the model, starts the
- * embedding worker, puts the workspace's cache in front of it, and runs `semanticFindings`. Without a
- * model the rules are off and `off` says how to turn them on.
+ * The semantic pass for the CLI: finds the model, starts the embedding worker, puts the workspace's
+ * cache in front of it, and runs `semanticFindings`. Without a model the rules are off and `off` says
+ * how to turn them on. (The language server runs the pass per document in the worker itself:
+ * src/server/lsp/semantic.ts, with `semanticModel` and `modelOffInfo` from here.)
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { ResolvedConfig } from '../engine/config.ts';
@@ -40,6 +41,15 @@ export function semanticModel(config: ResolvedConfig, root: string): EmbeddingMo
   return findEmbeddingModel(dir);
 }
 
+/** What the info says while no model is found: how to get one, and which directory was looked in. */
+export function modelOffInfo(config: ResolvedConfig): string {
+  const named =
+    config.semantic.modelPath === ''
+      ? ''
+      : ` (no model.onnx and tokenizer.json in ${config.semantic.modelPath})`;
+  return HOW_TO_GET_THE_MODEL + named;
+}
+
 /** `root`: the workspace, whose `.tunesmith/embeddings/` holds the cache. */
 export async function runSemanticPass(
   files: readonly SemanticFile[],
@@ -48,13 +58,7 @@ export async function runSemanticPass(
 ): Promise<SemanticRun> {
   if (!semanticRulesOn(config)) return { state: 'disabled' };
   const model = semanticModel(config, root);
-  if (!model) {
-    const named =
-      config.semantic.modelPath === ''
-        ? ''
-        : ` (no model.onnx and tokenizer.json in ${config.semantic.modelPath})`;
-    return { state: 'off', info: HOW_TO_GET_THE_MODEL + named };
-  }
+  if (!model) return { state: 'off', info: modelOffInfo(config) };
   const compared = comparedExamples(files);
   if (compared > config.semantic.maxExamples) {
     return {

@@ -5,14 +5,31 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ResolvedConfig } from '../engine/config.js';
+import type { Finding } from '../engine/types.js';
 import type { EmbedderOptions } from './embedder.js';
 import type { EmbeddingModelFiles } from './model.js';
+import type { SemanticFile } from './pass.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
+type IdReply = Extract<WorkerReply, { id: number }>;
+
 interface Pending {
-  resolve(vectors: Float32Array[]): void;
+  /** Every reply to the request; true when it was the last. */
+  settle(reply: IdReply): boolean;
   reject(error: Error): void;
 }
+
+/** What a pass in the worker found, or that it was cancelled. */
+export type WorkerPassResult =
+  | {
+      readonly state: 'done';
+      readonly findings: Map<string, Finding[]>;
+      readonly cached: number;
+      readonly embedded: number;
+      readonly notice: string | undefined;
+    }
+  | { readonly state: 'cancelled' };
 
 /**
  * The worker's script: the bundle's `semantic-worker.cjs` beside the bundle that imported this module
@@ -61,23 +78,64 @@ export class EmbeddingWorker {
   /** One unit vector per text, in the order given. */
   embed(texts: readonly string[]): Promise<Float32Array[]> {
     const id = this.nextId++;
-    const request: WorkerRequest = { id, texts };
+    const request: WorkerRequest = { type: 'embed', id, texts };
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, {
+        settle: (reply) => {
+          if (reply.type === 'vectors') resolve(reply.vectors);
+          else reject(new Error(reply.type === 'error' ? reply.message : `unexpected ${reply.type}`));
+          return true;
+        },
+        reject,
+      });
       this.worker.postMessage(request);
     });
+  }
+
+  /**
+   * The whole semantic pass in the worker, behind the embedding cache in `cacheDir` (loaded there once
+   * per directory): the caller's thread only sends the examples. `cancel()` stops it before its next
+   * batch of texts; `onEmbedded` hears of each batch embedded.
+   */
+  pass(
+    files: readonly SemanticFile[],
+    config: ResolvedConfig,
+    cacheDir: string,
+    onEmbedded?: (count: number) => void,
+  ): { result: Promise<WorkerPassResult>; cancel: () => void } {
+    const id = this.nextId++;
+    const request: WorkerRequest = { type: 'pass', id, files, config, cacheDir };
+    const result = new Promise<WorkerPassResult>((resolve, reject) => {
+      this.pending.set(id, {
+        settle: (reply) => {
+          if (reply.type === 'progress') {
+            onEmbedded?.(reply.embedded);
+            return false;
+          }
+          if (reply.type === 'findings') {
+            const { cached, embeddedNow: embedded, notice } = reply;
+            resolve({ state: 'done', findings: new Map(reply.findings), cached, embedded, notice });
+          } else if (reply.type === 'cancelled') resolve({ state: 'cancelled' });
+          else reject(new Error(reply.type === 'error' ? reply.message : `unexpected ${reply.type}`));
+          return true;
+        },
+        reject,
+      });
+      this.worker.postMessage(request);
+    });
+    const cancel = (): void => {
+      if (this.pending.has(id)) this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
+    };
+    return { result, cancel };
   }
 
   async dispose(): Promise<void> {
     await this.worker.terminate();
   }
 
-  private settle(reply: Extract<WorkerReply, { id: number }>): void {
+  private settle(reply: IdReply): void {
     const pending = this.pending.get(reply.id);
-    if (!pending) return;
-    this.pending.delete(reply.id);
-    if (reply.type === 'vectors') pending.resolve(reply.vectors);
-    else pending.reject(new Error(reply.message));
+    if (pending?.settle(reply)) this.pending.delete(reply.id);
   }
 
   private failAll(error: Error): void {

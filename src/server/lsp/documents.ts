@@ -63,6 +63,11 @@ export class Documents {
     return this.open.get(uri);
   }
 
+  /** The URIs of the open documents. */
+  uris(): IterableIterator<string> {
+    return this.open.keys();
+  }
+
   has(uri: string): boolean {
     return this.open.has(uri);
   }

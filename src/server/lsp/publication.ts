@@ -16,6 +16,7 @@ import { SummaryNotification, type DatasetSummary } from '../../shared/protocol.
 import type { DiskLint } from './disk-lint.ts';
 import type { Documents } from './documents.ts';
 import { toDiagnostic } from './features.ts';
+import type { SemanticChecks } from './semantic.ts';
 import type { SplitIndex } from './split-index.ts';
 
 /** What one publication holds at most, the note about the rest included. */
@@ -168,7 +169,8 @@ function summarize(
 
 /**
  * Sends each file's diagnostics and summary: an open document's from its linted copy, a closed
- * one's from its last lint from disk; the workspace's leakage findings are added to both.
+ * one's from its last lint from disk; the workspace's leakage findings and the semantic ones (which
+ * come later, when their pass is done) are added to both.
  */
 export class Publisher {
   /** What each file linted from disk shows, republished when its leakage changes. */
@@ -178,7 +180,31 @@ export class Publisher {
     private readonly connection: Connection,
     private readonly documents: Documents,
     private readonly split: SplitIndex,
+    private readonly semantic: SemanticChecks,
   ) {}
+
+  private readonly extras = new Map<
+    string,
+    { split: readonly Finding[]; semantic: readonly Finding[]; both: readonly Finding[] }
+  >();
+
+  /**
+   * Findings from the cross-file indexes (leakage) and the semantic pass, sorted; the same array while
+   * neither changes, so a document's merge of them (`LintedDocument.select`) is kept between keystrokes.
+   */
+  private extraFor(uri: string): readonly Finding[] {
+    const split = this.split.findingsFor(uri);
+    const semantic = this.semantic.findingsFor(uri);
+    if (semantic.length === 0) {
+      this.extras.delete(uri);
+      return split;
+    }
+    const kept = this.extras.get(uri);
+    if (kept?.split === split && kept.semantic === semantic) return kept.both;
+    const both = [...split, ...semantic].sort(compareFindings);
+    this.extras.set(uri, { split, semantic, both });
+    return both;
+  }
 
   /** Coalesces a burst of changes into one lint of the dataset indexes and one publication. */
   schedule(uri: string): void {
@@ -188,7 +214,7 @@ export class Publisher {
     setImmediate(() => this.publish(uri));
   }
 
-  /** The files whose leakage findings changed are published again. */
+  /** The files whose leakage or semantic findings changed are published again. */
   leakageChanged(uris: readonly string[]): void {
     for (const uri of uris) {
       if (this.documents.has(uri)) this.schedule(uri);
@@ -219,7 +245,7 @@ export class Publisher {
   summaryOf(uri: string): DatasetSummary | undefined {
     const linted = this.documents.get(uri)?.linted;
     if (!linted) return undefined;
-    const { shown, counts } = linted.select(MAX_DIAGNOSTICS, this.split.findingsFor(uri), true);
+    const { shown, counts } = linted.select(MAX_DIAGNOSTICS, this.extraFor(uri), true);
     return summarize(uri, counts, linted.exampleCount(), linted.dominantFormat(), shown);
   }
 
@@ -247,7 +273,7 @@ export class Publisher {
     const linted = document.linted;
     if (!linted || document.outOfSync) return;
     const done = complete || linted.complete;
-    const { shown, counts } = linted.select(MAX_DIAGNOSTICS, this.split.findingsFor(uri), done);
+    const { shown, counts } = linted.select(MAX_DIAGNOSTICS, this.extraFor(uri), done);
     const version = document.version;
     void this.connection.sendDiagnostics({
       uri,
@@ -266,7 +292,7 @@ export class Publisher {
 
   private publishDisk(uri: string): void {
     const disk = this.disk.get(uri) ?? { shown: [], counts: new SeverityCounts() };
-    const leaks = this.split.findingsFor(uri);
+    const leaks = this.extraFor(uri);
     const counts = new SeverityCounts();
     counts.addCounts(disk.counts);
     counts.add(leaks);

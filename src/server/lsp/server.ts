@@ -2,7 +2,8 @@
  * The language server: open datasets are linted incrementally as they are edited (documents.ts),
  * the rest of the workspace in the background from disk (disk-lint.ts); publication.ts sends what
  * both found, with the workspace's leakage findings (split-index.ts), and requests.ts answers from
- * them. Configuration is per resource (workspace.ts); a change of it lints everything again.
+ * them; semantic.ts adds the semantic rules' findings when edits go idle, never holding the lexical
+ * ones back. Configuration is per resource (workspace.ts); a change of it lints everything again.
  * This file only wires those together and to the connection.
  */
 import {
@@ -18,6 +19,7 @@ import { DiskLinter } from './disk-lint.ts';
 import { Documents } from './documents.ts';
 import { Publisher } from './publication.ts';
 import { Requests } from './requests.ts';
+import { SemanticChecks } from './semantic.ts';
 import { SplitIndex } from './split-index.ts';
 import { Workspace } from './workspace.ts';
 
@@ -30,13 +32,24 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     (uris) => publisher.leakageChanged(uris),
   );
   const documents: Documents = new Documents(connection, workspace, split, checkers);
-  const publisher = new Publisher(connection, documents, split);
+  const semantic: SemanticChecks = new SemanticChecks(
+    connection,
+    workspace,
+    documents,
+    (uri) => split.findingsFor(uri),
+    (uris) => publisher.leakageChanged(uris),
+  );
+  const publisher = new Publisher(connection, documents, split, semantic);
   const disk = new DiskLinter(connection, workspace, documents, publisher, split, checkers);
   documents.listen({
     linted: (uri) => publisher.forgetDisk(uri),
-    changed: (uri) => publisher.schedule(uri),
+    changed: (uri) => {
+      publisher.schedule(uri);
+      semantic.changed(uri);
+    },
     closed: (uri) => {
       publisher.clear(uri);
+      semantic.closed(uri);
       void disk.closed(uri);
     },
   });
@@ -45,6 +58,7 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
   /** Settings or a tunesmith.json changed: every document and the workspace are linted again. */
   async function reloadConfiguration(): Promise<void> {
     workspace.clearConfigs();
+    semantic.reconfigure();
     split.configure(await workspace.leakageConfig());
     await documents.reconfigure(true);
     void disk.lintWorkspace();
@@ -54,7 +68,12 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     workspace.initialize(params);
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        textDocumentSync: {
+          openClose: true,
+          change: TextDocumentSyncKind.Incremental,
+          // Saving runs the semantic checks at once, without waiting for edits to go idle.
+          save: { includeText: false },
+        },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
         documentSymbolProvider: { label: 'Examples' },
@@ -68,21 +87,27 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     split.configure(await workspace.leakageConfig());
     await documents.reconfigure(false);
     void disk.lintWorkspace();
+    semantic.scheduleWorkspace();
   });
 
   connection.onDidOpenTextDocument((params) => documents.didOpen(params));
   connection.onDidChangeTextDocument((params) => documents.didChange(params));
   connection.onDidCloseTextDocument((params) => documents.didClose(params));
+  connection.onDidSaveTextDocument(({ textDocument }) => semantic.saved(textDocument.uri));
   connection.onDidChangeConfiguration(() => reloadConfiguration());
   connection.onDidChangeWatchedFiles(async ({ changes }) => {
     if (changes.some((change) => change.uri.endsWith(`/${CONFIG_FILE}`))) await reloadConfiguration();
-    else await disk.filesChanged(changes);
+    else {
+      await disk.filesChanged(changes);
+      await semantic.filesChanged(changes.filter((change) => !documents.has(change.uri)));
+    }
   });
   connection.onNotification(DiskFileNotification, ({ uri, open }) => disk.shown(uri, open));
 
-  connection.onShutdown(() => {
+  connection.onShutdown(async () => {
     split.dispose();
     disk.dispose();
+    await semantic.dispose();
   });
 
   connection.listen();

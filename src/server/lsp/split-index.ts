@@ -41,11 +41,7 @@ export class SplitIndex {
   }
 
   /** The file's side of the split, from the globs relative to its workspace folder. */
-  private static roleOf(
-    uri: string,
-    config: ResolvedConfig,
-    folders: readonly string[],
-  ): SplitRole | undefined {
+  static roleOf(uri: string, config: ResolvedConfig, folders: readonly string[]): SplitRole | undefined {
     if (!uri.startsWith('file:')) return undefined;
     const path = fileURLToPath(uri);
     const root = folders

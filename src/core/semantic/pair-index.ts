@@ -1,7 +1,7 @@
 /**
  * The pair search behind the semantic rules: for each example, the most similar one (at or above the
- * threshold) among the earlier ones, or among the training examples. Up to a few thousand vectors every
- * pair is compared in JavaScript (`exactBest*`); beyond, an inverted-file index (IVF) finds them.
+ * threshold) among the earlier ones, or among the training examples. Up to ~700 vectors every pair is
+ * compared in JavaScript (`exactBest*`); beyond, an inverted-file index (IVF) finds them.
  *
  * Why IVF, written here, rather than a library: the HNSW of `usearch` (prebuilt, the best-kept of the npm
  * ANN packages) took 279 s to build over 100,000 vectors on this project's 2-core build machine
@@ -10,8 +10,8 @@
  * list of its nearest centroid; each vector is compared, exactly and as one matrix product per list
  * (onnxruntime's Gemm, `gemm.ts`), with the vectors of its `probes` nearest lists. A pair is missed only
  * when neither vector's probes reach the other's list, which near-duplicates (cosine ≥ 0.82, at most
- * 35° apart) rarely are. Cosines are recomputed with `dot` at the end, so what is reported matches the
- * exact search to the bit.
+ * 35° apart) rarely are. The cosine of each match is recomputed with `dot`, so a pair found is reported
+ * as the exact search reports it (the partner can differ only where two cosines tie within ~1e-6).
  */
 import { dot } from './embedder.ts';
 import { Gemm } from './gemm.ts';
@@ -39,9 +39,10 @@ export interface PairSearchOptions {
  */
 export const EXACT_PAIRS = 250_000;
 /**
- * Measured on clustered vectors (docs/benchmarks.md, "Pair search"): 1.6·√n lists keeps the k-means,
- * the assignment and the search about equal at 100,000 vectors; 8 probes found every pair of 10,000
- * where 2 found 99.5% and 4 99.9%: the margin is for real data, which is less tidy.
+ * Measured on clustered vectors (docs/benchmarks.md, "Pair search"): at 100,000 vectors 300 and 500
+ * lists (1.6·√n) cost 10.5 s of CPU, 900 12.5 s, 1,265 17 s (the k-means and the assignment grow with
+ * the lists, the search shrinks); 8 probes found every pair of 10,000 where 2 found 98–99.5% and 4
+ * 99.9–100%: the margin is for real data, which is less tidy.
  */
 const LISTS_PER_ROOT = 1.6;
 const DEFAULT_PROBES = 8;

@@ -123,11 +123,12 @@ export const FAMILIES = {
         'Answers to prompts that mean the same conflict when their cosine similarity is below this.',
         0.6,
       ),
-      // Every pair is compared (brute force), and a cold cache embeds ~250 examples/s on 2 cores
-      // (docs/benchmarks.md): 5,000 is ~20 s the first time, ~2 s once cached.
+      // The embedding is the bound now that pairs are searched with an index (pair-index.ts: ~2 s of
+      // CPU for 20,000 prompts, 10 s for 100,000, docs/benchmarks.md "Pair search"): a cold cache embeds
+      // ~250 examples/s on 2 cores, so 20,000 is ~80 s the first time and a few seconds once cached.
       maxExamples: positiveNumber(
         'The semantic rules are skipped, with a notice, when more distinct prompts than this are linted together.',
-        5000,
+        20000,
       ),
       modelPath: option({
         description:

@@ -4,9 +4,9 @@
  * hashing already reported is not reported again) with any `Embed` function: the embedding worker,
  * usually behind the on-disk cache.
  *
- * Each example is compared with every earlier one (brute force over unit vectors: 384 multiply-adds a
- * pair; embedding, at ~100 examples/s, costs more than the comparisons up to ~50,000 examples), and
- * reported once, against its most similar earlier example, as `consistency/near-duplicate` is.
+ * Each example is reported once, against its most similar earlier example (at or above the threshold),
+ * as `consistency/near-duplicate` is; `pair-index.ts` finds it, comparing every pair for a few hundred
+ * examples and with an index beyond.
  */
 import { basename } from 'node:path';
 import { severityOf, type ResolvedConfig } from '../engine/config.ts';
@@ -16,6 +16,7 @@ import type { SplitRole } from '../rules/split/index.ts';
 import type { Embed } from './cache.ts';
 import { dot } from './vectors.ts';
 import type { SemanticExample } from './examples.ts';
+import { bestEarlier, bestIn, type PairSearchOptions } from './pair-index.ts';
 
 export interface SemanticFile {
   /** The name findings carry (the lint's `shown` path). */
@@ -91,6 +92,8 @@ export async function semanticFindings(
   files: readonly SemanticFile[],
   config: ResolvedConfig,
   embed: Embed,
+  /** How pairs are searched (tests force the index on small data). */
+  search: PairSearchOptions = {},
 ): Promise<Map<string, Finding[]>> {
   const nearSeverity = severity(config, SEMANTIC_NEAR_DUPLICATE);
   const conflictSeverity = severity(config, SEMANTIC_CONFLICT);
@@ -117,26 +120,24 @@ export async function semanticFindings(
   // Within each file: each example against its most similar earlier one.
   const pairs: { file: number; a: number; b: number; cosine: number }[] = [];
   if (nearSeverity || conflictSeverity) {
-    files.forEach((f, fi) => {
-      if (f.compareWithin === false) return;
-      const v = vectors[fi]!;
+    for (const [fi, f] of files.entries()) {
+      if (f.compareWithin === false) continue;
       const candidates = firsts[fi]!;
-      for (let j = 1; j < candidates.length; j++) {
-        const b = candidates[j]!;
-        let [best, score] = [-1, -Infinity];
-        for (let i = 0; i < j; i++) {
-          const a = candidates[i]!;
-          const cosine = dot(v[a]!, v[b]!);
-          if (cosine >= threshold && cosine > score) [best, score] = [a, cosine];
-        }
-        if (best < 0) continue;
+      const matches = await bestEarlier(
+        candidates.map((index) => vectors[fi]![index]!),
+        threshold,
+        search,
+      );
+      matches.forEach((match, j) => {
+        if (!match) return;
+        const [best, b] = [candidates[match.index]!, candidates[j]!];
         const [ea, eb] = [f.examples[best]!, f.examples[b]!];
-        if (reported.has(pairKey(ea.line, eb.line, f.file))) continue;
+        if (reported.has(pairKey(ea.line, eb.line, f.file))) return;
         // The same prompt, to the letter: consistency/duplicate or consistency/conflict's case.
-        if (normalised(ea.prompt) === normalised(eb.prompt)) continue;
-        pairs.push({ file: fi, a: best, b, cosine: score });
-      }
-    });
+        if (normalised(ea.prompt) === normalised(eb.prompt)) return;
+        pairs.push({ file: fi, a: best, b, cosine: match.cosine });
+      });
+    }
   }
   const answered = pairs.filter(
     (p) =>
@@ -181,30 +182,28 @@ export async function semanticFindings(
 
   // Across the split: each validation example against its most similar training example.
   if (leakSeverity) {
-    const train = files.flatMap((f, fi) => (f.role === 'train' ? [fi] : []));
-    files.forEach((f, fi) => {
-      if (f.role !== 'validation' || train.length === 0) return;
-      f.examples.forEach((ev, v) => {
-        let best: [number, number] | undefined;
-        let score = -Infinity;
-        for (const ti of train) {
-          for (const t of firsts[ti]!) {
-            const cosine = dot(vectors[ti]![t]!, vectors[fi]![v]!);
-            if (cosine >= threshold && cosine > score) [best, score] = [[ti, t], cosine];
-          }
-        }
-        if (!best) return;
-        const tf = files[best[0]]!;
-        const et = tf.examples[best[1]]!;
-        // A prompt repeated to the letter is still a leak, unless split/leakage already said so.
-        if (reported.has(`${f.file}\0${ev.line}\0${tf.file}\0${et.line}`)) return;
-        push(f.file, {
-          code: SEMANTIC_LEAK.code,
-          severity: leakSeverity,
-          message: `Means the same as a training example: ${basename(tf.file)} line ${et.line + 1} (cosine ${score.toFixed(2)})`,
-          range: ev.range,
-          related: [{ file: tf.file, range: et.range, message: 'The training example' }],
-        });
+    const train = files.flatMap((f, fi) =>
+      f.role === 'train' ? firsts[fi]!.map((t) => ({ file: fi, example: t })) : [],
+    );
+    const validation = files.flatMap((f, fi) =>
+      f.role === 'validation' ? f.examples.map((_, v) => ({ file: fi, example: v })) : [],
+    );
+    const of = ({ file, example }: { file: number; example: number }) => vectors[file]![example]!;
+    const matches = train.length ? await bestIn(train.map(of), validation.map(of), threshold, search) : [];
+    matches.forEach((match, q) => {
+      if (!match) return;
+      const { file: fi, example: v } = validation[q]!;
+      const { file: ti, example: t } = train[match.index]!;
+      const [f, tf] = [files[fi]!, files[ti]!];
+      const [ev, et] = [f.examples[v]!, tf.examples[t]!];
+      // A prompt repeated to the letter is still a leak, unless split/leakage already said so.
+      if (reported.has(`${f.file}\0${ev.line}\0${tf.file}\0${et.line}`)) return;
+      push(f.file, {
+        code: SEMANTIC_LEAK.code,
+        severity: leakSeverity,
+        message: `Means the same as a training example: ${basename(tf.file)} line ${et.line + 1} (cosine ${match.cosine.toFixed(2)})`,
+        range: ev.range,
+        related: [{ file: tf.file, range: et.range, message: 'The training example' }],
       });
     });
   }

@@ -170,4 +170,33 @@ describe('semantic rules with the model', { skip: skipWithout() }, () => {
     assert.equal(leaks[0]!.related![0]!.range.start.line, 0);
     assert.deepEqual([...findings.keys()], ['faq.val.jsonl']);
   });
+
+  // The whole set in one file (and split into train/validation), as every pair compared and through the
+  // IVF index (forced: the set is under the exact search's size): the same findings, to the message.
+  it('finds the same on the paraphrase set through the pair index as comparing every pair', async () => {
+    const pairs = [...SET.paraphrases, ...SET.nearMisses];
+    const lines = pairs.flatMap(([a, b]) => [chat(a, 'Answer A.'), chat(b, 'Answer B.')]);
+    const files = [
+      file('all.jsonl', lines, DEFAULT_CONFIG),
+      file(
+        'set.train.jsonl',
+        pairs.map(([a]) => chat(a)),
+        DEFAULT_CONFIG,
+        'train',
+      ),
+      file(
+        'set.val.jsonl',
+        pairs.map(([, b]) => chat(b)),
+        DEFAULT_CONFIG,
+        'validation',
+      ),
+    ];
+    const exact = await semanticFindings(files, DEFAULT_CONFIG, embed, { exactPairs: Infinity });
+    const indexed = await semanticFindings(files, DEFAULT_CONFIG, embed, { exactPairs: 0 });
+    assert.ok(
+      codes(exact, 'semantic/near-duplicate').length + codes(exact, 'semantic/conflict').length >= 31,
+    );
+    assert.ok(codes(exact, 'split/semantic-leak').length >= 31);
+    assert.deepEqual(indexed, exact);
+  });
 });

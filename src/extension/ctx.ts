@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 import {
   DatasetFilesRequest,
+  DatasetStatsRequest,
   DatasetSummaryRequest,
   DiskFileNotification,
   LargeFileNotification,
@@ -83,7 +84,9 @@ export class Ctx {
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerEvaluation(extension, this.output, this.reports),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
-      ...registerDatasetView(extension, this.output),
+      ...registerDatasetView(extension, this.output, async (uri) =>
+        (await this.running()).sendRequest(DatasetStatsRequest, { uri }),
+      ),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {
         this.showSummary();
@@ -167,16 +170,18 @@ export class Ctx {
     await this.start();
   }
 
+  /** The client, once running: a panel may ask while the server is still starting (right after activation). */
+  private async running(): Promise<LanguageClient> {
+    for (let waited = 0; waited < 15_000; waited += 200) {
+      if (this.client?.isRunning()) return this.client;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error('The Tunesmith language server is not running.');
+  }
+
   /** The language server's answers for the new-run form; each refuses plainly while it is down. */
   private datasetService(): DatasetService {
-    // The form may open while the server is still starting (right after activation): wait a little.
-    const running = async (): Promise<LanguageClient> => {
-      for (let waited = 0; waited < 15_000; waited += 200) {
-        if (this.client?.isRunning()) return this.client;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      throw new Error('The Tunesmith language server is not running.');
-    };
+    const running = () => this.running();
     return {
       files: async () => (await (await running()).sendRequest(DatasetFilesRequest)).uris,
       summary: async (uri) => (await running()).sendRequest(DatasetSummaryRequest, { uri }),

@@ -19,7 +19,16 @@ import {
 import { showFailure } from '../failure.ts';
 import { loadPage } from '../webview.ts';
 import { datasetViewHtml } from './page.ts';
-import { buildRow, isEmptyFilter, passes, type FindingInput } from './rows.ts';
+import {
+  buildRow,
+  findingsOnly,
+  isEmptyFilter,
+  needsTokens,
+  passes,
+  type FindingInput,
+  type TokensOf,
+} from './rows.ts';
+import { DatasetStats, type StatsRequester } from './stats.ts';
 
 export const DATASET_VIEW_TYPE = 'tunesmith.dataset';
 
@@ -44,6 +53,7 @@ const codeOf = (diagnostic: vscode.Diagnostic): string => {
 export function registerDatasetView(
   extension: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
+  stats?: StatsRequester,
 ): vscode.Disposable[] {
   const uriOf = (arg: unknown): vscode.Uri | undefined =>
     arg instanceof vscode.Uri ? arg : (vscode.window.activeTextEditor?.document.uri ?? activeTabUri());
@@ -52,7 +62,7 @@ export function registerDatasetView(
       DATASET_VIEW_TYPE,
       {
         resolveCustomTextEditor: (document, panel) => {
-          new DatasetSession(document, panel, extension.extensionUri, output);
+          new DatasetSession(document, panel, extension.extensionUri, output, stats);
         },
       },
       { supportsMultipleEditorsPerDocument: true },
@@ -86,13 +96,21 @@ class DatasetSession {
   private settle: ReturnType<typeof setTimeout> | undefined;
   /** The code actions last listed for a finding, kept until one is chosen. */
   private offered: { key: string; actions: vscode.CodeAction[] } | undefined;
+  private readonly stats: DatasetStats;
 
   constructor(
     private readonly document: vscode.TextDocument,
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly output: vscode.LogOutputChannel,
+    requestStats?: StatsRequester,
   ) {
+    this.stats = new DatasetStats(
+      document.uri.toString(),
+      requestStats,
+      () => document.version,
+      (message) => this.post(message),
+    );
     loadPage(panel, extensionUri, 'dataset', datasetViewHtml);
     this.readDiagnostics();
     const uri = document.uri.toString();
@@ -152,6 +170,7 @@ class DatasetSession {
   }
 
   private changed(): void {
+    this.stats.changed();
     clearTimeout(this.settle);
     this.settle = setTimeout(() => this.sendDocument(), SETTLE_MS);
   }
@@ -195,6 +214,8 @@ class DatasetSession {
       }
       case 'reveal':
         return this.reveal(message.line, message.character);
+      case 'stats':
+        return this.stats.show();
       case 'openText':
         await vscode.commands.executeCommand(
           'vscode.openWith',
@@ -226,13 +247,17 @@ class DatasetSession {
   private async filter(id: number, filter: DatasetFilter): Promise<void> {
     this.filterId = id;
     if (isEmptyFilter(filter)) return this.post({ type: 'filtered', id, lines: null });
-    const findingsOnly =
-      filter.query === undefined &&
-      filter.format === undefined &&
-      filter.minTurns === undefined &&
-      filter.maxTurns === undefined;
     const lines: number[] = [];
-    if (findingsOnly) {
+    // Token bounds need each line's count, which the statistics (the server's tokenizer) give.
+    let counted: { of: TokensOf; line: number } | undefined;
+    if (needsTokens(filter)) {
+      const of = await this.stats.tokens();
+      if (this.filterId !== id) return;
+      // No counts (no server, or a line the tokenizer failed on, said in the statistics): none passes.
+      if (!of) return this.post({ type: 'filtered', id, lines: [] });
+      counted = { of, line: 0 };
+    }
+    if (findingsOnly(filter)) {
       // Only lines with diagnostics can pass: no need to read the others.
       for (const line of [...this.byLine.keys()].sort((a, b) => a - b))
         if (passes('', this.findingsOf(line), filter)) lines.push(line);
@@ -242,8 +267,10 @@ class DatasetSession {
     const version = this.document.version;
     for (let start = 0; start < count; start += FILTER_CHUNK) {
       const end = Math.min(count, start + FILTER_CHUNK);
-      for (let line = start; line < end; line++)
-        if (passes(this.document.lineAt(line).text, this.findingsOf(line), filter)) lines.push(line);
+      for (let line = start; line < end; line++) {
+        if (counted) counted.line = line;
+        if (passes(this.document.lineAt(line).text, this.findingsOf(line), filter, counted)) lines.push(line);
+      }
       await new Promise((done) => setImmediate(done));
       if (this.filterId !== id) return;
       // An edit meanwhile: the view asks again when the document message reaches it.
@@ -308,6 +335,7 @@ class DatasetSession {
   }
 
   private dispose(): void {
+    this.stats.dispose();
     clearTimeout(this.settle);
     this.filterId = -1;
     for (const disposable of this.disposables.splice(0)) disposable.dispose();

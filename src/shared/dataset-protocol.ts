@@ -134,8 +134,8 @@ export type DatasetViewMessage =
   | { type: 'rows'; lines: number[] }
   | { type: 'reveal'; line: number; character: number }
   | { type: 'openText' }
-  /** The statistics section was opened: send the charts, and again after each edit. */
-  | { type: 'stats' }
+  /** The statistics section was opened (send the charts, and again after each edit) or closed. */
+  | { type: 'stats'; show: boolean }
   | { type: 'filter'; id: number; filter: DatasetFilter }
   | { type: 'fixes'; findings: number; line: number; finding: number }
   | { type: 'applyFix'; findings: number; line: number; finding: number; fix: number };

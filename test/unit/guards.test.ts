@@ -324,7 +324,8 @@ const datasetFilter = {
 const datasetViewMessages: unknown[] = [
   { type: 'ready' },
   { type: 'openText' },
-  { type: 'stats' },
+  { type: 'stats', show: true },
+  { type: 'stats', show: false },
   { type: 'rows', lines: [0, 1, 2] },
   { type: 'reveal', line: 1, character: 4 },
   { type: 'filter', id: 1, filter: datasetFilter },

@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { DEFAULT_CONFIG, type ResolvedConfig } from '../../src/core/engine/config.ts';
 import type { Finding } from '../../src/core/engine/types.ts';
-import { chartsOfLines } from '../../src/core/stats/charts.ts';
+import { chartsOfLines, type ChartsOfLines } from '../../src/core/stats/charts.ts';
 import {
   buildRow,
   isEmptyFilter,
@@ -70,15 +70,11 @@ export async function openDatasetView(
   const posted: DatasetViewMessage[] = [];
   const send = (message: DatasetHostMessage) => post(page, message);
   const findingsOf = (line: number) => data.findings?.get(line) ?? [];
-  let counted: ReturnType<typeof chartsOfLines> | undefined;
+  let counted: Promise<ChartsOfLines> | undefined;
   const stats = () =>
-    (counted ??= chartsOfLines(
-      'train.jsonl',
-      data.config ?? DEFAULT_CONFIG,
-      data.lineCount,
-      data.line,
+    (counted ??= chartsOfLines('train.jsonl', data.config ?? DEFAULT_CONFIG, data.lineCount, data.line, () =>
       coreFindings(data),
-    ));
+    ).then((charts) => charts!));
   await page.exposeFunction('__toHost', async (message: DatasetViewMessage) => {
     posted.push(message);
     switch (message.type) {
@@ -94,7 +90,7 @@ export async function openDatasetView(
         if (isEmptyFilter(message.filter)) return send({ type: 'filtered', id: message.id, lines: null });
         const lines: number[] = [];
         const tokens = needsTokens(message.filter)
-          ? { of: tokensOf({ version: 1, ...stats() }), line: 0 }
+          ? { of: tokensOf({ version: 1, ...(await stats()) }), line: 0 }
           : undefined;
         for (let line = 0; line < data.lineCount; line++) {
           if (tokens) tokens.line = line;
@@ -103,7 +99,7 @@ export async function openDatasetView(
         return send({ type: 'filtered', id: message.id, lines });
       }
       case 'stats':
-        return send({ type: 'stats', version: 1, charts: stats().charts, message: null });
+        return send({ type: 'stats', version: 1, charts: (await stats()).charts, message: null });
       case 'fixes':
         return send({
           type: 'fixes',

@@ -414,11 +414,12 @@ function toggleStats(open: boolean): void {
   $('stats').hidden = !open;
   $('stats-toggle').setAttribute('aria-expanded', String(open));
   vscode.setState({ line: list.count > 0 ? lineAt(list.firstShown()) : 0, stats: open });
-  if (!open) return;
+  // Closed: the host stops counting after each edit (a count reads the whole file).
+  if (!open) return post({ type: 'stats', show: false });
   if (page.charts) drawCharts();
   else $('stats-status').textContent = 'Counting…';
   // Asked each time it opens: the host sends the charts it has, or counts them.
-  post({ type: 'stats' });
+  post({ type: 'stats', show: true });
 }
 $('stats-toggle').addEventListener('click', () => toggleStats(!page.statsOpen));
 new ResizeObserver(() => resizeCharts()).observe($('stats'));

@@ -215,7 +215,7 @@ class DatasetSession {
       case 'reveal':
         return this.reveal(message.line, message.character);
       case 'stats':
-        return this.stats.show();
+        return message.show ? this.stats.show() : this.stats.hide();
       case 'openText':
         await vscode.commands.executeCommand(
           'vscode.openWith',

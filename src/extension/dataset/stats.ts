@@ -11,7 +11,10 @@ import type { TokensOf } from './rows.ts';
 
 export type StatsRequester = (uri: string) => Promise<DatasetStatsResult>;
 
-/** Edits come in bursts and a count reads the whole file: once a second at most while typing. */
+/**
+ * Edits come in bursts and a count reads the whole file: counted again this long after the last
+ * change, or twice as long as the last count took when that is longer (a 12 MB file takes ~4 s).
+ */
 export const STATS_SETTLE_MS = 1000;
 /** The server's copy may trail the editor's by a change or two: ask again this many times. */
 const ATTEMPTS = 3;
@@ -37,6 +40,7 @@ export class DatasetStats {
   private latest: Counts | undefined;
   private inflight: Promise<Counts | undefined> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastCountMs = 0;
 
   constructor(
     private readonly uri: string,
@@ -57,7 +61,13 @@ export class DatasetStats {
   changed(): void {
     clearTimeout(this.timer);
     if (!this.wanted) return;
-    this.timer = setTimeout(() => void this.current(), STATS_SETTLE_MS);
+    this.timer = setTimeout(() => void this.current(), Math.max(STATS_SETTLE_MS, 2 * this.lastCountMs));
+  }
+
+  /** The view closed its statistics: no more counts after changes (token bounds still count). */
+  hide(): void {
+    this.wanted = false;
+    clearTimeout(this.timer);
   }
 
   /** Token counts of the document as it is now, counted when they are not. */
@@ -89,8 +99,10 @@ export class DatasetStats {
     }
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       let result: DatasetStatsResult;
+      const started = Date.now();
       try {
         result = await this.request(this.uri);
+        this.lastCountMs = Date.now() - started;
       } catch (error) {
         result = { error: error instanceof Error ? error.message : String(error) };
       }

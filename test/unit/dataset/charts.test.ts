@@ -83,7 +83,7 @@ const LINES = [
   JSON.stringify({ prompt: 'Is grass green?', completion: 'positive' }),
 ];
 
-test('charts of a known dataset: tokens, roles, formats, turns, labels, clusters, PII, system prompts', () => {
+test('charts of a known dataset: tokens, roles, formats, turns, labels, clusters, PII, system prompts', async () => {
   const config = structuredClone(DEFAULT_CONFIG);
   config.tokens.max = 20;
   const findings = [
@@ -93,13 +93,15 @@ test('charts of a known dataset: tokens, roles, formats, turns, labels, clusters
     finding('secrets/aws-access-key', 4),
     finding('consistency/duplicate', 8, [5]),
   ];
-  const { charts, lineTokens, roleTokens } = chartsOfLines(
+  const counted = await chartsOfLines(
     'train.jsonl',
     config,
     LINES.length,
     (line) => LINES[line],
-    findings,
+    () => findings,
   );
+  assert.ok(counted);
+  const { charts, lineTokens, roleTokens } = counted;
   const tokenizer = tokenCounterFor(config);
   assert.equal(charts.examples, 7);
   assert.equal(charts.maxTokens, 20);
@@ -175,4 +177,27 @@ test('the collector gives tunesmith stats its numbers: the same as the charts', 
   assert.deepEqual(stats.labels, { positive: 5, negative: 2 });
   assert.deepEqual(stats.pii, { findings: 1, byCode: { 'pii/email': 1 } });
   assert.deepEqual(stats.secrets, { findings: 1, byCode: { 'secrets/aws-access-key': 1 } });
+});
+
+test('a count yields to the event loop and gives up when the document changes meanwhile', async () => {
+  const lines = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ prompt: `q${i}`, completion: 'a' }));
+  let yields = 0;
+  const given = await chartsOfLines(
+    'x',
+    DEFAULT_CONFIG,
+    lines.length,
+    (line) => lines[line],
+    () => [],
+    () => ++yields < 2,
+  );
+  assert.equal(given, undefined);
+  assert.equal(yields, 2, 'asked at each yield, every 1,000 lines');
+  const whole = await chartsOfLines(
+    'x',
+    DEFAULT_CONFIG,
+    lines.length,
+    (line) => lines[line],
+    () => [],
+  );
+  assert.equal(whole?.charts.examples, 2500);
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../../src/core/engine/config.ts';
 import { chartsOfLines } from '../../../src/core/stats/charts.ts';
-import { DatasetStats } from '../../../src/extension/dataset/stats.ts';
+import { DatasetStats, STATS_SETTLE_MS } from '../../../src/extension/dataset/stats.ts';
 import type { DatasetHostMessage } from '../../../src/shared/dataset-protocol.ts';
 import type { DatasetStatsResult } from '../../../src/shared/protocol.ts';
 
@@ -24,11 +24,16 @@ function setup(versions: number[]) {
   const answers = [...versions];
   const request = async (uri: string): Promise<DatasetStatsResult> => {
     asked.push(uri);
-    const answered = answers.length > 1 ? answers.shift()! : answers[0]!;
-    return {
-      version: answered,
-      ...chartsOfLines('x', DEFAULT_CONFIG, LINES.length, (line) => LINES[line], []),
-    };
+    // The listed versions first, then the current one.
+    const answered = answers.length > 1 ? answers.shift()! : version;
+    const counted = await chartsOfLines(
+      'x',
+      DEFAULT_CONFIG,
+      LINES.length,
+      (line) => LINES[line],
+      () => [],
+    );
+    return { version: answered, ...counted! };
   };
   const stats = new DatasetStats(
     'file:///x.jsonl',
@@ -82,4 +87,28 @@ test('an error of the server is said to the view', async () => {
     },
   ]);
   assert.equal(await stats.tokens(), undefined);
+});
+
+test('counted again after a change while shown, once per burst; not once the view closed them', async (t) => {
+  const { stats, asked, setVersion } = setup([1]);
+  await stats.show();
+  assert.equal(asked.length, 1);
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  setVersion(2);
+  stats.changed();
+  stats.changed();
+  t.mock.timers.tick(STATS_SETTLE_MS - 1);
+  await new Promise((done) => setImmediate(done));
+  assert.equal(asked.length, 1, 'not before the burst settles');
+  t.mock.timers.tick(1);
+  await new Promise((done) => setImmediate(done));
+  assert.equal(asked.length, 2, 'one count for the burst');
+  stats.hide();
+  setVersion(3);
+  stats.changed();
+  t.mock.timers.tick(10 * STATS_SETTLE_MS);
+  await new Promise((done) => setImmediate(done));
+  assert.equal(asked.length, 2, 'closed: no count');
+  t.mock.timers.reset();
+  stats.dispose();
 });

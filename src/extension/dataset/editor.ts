@@ -28,7 +28,7 @@ import {
   type FindingInput,
   type TokensOf,
 } from './rows.ts';
-import { DatasetStats, type StatsRequester } from './stats.ts';
+import { StatsSource, type StatsRequester } from './stats.ts';
 
 export const DATASET_VIEW_TYPE = 'tunesmith.dataset';
 
@@ -96,7 +96,7 @@ class DatasetSession {
   private settle: ReturnType<typeof setTimeout> | undefined;
   /** The code actions last listed for a finding, kept until one is chosen. */
   private offered: { key: string; actions: vscode.CodeAction[] } | undefined;
-  private readonly stats: DatasetStats;
+  private readonly stats: StatsSource;
 
   constructor(
     private readonly document: vscode.TextDocument,
@@ -105,7 +105,7 @@ class DatasetSession {
     private readonly output: vscode.LogOutputChannel,
     requestStats?: StatsRequester,
   ) {
-    this.stats = new DatasetStats(
+    this.stats = new StatsSource(
       document.uri.toString(),
       requestStats,
       () => document.version,

@@ -34,7 +34,7 @@ export function tokensOf(result: Extract<DatasetStatsResult, { version: number }
   };
 }
 
-export class DatasetStats {
+export class StatsSource {
   /** The view shows the statistics: send them, and again after each change. */
   private wanted = false;
   private latest: Counts | undefined;

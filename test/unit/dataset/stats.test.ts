@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../../src/core/engine/config.ts';
 import { chartsOfLines } from '../../../src/core/stats/charts.ts';
-import { DatasetStats, STATS_SETTLE_MS } from '../../../src/extension/dataset/stats.ts';
+import { StatsSource, STATS_SETTLE_MS } from '../../../src/extension/dataset/stats.ts';
 import type { DatasetHostMessage } from '../../../src/shared/dataset-protocol.ts';
 import type { DatasetStatsResult } from '../../../src/shared/protocol.ts';
 
@@ -35,7 +35,7 @@ function setup(versions: number[]) {
     );
     return { version: answered, ...counted! };
   };
-  const stats = new DatasetStats(
+  const stats = new StatsSource(
     'file:///x.jsonl',
     request,
     () => version,
@@ -71,7 +71,7 @@ test('token bounds count without the view showing the charts: nothing is posted'
 
 test('an error of the server is said to the view', async () => {
   const posted: DatasetHostMessage[] = [];
-  const stats = new DatasetStats(
+  const stats = new StatsSource(
     'file:///x.jsonl',
     async () => ({ error: 'Statistics need the file open in the language server.' }),
     () => 1,

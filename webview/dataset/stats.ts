@@ -105,7 +105,7 @@ function histogramCard(
         },
       ],
       axes: [
-        { ...axis, incrs: STEP_INCREMENTS, label: 'tokens', labelSize: 18 },
+        { ...axis, incrs: STEP_INCREMENTS, label: 'tokens', labelSize: 16, size: 36 },
         { ...axis, incrs: STEP_INCREMENTS, size: widthForLabels },
       ],
       hooks: {

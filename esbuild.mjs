@@ -44,6 +44,8 @@ const builds = [
       { in: 'webview/evaluation/style.css', out: 'webview/evaluation' },
       { in: 'webview/dataset/main.ts', out: 'webview/dataset' },
       { in: 'webview/dataset/style.css', out: 'webview/dataset' },
+      { in: 'webview/dataset-compare/main.ts', out: 'webview/dataset-compare' },
+      { in: 'webview/dataset-compare/style.css', out: 'webview/dataset-compare' },
     ],
     outdir: 'dist',
     bundle: true,

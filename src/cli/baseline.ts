@@ -4,8 +4,8 @@
  * finding covers — with a count per fingerprint, so inserting lines elsewhere keeps them suppressed
  * while editing the offending line brings its finding back.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { normalisedLine, shortHash } from '../core/engine/content-hash.ts';
 import type { Finding } from '../core/engine/types.ts';
 import { UsageError } from './command.ts';
 import { writeFileSafely } from '../core/io/safe-write.ts';
@@ -16,18 +16,11 @@ export interface BaselineFile {
   files: Record<string, Record<string, { code: string; count: number }>>;
 }
 
-/** A line's text with its whitespace normalised: what "the same content" means here and in `diff`. */
-const normalisedLine = (lineText: string): string => lineText.trim().replace(/\s+/g, ' ');
-const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 20);
-
 export function fingerprint(finding: Finding, lineText: string): string {
   const { start, end } = finding.range;
   const covered = start.line === end.line ? lineText.slice(start.character, end.character) : '';
   return shortHash(`${finding.code}\0${normalisedLine(lineText)}\0${covered}`);
 }
-
-/** A line's content, as `tunesmith diff` matches examples across two versions of a file. */
-export const contentHash = (lineText: string): string => shortHash(normalisedLine(lineText));
 
 export function emptyBaseline(): BaselineFile {
   return { version: 1, files: {} };

@@ -5,6 +5,7 @@ import { fixCommand } from './commands/fix.ts';
 import { lintCommand } from './commands/lint.ts';
 import { splitCommand } from './commands/split.ts';
 import { statsCommand } from './commands/stats.ts';
+import { StatsProblem } from '../core/stats/stats.ts';
 import { VERSION } from './version.ts';
 
 export const COMMANDS: Record<string, { run: Command; summary: string }> = {
@@ -48,7 +49,9 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) io.stderr(`tunesmith: ${error.message}\n`);
+    // The core's statistics say what is wrong with the file or the tokenizer: meant for the user too.
+    if (error instanceof UsageError || error instanceof StatsProblem)
+      io.stderr(`tunesmith: ${error.message}\n`);
     else {
       const detail = process.env['TUNESMITH_DEBUG'] && error instanceof Error ? `\n${error.stack}` : '';
       io.stderr(

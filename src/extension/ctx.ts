@@ -21,12 +21,14 @@ import {
   LintWorkspaceRequest,
   SETTINGS_SECTION,
   SplitRequest,
+  DatasetDiffRequest,
   SummaryNotification,
   type DatasetSummary,
 } from '../shared/protocol.ts';
 import type { DatasetService } from './new-run/new-run-panel.ts';
 import { CONFIG_FILE } from '../core/engine/config.ts';
 import { SETTING_KEYS, nest } from '../shared/settings.ts';
+import { registerDatasetCompare } from './dataset/compare.ts';
 import { registerDatasetView } from './dataset/editor.ts';
 import { registerEvaluation } from './evaluation/commands.ts';
 import { ReportStore } from './evaluation/reports.ts';
@@ -86,6 +88,10 @@ export class Ctx {
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerDatasetView(extension, this.output, async (uri) =>
         (await this.running()).sendRequest(DatasetStatsRequest, { uri }),
+      ),
+      // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
+      ...registerDatasetCompare(extension, this.output, async (params) =>
+        (await this.running()).sendRequest(DatasetDiffRequest, params),
       ),
       vscode.window.onDidChangeActiveTextEditor(() => this.showSummary()),
       vscode.window.tabGroups.onDidChangeTabs(() => {
@@ -170,7 +176,7 @@ export class Ctx {
     await this.start();
   }
 
-  /** The client, once running: a panel may ask while the server is still starting (right after activation). */
+  /** The running client; a request may come while the server is still starting: it waits a little. */
   private async running(): Promise<LanguageClient> {
     for (let waited = 0; waited < 15_000; waited += 200) {
       if (this.client?.isRunning()) return this.client;

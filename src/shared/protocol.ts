@@ -5,6 +5,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { ChartsOfLines } from '../core/stats/charts.ts';
+import type { DatasetDiff } from '../core/diff/dataset-diff.ts';
 
 /** A dataset's summary for the status bar, sent after each lint of a document. */
 export interface DatasetSummary {
@@ -90,6 +91,23 @@ export const SplitRequest = new RequestType<SplitParams, SplitResult, void>('tun
 export type DatasetStatsResult = (ChartsOfLines & { version: number }) | { error: string };
 export const DatasetStatsRequest = new RequestType<{ uri: string }, DatasetStatsResult, void>(
   'tunesmith/datasetStats',
+);
+
+/**
+ * Client → server: `tunesmith diff OLD NEW` (the core's `diffDatasets`, what the CLI runs) under the
+ * configuration `uri`'s diagnostics use. The two sides are files on disk (a revision's copy, the
+ * buffer as saved); `name` is how each is shown. `error` says in plain words why not.
+ */
+export interface DatasetDiffParams {
+  uri: string;
+  old: { path: string; name: string };
+  new: { path: string; name: string };
+  /** Examples listed of each kind. */
+  limit: number;
+}
+export type DatasetDiffResult = { diff: DatasetDiff } | { error: string };
+export const DatasetDiffRequest = new RequestType<DatasetDiffParams, DatasetDiffResult, void>(
+  'tunesmith/datasetDiff',
 );
 
 /** The extension's setting section; its keys mirror `tunesmith.json`. */

@@ -2,10 +2,13 @@
  * The dataset view in a real VS Code (code-server): "Open as Dataset" on the demo's chat.jsonl shows
  * its examples as conversations with the language server's findings; a quick fix applied from the
  * view edits the one document (the text editor shows it, saving writes it); "Open as Text" goes back.
+ * "Compare Dataset with Revision…" on a file with two commits shows what changed in a panel; a file
+ * deleted on disk while its view is open is said so in the view.
  * Every wait polls for a state; none sleeps. Screenshots in test-results/screenshots/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -186,3 +189,129 @@ test('Open as Dataset, apply a quick fix from the view, see the text change, and
   );
   await page.screenshot({ path: join(SHOTS, 'e2e-dataset-view-text.png') });
 });
+
+/** A git repository of the workspace copy: consistency.jsonl as the demo has it, then a second version. */
+function commitTwoVersions(): void {
+  const root = editor.workspace;
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=t@example.com', ...args], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+  git('init', '-q');
+  git('add', 'consistency.jsonl');
+  git('commit', '-q', '-m', 'first version');
+  const lines = readFileSync(join(root, 'consistency.jsonl'), 'utf8').trimEnd().split('\n');
+  const ask = (question: string, answer: string) =>
+    JSON.stringify({
+      messages: [
+        { role: 'system', content: 'You are a helpful support assistant for Acme Cloud.' },
+        { role: 'user', content: question },
+        { role: 'assistant', content: answer },
+      ],
+    });
+  // Line 7 ("Hi") removed, line 2 (CSV export) answered anew, two examples added, the rest moved.
+  const csv = JSON.parse(lines[1]!) as { messages: { content: string }[] };
+  csv.messages[2]!.content = 'Yes: Settings → Data → Export, then pick CSV or JSON.';
+  const second = [
+    ask('Do you offer SSO?', 'Yes, SAML and OIDC on the Business plan.'),
+    ...lines.slice(2, 6).reverse(),
+    JSON.stringify(csv),
+    lines[0]!,
+    ask('Can I pay yearly?', 'Yes, with two months free.'),
+  ];
+  writeFileSync(join(root, 'consistency.jsonl'), second.join('\n') + '\n');
+  git('commit', '-q', '-am', 'second version');
+}
+
+test('Compare Dataset with Revision: added, removed and changed examples and the summary in a panel', async () => {
+  commitTwoVersions();
+  await openFile('consistency.jsonl');
+  await runCommand(page, 'Tunesmith: Compare Dataset with Revision…');
+  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'first version' }).first();
+  await pick.waitFor({ timeout: 30_000 });
+  assert.equal(
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'second version' }).count(),
+    1,
+    'both commits of the file are offered',
+  );
+  await pick.click();
+  const panel = await until(
+    'the comparison panel with its counts',
+    async () => {
+      const frame = await frameWith(page, 'count-added');
+      const shown = await frame?.locator('#counts').isVisible();
+      return shown ? frame : undefined;
+    },
+    45_000,
+  );
+  const counts = Object.fromEntries(
+    await Promise.all(
+      ['added', 'removed', 'changed', 'unchanged'].map(
+        async (kind) => [kind, await panel!.locator(`#count-${kind}`).textContent()] as const,
+      ),
+    ),
+  );
+  assert.deepEqual(counts, { added: '2', removed: '1', changed: '1', unchanged: '5' });
+  const summary = (await panel!.locator('#summary').innerText()).split('\n');
+  assert.match(summary[0]!, /^2 examples added, 1 removed, 1 changed .*5 unchanged \(7 → 8 examples\)/);
+  assert.match(
+    (await panel!.locator('#title').textContent()) ?? '',
+    /^consistency\.jsonl@[0-9a-f]{7} → consistency\.jsonl$/,
+  );
+  assert.match(await panel!.locator('#removed').innerText(), /line 7\s/);
+  assert.match(await panel!.locator('#drift').innerText(), /Examples\s+7\s+8\s+\+1/);
+  await page.screenshot({ path: join(SHOTS, 'e2e-dataset-compare.png') });
+});
+
+test('a file changed on disk while open in the dataset view is read again; deleted, the view says so and shows no rows', async () => {
+  await openFile('format.jsonl');
+  await runCommand(page, 'Tunesmith: Open as Dataset');
+  const view = await until(
+    'the dataset view of format.jsonl with its rows',
+    async () => {
+      for (const frame of page.frames()) {
+        const name = await frame
+          .locator('#name')
+          .textContent({ timeout: 500 })
+          .catch(() => null);
+        const rows = name === 'format.jsonl' ? await frame.locator('.row').count() : 0;
+        if (rows > 0) return frame;
+      }
+      return undefined;
+    },
+    45_000,
+  );
+  // Changed on disk: the view reads it again.
+  const file = join(editor.workspace, 'format.jsonl');
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  writeFileSync(file, [...lines, '{"prompt": "Written on disk?", "completion": "Yes."}'].join('\n') + '\n');
+  await until(
+    'the view to show the line written on disk',
+    async () =>
+      (await view.locator('#shown').textContent()) === `${lines.length + 1} lines` &&
+      (await view.locator('#window').innerText()).includes('Written on disk?'),
+    30_000,
+  );
+  rmSync(file);
+  await until(
+    'the notice that the file was deleted',
+    async () => (await view.locator('#notice').textContent())?.includes('format.jsonl was deleted on disk'),
+    30_000,
+  );
+  await until('no rows shown', async () => (await view.locator('#shown').textContent()) === '0 lines');
+  assert.equal(await view.locator('.row').count(), 0);
+  await page.screenshot({ path: join(SHOTS, 'e2e-dataset-view-deleted.png') });
+});
+
+/** Opens `name` of the workspace in the text editor through Quick Open. */
+async function openFile(name: string): Promise<void> {
+  await until('Quick Open', async () => {
+    await page.keyboard.press('Control+P');
+    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
+  });
+  await page.keyboard.type(name);
+  await until(`${name} in Quick Open`, async () => (await text('.quick-input-list')).includes(name));
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`);
+}

@@ -176,6 +176,17 @@ test('Open Evaluation… on a predictions file is refused with its reason, and n
   assert.deepEqual(trainerRuns, [], 'no trainer process while the workspace is untrusted');
 });
 
+test('Compare Dataset with Revision… (from the Explorer) is refused with its reason: git would run', async () => {
+  await explorerAction(page, 'chat.jsonl', 'Compare Dataset with Revision…');
+  await until('the refusal', async () =>
+    (await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).some(
+      (message) => message.startsWith('Compare with Revision is off in Restricted Mode'),
+    ),
+  );
+  assert.equal(await page.locator('.quick-input-widget:visible').count(), 0, 'no revision is asked for');
+  await shot('restricted-compare-revision');
+});
+
 test('trusting the folder unblocks the open form in place, keeping what was filled in', async () => {
   await runCommand(page, 'Notifications: Clear All Notifications'); // the refusal above, out of the screenshot
   await runCommand(page, 'Workspaces: Manage Workspace Trust');

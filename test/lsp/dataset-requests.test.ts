@@ -1,7 +1,8 @@
 /**
  * The requests behind the "New fine-tuning run" form, over a real connection: the workspace's
  * dataset files (exclusions respected), a dataset's lint summary for a closed file (linted from disk)
- * and for an open buffer (its unsaved text counts), and the split (the core's, as `tunesmith split` runs it).
+ * and for an open buffer (its unsaved text counts), the split (the core's, as `tunesmith split` runs it),
+ * and the diff behind "Compare Dataset with Revision…" (the core's, as `tunesmith diff` runs it).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
+  DatasetDiffRequest,
   DatasetFilesRequest,
   DatasetStatsRequest,
   DatasetSummaryRequest,
@@ -163,4 +165,38 @@ test("the dataset view's statistics: the open buffer's, counted with the real ru
   } finally {
     await real.stop();
   }
+});
+
+test('diff compares two files as `tunesmith diff` does, and names a file it cannot read', async () => {
+  const lines = readFileSync(join(root, 'data/all.jsonl'), 'utf8').trimEnd().split('\n');
+  const old = join(mkdtempSync(join(tmpdir(), 'tunesmith-old-')), 'all.jsonl');
+  // The old version: lines 6-40 in reverse, and one example the new one no longer has.
+  writeFileSync(old, [...lines.slice(5).reverse(), chat('user', 'gone since')].join('\n') + '\n');
+  const result = await client.connection.sendRequest(DatasetDiffRequest, {
+    uri: uri('data/all.jsonl'),
+    old: { path: old, name: 'all.jsonl@abc1234' },
+    new: { path: join(root, 'data/all.jsonl'), name: 'all.jsonl' },
+    limit: 3,
+  });
+  assert.ok(!('error' in result), JSON.stringify(result));
+  const { examples, drift, summary } = result.diff;
+  assert.deepEqual(
+    [examples.unchanged, examples.added.count, examples.removed.count, examples.changed.count],
+    [35, 5, 1, 0],
+  );
+  assert.equal(examples.added.examples.length, 3, 'the limit holds');
+  assert.deepEqual(examples.added.examples[0]!.line, 1);
+  assert.deepEqual(drift.examples, { old: 36, new: 40 });
+  assert.match(summary[0]!, /^5 examples added, 1 removed, 0 changed/);
+  const missing = await client.connection.sendRequest(DatasetDiffRequest, {
+    uri: uri('data/all.jsonl'),
+    old: { path: join(root, 'data/none.jsonl'), name: 'none.jsonl' },
+    new: { path: join(root, 'data/all.jsonl'), name: 'all.jsonl' },
+    limit: 3,
+  });
+  assert.ok(
+    'error' in missing && /^none\.jsonl: cannot read file/.test(missing.error),
+    JSON.stringify(missing),
+  );
+  rmSync(old);
 });

@@ -26,6 +26,7 @@ const bundledSchemas = async (page: string): Promise<string[]> => {
 test("each webview page bundles only its own messages' validators, not every schema's", async () => {
   assert.deepEqual(await bundledSchemas('compare'), []);
   assert.deepEqual(await bundledSchemas('dataset'), []);
+  assert.deepEqual(await bundledSchemas('dataset-compare'), []);
   assert.deepEqual(await bundledSchemas('run'), ['events.schema.json']);
   assert.deepEqual(await bundledSchemas('new-run'), ['run-config.schema.json']);
   assert.deepEqual(await bundledSchemas('evaluation'), ['evaluation-report.schema.json']);

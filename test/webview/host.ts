@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser.ts';
 import { newRunHtml } from '../../src/extension/new-run/page.ts';
 import { evaluationPanelHtml } from '../../src/extension/evaluation/page.ts';
+import { datasetCompareHtml } from '../../src/extension/dataset/compare-page.ts';
 import { datasetViewHtml } from '../../src/extension/dataset/page.ts';
 import { comparePanelHtml, runPanelHtml } from '../../src/extension/runs/panel-html.ts';
 import type { TrainerEvent } from '../../src/shared/trainer-events.ts';
@@ -41,6 +42,7 @@ const PAGES: Record<string, { html: typeof runPanelHtml; bundle: string }> = {
   '/compare': { html: comparePanelHtml, bundle: 'compare' },
   '/evaluation': { html: evaluationPanelHtml, bundle: 'evaluation' },
   '/dataset': { html: datasetViewHtml, bundle: 'dataset' },
+  '/dataset-compare': { html: datasetCompareHtml, bundle: 'dataset-compare' },
 };
 
 export interface Host {

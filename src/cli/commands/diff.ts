@@ -1,46 +1,50 @@
 /** `tunesmith diff OLD NEW`: what changed between two versions of a dataset, for a person or for CI. */
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../../core/engine/config.ts';
-import { readLineBatches } from '../../core/engine/reader.ts';
+import { diffDatasets, type DatasetDiff } from '../../core/diff/dataset-diff.ts';
+import { displayPath } from '../../core/io/files.ts';
+import { RevisionProblem, repoFileOf, writeFileAtRevision } from '../../core/io/git-revision.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
-import {
-  countSystemPrompts,
-  indexContent,
-  leftOver,
-  matchNew,
-  pairChanges,
-  statsDrift,
-  summarise,
-  type LineText,
-} from '../dataset-diff.ts';
-import { displayPath } from '../../core/io/files.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
-import { lintOneFile, parseThreads } from '../session.ts';
-import { collectStats } from './stats.ts';
+import { lintOneFile, parseThreads, type LintedInput } from '../session.ts';
 
 export const DIFF_USAGE = `Usage: tunesmith diff OLD NEW [--json] [--limit N] [--config FILE] [--rule CODE=SEVERITY] [--threads N]
+       tunesmith diff --rev REV FILE [...]
 
 Examples added, removed and changed between two versions of a dataset (matched by content, not by
 line number), and the drift of its statistics: tokens per example, format mix, labels, system
 prompts and findings, with a summary in plain words. --limit: examples listed of each kind (20).
+--rev: FILE as it was at git revision REV (a hash, branch, tag, HEAD~1…) against FILE as it is.
 `;
 
-/** The lines of a file, 0-based, batch by batch. */
-async function* linesOf(path: string, config: ResolvedConfig): AsyncGenerator<LineText[]> {
-  let line = 0;
-  for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength }))
-    yield batch.map((raw) => ({ line: line++, text: raw.text }));
+interface Side extends LintedInput {
+  shown: string;
 }
 
-async function statsOf(io: CommandIO, config: ResolvedConfig, threads: number | undefined, path: string) {
-  const shown = displayPath(io.cwd, path);
-  const linted = await lintOneFile(io, config, threads, path, shown);
+async function lintSide(
+  io: CommandIO,
+  config: ResolvedConfig,
+  threads: number | undefined,
+  path: string,
+  shown: string,
+): Promise<Side> {
+  return { ...(await lintOneFile(io, config, threads, path, shown)), shown };
+}
+
+/** FILE at REV, copied from git into a folder of its own; `remove` deletes the copy. */
+async function atRevision(io: CommandIO, file: string, revision: string) {
+  const folder = mkdtempSync(join(tmpdir(), 'tunesmith-diff-'));
+  const remove = () => rmSync(folder, { recursive: true, force: true });
   try {
-    const stats = await collectStats(linted.path, shown, config, linted.findings);
-    return { shown, path: linted.path, stats, close: () => linted.close() };
+    const path = join(folder, basename(file));
+    await writeFileAtRevision(await repoFileOf(file), revision, path);
+    return { path, shown: `${displayPath(io.cwd, file)}@${revision}`, remove };
   } catch (error) {
-    linted.close();
+    remove();
+    if (error instanceof RevisionProblem) throw new UsageError(`diff --rev: ${error.message}`);
     throw error;
   }
 }
@@ -49,6 +53,7 @@ export const diffCommand: Command = async (args, io) => {
   const { values, positionals } = parse('diff', args, {
     json: { type: 'boolean' },
     limit: { type: 'string' },
+    rev: { type: 'string' },
     config: { type: 'string' },
     rule: { type: 'string', multiple: true },
     threads: { type: 'string' },
@@ -58,77 +63,48 @@ export const diffCommand: Command = async (args, io) => {
     io.stdout(DIFF_USAGE);
     return EXIT.clean;
   }
-  if (positionals.length !== 2) throw new UsageError('diff: expected OLD and NEW files\n\n' + DIFF_USAGE);
+  const wanted = values.rev === undefined ? 2 : 1;
+  if (positionals.length !== wanted)
+    throw new UsageError(
+      `diff: expected ${wanted === 2 ? 'OLD and NEW files' : 'one FILE with --rev'}\n\n${DIFF_USAGE}`,
+    );
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError('diff: --limit takes a whole number');
   const config = applyRuleOverrides(loadConfig(io, values.config).config, values.rule ?? []);
   const threads = parseThreads(values.threads);
-  const old = await statsOf(io, config, threads, resolve(io.cwd, positionals[0]!));
-  let neu: Awaited<ReturnType<typeof statsOf>>;
+  const newPath = resolve(io.cwd, positionals[wanted - 1]!);
+  const copy = values.rev === undefined ? undefined : await atRevision(io, newPath, values.rev);
+  const oldPath = copy?.path ?? resolve(io.cwd, positionals[0]!);
+  const sides: Side[] = [];
   try {
-    neu = await statsOf(io, config, threads, resolve(io.cwd, positionals[1]!));
-  } catch (error) {
-    old.close();
-    throw error;
-  }
-  try {
-    return await compare(io, config, old, neu, limit, values.json === true);
+    sides.push(await lintSide(io, config, threads, oldPath, copy?.shown ?? displayPath(io.cwd, oldPath)));
+    sides.push(await lintSide(io, config, threads, newPath, displayPath(io.cwd, newPath)));
+    const [old, neu] = sides as [Side, Side];
+    const diff = await diffDatasets(old, neu, config, limit);
+    io.stdout(values.json === true ? asJson(old.shown, neu.shown, diff) : asText(old.shown, neu.shown, diff));
+    return EXIT.clean;
   } finally {
-    old.close();
-    neu.close();
+    for (const side of sides) side.close();
+    copy?.remove();
   }
 };
 
-type Side = Awaited<ReturnType<typeof statsOf>>;
+const asJson = (old: string, neu: string, { summary, examples, drift }: DatasetDiff): string =>
+  JSON.stringify({ old, new: neu, summary, examples, drift }, null, 2) + '\n';
 
-async function compare(
-  io: CommandIO,
-  config: ResolvedConfig,
-  old: Side,
-  neu: Side,
-  limit: number,
-  json: boolean,
-): Promise<number> {
-  // Old lines indexed by content, new lines matched against them, then the old lines left re-read.
-  const index = new Map<string, number[]>();
-  const oldSystems = new Map<string, number>();
-  for await (const batch of linesOf(old.path, config)) {
-    indexContent(batch, index);
-    countSystemPrompts(batch, oldSystems);
-  }
-  const added: LineText[] = [];
-  const newSystems = new Map<string, number>();
-  let unchanged = 0;
-  for await (const batch of linesOf(neu.path, config)) {
-    unchanged += matchNew(index, batch, added).unchanged;
-    countSystemPrompts(batch, newSystems);
-  }
-  const gone = leftOver(index);
-  index.clear();
-  const removed: LineText[] = [];
-  for await (const batch of linesOf(old.path, config))
-    for (const item of batch) if (gone.has(item.line)) removed.push(item);
-
-  const examples = { ...pairChanges(removed, added, limit), unchanged };
-  const drift = statsDrift(old.stats, neu.stats, oldSystems, newSystems);
-  const summary = summarise(examples, drift);
-  if (json) {
-    io.stdout(JSON.stringify({ old: old.shown, new: neu.shown, summary, examples, drift }, null, 2) + '\n');
-    return EXIT.clean;
-  }
-  let out = `${old.shown} → ${neu.shown}\n\n${summary.map((line) => `  ${line}`).join('\n')}\n`;
+function asText(old: string, neu: string, { summary, examples }: DatasetDiff): string {
+  let out = `${old} → ${neu}\n\n${summary.map((line) => `  ${line}`).join('\n')}\n`;
   const list = (title: string, refs: { line: number; preview: string }[], total: number) => {
     if (refs.length === 0) return;
     out += `\n${title} (${total.toLocaleString('en-US')}${refs.length < total ? `, first ${refs.length}` : ''})\n`;
     for (const item of refs) out += `  ${String(item.line).padStart(7)}  ${item.preview}\n`;
   };
-  list(`Added, lines of ${neu.shown}`, examples.added.examples, examples.added.count);
-  list(`Removed, lines of ${old.shown}`, examples.removed.examples, examples.removed.count);
+  list(`Added, lines of ${neu}`, examples.added.examples, examples.added.count);
+  list(`Removed, lines of ${old}`, examples.removed.examples, examples.removed.count);
   if (examples.changed.examples.length > 0) {
     out += `\nChanged (${examples.changed.count.toLocaleString('en-US')}): old line → new line\n`;
     for (const pair of examples.changed.examples)
       out += `  ${String(pair.old.line).padStart(7)} → ${String(pair.new.line).padEnd(7)}  ${pair.new.preview}\n`;
   }
-  io.stdout(out);
-  return EXIT.clean;
+  return out;
 }

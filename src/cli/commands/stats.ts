@@ -1,10 +1,6 @@
 /** `tunesmith stats FILE`: what a dataset holds, in one screen (or as JSON). */
 import { resolve } from 'node:path';
-import type { ResolvedConfig } from '../../core/engine/config.ts';
-import { readLineBatches } from '../../core/engine/reader.ts';
-import type { Finding } from '../../core/engine/types.ts';
-import { StatsCollector, TokenCountError, type DatasetStats } from '../../core/stats/dataset-stats.ts';
-import { tokenCounterFor, type TokenCounter } from '../../core/rules/tokens/counter.ts';
+import { collectStats, type DatasetStats } from '../../core/stats/stats.ts';
 import { parse } from '../args.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { displayPath } from '../../core/io/files.ts';
@@ -16,34 +12,6 @@ export const STATS_USAGE = `Usage: tunesmith stats FILE [--json] [--config FILE]
 Counts examples, formats and roles; the distribution of tokens per example; duplicates; PII and
 secret findings; and the label distribution when answers come from a small set.
 `;
-
-export type { DatasetStats, TokenDistribution } from '../../core/stats/dataset-stats.ts';
-export { nearestRank } from '../../core/stats/dataset-stats.ts';
-
-/** Reads the file through the core's collector (the one the dataset view's charts use too). */
-export async function collectStats(
-  path: string,
-  shown: string,
-  config: ResolvedConfig,
-  findings: readonly Finding[],
-): Promise<DatasetStats> {
-  let tokenizer: TokenCounter;
-  try {
-    tokenizer = tokenCounterFor(config);
-  } catch (error) {
-    throw new UsageError(`tokens.tokenizer: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const collector = new StatsCollector(shown, config, tokenizer);
-  try {
-    for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength }))
-      for (const line of batch)
-        collector.add(line.line, line.truncatedLength === undefined ? line.text : undefined);
-  } catch (error) {
-    if (error instanceof TokenCountError) throw new UsageError(error.message);
-    throw error;
-  }
-  return collector.finish(findings);
-}
 
 function table(record: Record<string, number>, total?: number): string {
   const entries = Object.entries(record).sort((a, b) => b[1] - a[1]);

@@ -9,7 +9,7 @@ import type { FormatId } from '../engine/formats.ts';
 import type { Finding } from '../engine/types.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
 import { tokenCounterFor } from '../rules/tokens/counter.ts';
-import { StatsCollector, familyOf } from './dataset-stats.ts';
+import { StatsCollector, familyOf } from './stats.ts';
 
 /** Bin `i` holds the values from `i · width` to `(i + 1) · width − 1`. */
 export interface TokenHistogram {
@@ -214,7 +214,7 @@ export const YIELD_EVERY = 1000;
  * under `config`: what the language server answers for an open document. Tokenizing is the cost
  * (about 40 µs a line of 120 bytes), so it yields every YIELD_EVERY lines, letting the server lint
  * and answer meanwhile, and gives up (undefined) once `current` turns false: the document changed.
- * Throws TokenCountError when the tokenizer fails on a line.
+ * Throws StatsProblem when the tokenizer fails on a line.
  */
 export async function chartsOfLines(
   shown: string,

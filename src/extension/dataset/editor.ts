@@ -29,6 +29,7 @@ import {
   type TokensOf,
 } from './rows.ts';
 import { StatsSource, type StatsRequester } from './stats.ts';
+import { watchFile } from './watch.ts';
 
 export const DATASET_VIEW_TYPE = 'tunesmith.dataset';
 
@@ -97,6 +98,8 @@ class DatasetSession {
   /** The code actions last listed for a finding, kept until one is chosen. */
   private offered: { key: string; actions: vscode.CodeAction[] } | undefined;
   private readonly stats: StatsSource;
+  /** The file is gone from disk: the view shows no rows (the buffer's are no longer the file's). */
+  private deleted = false;
 
   constructor(
     private readonly document: vscode.TextDocument,
@@ -128,8 +131,31 @@ class DatasetSession {
         this.readDiagnostics();
         this.changed();
       }),
+      watchFile(document.uri, {
+        changed: () => this.fileChanged(),
+        deleted: () => this.fileDeleted(),
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** Read again: the rows asked for before are stale (new findings number), as after an edit. */
+  private fileChanged(): void {
+    if (this.deleted) {
+      this.deleted = false;
+      this.post({ type: 'notice', message: `${basename(this.document.uri.path)} is back on disk.` });
+    }
+    this.readDiagnostics();
+    this.changed();
+  }
+
+  private fileDeleted(): void {
+    this.deleted = true;
+    this.post({
+      type: 'notice',
+      message: `${basename(this.document.uri.path)} was deleted on disk. Save to write it again from the editor's copy, or close this view.`,
+    });
+    this.sendDocument();
   }
 
   private post(message: DatasetHostMessage): void {
@@ -180,7 +206,7 @@ class DatasetSession {
       type: 'document',
       name: basename(this.document.uri.path),
       version: this.document.version,
-      lineCount: this.lineCount(),
+      lineCount: this.deleted ? 0 : this.lineCount(),
       findings: this.generation,
       codes: this.codes,
     });

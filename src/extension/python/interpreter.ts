@@ -142,7 +142,12 @@ export interface DoctorReport {
       bf16: boolean;
     }[];
   };
-  /** Plain-words problems (no GPU, no bitsandbytes); empty when all is well. */
+  /**
+   * Per tuning method, why it cannot run here (its own pre-launch check), or null when it can; absent
+   * when torch is missing.
+   */
+  methods?: Record<string, string | null>;
+  /** Plain-words problems (no GPU, a method unavailable); empty when all is well. */
   problems: string[];
 }
 

@@ -18,6 +18,7 @@ import type {
 import { compareFindings } from '../../core/engine/linter.ts';
 import type { Finding } from '../../core/engine/types.ts';
 import {
+  DatasetDiffRequest,
   DatasetFilesRequest,
   DatasetStatsRequest,
   DatasetSummaryRequest,
@@ -25,6 +26,7 @@ import {
   SplitRequest,
   type DatasetSummary,
 } from '../../shared/protocol.ts';
+import { diffRequest } from './diff-request.ts';
 import type { DiskLinter } from './disk-lint.ts';
 import type { Documents } from './documents.ts';
 import { codeActions, hoverFor, symbolFor } from './features.ts';
@@ -56,6 +58,11 @@ export class Requests {
     connection.onRequest(DatasetStatsRequest, ({ uri }) => datasetStats(uri, this.documents));
     connection.onRequest(SplitRequest, async (params) =>
       splitDataset(params, await this.workspace.configFor(params.uri)),
+    );
+    connection.onRequest(DatasetDiffRequest, async (params) =>
+      diffRequest(params, await this.workspace.configFor(params.uri), (message) =>
+        connection.console.error(message),
+      ),
     );
   }
 

@@ -112,6 +112,16 @@ def test_doctor_reports_versions_and_devices():
     assert report["cuda"]["available"] == torch.cuda.is_available()
 
 
+def test_doctor_asks_each_method_what_it_needs_on_this_device():
+    report = doctor()
+    assert set(report["methods"]) == {"lora", "qlora", "partial", "full", "prompt_tuning"}
+    assert report["methods"]["lora"] is None and report["methods"]["full"] is None
+    if not torch.cuda.is_available():
+        # The same words a QLoRA launch fails with on this machine.
+        assert report["methods"]["qlora"].startswith("QLoRA needs a CUDA GPU")
+        assert any(p.startswith("qlora is unavailable: QLoRA needs a CUDA GPU") for p in report["problems"])
+
+
 def test_doctor_without_torch_says_what_to_run_in_the_editor_and_in_a_checkout(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
     problems = doctor()["problems"]

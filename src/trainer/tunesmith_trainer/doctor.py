@@ -7,6 +7,9 @@ import platform
 import sys
 from typing import Any
 
+from .errors import TrainerError
+from .methods import METHODS
+
 PACKAGES = ("torch", "transformers", "tokenizers", "peft", "trl", "accelerate", "datasets", "safetensors",
             "bitsandbytes", "jsonschema", "tunesmith-trainer")
 
@@ -47,7 +50,17 @@ def doctor() -> dict[str, Any]:
                 "bf16": props.major >= 8,
             })
     else:
-        report["problems"].append("no CUDA GPU visible to torch: training runs on the CPU (slow); QLoRA is unavailable")
-    if versions["bitsandbytes"] is None:
-        report["problems"].append("bitsandbytes is not installed: QLoRA is unavailable (pip install bitsandbytes)")
+        report["problems"].append("no CUDA GPU visible to torch: training runs on the CPU (slow)")
+    # Each method says itself what it needs (the check a run makes before it loads anything), so the doctor
+    # cannot disagree with a launch about whether, say, QLoRA can run here.
+    device = "cuda" if report["cuda"]["available"] else "cpu"
+    report["methods"] = {}
+    for name, method in METHODS.items():
+        try:
+            method.check_environment(device)
+            report["methods"][name] = None
+        except TrainerError as error:
+            reason = f"{error.message}. {error.hint}" if error.hint else error.message
+            report["methods"][name] = reason
+            report["problems"].append(f"{name} is unavailable: {reason}")
     return report

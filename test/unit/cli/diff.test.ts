@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { indexContent, leftOver, matchNew, pairChanges } from '../../../src/cli/dataset-diff.ts';
+import { indexContent, leftOver, matchNew, pairChanges } from '../../../src/core/diff/dataset-diff.ts';
 import { cli, tempDir } from './helpers.ts';
 
 const chat = (system: string, user: string, answer: string) =>

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nearestRank } from '../../../src/cli/commands/stats.ts';
+import { nearestRank } from '../../../src/core/stats/stats.ts';
 import { BROKEN, EMAIL, chat } from './fixtures.ts';
 import { cli, tempDir } from './helpers.ts';
 

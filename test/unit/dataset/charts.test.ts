@@ -11,7 +11,7 @@ import { DEFAULT_CONFIG } from '../../../src/core/engine/config.ts';
 import type { Finding } from '../../../src/core/engine/types.ts';
 import { tokenCounterFor } from '../../../src/core/rules/tokens/counter.ts';
 import { binWidth, chartsOfLines, clusterSizes, histogram } from '../../../src/core/stats/charts.ts';
-import { StatsCollector } from '../../../src/core/stats/dataset-stats.ts';
+import { StatsCollector } from '../../../src/core/stats/stats.ts';
 
 const chat = (system: string | undefined, user: string, answer: string) =>
   JSON.stringify({

@@ -14,13 +14,19 @@ test('the extension package holds the trainer package and its installer, not its
   )
     .trim()
     .split('\n');
+  // Every module of the trainer, so a new one cannot be left out by a packaging rule.
+  const modules = execFileSync('git', ['ls-files', 'src/trainer/tunesmith_trainer/*.py'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n');
+  assert.ok(modules.length > 10, `git ls-files found only ${modules.length} trainer modules`);
   for (const path of [
     'src/trainer/install_trainer.py',
     'src/trainer/pyproject.toml',
     'src/trainer/requirements.lock',
-    'src/trainer/tunesmith_trainer/__main__.py',
-    'src/trainer/tunesmith_trainer/doctor.py',
-    'src/trainer/tunesmith_trainer/recipe.py',
+    ...modules,
     'schemas/run-config.schema.json',
     'schemas/events.schema.json',
   ])

@@ -8,7 +8,9 @@ const cpu: DoctorReport = {
   platform: 'Linux-6.1-x86_64',
   packages: { torch: '2.15.0', transformers: '5.23.0', peft: '0.21.2', trl: '1.16.0', bitsandbytes: null },
   cuda: { available: false, version: null, gpus: [] },
-  problems: ['bitsandbytes is not installed: QLoRA is unavailable (pip install bitsandbytes)'],
+  problems: [
+    'qlora is unavailable: QLoRA needs the bitsandbytes package, which is not installed. pip install bitsandbytes',
+  ],
 };
 const interpreter = { python: '/v/bin/python', source: 'project-venv' as const };
 
@@ -23,7 +25,7 @@ test('a CPU-only machine reads as such, with the Python version and where it cam
   assert.match(text, /from Tunesmith's own virtual environment/);
   assert.match(text, /- no CUDA GPU: training runs on the CPU/);
   assert.match(text, /\| bitsandbytes \| \*\*not installed\*\* \|/);
-  assert.match(text, /- bitsandbytes is not installed/);
+  assert.match(text, /- qlora is unavailable: QLoRA needs the bitsandbytes package/);
 });
 
 test('each GPU is listed with its name and memory', () => {

@@ -4,11 +4,16 @@
  * statistics (those of `tunesmith stats`, plus the system prompts) with a summary in plain words.
  * "Changed" is an example whose prompt is still there with another answer: a removed and an added
  * example with the same prompt (`promptText`, the core's reading of the five formats).
+ * `diffDatasets` is the whole comparison: `tunesmith diff` and the editor's "Compare Dataset with
+ * Revision…" (through the language server) both run it, each linting the two files its own way.
  */
 import { createHash } from 'node:crypto';
-import { promptText, systemTurn, toExample, type Example } from '../core/engine/formats.ts';
-import { contentHash } from './baseline.ts';
-import type { DatasetStats, TokenDistribution } from './commands/stats.ts';
+import type { ResolvedConfig } from '../engine/config.ts';
+import { contentHash } from '../engine/content-hash.ts';
+import { promptText, systemTurn, toExample, type Example } from '../engine/formats.ts';
+import { readLineBatches } from '../engine/reader.ts';
+import type { Finding } from '../engine/types.ts';
+import { collectStats, type DatasetStats, type TokenDistribution } from '../stats/stats.ts';
 
 /** A line of a file, 0-based. */
 export interface LineText {
@@ -268,4 +273,62 @@ export function summarise(examples: ExampleDiff, drift: DatasetDrift): string[] 
   for (const [family, { old, new: neu }] of Object.entries(drift.findings))
     if (old !== neu) lines.push(`${family} findings: ${count(old)} → ${count(neu)}.`);
   return lines;
+}
+
+/** What `tunesmith diff --json` prints (less the names) and the editor's comparison shows. */
+export interface DatasetDiff {
+  summary: string[];
+  examples: ExampleDiff;
+  drift: DatasetDrift;
+}
+
+/** One side of a comparison: a file on disk, the name it is shown by, and its findings. */
+export interface DiffSide {
+  path: string;
+  shown: string;
+  findings: readonly Finding[];
+}
+
+/** The lines of a file, 0-based, batch by batch. */
+async function* linesOf(path: string, config: ResolvedConfig): AsyncGenerator<LineText[]> {
+  let line = 0;
+  for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength }))
+    yield batch.map((raw) => ({ line: line++, text: raw.text }));
+}
+
+/**
+ * Compares two linted files, streaming: the old lines are indexed by content, the new lines matched
+ * against them, then the old lines left are read again (memory holds hashes, not texts). `limit`:
+ * examples listed of each kind.
+ */
+export async function diffDatasets(
+  old: DiffSide,
+  neu: DiffSide,
+  config: ResolvedConfig,
+  limit: number,
+): Promise<DatasetDiff> {
+  const oldStats = await collectStats(old.path, old.shown, config, old.findings);
+  const newStats = await collectStats(neu.path, neu.shown, config, neu.findings);
+  const index = new Map<string, number[]>();
+  const oldSystems = new Map<string, number>();
+  for await (const batch of linesOf(old.path, config)) {
+    indexContent(batch, index);
+    countSystemPrompts(batch, oldSystems);
+  }
+  const added: LineText[] = [];
+  const newSystems = new Map<string, number>();
+  let unchanged = 0;
+  for await (const batch of linesOf(neu.path, config)) {
+    unchanged += matchNew(index, batch, added).unchanged;
+    countSystemPrompts(batch, newSystems);
+  }
+  const gone = leftOver(index);
+  index.clear();
+  const removed: LineText[] = [];
+  for await (const batch of linesOf(old.path, config))
+    for (const item of batch) if (gone.has(item.line)) removed.push(item);
+
+  const examples = { ...pairChanges(removed, added, limit), unchanged };
+  const drift = statsDrift(oldStats, newStats, oldSystems, newSystems);
+  return { summary: summarise(examples, drift), examples, drift };
 }

@@ -1,9 +1,10 @@
 /**
- * What a dataset holds: the engine of `tunesmith stats`, the dataset view's charts and `tunesmith
- * diff`. A `StatsCollector` is fed the file's lines in order (from disk by the CLI, from the open
- * document by the language server) and its findings at the end; `finish` gives the statistics the
- * CLI prints, `charts` (charts.ts) the histograms and counts the dataset view draws. Both read the
- * same per-line facts, so the view and the CLI agree on every number.
+ * What a dataset holds: examples, formats and roles, tokens per example, duplicates, findings by
+ * family, PII and secrets, and labels. The statistics of `tunesmith stats`, the sides `tunesmith
+ * diff` and the editor's comparison set against each other, and the dataset view's charts. A
+ * `StatsCollector` is fed the lines in order (from disk by `collectStats`, from the open document by
+ * the language server) and the findings at the end: `finish` gives the statistics the CLI prints,
+ * `datasetCharts` (charts.ts) the histograms and counts the view draws, from the same per-line facts.
  */
 import type { ResolvedConfig } from '../engine/config.ts';
 import {
@@ -14,10 +15,14 @@ import {
   type Example,
   type FormatId,
 } from '../engine/formats.ts';
+import { readLineBatches } from '../engine/reader.ts';
 import type { Finding } from '../engine/types.ts';
 import { hashJson } from '../rules/consistency/hashing.ts';
 import { ALL_RULES } from '../rules/index.ts';
-import type { TokenCounter } from '../rules/tokens/counter.ts';
+import { tokenCounterFor, type TokenCounter } from '../rules/tokens/counter.ts';
+
+/** A problem meant for the user as is: a tokenizer that cannot be loaded or cannot count a line. */
+export class StatsProblem extends Error {}
 
 export interface TokenDistribution {
   tokenizer: string;
@@ -65,9 +70,6 @@ export function nearestRank(sorted: ArrayLike<number>, p: number): number {
 function bump(record: Record<string, number>, key: string, by = 1): void {
   record[key] = (record[key] ?? 0) + by;
 }
-
-/** A line whose tokens the tokenizer could not count; the CLI says it as a usage error. */
-export class TokenCountError extends Error {}
 
 /** Distinct system prompts kept; past this, further variants are counted together. */
 export const MAX_SYSTEM_VARIANTS = 1000;
@@ -218,7 +220,7 @@ export class StatsCollector {
     try {
       return this.tokenizer.countExample(example);
     } catch (error) {
-      throw new TokenCountError(
+      throw new StatsProblem(
         `${this.stats.file}:${line + 1}: cannot count the tokens of this line with ${this.tokenizer.name} (${error instanceof Error ? error.message : String(error)})`,
       );
     }
@@ -279,4 +281,24 @@ let families: Map<string, string> | undefined;
 export function familyOf(code: string): string {
   families ??= new Map(ALL_RULES.map((rule) => [rule.code, rule.family]));
   return families.get(code) ?? code.split('/')[0]!;
+}
+
+/** The statistics of the file at `path`, read from disk. */
+export async function collectStats(
+  path: string,
+  shown: string,
+  config: ResolvedConfig,
+  findings: readonly Finding[],
+): Promise<DatasetStats> {
+  let tokenizer: TokenCounter;
+  try {
+    tokenizer = tokenCounterFor(config);
+  } catch (error) {
+    throw new StatsProblem(`tokens.tokenizer: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const collector = new StatsCollector(shown, config, tokenizer);
+  for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength }))
+    for (const line of batch)
+      collector.add(line.line, line.truncatedLength === undefined ? line.text : undefined);
+  return collector.finish(findings);
 }

@@ -17,6 +17,7 @@ import {
   DatasetStatsRequest,
   DatasetSummaryRequest,
   DiskFileNotification,
+  LARGE_FILE_BYTES,
   LargeFileNotification,
   LintWorkspaceRequest,
   SETTINGS_SECTION,
@@ -29,15 +30,13 @@ import type { DatasetService } from './new-run/new-run-panel.ts';
 import { CONFIG_FILE } from '../core/engine/config.ts';
 import { SETTING_KEYS, nest } from '../shared/settings.ts';
 import { registerDatasetCompare } from './dataset/compare.ts';
+import { DATASET_DISK_VIEW_TYPE } from './dataset/disk-view.ts';
 import { registerDatasetView } from './dataset/editor.ts';
 import { registerEvaluation } from './evaluation/commands.ts';
 import { ReportStore } from './evaluation/reports.ts';
 import { registerEnvironment } from './python/environment.ts';
 import { registerRuns } from './runs/commands.ts';
 import { StatusBar } from './status.ts';
-
-/** VS Code's limit: it sends no document at least this large to extensions. */
-const LARGE_FILE_BYTES = 50 * 1024 * 1024;
 
 /** Settings that change which documents the client sends: they need a new client, not just a re-lint. */
 const RESTART_KEYS = [`${SETTINGS_SECTION}.files.include`];
@@ -214,7 +213,13 @@ export class Ctx {
     const shown = new Set<string>();
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {
-        const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
+        // A text tab of a file VS Code did not send, or the dataset view that reads a file from disk.
+        const input = tab.input;
+        const uri =
+          input instanceof vscode.TabInputText ||
+          (input instanceof vscode.TabInputCustom && input.viewType === DATASET_DISK_VIEW_TYPE)
+            ? input.uri
+            : undefined;
         if (!uri || uri.scheme !== 'file' || !uri.path.endsWith('.jsonl') || synced.has(uri.toString()))
           continue;
         const size = await vscode.workspace.fs.stat(uri).then(

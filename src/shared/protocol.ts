@@ -52,6 +52,9 @@ export interface DiskFileParams {
 }
 export const DiskFileNotification = new NotificationType<DiskFileParams>('tunesmith/diskFile');
 
+/** VS Code hands no document at least this large to extensions (its model sync limit, 50 MB). */
+export const LARGE_FILE_BYTES = 50 * 1024 * 1024;
+
 /** What the client passes in `initializationOptions`. */
 export interface InitializationOptions {
   /** Files at least this large are reported as linted from disk (VS Code's limit: 50 MB). */

@@ -1,14 +1,17 @@
 /**
  * The dataset view's stub host, for its Chromium tests and benchmark: opens the page the editor
  * provider serves and answers its requests as the provider does, with the same row builder
- * (buildRow) and filter (passes), over lines generated or listed in memory; its statistics are the
- * core's (chartsOfLines, what the language server answers) under the default configuration, or
- * `config` when given.
+ * (buildRow) and filter (passes), over lines generated or listed in memory, its statistics the
+ * core's (chartsOfLines, what the language server answers) under the default configuration or
+ * `config`; or, as the read-only view of a large file does, with its own code (DiskRows) over a file
+ * on disk.
  */
 import type { Page } from 'playwright-core';
+import { basename } from 'node:path';
 import { DEFAULT_CONFIG, type ResolvedConfig } from '../../src/core/engine/config.ts';
 import type { Finding } from '../../src/core/engine/types.ts';
 import { chartsOfLines, type ChartsOfLines } from '../../src/core/stats/charts.ts';
+import { DiskRows } from '../../src/extension/dataset/disk-rows.ts';
 import {
   buildRow,
   isEmptyFilter,
@@ -133,6 +136,80 @@ export async function openDatasetView(
     codes: [...codes].map(([code, count]) => ({ code, severity: 'warning', count })),
   });
   return { page, posted };
+}
+
+/** Hooks `__toHost` to every message the page posts (from now on); returns what it posted. */
+async function listen(
+  page: Page,
+  answer: (message: DatasetViewMessage) => Promise<void> | void,
+): Promise<DatasetViewMessage[]> {
+  const posted: DatasetViewMessage[] = [];
+  await page.exposeFunction('__toHost', async (message: DatasetViewMessage) => {
+    posted.push(message);
+    await answer(message);
+  });
+  await page.evaluate(() => {
+    const probe = window as unknown as DatasetProbe;
+    const push = probe.__posted.push.bind(probe.__posted);
+    probe.__posted.push = (...items: DatasetViewMessage[]) => {
+      for (const item of items) probe.__toHost?.(item);
+      return push(...items);
+    };
+  });
+  return posted;
+}
+
+/**
+ * Opens the view of a file on disk as the read-only view of a large file (disk-view.ts) serves it:
+ * the same DiskRows, its document and notice announced as the index grows. `documents` lists the line
+ * counts announced, in order.
+ */
+export async function openDiskDatasetView(
+  host: Host,
+  path: string,
+  findings: Map<number, FindingInput[]> = new Map(),
+): Promise<{
+  page: Page;
+  posted: DatasetViewMessage[];
+  rows: DiskRows;
+  documents: number[];
+  /** performance.now() when the file was opened (the page had loaded). */
+  openedAt: number;
+}> {
+  const page = await host.open('/dataset');
+  const documents: number[] = [];
+  const source = {
+    of: (line: number) => findings.get(line) ?? [],
+    lines: () => [...findings.keys()].sort((a, b) => a - b),
+  };
+  const send = (message: DatasetHostMessage) => post(page, message).catch(() => undefined);
+  const announce = (): void => {
+    documents.push(rows.lineCount);
+    void send({
+      type: 'document',
+      name: basename(path),
+      version: rows.version,
+      lineCount: rows.lineCount,
+      findings: 1,
+      codes: [],
+    });
+    void send({ type: 'notice', message: rows.notice() });
+  };
+  const rows = new DiskRows(path, basename(path), announce);
+  let filterId = -1;
+  const posted = await listen(page, async (message) => {
+    if (message.type === 'rows') {
+      const read = await rows.rows(message.lines, source);
+      if (read) await send({ type: 'rows', ...read });
+    } else if (message.type === 'filter') {
+      filterId = message.id;
+      const lines = await rows.filter(message.filter, source, () => filterId === message.id);
+      if (lines !== undefined) await send({ type: 'filtered', id: message.id, lines });
+    }
+  });
+  const openedAt = performance.now();
+  await rows.open();
+  return { page, posted, rows, documents, openedAt };
 }
 
 export const fromLines = (lines: string[], rest: Omit<Dataset, 'lineCount' | 'line'> = {}): Dataset => ({

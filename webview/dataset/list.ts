@@ -30,11 +30,16 @@ class HeightTree {
   private readonly tree: Float64Array;
   readonly heights: Float32Array;
 
-  constructor(readonly size: number) {
+  /** `measured`: the heights of the first rows, kept (the list grew at its end). */
+  constructor(
+    readonly size: number,
+    measured?: Float32Array,
+  ) {
     this.tree = new Float64Array(size + 1);
     this.heights = new Float32Array(size).fill(ESTIMATED_ROW_PX);
+    if (measured) this.heights.set(measured.subarray(0, size));
     for (let i = 1; i <= size; i++) {
-      this.tree[i]! += ESTIMATED_ROW_PX;
+      this.tree[i]! += this.heights[i - 1]!;
       const parent = i + (i & -i);
       if (parent <= size) this.tree[parent]! += this.tree[i]!;
     }
@@ -131,6 +136,18 @@ export class VirtualList {
     this.nodes.clear();
     this.resize();
     this.top = Math.min(this.top, this.maxTop());
+    this.schedule();
+  }
+
+  /**
+   * Rows added at the end, the others unchanged (a file still being indexed): the rows shown, their
+   * measured heights and the row at the top stay where they are.
+   */
+  grow(count: number): void {
+    if (count <= this.heights.size) return this.setCount(count);
+    this.heights = new HeightTree(count, this.heights.heights);
+    this.resize();
+    this.syncScroll();
     this.schedule();
   }
 
@@ -239,6 +256,8 @@ export class VirtualList {
     const top = this.listTop();
     const anchor = this.heights.at(top);
     const into = top - this.heights.before(anchor);
+    // At the end of the list it stays at the end (the last line must stay in view once reached).
+    const atEnd = top > 0 && top >= this.maxTop() - 1;
     let changed = false;
     for (const entry of entries) {
       const node = entry.target as HTMLElement;
@@ -249,7 +268,9 @@ export class VirtualList {
     }
     if (!changed) return;
     this.resize();
-    this.top = this.heights.before(anchor) + Math.min(into, this.heights.heights[anchor]! - 1);
+    this.top = atEnd
+      ? this.maxTop()
+      : this.heights.before(anchor) + Math.min(into, this.heights.heights[anchor]! - 1);
     this.syncScroll();
     this.schedule();
   }

@@ -152,6 +152,8 @@ function onDocument(message: Extract<DatasetHostMessage, { type: 'document' }>):
   const first = page.version === -1;
   const changed = message.version !== page.version || message.findings !== page.findings;
   const countChanged = message.lineCount !== page.lineCount;
+  // The same version with more lines: a file read from disk whose index is still growing.
+  const grown = !changed && message.lineCount > page.lineCount;
   page.lineCount = message.lineCount;
   page.codes = message.codes;
   if (message.findings !== page.findings) page.fixes.clear();
@@ -165,8 +167,14 @@ function onDocument(message: Extract<DatasetHostMessage, { type: 'document' }>):
     page.asked.clear();
   }
   if (page.lines !== null || isFiltering()) return runFilter();
-  if (countChanged) setCount();
+  if (grown) list.grow(message.lineCount);
+  else if (countChanged) setCount();
   else list.refresh();
+  if (!grown) pendingLine = undefined;
+  else if (pendingLine !== undefined && pendingLine < page.lineCount) {
+    list.scrollTo(pendingLine);
+    pendingLine = undefined;
+  }
   showCount();
   // Back in a tab that was hidden: where the user was.
   const line = first ? savedLine(vscode.getState()) : undefined;
@@ -283,9 +291,14 @@ $('goto').addEventListener('keydown', (event) => {
   if (event.key !== 'Enter') return;
   const line = count($<Field>('goto').value);
   if (line === undefined || line < 1) return;
+  // Past the lines counted so far of a file still being indexed: there once the index reaches it.
+  pendingLine = page.lines === null && line > page.lineCount ? line - 1 : undefined;
   list.scrollTo(positionOf(line - 1));
 });
 $('open-text').addEventListener('click', () => post({ type: 'openText' }));
+
+/** A line asked for by number before the index of the file reached it. */
+let pendingLine: number | undefined;
 
 /** The position of `line` in the rows shown, or of the first shown line after it. */
 function positionOf(line: number): number {

@@ -19,6 +19,11 @@ export interface ReadOptions {
   maxLineLength: number;
   /** Bytes read at a time; also roughly the size of a yielded batch. */
   chunkSize?: number;
+  /**
+   * False: lines are only split and measured (offset, length, ending), never decoded or copied, and
+   * `text` stays empty: an index of a large file built at the speed of the disk (the dataset view's).
+   */
+  decode?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -114,7 +119,10 @@ class LineAssembler {
   // A line of N characters takes at most 3N bytes of UTF-8 (4 bytes per surrogate pair of 2 characters).
   private readonly maxLineBytes: number;
 
-  constructor(private readonly maxLineLength: number) {
+  constructor(
+    private readonly maxLineLength: number,
+    private readonly decode = true,
+  ) {
     this.maxLineBytes = maxLineLength * 3;
   }
 
@@ -157,7 +165,7 @@ class LineAssembler {
   private hold(part: Buffer): void {
     this.pendingBytes += part.length;
     if (part.length > 0) this.lastHeldByte = part[part.length - 1];
-    if (this.skipping) return;
+    if (this.skipping || !this.decode) return;
     // One byte of slack: a held '\r' may be the start of the line's CRLF, which is not content.
     if (this.pendingBytes > this.maxLineBytes + 1) {
       this.skipping = true;
@@ -181,7 +189,9 @@ class LineAssembler {
     const contentBytes = byteLength - eol.length;
     const raw: RawLine = { line: this.line, text: '', eol, byteOffset: this.lineStart, byteLength };
     if (this.bom && this.line === 0) raw.bom = true;
-    if (this.skipping || contentBytes > this.maxLineBytes) {
+    if (!this.decode) {
+      // Measured only: the caller reads the bytes again when it needs them.
+    } else if (this.skipping || contentBytes > this.maxLineBytes) {
       // Never decoded: the length is in bytes, an upper bound of the characters.
       raw.truncatedLength = contentBytes;
     } else {
@@ -213,7 +223,7 @@ export async function* readLineBatches(
   source: string | number,
   options: ReadOptions,
 ): AsyncGenerator<RawLine[]> {
-  const assembler = new LineAssembler(options.maxLineLength);
+  const assembler = new LineAssembler(options.maxLineLength, options.decode);
   const highWaterMark = options.chunkSize ?? 1 << 20;
   const stream =
     typeof source === 'number'
@@ -231,7 +241,7 @@ export async function* readLineBatches(
 
 /** Splits an in-memory buffer exactly as `readLineBatches` splits a file. */
 export function splitBuffer(buffer: Buffer, options: ReadOptions): RawLine[] {
-  const assembler = new LineAssembler(options.maxLineLength);
+  const assembler = new LineAssembler(options.maxLineLength, options.decode);
   const lines: RawLine[] = [];
   assembler.push(buffer, lines);
   assembler.end(lines);

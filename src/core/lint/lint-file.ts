@@ -10,63 +10,17 @@ import { fstatSync, openSync, statSync } from 'node:fs';
 import type { ResolvedConfig } from '../engine/config.ts';
 import type { FormatId } from '../engine/formats.ts';
 import { DatasetIndexes, LinePass, compareFindings } from '../engine/linter.ts';
-import { FileLines, readLineBatches, type RawLine } from '../engine/reader.ts';
+import { FileLines, readLineBatches } from '../engine/reader.ts';
 import type { Checker, LineAccess } from '../engine/rule.ts';
-import type { Finding, LineEnding, LineInput } from '../engine/types.ts';
+import type { Finding, LineInput } from '../engine/types.ts';
 import { ALL_CHECKERS } from '../rules/index.ts';
 import { FileProblem, cannotRead, sniffText } from '../io/files.ts';
+import { LineIndex } from '../io/line-index.ts';
 import { HeapKeeper } from './heap.ts';
 import { describeRuleError, type BatchResult, type LineRunner } from './runner.ts';
 import { unpackFacts } from './packed-facts.ts';
 
-const EOLS: readonly LineEnding[] = ['', '\n', '\r\n', '\r'];
-
-/** Per-line metadata of a file read once: enough to re-read any line, nothing more. */
-export class LineIndex {
-  private offsets = new Float64Array(1024);
-  private lengths = new Float64Array(1024);
-  private eols = new Uint8Array(1024);
-  /** The rare lines with a BOM, invalid UTF-8 or dropped text. */
-  private readonly special = new Map<number, Pick<RawLine, 'bom' | 'invalidUtf8At' | 'truncatedLength'>>();
-  count = 0;
-
-  record(line: RawLine): void {
-    if (this.count === this.offsets.length) this.grow();
-    const i = this.count++;
-    this.offsets[i] = line.byteOffset;
-    this.lengths[i] = line.byteLength;
-    this.eols[i] = EOLS.indexOf(line.eol);
-    if (line.bom || line.invalidUtf8At !== undefined || line.truncatedLength !== undefined) {
-      const extra: Pick<RawLine, 'bom' | 'invalidUtf8At' | 'truncatedLength'> = {};
-      if (line.bom) extra.bom = true;
-      if (line.invalidUtf8At !== undefined) extra.invalidUtf8At = line.invalidUtf8At;
-      if (line.truncatedLength !== undefined) extra.truncatedLength = line.truncatedLength;
-      this.special.set(i, extra);
-    }
-  }
-
-  raw(line: number): RawLine {
-    return {
-      line,
-      text: '',
-      eol: EOLS[this.eols[line]!]!,
-      byteOffset: this.offsets[line]!,
-      byteLength: this.lengths[line]!,
-      ...this.special.get(line),
-    };
-  }
-
-  private grow(): void {
-    const size = this.offsets.length * 2;
-    const offsets = new Float64Array(size);
-    offsets.set(this.offsets);
-    const lengths = new Float64Array(size);
-    lengths.set(this.lengths);
-    const eols = new Uint8Array(size);
-    eols.set(this.eols);
-    [this.offsets, this.lengths, this.eols] = [offsets, lengths, eols];
-  }
-}
+export { LineIndex };
 
 export interface LintFileOptions {
   config: ResolvedConfig;

@@ -5,26 +5,27 @@
  * document. The view holds no copy of the file: it asks for the rows it shows by line number.
  * Findings are the document's diagnostics (`vscode.languages.getDiagnostics`, what the Problems panel
  * shows); their fixes come from `vscode.executeCodeActionProvider`, the same as the light bulb.
+ * A file too large for a TextDocument (over 50 MB) opens in the read-only view of disk-view.ts instead.
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import {
   isDatasetViewMessage,
-  type CodeCount,
   type DatasetFilter,
   type DatasetHostMessage,
   type DatasetViewMessage,
-  type FindingSeverity,
 } from '../../shared/dataset-protocol.ts';
 import { showFailure } from '../failure.ts';
 import { loadPage } from '../webview.ts';
+import { DATASET_DISK_VIEW_TYPE, registerDiskDatasetView, tooLargeForDocument } from './disk-view.ts';
 import { datasetViewHtml } from './page.ts';
+import { FindingsTable, codeOf } from './findings.ts';
 import {
   buildRow,
-  findingsOnly,
   isEmptyFilter,
   needsTokens,
   passes,
+  readsText,
   type FindingInput,
   type TokensOf,
 } from './rows.ts';
@@ -37,19 +38,6 @@ export const DATASET_VIEW_TYPE = 'tunesmith.dataset';
 const FILTER_CHUNK = 20_000;
 /** Edits and diagnostics arrive in bursts (a keystroke brings both): one document message per burst. */
 const SETTLE_MS = 40;
-
-const SEVERITY: Record<vscode.DiagnosticSeverity, FindingSeverity> = {
-  [vscode.DiagnosticSeverity.Error]: 'error',
-  [vscode.DiagnosticSeverity.Warning]: 'warning',
-  [vscode.DiagnosticSeverity.Information]: 'info',
-  [vscode.DiagnosticSeverity.Hint]: 'hint',
-};
-
-const codeOf = (diagnostic: vscode.Diagnostic): string => {
-  const code = diagnostic.code;
-  if (code === undefined) return diagnostic.source ?? '';
-  return typeof code === 'object' ? String(code.value) : String(code);
-};
 
 export function registerDatasetView(
   extension: vscode.ExtensionContext,
@@ -68,9 +56,12 @@ export function registerDatasetView(
       },
       { supportsMultipleEditorsPerDocument: true },
     ),
-    vscode.commands.registerCommand('tunesmith.dataset.open', (arg: unknown) => {
+    registerDiskDatasetView(extension, output),
+    vscode.commands.registerCommand('tunesmith.dataset.open', async (arg: unknown) => {
       const uri = uriOf(arg);
-      if (uri) return vscode.commands.executeCommand('vscode.openWith', uri, DATASET_VIEW_TYPE);
+      if (!uri) return;
+      const viewType = (await tooLargeForDocument(uri)) ? DATASET_DISK_VIEW_TYPE : DATASET_VIEW_TYPE;
+      return vscode.commands.executeCommand('vscode.openWith', uri, viewType);
     }),
     vscode.commands.registerCommand('tunesmith.dataset.openText', (arg: unknown) => {
       const uri = arg instanceof vscode.Uri ? arg : activeTabUri();
@@ -89,10 +80,7 @@ function activeTabUri(): vscode.Uri | undefined {
 /** One open dataset view: follows its document and its diagnostics, answers the page's requests. */
 class DatasetSession {
   private readonly disposables: vscode.Disposable[] = [];
-  /** The document's diagnostics by 0-based start line, in getDiagnostics order. */
-  private byLine = new Map<number, vscode.Diagnostic[]>();
-  private codes: CodeCount[] = [];
-  private generation = 0;
+  private readonly findings: FindingsTable;
   private filterId = -1;
   private settle: ReturnType<typeof setTimeout> | undefined;
   /** The code actions last listed for a finding, kept until one is chosen. */
@@ -115,6 +103,7 @@ class DatasetSession {
       (message) => this.post(message),
     );
     loadPage(panel, extensionUri, 'dataset', datasetViewHtml);
+    this.findings = new FindingsTable(document.uri);
     this.readDiagnostics();
     const uri = document.uri.toString();
     this.disposables.push(
@@ -163,36 +152,12 @@ class DatasetSession {
   }
 
   private readDiagnostics(): void {
-    const byLine = new Map<number, vscode.Diagnostic[]>();
-    const counts = new Map<string, CodeCount>();
-    for (const diagnostic of vscode.languages.getDiagnostics(this.document.uri)) {
-      const line = diagnostic.range.start.line;
-      const list = byLine.get(line);
-      if (list) list.push(diagnostic);
-      else byLine.set(line, [diagnostic]);
-      const code = codeOf(diagnostic);
-      const severity = SEVERITY[diagnostic.severity];
-      const key = `${severity} ${code}`;
-      const count = counts.get(key);
-      if (count) count.count++;
-      else counts.set(key, { code, severity, count: 1 });
-    }
-    this.byLine = byLine;
-    this.codes = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
-    this.generation++;
+    this.findings.read();
     this.offered = undefined;
   }
 
   private findingsOf(line: number): FindingInput[] {
-    return (this.byLine.get(line) ?? []).map((diagnostic) => ({
-      code: codeOf(diagnostic),
-      severity: SEVERITY[diagnostic.severity],
-      message: diagnostic.message,
-      startLine: diagnostic.range.start.line,
-      startCharacter: diagnostic.range.start.character,
-      endLine: diagnostic.range.end.line,
-      endCharacter: diagnostic.range.end.character,
-    }));
+    return this.findings.of(line);
   }
 
   private changed(): void {
@@ -207,8 +172,8 @@ class DatasetSession {
       name: basename(this.document.uri.path),
       version: this.document.version,
       lineCount: this.deleted ? 0 : this.lineCount(),
-      findings: this.generation,
-      codes: this.codes,
+      findings: this.findings.generation,
+      codes: this.findings.codes,
     });
   }
 
@@ -283,9 +248,9 @@ class DatasetSession {
       if (!of) return this.post({ type: 'filtered', id, lines: [] });
       counted = { of, line: 0 };
     }
-    if (findingsOnly(filter)) {
+    if (!readsText(filter)) {
       // Only lines with diagnostics can pass: no need to read the others.
-      for (const line of [...this.byLine.keys()].sort((a, b) => a - b))
+      for (const line of this.findings.lines())
         if (passes('', this.findingsOf(line), filter)) lines.push(line);
       return this.post({ type: 'filtered', id, lines });
     }
@@ -306,11 +271,11 @@ class DatasetSession {
   }
 
   private diagnosticAt(generation: number, line: number, finding: number): vscode.Diagnostic | undefined {
-    if (generation !== this.generation) {
+    if (generation !== this.findings.generation) {
       this.post({ type: 'notice', message: 'The findings changed meanwhile: look again and retry.' });
       return undefined;
     }
-    return this.byLine.get(line)?.[finding];
+    return this.findings.at(line, finding);
   }
 
   private async listFixes(generation: number, line: number, finding: number): Promise<void> {

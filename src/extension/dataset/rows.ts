@@ -266,6 +266,19 @@ export function passes(
   return true;
 }
 
+/**
+ * Whether the filter looks beyond the findings (the lines' text, or their token counts); else only
+ * lines with findings can pass, and only those need be read.
+ */
+export const readsText = (filter: DatasetFilter): boolean =>
+  (filter.query !== undefined && filter.query !== '') ||
+  filter.format !== undefined ||
+  filter.minTurns !== undefined ||
+  filter.maxTurns !== undefined ||
+  needsTokens(filter) ||
+  filter.label !== undefined ||
+  filter.system !== undefined;
+
 /** Whether the filter narrows anything at all (a token role alone does not). */
 export const isEmptyFilter = (filter: DatasetFilter): boolean =>
   filter.code === undefined &&
@@ -278,13 +291,3 @@ export const isEmptyFilter = (filter: DatasetFilter): boolean =>
   filter.label === undefined &&
   filter.system === undefined &&
   (filter.query === undefined || filter.query === '');
-
-/** Whether only the findings decide: the lines without diagnostics need not be read. */
-export const findingsOnly = (filter: DatasetFilter): boolean =>
-  (filter.query === undefined || filter.query === '') &&
-  filter.format === undefined &&
-  filter.minTurns === undefined &&
-  filter.maxTurns === undefined &&
-  !needsTokens(filter) &&
-  filter.label === undefined &&
-  filter.system === undefined;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   buildRow,
-  findingsOnly,
+  readsText,
   isEmptyFilter,
   passes,
   type FindingInput,
@@ -188,9 +188,9 @@ test('filters of the charts: token range (per example or one role), label, syste
   assert.ok(!passes(labelled, [], { minTokens: 0, tokenRole: 'system' }, { of, line: 0 }));
   assert.ok(isEmptyFilter({ tokenRole: 'user' }), 'a role without bounds narrows nothing');
   assert.ok(!isEmptyFilter({ label: 'x' }));
-  assert.ok(findingsOnly({ code: 'pii/email' }));
-  assert.ok(!findingsOnly({ code: 'pii/email', label: 'x' }));
-  assert.ok(!findingsOnly({ maxTokens: 3 }));
+  assert.ok(!readsText({ code: 'pii/email' }));
+  assert.ok(readsText({ code: 'pii/email', label: 'x' }));
+  assert.ok(readsText({ maxTokens: 3 }), 'token bounds look at every line');
 });
 
 test('any text at all gives a row the view accepts, never an exception', () => {

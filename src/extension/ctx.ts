@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 import {
   DatasetFilesRequest,
+  DatasetStatsRequest,
   DatasetSummaryRequest,
   DiskFileNotification,
   LARGE_FILE_BYTES,
@@ -88,7 +89,9 @@ export class Ctx {
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerEvaluation(extension, this.output, this.reports),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
-      ...registerDatasetView(extension, this.output),
+      ...registerDatasetView(extension, this.output, async (uri) =>
+        (await this.running()).sendRequest(DatasetStatsRequest, { uri }),
+      ),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerDatasetCompare(extension, this.output, async (params) =>
         (await this.running()).sendRequest(DatasetDiffRequest, params),

@@ -7,6 +7,7 @@
  * the types here and that schema in step (test/unit/guards.test.ts checks samples against both).
  */
 import type { CanonicalRole, FormatId } from '../core/engine/formats.ts';
+import type { DatasetCharts } from '../core/stats/charts.ts';
 import { datasetHostMessage, datasetViewMessage, filter, row } from './validators.generated.ts';
 
 export type FindingSeverity = 'error' | 'warning' | 'info' | 'hint';
@@ -81,7 +82,18 @@ export interface DatasetFilter {
   maxTurns?: number;
   /** Case-insensitive, in the line's text. */
   query?: string;
+  /** Tokens per example (as `tokens/too-long` counts them), both bounds inclusive. */
+  minTokens?: number;
+  maxTokens?: number;
+  /** The token bounds count this role's turns only (`system`, `user`, `assistant`, `tool`…). */
+  tokenRole?: string;
+  /** The answer, trimmed (classification-style data: the labels chart's bars). */
+  label?: string;
+  /** The system prompt, exactly. */
+  system?: string;
 }
+
+export type { DatasetCharts };
 
 export interface CodeCount {
   code: string;
@@ -109,6 +121,11 @@ export type DatasetHostMessage =
   | { type: 'filtered'; id: number; lines: number[] | null }
   /** The quick fixes of a row's finding. */
   | { type: 'fixes'; line: number; finding: number; titles: string[] }
+  /**
+   * The statistics of `version` (asked for with `stats`; sent again after edits while the view
+   * shows them). Null charts: none could be computed, and `message` says why.
+   */
+  | { type: 'stats'; version: number; charts: DatasetCharts | null; message: string | null }
   | { type: 'notice'; message: string };
 
 /** Dataset view → extension. Rows are named by 0-based line number. */
@@ -117,6 +134,8 @@ export type DatasetViewMessage =
   | { type: 'rows'; lines: number[] }
   | { type: 'reveal'; line: number; character: number }
   | { type: 'openText' }
+  /** The statistics section was opened (send the charts, and again after each edit) or closed. */
+  | { type: 'stats'; show: boolean }
   | { type: 'filter'; id: number; filter: DatasetFilter }
   | { type: 'fixes'; findings: number; line: number; finding: number }
   | { type: 'applyFix'; findings: number; line: number; finding: number; fix: number };

@@ -4,6 +4,7 @@
  * constants from here, so a renamed message breaks the build instead of silently never arriving.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { ChartsOfLines } from '../core/stats/charts.ts';
 import type { DatasetDiff } from '../core/diff/dataset-diff.ts';
 
 /** A dataset's summary for the status bar, sent after each lint of a document. */
@@ -84,6 +85,16 @@ export interface SplitParams {
 }
 export type SplitResult = { train: string; validation: string; report: string } | { error: string };
 export const SplitRequest = new RequestType<SplitParams, SplitResult, void>('tunesmith/split');
+
+/**
+ * Client → server: the dataset view's statistics of an open document (the core's stats collector,
+ * src/core/stats), under the configuration and with the findings its diagnostics use, for the
+ * document `version`. `error` says in plain words why there are none.
+ */
+export type DatasetStatsResult = (ChartsOfLines & { version: number }) | { error: string };
+export const DatasetStatsRequest = new RequestType<{ uri: string }, DatasetStatsResult, void>(
+  'tunesmith/datasetStats',
+);
 
 /**
  * Client → server: `tunesmith diff OLD NEW` (the core's `diffDatasets`, what the CLI runs) under the

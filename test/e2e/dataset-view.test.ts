@@ -126,6 +126,60 @@ test('Open as Dataset, apply a quick fix from the view, see the text change, and
   lines[LINE] = lines[LINE]!.replace('"contnet"', '"content"');
   assert.equal(saved, lines.join('\n'));
 
+  // Statistics: counted by the language server (its tokenizer, tokens.max and findings); a bar of
+  // the tokens histogram filters the rows to its examples, through the counts the host keeps.
+  await view.locator('#stats-toggle').click();
+  const status = await until(
+    'the statistics',
+    async () => {
+      const shown = (await view.locator('#stats-status').textContent()) ?? '';
+      return /\d+ examples/.test(shown) ? shown : undefined;
+    },
+    60_000,
+  );
+  const examples = Number(/([\d,]+) examples/.exec(status)![1]!.replace(/,/g, ''));
+  const counts = await view.evaluate(
+    () =>
+      (
+        window as unknown as { __dataset: { charts: { histograms(): Record<string, number[]> } } }
+      ).__dataset.charts.histograms()['tokens']!,
+  );
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    examples,
+  );
+  const bin = counts.findIndex((count) => count > 0);
+  const at = await view.evaluate(
+    (index) =>
+      (
+        window as unknown as {
+          __dataset: { charts: { barAt(n: string, i: number): { x: number; y: number } | undefined } };
+        }
+      ).__dataset.charts.barAt('tokens', index),
+    bin,
+  );
+  // The view's coordinates are the frame's: a hover and a click dispatched inside it.
+  await view
+    .locator('#stats-charts .u-over')
+    .first()
+    .click({
+      position: await view
+        .locator('#stats-charts .u-over')
+        .first()
+        .evaluate((over, point) => {
+          const box = over.getBoundingClientRect();
+          return { x: point!.x - box.left, y: point!.y - box.top };
+        }, at),
+    });
+  await until('the rows of the first token bin', async () =>
+    ((await view.locator('#shown').textContent()) ?? '').startsWith(`${counts[bin]} of `),
+  );
+  await page.screenshot({ path: join(SHOTS, 'e2e-dataset-view-stats.png') });
+  await view.locator('#chips button.link').click();
+  await until('every row again', async () =>
+    /^[\d,]+ lines$/.test((await view.locator('#shown').textContent()) ?? ''),
+  );
+
   await view.locator('#open-text').click();
   await until('the text editor on chat.jsonl', async () =>
     // Monaco draws spaces as no-break spaces.

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import {
   DatasetDiffRequest,
   DatasetFilesRequest,
+  DatasetStatsRequest,
   DatasetSummaryRequest,
   SplitRequest,
   type SplitResult,
@@ -125,6 +126,45 @@ test('split writes the split next to the file, and refuses to overwrite it', asy
   });
   assert.ok('error' in again && /already exist: choose them/.test(again.error), JSON.stringify(again));
   assert.ok(existsSync(join(root, 'data/all.val.jsonl')));
+});
+
+test("the dataset view's statistics: the open buffer's, counted with the real rules' findings and tokenizer", async () => {
+  const real = await LspClient.start({
+    command: [process.execPath, '--import', 'tsx', 'src/server/main.ts', '--stdio'],
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
+    settings: { tokens: { max: 30 } },
+  });
+  try {
+    const closed = await real.connection.sendRequest(DatasetStatsRequest, { uri: uri('data/all.jsonl') });
+    assert.ok('error' in closed && /open/.test(closed.error), JSON.stringify(closed));
+    const lines = [
+      chat('user', 'write to alice@corp.dev please'),
+      chat('user', 'a question about cats'),
+      chat('user', 'a question about cats'),
+      chat('user', 'positive'),
+    ];
+    await real.open(uri('data/stats.jsonl'), lines.join('\n') + '\n');
+    const result = await real.connection.sendRequest(DatasetStatsRequest, { uri: uri('data/stats.jsonl') });
+    assert.ok(!('error' in result), JSON.stringify(result));
+    const { charts } = result;
+    assert.equal(result.version, 1);
+    assert.equal(charts.examples, 4);
+    assert.equal(charts.maxTokens, 30, 'tokens.max from the settings its diagnostics use');
+    // The address is in the question and in its answer (`answer to …`).
+    assert.deepEqual(charts.pii, [{ code: 'pii/email', count: 2 }]);
+    assert.deepEqual(charts.duplicates, [{ size: 2, clusters: 1 }]);
+    assert.deepEqual(charts.formats, [{ format: 'chat', count: 4 }]);
+    // One count per line; the last line (after the final newline) holds no example.
+    assert.equal(result.lineTokens.length, 4);
+    assert.ok(result.lineTokens.every((count) => count > 0));
+    assert.equal(charts.tokens?.total, 4);
+    assert.deepEqual(
+      result.roleTokens.map(({ role }) => role),
+      ['user', 'assistant'],
+    );
+  } finally {
+    await real.stop();
+  }
 });
 
 test('diff compares two files as `tunesmith diff` does, and names a file it cannot read', async () => {

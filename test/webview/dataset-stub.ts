@@ -1,13 +1,25 @@
 /**
  * The dataset view's stub host, for its Chromium tests and benchmark: opens the page the editor
  * provider serves and answers its requests as the provider does, with the same row builder
- * (buildRow) and filter (passes), over lines generated or listed in memory; or, as the read-only view
- * of a large file does, with its own code (DiskRows) over a file on disk.
+ * (buildRow) and filter (passes), over lines generated or listed in memory, its statistics the
+ * core's (chartsOfLines, what the language server answers) under the default configuration or
+ * `config`; or, as the read-only view of a large file does, with its own code (DiskRows) over a file
+ * on disk.
  */
 import type { Page } from 'playwright-core';
 import { basename } from 'node:path';
+import { DEFAULT_CONFIG, type ResolvedConfig } from '../../src/core/engine/config.ts';
+import type { Finding } from '../../src/core/engine/types.ts';
+import { chartsOfLines, type ChartsOfLines } from '../../src/core/stats/charts.ts';
 import { DiskRows } from '../../src/extension/dataset/disk-rows.ts';
-import { buildRow, isEmptyFilter, passes, type FindingInput } from '../../src/extension/dataset/rows.ts';
+import {
+  buildRow,
+  isEmptyFilter,
+  needsTokens,
+  passes,
+  type FindingInput,
+} from '../../src/extension/dataset/rows.ts';
+import { tokensOf } from '../../src/extension/dataset/stats.ts';
 import type { DatasetHostMessage, DatasetViewMessage } from '../../src/shared/dataset-protocol.ts';
 import { post, type Host } from './host.ts';
 
@@ -26,6 +38,30 @@ export interface Dataset {
   fixes?: string[];
   /** What the page saved with setState before its webview was dropped (a hidden tab). */
   state?: unknown;
+  /** The line each finding of a line copies (its related location): duplicate clusters. */
+  related?: Map<number, number[]>;
+  config?: ResolvedConfig;
+}
+
+/** The stub's findings as the engine's, for the statistics (which count them by code and cluster). */
+function coreFindings(data: Dataset): Finding[] {
+  const findings: Finding[] = [];
+  for (const [line, list] of data.findings ?? [])
+    for (const finding of list)
+      findings.push({
+        code: finding.code,
+        severity: finding.severity,
+        message: finding.message,
+        range: {
+          start: { line: finding.startLine, character: finding.startCharacter },
+          end: { line: finding.endLine, character: finding.endCharacter },
+        },
+        related: (data.related?.get(line) ?? []).map((other) => ({
+          message: 'the other',
+          range: { start: { line: other, character: 0 }, end: { line: other, character: 1 } },
+        })),
+      });
+  return findings;
 }
 
 /** Opens the view and answers it like the editor provider; returns the page and what it posted. */
@@ -37,6 +73,11 @@ export async function openDatasetView(
   const posted: DatasetViewMessage[] = [];
   const send = (message: DatasetHostMessage) => post(page, message);
   const findingsOf = (line: number) => data.findings?.get(line) ?? [];
+  let counted: Promise<ChartsOfLines> | undefined;
+  const stats = () =>
+    (counted ??= chartsOfLines('train.jsonl', data.config ?? DEFAULT_CONFIG, data.lineCount, data.line, () =>
+      coreFindings(data),
+    ).then((charts) => charts!));
   await page.exposeFunction('__toHost', async (message: DatasetViewMessage) => {
     posted.push(message);
     switch (message.type) {
@@ -51,10 +92,17 @@ export async function openDatasetView(
       case 'filter': {
         if (isEmptyFilter(message.filter)) return send({ type: 'filtered', id: message.id, lines: null });
         const lines: number[] = [];
-        for (let line = 0; line < data.lineCount; line++)
-          if (passes(data.line(line), findingsOf(line), message.filter)) lines.push(line);
+        const tokens = needsTokens(message.filter)
+          ? { of: tokensOf({ version: 1, ...(await stats()) }), line: 0 }
+          : undefined;
+        for (let line = 0; line < data.lineCount; line++) {
+          if (tokens) tokens.line = line;
+          if (passes(data.line(line), findingsOf(line), message.filter, tokens)) lines.push(line);
+        }
         return send({ type: 'filtered', id: message.id, lines });
       }
+      case 'stats':
+        return send({ type: 'stats', version: 1, charts: (await stats()).charts, message: null });
       case 'fixes':
         return send({
           type: 'fixes',

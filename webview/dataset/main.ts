@@ -15,6 +15,7 @@ import {
   SEVERITIES,
   isDatasetHostMessage,
   type CodeCount,
+  type DatasetCharts,
   type DatasetFilter,
   type DatasetHostMessage,
   type DatasetRow,
@@ -22,9 +23,10 @@ import {
   type FindingSeverity,
 } from '../../src/shared/dataset-protocol.ts';
 import type { FormatId } from '../../src/core/engine/formats.ts';
-import { setOptions } from '../common/dom.ts';
+import { element, setOptions } from '../common/dom.ts';
 import { VirtualList, listProbe } from './list.ts';
 import { buildRow } from './row.ts';
+import { chartsProbe, resizeCharts, showCharts } from './stats.ts';
 
 interface VsCodeApi {
   postMessage(message: DatasetViewMessage): void;
@@ -34,6 +36,8 @@ interface VsCodeApi {
 /** What the page keeps while its tab is hidden (its webview is dropped then): the line at the top. */
 interface SavedView {
   line: number;
+  /** The Statistics section was open. */
+  stats?: boolean;
 }
 const savedLine = (state: unknown): number | undefined => {
   const line = (state as { line?: unknown } | undefined)?.line;
@@ -65,10 +69,20 @@ const page = {
   asked: new Set<number>(),
   expanded: new Set<string>(),
   fixes: new Map<string, string[]>(),
+  /** The Statistics section is open; its charts once the host has sent them. */
+  statsOpen: (vscode.getState() as SavedView | undefined)?.stats === true,
+  charts: null as DatasetCharts | null,
 };
 
 /** For tests and the benchmark. */
-const probe = { list: listProbe, documentAt: 0, rowsAt: 0, requests: 0, firstShown: () => list.firstShown() };
+const probe = {
+  list: listProbe,
+  charts: chartsProbe,
+  documentAt: 0,
+  rowsAt: 0,
+  requests: 0,
+  firstShown: () => list.firstShown(),
+};
 (window as unknown as { __dataset: typeof probe }).__dataset = probe;
 
 const lineAt = (position: number): number => (page.lines ? page.lines[position]! : position);
@@ -99,7 +113,7 @@ const list = new VirtualList($('scroller'), $('window'), $('spacer'), {
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 function saveTop(line: number): void {
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => vscode.setState({ line }), 250);
+  saveTimer = setTimeout(() => vscode.setState({ line, stats: page.statsOpen }), 250);
 }
 
 /** The row each node was built from, to know when it needs building again. */
@@ -215,6 +229,8 @@ function handle(message: DatasetHostMessage): void {
       redrawLine(message.line);
       return;
     }
+    case 'stats':
+      return onStats(message);
     case 'notice': {
       const notice = $('notice');
       notice.hidden = false;
@@ -241,6 +257,8 @@ function setFilter(change: Partial<DatasetFilter>): void {
     Object.entries({ ...page.filter, ...change }).filter(([, value]) => value !== undefined && value !== ''),
   ) as DatasetFilter;
   page.filter = next;
+  showChips();
+  if (page.charts && page.statsOpen) drawCharts();
   if (isFiltering()) return runFilter();
   page.filterId++;
   page.lines = null;
@@ -328,6 +346,97 @@ $('window').addEventListener('click', (event) => {
   }
 });
 
+/** A bar of a chart clicked: its filter, shown in the controls that have one and as a chip. */
+function applyChartFilter(change: Partial<DatasetFilter>): void {
+  const fields: [string, string | undefined][] = [
+    ['code', change.code],
+    ['format', change.format],
+    ['min-turns', change.minTurns?.toString()],
+    ['max-turns', change.maxTurns?.toString()],
+  ];
+  for (const [id, value] of fields) if (value !== undefined) $<Field>(id).value = value;
+  // A token bar of the whole example replaces one of a role (and the reverse).
+  setFilter('minTokens' in change ? { tokenRole: undefined, ...change } : change);
+}
+
+/** The filters that have no control of their own (token range, label, system prompt), removable. */
+function showChips(): void {
+  const { minTokens, maxTokens, tokenRole, label, system } = page.filter;
+  const chips: { text: string; title: string; clear: Partial<DatasetFilter> }[] = [];
+  if (minTokens !== undefined || maxTokens !== undefined)
+    chips.push({
+      text: `${tokenRole ? `${tokenRole} ` : ''}tokens ${minTokens ?? 0}–${maxTokens ?? '∞'}`,
+      title: 'Tokens counted as tokens/too-long counts them',
+      clear: { minTokens: undefined, maxTokens: undefined, tokenRole: undefined },
+    });
+  if (label !== undefined) chips.push({ text: `label: ${label}`, title: label, clear: { label: undefined } });
+  if (system !== undefined)
+    chips.push({
+      text: `system: ${system.length > 60 ? `${system.slice(0, 59)}…` : system}`,
+      title: system,
+      clear: { system: undefined },
+    });
+  const bar = $('chips');
+  bar.hidden = chips.length === 0;
+  bar.replaceChildren(
+    ...chips.map(({ text, title, clear }) => {
+      const chip = element('span', { class: 'chip', title });
+      const remove = element(
+        'button',
+        { class: 'chip-remove', type: 'button', 'aria-label': `Remove ${text}` },
+        '×',
+      );
+      remove.addEventListener('click', () => setFilter(clear));
+      chip.append(element('span', { class: 'chip-text' }, text), remove);
+      return chip;
+    }),
+  );
+  if (chips.length > 0) {
+    const all = element('button', { class: 'link', type: 'button' }, 'Clear all filters');
+    all.addEventListener('click', clearFilters);
+    bar.append(all);
+  }
+}
+
+function clearFilters(): void {
+  for (const id of ['search', 'code', 'severity', 'format', 'min-turns', 'max-turns'])
+    $<Field>(id).value = '';
+  page.filter = {};
+  setFilter({});
+}
+
+function drawCharts(): void {
+  if (page.charts) showCharts($('stats-charts'), page.charts, page.filter, applyChartFilter);
+}
+
+function onStats(message: Extract<DatasetHostMessage, { type: 'stats' }>): void {
+  page.charts = message.charts;
+  const status = $('stats-status');
+  if (!message.charts) {
+    status.textContent = message.message ?? 'No statistics.';
+    $('stats-charts').replaceChildren();
+    return;
+  }
+  const { examples, overMax, maxTokens } = message.charts;
+  status.textContent = `${examples.toLocaleString('en-US')} examples · ${overMax.toLocaleString('en-US')} over tokens.max (${maxTokens.toLocaleString('en-US')}) · click a bar to show its rows`;
+  if (page.statsOpen) drawCharts();
+}
+
+function toggleStats(open: boolean): void {
+  page.statsOpen = open;
+  $('stats').hidden = !open;
+  $('stats-toggle').setAttribute('aria-expanded', String(open));
+  vscode.setState({ line: list.count > 0 ? lineAt(list.firstShown()) : 0, stats: open });
+  // Closed: the host stops counting after each edit (a count reads the whole file).
+  if (!open) return post({ type: 'stats', show: false });
+  if (page.charts) drawCharts();
+  else $('stats-status').textContent = 'Counting…';
+  // Asked each time it opens: the host sends the charts it has, or counts them.
+  post({ type: 'stats', show: true });
+}
+$('stats-toggle').addEventListener('click', () => toggleStats(!page.statsOpen));
+new ResizeObserver(() => resizeCharts()).observe($('stats'));
+
 setOptions(
   $<Field>('severity'),
   [
@@ -346,3 +455,4 @@ setOptions(
 );
 codeOptions();
 post({ type: 'ready' });
+if (page.statsOpen) toggleStats(true);

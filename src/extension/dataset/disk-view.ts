@@ -153,6 +153,16 @@ class DiskDatasetSession {
         return;
       case 'filter':
         return this.filter(message.id, message.filter);
+      case 'stats':
+        // The language server has no copy of a file this large to count (its tokens need its tokenizer).
+        if (message.show)
+          this.post({
+            type: 'stats',
+            version: this.rows.version,
+            charts: null,
+            message: `${this.name} is read from disk: its statistics are \`tunesmith stats\`'s (the view counts files under 50 MB).`,
+          });
+        return;
       case 'fixes':
       case 'applyFix':
         this.post({

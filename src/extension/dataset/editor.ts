@@ -20,7 +20,16 @@ import { loadPage } from '../webview.ts';
 import { DATASET_DISK_VIEW_TYPE, registerDiskDatasetView, tooLargeForDocument } from './disk-view.ts';
 import { datasetViewHtml } from './page.ts';
 import { FindingsTable, codeOf } from './findings.ts';
-import { buildRow, isEmptyFilter, passes, readsText, type FindingInput } from './rows.ts';
+import {
+  buildRow,
+  isEmptyFilter,
+  needsTokens,
+  passes,
+  readsText,
+  type FindingInput,
+  type TokensOf,
+} from './rows.ts';
+import { StatsSource, type StatsRequester } from './stats.ts';
 import { watchFile } from './watch.ts';
 
 export const DATASET_VIEW_TYPE = 'tunesmith.dataset';
@@ -33,6 +42,7 @@ const SETTLE_MS = 40;
 export function registerDatasetView(
   extension: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
+  stats?: StatsRequester,
 ): vscode.Disposable[] {
   const uriOf = (arg: unknown): vscode.Uri | undefined =>
     arg instanceof vscode.Uri ? arg : (vscode.window.activeTextEditor?.document.uri ?? activeTabUri());
@@ -41,7 +51,7 @@ export function registerDatasetView(
       DATASET_VIEW_TYPE,
       {
         resolveCustomTextEditor: (document, panel) => {
-          new DatasetSession(document, panel, extension.extensionUri, output);
+          new DatasetSession(document, panel, extension.extensionUri, output, stats);
         },
       },
       { supportsMultipleEditorsPerDocument: true },
@@ -75,6 +85,7 @@ class DatasetSession {
   private settle: ReturnType<typeof setTimeout> | undefined;
   /** The code actions last listed for a finding, kept until one is chosen. */
   private offered: { key: string; actions: vscode.CodeAction[] } | undefined;
+  private readonly stats: StatsSource;
   /** The file is gone from disk: the view shows no rows (the buffer's are no longer the file's). */
   private deleted = false;
 
@@ -83,7 +94,14 @@ class DatasetSession {
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly output: vscode.LogOutputChannel,
+    requestStats?: StatsRequester,
   ) {
+    this.stats = new StatsSource(
+      document.uri.toString(),
+      requestStats,
+      () => document.version,
+      (message) => this.post(message),
+    );
     loadPage(panel, extensionUri, 'dataset', datasetViewHtml);
     this.findings = new FindingsTable(document.uri);
     this.readDiagnostics();
@@ -143,6 +161,7 @@ class DatasetSession {
   }
 
   private changed(): void {
+    this.stats.changed();
     clearTimeout(this.settle);
     this.settle = setTimeout(() => this.sendDocument(), SETTLE_MS);
   }
@@ -186,6 +205,8 @@ class DatasetSession {
       }
       case 'reveal':
         return this.reveal(message.line, message.character);
+      case 'stats':
+        return message.show ? this.stats.show() : this.stats.hide();
       case 'openText':
         await vscode.commands.executeCommand(
           'vscode.openWith',
@@ -218,6 +239,15 @@ class DatasetSession {
     this.filterId = id;
     if (isEmptyFilter(filter)) return this.post({ type: 'filtered', id, lines: null });
     const lines: number[] = [];
+    // Token bounds need each line's count, which the statistics (the server's tokenizer) give.
+    let counted: { of: TokensOf; line: number } | undefined;
+    if (needsTokens(filter)) {
+      const of = await this.stats.tokens();
+      if (this.filterId !== id) return;
+      // No counts (no server, or a line the tokenizer failed on, said in the statistics): none passes.
+      if (!of) return this.post({ type: 'filtered', id, lines: [] });
+      counted = { of, line: 0 };
+    }
     if (!readsText(filter)) {
       // Only lines with diagnostics can pass: no need to read the others.
       for (const line of this.findings.lines())
@@ -228,8 +258,10 @@ class DatasetSession {
     const version = this.document.version;
     for (let start = 0; start < count; start += FILTER_CHUNK) {
       const end = Math.min(count, start + FILTER_CHUNK);
-      for (let line = start; line < end; line++)
-        if (passes(this.document.lineAt(line).text, this.findingsOf(line), filter)) lines.push(line);
+      for (let line = start; line < end; line++) {
+        if (counted) counted.line = line;
+        if (passes(this.document.lineAt(line).text, this.findingsOf(line), filter, counted)) lines.push(line);
+      }
       await new Promise((done) => setImmediate(done));
       if (this.filterId !== id) return;
       // An edit meanwhile: the view asks again when the document message reaches it.
@@ -294,6 +326,7 @@ class DatasetSession {
   }
 
   private dispose(): void {
+    this.stats.dispose();
     clearTimeout(this.settle);
     this.filterId = -1;
     for (const disposable of this.disposables.splice(0)) disposable.dispose();

@@ -15,6 +15,7 @@ export const datasetViewHtml = (page: PanelPage): string =>
     <strong id="name"></strong>
     <span id="shown" class="muted" aria-live="polite">Loading…</span>
     <span class="spacer"></span>
+    <vscode-button id="stats-toggle" secondary aria-expanded="false" aria-controls="stats" title="Charts of the dataset's statistics; a bar filters the rows">Statistics</vscode-button>
     <vscode-button id="open-text" secondary title="Open this file in the text editor">Open as Text</vscode-button>
   </div>
   <div class="tools">
@@ -28,8 +29,13 @@ export const datasetViewHtml = (page: PanelPage): string =>
     <span class="spacer"></span>
     <vscode-textfield id="goto" class="narrow" placeholder="line" aria-label="Go to line"></vscode-textfield>
   </div>
+  <div id="chips" class="tools chips" aria-label="Filters from the charts" hidden></div>
   <div id="notice" class="notice" role="status" hidden></div>
 </header>
+<section id="stats" class="stats" aria-label="Statistics" hidden>
+  <div id="stats-status" class="muted" role="status"></div>
+  <div id="stats-charts" class="stats-grid"></div>
+</section>
 <div id="scroller" class="scroller" tabindex="0">
   <div id="window" class="window" role="list"></div>
   <div id="spacer"></div>

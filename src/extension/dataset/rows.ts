@@ -4,7 +4,7 @@
  * pretty-printed, and its findings placed on the turn whose text they cover. No `vscode`: the editor
  * provider hands in each line's text and diagnostics, and the unit tests do the same.
  */
-import { toExample, type FormatId } from '../../core/engine/formats.ts';
+import { answerTurn, systemTurn, toExample, type FormatId } from '../../core/engine/formats.ts';
 import { JsonLine } from '../../core/engine/json-line.ts';
 import {
   MAX_TEXT_CHARS,
@@ -187,12 +187,23 @@ function placeOnTurns(
 }
 
 /** What a filter needs of a line beyond its findings; read only when the filter asks for it. */
-export function lineFacts(text: string): { format: FormatId | 'invalid'; turns: number } {
+export function lineFacts(text: string): {
+  format: FormatId | 'invalid';
+  turns: number;
+  /** The answer, trimmed, as `tunesmith stats` reads labels; undefined without an answer turn. */
+  label?: string;
+  system?: string;
+} {
   if (text.trim() === '') return { format: 'invalid', turns: 0 };
   try {
     const example = toExample(JSON.parse(text));
     return example
-      ? { format: example.format, turns: example.turns.length }
+      ? {
+          format: example.format,
+          turns: example.turns.length,
+          label: answerTurn(example)?.content?.trim(),
+          system: systemTurn(example)?.content,
+        }
       : { format: 'invalid', turns: 0 };
   } catch {
     return { format: 'invalid', turns: 0 };
@@ -200,10 +211,27 @@ export function lineFacts(text: string): { format: FormatId | 'invalid'; turns: 
 }
 
 /**
- * Whether a line passes the filter. `findings` are the line's diagnostics; the text is parsed only
- * for the format and turn-count conditions, and searched only for the query.
+ * A line's tokens for the token bounds of a filter: per example, or of one role's turns; -1 when the
+ * line has none (no example, or no turn of that role). Counted by the language server's tokenizer
+ * (the statistics), as the host cannot count them itself.
  */
-export function passes(text: string, findings: readonly FindingInput[], filter: DatasetFilter): boolean {
+export type TokensOf = (line: number, role: string | undefined) => number;
+
+/** Whether the filter has token bounds: it needs the token counts (the statistics) to be applied. */
+export const needsTokens = (filter: DatasetFilter): boolean =>
+  filter.minTokens !== undefined || filter.maxTokens !== undefined;
+
+/**
+ * Whether a line passes the filter. `findings` are the line's diagnostics; the text is parsed only
+ * for the format, turn-count, label and system-prompt conditions, and searched only for the query;
+ * token bounds read `tokens` (no line passes them without it).
+ */
+export function passes(
+  text: string,
+  findings: readonly FindingInput[],
+  filter: DatasetFilter,
+  tokens?: { line: number; of: TokensOf },
+): boolean {
   if (filter.code !== undefined || filter.severity !== undefined) {
     const hit = findings.some(
       (finding) =>
@@ -212,30 +240,54 @@ export function passes(text: string, findings: readonly FindingInput[], filter: 
     );
     if (!hit) return false;
   }
+  if (needsTokens(filter)) {
+    const count = tokens ? tokens.of(tokens.line, filter.tokenRole) : -1;
+    if (count < 0) return false;
+    if (filter.minTokens !== undefined && count < filter.minTokens) return false;
+    if (filter.maxTokens !== undefined && count > filter.maxTokens) return false;
+  }
   if (filter.query !== undefined && filter.query !== '') {
     if (!text.toLowerCase().includes(filter.query.toLowerCase())) return false;
   }
-  if (filter.format !== undefined || filter.minTurns !== undefined || filter.maxTurns !== undefined) {
+  if (
+    filter.format !== undefined ||
+    filter.minTurns !== undefined ||
+    filter.maxTurns !== undefined ||
+    filter.label !== undefined ||
+    filter.system !== undefined
+  ) {
     const facts = lineFacts(text);
     if (filter.format !== undefined && facts.format !== filter.format) return false;
     if (filter.minTurns !== undefined && facts.turns < filter.minTurns) return false;
     if (filter.maxTurns !== undefined && facts.turns > filter.maxTurns) return false;
+    if (filter.label !== undefined && facts.label !== filter.label) return false;
+    if (filter.system !== undefined && facts.system !== filter.system) return false;
   }
   return true;
 }
 
-/** Whether the filter needs the lines' text (else only lines with findings can pass). */
+/**
+ * Whether the filter looks beyond the findings (the lines' text, or their token counts); else only
+ * lines with findings can pass, and only those need be read.
+ */
 export const readsText = (filter: DatasetFilter): boolean =>
-  filter.query !== undefined ||
+  (filter.query !== undefined && filter.query !== '') ||
   filter.format !== undefined ||
   filter.minTurns !== undefined ||
-  filter.maxTurns !== undefined;
+  filter.maxTurns !== undefined ||
+  needsTokens(filter) ||
+  filter.label !== undefined ||
+  filter.system !== undefined;
 
-/** Whether the filter narrows anything at all. */
+/** Whether the filter narrows anything at all (a token role alone does not). */
 export const isEmptyFilter = (filter: DatasetFilter): boolean =>
   filter.code === undefined &&
   filter.severity === undefined &&
   filter.format === undefined &&
   filter.minTurns === undefined &&
   filter.maxTurns === undefined &&
+  filter.minTokens === undefined &&
+  filter.maxTokens === undefined &&
+  filter.label === undefined &&
+  filter.system === undefined &&
   (filter.query === undefined || filter.query === '');

@@ -20,6 +20,7 @@ import type { Finding } from '../../core/engine/types.ts';
 import {
   DatasetDiffRequest,
   DatasetFilesRequest,
+  DatasetStatsRequest,
   DatasetSummaryRequest,
   LintWorkspaceRequest,
   SplitRequest,
@@ -32,6 +33,7 @@ import { codeActions, hoverFor, symbolFor } from './features.ts';
 import type { Publisher } from './publication.ts';
 import type { SplitIndex } from './split-index.ts';
 import { splitDataset } from './split-request.ts';
+import { datasetStats } from './stats-request.ts';
 import type { Workspace } from './workspace.ts';
 
 export class Requests {
@@ -53,6 +55,7 @@ export class Requests {
       uris: (await this.workspace.datasetFiles()).sort(),
     }));
     connection.onRequest(DatasetSummaryRequest, ({ uri }) => this.datasetSummary(uri));
+    connection.onRequest(DatasetStatsRequest, ({ uri }) => datasetStats(uri, this.documents));
     connection.onRequest(SplitRequest, async (params) =>
       splitDataset(params, await this.workspace.configFor(params.uri)),
     );

@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { buildRow, passes, type FindingInput } from '../../../src/extension/dataset/rows.ts';
+import {
+  buildRow,
+  readsText,
+  isEmptyFilter,
+  passes,
+  type FindingInput,
+  type TokensOf,
+} from '../../../src/extension/dataset/rows.ts';
 import {
   isDatasetHostMessage,
   isDatasetRow,
@@ -153,6 +160,37 @@ test('filters: by finding code and severity, format, turn count and text', () =>
   assert.ok(!passes(chat, [], { format: 'alpaca' }));
   assert.ok(passes(chat, [], { query: 'hello world' }), 'the search ignores case');
   assert.ok(!passes(chat, [], { query: 'goodbye' }));
+});
+
+test('filters of the charts: token range (per example or one role), label, system prompt', () => {
+  const line = (system: string | undefined, answer: string) =>
+    JSON.stringify({
+      messages: [
+        ...(system === undefined ? [] : [{ role: 'system', content: system }]),
+        { role: 'user', content: 'Is it?' },
+        { role: 'assistant', content: answer },
+      ],
+    });
+  const labelled = line('Be brief.', ' positive ');
+  assert.ok(passes(labelled, [], { label: 'positive' }), 'the answer, trimmed, as stats reads labels');
+  assert.ok(!passes(labelled, [], { label: 'negative' }));
+  assert.ok(passes(labelled, [], { system: 'Be brief.' }));
+  assert.ok(!passes(line(undefined, 'positive'), [], { system: 'Be brief.' }));
+  assert.ok(!passes('{"broken', [], { label: 'positive' }));
+  // Tokens: per example, or of one role's turns; -1 (none) never passes; bounds are inclusive.
+  const of: TokensOf = (at, role) => (role === undefined ? [12, -1][at]! : role === 'system' ? -1 : 5);
+  assert.ok(passes(labelled, [], { minTokens: 10, maxTokens: 12 }, { of, line: 0 }));
+  assert.ok(!passes(labelled, [], { minTokens: 13 }, { of, line: 0 }));
+  assert.ok(!passes(labelled, [], { maxTokens: 11 }, { of, line: 0 }));
+  assert.ok(!passes(labelled, [], { minTokens: 0 }, { of, line: 1 }), 'not an example');
+  assert.ok(!passes(labelled, [], { minTokens: 0 }), 'no counts: nothing passes');
+  assert.ok(passes(labelled, [], { minTokens: 5, maxTokens: 5, tokenRole: 'user' }, { of, line: 0 }));
+  assert.ok(!passes(labelled, [], { minTokens: 0, tokenRole: 'system' }, { of, line: 0 }));
+  assert.ok(isEmptyFilter({ tokenRole: 'user' }), 'a role without bounds narrows nothing');
+  assert.ok(!isEmptyFilter({ label: 'x' }));
+  assert.ok(!readsText({ code: 'pii/email' }));
+  assert.ok(readsText({ code: 'pii/email', label: 'x' }));
+  assert.ok(readsText({ maxTokens: 3 }), 'token bounds look at every line');
 });
 
 test('any text at all gives a row the view accepts, never an exception', () => {

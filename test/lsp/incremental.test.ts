@@ -82,6 +82,8 @@ test('property: duplicates, conflicts and near-duplicates reported by update equ
     chat(base, 'a different answer'),
     chat('Short question?', 'Yes.'),
     chat('Short question?', 'No.'),
+    // An open answer: no part in a conflict, whether the prompt's other answers conflict or not.
+    chat('Short question?', 'Let me think about that for a while and tell you later on.'),
   ];
   const poolLine = fc.constantFrom(...pool);
   const edit = fc.record({

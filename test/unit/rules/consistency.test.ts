@@ -33,6 +33,42 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
           withTools(chat('Order a pizza', 'I can only calculate discounts.'), 'calculate_discount'),
         ],
       },
+      {
+        name: 'two wordings of one greeting are open generation, not a conflict (LLaMA-Factory identity set)',
+        lines: [
+          chat(
+            '你好',
+            '您好，我是 {{name}}，一个由 {{author}} 开发的 AI 助手，很高兴认识您。请问我能为您做些什么？',
+          ),
+          chat(
+            '你好',
+            '您好，我是 {{name}}，一个由 {{author}} 打造的人工智能助手，请问有什么可以帮助您的吗？',
+          ),
+          chat('hi', 'Hello! I am Tuna, an AI assistant. How can I assist you today?'),
+          chat('hi', 'Hi there! I am Tuna, your assistant; what can I do for you?'),
+        ],
+      },
+      {
+        name: 'worked solutions that reach one final answer agree, whatever the working',
+        lines: [
+          chat('Tom has 3 apples and buys 4. How many?', 'He has 3 + 4 = 7 apples.\n#### 7'),
+          chat('Tom has 3 apples and buys 4. How many?', '3 and 4 more make 7.\nThe answer is 7.'),
+          chat('tom has 3 apples and buys 4. how many?', '7'),
+        ],
+      },
+      {
+        name: 'near-miss: "answers your question" at the end is no final-answer marker',
+        lines: [
+          chat(
+            'Explain tides',
+            'The moon pulls the oceans, and so on in detail.\nI hope this answers your question',
+          ),
+          chat(
+            'Explain tides',
+            'Gravity of the moon and sun raises the sea twice a day.\nI hope this answers it',
+          ),
+        ],
+      },
     ],
     invalid: [
       {
@@ -73,6 +109,45 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         findings: [
           { code: 'consistency/conflict', line: 0, message: 'line 2' },
           { code: 'consistency/conflict', line: 1, message: 'line 1' },
+        ],
+      },
+      {
+        name: 'worked solutions with different final answers conflict; an open answer takes no part',
+        lines: [
+          chat('Tom has 3 apples and buys 4. How many?', 'He has 3 + 4 = 7 apples.\n#### 7'),
+          chat('Tom has 3 apples and buys 4. How many?', 'He has 3 * 4 = 12 apples.\n#### 12'),
+          chat(
+            'Tom has 3 apples and buys 4. How many?',
+            'Let me think about apples for a while, then tell you.',
+          ),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 2' },
+          { code: 'consistency/conflict', line: 1, message: 'line 1' },
+        ],
+      },
+      {
+        name: 'long answers that open with yes and with no contradict',
+        lines: [
+          chat('Is the Earth flat?', 'No, the Earth is an oblate spheroid, as satellite images show.'),
+          chat('Is the Earth flat?', 'Yes, if you look at the horizon it appears perfectly flat to me.'),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 2' },
+          { code: 'consistency/conflict', line: 1, message: 'line 1' },
+        ],
+      },
+      {
+        name: 'tool calls (JSON answers) to other functions conflict; key order does not matter',
+        lines: [
+          chat('Weather in Paris?', '{"name": "get_weather", "arguments": {"city": "Paris"}}'),
+          chat('Weather in Paris?', '{"arguments": {"city": "Paris"}, "name": "get_weather"}'),
+          chat('Weather in Paris?', '{"name": "get_news", "arguments": {"topic": "Paris"}}'),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 3' },
+          { code: 'consistency/conflict', line: 1, message: 'line 3' },
+          { code: 'consistency/conflict', line: 2, message: 'lines 1, 2' },
         ],
       },
     ],

@@ -49,6 +49,19 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         ],
       },
       {
+        name: 'short answers to a generation task are open: many are right (T0 question and sentence writing)',
+        lines: [
+          chat('Generate a question about this plot: Steve and Lisa go bowling.', 'Who goes bowling?'),
+          chat('Generate a question about this plot: Steve and Lisa go bowling.', 'What does Steve do?'),
+          chat('Generate a sentence with: dog, herd, sheep', 'A dog herds a sheep.'),
+          chat('Generate a sentence with: dog, herd, sheep', 'The dogs are herding sheep.'),
+        ],
+      },
+      {
+        name: 'an end-of-text token does not make an answer another one',
+        lines: [chat('Is it?', 'Yes<|endoftext|>'), chat('Is it?', 'yes')],
+      },
+      {
         name: 'worked solutions that reach one final answer agree, whatever the working',
         lines: [
           chat('Tom has 3 apples and buys 4. How many?', 'He has 3 + 4 = 7 apples.\n#### 7'),
@@ -103,8 +116,8 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       {
         name: 'the same question beside the same tools, with different answers, conflicts',
         lines: [
-          withTools(chat('Order a pizza', 'I cannot.'), 'calculate_discount'),
-          withTools(chat('Order a pizza', 'Sure, ordering now.'), 'calculate_discount'),
+          withTools(chat('Order a pizza', 'No.'), 'calculate_discount'),
+          withTools(chat('Order a pizza', 'Yes.'), 'calculate_discount'),
         ],
         findings: [
           { code: 'consistency/conflict', line: 0, message: 'line 2' },
@@ -124,6 +137,25 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         findings: [
           { code: 'consistency/conflict', line: 0, message: 'line 2' },
           { code: 'consistency/conflict', line: 1, message: 'line 1' },
+        ],
+      },
+      {
+        name: 'a rating, a choice the prompt lists and a label word conflict (T0 app reviews, qasc)',
+        lines: [
+          chat('Rate this review from 1 to 5: "Good"', '5<|endoftext|>'),
+          chat('Rate this review from 1 to 5: "Good"', '3<|endoftext|>'),
+          chat('Would you recommend it? Not at all, No, Maybe, Yes, or Definitely?', 'Definitely'),
+          chat('Would you recommend it? Not at all, No, Maybe, Yes, or Definitely?', 'maybe'),
+          chat('Review: it broke in a day', 'Negative'),
+          chat('Review: it broke in a day', 'positive'),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 2' },
+          { code: 'consistency/conflict', line: 1, message: 'line 1' },
+          { code: 'consistency/conflict', line: 2, message: 'line 4' },
+          { code: 'consistency/conflict', line: 3, message: 'line 3' },
+          { code: 'consistency/conflict', line: 4, message: 'line 6' },
+          { code: 'consistency/conflict', line: 5, message: 'line 5' },
         ],
       },
       {

@@ -4,11 +4,14 @@
  * - structured output (a JSON object or array: a tool call, an extraction), compared as canonical JSON;
  * - a final answer after a marker (GSM8K's `#### 72`, `\boxed{72}`, "The answer is 72."), compared as
  *   that value, so "72" and a worked solution ending in "#### 72" agree;
- * - short: a label, a name, a number, yes or no (at most SHORT_WORDS words and SHORT_CHARS characters
- *   on one line, or SHORT_CJK ideographs), compared whole;
+ * - short (at most SHORT_WORDS words and SHORT_CHARS characters on one line, or SHORT_CJK ideographs)
+ *   and from a small set: a number, a common label word (yes, no, true, positive, entailment…), an
+ *   option letter, or text the prompt holds (one of the choices it lists, a span of its passage);
  * - a longer text that opens with yes or no ("No, I am an assistant built by…"), compared as that word.
- * Anything else is open generation (an essay, a greeting, a self-introduction): many answers are right,
- * so two wordings of it are not a conflict and the answer takes no part in one.
+ * Anything else is open generation (an essay, a greeting, a question or a sentence to write): many
+ * answers are right, so two of them are not a conflict and the answer takes no part in one. On T0's
+ * prompts, short answers alone were not enough: "Generate a question about this plot" has a short
+ * answer and many right ones.
  */
 import { canonicalJson } from './hashing.ts';
 
@@ -23,10 +26,54 @@ const BOXED = /\\boxed\{([^{}]{1,40})\}/g;
 const POLARITY = /^(yes|no)[\s,.!;:]/i;
 const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g;
 const TRAILING_STOP = /[\s.!?。！？]+$/u;
+/** An end-of-text token some exports append to every answer (`<|endoftext|>`, `</s>`). */
+const END_TOKEN = /(?:<\|[a-z_]+\|>|<\/s>)$/u;
+const NUMBER = /^[-+−]?[$€£]?\d[\d,.\s/:]*%?$/u;
+const OPTION = /^\(?[A-Ha-h][).:]?$/u;
+/** Answers from the label sets of common classification tasks. */
+const LABELS = new Set([
+  'yes',
+  'no',
+  'true',
+  'false',
+  'correct',
+  'incorrect',
+  'right',
+  'wrong',
+  'positive',
+  'negative',
+  'neutral',
+  'mixed',
+  'entailment',
+  'contradiction',
+  'not entailment',
+  'agree',
+  'disagree',
+  'spam',
+  'not spam',
+  'ham',
+  'toxic',
+  'non-toxic',
+  'safe',
+  'unsafe',
+  'valid',
+  'invalid',
+  'possible',
+  'impossible',
+  'likely',
+  'unlikely',
+  'none',
+  'both',
+  'neither',
+]);
 
-/** The value an answer commits to, normalised (prefixed by its kind), or undefined for open text. */
-export function closedAnswer(answer: string): string | undefined {
-  const text = answer.trim();
+/**
+ * The value an answer commits to, normalised (prefixed by its kind), or undefined for open text.
+ * `prompt`: the texts of the turns before it, for short answers the prompt holds.
+ */
+export function closedAnswer(answer: string, prompt: readonly string[]): string | undefined {
+  let text = answer.trim();
+  if (text.endsWith('>')) text = text.replace(END_TOKEN, '').trimEnd();
   if (text === '') return undefined;
   const first = text.charCodeAt(0);
   if (first === 0x7b || first === 0x5b) {
@@ -40,10 +87,29 @@ export function closedAnswer(answer: string): string | undefined {
   }
   const final = finalValue(text);
   if (final !== undefined) return `value:${normalise(final)}`;
-  if (isShort(text)) return `value:${normalise(text)}`;
+  if (isShort(text)) {
+    const value = normalise(text);
+    return NUMBER.test(value) || OPTION.test(value) || LABELS.has(value) || inPrompt(text, prompt)
+      ? `value:${value}`
+      : undefined;
+  }
   const polarity = POLARITY.exec(text);
   if (polarity) return `value:${polarity[1]!.toLowerCase()}`;
   return undefined;
+}
+
+/**
+ * Whether the prompt holds `text` as written, or with its first letter in the other case ("Positive"
+ * among the options "positive or negative"): a choice it lists or a span of its passage. No
+ * lower-cased copy of a long prompt is made.
+ */
+function inPrompt(text: string, prompt: readonly string[]): boolean {
+  const head = text[0]!;
+  const swapped = (head === head.toLowerCase() ? head.toUpperCase() : head.toLowerCase()) + text.slice(1);
+  const core = text.replace(TRAILING_STOP, '');
+  return prompt.some(
+    (part) => part.includes(core) || (swapped !== text && part.includes(swapped.replace(TRAILING_STOP, ''))),
+  );
 }
 
 /** The value after a final-answer marker; the cheap `includes` tests gate the regular expressions. */

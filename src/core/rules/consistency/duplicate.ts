@@ -49,16 +49,18 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
     if (answer && context.example) {
       // The prompt is every turn before the answer, role and text, whitespace-collapsed and case-folded.
       const parts: string[] = [];
+      const texts: string[] = [];
       for (const turn of context.example.turns) {
         if (turn === answer) break;
         parts.push(turn.canonicalRole ?? turn.role ?? '?', turn.content ?? '');
+        if (turn.content !== undefined) texts.push(turn.content);
       }
       // The tools offered are the model's input too: one question asked with other tools may rightly
       // get another answer (Glaive's tool-call data asks "order a pizza" beside different tools).
       const tools = (json.value as Record<string, unknown>)['tools'];
       if (tools !== undefined) parts.push('tools', canonicalJson(tools) ?? '');
       facts.prompt = hashNormalised(parts);
-      const closed = closedAnswer(answer.content!);
+      const closed = closedAnswer(answer.content!, texts);
       if (closed !== undefined) facts.answer = hashString(closed, 1);
     }
     return facts;

@@ -7,11 +7,11 @@
  *
  * How "holds none" is decided, on the prompt (the turns before the answer):
  * - a forward reference ("the following article", "the passage below"): what follows the sentence
- *   that makes it is nothing, or one question of one sentence (the question about the passage, not
- *   the passage);
+ *   that makes it is nothing, or one question of one sentence opening with a question word (the
+ *   question about the passage, not the passage);
  * - a backward reference ("the text above"): nothing comes before the sentence that makes it;
- * - a slot: a line `Passage:` (or `Article:`, `Context:`…) with nothing after it up to the next
- *   `Question:`-style label or the end of the prompt.
+ * - a slot: a line `Passage:` (or `Article:`, `Context:`…) with nothing after it up to a
+ *   `Question:`-style label on a later line, or up to the end of the prompt.
  * Short inputs that are not questions count as a passage ("Translate the following text: Hello").
  */
 import type { Turn } from '../../engine/formats.ts';
@@ -40,7 +40,7 @@ const REFERENCE = new RegExp(
 const CLAUSE_END = /[:\n]|[.?!](?=\s|$)/u;
 /** A slot label with nothing after it but blank lines, up to the next label or the end. */
 const EMPTY_SLOT =
-  /(?:^|\n)[ \t]*(Passage|Article|Context|Paragraph|Document|Story|Text|Background)[ \t]*:[ \t]*(?:\n[ \t]*)*(?:$|(Question|Q|Answer|A|Options|Choices|Hypothesis|Claim|Summary|Title)[ \t]*:)/u;
+  /(?:^|\n)[ \t]*(Passage|Article|Context|Paragraph|Document|Story|Text|Background)[ \t]*:[ \t]*(?:$|(?:\n[ \t]*)+(?:$|(Question|Answer|Options|Choices|Hypothesis|Claim|Summary)[ \t]*:))/u;
 const SLOT_LITERALS = [
   'Passage:',
   'Article:',
@@ -52,11 +52,21 @@ const SLOT_LITERALS = [
   'Background:',
 ];
 
+/** How a question opens: a passage that ends in "?" (a headline) usually does not. */
+const QUESTION_WORD =
+  /^(?:what|who|whom|whose|when|where|which|why|how|is|are|was|were|do|does|did|can|could|will|would|should|has|have|had)\b/iu;
+
 /** Whether `rest` (what follows the referring clause) is no passage: nothing, or one short question. */
 function noPassageIn(rest: string): boolean {
   const text = rest.trim();
   if (text.length < 3) return true;
-  return text.length <= 150 && text.endsWith('?') && !text.includes('\n') && !/[.!?]\s/u.test(text);
+  return (
+    text.length <= 150 &&
+    text.endsWith('?') &&
+    !text.includes('\n') &&
+    !/[.!?]\s/u.test(text) &&
+    QUESTION_WORD.test(text)
+  );
 }
 
 interface Missing {

@@ -54,11 +54,12 @@ export const tokenizerArtefactChecker: LineChecker = {
       SPLIT.lastIndex = 0;
       const found = BRACKET.exec(text) ?? SPLIT.exec(text);
       if (!found) continue;
+      // A split contraction is shown with the word it was split from: "did n't".
       const shown = found[0].startsWith(' ')
-        ? text.slice(Math.max(0, found.index - 10), found.index + found[0].length)
+        ? text.slice(text.lastIndexOf(' ', found.index - 1) + 1, found.index + found[0].length)
         : found[0];
       report(TOKENIZER_ARTEFACT.code, {
-        message: `${subject(turn)} holds ${quote(shown.trimStart())}, a word tokenizer's output: the model learns to write it`,
+        message: `${subject(turn)} holds ${quote(shown)}, a word tokenizer's output: the model learns to write it`,
         ...replaceValue(context, turn, 'Detokenize', detokenize(text)),
       });
     }

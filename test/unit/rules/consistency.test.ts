@@ -293,6 +293,12 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         name: 'free-text answers are not labels',
         lines: Array.from({ length: 12 }, (_, i) => chat(`Q${i}`, words(3, i))),
       },
+      {
+        name: 'star ratings with an end-of-text token are five labels, not one "endoftext" (T0 app reviews)',
+        lines: [5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 3, 3, 2, 2, 1].map((stars, i) =>
+          chat(`Rate ${i}`, `${'★'.repeat(stars)}<|endoftext|>`),
+        ),
+      },
     ],
     invalid: [
       {

@@ -67,13 +67,17 @@ const LABELS = new Set([
   'neither',
 ]);
 
+/** `text` without an end-of-text token at its end (`Yes<|endoftext|>` is the label `Yes`). */
+export function withoutEndToken(text: string): string {
+  return text.endsWith('>') ? text.replace(END_TOKEN, '').trimEnd() : text;
+}
+
 /**
  * The value an answer commits to, normalised (prefixed by its kind), or undefined for open text.
  * `prompt`: the texts of the turns before it, for short answers the prompt holds.
  */
 export function closedAnswer(answer: string, prompt: readonly string[]): string | undefined {
-  let text = answer.trim();
-  if (text.endsWith('>')) text = text.replace(END_TOKEN, '').trimEnd();
+  const text = withoutEndToken(answer.trim());
   if (text === '') return undefined;
   const first = text.charCodeAt(0);
   if (first === 0x7b || first === 0x5b) {

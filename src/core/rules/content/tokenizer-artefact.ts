@@ -55,9 +55,9 @@ export const tokenizerArtefactChecker: LineChecker = {
       const found = BRACKET.exec(text) ?? SPLIT.exec(text);
       if (!found) continue;
       // A split contraction is shown with the word it was split from: "did n't".
-      const shown = found[0].startsWith(' ')
-        ? text.slice(text.lastIndexOf(' ', found.index - 1) + 1, found.index + found[0].length)
-        : found[0];
+      let start = found.index;
+      if (found[0].startsWith(' ')) while (start > 0 && !/\s/u.test(text[start - 1]!)) start--;
+      const shown = text.slice(start, found.index + found[0].length);
       report(TOKENIZER_ARTEFACT.code, {
         message: `${subject(turn)} holds ${quote(shown)}, a word tokenizer's output: the model learns to write it`,
         ...replaceValue(context, turn, 'Detokenize', detokenize(text)),

@@ -193,6 +193,28 @@ test('editing the line a near-duplicate is nearest to re-reports the near-duplic
   assert.deepEqual(document.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
 });
 
+test('editing the answer of the partner of a near-duplicate re-reports whether the two share a passage', () => {
+  const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
+  const passage = words(150, 4);
+  const first = chat(`${passage}\nQuestion: Who wins?`, 'Feraud');
+  const lines = [first, chat(`${replaceWord(passage, 70, 'zebra')}\nQuestion: Who wins?`, 'Feraud')];
+  const document = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
+  const messageOf = (findings: Finding[]): string | undefined =>
+    findings.find((f) => f.code === 'consistency/near-duplicate')?.message;
+  // The prompts differ by a word of the passage, not by a question, and the answers agree.
+  assert.match(messageOf(document.findings(false)) ?? '', /^Near-duplicate of line 1 /);
+  const replacement = chat(`${passage}\nQuestion: Who wins?`, 'DHubert');
+  document.applyChanges([
+    {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: first.length } },
+      text: replacement,
+    },
+  ]);
+  lines[0] = replacement;
+  assert.match(messageOf(document.findings(false)) ?? '', /^Shares its passage with line 1/);
+  assert.deepEqual(document.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
+});
+
 test('property: a lone CR breaks the line as in the editor, so every finding stays at its position', () => {
   const config = resolveConfig({}).config;
   const breakArb = fc.constantFrom('\n', '\r\n', '\r');

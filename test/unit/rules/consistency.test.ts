@@ -222,6 +222,23 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         ],
       },
       {
+        name: 'other questions about one long passage are named as sharing it, whether the answers differ or not',
+        lines: [
+          chat(`${words(150, 11)}\nQuestion: Who wins the duel?`, 'Feraud'),
+          chat(`${words(150, 11)}\nQuestion: Where is he gazing?`, 'At the sea'),
+          chat(`${words(150, 11)}\nQuestion: Who was exiled?`, 'Feraud'),
+        ],
+        findings: [
+          { code: 'consistency/near-duplicate', line: 1, message: 'Shares its passage with line 1' },
+          { code: 'consistency/near-duplicate', line: 2, message: 'Shares its passage with line 1' },
+        ],
+      },
+      {
+        name: 'near-miss: a long prompt with one word changed and the same answer is a near-duplicate',
+        lines: [chat(words(150, 12), 'ok'), chat(replaceWord(words(150, 12), 75, 'zebra'), 'ok')],
+        findings: [{ code: 'consistency/near-duplicate', line: 1, message: 'Near-duplicate of line 1' }],
+      },
+      {
         name: 'a lower threshold catches more',
         config: { consistency: { nearDuplicateThreshold: 0.3 } },
         lines: [chat(base, 'ok'), chat(paraphrase, 'ok')],

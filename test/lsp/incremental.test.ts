@@ -82,6 +82,9 @@ test('property: duplicates, conflicts and near-duplicates reported by update equ
     chat(base, 'a different answer'),
     chat('Short question?', 'Yes.'),
     chat('Short question?', 'No.'),
+    // An open answer (short, but no label, number or text of the prompt): no part in a conflict,
+    // whether the prompt's other answers conflict or not. Short, so no length outlier either.
+    chat('Short question?', 'Ask me later'),
   ];
   const poolLine = fc.constantFrom(...pool);
   const edit = fc.record({
@@ -188,6 +191,28 @@ test('editing the line a near-duplicate is nearest to re-reports the near-duplic
   ]);
   lines[1] = replacement;
   assert.match(nearDuplicateOf(document.findings(false)) ?? '', /of line 1 /);
+  assert.deepEqual(document.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
+});
+
+test('editing the answer of the partner of a near-duplicate re-reports whether the two share a passage', () => {
+  const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
+  const passage = words(150, 4);
+  const first = chat(`${passage}\nQuestion: Who wins?`, 'Feraud');
+  const lines = [first, chat(`${replaceWord(passage, 70, 'zebra')}\nQuestion: Who wins?`, 'Feraud')];
+  const document = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
+  const messageOf = (findings: Finding[]): string | undefined =>
+    findings.find((f) => f.code === 'consistency/near-duplicate')?.message;
+  // The prompts differ by a word of the passage, not by a question, and the answers agree.
+  assert.match(messageOf(document.findings(false)) ?? '', /^Near-duplicate of line 1 /);
+  const replacement = chat(`${passage}\nQuestion: Who wins?`, 'DHubert');
+  document.applyChanges([
+    {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: first.length } },
+      text: replacement,
+    },
+  ]);
+  lines[0] = replacement;
+  assert.match(messageOf(document.findings(false)) ?? '', /^Shares its passage with line 1/);
   assert.deepEqual(document.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
 });
 

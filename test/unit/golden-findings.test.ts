@@ -60,7 +60,12 @@ function variants(lines: string[]): string[] {
         ),
       );
     }
-    if (i % 55 === 0) out.push(copy((m, j) => (j === messages.length - 1 ? { ...m, content: 'No.' } : m)));
+    if (i % 55 === 0) {
+      // Two short answers to one prompt: a conflict (the corpus's long answers are open generation,
+      // which consistency/conflict leaves alone).
+      for (const answer of ['No.', 'Yes.'])
+        out.push(copy((m, j) => (j === messages.length - 1 ? { ...m, content: answer } : m)));
+    }
     if (i % 65 === 0) {
       // The prompt in other case and spacing, with another answer: a conflict after normalisation.
       out.push(

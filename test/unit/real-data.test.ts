@@ -41,6 +41,9 @@ const EXPECTED_FORMAT: Record<string, FormatId> = {
   'gpteacher-roleplay.jsonl': 'instruction-response',
   'llamafactory-identity.jsonl': 'alpaca',
   'llamafactory-glaive-toolcall.jsonl': 'sharegpt',
+  't0-cosmos-qa.jsonl': 'prompt-completion',
+  't0-duorc.jsonl': 'prompt-completion',
+  't0-qasc.jsonl': 'prompt-completion',
 };
 
 const keyOf = (j: Pick<Judgement, 'file' | 'line' | 'code' | 'text'>) =>

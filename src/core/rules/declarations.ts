@@ -85,7 +85,7 @@ export const FAMILIES = {
   },
   content: {
     description:
-      'Text the model would learn by accident: cut-off answers, boilerplate, placeholders, escaping, mojibake.',
+      'Text the model would learn by accident: cut-off answers, boilerplate, placeholders, escaping, mojibake, tokenizer output, missing passages.',
   },
   pii: {
     description: 'Personal data: emails, phone numbers, card numbers and the like.',

@@ -33,6 +33,55 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
           withTools(chat('Order a pizza', 'I can only calculate discounts.'), 'calculate_discount'),
         ],
       },
+      {
+        name: 'two wordings of one greeting are open generation, not a conflict (LLaMA-Factory identity set)',
+        lines: [
+          chat(
+            '你好',
+            '您好，我是 {{name}}，一个由 {{author}} 开发的 AI 助手，很高兴认识您。请问我能为您做些什么？',
+          ),
+          chat(
+            '你好',
+            '您好，我是 {{name}}，一个由 {{author}} 打造的人工智能助手，请问有什么可以帮助您的吗？',
+          ),
+          chat('hi', 'Hello! I am Tuna, an AI assistant. How can I assist you today?'),
+          chat('hi', 'Hi there! I am Tuna, your assistant; what can I do for you?'),
+        ],
+      },
+      {
+        name: 'short answers to a generation task are open: many are right (T0 question and sentence writing)',
+        lines: [
+          chat('Generate a question about this plot: Steve and Lisa go bowling.', 'Who goes bowling?'),
+          chat('Generate a question about this plot: Steve and Lisa go bowling.', 'What does Steve do?'),
+          chat('Generate a sentence with: dog, herd, sheep', 'A dog herds a sheep.'),
+          chat('Generate a sentence with: dog, herd, sheep', 'The dogs are herding sheep.'),
+        ],
+      },
+      {
+        name: 'an end-of-text token does not make an answer another one',
+        lines: [chat('Is it?', 'Yes<|endoftext|>'), chat('Is it?', 'yes')],
+      },
+      {
+        name: 'worked solutions that reach one final answer agree, whatever the working',
+        lines: [
+          chat('Tom has 3 apples and buys 4. How many?', 'He has 3 + 4 = 7 apples.\n#### 7'),
+          chat('Tom has 3 apples and buys 4. How many?', '3 and 4 more make 7.\nThe answer is 7.'),
+          chat('tom has 3 apples and buys 4. how many?', '7'),
+        ],
+      },
+      {
+        name: 'near-miss: "answers your question" at the end is no final-answer marker',
+        lines: [
+          chat(
+            'Explain tides',
+            'The moon pulls the oceans, and so on in detail.\nI hope this answers your question',
+          ),
+          chat(
+            'Explain tides',
+            'Gravity of the moon and sun raises the sea twice a day.\nI hope this answers it',
+          ),
+        ],
+      },
     ],
     invalid: [
       {
@@ -67,12 +116,70 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       {
         name: 'the same question beside the same tools, with different answers, conflicts',
         lines: [
-          withTools(chat('Order a pizza', 'I cannot.'), 'calculate_discount'),
-          withTools(chat('Order a pizza', 'Sure, ordering now.'), 'calculate_discount'),
+          withTools(chat('Order a pizza', 'No.'), 'calculate_discount'),
+          withTools(chat('Order a pizza', 'Yes.'), 'calculate_discount'),
         ],
         findings: [
           { code: 'consistency/conflict', line: 0, message: 'line 2' },
           { code: 'consistency/conflict', line: 1, message: 'line 1' },
+        ],
+      },
+      {
+        name: 'worked solutions with different final answers conflict; an open answer takes no part',
+        lines: [
+          chat('Tom has 3 apples and buys 4. How many?', 'He has 3 + 4 = 7 apples.\n#### 7'),
+          chat('Tom has 3 apples and buys 4. How many?', 'He has 3 * 4 = 12 apples.\n#### 12'),
+          chat(
+            'Tom has 3 apples and buys 4. How many?',
+            'Let me think about apples for a while, then tell you.',
+          ),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 2' },
+          { code: 'consistency/conflict', line: 1, message: 'line 1' },
+        ],
+      },
+      {
+        name: 'a rating, a choice the prompt lists and a label word conflict (T0 app reviews, qasc)',
+        lines: [
+          chat('Rate this review from 1 to 5: "Good"', '5<|endoftext|>'),
+          chat('Rate this review from 1 to 5: "Good"', '3<|endoftext|>'),
+          chat('Would you recommend it? Not at all, No, Maybe, Yes, or Definitely?', 'Definitely'),
+          chat('Would you recommend it? Not at all, No, Maybe, Yes, or Definitely?', 'maybe'),
+          chat('Review: it broke in a day', 'Negative'),
+          chat('Review: it broke in a day', 'positive'),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 2' },
+          { code: 'consistency/conflict', line: 1, message: 'line 1' },
+          { code: 'consistency/conflict', line: 2, message: 'line 4' },
+          { code: 'consistency/conflict', line: 3, message: 'line 3' },
+          { code: 'consistency/conflict', line: 4, message: 'line 6' },
+          { code: 'consistency/conflict', line: 5, message: 'line 5' },
+        ],
+      },
+      {
+        name: 'long answers that open with yes and with no contradict',
+        lines: [
+          chat('Is the Earth flat?', 'No, the Earth is an oblate spheroid, as satellite images show.'),
+          chat('Is the Earth flat?', 'Yes, if you look at the horizon it appears perfectly flat to me.'),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 2' },
+          { code: 'consistency/conflict', line: 1, message: 'line 1' },
+        ],
+      },
+      {
+        name: 'tool calls (JSON answers) to other functions conflict; key order does not matter',
+        lines: [
+          chat('Weather in Paris?', '{"name": "get_weather", "arguments": {"city": "Paris"}}'),
+          chat('Weather in Paris?', '{"arguments": {"city": "Paris"}, "name": "get_weather"}'),
+          chat('Weather in Paris?', '{"name": "get_news", "arguments": {"topic": "Paris"}}'),
+        ],
+        findings: [
+          { code: 'consistency/conflict', line: 0, message: 'line 3' },
+          { code: 'consistency/conflict', line: 1, message: 'line 3' },
+          { code: 'consistency/conflict', line: 2, message: 'lines 1, 2' },
         ],
       },
     ],
@@ -113,6 +220,23 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
             message: 'Near-duplicate of line 1 (estimated similarity 0.',
           },
         ],
+      },
+      {
+        name: 'other questions about one long passage are named as sharing it, whether the answers differ or not',
+        lines: [
+          chat(`${words(150, 11)}\nQuestion: Who wins the duel?`, 'Feraud'),
+          chat(`${words(150, 11)}\nQuestion: Where is he gazing?`, 'At the sea'),
+          chat(`${words(150, 11)}\nQuestion: Who was exiled?`, 'Feraud'),
+        ],
+        findings: [
+          { code: 'consistency/near-duplicate', line: 1, message: 'Shares its passage with line 1' },
+          { code: 'consistency/near-duplicate', line: 2, message: 'Shares its passage with line 1' },
+        ],
+      },
+      {
+        name: 'near-miss: a long prompt with one word changed and the same answer is a near-duplicate',
+        lines: [chat(words(150, 12), 'ok'), chat(replaceWord(words(150, 12), 75, 'zebra'), 'ok')],
+        findings: [{ code: 'consistency/near-duplicate', line: 1, message: 'Near-duplicate of line 1' }],
       },
       {
         name: 'a lower threshold catches more',
@@ -185,6 +309,12 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       {
         name: 'free-text answers are not labels',
         lines: Array.from({ length: 12 }, (_, i) => chat(`Q${i}`, words(3, i))),
+      },
+      {
+        name: 'star ratings with an end-of-text token are five labels, not one "endoftext" (T0 app reviews)',
+        lines: [5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 3, 3, 3, 2, 2, 1].map((stars, i) =>
+          chat(`Rate ${i}`, `${'★'.repeat(stars)}<|endoftext|>`),
+        ),
       },
     ],
     invalid: [

@@ -30,6 +30,44 @@ runRuleTests('content', contentCheckers, {
     },
     { name: 'a lone ampersand is no entity', lines: [pc('Names', 'Tom & Jerry; R&D')] },
     {
+      name: 'contractions, quoted letters, "rock \'n\' roll" and words with -rb- are no tokenizer output',
+      lines: [
+        pc('Why?', "I don't know; it's the 's' key, rock 'n' roll, the '90s."),
+        pc('Code', "tr 'a-z' 'A-Z'; x = 'm'; a -lrb-x y"),
+        pc('Herb-based?', 'A herb-based curry, a bulb-shaped lamp.'),
+      ],
+    },
+    {
+      name: 'Wikipedia named in prose, an edit link after a space, citations asked for in words',
+      lines: [
+        pc(
+          'Source?',
+          'Wikipedia, the free encyclopedia anyone can edit, says so. Click [edit] to change it.',
+        ),
+        pc('Cite', 'A claim needs a citation; jump to conclusions later.'),
+      ],
+    },
+    {
+      name: 'a reference to a passage that the prompt holds, after it or in the input',
+      lines: [
+        pc(
+          'Read the passage below and answer.\nThe Nile is the longest river in Africa. It flows north.',
+          'The Nile.',
+        ),
+        alpaca('The Nile is the longest river in Africa and flows north into the sea.', 'Done.').replace(
+          'Do it.',
+          'Summarize the following article.',
+        ),
+        pc('Translate the following text into French: Good morning', 'Bonjour'),
+        pc(
+          'The Nile flows north into the Mediterranean Sea.\nWhich sea does the text above name?',
+          'The Mediterranean.',
+        ),
+        pc('Below is an instruction that describes a task. Write a haiku about the sea.', 'Waves rise.'),
+        pc('Passage:\nThe Nile flows north.\nQuestion: Which way does it flow?', 'North.'),
+      ],
+    },
+    {
       name: 'Latin, Greek and CJK text are no mojibake',
       lines: [pc('Café?', 'À la carte, naïve, Ãrbol, Ωmega, 日本語, ½ °C')],
     },
@@ -91,6 +129,61 @@ runRuleTests('content', contentCheckers, {
           message: '"Ã¯", which is "ï"',
           fixed: pc('Spell it', 'naïve, it’s 20°C') + '\n',
         },
+      ],
+    },
+    {
+      name: 'Penn Treebank brackets and split contractions (CNN/DailyMail in T0): the fix detokenizes',
+      lines: [pc('Summarize', "The actor -lrb- 45 -rrb- said he did n't know it 's over.")],
+      findings: [
+        {
+          code: 'content/tokenizer-artefact',
+          line: 0,
+          message: '"-lrb-"',
+          fixed: pc('Summarize', "The actor ( 45 ) said he didn't know it's over.") + '\n',
+        },
+      ],
+    },
+    {
+      name: 'a split contraction alone',
+      lines: [pc('Why?', "They do n't say.")],
+      findings: [{ code: 'content/tokenizer-artefact', line: 0, message: '"do n\'t"' }],
+    },
+    {
+      name: 'a Wikipedia maintenance banner and a heading with its edit link, in the prompt and the answer',
+      lines: [
+        pc(
+          'This article needs additional citations for verification. Learn how and when to remove this template message\nSummarize it.',
+          'History[edit]\nThe town was founded in 1200.',
+        ),
+      ],
+      findings: [
+        { code: 'content/scraping-boilerplate', line: 0, message: 'The text holds "Learn how and when' },
+        { code: 'content/scraping-boilerplate', line: 0, message: 'The answer holds "y[edit]"' },
+      ],
+    },
+    {
+      name: 'a forward reference with nothing after it, or only the question',
+      lines: [
+        pc('Read the passage below and answer the question: What year did the war end?', '1945'),
+        alpaca('', 'It is about trade.').replace(
+          'Do it.',
+          'Summarize the following article in one sentence.',
+        ),
+      ],
+      findings: [
+        { code: 'content/missing-passage', line: 0, message: '"the passage below"' },
+        { code: 'content/missing-passage', line: 1, message: '"the following article"' },
+      ],
+    },
+    {
+      name: 'a backward reference as the first words, and an empty template slot',
+      lines: [
+        pc('Based on the text above, who wrote it?', 'Tolstoy.'),
+        pc('Read the article and answer.\nArticle:\n\nQuestion: Who won the match?', 'Spain.'),
+      ],
+      findings: [
+        { code: 'content/missing-passage', line: 0, message: '"the text above"' },
+        { code: 'content/missing-passage', line: 1, message: '"Article:"' },
       ],
     },
   ],

@@ -1,6 +1,6 @@
 /**
  * `consistency/duplicate` and `consistency/conflict`: exact copies of an example, and one prompt with
- * different answers. Both group 53-bit hashes kept in typed arrays, sorted once and then patched as
+ * answers that commit to different values (`closedAnswer`: open generation never conflicts). Both group 53-bit hashes kept in typed arrays, sorted once and then patched as
  * lines change (`SortedPairs`); report re-reads only the lines that get a finding, and `update` only
  * the groups an edit touched.
  */
@@ -9,7 +9,8 @@ import type { FindingTag, RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, exactHash, isOn, lineLabel, linesLabel, MAX_RELATED } from './common.ts';
 import { forEachSortedGroup, hashKey, pairsOf, SortedPairs, type SortedIds } from './grouping.ts';
-import { canonicalJson, hash32, hashNormalised } from './hashing.ts';
+import { closedAnswer } from './closed-answer.ts';
+import { canonicalJson, hash32, hashNormalised, hashString } from './hashing.ts';
 
 export const DUPLICATE: RuleMeta = {
   code: 'consistency/duplicate',
@@ -22,7 +23,7 @@ export const DUPLICATE: RuleMeta = {
 export const CONFLICT: RuleMeta = {
   code: 'consistency/conflict',
   family: 'consistency',
-  description: 'The same prompt (and tools) appears with different answers.',
+  description: 'The same prompt (and tools) has answers that commit to different values.',
   defaultSeverity: 'warning',
   fixable: false,
 };
@@ -32,7 +33,7 @@ export interface DuplicateFacts {
   exact: number;
   /** Hash of the normalised prompt and the tools offered; NaN when the example has no answer turn. */
   prompt: number;
-  /** Hash of the normalised answer. */
+  /** Hash of the value the answer commits to (`closedAnswer`); NaN for open generation. */
   answer: number;
 }
 
@@ -48,16 +49,19 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
     if (answer && context.example) {
       // The prompt is every turn before the answer, role and text, whitespace-collapsed and case-folded.
       const parts: string[] = [];
+      const texts: string[] = [];
       for (const turn of context.example.turns) {
         if (turn === answer) break;
         parts.push(turn.canonicalRole ?? turn.role ?? '?', turn.content ?? '');
+        if (turn.content !== undefined) texts.push(turn.content);
       }
       // The tools offered are the model's input too: one question asked with other tools may rightly
       // get another answer (Glaive's tool-call data asks "order a pizza" beside different tools).
       const tools = (json.value as Record<string, unknown>)['tools'];
       if (tools !== undefined) parts.push('tools', canonicalJson(tools) ?? '');
       facts.prompt = hashNormalised(parts);
-      facts.answer = hashNormalised([answer.content!], 1);
+      const closed = closedAnswer(answer.content!, texts);
+      if (closed !== undefined) facts.answer = hashString(closed, 1);
     }
     return facts;
   },
@@ -77,7 +81,8 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
         if (!set.add(id)) return;
         exact.values[id] = facts.exact;
         prompt.values[id] = facts.prompt;
-        answer.values[id] = hash32(facts.answer);
+        // 0: an open answer, which takes no part in a conflict.
+        answer.values[id] = Number.isNaN(facts.answer) ? 0 : hash32(facts.answer);
         byExact.added(id);
         byPrompt.added(id);
       },
@@ -129,7 +134,7 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
         for (const key of byQuestion ? keys(prompt.values) : []) {
           conflicted.delete(key);
           const pairs = pairsOf(byQuestion!.sorted, key);
-          if (oneValue(pairs.ids, answer.values)) continue; // no conflict: nothing to report
+          if (!twoAnswers(pairs.ids, answer.values)) continue; // no conflict: nothing to report
           reportConflicts(pairs, prompt.values, answer.values, lines, report, changed, conflicted);
         }
         return changed;
@@ -142,6 +147,18 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
 function oneValue(ids: Uint32Array, values: Float64Array | Uint32Array): boolean {
   for (let i = 1; i < ids.length; i++) if (values[ids[i]!] !== values[ids[0]!]) return false;
   return true;
+}
+
+/** Whether `ids` hold two different closed answers (0, an open answer, differs from none). */
+function twoAnswers(ids: Uint32Array, answer: Uint32Array): boolean {
+  let first = 0;
+  for (const id of ids) {
+    const value = answer[id]!;
+    if (value === 0) continue;
+    if (first === 0) first = value;
+    else if (value !== first) return true;
+  }
+  return false;
 }
 
 /**
@@ -229,7 +246,7 @@ function changedQuestions(
 ): void {
   for (const key of smallestLogged(changes, changed).keys()) {
     const { ids } = pairsOf(sorted, key);
-    if (oneValue(ids, answer) && !conflicted.has(key)) continue;
+    if (!twoAnswers(ids, answer) && !conflicted.has(key)) continue;
     for (const id of ids) changed.add(id);
   }
 }
@@ -297,7 +314,9 @@ function reportConflicts(
   /** Gets the key of each prompt with two answers or more. */
   conflicted?: Set<number>,
 ): void {
-  forEachSortedGroup(sorted, prompt, 2, (members, hash) => {
+  forEachSortedGroup(sorted, prompt, 2, (all, hash) => {
+    // Open answers (0) are many right answers to one prompt: they neither conflict nor are shown.
+    const members = all.filter((id) => answer[id] !== 0);
     const answerCounts = new Map<number, number>();
     for (const id of members) answerCounts.set(answer[id]!, (answerCounts.get(answer[id]!) ?? 0) + 1);
     if (answerCounts.size < 2) return;

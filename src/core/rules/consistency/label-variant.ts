@@ -6,6 +6,7 @@
 import { datasetChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
+import { withoutEndToken } from './closed-answer.ts';
 import { answerOf, contentRange, isOn } from './common.ts';
 import { forEachGroup, forEachRun, SortedPairs } from './grouping.ts';
 import { hash32, hashString, normaliseLabel, quote } from './hashing.ts';
@@ -42,7 +43,9 @@ export const labelVariantChecker = datasetChecker<LabelFacts>({
     const text = answer.content!;
     const exact = hashString(text);
     if (text.length > MAX_LABEL_LENGTH) return { exact, label: exact };
-    const normalised = normaliseLabel(text);
+    // Without an end-of-text token: "★★<|endoftext|>" and "★★★★★<|endoftext|>" are not one label
+    // "endoftext" (self-instruct's T0 files append the token to every answer).
+    const normalised = normaliseLabel(withoutEndToken(text));
     return { exact, label: normalised === '' ? NaN : hashString(normalised, 1) };
   },
   createIndex(config) {

@@ -45,13 +45,20 @@ export function hashKey(hash: number): number | undefined {
   return hash === hash && hash !== 0 ? hash >>> 0 : undefined;
 }
 
-/** Patches a bigger batch than this are slower than sorting again. */
-const MAX_PATCHES = 256;
+/**
+ * Changes logged between two reads before the pairs are sorted again instead: merging k changes
+ * costs O(n + k log k), sorting again O(n) with a larger constant and a read of every key, so the
+ * log is kept up to about as many changes as there are pairs.
+ */
+const MIN_LOG = 256;
+/** Up to this many changes are patched one by one (a binary search and a memmove each), more are merged. */
+const MAX_SINGLE_PATCHES = 8;
 
 /**
  * `SortedIds` kept across reports. The language server changes a few ids between two reports (one
  * edited line is one remove and one add), so the sorted pairs are patched in place (a binary search
- * and a memmove per change) rather than sorted again; many changes (lines moved) sort again. The
+ * and a memmove per change, or one merge for a batch such as a pasted block) rather than sorted
+ * again; more changes than pairs sort again. The
  * first `sorted()` keeps nothing and changes are tracked only from the second on: a file read once
  * (the CLI, a large file linted from disk) reports once, and holds no sorted copy of its ids.
  */
@@ -85,10 +92,7 @@ export class SortedPairs {
       const sorted = this.sort(allIds());
       if (++this.reads === 1) return sorted;
       [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
-    } else {
-      for (let i = 0; i < this.log.length; i += 3)
-        this.patch(this.log[i]!, this.log[i + 1]!, this.log[i + 2]!);
-    }
+    } else this.apply(this.log);
     this.log = [];
     return { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) };
   }
@@ -103,7 +107,7 @@ export class SortedPairs {
     let changes: number[] | undefined;
     if (this.valid) {
       changes = this.log;
-      for (let i = 0; i < changes.length; i += 3) this.patch(changes[i]!, changes[i + 1]!, changes[i + 2]!);
+      this.apply(changes);
       if (this.moved) changes = undefined;
     } else {
       const sorted = this.sort(allIds());
@@ -125,7 +129,7 @@ export class SortedPairs {
   move(from: number, delta: number): void {
     if (!this.valid || delta === 0) return;
     // Removals still in the log would otherwise meet the moved ids out of order.
-    for (let i = 0; i < this.log.length; i += 3) this.patch(this.log[i]!, this.log[i + 1]!, this.log[i + 2]!);
+    this.apply(this.log);
     this.log = [];
     for (let i = 0; i < this.length; i++) if (this.ids[i]! >= from) this.ids[i]! += delta;
     this.moved = true;
@@ -135,7 +139,7 @@ export class SortedPairs {
     if (!this.valid) return;
     const key = this.keyOf(id);
     if (key === undefined) return;
-    if (this.log.length >= MAX_PATCHES * 3) {
+    if (this.log.length >= Math.max(MIN_LOG, this.length) * 3) {
       this.valid = false;
       this.log = [];
     } else this.log.push(op, key, id);
@@ -152,6 +156,46 @@ export class SortedPairs {
       ids[n++] = id;
     }
     return radixSort(keys.subarray(0, n), ids.subarray(0, n));
+  }
+
+  /** Applies logged changes in order: one by one when few, else merged in one pass. */
+  private apply(log: readonly number[]): void {
+    if (log.length <= MAX_SINGLE_PATCHES * 3) {
+      for (let i = 0; i < log.length; i += 3) this.patch(log[i]!, log[i + 1]!, log[i + 2]!);
+      return;
+    }
+    // Changes by (key, id), the later first among equal pairs: the last change of a pair decides.
+    const order = Array.from({ length: log.length / 3 }, (_, i) => i * 3);
+    order.sort((a, b) => log[a + 1]! - log[b + 1]! || log[a + 2]! - log[b + 2]! || b - a);
+    const capacity = this.length + order.length;
+    const keys = new Uint32Array(Math.max(64, capacity));
+    const ids = new Uint32Array(keys.length);
+    let read = 0;
+    let write = 0;
+    let previous = -1;
+    for (const at of order) {
+      const [op, key, id] = [log[at]!, log[at + 1]!, log[at + 2]!];
+      if (previous !== -1 && log[previous + 1] === key && log[previous + 2] === id) continue;
+      previous = at;
+      // Pairs before (key, id) are kept as they are.
+      while (
+        read < this.length &&
+        (this.keys[read]! < key || (this.keys[read] === key && this.ids[read]! < id))
+      ) {
+        keys[write] = this.keys[read]!;
+        ids[write++] = this.ids[read++]!;
+      }
+      const found = read < this.length && this.keys[read] === key && this.ids[read] === id;
+      if (found) read++;
+      if (op === 1) {
+        keys[write] = key;
+        ids[write++] = id;
+      }
+    }
+    keys.set(this.keys.subarray(read, this.length), write);
+    ids.set(this.ids.subarray(read, this.length), write);
+    write += this.length - read;
+    [this.keys, this.ids, this.length] = [keys, ids, write];
   }
 
   private patch(op: number, key: number, id: number): void {

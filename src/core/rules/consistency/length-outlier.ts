@@ -97,6 +97,10 @@ export const lengthOutlierChecker = datasetChecker<number>({
         byLength.removing(id);
         set.remove(id);
       },
+      move(from, delta) {
+        set.move(from, delta);
+        byLength.move(from, delta);
+      },
       report(lines, report) {
         if (!on || set.size < MIN_EXAMPLES) return;
         const sorted = byLength.sorted(() => set.ids());

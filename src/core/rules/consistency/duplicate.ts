@@ -97,7 +97,7 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
         if (duplicatesOn) reportDuplicates(byExact.sorted(ids), exact.values, lines, report);
         if (conflictsOn) reportConflicts(byPrompt.sorted(ids), prompt.values, answer.values, lines, report);
       },
-      update(lines, report) {
+      update(lines, report, restate) {
         const ids = (): Uint32Array => set.ids();
         const byCopy = duplicatesOn ? byExact.update(ids) : undefined;
         const byQuestion = conflictsOn ? byPrompt.update(ids) : undefined;
@@ -116,7 +116,7 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
             );
           return 'all';
         }
-        const changed = new Set<number>();
+        const changed = new Set<number>(restate);
         if (byCopy) changedCopies(byCopy.sorted, byCopy.changes!, exact.values, changed);
         if (byQuestion)
           changedQuestions(byQuestion.sorted, byQuestion.changes!, answer.values, conflicted, changed);

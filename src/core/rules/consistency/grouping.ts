@@ -70,8 +70,11 @@ export class SortedPairs {
   private reads = 0;
   /** Changes since the last `sorted()`, as (1 add | 0 remove, key, id) triples. */
   private log: number[] = [];
-  /** Whether ids moved since the last `update` (it then reports everything). */
-  private moved = false;
+  /**
+   * Changes since the last `update` already patched in (by `move`), their ids renumbered as the ids
+   * moved: `update` hands them out with the rest of the log.
+   */
+  private applied: number[] = [];
 
   /** `keyOf` reads an id's current key, or undefined to leave the id out. */
   constructor(private readonly keyOf: (id: number) => number | undefined) {}
@@ -94,6 +97,7 @@ export class SortedPairs {
       [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
     } else this.apply(this.log);
     this.log = [];
+    this.applied = [];
     return { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) };
   }
 
@@ -101,20 +105,20 @@ export class SortedPairs {
    * For a caller that reports after every few changes (the editor's `update`): the pairs of every
    * present id, kept from the first call on, and the changes patched in since the previous call as
    * (1 add | 0 remove, key, id) triples; `changes` is undefined when they are not known (the first
-   * call, or more changes than are patched, after which the pairs were sorted again).
+   * call, or more changes than are patched, after which the pairs were sorted again). Ids moved
+   * since the previous call are not among the changes: the caller knows which moved.
    */
   update(allIds: () => Uint32Array): { sorted: SortedIds; changes: number[] | undefined } {
     let changes: number[] | undefined;
     if (this.valid) {
-      changes = this.log;
-      this.apply(changes);
-      if (this.moved) changes = undefined;
+      this.apply(this.log);
+      changes = this.applied.length === 0 ? this.log : this.applied.concat(this.log);
     } else {
       const sorted = this.sort(allIds());
       [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
     }
     this.log = [];
-    this.moved = false;
+    this.applied = [];
     return {
       sorted: { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) },
       changes,
@@ -123,25 +127,36 @@ export class SortedPairs {
 
   /**
    * After `IdSet.move`: every id from `from` on is id + `delta`. Keys and the order of ids are kept,
-   * so the pairs stay sorted with no new sort; the next `update` reports no changes (every finding
-   * below the edit moved, and those naming a moved line changed).
+   * so the pairs stay sorted with no new sort; the changes logged so far are patched in first and
+   * kept, renumbered, for the next `update`.
    */
   move(from: number, delta: number): void {
     if (!this.valid || delta === 0) return;
     // Removals still in the log would otherwise meet the moved ids out of order.
     this.apply(this.log);
+    for (let i = 2; i < this.applied.length; i += 3) if (this.applied[i]! >= from) this.applied[i]! += delta;
+    for (let i = 0; i < this.log.length; i += 3) {
+      const id = this.log[i + 2]!;
+      this.applied.push(this.log[i]!, this.log[i + 1]!, id >= from ? id + delta : id);
+    }
     this.log = [];
-    for (let i = 0; i < this.length; i++) if (this.ids[i]! >= from) this.ids[i]! += delta;
-    this.moved = true;
+    // Without a branch: ids below and above `from` alternate in key order, and a mispredicted branch
+    // per pair made this loop the largest cost of a paste (ids stay below 2^31, so int32 math holds).
+    const ids = this.ids;
+    for (let i = 0; i < this.length; i++) {
+      const id = ids[i]!;
+      ids[i] = id + (((from - 1 - id) >> 31) & delta);
+    }
   }
 
   private record(op: number, id: number): void {
     if (!this.valid) return;
     const key = this.keyOf(id);
     if (key === undefined) return;
-    if (this.log.length >= Math.max(MIN_LOG, this.length) * 3) {
+    if (this.log.length + this.applied.length >= Math.max(MIN_LOG, this.length) * 3) {
       this.valid = false;
       this.log = [];
+      this.applied = [];
     } else this.log.push(op, key, id);
   }
 

@@ -133,7 +133,7 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
         const ids = store.set.ids();
         reportAll(store, threshold, (band) => byBand[band]!.sorted(() => ids), ids, lines, report);
       },
-      update(lines, report) {
+      update(lines, report, restate) {
         if (!on) return 'all';
         let ids: Uint32Array | undefined;
         const allIds = (): Uint32Array => (ids ??= store.set.ids());
@@ -143,7 +143,7 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
           return 'all';
         }
         // The examples whose pairs an add or remove changed, in any band: only their partners can change.
-        const changed = new Set<number>();
+        const changed = new Set<number>(restate);
         updates.forEach(({ sorted, changes }) => {
           for (let i = 0; i < changes!.length; i += 3) {
             changed.add(changes![i + 2]!);

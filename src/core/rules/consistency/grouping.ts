@@ -182,8 +182,8 @@ export class SortedPairs {
     // Changes by (key, id), the later first among equal pairs: the last change of a pair decides.
     const order = Array.from({ length: log.length / 3 }, (_, i) => i * 3);
     order.sort((a, b) => log[a + 1]! - log[b + 1]! || log[a + 2]! - log[b + 2]! || b - a);
-    const capacity = this.length + order.length;
-    const keys = new Uint32Array(Math.max(64, capacity));
+    // Into new arrays: a spare pair kept for the next merge would double the memory of every band.
+    const keys = new Uint32Array(Math.max(64, this.length + order.length));
     const ids = new Uint32Array(keys.length);
     let read = 0;
     let write = 0;
@@ -192,14 +192,19 @@ export class SortedPairs {
       const [op, key, id] = [log[at]!, log[at + 1]!, log[at + 2]!];
       if (previous !== -1 && log[previous + 1] === key && log[previous + 2] === id) continue;
       previous = at;
-      // Pairs before (key, id) are kept as they are.
-      while (
-        read < this.length &&
-        (this.keys[read]! < key || (this.keys[read] === key && this.ids[read]! < id))
-      ) {
-        keys[write] = this.keys[read]!;
-        ids[write++] = this.ids[read++]!;
+      // Pairs before (key, id) are copied as they are, in one block.
+      let high = this.length;
+      let low = read;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        const k = this.keys[mid]!;
+        if (k < key || (k === key && this.ids[mid]! < id)) low = mid + 1;
+        else high = mid;
       }
+      keys.set(this.keys.subarray(read, low), write);
+      ids.set(this.ids.subarray(read, low), write);
+      write += low - read;
+      read = low;
       const found = read < this.length && this.keys[read] === key && this.ids[read] === id;
       if (found) read++;
       if (op === 1) {

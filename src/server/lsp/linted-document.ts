@@ -4,9 +4,11 @@
  * The document is held as its lines, not as one string: an edit replaces the lines it touches,
  * re-runs the line checkers on those lines only, and moves their facts out of and into the live
  * dataset indexes. Nothing else is parsed again. Example ids are line numbers, as in the CLI: the
- * rules may order by id, so when lines move (a line inserted or deleted) the facts stored for the
- * lines below are re-keyed, which costs index updates but no parsing. Holding lines also keeps memory flat: a 40 MB document edited
- * 200 times would otherwise leave 200 versions of its text alive through substrings.
+ * rules may order by id, so when lines move (a line inserted or deleted) the indexes renumber the
+ * ids below (`DatasetIndex.move`, a memmove of typed arrays) and the findings that moved or name a
+ * moved line are reported again (`restate`): of the lines below, only those with findings are visited. Holding
+ * lines also keeps memory flat: a 40 MB document edited 200 times would otherwise leave 200
+ * versions of its text alive through substrings.
  *
  * Lines break where the editor breaks them: at '\n', '\r\n' and a lone '\r' (LSP positions count all
  * three), as the engine's `linePieces` does for `lintText` and the file reader for the CLI.

@@ -53,7 +53,7 @@ function median(sorted: Float32Array): number {
 function medianDeviation(values: Float32Array, mid: number): number {
   const n = values.length;
   let right = 0;
-  for (let high = n; right < high; ) {
+  for (let high = n; right < high;) {
     const m = (right + high) >>> 1;
     if (values[m]! < mid) right = m + 1;
     else high = m;

@@ -21,9 +21,14 @@ interface Work {
   reported: number;
   /** Lines read back (parsed again) by reports and updates. */
   linesRead: number;
+  /** Ids added to or removed from an index (a line that moves without `move` costs two). */
+  keyed: number;
 }
 
-const work: Work = { fullReports: 0, updates: 0, reported: 0, linesRead: 0 };
+const work: Work = { fullReports: 0, updates: 0, reported: 0, linesRead: 0, keyed: 0 };
+const resetWork = (): void => {
+  Object.assign(work, { fullReports: 0, updates: 0, reported: 0, linesRead: 0, keyed: 0 });
+};
 
 function counted(checker: DatasetChecker): DatasetChecker {
   const reading = (lines: LineAccess): LineAccess => ({
@@ -38,20 +43,32 @@ function counted(checker: DatasetChecker): DatasetChecker {
     createIndex(config) {
       const index = checker.createIndex(config);
       const update = index.update?.bind(index);
+      const move = index.move?.bind(index);
       return {
-        add: (id, facts) => index.add(id, facts),
-        remove: (id, facts) => index.remove(id, facts),
+        add: (id, facts) => {
+          work.keyed++;
+          index.add(id, facts);
+        },
+        remove: (id, facts) => {
+          work.keyed++;
+          index.remove(id, facts);
+        },
+        ...(move && { move }),
         report(lines, report) {
           work.fullReports++;
           index.report(reading(lines), report);
         },
         ...(update && {
-          update(lines, report) {
+          update(lines, report, restate) {
             work.updates++;
-            return update(reading(lines), (code, draft) => {
-              work.reported++;
-              report(code, draft);
-            });
+            return update(
+              reading(lines),
+              (code, draft) => {
+                work.reported++;
+                report(code, draft);
+              },
+              restate,
+            );
           },
         }),
       };
@@ -78,7 +95,7 @@ function keystrokes(pairs: number, copies: number): Work[] {
   /** Replaces `length` characters after the 'Q' of a line's question by `text`. */
   const at = example(0).indexOf('Question') + 1;
   const edit = (line: number, length: number, text: string): Work => {
-    Object.assign(work, { fullReports: 0, updates: 0, reported: 0, linesRead: 0 });
+    resetWork();
     document.applyChanges([
       { range: { start: { line, character: at }, end: { line, character: at + length } }, text },
     ]);
@@ -106,4 +123,47 @@ test('a keystroke costs the same with twice as many duplicates, and reports noth
   // lines compared with it), never the thousands of duplicates.
   for (const cost of large)
     assert.ok(cost.reported <= 12 && cost.linesRead <= 2 * cost.reported, JSON.stringify(cost));
+});
+
+/**
+ * Pastes a block of `block` lines in the middle of a file of `lines` examples (a few pairs of copies
+ * among them), then deletes it; returns what each edit cost, once its findings are complete.
+ */
+function blockEdits(lines: number, block: number): Work[] {
+  const text: string[] = [];
+  for (let i = 0; i < lines; i++) text.push(i % 500 === 1 ? text[i - 1]! : example(i));
+  const document = new LintedDocument(text.join('\n') + '\n', resolveConfig({}).config, checkers);
+  const before = document.findings();
+  const middle = Math.floor(lines / 2);
+  const pasted = Array.from({ length: block }, (_, i) => example(lines + i)).join('\n') + '\n';
+  const at = (line: number) => ({ line, character: 0 });
+  const costs: Work[] = [];
+  for (const change of [
+    { range: { start: at(middle), end: at(middle) }, text: pasted },
+    { range: { start: at(middle), end: at(middle + block) }, text: '' },
+  ]) {
+    resetWork();
+    document.applyChanges([change]);
+    document.findings(false); // the first publication, then the complete one
+    document.findings();
+    costs.push({ ...work });
+  }
+  // Back where it began: the same findings as before the paste.
+  assert.deepEqual(document.findings(), before);
+  return costs;
+}
+
+test('a pasted or deleted block of lines costs what it changed, not the lines below it', () => {
+  const small = blockEdits(2000, 50);
+  const large = blockEdits(4000, 50);
+  // No index re-keys the lines below (each has `move`): the block's lines, plus the one line the
+  // paste splits, are added or removed once per checker. The updates re-report only the findings
+  // that moved (one per pair of copies below the edit: what grows with the file here), not all.
+  const checkersWithFacts = checkers.filter((c) => c.kind === 'dataset').length;
+  for (const [i, cost] of large.entries()) {
+    assert.ok(cost.keyed <= checkersWithFacts * (50 + 2), JSON.stringify(cost));
+    assert.equal(cost.keyed, small[i]!.keyed);
+    assert.ok(cost.reported <= 4000 / 2 / 500, JSON.stringify(cost));
+    assert.ok(cost.linesRead <= 100 + 2 * cost.reported, JSON.stringify(cost));
+  }
 });

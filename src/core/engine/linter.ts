@@ -202,15 +202,18 @@ export class DatasetIndexes {
   }
 
   /**
-   * Every id from `from` on becomes id + `delta`; `moved` lists the facts of those ids in order (for
-   * indexes without `move`, which remove and add them again).
+   * Every id from `from` on becomes id + `delta`; `movedFacts` lists the facts of those ids in order,
+   * read only for an index without `move` (which removes and adds them again: the cost then grows
+   * with the lines below an edit; every built-in index moves).
    */
-  move(from: number, delta: number, moved: readonly (readonly unknown[])[]): void {
-    if (delta === 0 || moved.length === 0) return;
+  move(from: number, delta: number, movedFacts: () => readonly (readonly unknown[])[]): void {
+    if (delta === 0) return;
+    let moved: readonly (readonly unknown[])[] | undefined;
     this.indexes.forEach((index, i) => {
       if (!index) return;
       try {
         if (index.move) return index.move(from, delta);
+        moved ??= movedFacts();
         for (let j = 0; j < moved.length; j++)
           if (moved[j]![i] !== undefined) index.remove(from + j, moved[j]![i]);
         for (let j = 0; j < moved.length; j++)
@@ -262,13 +265,14 @@ export class DatasetIndexes {
   updateIndex(
     i: number,
     lines: LineAccess,
+    restate: readonly number[] = [],
   ): { ids: Iterable<number> | 'all'; findings: Finding[] } | undefined {
     const index = this.indexes[i];
     if (!index) return { ids: 'all', findings: [] };
     if (!index.update) return undefined;
     const findings: Finding[] = [];
     try {
-      return { ids: index.update(lines, this.pass.table.reporter(findings)), findings };
+      return { ids: index.update(lines, this.pass.table.reporter(findings), restate), findings };
     } catch (error) {
       this.onRuleError(
         this.pass.datasetCheckers[i]!.rules.map((r) => r.code),

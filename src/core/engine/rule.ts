@@ -73,8 +73,12 @@ export interface DatasetIndex<Facts> {
    * example on whose line its range starts. Returns 'all' after reporting everything, as `report`
    * does: on the first call, and when more changed than the index follows. An index that cannot
    * tell what an edit changes leaves this out, and is reported in full.
+   *
+   * After a `move`, the findings of moved ids and those naming a moved line changed although no fact
+   * did: the caller, which holds the findings, passes their ids as `restate`, and the index reports
+   * those ids again too (and returns them), so that a paste costs what it changed, not what it moved.
    */
-  update?(lines: LineAccess, report: Report): Iterable<number> | 'all';
+  update?(lines: LineAccess, report: Report, restate: readonly number[]): Iterable<number> | 'all';
 }
 
 export interface DatasetChecker<Facts = unknown> {

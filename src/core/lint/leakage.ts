@@ -35,6 +35,11 @@ export class Leakage {
     this.index.remove(file, line);
   }
 
+  /** Every id of `file` from `from` on becomes id + `delta` (lines moved by an edit). */
+  move(file: string, from: number, delta: number): void {
+    this.index.move(file, from, delta);
+  }
+
   /** Forgets a file (closed, deleted, or no longer matching the split globs). */
   removeFile(file: string): void {
     this.index.removeFile(file);

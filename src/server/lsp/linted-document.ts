@@ -4,9 +4,11 @@
  * The document is held as its lines, not as one string: an edit replaces the lines it touches,
  * re-runs the line checkers on those lines only, and moves their facts out of and into the live
  * dataset indexes. Nothing else is parsed again. Example ids are line numbers, as in the CLI: the
- * rules may order by id, so when lines move (a line inserted or deleted) the facts stored for the
- * lines below are re-keyed, which costs index updates but no parsing. Holding lines also keeps memory flat: a 40 MB document edited
- * 200 times would otherwise leave 200 versions of its text alive through substrings.
+ * rules may order by id, so when lines move (a line inserted or deleted) the indexes renumber the
+ * ids below (`DatasetIndex.move`, a memmove of typed arrays) and the findings that moved or name a
+ * moved line are reported again (`restate`): of the lines below, only those with findings are visited. Holding
+ * lines also keeps memory flat: a 40 MB document edited 200 times would otherwise leave 200
+ * versions of its text alive through substrings.
  *
  * Lines break where the editor breaks them: at '\n', '\r\n' and a lone '\r' (LSP positions count all
  * three), as the engine's `linePieces` does for `lintText` and the file reader for the CLI.
@@ -28,6 +30,7 @@ import {
   compareFindings,
   type RuleErrorHandler,
 } from '../../core/engine/linter.ts';
+import { LINE_FINDINGS, LineMarks, OWNED_FINDINGS, RESTATE } from './line-marks.ts';
 import { quotas, SeverityCounts, taker } from './publication.ts';
 import { linePieces, makeLine } from '../../core/engine/lines.ts';
 import type { ResolvedConfig } from '../../core/engine/config.ts';
@@ -61,10 +64,14 @@ export interface FactsObserver {
   reset(): void;
   added(id: number, facts: readonly unknown[]): void;
   removed(id: number): void;
+  /** Every id from `from` on became id + `delta` (lines moved by an edit; ids moved onto were removed). */
+  moved(from: number, delta: number): void;
 }
 
 export class LintedDocument {
   private entries: LineEntry[] = [];
+  /** What each line holds, so that walks over the lines skip those without findings. */
+  private readonly marks = new LineMarks();
   private pass!: LinePass;
   private indexes!: DatasetIndexes;
   /**
@@ -192,10 +199,11 @@ export class LintedDocument {
     const listed = this.merged([...this.listed(), extra]);
     let cursor = 0;
     const onLine: Finding[] = [];
-    for (let line = 0; line < this.entries.length && !full(); line++) {
-      const entry = this.entries[line]!;
-      const fromList = cursor < listed.length && listed[cursor]!.range.start.line <= line;
-      if (!fromList && entry.findings.length === 0 && !entry.owned) continue;
+    for (let line = 0; !full(); line++) {
+      // The next line with findings of its own or listed ones: the lines between are not visited.
+      const listedAt = cursor < listed.length ? listed[cursor]!.range.start.line : Infinity;
+      line = Math.min(this.marks.next(line, LINE_FINDINGS | OWNED_FINDINGS), Math.max(listedAt, line));
+      if (line >= this.entries.length) break;
       onLine.length = 0;
       for (const finding of this.lineFindings(line)) onLine.push(finding);
       while (cursor < listed.length && listed[cursor]!.range.start.line <= line)
@@ -251,10 +259,16 @@ export class LintedDocument {
    */
   private refresh(complete: boolean): void {
     const access = this.access();
+    // Every checker that updates by line is due after an edit, so all of them get these at once.
+    let restate: number[] | undefined;
+    if (this.stale.size > 0) {
+      restate = this.marks.lines(RESTATE);
+      for (const line of restate) this.marks.set(line, RESTATE, false);
+    }
     this.pass.datasetCheckers.forEach((_, i) => {
       if (this.byLine[i] !== false && (this.byLine[i] === undefined || this.stale.has(i))) {
         this.stale.delete(i);
-        const update = this.indexes.updateIndex(i, access);
+        const update = this.indexes.updateIndex(i, access, restate);
         this.byLine[i] = update !== undefined;
         if (update) this.own(i, update.ids, update.findings);
       }
@@ -268,15 +282,25 @@ export class LintedDocument {
 
   /** Replaces the findings of checker `i` on the lines of `ids` (all lines: 'all') by `findings`. */
   private own(i: number, ids: Iterable<number> | 'all', findings: readonly Finding[]): void {
-    const drop = (entry: LineEntry | undefined): void => {
+    const drop = (line: number): void => {
+      const entry = this.entries[line];
       const old = entry?.owned?.[i];
       if (!old) return;
       this.lineCounts.add(old, -1);
       entry.owned![i] = undefined;
-      if (entry.owned!.every((findings) => findings === undefined)) delete entry.owned;
+      if (entry.owned!.some((findings) => findings !== undefined)) return;
+      delete entry.owned;
+      this.marks.set(line, OWNED_FINDINGS, false);
     };
-    if (ids === 'all') for (const entry of this.entries) drop(entry);
-    else for (const id of ids) drop(this.entries[id]);
+    const count = this.entries.length;
+    if (ids === 'all')
+      for (
+        let line = this.marks.next(0, OWNED_FINDINGS);
+        line < count;
+        line = this.marks.next(line + 1, OWNED_FINDINGS)
+      )
+        drop(line);
+    else for (const id of ids) drop(id);
     for (const finding of findings) {
       const entry = this.entries[finding.range.start.line];
       // An update reports findings on its examples' lines (the contract): none can be past the end.
@@ -286,6 +310,7 @@ export class LintedDocument {
         );
       entry.owned ??= [];
       (entry.owned[i] ??= []).push(finding);
+      this.marks.set(finding.range.start.line, OWNED_FINDINGS, true);
       this.lineCounts.add([finding]);
     }
   }
@@ -348,6 +373,7 @@ export class LintedDocument {
     this.stale.clear();
     this.lineCounts.byRank.fill(0);
     this.entries = linePieces(text).map((piece, line) => this.lint(line, piece.text, piece.eol));
+    this.marks.reset(this.entries.map(markOf));
   }
 
   private applyRangeChange(range: Range, newText: string): void {
@@ -368,18 +394,18 @@ export class LintedDocument {
     const removed = this.entries.slice(start.line, start.line + replaced);
     removed.forEach((entry, j) => this.unlink(entry, start.line + j));
     // Lines below move: the indexes renumber their ids (`DatasetIndex.move`) before the new lines
-    // come in, so that no id is held twice; the observer sees them leave and come back.
-    const moved = pieces.length === replaced ? [] : this.entries.slice(start.line + replaced);
-    moved.forEach((_, j) => this.observer?.removed(start.line + replaced + j));
-    this.indexes.move(
-      start.line + replaced,
-      pieces.length - replaced,
-      moved.map((entry) => entry.facts),
-    );
+    // come in, so that no id is held twice. Nothing here visits the lines below.
+    const below = start.line + replaced;
+    const delta = pieces.length - replaced;
+    if (delta !== 0 && below < count) {
+      this.indexes.move(below, delta, () => this.entries.slice(below).map((entry) => entry.facts));
+      this.observer?.moved(below, delta);
+    }
     const fresh = pieces.map((piece, i) => this.lint(start.line + i, piece.text, piece.eol));
-    moved.forEach((entry, j) => this.observer?.added(start.line + pieces.length + j, entry.facts));
     this.invalidate(removed, fresh, start.line);
     replaceRange(this.entries, start.line, replaced, fresh);
+    this.marks.splice(start.line, replaced, fresh.map(markOf));
+    if (delta !== 0) this.markMoved(start.line, below + delta);
   }
 
   private invalidate(removed: LineEntry[], fresh: LineEntry[], firstLine: number): void {
@@ -411,6 +437,26 @@ export class LintedDocument {
         .filter((f) => !touched(f))
         .map((f) => provisionalFinding(f, lastLine + 1, delta));
     });
+  }
+
+  /**
+   * After lines moved: marks the `owned` findings that changed without a change of facts, for their
+   * checkers to report again (`DatasetIndex.update`'s `restate`): those now at `movedTo` or below,
+   * and those above the edit whose related lines are at `first` or below (a finding names the lines
+   * it relates to: "Duplicate of line 120"). Visits the lines holding such findings only.
+   */
+  private markMoved(first: number, movedTo: number): void {
+    const count = this.entries.length;
+    for (
+      let line = this.marks.next(0, OWNED_FINDINGS);
+      line < count;
+      line = this.marks.next(line + 1, OWNED_FINDINGS)
+    ) {
+      const names = (finding: Finding): boolean =>
+        finding.related?.some((r) => r.file === undefined && r.range.end.line >= first) ?? false;
+      if (line >= movedTo || this.entries[line]!.owned!.some((owned) => owned?.some(names)))
+        this.marks.set(line, RESTATE, true);
+    }
   }
 
   /** LSP clamps positions past a line's end to its end, and past the last line to the document's end. */
@@ -495,6 +541,11 @@ function replaceRange<T>(array: T[], start: number, count: number, items: readon
     array.length = end + delta;
   }
   for (let i = 0; i < items.length; i++) array[start + i] = items[i]!;
+}
+
+/** A new line's mark: it holds no `owned` findings until a dataset checker reports on it. */
+function markOf(entry: LineEntry): number {
+  return entry.findings.length > 0 ? LINE_FINDINGS : 0;
 }
 
 const countsCache = new WeakMap<readonly Finding[], SeverityCounts>();

@@ -63,6 +63,10 @@ export class SplitIndex {
         this.index?.remove(uri, id);
         this.schedule();
       },
+      moved: (from, delta) => {
+        this.index?.move(uri, from, delta);
+        this.schedule();
+      },
     };
   }
 

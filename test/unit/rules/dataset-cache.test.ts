@@ -125,6 +125,58 @@ test('SortedPairs: patched pairs equal a fresh sort, for small batches and ones 
   );
 });
 
+test('SortedPairs: lines replaced and moved as the editor does stay sorted, and update hands out every change', () => {
+  // Each edit removes `removed` ids at `start`, moves the ids below by the difference and adds
+  // `added` new ones at `start`, as LintedDocument drives the indexes.
+  const edit = fc.tuple(fc.nat(80), fc.nat(40), fc.nat(40), fc.nat(1000));
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(edit, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 6 }),
+      (updates) => {
+        let hashes = Float64Array.from({ length: 60 }, (_, id) => (id % 7) * 2 ** 33 + id + 1);
+        const pairs = new SortedPairs((id) => {
+          const hash = hashes[id]!;
+          return hash === hash && hash !== 0 ? hash >>> 0 : undefined;
+        });
+        const ids = (): Uint32Array => Uint32Array.from(hashes.keys());
+        pairs.update(ids);
+        for (const edits of updates) {
+          let touched = new Set<number>();
+          for (const [at, removed, added, seed] of edits) {
+            const start = Math.min(at, hashes.length);
+            const count = Math.min(removed, hashes.length - start);
+            for (let id = start; id < start + count; id++) pairs.removing(id);
+            const next = new Float64Array(hashes.length - count + added);
+            next.set(hashes.subarray(0, start));
+            next.set(hashes.subarray(start + count), start + added);
+            hashes = next;
+            if (added !== count && start + count < hashes.length + count - added) {
+              pairs.move(start + count, added - count);
+              // Ids logged before this edit move with the lines below it.
+              touched = new Set([...touched].map((id) => (id >= start + count ? id + added - count : id)));
+            }
+            for (let id = start; id < start + Math.max(count, added); id++) touched.add(id);
+            for (let i = 0; i < added; i++) {
+              hashes[start + i] = ((seed + i) % 5) * 2 ** 33 + seed + i + 1;
+              pairs.added(start + i);
+            }
+          }
+          const { sorted, changes } = pairs.update(ids);
+          const want = sortByHash(ids(), hashes);
+          assert.deepEqual([...sorted.ids], [...want.ids]);
+          assert.deepEqual([...sorted.keys], [...want.keys]);
+          if (!changes) continue; // more changes than pairs: sorted again, nothing to hand out
+          const logged = new Set<number>();
+          for (let i = 2; i < changes.length; i += 3) logged.add(changes[i]!);
+          for (const id of logged) assert.ok(touched.has(id), `id ${id} was not changed`);
+          for (const id of touched) if (id < hashes.length) assert.ok(logged.has(id), `change of ${id} lost`);
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
 test('near-duplicate update: every example whose compared pairs an add or remove changes is re-reported', () => {
   // What forEachSimilarPairIn compares an example with: its band group's first member and the 8
   // members before it (WINDOW), ids ascending.

@@ -83,6 +83,9 @@ export const answerFormatDriftChecker = datasetChecker<AnswerFormatFacts>({
       remove(id) {
         set.remove(id);
       },
+      move(from, delta) {
+        set.move(from, delta);
+      },
       report(lines, report) {
         if (!on || set.size < MIN_EXAMPLES) return;
         const ids = set.ids();

@@ -102,7 +102,7 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
         if (duplicatesOn) reportDuplicates(byExact.sorted(ids), exact.values, lines, report);
         if (conflictsOn) reportConflicts(byPrompt.sorted(ids), prompt.values, answer.values, lines, report);
       },
-      update(lines, report) {
+      update(lines, report, restate) {
         const ids = (): Uint32Array => set.ids();
         const byCopy = duplicatesOn ? byExact.update(ids) : undefined;
         const byQuestion = conflictsOn ? byPrompt.update(ids) : undefined;
@@ -121,17 +121,27 @@ export const duplicateChecker = datasetChecker<DuplicateFacts>({
             );
           return 'all';
         }
-        const changed = new Set<number>();
+        const changed = new Set<number>(restate);
         if (byCopy) changedCopies(byCopy.sorted, byCopy.changes!, exact.values, changed);
         if (byQuestion)
           changedQuestions(byQuestion.sorted, byQuestion.changes!, answer.values, conflicted, changed);
         // Each changed id is reported again under both codes: the caller drops all it had.
         const present = [...changed].filter((id) => set.has(id));
-        const keys = (values: Float64Array): Set<number> =>
-          new Set(present.flatMap((id) => hashKey(values[id]!) ?? []));
-        for (const key of byCopy ? keys(exact.values) : [])
-          reportCopiesOf(pairsOf(byCopy!.sorted, key), exact.values, lines, report, changed);
-        for (const key of byQuestion ? keys(prompt.values) : []) {
+        /** The changed ids by key: a pasted block of copies is many keys of a few ids each. */
+        const byKey = (values: Float64Array): Map<number, Set<number>> => {
+          const ids = new Map<number, Set<number>>();
+          for (const id of present) {
+            const key = hashKey(values[id]!);
+            if (key === undefined) continue;
+            const same = ids.get(key);
+            if (same) same.add(id);
+            else ids.set(key, new Set([id]));
+          }
+          return ids;
+        };
+        for (const [key, ids] of byCopy ? byKey(exact.values) : [])
+          reportCopiesOf(pairsOf(byCopy!.sorted, key), exact.values, lines, report, ids);
+        for (const key of byQuestion ? byKey(prompt.values).keys() : []) {
           conflicted.delete(key);
           const pairs = pairsOf(byQuestion!.sorted, key);
           if (!twoAnswers(pairs.ids, answer.values)) continue; // no conflict: nothing to report

@@ -45,13 +45,20 @@ export function hashKey(hash: number): number | undefined {
   return hash === hash && hash !== 0 ? hash >>> 0 : undefined;
 }
 
-/** Patches a bigger batch than this are slower than sorting again. */
-const MAX_PATCHES = 256;
+/**
+ * Changes logged between two reads before the pairs are sorted again instead: merging k changes
+ * costs O(n + k log k), sorting again O(n) with a larger constant and a read of every key, so the
+ * log is kept up to about as many changes as there are pairs.
+ */
+const MIN_LOG = 256;
+/** Up to this many changes are patched one by one (a binary search and a memmove each), more are merged. */
+const MAX_SINGLE_PATCHES = 8;
 
 /**
  * `SortedIds` kept across reports. The language server changes a few ids between two reports (one
  * edited line is one remove and one add), so the sorted pairs are patched in place (a binary search
- * and a memmove per change) rather than sorted again; many changes (lines moved) sort again. The
+ * and a memmove per change, or one merge for a batch such as a pasted block) rather than sorted
+ * again; more changes than pairs sort again. The
  * first `sorted()` keeps nothing and changes are tracked only from the second on: a file read once
  * (the CLI, a large file linted from disk) reports once, and holds no sorted copy of its ids.
  */
@@ -63,8 +70,11 @@ export class SortedPairs {
   private reads = 0;
   /** Changes since the last `sorted()`, as (1 add | 0 remove, key, id) triples. */
   private log: number[] = [];
-  /** Whether ids moved since the last `update` (it then reports everything). */
-  private moved = false;
+  /**
+   * Changes since the last `update` already patched in (by `move`), their ids renumbered as the ids
+   * moved: `update` hands them out with the rest of the log.
+   */
+  private applied: number[] = [];
 
   /** `keyOf` reads an id's current key, or undefined to leave the id out. */
   constructor(private readonly keyOf: (id: number) => number | undefined) {}
@@ -85,11 +95,9 @@ export class SortedPairs {
       const sorted = this.sort(allIds());
       if (++this.reads === 1) return sorted;
       [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
-    } else {
-      for (let i = 0; i < this.log.length; i += 3)
-        this.patch(this.log[i]!, this.log[i + 1]!, this.log[i + 2]!);
-    }
+    } else this.apply(this.log);
     this.log = [];
+    this.applied = [];
     return { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) };
   }
 
@@ -97,20 +105,20 @@ export class SortedPairs {
    * For a caller that reports after every few changes (the editor's `update`): the pairs of every
    * present id, kept from the first call on, and the changes patched in since the previous call as
    * (1 add | 0 remove, key, id) triples; `changes` is undefined when they are not known (the first
-   * call, or more changes than are patched, after which the pairs were sorted again).
+   * call, or more changes than are patched, after which the pairs were sorted again). Ids moved
+   * since the previous call are not among the changes: the caller knows which moved.
    */
   update(allIds: () => Uint32Array): { sorted: SortedIds; changes: number[] | undefined } {
     let changes: number[] | undefined;
     if (this.valid) {
-      changes = this.log;
-      for (let i = 0; i < changes.length; i += 3) this.patch(changes[i]!, changes[i + 1]!, changes[i + 2]!);
-      if (this.moved) changes = undefined;
+      this.apply(this.log);
+      changes = this.applied.length === 0 ? this.log : this.applied.concat(this.log);
     } else {
       const sorted = this.sort(allIds());
       [this.keys, this.ids, this.length, this.valid] = [sorted.keys, sorted.ids, sorted.keys.length, true];
     }
     this.log = [];
-    this.moved = false;
+    this.applied = [];
     return {
       sorted: { keys: this.keys.subarray(0, this.length), ids: this.ids.subarray(0, this.length) },
       changes,
@@ -119,25 +127,36 @@ export class SortedPairs {
 
   /**
    * After `IdSet.move`: every id from `from` on is id + `delta`. Keys and the order of ids are kept,
-   * so the pairs stay sorted with no new sort; the next `update` reports no changes (every finding
-   * below the edit moved, and those naming a moved line changed).
+   * so the pairs stay sorted with no new sort; the changes logged so far are patched in first and
+   * kept, renumbered, for the next `update`.
    */
   move(from: number, delta: number): void {
     if (!this.valid || delta === 0) return;
     // Removals still in the log would otherwise meet the moved ids out of order.
-    for (let i = 0; i < this.log.length; i += 3) this.patch(this.log[i]!, this.log[i + 1]!, this.log[i + 2]!);
+    this.apply(this.log);
+    for (let i = 2; i < this.applied.length; i += 3) if (this.applied[i]! >= from) this.applied[i]! += delta;
+    for (let i = 0; i < this.log.length; i += 3) {
+      const id = this.log[i + 2]!;
+      this.applied.push(this.log[i]!, this.log[i + 1]!, id >= from ? id + delta : id);
+    }
     this.log = [];
-    for (let i = 0; i < this.length; i++) if (this.ids[i]! >= from) this.ids[i]! += delta;
-    this.moved = true;
+    // Without a branch: ids below and above `from` alternate in key order, and a mispredicted branch
+    // per pair made this loop the largest cost of a paste (ids stay below 2^31, so int32 math holds).
+    const ids = this.ids;
+    for (let i = 0; i < this.length; i++) {
+      const id = ids[i]!;
+      ids[i] = id + (((from - 1 - id) >> 31) & delta);
+    }
   }
 
   private record(op: number, id: number): void {
     if (!this.valid) return;
     const key = this.keyOf(id);
     if (key === undefined) return;
-    if (this.log.length >= MAX_PATCHES * 3) {
+    if (this.log.length + this.applied.length >= Math.max(MIN_LOG, this.length) * 3) {
       this.valid = false;
       this.log = [];
+      this.applied = [];
     } else this.log.push(op, key, id);
   }
 
@@ -152,6 +171,51 @@ export class SortedPairs {
       ids[n++] = id;
     }
     return radixSort(keys.subarray(0, n), ids.subarray(0, n));
+  }
+
+  /** Applies logged changes in order: one by one when few, else merged in one pass. */
+  private apply(log: readonly number[]): void {
+    if (log.length <= MAX_SINGLE_PATCHES * 3) {
+      for (let i = 0; i < log.length; i += 3) this.patch(log[i]!, log[i + 1]!, log[i + 2]!);
+      return;
+    }
+    // Changes by (key, id), the later first among equal pairs: the last change of a pair decides.
+    const order = Array.from({ length: log.length / 3 }, (_, i) => i * 3);
+    order.sort((a, b) => log[a + 1]! - log[b + 1]! || log[a + 2]! - log[b + 2]! || b - a);
+    // Into new arrays: a spare pair kept for the next merge would double the memory of every band.
+    const keys = new Uint32Array(Math.max(64, this.length + order.length));
+    const ids = new Uint32Array(keys.length);
+    let read = 0;
+    let write = 0;
+    let previous = -1;
+    for (const at of order) {
+      const [op, key, id] = [log[at]!, log[at + 1]!, log[at + 2]!];
+      if (previous !== -1 && log[previous + 1] === key && log[previous + 2] === id) continue;
+      previous = at;
+      // Pairs before (key, id) are copied as they are, in one block.
+      let high = this.length;
+      let low = read;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        const k = this.keys[mid]!;
+        if (k < key || (k === key && this.ids[mid]! < id)) low = mid + 1;
+        else high = mid;
+      }
+      keys.set(this.keys.subarray(read, low), write);
+      ids.set(this.ids.subarray(read, low), write);
+      write += low - read;
+      read = low;
+      const found = read < this.length && this.keys[read] === key && this.ids[read] === id;
+      if (found) read++;
+      if (op === 1) {
+        keys[write] = key;
+        ids[write++] = id;
+      }
+    }
+    keys.set(this.keys.subarray(read, this.length), write);
+    ids.set(this.ids.subarray(read, this.length), write);
+    write += this.length - read;
+    [this.keys, this.ids, this.length] = [keys, ids, write];
   }
 
   private patch(op: number, key: number, id: number): void {

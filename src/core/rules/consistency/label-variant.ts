@@ -68,6 +68,10 @@ export const labelVariantChecker = datasetChecker<LabelFacts>({
         byLabel.removing(id);
         set.remove(id);
       },
+      move(from, delta) {
+        set.move(from, delta);
+        byLabel.move(from, delta);
+      },
       report(lines, report) {
         if (!on || set.size < MIN_EXAMPLES) return;
         const sorted = byLabel.sorted(() => set.ids());

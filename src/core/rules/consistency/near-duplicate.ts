@@ -97,6 +97,11 @@ export class SketchStore implements SketchView {
   }
 }
 
+/** Examples per changed one above which `update` reports everything instead (measured: about 500). */
+const FOLLOW_COST = 512;
+/** Changed examples that `update` follows one by one in any file. */
+const MIN_FOLLOWED = 64;
+
 export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
   kind: 'dataset',
   rules: [NEAR_DUPLICATE, LEAKAGE],
@@ -134,17 +139,24 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
         const ids = store.set.ids();
         reportAll(store, threshold, (band) => byBand[band]!.sorted(() => ids), ids, lines, report);
       },
-      update(lines, report) {
+      update(lines, report, restate) {
         if (!on) return 'all';
         let ids: Uint32Array | undefined;
         const allIds = (): Uint32Array => (ids ??= store.set.ids());
         const updates = byBand.map((sorted) => sorted.update(allIds));
-        if (updates.some((band) => !band.changes)) {
+        // Following one changed example costs a search and up to WINDOW comparisons in every band,
+        // reporting all a scan of every band: past 1 change per FOLLOW_COST examples (a pasted block
+        // of 200 lines in a 35,000-line file), the scan is the cheaper one. A few are always followed,
+        // whatever the file's size (so that small files test this path too).
+        let followed = restate.length;
+        for (const band of updates) followed += (band.changes?.length ?? 0) / 3 / bands;
+        const scan = followed > MIN_FOLLOWED && followed * FOLLOW_COST > store.set.size;
+        if (scan || updates.some((band) => !band.changes)) {
           reportAll(store, threshold, (band) => updates[band]!.sorted, allIds(), lines, report);
           return 'all';
         }
         // The examples whose pairs an add or remove changed, in any band: only their partners can change.
-        const changed = new Set<number>();
+        const changed = new Set<number>(restate);
         updates.forEach(({ sorted, changes }) => {
           for (let i = 0; i < changes!.length; i += 3) {
             changed.add(changes![i + 2]!);

@@ -86,6 +86,10 @@ export const systemPromptDriftChecker = datasetChecker<number>({
         byPrompt.removing(id);
         set.remove(id);
       },
+      move(from, delta) {
+        set.move(from, delta);
+        byPrompt.move(from, delta);
+      },
       report(lines, report) {
         if (!on || set.size < MIN_EXAMPLES) return;
         const sorted = byPrompt.sorted(() => set.ids());

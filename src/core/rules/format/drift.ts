@@ -144,6 +144,9 @@ export const driftChecker = datasetChecker<string>({
         groups[group.number] = undefined;
         free.push(group.number);
       },
+      move(from, delta) {
+        present.move(from, delta);
+      },
       report(lines, report) {
         if (present.size < 2 || isUniform(byFacts.keys())) return;
         const firsts = new Int32Array(groups.length).fill(-1);

@@ -31,6 +31,8 @@ export const noExamplesChecker = datasetChecker<1>({
       remove() {
         lines--;
       },
+      // A count holds no ids.
+      move() {},
       report(_lines, report) {
         if (lines > 0) return;
         report(NO_EXAMPLES.code, {

@@ -69,6 +69,16 @@ export const unknownFormatChecker = datasetChecker<Facts>({
         if (facts === PREFERENCE) preference.delete(id);
         else unknown.delete(id);
       },
+      // Renumbers the lines of these formats, which are few (each is a problem already): O(their count).
+      move(from, delta) {
+        const moved = (id: number): number => (id >= from ? id + delta : id);
+        const entries = [...unknown];
+        unknown.clear();
+        for (const [id, facts] of entries) unknown.set(moved(id), facts);
+        const ids = [...preference];
+        preference.clear();
+        for (const id of ids) preference.add(moved(id));
+      },
       report(lines, report: Report) {
         if (unknown.size > 0) {
           const first = firstLine(lines, unknown.keys());

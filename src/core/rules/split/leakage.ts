@@ -56,6 +56,11 @@ export class LeakageIndex {
     this.files.get(file)?.store.remove(id);
   }
 
+  /** Every id of `file` from `from` on becomes id + `delta` (lines moved by an edit). */
+  move(file: string, from: number, delta: number): void {
+    this.files.get(file)?.store.set.move(from, delta);
+  }
+
   /** Forgets a file (closed, deleted, or no longer matching the split globs). */
   removeFile(file: string): void {
     this.files.delete(file);

@@ -43,6 +43,9 @@ export const lineEndingsChecker = datasetChecker<Eol>({
         present.remove(id);
         counts[code]!--;
       },
+      move(from, delta) {
+        present.move(from, delta);
+      },
       report(lines, report) {
         const [lf, crlf, cr] = counts as [number, number, number];
         if (cr === 0 && (lf === 0 || crlf === 0)) return;

@@ -1,6 +1,7 @@
 /**
  * "Tunesmith: Compare Dataset with Revision…": a `*.jsonl` file at a git revision against the file
- * as it is now, in a panel. The revision is picked from the commits that touched the file (or typed);
+ * as it is now, in a panel; "Compare Dataset with File…": another file (the older version) against it,
+ * in the same panel through the same request. The revision is picked from the commits that touched the file (or typed);
  * its content is read with `git show` (src/core/io/git-revision.ts, argument arrays) into a temporary
  * copy, and the comparison is the language server's `tunesmith/datasetDiff` request: the core's
  * `diffDatasets`, what `tunesmith diff --rev` runs, under the configuration the file's diagnostics use.
@@ -25,6 +26,7 @@ import { loadPage } from '../webview.ts';
 import { datasetCompareHtml } from './compare-page.ts';
 
 export const COMPARE_REVISION_COMMAND = 'tunesmith.dataset.compareRevision';
+export const COMPARE_FILE_COMMAND = 'tunesmith.dataset.compareFile';
 /** Examples listed of each kind in the panel. */
 const LISTED = 50;
 
@@ -43,6 +45,14 @@ export function registerDatasetCompare(
       } catch (error) {
         if (error instanceof RevisionProblem) void vscode.window.showErrorMessage(error.message);
         else showFailure(output, error, { logPrefix: 'compare with revision: ' });
+      }
+    }),
+    // From the Explorer with two files selected, VS Code passes the clicked one and the selection.
+    vscode.commands.registerCommand(COMPARE_FILE_COMMAND, async (arg: unknown, other?: unknown) => {
+      try {
+        await compareWithFile(extension.extensionUri, diff, targetOf(arg), other);
+      } catch (error) {
+        showFailure(output, error, { logPrefix: 'compare with file: ' });
       }
     }),
   ];
@@ -107,26 +117,98 @@ async function compareWithRevision(
   const revision =
     typeof given === 'string' && given !== '' ? given : await pickRevision(name, await commitsOf(file));
   if (revision === undefined) return;
+  await showComparison(
+    extensionUri,
+    diff,
+    uri,
+    `Comparing ${name} with ${short(revision, 12)}…`,
+    async (folder) => {
+      const oldPath = join(folder, `old-${name}`);
+      const commit = await writeFileAtRevision(file, revision, oldPath);
+      return { path: oldPath, name: `${name}@${commit.slice(0, 7)}` };
+    },
+  );
+}
+
+/** The other file: passed (a test, the Explorer's selection of two), else picked from the workspace. */
+async function otherFileOf(uri: vscode.Uri, given: unknown): Promise<vscode.Uri | undefined> {
+  if (given instanceof vscode.Uri) return given;
+  if (typeof given === 'string' && given !== '') return vscode.Uri.file(given);
+  if (Array.isArray(given)) {
+    const others = given.filter(
+      (item): item is vscode.Uri => item instanceof vscode.Uri && item.toString() !== uri.toString(),
+    );
+    if (given.length === 2 && others.length === 1) return others[0];
+  }
+  type Item = vscode.QuickPickItem & { uri?: vscode.Uri };
+  const files = (await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 1000))
+    .filter((file) => file.toString() !== uri.toString())
+    .sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+  const browse: Item = { label: '$(folder-opened) Browse…', detail: 'a JSONL file anywhere on disk' };
+  const picked = await vscode.window.showQuickPick(
+    [...files.map((file): Item => ({ label: vscode.workspace.asRelativePath(file), uri: file })), browse],
+    {
+      title: `Compare ${basename(uri.fsPath)} with File`,
+      placeHolder: 'The older version (shown on the left)',
+    },
+  );
+  if (!picked) return undefined;
+  if (picked.uri) return picked.uri;
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { 'JSON Lines': ['jsonl'] },
+    openLabel: 'Compare',
+  });
+  return chosen?.[0];
+}
+
+async function compareWithFile(
+  extensionUri: vscode.Uri,
+  diff: DiffService,
+  uri: vscode.Uri | undefined,
+  given: unknown,
+): Promise<void> {
+  if (!uri || uri.scheme !== 'file') {
+    void vscode.window.showWarningMessage('Compare with File works on a dataset file saved on disk.');
+    return;
+  }
+  const other = await otherFileOf(uri, given);
+  if (!other) return;
+  if (other.scheme !== 'file') {
+    void vscode.window.showWarningMessage('Compare with File compares files saved on disk.');
+    return;
+  }
+  const title = `Comparing ${basename(uri.fsPath)} with ${basename(other.fsPath)}…`;
+  await showComparison(extensionUri, diff, uri, title, (folder) =>
+    currentSide(other, folder, vscode.workspace.asRelativePath(other), 'old'),
+  );
+}
+
+/**
+ * The comparison of `oldSide` (written into a temporary folder when it is not a file as it is) with
+ * `uri` as it is in the editor, in a panel; the temporary folder is removed afterwards.
+ */
+async function showComparison(
+  extensionUri: vscode.Uri,
+  diff: DiffService,
+  uri: vscode.Uri,
+  title: string,
+  oldSide: (folder: string) => Promise<{ path: string; name: string }>,
+): Promise<void> {
   const folder = await mkdtemp(join(tmpdir(), 'tunesmith-compare-'));
   try {
-    const outcome = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Comparing ${name} with ${short(revision, 12)}…`,
-      },
+    const { sides, result } = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title },
       async () => {
-        const oldPath = join(folder, `old-${name}`);
-        const commit = await writeFileAtRevision(file, revision, oldPath);
         const sides = {
-          old: { path: oldPath, name: `${name}@${commit.slice(0, 7)}` },
-          new: await currentSide(uri, folder, name),
+          old: await oldSide(folder),
+          new: await currentSide(uri, folder, basename(uri.fsPath)),
         };
         return { sides, result: await diff({ uri: uri.toString(), ...sides, limit: LISTED }) };
       },
     );
-    const { sides, result } = outcome;
     if ('error' in result) {
-      void vscode.window.showErrorMessage(`Cannot compare ${name}: ${result.error}`);
+      void vscode.window.showErrorMessage(`Cannot compare ${sides.new.name}: ${result.error}`);
       return;
     }
     ComparePanel.show(extensionUri, uri, {
@@ -141,10 +223,10 @@ async function compareWithRevision(
 }
 
 /** The file as it is: an open buffer's unsaved text when it has some, else the file on disk. */
-async function currentSide(uri: vscode.Uri, folder: string, name: string) {
+async function currentSide(uri: vscode.Uri, folder: string, name: string, side: 'old' | 'new' = 'new') {
   const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
   if (!open?.isDirty) return { path: uri.fsPath, name };
-  const path = join(folder, `new-${name}`);
+  const path = join(folder, `${side}-${basename(uri.fsPath)}`);
   await writeFile(path, open.getText());
   return { path, name: `${name} (unsaved)` };
 }

@@ -29,7 +29,11 @@ export function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 /** `embed` in batches, reporting after each. */
-async function embedAll(embed: Embed, texts: readonly string[], progress?: Progress): Promise<Float32Array[]> {
+async function embedAll(
+  embed: Embed,
+  texts: readonly string[],
+  progress?: Progress,
+): Promise<Float32Array[]> {
   const vectors: Float32Array[] = [];
   progress?.(0, texts.length);
   for (let start = 0; start < texts.length; start += BATCH) {
@@ -80,7 +84,12 @@ export async function outputSimilarities(
  */
 export function askedPrompt(example: EvaluationExample): string {
   const turns = (example.messages ?? []).filter((turn) => turn.role !== 'system');
-  return turns.length > 0 ? turns.map((turn) => turn.content).join('\n').trim() : example.prompt;
+  return turns.length > 0
+    ? turns
+        .map((turn) => turn.content)
+        .join('\n')
+        .trim()
+    : example.prompt;
 }
 
 export interface TrainingPrompt {

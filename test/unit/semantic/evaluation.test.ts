@@ -79,7 +79,10 @@ test('the nearest training example of a held-out paraphrase is its training twin
     else console.log(`#${i}: "${second}" nearest line ${nearest[0]!.line}, not ${i + 1}`);
   }
   // Every pair is a paraphrase; a few are hard enough that a near-miss wins: 90% must be found.
-  assert.ok(right >= Math.ceil(0.9 * fixture.paraphrases.length), `${right} of ${fixture.paraphrases.length}`);
+  assert.ok(
+    right >= Math.ceil(0.9 * fixture.paraphrases.length),
+    `${right} of ${fixture.paraphrases.length}`,
+  );
   // The second index is built from the cache: nothing is embedded again.
   const misses = cache.misses;
   await TrainingIndex.build(train, embed);

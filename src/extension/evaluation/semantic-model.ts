@@ -37,7 +37,7 @@ async function embedAll(
   const vectors: Float32Array[] = [];
   progress?.(0, texts.length);
   for (let start = 0; start < texts.length; start += BATCH) {
-    vectors.push(...(await embed(texts.slice(start, start + BATCH))));
+    for (const vector of await embed(texts.slice(start, start + BATCH))) vectors.push(vector);
     progress?.(vectors.length, texts.length);
   }
   return vectors;

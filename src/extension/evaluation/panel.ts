@@ -20,8 +20,8 @@ import { exportReport } from './export-command.ts';
 import { LineHashes, ReportLines, placeResults } from './inline-model.ts';
 import { evaluationPanelHtml } from './page.ts';
 import { exampleAt, lineFile, OtherReports, withoutTokens, type ReportStore } from './reports.ts';
-import { evaluationModel, PanelSemantics, runTrainingFile } from './semantic.ts';
-import { askedPrompt, outputSimilarities } from './semantic-model.ts';
+import { evaluationModel, PanelSemantics } from './semantic.ts';
+import { askedPrompt, outputSimilarities, runTrainingFile } from './semantic-model.ts';
 
 export interface EvaluationHost {
   store: ReportStore;

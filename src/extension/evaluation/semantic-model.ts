@@ -5,6 +5,7 @@
  * on-disk cache by content hash), so a training file is embedded once per model, not once per panel.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { resolveConfig } from '../../core/engine/config.ts';
 import { LinePass } from '../../core/engine/linter.ts';
 import { splitBuffer } from '../../core/engine/reader.ts';
@@ -13,6 +14,8 @@ import type { Embed } from '../../core/semantic/cache.ts';
 import { semanticExample } from '../../core/semantic/examples.ts';
 import type { Neighbour } from '../../shared/evaluation-protocol.ts';
 import type { EvaluationExample, EvaluationReport } from '../../shared/evaluation-report.ts';
+import { runFiles } from '../runs/run.ts';
+import { EVALUATIONS_DIR, sourcePath } from './reports.ts';
 
 /** Texts sent to the worker at a time: small enough for progress to move, large enough to batch. */
 const BATCH = 64;
@@ -148,4 +151,32 @@ export class TrainingIndex {
     });
     return best.map(({ i, similarity }) => ({ ...this.prompts[i]!, similarity }));
   }
+}
+
+/**
+ * The training file of the run the report belongs to: `data.train` of `<run>/config.json`, relative
+ * to the config's folder as the trainer reads it (which rewrites it resolved once the run starts).
+ */
+export async function runTrainingFile(
+  reportPath: string,
+  report: EvaluationReport,
+): Promise<string | undefined> {
+  // A report without its run named, in a run's evaluations/ folder, is that run's.
+  const runDir = report.run
+    ? sourcePath(reportPath, report.run.dir)
+    : basename(dirname(reportPath)) === EVALUATIONS_DIR
+      ? dirname(dirname(reportPath))
+      : undefined;
+  if (runDir === undefined) return undefined;
+  let config: unknown;
+  try {
+    config = JSON.parse(await readFile(runFiles(runDir).config, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const data =
+    typeof config === 'object' && config !== null ? (config as { data?: unknown }).data : undefined;
+  const train = typeof data === 'object' && data !== null ? (data as { train?: unknown }).train : undefined;
+  if (typeof train !== 'string' || train === '') return undefined;
+  return isAbsolute(train) ? train : resolve(runDir, train);
 }

@@ -4,8 +4,8 @@
  * when a figure is first wanted, and keeps the workspace's embedding cache in front of it. Nothing here
  * runs before the report is on screen, so the panel opens as fast without a model as with one.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { EmbeddingCache, type Embed } from '../../core/semantic/cache.ts';
 import {
@@ -16,9 +16,6 @@ import {
 } from '../../core/semantic/model.ts';
 import { EmbeddingWorker } from '../../core/semantic/worker-client.ts';
 import type { SemanticModel } from '../../shared/evaluation-protocol.ts';
-import type { EvaluationReport } from '../../shared/evaluation-report.ts';
-import { runFiles } from '../runs/run.ts';
-import { sourcePath } from './reports.ts';
 import { TrainingIndex, type Progress } from './semantic-model.ts';
 
 /** Found, or why not (the notice the panel shows). */
@@ -36,29 +33,6 @@ export function evaluationModel(): FoundModel {
     ok: false,
     info: HOW_TO_GET_THE_MODEL.replace(/^Semantic checks are off/, 'Semantic scores are off') + named,
   };
-}
-
-/**
- * The training file of the run the report belongs to: `data.train` of `<run>/config.json`, relative
- * to the workspace the run is in (`<root>/.tunesmith/runs/<id>`, where the trainer is started).
- */
-export async function runTrainingFile(
-  reportPath: string,
-  report: EvaluationReport,
-): Promise<string | undefined> {
-  if (!report.run) return undefined;
-  const runDir = sourcePath(reportPath, report.run.dir);
-  let config: unknown;
-  try {
-    config = JSON.parse(await readFile(runFiles(runDir).config, 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const data =
-    typeof config === 'object' && config !== null ? (config as { data?: unknown }).data : undefined;
-  const train = typeof data === 'object' && data !== null ? (data as { train?: unknown }).train : undefined;
-  if (typeof train !== 'string' || train === '') return undefined;
-  return isAbsolute(train) ? train : join(dirname(dirname(dirname(runDir))), train);
 }
 
 /** One panel's embeddings: a worker started on first use, the cache, and the training index built. */

@@ -5,7 +5,7 @@
  * the worker thread and the on-disk cache, as in the panel.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,6 +14,7 @@ import { EmbeddingWorker } from '../../../src/core/semantic/worker-client.ts';
 import {
   askedPrompt,
   outputSimilarities,
+  runTrainingFile,
   TrainingIndex,
 } from '../../../src/extension/evaluation/semantic-model.ts';
 import { fixtureReport } from '../../webview/evaluation-reports.ts';
@@ -110,4 +111,27 @@ test('similarity(output, reference) ranks a paraphrase above an unrelated answer
   assert.ok(tuned! > 0.7, `paraphrase ${tuned}`);
   assert.ok(base! < 0.3, `unrelated ${base}`);
   assert.equal(result.mean.tuned, tuned);
+});
+
+test("a run's training file: data.train of its config, relative to the run's folder", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tunesmith-eval-train-'));
+  try {
+    const run = join(root, '.tunesmith/runs/tiny-1');
+    mkdirSync(join(run, 'evaluations'), { recursive: true });
+    const reportPath = join(run, 'evaluations/final.json');
+    const report = fixtureReport();
+    report.run = { dir: run };
+    // No config yet: no training file known (the panel then offers to choose one).
+    assert.equal(await runTrainingFile(reportPath, report), undefined);
+    writeFileSync(join(run, 'config.json'), JSON.stringify({ data: { train: '../../../data/train.jsonl' } }));
+    assert.equal(await runTrainingFile(reportPath, report), join(root, 'data/train.jsonl'));
+    writeFileSync(join(run, 'config.json'), JSON.stringify({ data: { train: '/abs/train.jsonl' } }));
+    assert.equal(await runTrainingFile(reportPath, report), '/abs/train.jsonl');
+    // Without `run`, a report in a run's evaluations/ folder is that run's; elsewhere, none.
+    delete report.run;
+    assert.equal(await runTrainingFile(reportPath, report), '/abs/train.jsonl');
+    assert.equal(await runTrainingFile(join(root, 'predictions.json'), report), undefined);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

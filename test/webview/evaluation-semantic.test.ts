@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { withoutTokens } from '../../src/extension/evaluation/reports.ts';
 import type { EvaluationReport } from '../../src/shared/evaluation-report.ts';
 import { until } from '../e2e/harness.ts';
-import { fixtureReport } from './evaluation-reports.ts';
+import { fixtureReport, largeReport } from './evaluation-reports.ts';
 import { post, startHost, type Host } from './host.ts';
 
 let host: Host;
@@ -168,5 +168,33 @@ test('without a model: the notice says how to get it, and the rest of the panel 
     tuned: [2],
   });
   assert.equal(await page.locator('#semantic').textContent(), info);
+  await page.close();
+});
+
+test('10,000 examples: the scores arrive after the rows, in one message checked and shown fast', async () => {
+  const report = largeReport(10_000);
+  const page = await openReport(report);
+  const index = report.examples.map((example) => example.index);
+  const scores = index.map((i) => (i % 100) / 100);
+  const took = await page.evaluate(
+    (message) => {
+      const started = performance.now();
+      (window as unknown as { __host(d: unknown): void }).__host(message);
+      return performance.now() - started;
+    },
+    {
+      type: 'semantic',
+      state: 'ready',
+      model: MODEL,
+      mean: { base: 0.5, tuned: 0.5 },
+      index,
+      base: scores,
+      tuned: scores,
+    },
+  );
+  const shown = await page.locator('#rows .row .score.similarity').count();
+  assert.ok(shown > 0 && shown < 200, `${shown} rows with a score in the DOM`);
+  console.log(`semantic message of 10,000 examples handled in ${took.toFixed(1)} ms`);
+  assert.ok(took < 500, `${took} ms`);
   await page.close();
 });

@@ -72,6 +72,7 @@ export class EvaluationPanel {
   private chosenTraining: string | undefined;
   /** The training file of the last `nearest` answer: what `openTraining` opens. */
   private shownTraining: string | undefined;
+  private disposed = false;
 
   static show(extensionUri: vscode.Uri, path: string, host: EvaluationHost): EvaluationPanel {
     const existing = EvaluationPanel.panels.get(path);
@@ -124,6 +125,8 @@ export class EvaluationPanel {
   }
 
   private post(message: EvaluationHostMessage): void {
+    // The semantic figures arrive late: the panel may have been closed meanwhile.
+    if (this.disposed) return;
     void this.panel.webview.postMessage(message);
   }
 
@@ -344,6 +347,7 @@ export class EvaluationPanel {
   }
 
   dispose(): void {
+    this.disposed = true;
     EvaluationPanel.panels.delete(this.path);
     clearInterval(this.timer);
     if (typeof this.semantics === 'object') this.semantics.dispose();

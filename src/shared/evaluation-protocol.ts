@@ -48,7 +48,57 @@ export type EvaluationHostMessage =
   /** The file could not be read or is not a report: what is wrong, naming the file. */
   | { type: 'problem'; path: string; message: string }
   | { type: 'tokens'; index: number; tokens: Tokens | null }
-  | { type: 'others'; reports: OtherReport[] };
+  | { type: 'others'; reports: OtherReport[] }
+  /** Similarity of output and reference by embedding: computed in the background after the report. */
+  | SemanticMessage
+  /** The training examples nearest a regressed example, asked for by `nearest`. */
+  | NearestMessage;
+
+/** The embedding model a semantic figure was computed with. */
+export interface SemanticModel {
+  name: string;
+  path: string;
+}
+
+export type SemanticMessage =
+  /** No model: `info` says how to get one; the rest of the panel is unaffected. */
+  | { type: 'semantic'; state: 'off'; info: string }
+  | { type: 'semantic'; state: 'working'; done: number; total: number }
+  | { type: 'semantic'; state: 'failed'; message: string }
+  | {
+      type: 'semantic';
+      state: 'ready';
+      model: SemanticModel;
+      /** Corpus means of cosine(output, reference). */
+      mean: { base?: number; tuned: number };
+      /** Per example, in the order of `index`; `base` only in a two-system report. */
+      index: number[];
+      base?: number[];
+      tuned: number[];
+    };
+
+/** One training example near another's prompt: its 1-based line, cosine similarity and prompt. */
+export interface Neighbour {
+  line: number;
+  similarity: number;
+  prompt: string;
+}
+
+export type NearestMessage =
+  | { type: 'nearest'; index: number; state: 'off'; info: string }
+  /** The training prompts being embedded (once per file; cached on disk). */
+  | { type: 'nearest'; index: number; state: 'working'; done: number; total: number }
+  /** No training file is known (a predictions file opened alone): the page offers to choose one. */
+  | { type: 'nearest'; index: number; state: 'choose' }
+  | { type: 'nearest'; index: number; state: 'failed'; message: string }
+  | {
+      type: 'nearest';
+      index: number;
+      state: 'ready';
+      file: string;
+      model: SemanticModel;
+      neighbours: Neighbour[];
+    };
 
 /** Evaluation panel → extension. Examples are named by `index`; the host looks up everything else. */
 export type EvaluationPanelMessage =
@@ -58,7 +108,13 @@ export type EvaluationPanelMessage =
   | { type: 'compareInDiff'; index: number; left: TextSide; right: TextSide }
   /** One of the reports of the last `others` message. */
   | { type: 'openReport'; path: string }
-  | { type: 'export'; format: ExportFormat };
+  | { type: 'export'; format: ExportFormat }
+  /** The training examples nearest example `index`'s prompt (a regressed example, expanded). */
+  | { type: 'nearest'; index: number }
+  /** Pick a training file for `nearest` (then answered for example `index`). */
+  | { type: 'chooseTraining'; index: number }
+  /** Open the training file of the last `nearest` answer at this 1-based line. */
+  | { type: 'openTraining'; line: number };
 
 /** What narrows the examples shown (on top of the search). */
 export type RowFilter =

@@ -206,6 +206,30 @@ const evaluationHostMessages: unknown[] = [
       { path: 'D:/r2.JSON', id: 'r2', primary: 'bleu', metrics: { tuned: metrics }, current: false },
     ],
   },
+  { type: 'semantic', state: 'off', info: 'no model' },
+  { type: 'semantic', state: 'working', done: 3, total: 10 },
+  { type: 'semantic', state: 'failed', message: 'worker died' },
+  {
+    type: 'semantic',
+    state: 'ready',
+    model: { name: 'all-MiniLM-L6-v2', path: '/m' },
+    mean: { base: 0.5, tuned: 0.75 },
+    index: [0, 1],
+    base: [0.25, 0.75],
+    tuned: [1, 0.5],
+  },
+  { type: 'nearest', index: 1, state: 'off', info: 'no model' },
+  { type: 'nearest', index: 1, state: 'working', done: 0, total: 5 },
+  { type: 'nearest', index: 1, state: 'choose' },
+  { type: 'nearest', index: 1, state: 'failed', message: 'unreadable' },
+  {
+    type: 'nearest',
+    index: 1,
+    state: 'ready',
+    file: '/w/train.jsonl',
+    model: { name: 'm', path: '/m' },
+    neighbours: [{ line: 3, similarity: 0.9, prompt: 'p' }],
+  },
 ];
 const evaluationPanelMessages: unknown[] = [
   { type: 'ready' },
@@ -214,6 +238,9 @@ const evaluationPanelMessages: unknown[] = [
   { type: 'compareInDiff', index: 3, left: 'base', right: 'reference' },
   { type: 'openReport', path: reportPath },
   { type: 'export', format: 'html' },
+  { type: 'nearest', index: 2 },
+  { type: 'chooseTraining', index: 2 },
+  { type: 'openTraining', line: 7 },
 ];
 const evaluationPanelStates: unknown[] = [
   { path: reportPath },

@@ -15,6 +15,8 @@ import {
   type EvaluationPanelMessage,
   type EvaluationPanelState,
   type ExportFormat,
+  type NearestMessage,
+  type SemanticMessage,
   type RowSort,
   type SortOf,
   type TextSide,
@@ -26,6 +28,7 @@ import { acquireHost } from '../common/host.ts';
 import { markFilter, showHeader } from './header.ts';
 import { othersProbe, resizeOthers, showOthers } from './others.ts';
 import { DEFAULT_VIEW, filterCounts, visibleRows, type RowView } from './rows.ts';
+import { showSemanticHeader, type ExampleSimilarity } from './semantic.ts';
 import { ExampleTable, tableProbe } from './table.ts';
 
 const vscode = acquireHost<EvaluationPanelMessage, EvaluationPanelState>();
@@ -38,6 +41,10 @@ const page = {
   hasTokens: false,
   tokens: new Map<number, Tokens | null>(),
   asked: new Set<number>(),
+  semantic: undefined as SemanticMessage | undefined,
+  similarity: new Map<number, ExampleSimilarity>(),
+  nearest: new Map<number, NearestMessage>(),
+  nearestAsked: new Set<number>(),
   view: DEFAULT_VIEW as RowView,
   /** Sorting by a metric: largest first unless turned around. */
   descending: true,
@@ -69,6 +76,13 @@ const table = new ExampleTable(
     get canOpenLine() {
       const source = page.report?.source;
       return Boolean(source?.heldout ?? source?.predictions);
+    },
+    similarity: (index) => page.similarity.get(index),
+    nearest: (index) => page.nearest.get(index),
+    requestNearest: (index) => {
+      if (page.nearestAsked.has(index)) return;
+      page.nearestAsked.add(index);
+      post({ type: 'nearest', index });
     },
   },
   [$('head'), $('toolbar')],
@@ -164,6 +178,12 @@ function showReport(message: Extract<EvaluationHostMessage, { type: 'report' }>)
   page.hasTokens = message.tokens;
   page.tokens.clear();
   page.asked.clear();
+  // Another version of the report: the host computes its figures again.
+  page.semantic = undefined;
+  page.similarity.clear();
+  page.nearest.clear();
+  page.nearestAsked.clear();
+  showSemanticHeader($('semantic'), message.report, undefined);
   // The same file again (re-evaluated) keeps the view; a revived panel gets the one it saved.
   if (!sameFile)
     page.view =
@@ -216,6 +236,31 @@ function handle(message: EvaluationHostMessage): void {
       if (position !== undefined) table.redraw(position);
       return;
     }
+    case 'semantic': {
+      if (!page.report) return;
+      page.semantic = message;
+      showSemanticHeader($('semantic'), page.report, message);
+      if (message.state !== 'ready') return;
+      page.similarity.clear();
+      message.index.forEach((index, i) => {
+        const base = message.base?.[i];
+        page.similarity.set(
+          index,
+          base === undefined ? { tuned: message.tuned[i]! } : { base, tuned: message.tuned[i]! },
+        );
+      });
+      table.redrawAll();
+      return;
+    }
+    case 'nearest': {
+      page.nearest.set(message.index, message);
+      // Asked again on the next expand once the host could not answer (it may be set up by then).
+      if (message.state === 'off' || message.state === 'failed' || message.state === 'choose')
+        page.nearestAsked.delete(message.index);
+      const position = table.positionOf(message.index);
+      if (position !== undefined) table.redraw(position);
+      return;
+    }
     case 'others':
       showOthers(message.reports, page.report?.primary ?? 'exact', (path) =>
         post({ type: 'openReport', path }),
@@ -255,7 +300,12 @@ $('rows').addEventListener('click', (event) => {
   const row = button?.closest<HTMLElement>('.row');
   if (!button || !row) return;
   const index = Number(row.dataset['index']);
-  if (button.dataset['action'] === 'openHeldout') post({ type: 'openHeldout', index });
+  const action = button.dataset['action'];
+  if (action === 'openHeldout') post({ type: 'openHeldout', index });
+  else if (action === 'openTraining') {
+    event.preventDefault();
+    post({ type: 'openTraining', line: Number(button.dataset['line']) });
+  } else if (action === 'chooseTraining') post({ type: 'chooseTraining', index });
   else
     post({
       type: 'compareInDiff',

@@ -11,7 +11,7 @@ import {
   type MetricName,
   type SystemId,
 } from '../../src/shared/evaluation-report.ts';
-import type { TextSide, Tokens } from '../../src/shared/evaluation-protocol.ts';
+import type { NearestMessage, TextSide, Tokens } from '../../src/shared/evaluation-protocol.ts';
 import {
   METRIC_SHORT,
   exampleDelta,
@@ -25,6 +25,7 @@ import {
   type DiffPart,
 } from '../../src/shared/evaluation-view.ts';
 import { element } from '../common/dom.ts';
+import { formatSimilarity, nearestSection, similarityLine, type ExampleSimilarity } from './semantic.ts';
 
 /**
  * What a collapsed cell renders of a long text: more than its three lines show in a wide panel, and
@@ -43,6 +44,10 @@ export interface RowContext {
   tokens: Tokens | null | undefined;
   /** Whether the held-out (or predictions) file can be opened at the example's line. */
   canOpenLine: boolean;
+  /** cosine(output, reference), once the host computed it. */
+  similarity: ExampleSimilarity | undefined;
+  /** The nearest training examples (a regressed example, expanded): undefined until answered. */
+  nearest: NearestMessage | undefined;
 }
 
 const WHITESPACE_GLYPHS: Record<string, string> = { ' ': '␣', '\n': '↵\n', '\t': '⇥', '\r': '␍' };
@@ -128,6 +133,9 @@ function outputCell(example: EvaluationExample, system: SystemId, context: RowCo
   return cell;
 }
 
+const formatDeltaSimilarity = (delta: number): string =>
+  `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${Math.abs(delta).toFixed(3)}`;
+
 const mark = (right: boolean | undefined): string => (right === undefined ? '' : right ? '✓' : '✗');
 
 /** "F1 0.308 → 1.000 (+0.692)", or "F1 1.000" without base. */
@@ -153,6 +161,17 @@ function scoresCell(example: EvaluationExample, context: RowContext): HTMLElemen
   cell.append(head, element('div', { class: 'score' }, scoreLine(example, report.primary)));
   if (context.sortMetric && context.sortMetric !== report.primary)
     cell.append(element('div', { class: 'score sorted' }, scoreLine(example, context.sortMetric)));
+  if (context.similarity)
+    cell.append(
+      element(
+        'div',
+        {
+          class: 'score similarity',
+          title: 'semantic similarity: cosine of output and reference embeddings',
+        },
+        similarityLine(context.similarity),
+      ),
+    );
   if (example.error) cell.append(element('div', { class: 'error' }, clip(example.error, context.expanded)));
   return cell;
 }
@@ -178,6 +197,29 @@ function detail(example: EvaluationExample, context: RowContext): HTMLElement {
       tr.append(element('td', { class: 'num' }, formatDelta(metric, exampleDelta(example, metric))));
     table.append(tr);
   }
+  const similarity = context.similarity;
+  if (similarity) {
+    const tr = element('tr', { class: 'similarity' });
+    tr.append(element('td', { title: 'cosine of output and reference embeddings' }, 'semantic'));
+    if (example.scores.base)
+      tr.append(
+        element(
+          'td',
+          { class: 'num' },
+          similarity.base === undefined ? '' : formatSimilarity(similarity.base),
+        ),
+      );
+    tr.append(element('td', { class: 'num' }, formatSimilarity(similarity.tuned)));
+    if (example.scores.base)
+      tr.append(
+        element(
+          'td',
+          { class: 'num' },
+          similarity.base === undefined ? '' : formatDeltaSimilarity(similarity.tuned - similarity.base),
+        ),
+      );
+    table.append(tr);
+  }
   const actions = element('div', { class: 'actions' });
   const action = (label: string, name: string, extra: Record<string, string> = {}) =>
     actions.append(element('vscode-button', { secondary: '', 'data-action': name, ...extra }, label));
@@ -188,6 +230,7 @@ function detail(example: EvaluationExample, context: RowContext): HTMLElement {
   compare('tuned', 'reference', 'Compare tuned ↔ reference');
   if (example.outputs.base !== undefined) compare('base', 'reference', 'Compare base ↔ reference');
   box.append(table, actions);
+  if (example.outcome === 'regressed') box.append(nearestSection(context.nearest));
   if (context.tokens === undefined)
     box.append(element('div', { class: 'muted' }, 'Loading token log-probs…'));
   return box;

@@ -10,9 +10,10 @@
  * page is idle those are computed (with more time each) and their rows redrawn.
  */
 import type { EvaluationReport, SystemId } from '../../src/shared/evaluation-report.ts';
-import type { RowSort, Tokens } from '../../src/shared/evaluation-protocol.ts';
+import type { NearestMessage, RowSort, Tokens } from '../../src/shared/evaluation-protocol.ts';
 import { costlyDiff, wordDiff, type DiffPart } from '../../src/shared/evaluation-view.ts';
 import { buildRow } from './row.ts';
+import type { ExampleSimilarity } from './semantic.ts';
 
 /** A collapsed row's height in px (three lines of text); the stylesheet reads it as --row-height. */
 export const ROW_HEIGHT = 66;
@@ -37,6 +38,10 @@ export interface TableHost {
   tokens(index: number): Tokens | null | undefined;
   requestTokens(index: number): void;
   canOpenLine: boolean;
+  similarity(index: number): ExampleSimilarity | undefined;
+  /** The nearest training examples of a regressed example: asked for when its row is first expanded. */
+  nearest(index: number): NearestMessage | undefined;
+  requestNearest(index: number): void;
 }
 
 /** For tests and the benchmark. */
@@ -123,10 +128,16 @@ export class ExampleTable {
       const example = this.report!.examples[position]!;
       if (this.hasTokens && this.host.tokens(example.index) === undefined)
         this.host.requestTokens(example.index);
+      if (example.outcome === 'regressed') this.host.requestNearest(example.index);
     }
     this.redraw(position);
     this.layout();
     this.update();
+  }
+
+  /** Rebuilds the rows in the DOM (the similarity scores arrived). */
+  redrawAll(): void {
+    for (const position of [...this.rendered.keys()]) this.redraw(position);
   }
 
   /** Rebuilds one row if it is in the DOM (its tokens arrived, its diff finished). */
@@ -240,6 +251,8 @@ export class ExampleTable {
       diff: (system) => this.diff(position, system),
       tokens: this.hasTokens ? this.host.tokens(example.index) : null,
       canOpenLine: this.host.canOpenLine,
+      similarity: this.host.similarity(example.index),
+      nearest: expanded && example.outcome === 'regressed' ? this.host.nearest(example.index) : undefined,
     });
     if (expanded) this.observer.observe(node);
     return node;

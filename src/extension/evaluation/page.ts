@@ -23,6 +23,7 @@ export const evaluationPanelHtml = (page: PanelPage): string =>
   <div class="summary">
     <section>
       <table id="metrics" class="metrics"></table>
+      <div id="semantic" class="semantic" hidden></div>
       <ul id="notes" class="notes"></ul>
     </section>
     <section id="flips" class="flips"></section>

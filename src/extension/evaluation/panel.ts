@@ -20,6 +20,8 @@ import { exportReport } from './export-command.ts';
 import { LineHashes, ReportLines, placeResults } from './inline-model.ts';
 import { evaluationPanelHtml } from './page.ts';
 import { exampleAt, lineFile, OtherReports, withoutTokens, type ReportStore } from './reports.ts';
+import { evaluationModel, PanelSemantics } from './semantic.ts';
+import { askedPrompt, outputSimilarities, runTrainingFile } from './semantic-model.ts';
 
 export interface EvaluationHost {
   store: ReportStore;
@@ -28,6 +30,20 @@ export interface EvaluationHost {
 
 /** How often the report file is checked for a new version. */
 const POLL_MS = 1000;
+/** Training examples shown near a regressed one. */
+const NEAREST = 5;
+/** Progress messages at most this often: a 10,000-line file must not flood the page. */
+const PROGRESS_MS = 200;
+
+function throttled(post: (done: number, total: number) => void): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && done > 0 && now - last < PROGRESS_MS) return;
+    last = now;
+    post(done, total);
+  };
+}
 
 /** "Evaluation tiny-1 · final": the run's folder and the report's id. */
 function title(path: string, report?: EvaluationReport): string {
@@ -50,6 +66,13 @@ export class EvaluationPanel {
   private lastOthers: OtherReport[] = [];
   private lastOthersKey = '';
   private polling: Promise<void> | undefined;
+  /** Made on the first semantic figure; a string: no model, and how to get one. */
+  private semantics: PanelSemantics | string | undefined;
+  /** The training file chosen for a report without a run. */
+  private chosenTraining: string | undefined;
+  /** The training file of the last `nearest` answer: what `openTraining` opens. */
+  private shownTraining: string | undefined;
+  private disposed = false;
 
   static show(extensionUri: vscode.Uri, path: string, host: EvaluationHost): EvaluationPanel {
     const existing = EvaluationPanel.panels.get(path);
@@ -102,6 +125,8 @@ export class EvaluationPanel {
   }
 
   private post(message: EvaluationHostMessage): void {
+    // The semantic figures arrive late: the panel may have been closed meanwhile.
+    if (this.disposed) return;
     void this.panel.webview.postMessage(message);
   }
 
@@ -119,6 +144,91 @@ export class EvaluationPanel {
     this.post({ type: 'report', path: this.path, report, tokens });
     this.lastOthersKey = '';
     await this.sendOthers();
+    // After the report is on its way: the page shows it meanwhile, and the scores join it.
+    void this.sendSimilarities(result.report, result.stamp);
+  }
+
+  /** The panel's embeddings, or how to get the model (looked for again on each report: it may be set up since). */
+  private semanticsOrInfo(): PanelSemantics | string {
+    if (typeof this.semantics !== 'object') {
+      const found = evaluationModel();
+      if (!found.ok) return (this.semantics = found.info);
+      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.path));
+      this.semantics = new PanelSemantics(found.files, folder?.uri.fsPath ?? dirname(this.path));
+    }
+    return this.semantics;
+  }
+
+  private async sendSimilarities(report: EvaluationReport, stamp: string): Promise<void> {
+    const semantics = this.semanticsOrInfo();
+    if (typeof semantics === 'string') return this.post({ type: 'semantic', state: 'off', info: semantics });
+    try {
+      const progress = throttled((done, total) =>
+        this.post({ type: 'semantic', state: 'working', done, total }),
+      );
+      const result = await outputSimilarities(report, semantics.embed, progress);
+      // A newer version of the report arrived meanwhile: its own pass sends its scores.
+      if (stamp !== this.stamp) return;
+      this.post({ type: 'semantic', state: 'ready', model: semantics.model, ...result });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.host.output.warn(`evaluation panel ${this.path}: semantic scores: ${message}`);
+      this.post({ type: 'semantic', state: 'failed', message });
+    }
+  }
+
+  /** The training examples nearest example `index`'s prompt, from the run's training file (or one chosen). */
+  private async sendNearest(report: EvaluationReport, index: number): Promise<void> {
+    const example = exampleAt(report, index);
+    if (!example) return;
+    const semantics = this.semanticsOrInfo();
+    if (typeof semantics === 'string')
+      return this.post({ type: 'nearest', index, state: 'off', info: semantics });
+    const file = this.chosenTraining ?? (await runTrainingFile(this.path, report));
+    if (!file) return this.post({ type: 'nearest', index, state: 'choose' });
+    try {
+      const progress = throttled((done, total) =>
+        this.post({ type: 'nearest', index, state: 'working', done, total }),
+      );
+      const training = await semantics.trainingIndex(file, progress);
+      const [query] = await semantics.embed([askedPrompt(example)]);
+      this.shownTraining = file;
+      this.post({
+        type: 'nearest',
+        index,
+        state: 'ready',
+        file,
+        model: semantics.model,
+        neighbours: training.nearest(query!, NEAREST),
+      });
+    } catch (error) {
+      const message = `The training file ${file} could not be searched: ${error instanceof Error ? error.message : String(error)}`;
+      this.post({ type: 'nearest', index, state: 'failed', message });
+    }
+  }
+
+  private async chooseTraining(report: EvaluationReport, index: number): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'The training file to search for examples near this one',
+      canSelectMany: false,
+      filters: { 'JSON Lines': ['jsonl', 'json'] },
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    });
+    if (!picked?.[0]) return;
+    this.chosenTraining = picked[0].fsPath;
+    await this.sendNearest(report, index);
+  }
+
+  private async openTraining(line: number): Promise<void> {
+    const file = this.shownTraining;
+    if (!file) return;
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const at = Math.min(line - 1, document.lineCount - 1);
+    await vscode.window.showTextDocument(document, {
+      selection: new vscode.Range(at, 0, at, 0),
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+    });
   }
 
   private async sendOthers(): Promise<void> {
@@ -149,6 +259,7 @@ export class EvaluationPanel {
       return;
     }
     if (message.type === 'ready') return this.send();
+    if (message.type === 'openTraining') return this.openTraining(message.line);
     if (message.type === 'openReport') {
       // Only a report this panel listed: the page names it, the host decides.
       if (!this.lastOthers.some((other) => other.path === message.path)) {
@@ -164,7 +275,7 @@ export class EvaluationPanel {
   }
 
   private async act(
-    message: Exclude<EvaluationPanelMessage, { type: 'ready' | 'openReport' }>,
+    message: Exclude<EvaluationPanelMessage, { type: 'ready' | 'openReport' | 'openTraining' }>,
     report: EvaluationReport,
   ): Promise<void> {
     switch (message.type) {
@@ -185,6 +296,10 @@ export class EvaluationPanel {
         return;
       case 'export':
         return exportReport(this.path, report, message.format);
+      case 'nearest':
+        return this.sendNearest(report, message.index);
+      case 'chooseTraining':
+        return this.chooseTraining(report, message.index);
     }
   }
 
@@ -232,8 +347,10 @@ export class EvaluationPanel {
   }
 
   dispose(): void {
+    this.disposed = true;
     EvaluationPanel.panels.delete(this.path);
     clearInterval(this.timer);
+    if (typeof this.semantics === 'object') this.semantics.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     this.host.store.forget(this.path);
     this.panel.dispose();

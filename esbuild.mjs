@@ -87,7 +87,7 @@ for (const options of builds) {
 // onnxruntime-node (native, so external) is required by the semantic worker at run time, but the
 // .vsix ships no node_modules (vsce --no-dependencies drops every node_modules path, negations
 // included). Its JS, package.json and the one target's binaries, with onnxruntime-common, are copied
-// into dist/node_modules, where require('onnxruntime-node') from dist/*.cjs finds them: 46 MB for
+// into dist/node_modules, where require('onnxruntime-node') from dist/*.cjs finds them: 45 MB for
 // one platform instead of the 288 MB of all of them. The target is the VSIX's (`vsce package
 // --target linux-x64`): TUNESMITH_TARGET, by default the build machine's.
 const target = process.env.TUNESMITH_TARGET || `${process.platform}-${process.arch}`;

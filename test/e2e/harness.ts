@@ -74,9 +74,22 @@ export function installExtension(env: Setup): { extensionsDir: string } {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return { extensionsDir };
   const vsix = join(env.cache, 'tunesmith.vsix');
   log('packaging the extension…');
+  // A platform-specific VSIX: it carries onnxruntime's binaries for this machine only (esbuild.mjs
+  // copies them into dist/ for the same target).
+  const target = process.env['TUNESMITH_TARGET'] || `${process.platform}-${process.arch}`;
   execFileSync(
     process.execPath,
-    [VSCE, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix],
+    [
+      VSCE,
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--target',
+      target,
+      '-o',
+      vsix,
+    ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   rmSync(extensionsDir, { recursive: true, force: true });

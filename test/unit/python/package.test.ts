@@ -36,3 +36,33 @@ test('the extension package holds the trainer package and its installer, not its
   );
   assert.deepEqual(unwanted, []);
 });
+
+// The semantic worker requires onnxruntime-node at run time (esbuild leaves it out of the bundle);
+// without its binding in the package the semantic rules never run in the installed extension.
+// Needs `npm run build`, which copies the runtime into dist/.
+test('the extension package holds onnxruntime for its target platform only', () => {
+  const listing = execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'],
+    { cwd: ROOT, encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n');
+  // The target esbuild.mjs copied for: TUNESMITH_TARGET, by default this machine.
+  const target = process.env['TUNESMITH_TARGET'] || `${process.platform}-${process.arch}`;
+  const bin = `dist/node_modules/onnxruntime-node/bin/napi-v6/${target.replace('-', '/')}`;
+  for (const path of [
+    'dist/semantic-worker.cjs',
+    'dist/node_modules/onnxruntime-node/package.json',
+    'dist/node_modules/onnxruntime-node/dist/index.js',
+    'dist/node_modules/onnxruntime-node/dist/binding.js',
+    `${bin}/onnxruntime_binding.node`,
+    'dist/node_modules/onnxruntime-common/package.json',
+    'dist/node_modules/onnxruntime-common/dist/cjs/index.js',
+  ])
+    assert.ok(listing.includes(path), `${path} is missing from the package (run npm run build)`);
+  const otherPlatforms = listing.filter(
+    (path) => path.includes('/bin/napi-v6/') && !path.startsWith(`${bin}/`),
+  );
+  assert.deepEqual(otherPlatforms, []);
+});

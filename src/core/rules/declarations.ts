@@ -128,7 +128,7 @@ export const FAMILIES = {
       // ~250 examples/s on 2 cores, so 20,000 is ~80 s the first time and a few seconds once cached.
       maxExamples: positiveNumber(
         'The semantic rules are skipped, with a notice, when more distinct prompts than this are linted together.',
-        20000,
+        5000,
       ),
       modelPath: option({
         description:

@@ -5,11 +5,11 @@
  * sorted across edits (`SortedPairs`, keyed by the float's bits): a report finds the median at once,
  * the median deviation by walking out from it, and the outliers at the two ends.
  */
-import { datasetChecker, type LineContext } from '../../engine/rule.ts';
+import { datasetChecker, type LineAccess, type LineContext, type Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, isOn } from './common.ts';
-import { SortedPairs } from './grouping.ts';
+import { SortedPairs, type SortedIds } from './grouping.ts';
 
 export const LENGTH_OUTLIER: RuleMeta = {
   code: 'consistency/length-outlier',
@@ -79,6 +79,37 @@ function medianDeviation(values: Float32Array, mid: number): number {
   return n % 2 === 1 ? kth(wanted) : (kth(wanted - 1) + kth(wanted)) / 2;
 }
 
+/** Reports the outliers among the sorted log lengths, in id order; returns their ids. */
+function reportOutliers(sorted: SortedIds, mads: number, lines: LineAccess, report: Report): number[] {
+  const values = new Float32Array(sorted.keys.buffer, sorted.keys.byteOffset, sorted.keys.length);
+  const n = values.length;
+  const mid = median(values);
+  const mad = medianDeviation(values, mid);
+  // All lengths (nearly) equal, as with labels: no spread to measure outliers against.
+  if (mad < 1e-6) return [];
+  const typical = Math.round(Math.expm1(mid));
+  const distance = (i: number): number => Math.abs(values[i]! - mid) / mad;
+  // Outliers are the ends of the sorted lengths; reported in id order.
+  const outliers: number[] = [];
+  let low = 0;
+  while (low < n && distance(low) > mads) outliers.push(low++);
+  for (let high = n - 1; high >= low && distance(high) > mads; high--) outliers.push(high);
+  outliers.sort((a, b) => sorted.ids[a]! - sorted.ids[b]!);
+  const ids: number[] = [];
+  for (const i of outliers) {
+    const context = lines.context(sorted.ids[i]!);
+    const what = measured(context);
+    if (!what) continue;
+    ids.push(sorted.ids[i]!);
+    const side = values[i]! > mid ? 'longer' : 'shorter';
+    report(LENGTH_OUTLIER.code, {
+      message: `The ${what.what} is ${what.length.toLocaleString('en-US')} characters, far ${side} than the median of ${typical.toLocaleString('en-US')} (${distance(i).toFixed(1)} MADs)`,
+      range: what.range(),
+    });
+  }
+  return ids;
+}
+
 /** Bits of a non-negative float, which order as the floats do. */
 const float = new Float32Array(1);
 const bits = new Uint32Array(float.buffer);
@@ -98,6 +129,8 @@ export const lengthOutlierChecker = datasetChecker<number>({
       float[0] = logLength.values[id]!;
       return bits[0]!;
     });
+    /** The ids the previous `update` reported, renumbered by `move`; undefined before the first. */
+    let reported: number[] | undefined;
     return {
       add(id, length) {
         if (!set.add(id)) return;
@@ -112,34 +145,30 @@ export const lengthOutlierChecker = datasetChecker<number>({
       move(from, delta) {
         set.move(from, delta);
         byLength.move(from, delta);
+        if (reported) reported = reported.map((id) => (id >= from ? id + delta : id));
       },
       report(lines, report) {
-        if (!on || set.size < MIN_EXAMPLES) return;
-        const sorted = byLength.sorted(() => set.ids());
-        const values = new Float32Array(sorted.keys.buffer, sorted.keys.byteOffset, sorted.keys.length);
-        const n = values.length;
-        const mid = median(values);
-        const mad = medianDeviation(values, mid);
-        // All lengths (nearly) equal, as with labels: no spread to measure outliers against.
-        if (mad < 1e-6) return;
-        const typical = Math.round(Math.expm1(mid));
-        const distance = (i: number): number => Math.abs(values[i]! - mid) / mad;
-        // Outliers are the ends of the sorted lengths; reported in id order.
-        const outliers: number[] = [];
-        let low = 0;
-        while (low < n && distance(low) > mads) outliers.push(low++);
-        for (let high = n - 1; high >= low && distance(high) > mads; high--) outliers.push(high);
-        outliers.sort((a, b) => sorted.ids[a]! - sorted.ids[b]!);
-        for (const i of outliers) {
-          const context = lines.context(sorted.ids[i]!);
-          const what = measured(context);
-          if (!what) continue;
-          const side = values[i]! > mid ? 'longer' : 'shorter';
-          report(LENGTH_OUTLIER.code, {
-            message: `The ${what.what} is ${what.length.toLocaleString('en-US')} characters, far ${side} than the median of ${typical.toLocaleString('en-US')} (${distance(i).toFixed(1)} MADs)`,
-            range: what.range(),
-          });
-        }
+        if (on && set.size >= MIN_EXAMPLES)
+          reportOutliers(
+            byLength.sorted(() => set.ids()),
+            mads,
+            lines,
+            report,
+          );
+      },
+      // The median and the deviation move with every length, so every outlier's message may change
+      // with any edit: each update reports all outliers again (a few, found at the two ends of the
+      // kept sorted lengths) and returns them with those of the previous update, whose findings the
+      // caller drops. Without it the editor's quick publication showed the outliers of the last full
+      // report, none at all before the first.
+      update(lines, report) {
+        const first = reported === undefined;
+        const previous = reported ?? [];
+        reported =
+          on && set.size >= MIN_EXAMPLES
+            ? reportOutliers(byLength.update(() => set.ids()).sorted, mads, lines, report)
+            : [];
+        return first ? 'all' : new Set([...previous, ...reported]);
       },
     };
   },

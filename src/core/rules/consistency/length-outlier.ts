@@ -4,7 +4,8 @@
  * times the median is as unusual as one a tenth of it. Lengths live in a Float32Array, and are kept
  * sorted across edits (`SortedPairs`, keyed by the float's bits): a report finds the median at once,
  * the median deviation by a binary search out from it, and the outliers at the two ends. In the
- * editor `update` reports them all again after each edit (the median moves with any length).
+ * editor `update` reports them all again when the median or the deviation moved, else only the
+ * changed and moved lines.
  */
 import { datasetChecker, type LineAccess, type LineContext, type Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';

@@ -48,8 +48,9 @@ export interface LineChecker {
 /** Random access to the lines of the dataset an index was built from. */
 export interface LineAccess {
   /**
-   * The current 0-based line of an example id. Ids are line numbers in a file read once, but in the
-   * editor they are stable per line and say nothing about order: sort by `lineOf`, never by id.
+   * The current 0-based line of an example id. Ids are line numbers, in the editor too: there
+   * `DatasetIndex.move` renumbers them when lines are inserted or deleted above, so an id held
+   * across an edit names whatever line is now at that number unless the index moved it.
    */
   lineOf(id: number): number;
   /** The parsed line of an example id, for exact ranges and fixes. */

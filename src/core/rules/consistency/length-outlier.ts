@@ -3,13 +3,15 @@
  * median absolute deviation of the log length. Log scale because lengths are skewed: an answer ten
  * times the median is as unusual as one a tenth of it. Lengths live in a Float32Array, and are kept
  * sorted across edits (`SortedPairs`, keyed by the float's bits): a report finds the median at once,
- * the median deviation by walking out from it, and the outliers at the two ends.
+ * the median deviation by a binary search out from it, and the outliers at the two ends. In the
+ * editor `update` reports them all again when the median or the deviation moved, else only the
+ * changed and moved lines.
  */
-import { datasetChecker, type LineContext } from '../../engine/rule.ts';
+import { datasetChecker, type LineAccess, type LineContext, type Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { answerOf, contentRange, isOn } from './common.ts';
-import { SortedPairs } from './grouping.ts';
+import { SortedPairs, type SortedIds } from './grouping.ts';
 
 export const LENGTH_OUTLIER: RuleMeta = {
   code: 'consistency/length-outlier',
@@ -79,6 +81,68 @@ function medianDeviation(values: Float32Array, mid: number): number {
   return n % 2 === 1 ? kth(wanted) : (kth(wanted - 1) + kth(wanted)) / 2;
 }
 
+/** Where the lengths centre and how far they spread; undefined when there is no spread. */
+interface Spread {
+  mid: number;
+  mad: number;
+}
+
+function spreadOf(values: Float32Array): Spread | undefined {
+  const mid = median(values);
+  const mad = medianDeviation(values, mid);
+  // All lengths (nearly) equal, as with labels: no spread to measure outliers against.
+  return mad < 1e-6 ? undefined : { mid, mad };
+}
+
+/** The sorted keys as the log lengths they are the bits of. */
+function lengthsOf(sorted: SortedIds): Float32Array {
+  return new Float32Array(sorted.keys.buffer, sorted.keys.byteOffset, sorted.keys.length);
+}
+
+function distance(value: number, spread: Spread): number {
+  return Math.abs(value - spread.mid) / spread.mad;
+}
+
+/** Reports example `id` of log length `value` as an outlier; false when its line has nothing measured. */
+function reportOutlier(
+  id: number,
+  value: number,
+  spread: Spread,
+  lines: LineAccess,
+  report: Report,
+): boolean {
+  const what = measured(lines.context(id));
+  if (!what) return false;
+  const typical = Math.round(Math.expm1(spread.mid));
+  const side = value > spread.mid ? 'longer' : 'shorter';
+  report(LENGTH_OUTLIER.code, {
+    message: `The ${what.what} is ${what.length.toLocaleString('en-US')} characters, far ${side} than the median of ${typical.toLocaleString('en-US')} (${distance(value, spread).toFixed(1)} MADs)`,
+    range: what.range(),
+  });
+  return true;
+}
+
+/** Reports every outlier (the ends of the sorted lengths), in id order; returns their ids. */
+function reportOutliers(
+  sorted: SortedIds,
+  spread: Spread | undefined,
+  mads: number,
+  lines: LineAccess,
+  report: Report,
+): number[] {
+  if (!spread) return [];
+  const values = lengthsOf(sorted);
+  const far = (i: number): boolean => distance(values[i]!, spread) > mads;
+  const outliers: number[] = [];
+  let low = 0;
+  while (low < values.length && far(low)) outliers.push(low++);
+  for (let high = values.length - 1; high >= low && far(high); high--) outliers.push(high);
+  outliers.sort((a, b) => sorted.ids[a]! - sorted.ids[b]!);
+  return outliers
+    .filter((i) => reportOutlier(sorted.ids[i]!, values[i]!, spread, lines, report))
+    .map((i) => sorted.ids[i]!);
+}
+
 /** Bits of a non-negative float, which order as the floats do. */
 const float = new Float32Array(1);
 const bits = new Uint32Array(float.buffer);
@@ -98,6 +162,10 @@ export const lengthOutlierChecker = datasetChecker<number>({
       float[0] = logLength.values[id]!;
       return bits[0]!;
     });
+    /** The spread of the previous `update`; undefined before the first. */
+    let last: { spread: Spread | undefined } | undefined;
+    /** The ids `update` reports as outliers, renumbered by `move`. */
+    let outliers = new Set<number>();
     return {
       add(id, length) {
         if (!set.add(id)) return;
@@ -112,34 +180,47 @@ export const lengthOutlierChecker = datasetChecker<number>({
       move(from, delta) {
         set.move(from, delta);
         byLength.move(from, delta);
+        outliers = new Set([...outliers].map((id) => (id >= from ? id + delta : id)));
       },
       report(lines, report) {
         if (!on || set.size < MIN_EXAMPLES) return;
         const sorted = byLength.sorted(() => set.ids());
-        const values = new Float32Array(sorted.keys.buffer, sorted.keys.byteOffset, sorted.keys.length);
-        const n = values.length;
-        const mid = median(values);
-        const mad = medianDeviation(values, mid);
-        // All lengths (nearly) equal, as with labels: no spread to measure outliers against.
-        if (mad < 1e-6) return;
-        const typical = Math.round(Math.expm1(mid));
-        const distance = (i: number): number => Math.abs(values[i]! - mid) / mad;
-        // Outliers are the ends of the sorted lengths; reported in id order.
-        const outliers: number[] = [];
-        let low = 0;
-        while (low < n && distance(low) > mads) outliers.push(low++);
-        for (let high = n - 1; high >= low && distance(high) > mads; high--) outliers.push(high);
-        outliers.sort((a, b) => sorted.ids[a]! - sorted.ids[b]!);
-        for (const i of outliers) {
-          const context = lines.context(sorted.ids[i]!);
-          const what = measured(context);
-          if (!what) continue;
-          const side = values[i]! > mid ? 'longer' : 'shorter';
-          report(LENGTH_OUTLIER.code, {
-            message: `The ${what.what} is ${what.length.toLocaleString('en-US')} characters, far ${side} than the median of ${typical.toLocaleString('en-US')} (${distance(i).toFixed(1)} MADs)`,
-            range: what.range(),
-          });
+        reportOutliers(sorted, spreadOf(lengthsOf(sorted)), mads, lines, report);
+      },
+      // Every outlier's message names the median and its distance in deviations, which any length
+      // can move: when they moved, all outliers are reported again (a few, at the two ends of the
+      // kept sorted lengths) with those of the previous update, whose findings the caller drops;
+      // when not (a keystroke that keeps the length), only the changed and moved ids are, so a
+      // keystroke costs the same however many outliers the file has.
+      update(lines, report, restate) {
+        const { sorted, changes } = byLength.update(() => set.ids());
+        const spread = on && set.size >= MIN_EXAMPLES ? spreadOf(lengthsOf(sorted)) : undefined;
+        const previous = last;
+        last = { spread };
+        if (!previous || !changes) {
+          outliers = new Set(reportOutliers(sorted, spread, mads, lines, report));
+          return 'all';
         }
+        const same = previous.spread?.mid === spread?.mid && previous.spread?.mad === spread?.mad;
+        if (!same) {
+          const before = outliers;
+          outliers = new Set(reportOutliers(sorted, spread, mads, lines, report));
+          return new Set([...before, ...outliers]);
+        }
+        const changed = new Set<number>(restate);
+        for (let i = 2; i < changes.length; i += 3) changed.add(changes[i]!);
+        for (const id of changed) {
+          outliers.delete(id);
+          const value = logLength.values[id]!;
+          if (
+            spread &&
+            set.has(id) &&
+            distance(value, spread) > mads &&
+            reportOutlier(id, value, spread, lines, report)
+          )
+            outliers.add(id);
+        }
+        return changed;
       },
     };
   },

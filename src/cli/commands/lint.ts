@@ -146,12 +146,13 @@ export const lintCommand: Command = async (args, io) => {
     }
     const semantic = semanticRulesOn(config)
       ? await runSemanticPass(
-          linted.map((file) => ({
-            file: file.shown,
-            role: splitRole(file.shown, config),
-            examples: readSemanticExamples(file.path, file.lines, config),
-            lexical: file.findings,
-          })),
+          () =>
+            linted.map((file) => ({
+              file: file.shown,
+              role: splitRole(file.shown, config),
+              examples: readSemanticExamples(file.path, file.lines, config),
+              lexical: file.findings,
+            })),
           config,
           io.cwd,
         )

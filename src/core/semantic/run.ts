@@ -40,9 +40,12 @@ export function semanticModel(config: ResolvedConfig, root: string): EmbeddingMo
   return findEmbeddingModel(dir);
 }
 
-/** `root`: the workspace, whose `.tunesmith/embeddings/` holds the cache. */
+/**
+ * `root`: the workspace, whose `.tunesmith/embeddings/` holds the cache. `files` may be a function,
+ * called only once a model is found: reading the examples again costs a second parse of every line.
+ */
 export async function runSemanticPass(
-  files: readonly SemanticFile[],
+  filesOrRead: readonly SemanticFile[] | (() => readonly SemanticFile[]),
   config: ResolvedConfig,
   root: string,
 ): Promise<SemanticRun> {
@@ -55,6 +58,7 @@ export async function runSemanticPass(
         : ` (no model.onnx and tokenizer.json in ${config.semantic.modelPath})`;
     return { state: 'off', info: HOW_TO_GET_THE_MODEL + named };
   }
+  const files = typeof filesOrRead === 'function' ? filesOrRead() : filesOrRead;
   const compared = comparedExamples(files);
   if (compared > config.semantic.maxExamples) {
     return {

@@ -6,7 +6,7 @@ import { resolveConfig } from '../../../src/core/engine/config.ts';
 import { lintText } from '../../../src/core/engine/linter.ts';
 import { consistencyCheckers } from '../../../src/core/rules/consistency/index.ts';
 import { canonicalJson, hashJson, hashNormalised } from '../../../src/core/rules/consistency/hashing.ts';
-import { BINS, sketchTexts } from '../../../src/core/rules/consistency/sketch.ts';
+import { BINS, similarity, sketchTexts } from '../../../src/core/rules/consistency/sketch.ts';
 
 const config = resolveConfig({ rules: { consistency: 'info' } }).config;
 const rethrow = (_codes: readonly string[], _line: number | undefined, error: unknown): never => {
@@ -90,6 +90,28 @@ test('sketches and canonical hashes ignore case as toLowerCase does, and key ord
         assert.equal(hashJson(reversed), hashJson(value));
       },
     ),
+  );
+});
+
+test('similarity counts equal bins four at a time as the byte loop does, aligned or not (property)', () => {
+  // Bytes drawn from few values, so that many bins agree, as in near-duplicates.
+  const bytes = fc
+    .uint8Array({ minLength: 3 * BINS + 3, maxLength: 3 * BINS + 3 })
+    .map((array) => array.map((b) => b % 3));
+  fc.assert(
+    fc.property(bytes, bytes, fc.nat(2), fc.nat(2), fc.nat(3), (a, b, aSketch, bSketch, shift) => {
+      const aOffset = aSketch * BINS + (aSketch === 2 ? shift : 0);
+      const bOffset = bSketch * BINS;
+      let equal = 0;
+      for (let i = 0; i < BINS; i++) if (a[aOffset + i] === b[bOffset + i]) equal++;
+      const expected = Math.max(0, (equal / BINS - 1 / 256) / (1 - 1 / 256));
+      assert.equal(similarity(a, aOffset, b, bOffset), expected);
+      // The same array on both sides, and a view that starts off a 4-byte boundary.
+      const shifted = new Uint8Array(a.buffer, 1, 2 * BINS);
+      let self = 0;
+      for (let i = 0; i < BINS; i++) if (shifted[i] === a[aOffset + i]) self++;
+      assert.equal(similarity(shifted, 0, a, aOffset), Math.max(0, (self / BINS - 1 / 256) / (1 - 1 / 256)));
+    }),
   );
 });
 

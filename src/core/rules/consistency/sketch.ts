@@ -152,10 +152,53 @@ export function sketchTexts(texts: readonly string[], out: Uint8Array, offset = 
   return words;
 }
 
+/**
+ * 32-bit views of the last two sketch arrays compared: a report compares millions of pairs of the
+ * same one or two arrays, and a view per call would be garbage.
+ */
+const views: [Uint8Array | undefined, Uint32Array | undefined][] = [
+  [undefined, undefined],
+  [undefined, undefined],
+];
+
+function wordsOf(bytes: Uint8Array, slot: 0 | 1): Uint32Array | undefined {
+  const view = views[slot]!;
+  if (view[0] !== bytes) {
+    view[0] = bytes;
+    view[1] =
+      bytes.byteOffset % 4 === 0
+        ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2)
+        : undefined;
+  }
+  return view[1];
+}
+
+/** How many of the 64 bins two sketches agree in. */
+function equalBins(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number): number {
+  const aWords = aOffset % 4 === 0 ? wordsOf(a, 0) : undefined;
+  const bWords = bOffset % 4 === 0 ? wordsOf(b, 1) : undefined;
+  if (!aWords || !bWords) {
+    let equal = 0;
+    for (let i = 0; i < BINS; i++) if (a[aOffset + i] === b[bOffset + i]) equal++;
+    return equal;
+  }
+  // Four bins a step (the byte loop was most of a near-duplicate report): in x = a ^ b a bin agrees
+  // where its byte is 0; ((x & 0x7f..) + 0x7f..) | x sets each byte's top bit where the byte is not 0,
+  // without carries between bytes; the multiply sums the four top bits into the top byte.
+  let differ = 0;
+  const aw = aOffset >>> 2;
+  const bw = bOffset >>> 2;
+  for (let i = 0; i < BINS / 4; i++) {
+    const x = aWords[aw + i]! ^ bWords[bw + i]!;
+    const high = ((((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080) >>> 7;
+    differ += Math.imul(high, 0x01010101) >>> 24;
+  }
+  return BINS - differ;
+}
+
 /** Estimated Jaccard similarity of two sketches, corrected for 8-bit chance agreement. */
 export function similarity(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number): number {
-  let equal = 0;
-  for (let i = 0; i < BINS; i++) if (a[aOffset + i] === b[bOffset + i]) equal++;
+  const equal = equalBins(a, aOffset, b, bOffset);
   const estimate = (equal / BINS - 1 / 256) / (1 - 1 / 256);
   return estimate < 0 ? 0 : estimate;
 }

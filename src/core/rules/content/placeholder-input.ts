@@ -18,7 +18,7 @@ const PLACEHOLDERS = new Set(['<noinput>', 'noinput', '<no input>', 'no input', 
  * Lower-casing never shortens a string (checked over every code point), so a trimmed text longer than
  * the longest placeholder is none of them: most texts are, and are not copied by `toLowerCase`.
  */
-const LONGEST = Math.max(...[...PLACEHOLDERS].map((placeholder) => placeholder.length));
+const LONGEST = [...PLACEHOLDERS].reduce((longest, placeholder) => Math.max(longest, placeholder.length), 0);
 /** The fields that may be left empty, so the fix can empty them. */
 const OPTIONAL_FIELDS = new Set(['input', 'context']);
 

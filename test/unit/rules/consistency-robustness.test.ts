@@ -6,7 +6,12 @@ import { resolveConfig } from '../../../src/core/engine/config.ts';
 import { lintText } from '../../../src/core/engine/linter.ts';
 import { consistencyCheckers } from '../../../src/core/rules/consistency/index.ts';
 import { canonicalJson, hashJson, hashNormalised } from '../../../src/core/rules/consistency/hashing.ts';
-import { BINS, similarity, sketchTexts } from '../../../src/core/rules/consistency/sketch.ts';
+import {
+  BINS,
+  forEachSimilarPair,
+  similarity,
+  sketchTexts,
+} from '../../../src/core/rules/consistency/sketch.ts';
 
 const config = resolveConfig({ rules: { consistency: 'info' } }).config;
 const rethrow = (_codes: readonly string[], _line: number | undefined, error: unknown): never => {
@@ -112,6 +117,47 @@ test('similarity counts equal bins four at a time as the byte loop does, aligned
       for (let i = 0; i < BINS; i++) if (shifted[i] === a[aOffset + i]) self++;
       assert.equal(similarity(shifted, 0, a, aOffset), Math.max(0, (self / BINS - 1 / 256) / (1 - 1 / 256)));
     }),
+  );
+});
+
+test('the pair search visits exactly the candidate pairs at or above the threshold, with their similarity (property)', () => {
+  // Up to 9 sketches sharing their first band: every pair is a candidate (a group's first and the 8
+  // before each member), so the search must visit every pair whose similarity reaches the threshold.
+  const sketch = fc.uint8Array({ minLength: BINS, maxLength: BINS }).map((array) => array.map((b) => b % 2));
+  fc.assert(
+    fc.property(
+      fc.array(sketch, { minLength: 2, maxLength: 9 }),
+      fc.double({ min: 0.3, max: 1, noNaN: true }),
+      (list, threshold) => {
+        const n = list.length;
+        const sketches = new Uint8Array(n * BINS);
+        list.forEach((bins, i) => {
+          sketches.set(bins, i * BINS);
+          sketches.fill(7, i * BINS, i * BINS + 8);
+        });
+        const view = {
+          sketches,
+          words: new Uint16Array(n).fill(20),
+          exact: Uint32Array.from(list, (_, i) => i),
+        };
+        const visited = new Map<string, number>();
+        forEachSimilarPair(
+          view,
+          Uint32Array.from(list, (_, i) => i),
+          threshold,
+          (a, b, s) => visited.set(`${a},${b}`, s),
+        );
+        for (let b = 0; b < n; b++)
+          for (let a = 0; a < b; a++) {
+            const s = similarity(sketches, a * BINS, sketches, b * BINS);
+            assert.equal(
+              visited.get(`${a},${b}`),
+              s >= threshold ? s : undefined,
+              `${a},${b} at ${threshold}`,
+            );
+          }
+      },
+    ),
   );
 });
 

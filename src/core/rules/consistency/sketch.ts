@@ -173,8 +173,11 @@ function wordsOf(bytes: Uint8Array, slot: 0 | 1): Uint32Array | undefined {
   return view[1];
 }
 
-/** How many of the 64 bins two sketches agree in. */
-function equalBins(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number): number {
+/**
+ * How many of the 64 bins two sketches agree in, or some number below `atLeast` once more than
+ * 64 - `atLeast` bins differ: most pairs a search checks are below its threshold, and stop early.
+ */
+function equalBins(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number, atLeast = 0): number {
   const aWords = aOffset % 4 === 0 ? wordsOf(a, 0) : undefined;
   const bWords = bOffset % 4 === 0 ? wordsOf(b, 1) : undefined;
   if (!aWords || !bWords) {
@@ -185,6 +188,7 @@ function equalBins(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: numbe
   // Four bins a step (the byte loop was most of a near-duplicate report): in x = a ^ b a bin agrees
   // where its byte is 0; ((x & 0x7f..) + 0x7f..) | x sets each byte's top bit where the byte is not 0,
   // without carries between bytes; the multiply sums the four top bits into the top byte.
+  const allowed = BINS - atLeast;
   let differ = 0;
   const aw = aOffset >>> 2;
   const bw = bOffset >>> 2;
@@ -192,15 +196,26 @@ function equalBins(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: numbe
     const x = aWords[aw + i]! ^ bWords[bw + i]!;
     const high = ((((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080) >>> 7;
     differ += Math.imul(high, 0x01010101) >>> 24;
+    if (differ > allowed) break;
   }
   return BINS - differ;
 }
 
+function estimate(equal: number): number {
+  const value = (equal / BINS - 1 / 256) / (1 - 1 / 256);
+  return value < 0 ? 0 : value;
+}
+
+/** The fewest equal bins whose estimate reaches `threshold` (65: none does). */
+function fewestEqualBins(threshold: number): number {
+  let equal = 0;
+  while (equal <= BINS && estimate(equal) < threshold) equal++;
+  return equal;
+}
+
 /** Estimated Jaccard similarity of two sketches, corrected for 8-bit chance agreement. */
 export function similarity(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number): number {
-  const equal = equalBins(a, aOffset, b, bOffset);
-  const estimate = (equal / BINS - 1 / 256) / (1 - 1 / 256);
-  return estimate < 0 ? 0 : estimate;
+  return estimate(equalBins(a, aOffset, b, bOffset));
 }
 
 /**
@@ -269,7 +284,8 @@ export function forEachSimilarPairIn(
   visit: (a: number, b: number, similarity: number) => void,
 ): void {
   const { bands } = banding(threshold);
-  const check = (a: number, b: number): void => checkPair(view, threshold, a, b, visit);
+  const atLeast = fewestEqualBins(threshold);
+  const check = (a: number, b: number): void => checkPair(view, atLeast, a, b, visit);
   for (let band = 0; band < bands; band++) {
     const sorted = sortedBand(band);
     let start = 0;
@@ -286,9 +302,10 @@ export function forEachSimilarPairIn(
   }
 }
 
+/** `atLeast`: `fewestEqualBins` of the threshold, so a pair is visited exactly when its estimate reaches it. */
 function checkPair(
   view: SketchView,
-  threshold: number,
+  atLeast: number,
   a: number,
   b: number,
   visit: (a: number, b: number, similarity: number) => void,
@@ -298,8 +315,8 @@ function checkPair(
     return;
   }
   if (view.words[a]! < MIN_WORDS || view.words[b]! < MIN_WORDS) return;
-  const s = similarity(view.sketches, a * BINS, view.sketches, b * BINS);
-  if (s >= threshold) visit(a, b, s);
+  const equal = equalBins(view.sketches, a * BINS, view.sketches, b * BINS, atLeast);
+  if (equal >= atLeast) visit(a, b, estimate(equal));
 }
 
 /** The position of the first id at least `id` in ids sorted ascending. */
@@ -327,12 +344,13 @@ export function forEachSimilarPairOf(
   visit: (a: number, b: number, similarity: number) => void,
 ): void {
   const { bands } = banding(threshold);
+  const atLeast = fewestEqualBins(threshold);
   for (let band = 0; band < bands; band++) {
     const group = groupOf(band);
     const j = lowerBound(group, b);
     if (j === 0 || group[j] !== b) continue;
-    checkPair(view, threshold, group[0]!, b, visit);
-    for (let k = Math.max(1, j - WINDOW); k < j; k++) checkPair(view, threshold, group[k]!, b, visit);
+    checkPair(view, atLeast, group[0]!, b, visit);
+    for (let k = Math.max(1, j - WINDOW); k < j; k++) checkPair(view, atLeast, group[k]!, b, visit);
   }
 }
 

@@ -42,10 +42,11 @@ export function semanticModel(config: ResolvedConfig, root: string): EmbeddingMo
 
 /**
  * `root`: the workspace, whose `.tunesmith/embeddings/` holds the cache. `files` may be a function,
- * called only once a model is found: reading the examples again costs a second parse of every line.
+ * called only once a model is found (reading the examples again is a second parse of every line),
+ * that may stop reading once the files hold more than `maxPrompts` distinct prompts (undefined).
  */
 export async function runSemanticPass(
-  filesOrRead: readonly SemanticFile[] | (() => readonly SemanticFile[]),
+  filesOrRead: readonly SemanticFile[] | ((maxPrompts: number) => readonly SemanticFile[] | undefined),
   config: ResolvedConfig,
   root: string,
 ): Promise<SemanticRun> {
@@ -58,12 +59,12 @@ export async function runSemanticPass(
         : ` (no model.onnx and tokenizer.json in ${config.semantic.modelPath})`;
     return { state: 'off', info: HOW_TO_GET_THE_MODEL + named };
   }
-  const files = typeof filesOrRead === 'function' ? filesOrRead() : filesOrRead;
-  const compared = comparedExamples(files);
-  if (compared > config.semantic.maxExamples) {
+  const max = config.semantic.maxExamples;
+  const files = typeof filesOrRead === 'function' ? filesOrRead(max) : filesOrRead;
+  if (!files || comparedExamples(files) > max) {
     return {
       state: 'failed',
-      message: `semantic rules skipped: ${compared} distinct prompts, more than semantic.maxExamples (${config.semantic.maxExamples})`,
+      message: `semantic rules skipped: more than semantic.maxExamples (${max}) distinct prompts`,
     };
   }
   const cache = EmbeddingCache.inWorkspace(root, model);

@@ -6,7 +6,7 @@
  */
 import type { LineAccess, LineContext, Report } from '../../engine/rule.ts';
 import { datasetChecker } from '../../engine/rule.ts';
-import type { RuleMeta } from '../../engine/types.ts';
+import type { Range, RuleMeta } from '../../engine/types.ts';
 import { LEAKAGE } from '../split/meta.ts';
 import { IdSet } from './columns.ts';
 import { exactHash, isOn, lineLabel } from './common.ts';
@@ -159,7 +159,10 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
             if (store.exact[a] === store.exact[b]) return;
             if (s > score || (s === score && a < partner)) [partner, score] = [a, s];
           });
-          if (partner >= 0) reportPair(lines, report, partner, b, score);
+          if (partner >= 0) {
+            const original = lines.context(partner);
+            reportPair(lines, report, { line: original.line, range: original.lineRange() }, b, score);
+          }
         }
         return changed;
       },
@@ -184,15 +187,38 @@ function reportAll(
       partner[b] = a;
     }
   });
-  for (const id of ids) if (partner[id]! >= 0) reportPair(lines, report, partner[id]!, id, score[id]!);
+  // The similar examples' lines and lengths, read in line order first: read as each finding came,
+  // most were a read call of their own (the reader reads ahead only for lines in order).
+  const partners = [...new Set(ids.filter((id) => partner[id]! >= 0).map((id) => partner[id]!))];
+  partners.sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
+  const partnerLine = new Int32Array(store.set.end);
+  const partnerLength = new Int32Array(store.set.end);
+  for (const id of partners) {
+    const context = lines.context(id);
+    partnerLine[id] = context.line;
+    partnerLength[id] = context.text.length;
+  }
+  for (const id of ids) {
+    const first = partner[id]!;
+    if (first < 0) continue;
+    const line = partnerLine[first]!;
+    const range = { start: { line, character: 0 }, end: { line, character: partnerLength[first]! } };
+    reportPair(lines, report, { line, range }, id, score[id]!);
+  }
 }
 
-function reportPair(lines: LineAccess, report: Report, first: number, id: number, score: number): void {
+/** `original`: the similar example's line and the range of the whole line (`lineRange`). */
+function reportPair(
+  lines: LineAccess,
+  report: Report,
+  original: { line: number; range: Range },
+  id: number,
+  score: number,
+): void {
   const context = lines.context(id);
-  const original = lines.context(first);
   report(NEAR_DUPLICATE.code, {
     message: `Near-duplicate of ${lineLabel(original.line)} (estimated similarity ${score.toFixed(2)})`,
     range: context.lineRange(),
-    related: [{ range: original.lineRange(), message: 'The similar example' }],
+    related: [{ range: original.range, message: 'The similar example' }],
   });
 }

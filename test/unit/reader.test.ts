@@ -91,6 +91,33 @@ test('bad input is described, not rejected: BOM, invalid UTF-8, an over-long lin
   access.close();
 });
 
+test('lines read again in any order, through the read-ahead window or not, are the lines first read', async () => {
+  // Lines of mixed lengths, some longer than a quarter of the window, some with multi-byte text.
+  const texts = Array.from({ length: 3000 }, (_, i) =>
+    JSON.stringify({ i, t: (i % 7 === 0 ? 'é€' : 'a').repeat(i % 97 === 0 ? 20_000 : (i * 37) % 400) }),
+  );
+  const path = join(dir, 'window.jsonl');
+  writeFileSync(path, texts.join('\n') + '\n');
+  const lines = await readAll(path, 4096, 1_000_000);
+  const access = new FileLines(path);
+  assert.deepEqual(
+    lines.map((line) => access.read(line).text),
+    texts,
+  );
+  // Backwards, and hopping between the start and the end (a report's partner lines).
+  const order = lines.map((_, i) => (i % 2 === 0 ? lines.length - 1 - i : i >> 1));
+  for (const i of order) assert.equal(access.read(lines[i]!).text, texts[i]);
+  access.close();
+  // A file cut short since it was indexed: the missing bytes (its line break too) read as NUL, as a
+  // read of the line alone does.
+  writeFileSync(path, texts.slice(0, 10).join('\n') + '\n' + texts[10]!.slice(0, 5));
+  const cut = new FileLines(path);
+  assert.equal(cut.read(lines[0]!).text, texts[0]);
+  assert.equal(cut.read(lines[10]!).text, texts[10]!.slice(0, 5) + '\0'.repeat(lines[10]!.byteLength - 5));
+  assert.equal(cut.read(lines[11]!).text, '\0'.repeat(lines[11]!.byteLength));
+  cut.close();
+});
+
 test('a 50 MB line is counted without being held in memory', async () => {
   const path = join(dir, 'huge.jsonl');
   writeFileSync(path, '{"ok":1}\n' + '{"t":"' + 'a'.repeat(50 * 1024 * 1024) + '"}\n{"ok":2}\n');

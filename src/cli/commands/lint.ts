@@ -26,7 +26,7 @@ import {
 import { fileSize, type LineIndex } from '../../core/lint/lint-file.ts';
 import { splitRole } from '../../core/rules/split/index.ts';
 import { readSemanticExamples } from '../../core/semantic/examples.ts';
-import { semanticRulesOn } from '../../core/semantic/pass.ts';
+import { semanticRulesOn, type SemanticFile } from '../../core/semantic/pass.ts';
 import { runSemanticPass } from '../../core/semantic/run.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { jsonChunks, textChunks, type FileFindings } from '../output/formats.ts';
@@ -146,12 +146,21 @@ export const lintCommand: Command = async (args, io) => {
     }
     const semantic = semanticRulesOn(config)
       ? await runSemanticPass(
-          linted.map((file) => ({
-            file: file.shown,
-            role: splitRole(file.shown, config),
-            examples: readSemanticExamples(file.path, file.lines, config),
-            lexical: file.findings,
-          })),
+          (maxPrompts) => {
+            const budget = { left: maxPrompts };
+            const files: SemanticFile[] = [];
+            for (const file of linted) {
+              const examples = readSemanticExamples(file.path, file.lines, config, budget);
+              if (!examples) return undefined;
+              files.push({
+                file: file.shown,
+                role: splitRole(file.shown, config),
+                examples,
+                lexical: file.findings,
+              });
+            }
+            return files;
+          },
           config,
           io.cwd,
         )

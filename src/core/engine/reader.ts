@@ -266,9 +266,7 @@ export class FileLines {
   }
 
   read(line: RawLine): LineInput {
-    const buffer = Buffer.alloc(line.byteLength);
-    readSync(this.fd, buffer, 0, line.byteLength, line.byteOffset);
-    const reread = splitBuffer(buffer, { maxLineLength: Infinity })[0];
+    const reread = splitBuffer(this.bytesOf(line), { maxLineLength: Infinity })[0];
     const input: LineInput = { line: line.line, text: reread?.text ?? '', eol: line.eol };
     if (line.bom) input.bom = true;
     if (line.truncatedLength !== undefined) {
@@ -279,7 +277,38 @@ export class FileLines {
     return input;
   }
 
+  /**
+   * The bytes of the file that follow the last lines read: a report or a second pass reads lines in
+   * order, and one read call per line was most of its cost (a near-duplicate report of 100,000 lines
+   * read 190,000 lines). Lines read out of order are read on their own, as before.
+   */
+  private window = Buffer.alloc(0);
+  private windowStart = 0;
+  private windowEnd = 0;
+
+  private bytesOf(line: RawLine): Buffer {
+    const { byteOffset: start, byteLength: length } = line;
+    const end = start + length;
+    if (start >= this.windowStart && end <= this.windowEnd)
+      return this.window.subarray(start - this.windowStart, end - this.windowStart);
+    // Just past the window (the next lines), and short enough to share one read with its successors.
+    if (start >= this.windowStart && start <= this.windowEnd + WINDOW_BYTES && length <= WINDOW_BYTES / 4) {
+      if (this.window.length === 0) this.window = Buffer.allocUnsafe(WINDOW_BYTES);
+      const read = readSync(this.fd, this.window, 0, WINDOW_BYTES, start);
+      this.windowStart = start;
+      this.windowEnd = start + read;
+      if (end <= this.windowEnd) return this.window.subarray(0, length);
+      this.windowEnd = this.windowStart; // The file is shorter than the index says: read it alone.
+    }
+    // Zero-filled past what could be read, as a file cut short since it was indexed reads.
+    const buffer = Buffer.alloc(length);
+    readSync(this.fd, buffer, 0, length, start);
+    return buffer;
+  }
+
   close(): void {
     closeSync(this.fd);
   }
 }
+
+const WINDOW_BYTES = 64 * 1024;

@@ -12,6 +12,7 @@ import type { Range } from '../engine/types.ts';
 import type { LineIndex } from '../lint/lint-file.ts';
 import { answerOf } from '../rules/consistency/common.ts';
 import { ALL_CHECKERS } from '../rules/index.ts';
+import { normalised } from './pass.ts';
 
 export interface SemanticExample {
   /** 0-based line. */
@@ -37,21 +38,33 @@ export function semanticExample(context: LineContext): SemanticExample | undefin
   return { line: context.line, prompt, answer: answer?.content, range: context.lineRange() };
 }
 
-/** The examples of a file linted once (its `LineIndex`), read again from `path`. */
+/**
+ * The examples of a file linted once (its `LineIndex`), read again from `path`. With `budget`, each
+ * distinct prompt of the file takes one from `budget.left`, and reading stops (undefined) when none
+ * is left: the pass is skipped beyond `semantic.maxExamples`, and a large file need not be read.
+ */
 export function readSemanticExamples(
   path: string,
   lines: LineIndex,
   config: ResolvedConfig,
-): SemanticExample[] {
+  budget?: { left: number },
+): SemanticExample[] | undefined {
   const pass = new LinePass(config, ALL_CHECKERS);
   const reader = new FileLines(path);
+  const prompts = new Set<string>();
   try {
     const examples: SemanticExample[] = [];
     for (let line = 0; line < lines.count; line++) {
       const input = reader.read(lines.raw(line));
       if (input.truncatedLength !== undefined) continue;
       const example = semanticExample(pass.context(input));
-      if (example) examples.push(example);
+      if (!example) continue;
+      examples.push(example);
+      if (!budget) continue;
+      const key = normalised(example.prompt);
+      if (prompts.has(key)) continue;
+      prompts.add(key);
+      if (--budget.left < 0) return undefined;
     }
     return examples;
   } finally {

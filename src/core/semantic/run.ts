@@ -50,20 +50,25 @@ export function modelOffInfo(config: ResolvedConfig): string {
   return HOW_TO_GET_THE_MODEL + named;
 }
 
-/** `root`: the workspace, whose `.tunesmith/embeddings/` holds the cache. */
+/**
+ * `root`: the workspace, whose `.tunesmith/embeddings/` holds the cache. `files` may be a function,
+ * called only once a model is found (reading the examples again is a second parse of every line),
+ * that may stop reading once the files hold more than `maxPrompts` distinct prompts (undefined).
+ */
 export async function runSemanticPass(
-  files: readonly SemanticFile[],
+  filesOrRead: readonly SemanticFile[] | ((maxPrompts: number) => readonly SemanticFile[] | undefined),
   config: ResolvedConfig,
   root: string,
 ): Promise<SemanticRun> {
   if (!semanticRulesOn(config)) return { state: 'disabled' };
   const model = semanticModel(config, root);
   if (!model) return { state: 'off', info: modelOffInfo(config) };
-  const compared = comparedExamples(files);
-  if (compared > config.semantic.maxExamples) {
+  const max = config.semantic.maxExamples;
+  const files = typeof filesOrRead === 'function' ? filesOrRead(max) : filesOrRead;
+  if (!files || comparedExamples(files) > max) {
     return {
       state: 'failed',
-      message: `semantic rules skipped: ${compared} distinct prompts, more than semantic.maxExamples (${config.semantic.maxExamples})`,
+      message: `semantic rules skipped: more than semantic.maxExamples (${max}) distinct prompts`,
     };
   }
   const cache = EmbeddingCache.inWorkspace(root, model);

@@ -6,7 +6,12 @@ import { resolveConfig } from '../../../src/core/engine/config.ts';
 import { lintText } from '../../../src/core/engine/linter.ts';
 import { consistencyCheckers } from '../../../src/core/rules/consistency/index.ts';
 import { canonicalJson, hashJson, hashNormalised } from '../../../src/core/rules/consistency/hashing.ts';
-import { BINS, sketchTexts } from '../../../src/core/rules/consistency/sketch.ts';
+import {
+  BINS,
+  forEachSimilarPair,
+  similarity,
+  sketchTexts,
+} from '../../../src/core/rules/consistency/sketch.ts';
 
 const config = resolveConfig({ rules: { consistency: 'info' } }).config;
 const rethrow = (_codes: readonly string[], _line: number | undefined, error: unknown): never => {
@@ -88,6 +93,69 @@ test('sketches and canonical hashes ignore case as toLowerCase does, and key ord
       (value) => {
         const reversed = Object.fromEntries(Object.entries(value).reverse());
         assert.equal(hashJson(reversed), hashJson(value));
+      },
+    ),
+  );
+});
+
+test('similarity counts equal bins four at a time as the byte loop does, aligned or not (property)', () => {
+  // Bytes drawn from few values, so that many bins agree, as in near-duplicates.
+  const bytes = fc
+    .uint8Array({ minLength: 3 * BINS + 3, maxLength: 3 * BINS + 3 })
+    .map((array) => array.map((b) => b % 3));
+  fc.assert(
+    fc.property(bytes, bytes, fc.nat(2), fc.nat(2), fc.nat(3), (a, b, aSketch, bSketch, shift) => {
+      const aOffset = aSketch * BINS + (aSketch === 2 ? shift : 0);
+      const bOffset = bSketch * BINS;
+      let equal = 0;
+      for (let i = 0; i < BINS; i++) if (a[aOffset + i] === b[bOffset + i]) equal++;
+      const expected = Math.max(0, (equal / BINS - 1 / 256) / (1 - 1 / 256));
+      assert.equal(similarity(a, aOffset, b, bOffset), expected);
+      // The same array on both sides, and a view that starts off a 4-byte boundary.
+      const shifted = new Uint8Array(a.buffer, 1, 2 * BINS);
+      let self = 0;
+      for (let i = 0; i < BINS; i++) if (shifted[i] === a[aOffset + i]) self++;
+      assert.equal(similarity(shifted, 0, a, aOffset), Math.max(0, (self / BINS - 1 / 256) / (1 - 1 / 256)));
+    }),
+  );
+});
+
+test('the pair search visits exactly the candidate pairs at or above the threshold, with their similarity (property)', () => {
+  // Up to 9 sketches sharing their first band: every pair is a candidate (a group's first and the 8
+  // before each member), so the search must visit every pair whose similarity reaches the threshold.
+  const sketch = fc.uint8Array({ minLength: BINS, maxLength: BINS }).map((array) => array.map((b) => b % 2));
+  fc.assert(
+    fc.property(
+      fc.array(sketch, { minLength: 2, maxLength: 9 }),
+      fc.double({ min: 0.3, max: 1, noNaN: true }),
+      (list, threshold) => {
+        const n = list.length;
+        const sketches = new Uint8Array(n * BINS);
+        list.forEach((bins, i) => {
+          sketches.set(bins, i * BINS);
+          sketches.fill(7, i * BINS, i * BINS + 8);
+        });
+        const view = {
+          sketches,
+          words: new Uint16Array(n).fill(20),
+          exact: Uint32Array.from(list, (_, i) => i),
+        };
+        const visited = new Map<string, number>();
+        forEachSimilarPair(
+          view,
+          Uint32Array.from(list, (_, i) => i),
+          threshold,
+          (a, b, s) => visited.set(`${a},${b}`, s),
+        );
+        for (let b = 0; b < n; b++)
+          for (let a = 0; a < b; a++) {
+            const s = similarity(sketches, a * BINS, sketches, b * BINS);
+            assert.equal(
+              visited.get(`${a},${b}`),
+              s >= threshold ? s : undefined,
+              `${a},${b} at ${threshold}`,
+            );
+          }
       },
     ),
   );

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mayBeIpv6 } from '../../../src/core/rules/pii/detectors.ts';
+import { mayBeBase58Address, mayBeIpv6 } from '../../../src/core/rules/pii/detectors.ts';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -318,6 +318,44 @@ test('pii ip prefilter: the colon scan agrees with the regular expression it rep
     }),
     { numRuns: 2000 },
   );
+});
+
+test('pii wallet prefilter: the scan from each 1 and 3 agrees with the regular expression it replaces (property)', () => {
+  const piece = fc.constantFrom(
+    '1',
+    '3',
+    '_',
+    'x',
+    'I',
+    'l',
+    '0',
+    '#',
+    ' ',
+    'abcdefghijk',
+    'ABCDEFGHJKM',
+    '2345',
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 16 }), (pieces) => {
+      const line = pieces.join('');
+      const scanned = mayBeBase58Address(line, '1') || mayBeBase58Address(line, '3');
+      assert.equal(scanned, /\b[13][1-9A-HJ-NP-Za-km-z]{25}/.test(line), line);
+    }),
+    { numRuns: 3000 },
+  );
+  const edges = [
+    '1' + 'a'.repeat(25),
+    '1' + 'a'.repeat(24),
+    'x1' + 'a'.repeat(25),
+    '#3' + 'b'.repeat(25),
+    '10' + 'a'.repeat(24),
+  ];
+  for (const line of edges)
+    assert.equal(
+      mayBeBase58Address(line, '1') || mayBeBase58Address(line, '3'),
+      /\b[13][1-9A-HJ-NP-Za-km-z]{25}/.test(line),
+      line,
+    );
 });
 
 test('pii: an email after 300,000 escapes in one value is found (no stack overflow)', () => {

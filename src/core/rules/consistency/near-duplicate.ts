@@ -6,7 +6,7 @@
  */
 import type { LineAccess, LineContext, Report } from '../../engine/rule.ts';
 import { datasetChecker } from '../../engine/rule.ts';
-import type { RuleMeta } from '../../engine/types.ts';
+import type { Range, RuleMeta } from '../../engine/types.ts';
 import { LEAKAGE } from '../split/meta.ts';
 import { IdSet } from './columns.ts';
 import { promptText } from '../../engine/formats.ts';
@@ -172,7 +172,16 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
             if (store.exact[a] === store.exact[b]) return;
             if (s > score || (s === score && a < partner)) [partner, score] = [a, s];
           });
-          if (partner >= 0) reportPair(lines, report, partner, b, score);
+          if (partner >= 0) {
+            const original = lines.context(partner);
+            reportPair(
+              lines,
+              report,
+              { id: partner, line: original.line, range: original.lineRange() },
+              b,
+              score,
+            );
+          }
         }
         return changed;
       },
@@ -197,19 +206,42 @@ function reportAll(
       partner[b] = a;
     }
   });
-  for (const id of ids) if (partner[id]! >= 0) reportPair(lines, report, partner[id]!, id, score[id]!);
+  // The similar examples' lines and lengths, read in line order first: read as each finding came,
+  // most were a read call of their own (the reader reads ahead only for lines in order).
+  const partners = [...new Set(ids.filter((id) => partner[id]! >= 0).map((id) => partner[id]!))];
+  partners.sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
+  const partnerLine = new Int32Array(store.set.end);
+  const partnerLength = new Int32Array(store.set.end);
+  for (const id of partners) {
+    const context = lines.context(id);
+    partnerLine[id] = context.line;
+    partnerLength[id] = context.text.length;
+  }
+  for (const id of ids) {
+    const first = partner[id]!;
+    if (first < 0) continue;
+    const line = partnerLine[first]!;
+    const range = { start: { line, character: 0 }, end: { line, character: partnerLength[first]! } };
+    reportPair(lines, report, { id: first, line, range }, id, score[id]!);
+  }
 }
 
-function reportPair(lines: LineAccess, report: Report, first: number, id: number, score: number): void {
+/** `original`: the similar example's id, line and the range of the whole line (`lineRange`). */
+function reportPair(
+  lines: LineAccess,
+  report: Report,
+  original: { id: number; line: number; range: Range },
+  id: number,
+  score: number,
+): void {
   const context = lines.context(id);
-  const original = lines.context(first);
-  const shared = sharesPassage(context, original);
+  const shared = sharesPassage(context, () => lines.context(original.id));
   report(NEAR_DUPLICATE.code, {
     message: shared
       ? `Shares its passage with ${lineLabel(original.line)}: another question about it, with another answer (estimated similarity ${score.toFixed(2)}); keep the two in one split rather than delete one`
       : `Near-duplicate of ${lineLabel(original.line)} (estimated similarity ${score.toFixed(2)})`,
     range: context.lineRange(),
-    related: [{ range: original.lineRange(), message: shared ? 'The same passage' : 'The similar example' }],
+    related: [{ range: original.range, message: shared ? 'The same passage' : 'The similar example' }],
   });
 }
 
@@ -220,17 +252,21 @@ const PASSAGE_WORDS = 100;
  * Whether two similar examples are different questions about one passage (T0's reading
  * comprehension: 6,354 of 22,339 near-duplicates on 55,000 lines): both prompts long and not the same,
  * and either the answers differ or what differs between the prompts is a question (another question,
- * the same answer). Only the two reported lines are read, so this costs nothing per line.
+ * the same answer). The similar example's line is read again only when `a`'s prompt is long enough to
+ * hold a passage, so short near-duplicates cost no second read.
  */
-function sharesPassage(a: LineContext, b: LineContext): boolean {
-  const [answerA, answerB] = [answerOf(a), answerOf(b)];
-  if (!answerA || !answerB || !a.example || !b.example) return false;
+function sharesPassage(a: LineContext, readB: () => LineContext): boolean {
+  const answerA = answerOf(a);
+  if (!answerA || !a.example) return false;
   const normal = (text: string): string => text.replace(/\s+/g, ' ').trim().toLowerCase();
-  const promptA = normal(promptText(a.example) ?? '');
-  const promptB = normal(promptText(b.example) ?? '');
-  if (promptA === promptB) return false;
   const words = (text: string): number => text.split(' ').length;
-  if (words(promptA) < PASSAGE_WORDS || words(promptB) < PASSAGE_WORDS) return false;
+  const promptA = normal(promptText(a.example) ?? '');
+  if (words(promptA) < PASSAGE_WORDS) return false;
+  const b = readB();
+  const answerB = answerOf(b);
+  if (!answerB || !b.example) return false;
+  const promptB = normal(promptText(b.example) ?? '');
+  if (promptA === promptB || words(promptB) < PASSAGE_WORDS) return false;
   if (normal(answerA.content!) !== normal(answerB.content!)) return true;
   const shorter = Math.min(promptA.length, promptB.length);
   let start = 0;

@@ -3,7 +3,7 @@ import { decodeHTMLStrict } from 'entities';
 import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
-import { replaceValue, stringTurns, subject } from './common.ts';
+import { heldSpan, replaceValue, stringTurns, subject } from './common.ts';
 
 export const HTML_ENTITY: RuleMeta = {
   code: 'content/html-entity',
@@ -26,9 +26,11 @@ export const htmlEntityChecker: LineChecker = {
       const text = turn.content!;
       const entity = ENTITY.exec(text);
       if (!entity || TAG.test(text)) continue;
+      const span = heldSpan(context, turn);
+      if (!span) continue;
       report(HTML_ENTITY.code, {
         message: `${subject(turn)} holds the HTML entity ${entity[0]} (for ${quote(decodeHTMLStrict(entity[0]))}): it was escaped twice`,
-        ...replaceValue(context, turn, 'Decode the HTML entities', decodeHTMLStrict(text)),
+        ...replaceValue(context, span, 'Decode the HTML entities', decodeHTMLStrict(text)),
       });
     }
   },

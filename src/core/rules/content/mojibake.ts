@@ -7,7 +7,7 @@
 import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
-import { replaceValue, stringTurns, subject } from './common.ts';
+import { heldSpan, replaceValue, stringTurns, subject } from './common.ts';
 
 /** The characters Windows-1252 puts at bytes 0x80-0x9F (the unassigned ones read as C1 controls). */
 const CP1252_HIGH: Readonly<Record<string, number>> = Object.fromEntries(
@@ -72,10 +72,12 @@ export const mojibakeChecker: LineChecker = {
     for (const turn of stringTurns(context)) {
       const found = findMojibake(turn.content!);
       if (!found) continue;
+      const span = heldSpan(context, turn);
+      if (!span) continue;
       const { written, meant } = found.example;
       report(MOJIBAKE.code, {
         message: `${subject(turn)} holds ${quote(written)}, which is ${quote(meant)} read in the wrong encoding`,
-        ...replaceValue(context, turn, 'Repair the encoding', found.repaired),
+        ...replaceValue(context, span, 'Repair the encoding', found.repaired),
       });
     }
   },

@@ -3,7 +3,7 @@ import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { answerOf } from '../consistency/common.ts';
 import { quote } from '../consistency/hashing.ts';
-import { stringTurns } from './common.ts';
+import { heldSpan } from './common.ts';
 
 export const REFUSAL_BOILERPLATE: RuleMeta = {
   code: 'content/refusal-boilerplate',
@@ -20,6 +20,12 @@ export const REFUSAL_BOILERPLATE: RuleMeta = {
  */
 const BOILERPLATE =
   /\b(?:as an ai(?: language)? model|as a(?: large)? language model|i(?:'m| am) (?:just |only )?an ai(?: language)? model)\b/iu;
+/**
+ * What every phrase of BOILERPLATE has: V8 tries the alternation at every word boundary (about 16 µs
+ * per 500-character answer), the literal is found 30x faster. No other character case-folds to one of
+ * its letters under `iu`, so a text without it cannot match.
+ */
+const GATE = / model/iu;
 
 /**
  * Whether `index` is inside a double-quoted string on its line: code that uses the phrase as test input
@@ -36,13 +42,15 @@ export const refusalBoilerplateChecker: LineChecker = {
   rules: [REFUSAL_BOILERPLATE],
   check(context, report) {
     const answer = answerOf(context);
-    if (!answer || !stringTurns(context).includes(answer)) return;
+    if (!answer || answer.contentKind !== 'string') return;
     const text = answer.content!;
-    const found = BOILERPLATE.exec(text);
+    const found = GATE.test(text) ? BOILERPLATE.exec(text) : null;
     if (!found || inStringLiteral(text, found.index)) return;
+    const span = heldSpan(context, answer);
+    if (!span) return;
     report(REFUSAL_BOILERPLATE.code, {
       message: `The answer says ${quote(found[0])}: the model learns to say it too`,
-      range: context.range(context.json!.valueSpan(answer.contentPath)!),
+      range: context.range(span),
     });
   },
 };

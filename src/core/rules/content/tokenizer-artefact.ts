@@ -6,7 +6,7 @@
 import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
-import { replaceValue, stringTurns, subject } from './common.ts';
+import { heldSpan, replaceValue, stringTurns, subject } from './common.ts';
 
 export const TOKENIZER_ARTEFACT: RuleMeta = {
   code: 'content/tokenizer-artefact',
@@ -58,9 +58,11 @@ export const tokenizerArtefactChecker: LineChecker = {
       let start = found.index;
       if (found[0].startsWith(' ')) while (start > 0 && !/\s/u.test(text[start - 1]!)) start--;
       const shown = text.slice(start, found.index + found[0].length);
+      const span = heldSpan(context, turn);
+      if (!span) continue;
       report(TOKENIZER_ARTEFACT.code, {
         message: `${subject(turn)} holds ${quote(shown)}, a word tokenizer's output: the model learns to write it`,
-        ...replaceValue(context, turn, 'Detokenize', detokenize(text)),
+        ...replaceValue(context, span, 'Detokenize', detokenize(text)),
       });
     }
   },

@@ -3,7 +3,7 @@ import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { answerOf } from '../consistency/common.ts';
 import { quote } from '../consistency/hashing.ts';
-import { stringTurns } from './common.ts';
+import { heldSpan } from './common.ts';
 
 export const TRUNCATED_ANSWER: RuleMeta = {
   code: 'content/truncated-answer',
@@ -24,12 +24,14 @@ export const truncatedAnswerChecker: LineChecker = {
   rules: [TRUNCATED_ANSWER],
   check(context, report) {
     const answer = answerOf(context);
-    if (!answer || !stringTurns(context).includes(answer)) return;
+    if (!answer || answer.contentKind !== 'string') return;
     const text = answer.content!.trimEnd();
     if (!TRUNCATED.test(text)) return;
+    const span = heldSpan(context, answer);
+    if (!span) return;
     report(TRUNCATED_ANSWER.code, {
       message: `The answer ends in ${quote(text.slice(-30))}: it may have been cut off`,
-      range: context.range(context.json!.valueSpan(answer.contentPath)!),
+      range: context.range(span),
     });
   },
 };

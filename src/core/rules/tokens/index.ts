@@ -10,7 +10,7 @@ import type { Checker, LineChecker, LineContext, Report } from '../../engine/rul
 import type { RuleMeta } from '../../engine/types.ts';
 import { isRecord } from '../line-spans.ts';
 import { EXAMPLE_OVERHEAD, MESSAGE_OVERHEAD, tokenCounterFor, type TokenCounter } from './counter.ts';
-import { literalSpan, MarkerSet } from './markers.ts';
+import { literalSpan, MarkerSet, TEMPLATE_MARKERS } from './markers.ts';
 
 export const TOKENS_RULES: readonly RuleMeta[] = [
   {
@@ -38,19 +38,55 @@ export const TOKENS_RULES: readonly RuleMeta[] = [
   },
 ];
 
-interface Tokenization {
-  counter: TokenCounter;
-  markers: MarkerSet;
+/** The first characters of the template markers and of an encoding's special tokens (all "<|..."). */
+const ENCODING_MARKER_FIRSTS = [...new Set([...TEMPLATE_MARKERS.map((marker) => marker[0]!), '<'])];
+
+/**
+ * A tokenizer setting's counter and markers. A gpt-tokenizer encoding is loaded on first use: that
+ * costs about 0.4 s of CPU in each worker, and a line that surely fits `tokens.max` and holds none of
+ * its markers' first characters needs neither. A tokenizer.json is loaded at once, so a file that
+ * cannot be read still fails the first line. Counter and markers are made together, before this
+ * counts anything, as when both were made on the first line.
+ */
+class Tokenization {
+  private loaded: { counter: TokenCounter; markers: MarkerSet } | undefined;
+
+  constructor(private readonly config: ResolvedConfig) {
+    if (typeof config.tokens.tokenizer !== 'string') this.load();
+  }
+
+  get counter(): TokenCounter {
+    return this.load().counter;
+  }
+
+  get markers(): MarkerSet {
+    return this.load().markers;
+  }
+
+  /** False when `text` surely holds no marker, found without loading the encoding. */
+  mayHoldMarker(text: string): boolean {
+    return this.loaded !== undefined || ENCODING_MARKER_FIRSTS.some((first) => text.includes(first));
+  }
+
+  private load(): { counter: TokenCounter; markers: MarkerSet } {
+    if (!this.loaded) {
+      const counter = tokenCounterFor(this.config);
+      this.loaded = { counter, markers: new MarkerSet(counter) };
+    }
+    return this.loaded;
+  }
 }
 
-const tokenizations = new WeakMap<TokenCounter, Tokenization>();
+const tokenizations = new Map<string, Tokenization>();
+let last: { config: ResolvedConfig; tokenization: Tokenization } | undefined;
 
-/** The process's counter for the setting (`tokenCounterFor`) and its markers; throws as it does. */
+/** The process's tokenization for the setting (`tokenCounterFor`'s); its counter throws as that does. */
 function tokenizationFor(config: ResolvedConfig): Tokenization {
-  const counter = tokenCounterFor(config);
-  let tokenization = tokenizations.get(counter);
-  if (!tokenization)
-    tokenizations.set(counter, (tokenization = { counter, markers: new MarkerSet(counter) }));
+  if (last?.config === config) return last.tokenization;
+  const key = JSON.stringify(config.tokens.tokenizer);
+  let tokenization = tokenizations.get(key);
+  if (!tokenization) tokenizations.set(key, (tokenization = new Tokenization(config)));
+  last = { config, tokenization };
   return tokenization;
 }
 
@@ -67,11 +103,17 @@ function surelyFits(context: LineContext, example: Example, contents: readonly s
   return bytes <= context.config.tokens.max;
 }
 
-function checkTooLong(context: LineContext, example: Example, counter: TokenCounter, report: Report): void {
+function checkTooLong(
+  context: LineContext,
+  example: Example,
+  tokenization: Tokenization,
+  report: Report,
+): void {
   const max = context.config.tokens.max;
   const contents =
     example.turns.length > 0 ? example.turns.map((t) => t.content ?? '') : [example.text ?? ''];
   if (surelyFits(context, example, contents)) return;
+  const counter = tokenization.counter;
   const overhead = example.turns.length > 0 ? EXAMPLE_OVERHEAD + MESSAGE_OVERHEAD * example.turns.length : 0;
   let budget = max - overhead;
   let over = budget < 0;
@@ -94,7 +136,7 @@ function checkTooLong(context: LineContext, example: Example, counter: TokenCoun
 function checkEmptyAnswer(
   context: LineContext,
   example: Example,
-  { counter, markers }: Tokenization,
+  tokenization: Tokenization,
   report: Report,
 ): void {
   const answer = answerTurn(example);
@@ -103,10 +145,16 @@ function checkEmptyAnswer(
     return;
   const content = answer.content ?? '';
   // Markers are control tokens or template syntax, not an answer: `<|endoftext|>` alone is empty.
-  const trimmed = markers.strip(content).trim();
+  const trimmed = (
+    tokenization.mayHoldMarker(content) ? tokenization.markers.strip(content) : content
+  ).trim();
   // Byte-level BPE gives every non-empty string a token; only a tokenizer.json may drop characters.
-  if (trimmed !== '' && (typeof context.config.tokens.tokenizer === 'string' || counter.count(trimmed) > 0))
+  if (
+    trimmed !== '' &&
+    (typeof context.config.tokens.tokenizer === 'string' || tokenization.counter.count(trimmed) > 0)
+  )
     return;
+  const markers = tokenization.markers;
   const span = context.json?.valueSpan(answer.contentPath);
   const only = content.trim() === '' ? undefined : markers.find(content, 1)[0]?.token;
   report('tokens/empty-answer', {
@@ -141,10 +189,11 @@ function checkSpecialTokens(
   tokenization: Tokenization,
   report: Report,
 ): void {
-  const { counter, markers } = tokenization;
   let reported = 0;
   for (const turn of example.turns) {
     for (const { path, text } of textFields(context, turn)) {
+      if (!tokenization.mayHoldMarker(text)) continue;
+      const { counter, markers } = tokenization;
       const found = markers.find(text, MAX_MARKER_FINDINGS - reported);
       if (found.length === 0) continue;
       const valueSpan = context.json!.valueSpan(path);
@@ -184,7 +233,7 @@ function check(context: LineContext, report: Report): void {
   const example = context.example;
   if (!example) return;
   const tokenization = tokenizationFor(context.config);
-  if (context.enabled('tokens/too-long')) checkTooLong(context, example, tokenization.counter, report);
+  if (context.enabled('tokens/too-long')) checkTooLong(context, example, tokenization, report);
   if (context.enabled('tokens/empty-answer')) checkEmptyAnswer(context, example, tokenization, report);
   if (context.enabled('tokens/special-token')) checkSpecialTokens(context, example, tokenization, report);
 }

@@ -9,7 +9,8 @@ import type { DatasetCharts, DatasetHostMessage } from '../../shared/dataset-pro
 import type { DatasetStatsResult } from '../../shared/protocol.ts';
 import type { TokensOf } from './rows.ts';
 
-export type StatsRequester = (uri: string) => Promise<DatasetStatsResult>;
+/** `signal` aborts when the view closes: the server stops a count from disk it is still streaming. */
+export type StatsRequester = (uri: string, signal?: AbortSignal) => Promise<DatasetStatsResult>;
 
 /**
  * Edits come in bursts and a count reads the whole file: counted again this long after the last
@@ -41,6 +42,7 @@ export class StatsSource {
   private inflight: Promise<Counts | undefined> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastCountMs = 0;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly uri: string,
@@ -78,6 +80,7 @@ export class StatsSource {
   dispose(): void {
     clearTimeout(this.timer);
     this.wanted = false;
+    this.abort.abort();
   }
 
   private send({ version, charts }: Counts): void {
@@ -101,7 +104,7 @@ export class StatsSource {
       let result: DatasetStatsResult;
       const started = Date.now();
       try {
-        result = await this.request(this.uri);
+        result = await this.request(this.uri, this.abort.signal);
         this.lastCountMs = Date.now() - started;
       } catch (error) {
         result = { error: error instanceof Error ? error.message : String(error) };

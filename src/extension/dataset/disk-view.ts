@@ -22,7 +22,7 @@ import { loadPage } from '../webview.ts';
 import { DiskRows } from './disk-rows.ts';
 import { FindingsTable } from './findings.ts';
 import { needsTokens, type TokensOf } from './rows.ts';
-import { StatsSource, type StatsRequester } from './stats.ts';
+import { StatsSource, fromDisk, type StatsRequester } from './stats.ts';
 import { datasetViewHtml } from './page.ts';
 
 export const DATASET_DISK_VIEW_TYPE = 'tunesmith.datasetFile';
@@ -80,18 +80,9 @@ class DiskDatasetSession {
     this.findings = new FindingsTable(uri);
     this.findings.read();
     this.rows = new DiskRows(uri.fsPath, this.name, () => this.sendDocument());
-    // The server streams the file from disk and answers version 0 (it keeps no versions of files
-    // on disk): the answer is of the copy read when it was asked, stale once the file is read again.
-    const fromDisk: StatsRequester | undefined = requestStats
-      ? async (asked, signal) => {
-          const version = this.rows.version;
-          const result = await requestStats(asked, signal);
-          return 'error' in result ? result : { ...result, version };
-        }
-      : undefined;
     this.stats = new StatsSource(
       uri.toString(),
-      fromDisk,
+      requestStats && fromDisk(requestStats, () => this.rows.version),
       () => this.rows.version,
       (message) => this.post(message),
     );

@@ -13,6 +13,19 @@ import type { TokensOf } from './rows.ts';
 export type StatsRequester = (uri: string, signal?: AbortSignal) => Promise<DatasetStatsResult>;
 
 /**
+ * The requester of a view of a file on disk: the server counts it from disk and answers version 0
+ * (it keeps no versions of files on disk), so the answer is of the copy the view had read when it
+ * asked (`version()` then), stale once the view reads the file again.
+ */
+export function fromDisk(request: StatsRequester, version: () => number): StatsRequester {
+  return async (uri, signal) => {
+    const asked = version();
+    const result = await request(uri, signal);
+    return 'error' in result ? result : { ...result, version: asked };
+  };
+}
+
+/**
  * Edits come in bursts and a count reads the whole file: counted again this long after the last
  * change, or twice as long as the last count took when that is longer (a 12 MB file takes ~4 s).
  */

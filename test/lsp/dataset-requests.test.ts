@@ -179,9 +179,7 @@ test('a file over the in-memory limit, known only on disk, gets the same statist
   });
   try {
     const lines = [
-      ...Array.from({ length: 300 }, (_, i) =>
-        chat(i % 3 ? 'user' : 'system', `question ${i % 70} on ${i}`),
-      ),
+      ...Array.from({ length: 300 }, (_, i) => chat(i % 3 ? 'user' : 'system', `question ${i % 70} on ${i}`)),
       chat('user', 'write to alice@corp.dev please'),
       chat('user', 'a question about cats'),
       chat('user', 'a question about cats'),

@@ -251,16 +251,14 @@ export async function chartsOfFile(
 ): Promise<ChartsOfLines | undefined> {
   const collector = new StatsCollector(shown, config, tokenCounterFor(config));
   let sinceYield = 0;
-  let lines = 0;
   for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength })) {
     for (const line of batch) {
       collector.add(line.line, line.truncatedLength === undefined ? line.text : undefined);
-      lines = line.line + 1;
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
         await new Promise((done) => setImmediate(done));
         if (!(await current())) return undefined;
-        onProgress?.(lines, line.byteOffset + line.byteLength);
+        onProgress?.(line.line + 1, line.byteOffset + line.byteLength);
       }
     }
   }

@@ -89,9 +89,15 @@ export class Ctx {
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerEvaluation(extension, this.output, this.reports),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
-      ...registerDatasetView(extension, this.output, async (uri) =>
-        (await this.running()).sendRequest(DatasetStatsRequest, { uri }),
-      ),
+      ...registerDatasetView(extension, this.output, async (uri, signal) => {
+        const cancel = new vscode.CancellationTokenSource();
+        signal?.addEventListener('abort', () => cancel.cancel());
+        try {
+          return await (await this.running()).sendRequest(DatasetStatsRequest, { uri }, cancel.token);
+        } finally {
+          cancel.dispose();
+        }
+      }),
       // eslint-disable-next-line no-restricted-syntax -- a fixed, short list of commands
       ...registerDatasetCompare(extension, this.output, async (params) =>
         (await this.running()).sendRequest(DatasetDiffRequest, params),

@@ -135,8 +135,10 @@ test("the dataset view's statistics: the open buffer's, counted with the real ru
     settings: { tokens: { max: 30 } },
   });
   try {
+    // A file the server knows only on disk is counted from disk.
     const closed = await real.connection.sendRequest(DatasetStatsRequest, { uri: uri('data/all.jsonl') });
-    assert.ok('error' in closed && /open/.test(closed.error), JSON.stringify(closed));
+    assert.ok(!('error' in closed), JSON.stringify(closed));
+    assert.equal(closed.charts.examples, 40);
     const lines = [
       chat('user', 'write to alice@corp.dev please'),
       chat('user', 'a question about cats'),
@@ -164,6 +166,50 @@ test("the dataset view's statistics: the open buffer's, counted with the real ru
     );
   } finally {
     await real.stop();
+  }
+});
+
+test('a file over the in-memory limit, known only on disk, gets the same statistics as its open copy', async () => {
+  const real = await LspClient.start({
+    command: [process.execPath, '--import', 'tsx', 'src/server/main.ts', '--stdio'],
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
+    settings: { tokens: { max: 30 } },
+    // The 50 MB threshold in small: this file is "large", so the editor would show it from disk.
+    initializationOptions: { largeFileBytes: 1000 },
+  });
+  try {
+    const lines = [
+      ...Array.from({ length: 300 }, (_, i) => chat(i % 3 ? 'user' : 'system', `question ${i % 70} on ${i}`)),
+      chat('user', 'write to alice@corp.dev please'),
+      chat('user', 'a question about cats'),
+      chat('user', 'a question about cats'),
+      'not json',
+      '',
+      JSON.stringify({ prompt: 'p', completion: 'c' }),
+    ];
+    const text = lines.join('\n') + '\n';
+    assert.ok(text.length > 1000);
+    writeFileSync(join(root, 'data/big.jsonl'), text);
+    const fromDisk = await real.connection.sendRequest(DatasetStatsRequest, { uri: uri('data/big.jsonl') });
+    assert.ok(!('error' in fromDisk), JSON.stringify(fromDisk));
+    await real.open(uri('data/big-copy.jsonl'), text);
+    const inMemory = await real.connection.sendRequest(DatasetStatsRequest, {
+      uri: uri('data/big-copy.jsonl'),
+    });
+    assert.ok(!('error' in inMemory), JSON.stringify(inMemory));
+    assert.equal(fromDisk.charts.examples, 304);
+    assert.deepEqual(
+      fromDisk.charts.pii,
+      [{ code: 'pii/email', count: 2 }],
+      'findings of the lint from disk',
+    );
+    assert.ok(fromDisk.charts.duplicates.length > 0);
+    assert.deepEqual(fromDisk.charts, inMemory.charts);
+    assert.deepEqual(fromDisk.lineTokens, inMemory.lineTokens);
+    assert.deepEqual(fromDisk.roleTokens, inMemory.roleTokens);
+  } finally {
+    await real.stop();
+    rmSync(join(root, 'data/big.jsonl'), { force: true });
   }
 });
 

@@ -123,3 +123,42 @@ test('the count growing under the list (an index still being built) keeps the ro
   assert.equal(await page.evaluate(() => (window as unknown as Probe).__dataset.firstShown()), 900_000);
   await page.close();
 });
+
+test('a file read from disk shows its statistics: the charts of the count from disk, and a token bar filters its rows', async () => {
+  // 2,000 lines: every seventh a prompt/completion pair, the rest two-turn chats (syntheticLine).
+  const count = 2_000;
+  const path = join(dir, 'stats.jsonl');
+  writeFileSync(path, Array.from({ length: count }, (_, i) => syntheticLine(i)).join('\n') + '\n');
+  const { page, rows } = await openDiskDatasetView(host, path);
+  await rows.indexed;
+  await page.setViewportSize({ width: 1000, height: 1300 });
+  await page.locator('#stats-toggle').click();
+  await page.waitForSelector('#stats-charts [data-chart="formats"]');
+  assert.match((await page.locator('#stats-status').textContent()) ?? '', /2,000 examples/);
+  const formats = await page
+    .locator('[data-chart="formats"] button.bar .bar-count')
+    .evaluateAll((nodes) => nodes.map((node) => Number(node.textContent!.replace(/,/g, ''))));
+  const pairs = Array.from({ length: count }, (_, i) => i).filter((i) => i % 7 === 3).length;
+  assert.deepEqual(formats, [count - pairs, pairs]);
+  await page.screenshot({ path: `${SHOTS}/webview-dataset-disk-stats.png` });
+
+  // The last bin of tokens per example: the rows shown are those the per-line counts put there.
+  const at = await page.evaluate(() => {
+    const probe = (window as unknown as Probe).__dataset as unknown as {
+      charts: {
+        histograms(): Record<string, number[]>;
+        barAt(c: string, i: number): { x: number; y: number };
+      };
+    };
+    const bins = probe.charts.histograms()['tokens']!;
+    return { last: bins[bins.length - 1]!, point: probe.charts.barAt('tokens', bins.length - 1) };
+  });
+  await page.mouse.move(at.point.x, at.point.y);
+  await page.mouse.click(at.point.x, at.point.y);
+  await until('the rows of the last token bin', async () =>
+    new RegExp(`^${at.last.toLocaleString('en')} of`).test(
+      (await page.locator('#shown').textContent()) ?? '',
+    ),
+  );
+  await page.close();
+});

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { basename } from 'node:path';
 import { DEFAULT_CONFIG, type ResolvedConfig } from '../../src/core/engine/config.ts';
 import type { Finding } from '../../src/core/engine/types.ts';
-import { chartsOfLines, type ChartsOfLines } from '../../src/core/stats/charts.ts';
+import { chartsOfFile, chartsOfLines, type ChartsOfLines } from '../../src/core/stats/charts.ts';
 import { DiskRows } from '../../src/extension/dataset/disk-rows.ts';
 import {
   buildRow,
@@ -19,7 +19,7 @@ import {
   passes,
   type FindingInput,
 } from '../../src/extension/dataset/rows.ts';
-import { tokensOf } from '../../src/extension/dataset/stats.ts';
+import { StatsSource, fromDisk, tokensOf } from '../../src/extension/dataset/stats.ts';
 import type { DatasetHostMessage, DatasetViewMessage } from '../../src/shared/dataset-protocol.ts';
 import { post, type Host } from './host.ts';
 
@@ -196,14 +196,31 @@ export async function openDiskDatasetView(
     void send({ type: 'notice', message: rows.notice() });
   };
   const rows = new DiskRows(path, basename(path), announce);
+  // The disk view's statistics as the extension serves them: the server's count from disk (the core's
+  // chartsOfFile, version 0) through the host's StatsSource.
+  const stats = new StatsSource(
+    `file://${path}`,
+    fromDisk(
+      async () => {
+        const counted = await chartsOfFile(path, basename(path), DEFAULT_CONFIG, () => []);
+        return counted ? { version: 0, ...counted } : { error: 'cancelled' };
+      },
+      () => rows.version,
+    ),
+    () => rows.version,
+    (message) => void send(message),
+  );
   let filterId = -1;
   const posted = await listen(page, async (message) => {
     if (message.type === 'rows') {
       const read = await rows.rows(message.lines, source);
       if (read) await send({ type: 'rows', ...read });
+    } else if (message.type === 'stats') {
+      await (message.show ? stats.show() : stats.hide());
     } else if (message.type === 'filter') {
       filterId = message.id;
-      const lines = await rows.filter(message.filter, source, () => filterId === message.id);
+      const tokens = needsTokens(message.filter) ? await stats.tokens() : undefined;
+      const lines = await rows.filter(message.filter, source, () => filterId === message.id, tokens);
       if (lines !== undefined) await send({ type: 'filtered', id: message.id, lines });
     }
   });

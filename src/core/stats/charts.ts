@@ -8,6 +8,7 @@
 import type { FormatId } from '../engine/formats.ts';
 import type { Finding } from '../engine/types.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
+import { readLineBatches } from '../engine/reader.ts';
 import { tokenCounterFor } from '../rules/tokens/counter.ts';
 import { StatsCollector, familyOf } from './stats.ts';
 
@@ -232,8 +233,45 @@ export async function chartsOfLines(
     }
     collector.add(line, lineAt(line));
   }
+  return chartsOfCollector(collector, findings(), config);
+}
+
+/**
+ * The same charts of the file at `path`, streamed from disk one read batch at a time (memory holds a
+ * batch and the per-line counts, never the text): what the server answers for a file it knows only
+ * on disk. Yields as chartsOfLines does; `onProgress` hears the lines and bytes read so far then.
+ */
+export async function chartsOfFile(
+  path: string,
+  shown: string,
+  config: ResolvedConfig,
+  findings: () => readonly Finding[],
+  current: () => boolean | Promise<boolean> = () => true,
+  onProgress?: (lines: number, bytes: number) => void,
+): Promise<ChartsOfLines | undefined> {
+  const collector = new StatsCollector(shown, config, tokenCounterFor(config));
+  let sinceYield = 0;
+  for await (const batch of readLineBatches(path, { maxLineLength: config.maxLineLength })) {
+    for (const line of batch) {
+      collector.add(line.line, line.truncatedLength === undefined ? line.text : undefined);
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((done) => setImmediate(done));
+        if (!(await current())) return undefined;
+        onProgress?.(line.line + 1, line.byteOffset + line.byteLength);
+      }
+    }
+  }
+  return chartsOfCollector(collector, findings(), config);
+}
+
+function chartsOfCollector(
+  collector: StatsCollector,
+  findings: readonly Finding[],
+  config: ResolvedConfig,
+): ChartsOfLines {
   return {
-    charts: datasetCharts(collector, findings(), config.tokens.max),
+    charts: datasetCharts(collector, findings, config.tokens.max),
     lineTokens: collector.lineTokens.toArray(),
     roleTokens: [...collector.roleTokens].map(([role, values]) => ({ role, tokens: values.toArray() })),
   };

@@ -7,7 +7,7 @@
 import { LinePages, type IndexProgress, type PageLine } from '../../core/io/line-pages.ts';
 import { LARGE_FILE_BYTES } from '../../shared/protocol.ts';
 import { MAX_TEXT_CHARS, type DatasetFilter, type DatasetRow } from '../../shared/dataset-protocol.ts';
-import { buildRow, isEmptyFilter, passes, readsText, type FindingInput } from './rows.ts';
+import { buildRow, isEmptyFilter, passes, readsText, type FindingInput, type TokensOf } from './rows.ts';
 
 /** Index progress is announced this often (each announcement re-renders the view's count). */
 const PROGRESS_MS = 250;
@@ -136,6 +136,7 @@ export class DiskRows {
     filter: DatasetFilter,
     findings: FindingsSource,
     current: () => boolean,
+    tokens?: TokensOf,
   ): Promise<number[] | null | undefined> {
     if (isEmptyFilter(filter)) return null;
     const lines: number[] = [];
@@ -151,7 +152,8 @@ export class DiskRows {
       for await (const batch of pages.scan(MAX_SCAN_CHARS)) {
         if (!still()) return undefined;
         for (const line of batch)
-          if (passes(line.text, findings.of(line.line), filter)) lines.push(line.line);
+          if (passes(line.text, findings.of(line.line), filter, tokens && { line: line.line, of: tokens }))
+            lines.push(line.line);
       }
     } catch (error) {
       // The file was read again meanwhile (its descriptor closed): the view asks again.

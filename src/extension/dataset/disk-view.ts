@@ -21,6 +21,8 @@ import { showFailure } from '../failure.ts';
 import { loadPage } from '../webview.ts';
 import { DiskRows } from './disk-rows.ts';
 import { FindingsTable } from './findings.ts';
+import { needsTokens, type TokensOf } from './rows.ts';
+import { StatsSource, fromDisk, type StatsRequester } from './stats.ts';
 import { datasetViewHtml } from './page.ts';
 
 export const DATASET_DISK_VIEW_TYPE = 'tunesmith.datasetFile';
@@ -31,11 +33,12 @@ const SETTLE_MS = 40;
 export function registerDiskDatasetView(
   extension: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
+  requestStats?: StatsRequester,
 ): vscode.Disposable {
   const provider: vscode.CustomReadonlyEditorProvider = {
     openCustomDocument: (uri) => ({ uri, dispose: () => {} }),
     resolveCustomEditor: (document, panel) => {
-      new DiskDatasetSession(document.uri, panel, extension.extensionUri, output);
+      new DiskDatasetSession(document.uri, panel, extension.extensionUri, output, requestStats);
     },
   };
   return vscode.window.registerCustomEditorProvider(DATASET_DISK_VIEW_TYPE, provider, {
@@ -59,6 +62,7 @@ class DiskDatasetSession {
   private readonly findings: FindingsTable;
   private readonly name: string;
   private readonly rows: DiskRows;
+  private readonly stats: StatsSource;
   private ready = false;
   private filterId = -1;
   private settle: ReturnType<typeof setTimeout> | undefined;
@@ -69,18 +73,29 @@ class DiskDatasetSession {
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly output: vscode.LogOutputChannel,
+    requestStats?: StatsRequester,
   ) {
     this.name = basename(uri.fsPath);
     loadPage(panel, extensionUri, 'dataset', datasetViewHtml);
     this.findings = new FindingsTable(uri);
     this.findings.read();
     this.rows = new DiskRows(uri.fsPath, this.name, () => this.sendDocument());
+    this.stats = new StatsSource(
+      uri.toString(),
+      requestStats && fromDisk(requestStats, () => this.rows.version),
+      () => this.rows.version,
+      (message) => this.post(message),
+    );
     const watcher = vscode.workspace.createFileSystemWatcher(
       new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), this.name),
     );
     const failed = (error: unknown) =>
       showFailure(output, error, { logPrefix: `dataset view ${uri.fsPath}: ` });
-    const reopen = () => this.rows.open().then(() => this.sendDocument(), failed);
+    const reopen = () =>
+      this.rows.open().then(() => {
+        this.sendDocument();
+        this.stats.changed();
+      }, failed);
     this.disposables.push(
       watcher,
       watcher.onDidChange(reopen),
@@ -154,15 +169,8 @@ class DiskDatasetSession {
       case 'filter':
         return this.filter(message.id, message.filter);
       case 'stats':
-        // The language server has no copy of a file this large to count (its tokens need its tokenizer).
-        if (message.show)
-          this.post({
-            type: 'stats',
-            version: this.rows.version,
-            charts: null,
-            message: `${this.name} is read from disk: its statistics are \`tunesmith stats\`'s (the view counts files under 50 MB).`,
-          });
-        return;
+        // The language server streams the file from disk through its stats collector, in the background.
+        return message.show ? this.stats.show() : this.stats.hide();
       case 'fixes':
       case 'applyFix':
         this.post({
@@ -178,7 +186,19 @@ class DiskDatasetSession {
   /** A newer filter request stops an older one. */
   private async filter(id: number, filter: DatasetFilter): Promise<void> {
     this.filterId = id;
-    const lines = await this.rows.filter(filter, this.findings, () => this.filterId === id && !this.disposed);
+    // Token bounds need each line's count: the statistics' (the server's tokenizer), counted if not yet.
+    let tokens: TokensOf | undefined;
+    if (needsTokens(filter)) {
+      tokens = await this.stats.tokens();
+      if (this.filterId !== id) return;
+      if (!tokens) return this.post({ type: 'filtered', id, lines: [] });
+    }
+    const lines = await this.rows.filter(
+      filter,
+      this.findings,
+      () => this.filterId === id && !this.disposed,
+      tokens,
+    );
     if (lines !== undefined && this.filterId === id) this.post({ type: 'filtered', id, lines });
   }
 
@@ -186,6 +206,7 @@ class DiskDatasetSession {
     this.disposed = true;
     clearTimeout(this.settle);
     this.filterId = -1;
+    this.stats.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     await this.rows.close();
   }

@@ -56,7 +56,7 @@ export function registerDatasetView(
       },
       { supportsMultipleEditorsPerDocument: true },
     ),
-    registerDiskDatasetView(extension, output),
+    registerDiskDatasetView(extension, output, stats),
     vscode.commands.registerCommand('tunesmith.dataset.open', async (arg: unknown) => {
       const uri = uriOf(arg);
       if (!uri) return;

@@ -9,7 +9,21 @@ import type { DatasetCharts, DatasetHostMessage } from '../../shared/dataset-pro
 import type { DatasetStatsResult } from '../../shared/protocol.ts';
 import type { TokensOf } from './rows.ts';
 
-export type StatsRequester = (uri: string) => Promise<DatasetStatsResult>;
+/** `signal` aborts when the view closes: the server stops a count from disk it is still streaming. */
+export type StatsRequester = (uri: string, signal?: AbortSignal) => Promise<DatasetStatsResult>;
+
+/**
+ * The requester of a view of a file on disk: the server counts it from disk and answers version 0
+ * (it keeps no versions of files on disk), so the answer is of the copy the view had read when it
+ * asked (`version()` then), stale once the view reads the file again.
+ */
+export function fromDisk(request: StatsRequester, version: () => number): StatsRequester {
+  return async (uri, signal) => {
+    const asked = version();
+    const result = await request(uri, signal);
+    return 'error' in result ? result : { ...result, version: asked };
+  };
+}
 
 /**
  * Edits come in bursts and a count reads the whole file: counted again this long after the last
@@ -41,6 +55,7 @@ export class StatsSource {
   private inflight: Promise<Counts | undefined> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastCountMs = 0;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly uri: string,
@@ -78,6 +93,7 @@ export class StatsSource {
   dispose(): void {
     clearTimeout(this.timer);
     this.wanted = false;
+    this.abort.abort();
   }
 
   private send({ version, charts }: Counts): void {
@@ -101,7 +117,7 @@ export class StatsSource {
       let result: DatasetStatsResult;
       const started = Date.now();
       try {
-        result = await this.request(this.uri);
+        result = await this.request(this.uri, this.abort.signal);
         this.lastCountMs = Date.now() - started;
       } catch (error) {
         result = { error: error instanceof Error ? error.message : String(error) };

@@ -231,6 +231,11 @@ export class Publisher {
     });
   }
 
+  /** The findings the last lint from disk of `uri` shows (at most MAX_DIAGNOSTICS); undefined if none. */
+  diskFindings(uri: string): readonly Finding[] | undefined {
+    return this.disk.get(uri)?.shown;
+  }
+
   /** The file's diagnostics are withdrawn (closed, deleted, or its copy out of sync). */
   clear(uri: string): void {
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });

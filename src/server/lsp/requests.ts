@@ -55,7 +55,15 @@ export class Requests {
       uris: (await this.workspace.datasetFiles()).sort(),
     }));
     connection.onRequest(DatasetSummaryRequest, ({ uri }) => this.datasetSummary(uri));
-    connection.onRequest(DatasetStatsRequest, ({ uri }) => datasetStats(uri, this.documents));
+    connection.onRequest(DatasetStatsRequest, ({ uri }, token) =>
+      datasetStats(uri, this.documents, {
+        connection,
+        workspace: this.workspace,
+        publisher: this.publisher,
+        disk: this.disk,
+        token,
+      }),
+    );
     connection.onRequest(SplitRequest, async (params) =>
       splitDataset(params, await this.workspace.configFor(params.uri)),
     );

@@ -126,7 +126,9 @@ export type DatasetHostMessage =
    * shows them). Null charts: none could be computed, and `message` says why.
    */
   | { type: 'stats'; version: number; charts: DatasetCharts | null; message: string | null }
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  /** Show this line (0-based) at the top: the view was opened from the text editor's cursor there. */
+  | { type: 'goto'; line: number };
 
 /** Dataset view → extension. Rows are named by 0-based line number. */
 export type DatasetViewMessage =

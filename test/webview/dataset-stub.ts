@@ -41,6 +41,8 @@ export interface Dataset {
   /** The line each finding of a line copies (its related location): duplicate clusters. */
   related?: Map<number, number[]>;
   config?: ResolvedConfig;
+  /** The line the host asks the page to show first (the view opened from a text editor's cursor). */
+  goto?: number;
 }
 
 /** The stub's findings as the engine's, for the statistics (which count them by code and cluster). */
@@ -135,6 +137,7 @@ export async function openDatasetView(
     findings: 1,
     codes: [...codes].map(([code, count]) => ({ code, severity: 'warning', count })),
   });
+  if (data.goto !== undefined) await send({ type: 'goto', line: data.goto });
   return { page, posted };
 }
 

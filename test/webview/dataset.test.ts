@@ -316,3 +316,11 @@ test('1,000,000 lines: opens fast, scrolls within a frame, jumps to a line; only
   assert.equal(await again.evaluate(() => (window as unknown as Probe).__dataset.firstShown()), 765_431);
   await again.close();
 });
+
+test("opened from the text editor, the view starts at the cursor's line", async () => {
+  const { page } = await openDatasetView(host, { lineCount: 10_000, line: syntheticLine, goto: 4_320 });
+  await waitRow(page, 4_320);
+  assert.equal(await page.evaluate(() => (window as unknown as Probe).__dataset.firstShown()), 4_320);
+  assert.match(await rowText(page, 4_320), /Question number 4320/);
+  await page.close();
+});

@@ -231,6 +231,8 @@ function handle(message: DatasetHostMessage): void {
     }
     case 'stats':
       return onStats(message);
+    case 'goto':
+      return goToLine(message.line + 1);
     case 'notice': {
       const notice = $('notice');
       notice.hidden = false;
@@ -290,11 +292,15 @@ for (const id of ['min-turns', 'max-turns'] as const)
 $('goto').addEventListener('keydown', (event) => {
   if (event.key !== 'Enter') return;
   const line = count($<Field>('goto').value);
-  if (line === undefined || line < 1) return;
+  if (line !== undefined && line >= 1) goToLine(line);
+});
+
+/** Line `line` (1-based), or the first shown line after it, at the top of the list. */
+function goToLine(line: number): void {
   // Past the lines counted so far of a file still being indexed: there once the index reaches it.
   pendingLine = page.lines === null && line > page.lineCount ? line - 1 : undefined;
   list.scrollTo(positionOf(line - 1));
-});
+}
 $('open-text').addEventListener('click', () => post({ type: 'openText' }));
 
 /** A line asked for by number before the index of the file reached it. */

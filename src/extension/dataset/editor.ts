@@ -60,6 +60,10 @@ export function registerDatasetView(
     vscode.commands.registerCommand('tunesmith.dataset.open', async (arg: unknown) => {
       const uri = uriOf(arg);
       if (!uri) return;
+      // From the text editor: the view opens where its cursor is.
+      const editor = vscode.window.activeTextEditor;
+      if (editor?.document.uri.toString() === uri.toString())
+        openingAt.set(uri.toString(), editor.selection.active.line);
       const viewType = (await tooLargeForDocument(uri)) ? DATASET_DISK_VIEW_TYPE : DATASET_VIEW_TYPE;
       return vscode.commands.executeCommand('vscode.openWith', uri, viewType);
     }),
@@ -69,6 +73,9 @@ export function registerDatasetView(
     }),
   ];
 }
+
+/** The line each view being opened from a text editor shows first, until its page is ready. */
+const openingAt = new Map<string, number>();
 
 /** The file of the active tab, whichever editor shows it (a custom editor has no TextEditor). */
 function activeTabUri(): vscode.Uri | undefined {
@@ -193,8 +200,14 @@ class DatasetSession {
 
   private async act(message: DatasetViewMessage): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        return this.sendDocument();
+      case 'ready': {
+        this.sendDocument();
+        const key = this.document.uri.toString();
+        const line = openingAt.get(key);
+        openingAt.delete(key);
+        if (line !== undefined && line > 0) this.post({ type: 'goto', line });
+        return;
+      }
       case 'rows': {
         const count = this.document.lineCount;
         const rows = message.lines

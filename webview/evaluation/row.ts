@@ -32,7 +32,7 @@ import { element } from '../common/dom.ts';
  */
 const COLLAPSED_CHARS = 240;
 
-export interface RowContext {
+interface RowContext {
   report: EvaluationReport;
   expanded: boolean;
   /** The metric the rows are sorted by, shown beside the primary one. */

@@ -68,7 +68,7 @@ export class LineIndex {
   }
 }
 
-export interface LintFileOptions {
+interface LintFileOptions {
   config: ResolvedConfig;
   runner: LineRunner;
   /** The checkers the runner uses; the dataset half runs here. */

@@ -19,7 +19,7 @@ function textKey(text: string): string {
 }
 
 /** The cache file's name for a model: a change of the model's file makes a new cache. */
-export function modelKey(files: EmbeddingModelFiles): string {
+function modelKey(files: EmbeddingModelFiles): string {
   const stat = statSync(files.model);
   const identity = `${files.manifest.name}\0${files.manifest.maxLength}\0${stat.size}\0${stat.mtimeMs}`;
   return createHash('sha256').update(identity).digest('hex').slice(0, 16);

@@ -16,7 +16,7 @@ import {
 import { comparedExamples, semanticFindings, semanticRulesOn, type SemanticFile } from './pass.ts';
 import { EmbeddingWorker } from './worker-client.ts';
 
-export type SemanticRun =
+type SemanticRun =
   | { readonly state: 'disabled' }
   | { readonly state: 'off'; readonly info: string }
   /**
@@ -34,7 +34,7 @@ export type SemanticRun =
     };
 
 /** The model `semantic.modelPath` names (relative to `root`), else the set-up script's. */
-export function semanticModel(config: ResolvedConfig, root: string): EmbeddingModelFiles | undefined {
+function semanticModel(config: ResolvedConfig, root: string): EmbeddingModelFiles | undefined {
   const path = config.semantic.modelPath;
   const dir = path === '' ? defaultModelDir() : isAbsolute(path) ? path : resolve(root, path);
   return findEmbeddingModel(dir);

@@ -187,7 +187,7 @@ function placeOnTurns(
 }
 
 /** What a filter needs of a line beyond its findings; read only when the filter asks for it. */
-export function lineFacts(text: string): { format: FormatId | 'invalid'; turns: number } {
+function lineFacts(text: string): { format: FormatId | 'invalid'; turns: number } {
   if (text.trim() === '') return { format: 'invalid', turns: 0 };
   try {
     const example = toExample(JSON.parse(text));

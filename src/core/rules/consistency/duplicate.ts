@@ -11,7 +11,7 @@ import { answerOf, contentRange, exactHash, isOn, lineLabel, linesLabel, MAX_REL
 import { forEachSortedGroup, hashKey, pairsOf, SortedPairs, type SortedIds } from './grouping.ts';
 import { canonicalJson, hash32, hashNormalised } from './hashing.ts';
 
-export const DUPLICATE: RuleMeta = {
+const DUPLICATE: RuleMeta = {
   code: 'consistency/duplicate',
   family: 'consistency',
   description: 'An example is an exact copy of an earlier one (ignoring key order and whitespace).',
@@ -19,7 +19,7 @@ export const DUPLICATE: RuleMeta = {
   fixable: true,
 };
 
-export const CONFLICT: RuleMeta = {
+const CONFLICT: RuleMeta = {
   code: 'consistency/conflict',
   family: 'consistency',
   description: 'The same prompt (and tools) appears with different answers.',
@@ -27,7 +27,7 @@ export const CONFLICT: RuleMeta = {
   fixable: false,
 };
 
-export interface DuplicateFacts {
+interface DuplicateFacts {
   /** Hash of the canonical JSON of the line. */
   exact: number;
   /** Hash of the normalised prompt and the tools offered; NaN when the example has no answer turn. */

@@ -1,7 +1,8 @@
 /**
  * A real VS Code (code-server 4.139.1, VS Code 1.139.1) with the packaged extension installed: what
- * `npm start` shows and the e2e tests drive. Setup, packaging and installation are cached under
- * ~/.cache/tunesmith/e2e and keyed by what they depend on, so a second start costs only the server's own start.
+ * `npm start` shows and the e2e tests drive (each test file through `scenario`). Setup, packaging and
+ * installation are cached under $XDG_CACHE_HOME/tunesmith/e2e (~/.cache by default) and keyed by what
+ * they depend on, so a second start costs only the server's own start.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -15,6 +15,7 @@ import type { Frame, Page } from 'playwright-core';
 import {
   SHOTS,
   frameWith,
+  problems,
   quickOpen,
   runCommand,
   scenario,
@@ -36,12 +37,7 @@ const LINE = 5;
 
 test('Open as Dataset, apply a quick fix from the view, see the text change, and go back to the text', async () => {
   await openFile('chat.jsonl');
-  await page.keyboard.press('Control+Shift+M');
-  await until(
-    'the misspelled key in the Problems panel',
-    async () => (await text('.markers-panel')).includes('format/misspelled-key'),
-    90_000,
-  );
+  await problems(page, ['format/misspelled-key']);
 
   await runCommand(page, 'Tunesmith: Open as Dataset');
   const view: Frame = await until(

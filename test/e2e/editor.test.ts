@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { SHOTS, quickOpen, scenario, pageText, until, type Editor } from './harness.ts';
+import { SHOTS, problems, quickOpen, scenario, pageText, until, type Editor } from './harness.ts';
 
 let editor: Editor;
 let page: Page;
@@ -39,18 +39,10 @@ async function goTo(lineColumn: string): Promise<void> {
 
 test('opening a dataset shows its planted problems in the Problems panel and a summary in the status bar', async () => {
   await quickOpen(page, 'chat.jsonl');
-  await page.keyboard.press('Control+Shift+M');
-  const problems = await until(
-    'tunesmith diagnostics in the Problems panel',
-    async () => {
-      const rows = await text('.markers-panel');
-      return rows.includes('pii/credit-card') && rows.includes('secrets/github') ? rows : undefined;
-    },
-    90_000,
-  );
+  const panel = await problems(page, ['pii/credit-card', 'secrets/github']);
   for (const code of ['pii/email', 'structure/unknown-role', 'format/misspelled-key', 'syntax/invalid-json'])
-    assert.ok(problems.includes(code), `${code} in the Problems panel:\n${problems}`);
-  assert.doesNotMatch(problems, /4111 1111 1111 1111/, 'the panel shows masked values only');
+    assert.ok(panel.includes(code), `${code} in the Problems panel:\n${panel}`);
+  assert.doesNotMatch(panel, /4111 1111 1111 1111/, 'the panel shows masked values only');
   const status = await until('the status bar summary', async () => {
     const bar = await text('.statusbar');
     return /Tunesmith: 12 examples/.test(bar) ? bar : undefined;

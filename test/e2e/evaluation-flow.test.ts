@@ -32,8 +32,6 @@ import {
   type Editor,
 } from './harness.ts';
 
-// The venv's editable install may point at another clone: the trainer under test is this one's.
-process.env['PYTHONPATH'] = join(ROOT, 'src/trainer');
 let editor: Editor;
 let page: Page;
 let run: { id: string; dir: string } | undefined;

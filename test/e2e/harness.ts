@@ -330,6 +330,9 @@ export interface ScenarioOptions extends StartOptions {
  */
 export function scenario(name: string, options: ScenarioOptions): void {
   const { ready, prepare, cleanup, ...start } = options;
+  // The venv's editable install may point at another clone: the trainer under test is this one's, for
+  // the editor (which inherits this environment) and for runs a test launches itself.
+  process.env['PYTHONPATH'] = join(ROOT, 'src/trainer');
   let editor: Editor | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
@@ -363,6 +366,19 @@ export async function pageText(page: Page, selector: string): Promise<string> {
   return page.evaluate(
     (s) => [...document.querySelectorAll(s)].map((e) => (e as HTMLElement).innerText).join('\n'),
     selector,
+  );
+}
+
+/** Shows the Problems panel and returns its text once it lists every one of `codes`. */
+export async function problems(page: Page, codes: string[]): Promise<string> {
+  await page.keyboard.press('Control+Shift+M');
+  return until(
+    `${codes.join(', ')} in the Problems panel`,
+    async () => {
+      const rows = await pageText(page, '.markers-panel');
+      return codes.every((code) => rows.includes(code)) ? rows : undefined;
+    },
+    90_000,
   );
 }
 

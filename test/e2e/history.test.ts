@@ -24,8 +24,6 @@ import {
 } from './harness.ts';
 import { PROJECT_VENV_PYTHON } from '../../src/extension/python/choose.ts';
 
-// The venv's editable install may point at another clone: the trainer under test is this one's.
-process.env['PYTHONPATH'] = join(ROOT, 'src/trainer');
 let editor: Editor;
 let page: Page;
 let live: { id: string; dir: string } | undefined;

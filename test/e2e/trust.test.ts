@@ -17,6 +17,7 @@ import {
   explorerAction,
   frameWith,
   pageText,
+  problems,
   quickOpen,
   runCommand,
   scenario,
@@ -78,16 +79,8 @@ test('in Restricted Mode a dataset still shows its Tunesmith diagnostics', async
     (await text('.statusbar')).includes('Restricted Mode'),
   );
   await quickOpen(page, 'chat.jsonl');
-  await page.keyboard.press('Control+Shift+M');
-  const problems = await until(
-    'tunesmith diagnostics in the Problems panel',
-    async () => {
-      const rows = await text('.markers-panel');
-      return rows.includes('pii/credit-card') && rows.includes('secrets/github') ? rows : undefined;
-    },
-    90_000,
-  );
-  assert.match(problems, /syntax\/invalid-json/);
+  const panel = await problems(page, ['pii/credit-card', 'secrets/github']);
+  assert.match(panel, /syntax\/invalid-json/);
   // The summary follows the diagnostics in a notification of its own: it may show a moment later.
   await until('the Tunesmith summary in the status bar', async () =>
     /Tunesmith: 12 examples/.test(await text('.statusbar')),

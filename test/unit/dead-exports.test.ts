@@ -9,7 +9,17 @@
  * export of the module when that cannot be seen.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
@@ -162,18 +172,20 @@ function parse(file: string): { module: Module; uses: Use[] } {
 }
 
 /** The entry files of the bundles (esbuild.mjs) and of package.json: their exports are the API. */
-function entryPoints(): Set<string> {
-  const esbuild = readFileSync(join(ROOT, 'esbuild.mjs'), 'utf8');
-  const pkg = readFileSync(join(ROOT, 'package.json'), 'utf8');
+function entryPoints(root: string): Set<string> {
+  const read = (name: string): string =>
+    existsSync(join(root, name)) ? readFileSync(join(root, name), 'utf8') : '';
+  const esbuild = read('esbuild.mjs');
+  const pkg = read('package.json');
   const paths = [...`${esbuild}\n${pkg}`.matchAll(/['"]((?:src|webview)\/[\w./-]+\.ts)['"]/g)].map(
     (m) => m[1]!,
   );
-  return new Set(paths.map((path) => join(ROOT, path)));
+  return new Set(paths.map((path) => join(root, path)));
 }
 
 /** "path:line name" for every export of a file under `checked` that nothing in the project imports. */
-export function unusedExports(checked: string[] = CHECKED): string[] {
-  const files = [...new Set([...IMPORTERS, ...checked].flatMap((dir) => sources(join(ROOT, dir))))];
+export function unusedExports(checked: string[] = CHECKED, root = ROOT): string[] {
+  const files = [...new Set([...IMPORTERS, ...checked].flatMap((dir) => sources(join(root, dir))))];
   const modules = new Map<string, Module>();
   const used = new Map<string, Set<string>>();
   const pending: Use[] = [];
@@ -199,18 +211,47 @@ export function unusedExports(checked: string[] = CHECKED): string[] {
     if (name === '*' || !module.exports.has(name))
       for (const target of module.star) pending.push({ file: target, name });
   }
-  const entries = entryPoints();
-  const inChecked = (file: string): boolean => checked.some((dir) => file.startsWith(join(ROOT, dir) + '/'));
+  const entries = entryPoints(root);
+  const inChecked = (file: string): boolean => checked.some((dir) => file.startsWith(join(root, dir) + '/'));
   const found: string[] = [];
   for (const [file, module] of modules) {
     if (!inChecked(file) || entries.has(file)) continue;
     const marked = used.get(file);
     for (const [name, at] of module.exports)
-      if (!marked?.has(name) && !marked?.has('*')) found.push(`${relative(ROOT, file)}:${at} ${name}`);
+      if (!marked?.has(name) && !marked?.has('*')) found.push(`${relative(root, file)}:${at} ${name}`);
   }
   return found.sort();
 }
 
 test('dead exports: every export under src/ and webview/ is imported somewhere, or is an entry point', () => {
   assert.deepEqual(unusedExports(), [], 'exported but imported by nothing: delete it, or drop `export`');
+});
+
+test('dead exports: the check names an unused export and follows imports, re-exports and namespaces', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tunesmith-dead-exports-'));
+  const files: Record<string, string> = {
+    'esbuild.mjs': "entryPoints: { cli: 'src/main.ts' }",
+    'src/main.ts':
+      "import { used } from './a.ts';\nimport * as b from './b.ts';\nexport const api = used + b.read;\n",
+    'src/a.ts': "export const used = 1;\nexport const unused = 2;\nexport { forwarded } from './c.ts';\n",
+    'src/b.ts': 'export const read = 1;\nexport const unread = 2;\n',
+    'src/c.ts': 'export const forwarded = 1;\nexport interface Shape {\n  x: number;\n}\n',
+    'test/t.test.ts':
+      "import { forwarded } from '../src/a.ts';\nconst { later } = await import('../src/d.ts');\n",
+    'src/d.ts': 'export const later = 1;\nexport function never(): void {}\n',
+  };
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    assert.deepEqual(unusedExports(['src'], root), [
+      'src/a.ts:2 unused',
+      'src/b.ts:2 unread',
+      'src/c.ts:2 Shape',
+      'src/d.ts:2 never',
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

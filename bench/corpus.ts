@@ -18,7 +18,7 @@ const WORDS = (
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-export interface CorpusCounts {
+interface CorpusCounts {
   lines: number;
   emails: number;
   phones: number;

@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './cli.ts';
 
-export interface ScoringRun {
+interface ScoringRun {
   label: string;
   examples: number;
   referenceChars: number;
@@ -30,7 +30,7 @@ interface BenchOutput {
   bootstrap_seconds: number;
 }
 
-export function trainerPython(): string {
+function trainerPython(): string {
   const venv =
     process.env['TUNESMITH_VENV'] ??
     join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'tunesmith', 'venv');

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what the e2e tests and `npm start` need, once: Node 24 (code-server's engine, from npm),
 # code-server 4.139.1 (VS Code 1.139.1 in a browser) and Debian's Chromium for Playwright.
-# Everything goes under ~/.cache/tunesmith/e2e (shared by clones); a stamp per step makes a second run a no-op.
+# Everything goes under $XDG_CACHE_HOME/tunesmith/e2e (~/.cache by default, shared by clones); a stamp
+# per step makes a second run a no-op.
 # Why not @vscode/test-electron: it downloads VS Code from a host this machine cannot reach
 # (see /work/shared/notes/vscode-e2e.md); that suite stays behind `npm run test:desktop`.
 set -euo pipefail

@@ -10,7 +10,7 @@ import { describeError } from '../core/io/files.ts';
 
 const SEVERITIES: readonly string[] = ['off', 'error', 'warning', 'info', 'hint'];
 
-export interface LoadedConfig {
+interface LoadedConfig {
   config: ResolvedConfig;
   /** The file it came from, or undefined when the defaults are in force. */
   path: string | undefined;

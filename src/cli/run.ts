@@ -8,7 +8,7 @@ import { statsCommand } from './commands/stats.ts';
 import { StatsProblem } from '../core/stats/stats.ts';
 import { VERSION } from './version.ts';
 
-export const COMMANDS: Record<string, { run: Command; summary: string }> = {
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
   lint: { run: lintCommand, summary: 'lint JSONL files and directories' },
   stats: {
     run: statsCommand,
@@ -19,7 +19,7 @@ export const COMMANDS: Record<string, { run: Command; summary: string }> = {
   diff: { run: diffCommand, summary: 'examples added, removed and changed between two versions, and drift' },
 };
 
-export const USAGE = `Usage: tunesmith COMMAND [options]
+const USAGE = `Usage: tunesmith COMMAND [options]
 
 Commands:
 ${Object.entries(COMMANDS)

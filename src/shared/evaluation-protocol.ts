@@ -135,7 +135,7 @@ export interface EvaluationPanelState {
 }
 
 /** `tunesmith.evaluation.compareInDiff`'s argument (commands are called by other parts and by URIs). */
-export interface CompareInDiffArgs {
+interface CompareInDiffArgs {
   report: string;
   index: number;
   left: TextSide;

@@ -22,9 +22,9 @@ export type MetricName = (typeof METRICS)[number];
 
 /** The two systems of a report: `base` is the reference point, `tuned` the candidate. */
 export type SystemId = 'base' | 'tuned';
-export type PerSystem<T> = { base?: T; tuned: T };
+type PerSystem<T> = { base?: T; tuned: T };
 
-export interface ReportSystem {
+interface ReportSystem {
   label: string;
   model?: string;
   weights?: string;
@@ -48,13 +48,13 @@ export interface FlipTable {
   mcnemar_p: number;
 }
 
-export interface Interval {
+interface Interval {
   delta: number;
   low: number;
   high: number;
 }
 
-export interface Comparison {
+interface Comparison {
   outcomes: Record<Outcome, number>;
   flips: FlipTable[];
   bootstrap: {
@@ -66,7 +66,7 @@ export interface Comparison {
   verdict: string;
 }
 
-export interface ClassificationReport {
+interface ClassificationReport {
   accuracy: number;
   macro_f1: number;
   micro_f1: number;
@@ -76,7 +76,6 @@ export interface ClassificationReport {
 }
 
 export type Outcome = 'improved' | 'regressed' | 'unchanged' | 'error';
-export const OUTCOMES: readonly Outcome[] = ['improved', 'regressed', 'unchanged', 'error'];
 
 export interface Turn {
   role: string;
@@ -158,5 +157,3 @@ export function checkEvaluationReport(
   const problem = errors.map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`);
   return { ok: false, problem: `not an evaluation report (version 1): ${problem.join('; ')}` };
 }
-
-export const isEvaluationReport = (value: unknown): value is EvaluationReport => validate(value);

@@ -239,7 +239,7 @@ export function promptLine(example: EvaluationExample): string {
 export const SHADE_EDGES = [0.25, 0.5, 1, 2, 4] as const;
 
 /** A reference token under the teacher-forced pass: how much more likely tuned made it than base. */
-export interface TokenShade {
+interface TokenShade {
   text: string;
   base: number;
   tuned: number;
@@ -274,7 +274,7 @@ export const tokenTitle = (token: TokenShade): string =>
   `Δ ${signed(token.delta.toFixed(2), token.delta)}`;
 
 /** One line of the corpus-metrics table, formatted: what the panel's header and both exports show. */
-export interface MetricRow {
+interface MetricRow {
   metric: MetricName;
   label: string;
   primary: boolean;

@@ -36,7 +36,7 @@ export interface FirstError {
 export const SummaryNotification = new NotificationType<DatasetSummary>('tunesmith/summary');
 
 /** Server → client: a document too large for the editor to send was linted from disk instead. */
-export interface LargeFileNotice {
+interface LargeFileNotice {
   uri: string;
   sizeBytes: number;
 }
@@ -46,7 +46,7 @@ export const LargeFileNotification = new NotificationType<LargeFileNotice>('tune
  * Client → server: a dataset is shown in a tab but its text was not sent (VS Code sends no document
  * over 50 MB to extensions); lint it from disk and follow its changes while `open`.
  */
-export interface DiskFileParams {
+interface DiskFileParams {
   uri: string;
   open: boolean;
 }

@@ -6,14 +6,14 @@
  */
 import { trainerEvent } from './validators.generated.ts';
 
-export type RunStatus = 'completed' | 'cancelled' | 'failed';
+type RunStatus = 'completed' | 'cancelled' | 'failed';
 
 interface Base {
   v: 1;
   time: string;
 }
 
-export interface StartedEvent extends Base {
+interface StartedEvent extends Base {
   type: 'started';
   run_dir: string;
   resumed_from?: string | null;
@@ -22,7 +22,7 @@ export interface StartedEvent extends Base {
   parameters: { total: number; trainable: number };
   examples?: { train?: number; validation?: number };
 }
-export interface ProgressEvent extends Base {
+interface ProgressEvent extends Base {
   type: 'progress';
   step: number;
   total_steps: number;
@@ -30,7 +30,7 @@ export interface ProgressEvent extends Base {
   eta_seconds?: number | null;
   elapsed_seconds?: number;
 }
-export interface LogEvent extends Base {
+interface LogEvent extends Base {
   type: 'log';
   step: number;
   epoch?: number;
@@ -42,7 +42,7 @@ export interface LogEvent extends Base {
   gpu_memory_bytes?: number | null;
   mean_token_accuracy?: number | null;
 }
-export interface EvalEvent extends Base {
+interface EvalEvent extends Base {
   type: 'eval';
   step: number;
   epoch?: number;
@@ -50,12 +50,12 @@ export interface EvalEvent extends Base {
   best_eval_loss?: number | null;
   metrics?: Record<string, number | null>;
 }
-export interface CheckpointEvent extends Base {
+interface CheckpointEvent extends Base {
   type: 'checkpoint';
   path: string;
   step: number;
 }
-export interface WarningEvent extends Base {
+interface WarningEvent extends Base {
   type: 'warning';
   message: string;
   hint?: string;
@@ -70,7 +70,7 @@ export interface ErrorEvent extends Base {
   /** For a config error: every problem, by the field's path (the message lists them too). */
   problems?: { path: string; message: string }[];
 }
-export interface FinishedEvent extends Base {
+interface FinishedEvent extends Base {
   type: 'finished';
   status: RunStatus;
   step?: number;

@@ -17,7 +17,7 @@ const defs = (schema: string, names: readonly string[]): Record<string, string> 
  * by several guards (the report inside an evaluation message, the events inside a run message) is
  * compiled and bundled once; each page imports the guards it uses by name and esbuild drops the rest.
  */
-export const VALIDATOR_EXPORTS: Readonly<Record<string, string>> = {
+const VALIDATOR_EXPORTS: Readonly<Record<string, string>> = {
   runConfig: 'run-config.schema.json',
   evaluationReport: 'evaluation-report.schema.json',
   trainerEvent: 'events.schema.json',

@@ -8,54 +8,36 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { ROOT, frameWith, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import {
+  SHOTS,
+  frameWith,
+  problems,
+  quickOpen,
+  runCommand,
+  scenario,
+  pageText,
+  until,
+  type Editor,
+} from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 let editor: Editor;
-let browser: Browser;
 let page: Page;
+scenario('e2e-dataset-view', { ready: (scene) => ({ editor, page } = scene) });
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  await browser?.close();
-  editor?.stop();
-});
-
-const text = (selector: string) =>
-  page.evaluate(
-    (s) => [...document.querySelectorAll(s)].map((e) => (e as HTMLElement).innerText).join('\n'),
-    selector,
-  );
+const text = (selector: string) => pageText(page, selector);
+/** Opens `name` of the workspace in the text editor through Quick Open. */
+const openFile = (name: string) => quickOpen(page, name);
 
 /** Line 6 of chat.jsonl (0-based 5) spells `content` as `contnet`: format/misspelled-key, with a fix. */
 const LINE = 5;
 
 test('Open as Dataset, apply a quick fix from the view, see the text change, and go back to the text', async () => {
-  await until('the workbench to take keyboard input', async () => {
-    await page.keyboard.press('Control+P');
-    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
-  });
-  await page.keyboard.type('chat.jsonl');
-  await until('chat.jsonl in Quick Open', async () =>
-    (await text('.quick-input-list')).includes('chat.jsonl'),
-  );
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.tab.active[aria-label*="chat.jsonl"]');
-  await page.keyboard.press('Control+Shift+M');
-  await until(
-    'the misspelled key in the Problems panel',
-    async () => (await text('.markers-panel')).includes('format/misspelled-key'),
-    90_000,
-  );
+  await openFile('chat.jsonl');
+  await problems(page, ['format/misspelled-key']);
 
   await runCommand(page, 'Tunesmith: Open as Dataset');
   const view: Frame = await until(
@@ -303,15 +285,3 @@ test('a file changed on disk while open in the dataset view is read again; delet
   assert.equal(await view.locator('.row').count(), 0);
   await page.screenshot({ path: join(SHOTS, 'e2e-dataset-view-deleted.png') });
 });
-
-/** Opens `name` of the workspace in the text editor through Quick Open. */
-async function openFile(name: string): Promise<void> {
-  await until('Quick Open', async () => {
-    await page.keyboard.press('Control+P');
-    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
-  });
-  await page.keyboard.type(name);
-  await until(`${name} in Quick Open`, async () => (await text('.quick-input-list')).includes(name));
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`);
-}

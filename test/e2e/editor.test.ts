@@ -7,26 +7,25 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ROOT, openWorkbench, startEditor, until, type Editor } from './harness.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { SHOTS, problems, quickOpen, scenario, pageText, until, type Editor } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 let editor: Editor;
-let browser: Browser;
 let page: Page;
 let original: string;
+scenario('editor', {
+  prepare: (started) => {
+    original = readFileSync(join(started.workspace, 'chat.jsonl'), 'utf8');
+  },
+  ready: (scene) => ({ editor, page } = scene),
+});
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-async function text(selector: string): Promise<string> {
-  return page.evaluate(
-    (s) => [...document.querySelectorAll(s)].map((e) => (e as HTMLElement).innerText).join('\n'),
-    selector,
-  );
-}
+const text = (selector: string): Promise<string> => pageText(page, selector);
 
 async function goTo(lineColumn: string): Promise<void> {
   await page.keyboard.press('Control+G');
@@ -38,41 +37,12 @@ async function goTo(lineColumn: string): Promise<void> {
   );
 }
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  original = readFileSync(join(editor.workspace, 'chat.jsonl'), 'utf8');
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  await browser?.close();
-  editor?.stop();
-});
-
 test('opening a dataset shows its planted problems in the Problems panel and a summary in the status bar', async () => {
-  await until('the workbench to take keyboard input', async () => {
-    await page.keyboard.press('Control+P');
-    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
-  });
-  await page.keyboard.type('chat.jsonl');
-  await until('chat.jsonl in Quick Open', async () =>
-    (await text('.quick-input-list')).includes('chat.jsonl'),
-  );
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.tab.active[aria-label*="chat.jsonl"]');
-  await page.keyboard.press('Control+Shift+M');
-  const problems = await until(
-    'tunesmith diagnostics in the Problems panel',
-    async () => {
-      const rows = await text('.markers-panel');
-      return rows.includes('pii/credit-card') && rows.includes('secrets/github') ? rows : undefined;
-    },
-    90_000,
-  );
+  await quickOpen(page, 'chat.jsonl');
+  const panel = await problems(page, ['pii/credit-card', 'secrets/github']);
   for (const code of ['pii/email', 'structure/unknown-role', 'format/misspelled-key', 'syntax/invalid-json'])
-    assert.ok(problems.includes(code), `${code} in the Problems panel:\n${problems}`);
-  assert.doesNotMatch(problems, /4111 1111 1111 1111/, 'the panel shows masked values only');
+    assert.ok(panel.includes(code), `${code} in the Problems panel:\n${panel}`);
+  assert.doesNotMatch(panel, /4111 1111 1111 1111/, 'the panel shows masked values only');
   const status = await until('the status bar summary', async () => {
     const bar = await text('.statusbar');
     return /Tunesmith: 12 examples/.test(bar) ? bar : undefined;

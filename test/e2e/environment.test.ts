@@ -5,35 +5,13 @@
  * Screenshot: test-results/screenshots/environment.png.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  ROOT,
-  openWorkbench,
-  runCommand,
-  shownFrameWithText,
-  startEditor,
-  until,
-  type Editor,
-} from './harness.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { SHOTS, runCommand, scenario, shownFrameWithText, until } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
-let editor: Editor;
-let browser: Browser;
 let page: Page;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  await browser?.close();
-  editor?.stop();
-});
+scenario('environment', { ready: (scene) => ({ page } = scene) });
 
 test('Check Training Environment shows the Python version and that there is no CUDA GPU', async () => {
   await runCommand(page, 'Tunesmith: Check Training Environment');

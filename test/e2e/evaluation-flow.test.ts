@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { PROJECT_VENV_PYTHON } from '../../src/extension/python/choose.ts';
 import { RUNS_DIR, cancel, createRun, launch, runFiles } from '../../src/extension/runs/run.ts';
 import { ReportLines } from '../../src/extension/evaluation/inline-model.ts';
@@ -19,24 +19,20 @@ import { lensTitle } from '../../src/extension/evaluation/inline-text.ts';
 import type { EvaluationReport } from '../../src/shared/evaluation-report.ts';
 import {
   ROOT,
+  SHOTS,
   codeLenses,
   contextMenuAction,
   evaluationHover,
   evaluationPanel,
   explorerAction,
   frameWith,
-  openWorkbench,
   runCommand,
-  startEditor,
+  scenario,
   until,
   type Editor,
 } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
-// The venv's editable install may point at another clone: the trainer under test is this one's.
-process.env['PYTHONPATH'] = join(ROOT, 'src/trainer');
 let editor: Editor;
-let browser: Browser;
 let page: Page;
 let run: { id: string; dir: string } | undefined;
 
@@ -76,18 +72,14 @@ async function finishedRun(workspace: string): Promise<{ id: string; dir: string
   return created;
 }
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  run = await finishedRun(editor.workspace);
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  if (run) await cancel(run.dir);
-  await page?.screenshot({ path: join(SHOTS, 'flow-end.png') }).catch(() => undefined);
-  await browser?.close();
-  editor?.stop();
+scenario('flow', {
+  prepare: async (started) => {
+    run = await finishedRun(started.workspace);
+  },
+  ready: (scene) => ({ editor, page } = scene),
+  cleanup: async () => {
+    if (run) await cancel(run.dir);
+  },
 });
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `flow-${name}.png`) });

@@ -8,26 +8,24 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { EvaluationReport } from '../../src/shared/evaluation-report.ts';
 import {
   ROOT,
+  SHOTS,
   codeLenses,
   evaluationHover,
   goToLine,
-  openWorkbench,
+  pageText,
+  quickOpen,
   runCommand,
-  startEditor,
+  scenario,
   until,
-  type Editor,
 } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 const HOSTILE =
   '<img src=x onerror="window.__pwned=1"> </script><script>window.__pwned=2</script> [link](javascript:alert(1)) `tick`';
-let editor: Editor;
-let browser: Browser;
 let page: Page;
 
 /** The recorded report on this workspace's copy of the demo, with regressions and a hostile output. */
@@ -51,41 +49,21 @@ function report(workspace: string): EvaluationReport {
   return recorded;
 }
 
-async function text(selector: string): Promise<string> {
-  return page.evaluate(
-    (s) => [...document.querySelectorAll(s)].map((e) => (e as HTMLElement).innerText).join('\n'),
-    selector,
-  );
-}
+const text = (selector: string): Promise<string> => pageText(page, selector);
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  const path = join(editor.workspace, '.tunesmith/runs/tiny-demo/evaluations/final.json');
-  mkdirSync(dirname(path), { recursive: true });
-  // As the trainer writes it: a temporary file renamed into place.
-  writeFileSync(`${dirname(path)}/.final.json.1.tmp`, JSON.stringify(report(editor.workspace)));
-  renameSync(`${dirname(path)}/.final.json.1.tmp`, path);
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  await page?.screenshot({ path: join(SHOTS, 'evaluation-inline-end.png') }).catch(() => undefined);
-  await browser?.close();
-  editor?.stop();
+scenario('evaluation-inline', {
+  prepare: (started) => {
+    const path = join(started.workspace, '.tunesmith/runs/tiny-demo/evaluations/final.json');
+    mkdirSync(dirname(path), { recursive: true });
+    // As the trainer writes it: a temporary file renamed into place.
+    writeFileSync(`${dirname(path)}/.final.json.1.tmp`, JSON.stringify(report(started.workspace)));
+    renameSync(`${dirname(path)}/.final.json.1.tmp`, path);
+  },
+  ready: (scene) => ({ page } = scene),
 });
 
 test('the held-out file shows each result above its line, and the hover shows the outputs as text', async () => {
-  await until('the workbench to take keyboard input', async () => {
-    await page.keyboard.press('Control+P');
-    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
-  });
-  await page.keyboard.type('tiny-task/validation.jsonl');
-  await until('validation.jsonl in Quick Open', async () =>
-    (await text('.quick-input-list')).includes('validation.jsonl'),
-  );
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.tab.active[aria-label*="validation.jsonl"]');
+  await quickOpen(page, 'tiny-task/validation.jsonl');
   const shown = await until(
     'the lenses',
     async () => {

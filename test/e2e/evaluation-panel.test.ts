@@ -8,13 +8,10 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { ROOT, frameWith, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { ROOT, SHOTS, frameWith, runCommand, scenario, until } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
-let editor: Editor;
-let browser: Browser;
 let page: Page;
 let reportPath: string;
 let heldout: string;
@@ -39,27 +36,21 @@ function fixture(): Fixture {
   return report;
 }
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  heldout = join(editor.workspace, 'tiny-task/evaluation-heldout.jsonl');
-  copyFileSync(join(ROOT, 'test/fixtures/evaluation-heldout.jsonl'), heldout);
-  reportPath = join(editor.workspace, '.tunesmith/runs/tiny-1/evaluations/final.json');
-  mkdirSync(dirname(reportPath), { recursive: true });
-  writeReport(fixture());
-  // The user settings folder code-server was started with: a key binding passes the command its argument.
-  const userDir = join(dirname(editor.logFile), 'user-data/User');
-  writeFileSync(
-    join(userDir, 'keybindings.json'),
-    JSON.stringify([{ key: 'ctrl+alt+e', command: 'tunesmith.evaluation.show', args: reportPath }]),
-  );
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  await page?.screenshot({ path: join(SHOTS, 'evaluation-end.png') }).catch(() => undefined);
-  await browser?.close();
-  editor?.stop();
+scenario('evaluation', {
+  prepare: (started) => {
+    heldout = join(started.workspace, 'tiny-task/evaluation-heldout.jsonl');
+    copyFileSync(join(ROOT, 'test/fixtures/evaluation-heldout.jsonl'), heldout);
+    reportPath = join(started.workspace, '.tunesmith/runs/tiny-1/evaluations/final.json');
+    mkdirSync(dirname(reportPath), { recursive: true });
+    writeReport(fixture());
+    // The user settings folder code-server was started with: a key binding passes the command its argument.
+    const userDir = join(dirname(started.logFile), 'user-data/User');
+    writeFileSync(
+      join(userDir, 'keybindings.json'),
+      JSON.stringify([{ key: 'ctrl+alt+e', command: 'tunesmith.evaluation.show', args: reportPath }]),
+    );
+  },
+  ready: (scene) => ({ page } = scene),
 });
 
 const rows = (frame: Frame) =>

@@ -1,7 +1,8 @@
 /**
  * A real VS Code (code-server 4.139.1, VS Code 1.139.1) with the packaged extension installed: what
- * `npm start` shows and the e2e tests drive. Setup, packaging and installation are cached under
- * ~/.cache/tunesmith/e2e and keyed by what they depend on, so a second start costs only the server's own start.
+ * `npm start` shows and the e2e tests drive (each test file through `scenario`). Setup, packaging and
+ * installation are cached under $XDG_CACHE_HOME/tunesmith/e2e (~/.cache by default) and keyed by what
+ * they depend on, so a second start costs only the server's own start.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
+import { after, before } from 'node:test';
 import { constants, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
@@ -187,6 +189,17 @@ export async function until<T>(
   }
 }
 
+export interface StartOptions {
+  workspace?: string;
+  port?: number;
+  extensions?: string[];
+  untrusted?: boolean;
+  /** The editor's log level, every output channel's too (the benchmark reads the extension's debug lines). */
+  log?: 'debug';
+  /** Environment variables of the editor (and so of the extension and its server) on top of ours. */
+  env?: Record<string, string>;
+}
+
 /**
  * Starts code-server on a free port in its own process group (killing only its PID would leave the
  * extension host and language server running), on `workspace` or a fresh copy of demo/, with the
@@ -194,18 +207,7 @@ export async function until<T>(
  * `.code-workspace` file (a multi-root workspace). Workspace trust is off unless
  * `untrusted`: then the folder opens in Restricted Mode, as a folder the user never trusted does.
  */
-export async function startEditor(
-  options: {
-    workspace?: string;
-    port?: number;
-    extensions?: string[];
-    untrusted?: boolean;
-    /** The editor's log level, every output channel's too (the benchmark reads the extension's debug lines). */
-    log?: 'debug';
-    /** Environment variables of the editor (and so of the extension and its server) on top of ours. */
-    env?: Record<string, string>;
-  } = {},
-): Promise<Editor> {
+export async function startEditor(options: StartOptions = {}): Promise<Editor> {
   const env = setup();
   const installed = installExtension(env).extensionsDir;
   const session = mkdtempSync(join(tmpdir(), 'tunesmith-e2e-'));
@@ -311,6 +313,105 @@ export async function openWorkbench(url: string): Promise<{ browser: Browser; pa
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   return { browser, page };
+}
+
+/** Where every e2e scenario saves its screenshots (git-ignored). */
+export const SHOTS = join(ROOT, 'test-results/screenshots');
+
+/** What a scenario's tests drive: the started editor and the browser page on it. */
+export interface Scene {
+  editor: Editor;
+  page: Page;
+}
+
+export interface ScenarioOptions extends StartOptions {
+  /** Receives the started scene, for the test file's own `editor` and `page`. */
+  ready: (scene: Scene) => void;
+  /**
+   * Runs on the started editor before the browser connects, so before the extension activates: files
+   * and settings it reads at start-up.
+   */
+  prepare?: (editor: Editor) => void | Promise<void>;
+  /** Runs first at teardown, passed or failed: a paused trainer resumed, a live run cancelled. */
+  cleanup?: () => void | Promise<void>;
+}
+
+/**
+ * The set-up every e2e file shares, as node:test hooks of the file: before its tests, code-server on
+ * `options.workspace` (or a fresh copy of demo/) and Chromium on its workbench; after them, passed or
+ * failed, `cleanup`, a screenshot `<name>-end.png` of what the editor showed last, the browser closed
+ * and the editor's process group stopped. Each teardown step runs even if one before it throws; the
+ * first error is rethrown so a broken teardown still fails the file.
+ */
+export function scenario(name: string, options: ScenarioOptions): void {
+  const { ready, prepare, cleanup, ...start } = options;
+  // The venv's editable install may point at another clone: the trainer under test is this one's, for
+  // the editor (which inherits this environment) and for runs a test launches itself.
+  process.env['PYTHONPATH'] = join(ROOT, 'src/trainer');
+  let editor: Editor | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    editor = await startEditor(start);
+    await prepare?.(editor);
+    ({ browser, page } = await openWorkbench(editor.url));
+    ready({ editor, page });
+  });
+  after(async () => {
+    const errors: unknown[] = [];
+    const step = async (run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    if (cleanup) await step(cleanup);
+    // A page that never opened or already crashed has nothing to show: not an error of the scenario.
+    await page?.screenshot({ path: join(SHOTS, `${name}-end.png`) }).catch(() => undefined);
+    await step(() => browser?.close());
+    editor?.stop();
+    if (errors.length > 0) throw errors[0];
+  });
+}
+
+/** The visible text of every element `selector` matches, one per line. */
+export async function pageText(page: Page, selector: string): Promise<string> {
+  return page.evaluate(
+    (s) => [...document.querySelectorAll(s)].map((e) => (e as HTMLElement).innerText).join('\n'),
+    selector,
+  );
+}
+
+/** Shows the Problems panel and returns its text once it lists every one of `codes`. */
+export async function problems(page: Page, codes: string[]): Promise<string> {
+  await page.keyboard.press('Control+Shift+M');
+  return until(
+    `${codes.join(', ')} in the Problems panel`,
+    async () => {
+      const rows = await pageText(page, '.markers-panel');
+      return codes.every((code) => rows.includes(code)) ? rows : undefined;
+    },
+    90_000,
+  );
+}
+
+/**
+ * Opens `path` (a workspace-relative path, or a name) with Quick Open and waits for its tab, `name`
+ * being the file's base name. The first Ctrl+P is retried: a workbench that has just loaded can drop it.
+ */
+export async function quickOpen(page: Page, path: string, name = basename(path)): Promise<void> {
+  await until('the workbench to take keyboard input', async () => {
+    await page.keyboard.press('Control+P');
+    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
+  });
+  await page.keyboard.type(path);
+  await until(`${name} in Quick Open`, async () =>
+    (await pageText(page, '.quick-input-list')).includes(name),
+  );
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`);
 }
 
 /**

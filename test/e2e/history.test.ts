@@ -8,50 +8,39 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { RUNS_DIR, cancel, createRun, launch } from '../../src/extension/runs/run.ts';
 import {
   ROOT,
+  SHOTS,
   contextMenuAction,
   frameWith,
-  openWorkbench,
   runCommand,
+  scenario,
   sigtermPending,
-  startEditor,
   until,
   type Editor,
 } from './harness.ts';
 import { PROJECT_VENV_PYTHON } from '../../src/extension/python/choose.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
-// The venv's editable install may point at another clone: the trainer under test is this one's.
-process.env['PYTHONPATH'] = join(ROOT, 'src/trainer');
 let editor: Editor;
-let browser: Browser;
 let page: Page;
 let live: { id: string; dir: string } | undefined;
 /** The first trainer's PID, paused across the reload. */
 let trainer: number | undefined;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  // A test that failed while the trainer was paused must not leave it stopped forever.
-  try {
-    if (trainer !== undefined) process.kill(trainer, 'SIGCONT');
-  } catch {
-    // Already gone.
-  }
-  if (live) await cancel(live.dir);
-  // What the editor showed at the end, passed or not.
-  await page?.screenshot({ path: join(SHOTS, 'history-end.png') }).catch(() => undefined);
-  await browser?.close();
-  editor?.stop();
+scenario('history', {
+  ready: (scene) => ({ editor, page } = scene),
+  cleanup: async () => {
+    // A test that failed while the trainer was paused must not leave it stopped forever.
+    try {
+      if (trainer !== undefined) process.kill(trainer, 'SIGCONT');
+    } catch {
+      // Already gone.
+    }
+    if (live) await cancel(live.dir);
+  },
 });
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `history-${name}.png`) });

@@ -13,26 +13,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  ROOT,
-  openWorkbench,
-  runCommand,
-  shownFrameWithText,
-  startEditor,
-  until,
-  type Editor,
-} from './harness.ts';
+import type { Page } from 'playwright-core';
+import { ROOT, SHOTS, runCommand, scenario, shownFrameWithText, until, type Editor } from './harness.ts';
 import { PROJECT_VENV_PYTHON } from '../../src/extension/python/choose.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 const STUB = join(ROOT, 'test/fixtures/python-extension-stub');
 const CHECK = 'Tunesmith: Check Training Environment';
 let envs: string;
 let envA: string;
 let envB: string;
 let editor: Editor;
-let browser: Browser;
 let page: Page;
 
 const python = (executable: string, code: string): string =>
@@ -56,20 +46,23 @@ function writeSettings(settings: Record<string, unknown>): void {
   writeFileSync(join(editor.workspace, '.vscode/settings.json'), JSON.stringify(settings, null, 2));
 }
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
+// Registered before the scenario's hooks, so the venvs exist before the editor starts and go after it stops.
+before(() => {
   envs = mkdtempSync(join(tmpdir(), 'tunesmith-pyext-'));
   envA = venvOnProject(join(envs, 'env-a'));
   envB = venvOnProject(join(envs, 'env-b'));
-  editor = await startEditor({ extensions: [STUB] });
-  writeSettings({ 'python.defaultInterpreterPath': envA, 'pythonStub.environments': [envA, envB] });
-  ({ browser, page } = await openWorkbench(editor.url));
 });
 
-after(async () => {
-  await page?.screenshot({ path: join(SHOTS, 'python-extension-end.png') }).catch(() => undefined);
-  await browser?.close();
-  editor?.stop();
+scenario('python-extension', {
+  extensions: [STUB],
+  prepare: (started) => {
+    editor = started; // writeSettings writes into this editor's workspace.
+    writeSettings({ 'python.defaultInterpreterPath': envA, 'pythonStub.environments': [envA, envB] });
+  },
+  ready: (scene) => ({ editor, page } = scene),
+});
+
+after(() => {
   if (envs) rmSync(envs, { recursive: true, force: true });
 });
 

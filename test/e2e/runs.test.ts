@@ -6,39 +6,22 @@
  * model on held-out examples. Screenshots in test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
-import {
-  ROOT,
-  frameWith,
-  openWorkbench,
-  runCommand,
-  sigtermPending,
-  startEditor,
-  until,
-  type Editor,
-} from './harness.ts';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { SHOTS, frameWith, runCommand, scenario, sigtermPending, until, type Editor } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 let editor: Editor;
-let browser: Browser;
 let page: Page;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
 /** The trainer while the test holds it stopped; a failed test must not leave it stopped forever. */
 let paused: number | undefined;
 
-after(async () => {
-  if (paused !== undefined) process.kill(paused, 'SIGCONT');
-  await browser?.close();
-  editor?.stop();
+scenario('run', {
+  ready: (scene) => ({ editor, page } = scene),
+  cleanup: () => {
+    if (paused !== undefined) process.kill(paused, 'SIGCONT');
+  },
 });
 
 const textOf = (frame: Frame, id: string): Promise<string> =>

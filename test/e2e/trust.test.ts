@@ -8,22 +8,23 @@
  * Screenshots: test-results/screenshots/trust-*.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
 import {
-  ROOT,
+  SHOTS,
   explorerAction,
   frameWith,
-  openWorkbench,
+  pageText,
+  problems,
+  quickOpen,
   runCommand,
-  startEditor,
+  scenario,
   until,
   type Editor,
 } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 const UNTRUSTED_LAUNCH =
   'Launching training runs needs a trusted workspace: a run executes Python with settings and paths from this workspace.';
 const UNTRUSTED_SCORE =
@@ -32,7 +33,6 @@ const UNTRUSTED_CHECK =
   "Checking the training environment runs this workspace's Python interpreter, so it needs a trusted workspace.";
 
 let editor: Editor;
-let browser: Browser;
 let page: Page;
 let form: Frame;
 
@@ -44,32 +44,23 @@ let form: Frame;
 const trainerRuns: string[] = [];
 let sampler: ReturnType<typeof setInterval> | undefined;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor({ untrusted: true });
-  sampler = setInterval(() => {
-    for (const args of editor.processes()) {
-      const line = args.join(' ');
-      if (args.includes('tunesmith_trainer') && !trainerRuns.includes(line)) trainerRuns.push(line);
-    }
-  }, 50);
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  clearInterval(sampler);
-  await page?.screenshot({ path: join(SHOTS, 'trust-end.png') }).catch(() => undefined);
-  await browser?.close();
-  editor?.stop();
+scenario('trust', {
+  untrusted: true,
+  prepare: (started) => {
+    sampler = setInterval(() => {
+      for (const args of started.processes()) {
+        const line = args.join(' ');
+        if (args.includes('tunesmith_trainer') && !trainerRuns.includes(line)) trainerRuns.push(line);
+      }
+    }, 50);
+  },
+  ready: (scene) => ({ editor, page } = scene),
+  cleanup: () => clearInterval(sampler),
 });
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `trust-${name}.png`) });
 
-const text = (selector: string): Promise<string> =>
-  page.evaluate(
-    (s) => [...document.querySelectorAll(s)].map((e) => (e as HTMLElement).innerText).join('\n'),
-    selector,
-  );
+const text = (selector: string): Promise<string> => pageText(page, selector);
 
 const textOf = (id: string): Promise<string> =>
   form.evaluate((i) => document.getElementById(i)?.textContent ?? '', id);
@@ -87,26 +78,9 @@ test('in Restricted Mode a dataset still shows its Tunesmith diagnostics', async
   await until('the Restricted Mode indicator', async () =>
     (await text('.statusbar')).includes('Restricted Mode'),
   );
-  await until('the workbench to take keyboard input', async () => {
-    await page.keyboard.press('Control+P');
-    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
-  });
-  await page.keyboard.type('chat.jsonl');
-  await until('chat.jsonl in Quick Open', async () =>
-    (await text('.quick-input-list')).includes('chat.jsonl'),
-  );
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.tab.active[aria-label*="chat.jsonl"]');
-  await page.keyboard.press('Control+Shift+M');
-  const problems = await until(
-    'tunesmith diagnostics in the Problems panel',
-    async () => {
-      const rows = await text('.markers-panel');
-      return rows.includes('pii/credit-card') && rows.includes('secrets/github') ? rows : undefined;
-    },
-    90_000,
-  );
-  assert.match(problems, /syntax\/invalid-json/);
+  await quickOpen(page, 'chat.jsonl');
+  const panel = await problems(page, ['pii/credit-card', 'secrets/github']);
+  assert.match(panel, /syntax\/invalid-json/);
   // The summary follows the diagnostics in a notification of its own: it may show a moment later.
   await until('the Tunesmith summary in the status bar', async () =>
     /Tunesmith: 12 examples/.test(await text('.statusbar')),

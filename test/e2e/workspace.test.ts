@@ -20,42 +20,36 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { RUNS_DIR } from '../../src/extension/runs/run.ts';
-import { ROOT, frameWith, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import { ROOT, SHOTS, frameWith, runCommand, scenario, until } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 const home = mkdtempSync(join(tmpdir(), 'tunesmith-multiroot-'));
 const alpha = join(home, 'alpha');
 const beta = join(home, 'beta');
 /** beta's only dataset: the tiny task's training file, with no validation file beside it. */
 const tasks = join(beta, 'tasks.jsonl');
+/** The multi-root workspace of the two folders. */
+const file = join(home, 'tuning.code-workspace');
 /** Where `tunesmith split tasks.jsonl` writes its two sides. */
 const split = { train: join(beta, 'tasks.train.jsonl'), validation: join(beta, 'tasks.val.jsonl') };
 
-let editor: Editor;
-let browser: Browser;
 let page: Page;
 let form: Frame;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
+// Registered before the scenario's hooks: the workspace exists before the editor opens it, and is
+// removed after the editor stops.
+before(() => {
   cpSync(join(ROOT, 'demo/models/tiny-llama'), join(alpha, 'models/tiny-llama'), { recursive: true });
   cpSync(join(ROOT, 'demo/tiny-task'), join(alpha, 'tiny-task'), { recursive: true });
   mkdirSync(beta);
   cpSync(join(ROOT, 'demo/tiny-task/train.jsonl'), tasks);
-  const file = join(home, 'tuning.code-workspace');
   writeFileSync(file, JSON.stringify({ folders: [{ path: 'alpha' }, { path: 'beta' }] }));
-  editor = await startEditor({ workspace: file });
-  ({ browser, page } = await openWorkbench(editor.url));
 });
 
-after(async () => {
-  await page?.screenshot({ path: join(SHOTS, 'workspace-end.png') }).catch(() => undefined);
-  await browser?.close();
-  editor?.stop();
-  rmSync(home, { recursive: true, force: true });
-});
+scenario('workspace', { workspace: file, ready: (scene) => ({ page } = scene) });
+
+after(() => rmSync(home, { recursive: true, force: true }));
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `workspace-${name}.png`) });
 

@@ -10,7 +10,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-export interface Host<Posted, State> {
+interface Host<Posted, State> {
   postMessage(message: Posted): void;
   setState(state: State): void;
   /** What the page saved before a reload: untrusted until the panel's state guard says otherwise. */

@@ -5,7 +5,7 @@
  */
 
 /** Debiased exponential moving average, as TensorBoard's smoothing slider (weight 0..1). */
-export const SMOOTHING = 0.9;
+const SMOOTHING = 0.9;
 
 export class Series {
   steps: number[] = [];

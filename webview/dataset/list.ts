@@ -12,12 +12,12 @@
  */
 
 /** A row's height before it is measured, in px. */
-export const ESTIMATED_ROW_PX = 120;
+const ESTIMATED_ROW_PX = 120;
 const MAX_SPACER_PX = 8_000_000;
 /** Rows are built this far past the viewport's bottom edge. */
 const OVERSCAN_PX = 300;
 
-export interface ListSource {
+interface ListSource {
   /** Builds (or rebuilds) the node of the row at `position`; `node` is the one shown before, if any. */
   build(position: number, node: HTMLElement | undefined): HTMLElement;
   /** Whether the row at `position` would now build differently from `node` (its data arrived or changed). */

@@ -14,7 +14,7 @@ const COLLAPSE_LINES = 8;
 /** Tool calls and other JSON read one key a line: more lines before they are collapsed. */
 const COLLAPSE_JSON_LINES = 24;
 
-export interface RowState {
+interface RowState {
   /** `${line}:${part}` of the texts opened in full. */
   expanded: ReadonlySet<string>;
   /** The quick-fix titles listed for `${line}:${finding}`. */

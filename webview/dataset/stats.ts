@@ -15,7 +15,7 @@ import { STEP_INCREMENTS, axisStyle, widthForLabels } from '../common/axes.ts';
 import { element } from '../common/dom.ts';
 
 type TokenHistogram = NonNullable<DatasetCharts['tokens']>;
-export type ApplyFilter = (change: Partial<DatasetFilter>) => void;
+type ApplyFilter = (change: Partial<DatasetFilter>) => void;
 
 const HEIGHT = 150;
 const BAR = 'rgba(90, 160, 255, 0.75)';

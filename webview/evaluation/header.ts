@@ -22,11 +22,11 @@ import type { FilterCounts } from './rows.ts';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 
-export const systemsOf = (report: EvaluationReport): SystemId[] =>
+const systemsOf = (report: EvaluationReport): SystemId[] =>
   report.systems.base ? ['base', 'tuned'] : ['tuned'];
 
 /** The `data-filter` of a filter's button, so the page can mark the one in use. */
-export const filterKey = (filter: RowFilter): string => {
+const filterKey = (filter: RowFilter): string => {
   switch (filter.kind) {
     case 'all':
     case 'bothWrong':
@@ -38,7 +38,7 @@ export const filterKey = (filter: RowFilter): string => {
   }
 };
 
-export interface HeaderActions {
+interface HeaderActions {
   filter(filter: RowFilter): void;
 }
 

@@ -33,7 +33,7 @@ import { formatSimilarity, nearestSection, similarityLine, type ExampleSimilarit
  */
 const COLLAPSED_CHARS = 240;
 
-export interface RowContext {
+interface RowContext {
   report: EvaluationReport;
   expanded: boolean;
   /** The metric the rows are sorted by, shown beside the primary one. */

@@ -16,16 +16,12 @@ export interface RowView {
 export const DEFAULT_VIEW: RowView = { filter: { kind: 'all' }, sort: { key: 'index' }, query: '' };
 
 /** Both outputs wrong by normalised exact match (tuned alone in a one-system report); errors excluded. */
-export function bothWrong(example: EvaluationExample): boolean {
+function bothWrong(example: EvaluationExample): boolean {
   if (example.outcome === 'error') return false;
   return example.correct.tuned === false && example.correct.base !== true;
 }
 
-export function matchesFilter(
-  report: EvaluationReport,
-  example: EvaluationExample,
-  filter: RowFilter,
-): boolean {
+function matchesFilter(report: EvaluationReport, example: EvaluationExample, filter: RowFilter): boolean {
   switch (filter.kind) {
     case 'all':
       return true;

@@ -16,7 +16,7 @@ import { buildRow } from './row.ts';
 import type { ExampleSimilarity } from './semantic.ts';
 
 /** A collapsed row's height in px (three lines of text); the stylesheet reads it as --row-height. */
-export const ROW_HEIGHT = 66;
+const ROW_HEIGHT = 66;
 /** Rows built beyond each edge of the viewport, so a slow scroll never shows a gap. */
 const OVERSCAN = 6;
 /**
@@ -33,7 +33,7 @@ const IDLE_DIFF_MS = 40;
 /** How long scrolling must have stopped before the slow diffs run. */
 const IDLE_AFTER_MS = 250;
 
-export interface TableHost {
+interface TableHost {
   /** The reference tokens of example `index` (its `index` field): undefined until asked for and sent. */
   tokens(index: number): Tokens | null | undefined;
   requestTokens(index: number): void;

@@ -159,7 +159,7 @@ export const FIELDS: Field[] = [
   },
 ];
 
-export interface Preset {
+interface Preset {
   id: string;
   label: string;
   help: string;

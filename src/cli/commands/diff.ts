@@ -11,7 +11,7 @@ import { EXIT, UsageError, type Command, type CommandIO } from '../command.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { lintOneFile, parseThreads, type LintedInput } from '../session.ts';
 
-export const DIFF_USAGE = `Usage: tunesmith diff OLD NEW [--json] [--limit N] [--config FILE] [--rule CODE=SEVERITY] [--threads N]
+const DIFF_USAGE = `Usage: tunesmith diff OLD NEW [--json] [--limit N] [--config FILE] [--rule CODE=SEVERITY] [--threads N]
        tunesmith diff --rev REV FILE [...]
 
 Examples added, removed and changed between two versions of a dataset (matched by content, not by

@@ -11,7 +11,7 @@ import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { SafeFile, writeFileSafely } from '../../core/io/safe-write.ts';
 import { lintOneFile, parseThreads } from '../session.ts';
 
-export const FIX_USAGE = `Usage: tunesmith fix FILE [options]
+const FIX_USAGE = `Usage: tunesmith fix FILE [options]
 
 Applies the mechanical fixes of the findings in FILE. Lines no fix touches stay byte-identical.
 

@@ -35,7 +35,7 @@ import { Progress } from '../progress.ts';
 import { cliSession, parseThreads } from '../session.ts';
 import { VERSION } from '../version.ts';
 
-export const LINT_USAGE = `Usage: tunesmith lint PATHS... [options]
+const LINT_USAGE = `Usage: tunesmith lint PATHS... [options]
 
 Lints JSONL files; directories expand to the files that tunesmith.json's files.include selects.
 

@@ -7,7 +7,7 @@ import { displayPath } from '../../core/io/files.ts';
 import { applyRuleOverrides, loadConfig } from '../load-config.ts';
 import { lintOneFile, parseThreads } from '../session.ts';
 
-export const STATS_USAGE = `Usage: tunesmith stats FILE [--json] [--config FILE] [--rule CODE=SEVERITY] [--threads N]
+const STATS_USAGE = `Usage: tunesmith stats FILE [--json] [--config FILE] [--rule CODE=SEVERITY] [--threads N]
 
 Counts examples, formats and roles; the distribution of tokens per example; duplicates; PII and
 secret findings; and the label distribution when answers come from a small set.
@@ -26,7 +26,7 @@ function table(record: Record<string, number>, total?: number): string {
     .join('');
 }
 
-export function formatStats(stats: DatasetStats): string {
+function formatStats(stats: DatasetStats): string {
   let out = `${stats.file}\n`;
   out += `  lines ${stats.lines}, examples ${stats.examples}, blank ${stats.blankLines}, not a JSON object ${stats.invalidJsonLines}\n`;
   out += `\nFormats\n${table(stats.formats, stats.examples)}`;

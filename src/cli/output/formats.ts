@@ -11,7 +11,7 @@ export interface FileFindings {
   findings: Finding[];
 }
 
-export interface JsonFinding {
+interface JsonFinding {
   file: string;
   line: number;
   column: number;
@@ -31,7 +31,7 @@ export interface JsonFinding {
   fix?: Finding['fix'];
 }
 
-export function toJsonFinding(file: string, finding: Finding): JsonFinding {
+function toJsonFinding(file: string, finding: Finding): JsonFinding {
   const { start, end } = finding.range;
   const json: JsonFinding = {
     file,
@@ -76,12 +76,12 @@ export function* jsonChunks(files: readonly FileFindings[]): Generator<string> {
   yield chunk + (first ? ']\n' : '\n]\n');
 }
 
-export function formatTextFinding(file: string, finding: Finding): string {
+function formatTextFinding(file: string, finding: Finding): string {
   const { start } = finding.range;
   return `${file}:${start.line + 1}:${start.character + 1} ${finding.severity} ${finding.message} [${finding.code}]\n`;
 }
 
-export function summary(files: readonly FileFindings[]): string {
+function summary(files: readonly FileFindings[]): string {
   let errors = 0;
   let warnings = 0;
   let other = 0;

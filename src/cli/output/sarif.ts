@@ -44,7 +44,7 @@ const FAMILY_IN_NAME = new Set(['semantic']);
  * or a `#` in a file name would otherwise make an invalid or a different URI); other paths become
  * `file:` URIs, since a relative reference must not begin with a slash (the validator's SARIF1004).
  */
-export function artifactUri(file: string): string {
+function artifactUri(file: string): string {
   if (isAbsolute(file)) return pathToFileURL(file).href;
   return file.split('/').map(encodeURIComponent).join('/');
 }

@@ -16,7 +16,7 @@ import type { Finding } from '../engine/types.ts';
 import { collectStats, type DatasetStats, type TokenDistribution } from '../stats/stats.ts';
 
 /** A line of a file, 0-based. */
-export interface LineText {
+interface LineText {
   line: number;
   text: string;
 }
@@ -27,7 +27,7 @@ export interface ExampleRef {
   preview: string;
 }
 
-export interface ExampleDiff {
+interface ExampleDiff {
   unchanged: number;
   added: { count: number; examples: ExampleRef[] };
   removed: { count: number; examples: ExampleRef[] };
@@ -56,7 +56,7 @@ function promptKey(text: string): string | undefined {
 }
 
 /** Content hash → the old lines that have it, first line first (a multiset: duplicates count). */
-export type ContentIndex = Map<string, number[]>;
+type ContentIndex = Map<string, number[]>;
 
 export function indexContent(lines: Iterable<LineText>, index: ContentIndex = new Map()): ContentIndex {
   for (const { line, text } of lines) {
@@ -133,7 +133,7 @@ export function pairChanges(removed: LineText[], added: LineText[], limit = 20):
 }
 
 /** System prompt → examples that have it (the first turn, when it is a system turn). */
-export function countSystemPrompts(lines: Iterable<LineText>, counts = new Map<string, number>()) {
+function countSystemPrompts(lines: Iterable<LineText>, counts = new Map<string, number>()) {
   for (const { text } of lines) {
     if (text.trim() === '') continue;
     const example = exampleOf(text);
@@ -148,7 +148,7 @@ export interface Shares {
   new: number;
 }
 
-export interface DatasetDrift {
+interface DatasetDrift {
   examples: { old: number; new: number };
   tokens: { old: TokenDistribution | undefined; new: TokenDistribution | undefined };
   /** Share of examples (0–1) by format, label and system prompt. */
@@ -177,7 +177,7 @@ function shares(
   return out;
 }
 
-export function statsDrift(
+function statsDrift(
   old: DatasetStats,
   neu: DatasetStats,
   oldSystems: Map<string, number>,
@@ -257,7 +257,7 @@ function tokenLine(old: TokenDistribution | undefined, neu: TokenDistribution | 
 }
 
 /** The drift and the example changes, one sentence each, the largest first within each kind. */
-export function summarise(examples: ExampleDiff, drift: DatasetDrift): string[] {
+function summarise(examples: ExampleDiff, drift: DatasetDrift): string[] {
   const systems = Object.fromEntries(
     drift.systemPrompts.map(({ text, old, new: neu }) => [text, { old, new: neu }]),
   );
@@ -283,7 +283,7 @@ export interface DatasetDiff {
 }
 
 /** One side of a comparison: a file on disk, the name it is shown by, and its findings. */
-export interface DiffSide {
+interface DiffSide {
   path: string;
   shown: string;
   findings: readonly Finding[];

@@ -23,7 +23,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = { rules: {}, ...defaultsOf(OPTIONS
 
 const SEVERITIES: readonly string[] = ['off', 'error', 'warning', 'info', 'hint'];
 
-export interface ConfigResolution {
+interface ConfigResolution {
   config: ResolvedConfig;
   /** Human-readable problems with the raw configuration; each names the key and what was used instead. */
   problems: string[];

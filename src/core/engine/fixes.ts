@@ -26,7 +26,7 @@ export interface FixPlan {
   skipped: number;
 }
 
-export interface PlanOptions {
+interface PlanOptions {
   /** Only the fixes of these codes (default: every fix). */
   wanted?: (code: string) => boolean;
   /**

@@ -109,7 +109,7 @@ export const FORMAT_KEYS = Object.fromEntries(
   DATA_FORMATS.formats.map((f) => [f.id, { required: [...f.required], optional: [...f.optional] }]),
 ) as Record<KnownFormatId, { required: string[]; optional: string[] }>;
 
-export type ContentKind = 'string' | 'parts' | 'null' | 'missing' | 'other';
+type ContentKind = 'string' | 'parts' | 'null' | 'missing' | 'other';
 
 export interface Turn {
   /** The role as written, if it is a string. */

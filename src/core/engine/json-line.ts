@@ -17,7 +17,7 @@ export interface Span {
   end: number;
 }
 
-export interface JsonSyntaxError {
+interface JsonSyntaxError {
   message: string;
   offset: number;
   length: number;

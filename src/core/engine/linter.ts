@@ -29,7 +29,7 @@ export type RuleErrorHandler = (
 const ignoreRuleError: RuleErrorHandler = () => {};
 
 /** Severities of every known code under one configuration, resolved once. */
-export class SeverityTable {
+class SeverityTable {
   private readonly severities = new Map<string, Severity>();
 
   constructor(config: ResolvedConfig, rules: readonly RuleMeta[]) {
@@ -110,7 +110,7 @@ function wantsAny(table: SeverityTable, checker: Checker): boolean {
   return checker.rules.some((rule) => table.enabled(rule.code));
 }
 
-export interface LineResult {
+interface LineResult {
   findings: Finding[];
   /** Facts for each dataset checker, in the order of `LinePass.datasetCheckers`. */
   facts: unknown[];

@@ -23,13 +23,13 @@ export interface Option<T> {
   read(raw: unknown): T | undefined;
 }
 
-export interface Section<O extends Options = Options> {
+interface Section<O extends Options = Options> {
   readonly kind: 'section';
   readonly description: string;
   readonly options: O;
 }
 
-export type Declaration = Option<unknown> | Section;
+type Declaration = Option<unknown> | Section;
 export type Options = Readonly<Record<string, Declaration>>;
 
 /** The resolved value type of a declaration tree: an option's value, or an object of a section's values. */

@@ -35,7 +35,7 @@ export interface LineContext {
 }
 
 /** What a checker reports; the engine adds the code's severity and drops codes that are off. */
-export type FindingDraft = Omit<Finding, 'code' | 'severity'>;
+type FindingDraft = Omit<Finding, 'code' | 'severity'>;
 
 export type Report = (code: string, draft: FindingDraft) => void;
 

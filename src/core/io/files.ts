@@ -21,7 +21,7 @@ import type { ResolvedConfig } from '../engine/config.ts';
 import { SNIFF_BYTES, nonTextReason } from '../engine/reader.ts';
 import { matchesAnyGlob, matchesDirectory } from './glob.ts';
 
-export interface ExpandedPaths {
+interface ExpandedPaths {
   files: string[];
   /** Arguments that could not be read, with the reason. */
   problems: string[];

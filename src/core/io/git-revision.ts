@@ -24,7 +24,7 @@ export interface Commit {
 }
 
 /** A file's repository: its top folder and the file's path in it, with forward slashes. */
-export interface RepoFile {
+interface RepoFile {
   root: string;
   path: string;
 }
@@ -112,7 +112,7 @@ export async function commitsOf(file: RepoFile, max = 50): Promise<Commit[]> {
 }
 
 /** The commit `revision` names (a hash, a branch, a tag, `HEAD~2`…), as a full hash. */
-export async function resolveCommit(root: string, revision: string): Promise<string> {
+async function resolveCommit(root: string, revision: string): Promise<string> {
   // A revision that starts with "-" would be read as an option by git: no revision is spelled so.
   if (revision === '' || revision.startsWith('-') || /[\0\n]/.test(revision))
     throw new RevisionProblem(`"${revision}" is not a revision`);

@@ -9,7 +9,7 @@
  */
 import { minimatch } from 'minimatch';
 
-export interface GlobOptions {
+interface GlobOptions {
   ignoreCase?: boolean;
 }
 

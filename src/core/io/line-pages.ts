@@ -29,7 +29,7 @@ export interface IndexProgress {
   done: boolean;
 }
 
-export interface LinePagesOptions {
+interface LinePagesOptions {
   /** Bytes read at a time by the indexing pass. */
   chunkSize?: number;
   /** After each chunk of the indexing pass, and once when it ends. */

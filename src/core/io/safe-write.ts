@@ -26,13 +26,13 @@ import { basename, dirname, join } from 'node:path';
 
 const BUFFER_BYTES = 1 << 20;
 
-export interface WriteOptions {
+interface WriteOptions {
   /** Permission bits of the result; default: the target's when it exists, else 0o666 less the umask. */
   mode?: number;
 }
 
 /** The temporary file a process writes for `target`. */
-export function tempPathFor(target: string, pid = process.pid): string {
+function tempPathFor(target: string, pid = process.pid): string {
   return join(dirname(target), `.${basename(target)}.tunesmith-${pid}.tmp`);
 }
 
@@ -47,7 +47,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Removes the temporary files that dead processes left for `target`; a live writer's are kept. */
-export function removeStaleTemps(target: string): void {
+function removeStaleTemps(target: string): void {
   const prefix = `.${basename(target)}.tunesmith-`;
   let names: string[];
   try {

@@ -22,7 +22,7 @@ import { unpackFacts } from './packed-facts.ts';
 
 export { LineIndex };
 
-export interface LintFileOptions {
+interface LintFileOptions {
   config: ResolvedConfig;
   runner: LineRunner;
   /** The checkers the runner uses; the dataset half runs here. */

@@ -17,7 +17,7 @@ import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } 
 /** Below this size, starting workers costs more than it saves. */
 const POOL_THRESHOLD_BYTES = 4 << 20;
 
-export interface SessionEvents {
+interface SessionEvents {
   /** "internal error in rule X on line N: ..." */
   onRuleError(message: string): void;
   /** A worker stopped; its lines are linted in this thread. */

@@ -44,7 +44,7 @@ function floatTensor(name: string, dims: readonly string[]): number[] {
 }
 
 /** ModelProto: C[n, m] = Gemm(A[n, d], B[m, d], transB = 1). */
-export function gemmModel(): Uint8Array {
+function gemmModel(): Uint8Array {
   const transB = [...string(1, 'transB'), ...integer(3, 1), ...integer(20, 2)]; // name, i, type INT
   const node = [
     ...string(1, 'A'),

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export interface EmbeddingModelManifest {
+interface EmbeddingModelManifest {
   readonly name: string;
   readonly pooling: 'mean';
   readonly normalize: boolean;

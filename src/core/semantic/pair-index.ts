@@ -37,7 +37,7 @@ export interface PairSearchOptions {
  * ~700 vectors: the JavaScript loop takes ~0.2 s there (~1 µs a pair of 384 dimensions), what loading
  * onnxruntime and building the index cost; at 2,000 vectors it takes 1.8 s of CPU, the index 0.11 s.
  */
-export const EXACT_PAIRS = 250_000;
+const EXACT_PAIRS = 250_000;
 /**
  * Measured on clustered vectors (docs/benchmarks.md, "Pair search"): at 100,000 vectors 300 and 500
  * lists (1.6·√n) cost 10.5 s of CPU, 900 12.5 s, 1,265 17 s (the k-means and the assignment grow with

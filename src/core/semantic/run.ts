@@ -17,7 +17,7 @@ import {
 import { comparedExamples, semanticFindings, semanticRulesOn, type SemanticFile } from './pass.ts';
 import { EmbeddingWorker } from './worker-client.ts';
 
-export type SemanticRun =
+type SemanticRun =
   | { readonly state: 'disabled' }
   | { readonly state: 'off'; readonly info: string }
   /**

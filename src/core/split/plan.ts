@@ -7,7 +7,7 @@ import { radixSort } from '../rules/consistency/grouping.ts';
 import { forEachSimilarPair, type SketchView } from '../rules/consistency/sketch.ts';
 
 /** Union-find over ids with path halving and union by size. */
-export class UnionFind {
+class UnionFind {
   private readonly parent: Int32Array;
   private readonly size: Int32Array;
 

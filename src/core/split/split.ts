@@ -31,7 +31,7 @@ const NO_VALUE = '(none)';
 /** The seed when none is given: the editor's split of a file is the one `tunesmith split` makes. */
 export const DEFAULT_SPLIT_SEED = 42;
 
-export interface SplitOptions {
+interface SplitOptions {
   /** Share of examples for validation, strictly between 0 and 1. */
   fraction: number;
   /** Seed of the random assignment; the same seed gives the same split. */
@@ -44,12 +44,12 @@ export interface SplitOptions {
   force: boolean;
 }
 
-export interface SplitPaths {
+interface SplitPaths {
   train: string;
   validation: string;
 }
 
-export interface SplitSummary {
+interface SplitSummary {
   paths: SplitPaths;
   seed: number;
   examples: number;
@@ -63,16 +63,16 @@ export interface SplitSummary {
   strata: { field: string; value: string; train: number; validation: number }[];
 }
 
-export type SplitError =
+type SplitError =
   /** Output files exist and `force` is off: the caller may offer them, or to replace them. */
   | { kind: 'exists'; paths: string[] }
   /** Anything else that stopped the split; `message` names the file or the option. */
   | { kind: 'problem'; message: string };
 
-export type SplitOutcome = { ok: true; summary: SplitSummary } | { ok: false; error: SplitError };
+type SplitOutcome = { ok: true; summary: SplitSummary } | { ok: false; error: SplitError };
 
 /** Where the split of `file` goes in `outDir`: `STEM.train.jsonl` and `STEM.val.jsonl`. */
-export function splitPaths(file: string, outDir: string): SplitPaths {
+function splitPaths(file: string, outDir: string): SplitPaths {
   const name = basename(file);
   const stem = extname(name) === '.jsonl' ? name.slice(0, -'.jsonl'.length) : name;
   return { train: join(outDir, `${stem}.train.jsonl`), validation: join(outDir, `${stem}.val.jsonl`) };

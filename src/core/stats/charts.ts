@@ -13,7 +13,7 @@ import { tokenCounterFor } from '../rules/tokens/counter.ts';
 import { StatsCollector, familyOf } from './stats.ts';
 
 /** Bin `i` holds the values from `i · width` to `(i + 1) · width − 1`. */
-export interface TokenHistogram {
+interface TokenHistogram {
   width: number;
   counts: number[];
   /** Examples (or examples with the role) counted, and the largest value. */
@@ -21,7 +21,7 @@ export interface TokenHistogram {
   max: number;
 }
 
-export interface ClusterSizes {
+interface ClusterSizes {
   /** Clusters of `size` examples (the original and its copies): `clusters` of them. */
   size: number;
   clusters: number;
@@ -50,13 +50,13 @@ export interface DatasetCharts {
 }
 
 /** About this many bins per histogram (fewer when the values span less). */
-export const TARGET_BINS = 30;
-export const SYSTEM_PROMPTS_SHOWN = 20;
-export const SYSTEM_PROMPT_CHARS = 2000;
+const TARGET_BINS = 30;
+const SYSTEM_PROMPTS_SHOWN = 20;
+const SYSTEM_PROMPT_CHARS = 2000;
 /** Bars of a count chart (labels, codes); the rest are left out (the view says how many). */
-export const MAX_BARS = 50;
-export const DUPLICATE = 'consistency/duplicate';
-export const NEAR_DUPLICATE = 'consistency/near-duplicate';
+const MAX_BARS = 50;
+const DUPLICATE = 'consistency/duplicate';
+const NEAR_DUPLICATE = 'consistency/near-duplicate';
 
 /** The smallest of 1, 2, 5 × 10^k that splits 0…max into at most `target` bins (at least 1). */
 export function binWidth(max: number, target = TARGET_BINS): number {
@@ -138,7 +138,7 @@ function countBy(findings: readonly Finding[], family: string): { code: string; 
 
 const ROLE_ORDER = ['system', 'user', 'assistant', 'tool'];
 
-export function datasetCharts(
+function datasetCharts(
   collector: StatsCollector,
   findings: readonly Finding[],
   maxTokens: number,
@@ -208,7 +208,7 @@ export interface ChartsOfLines {
 }
 
 /** Lines counted between two yields to the event loop (about 50 ms of tokenizing on one core). */
-export const YIELD_EVERY = 1000;
+const YIELD_EVERY = 1000;
 
 /**
  * Reads `count` lines (`lineAt` gives undefined for a line too long to read) and their findings

@@ -72,10 +72,10 @@ function bump(record: Record<string, number>, key: string, by = 1): void {
 }
 
 /** Distinct system prompts kept; past this, further variants are counted together. */
-export const MAX_SYSTEM_VARIANTS = 1000;
+const MAX_SYSTEM_VARIANTS = 1000;
 
 /** A growable Int32Array, -1 where nothing was written: per-line token counts of a large file. */
-export class LineValues {
+class LineValues {
   private values = new Int32Array(1024).fill(-1);
   length = 0;
 

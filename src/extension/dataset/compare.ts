@@ -25,13 +25,13 @@ import { showFailure } from '../failure.ts';
 import { loadPage } from '../webview.ts';
 import { datasetCompareHtml } from './compare-page.ts';
 
-export const COMPARE_REVISION_COMMAND = 'tunesmith.dataset.compareRevision';
-export const COMPARE_FILE_COMMAND = 'tunesmith.dataset.compareFile';
+const COMPARE_REVISION_COMMAND = 'tunesmith.dataset.compareRevision';
+const COMPARE_FILE_COMMAND = 'tunesmith.dataset.compareFile';
 /** Examples listed of each kind in the panel. */
 const LISTED = 50;
 
 /** The server's diff, refusing plainly while it is down. */
-export type DiffService = (params: DatasetDiffParams) => Promise<DatasetDiffResult>;
+type DiffService = (params: DatasetDiffParams) => Promise<DatasetDiffResult>;
 
 export function registerDatasetCompare(
   extension: vscode.ExtensionContext,

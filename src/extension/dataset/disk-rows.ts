@@ -14,7 +14,7 @@ const PROGRESS_MS = 250;
 /** A filter scan does not decode lines longer than this (they match no text query). */
 const MAX_SCAN_CHARS = 10_000_000;
 
-export interface FindingsSource {
+interface FindingsSource {
   of(line: number): FindingInput[];
   /** The lines that have findings, ascending. */
   lines(): number[];

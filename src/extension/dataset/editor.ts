@@ -32,7 +32,7 @@ import {
 import { StatsSource, type StatsRequester } from './stats.ts';
 import { watchFile } from './watch.ts';
 
-export const DATASET_VIEW_TYPE = 'tunesmith.dataset';
+const DATASET_VIEW_TYPE = 'tunesmith.dataset';
 
 /** Lines scanned between two yields of a filter over a large file (so edits and messages get through). */
 const FILTER_CHUNK = 20_000;

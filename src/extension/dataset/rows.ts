@@ -187,7 +187,7 @@ function placeOnTurns(
 }
 
 /** What a filter needs of a line beyond its findings; read only when the filter asks for it. */
-export function lineFacts(text: string): {
+function lineFacts(text: string): {
   format: FormatId | 'invalid';
   turns: number;
   /** The answer, trimmed, as `tunesmith stats` reads labels; undefined without an answer turn. */

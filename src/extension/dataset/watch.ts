@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 
-export interface FileEvents {
+interface FileEvents {
   /** Written to on disk, or created again after it was deleted. */
   changed(): void;
   deleted(): void;

@@ -18,7 +18,7 @@ interface TextQuery {
 }
 
 /** `tunesmith-evaluation:/final.json/#12 base?{…}`: the path is what a tab shows, the query what is read. */
-export function textUri(report: string, index: number, side: TextSide): vscode.Uri {
+function textUri(report: string, index: number, side: TextSide): vscode.Uri {
   const query: TextQuery = { report, index, side };
   return vscode.Uri.from({
     scheme: SCHEME,

@@ -253,8 +253,7 @@ function mdClassification(report: EvaluationReport, out: string[]): void {
 
 // -------------------------------------------------------------------------------------------------- HTML
 
-export const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 const STYLE = `
 :root { color-scheme: light dark; --ins: rgba(40,160,70,.25); --del: rgba(220,50,50,.22); }

@@ -13,10 +13,10 @@ import type { ResultExample, ResultReport } from '../../shared/evaluation-view.t
 /** The trainer's `line_hash` of a line's text (src/trainer/tunesmith_trainer/report.py). */
 export const lineHash = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-export type Placement = 'fresh' | 'moved' | 'stale';
+type Placement = 'fresh' | 'moved' | 'stale';
 
 /** What placing and a lens read of an example: no texts (those are most of a report). */
-export type LineExample = ResultExample & Pick<EvaluationExample, 'index' | 'line_hash'> & { line: number };
+type LineExample = ResultExample & Pick<EvaluationExample, 'index' | 'line_hash'> & { line: number };
 
 export interface PlacedResult {
   example: LineExample;

@@ -80,7 +80,7 @@ export function markdownText(
 }
 
 /** A command link: its arguments as URI-encoded JSON, parentheses too (they would end the link). */
-export function commandLink(label: string, command: (typeof HOVER_COMMANDS)[number], args: unknown): string {
+function commandLink(label: string, command: (typeof HOVER_COMMANDS)[number], args: unknown): string {
   const query = encodeURIComponent(JSON.stringify([args]))
     .replace(/\(/g, '%28')
     .replace(/\)/g, '%29');

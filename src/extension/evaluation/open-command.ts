@@ -16,7 +16,7 @@ import { firstObjectFields, problemsMessage, scoreArgs, type ColumnMapping, type
 const UNTRUSTED =
   'Scoring a predictions file needs a trusted workspace: it runs the Python interpreter this workspace names.';
 
-export interface OpenHost {
+interface OpenHost {
   store: ReportStore;
   output: vscode.LogOutputChannel;
   /** Opens the evaluation panel on a report's absolute path. */

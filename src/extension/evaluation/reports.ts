@@ -19,11 +19,10 @@ import { ReportLines } from './inline-model.ts';
 import { RUN_ID } from '../../shared/webview-protocol.ts';
 import { RUNS_DIR } from '../runs/run.ts';
 
-export type ReadResult =
-  { ok: true; report: EvaluationReport; stamp: string } | { ok: false; problem: string };
+type ReadResult = { ok: true; report: EvaluationReport; stamp: string } | { ok: false; problem: string };
 
 /** What identifies one version of a file; undefined when it is not there. */
-export async function fileStamp(path: string): Promise<string | undefined> {
+async function fileStamp(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path);
     return `${info.ino}:${info.size}:${info.mtimeMs}`;
@@ -166,7 +165,7 @@ export function lineFile(reportPath: string, report: EvaluationReport): string |
 }
 
 /** The `.json` files beside a report in a run's `evaluations/` folder (none for a report elsewhere). */
-export async function siblingPaths(path: string): Promise<string[]> {
+async function siblingPaths(path: string): Promise<string[]> {
   const folder = dirname(path);
   return basename(folder) === 'evaluations' ? reportsIn(folder) : [];
 }

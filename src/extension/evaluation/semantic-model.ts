@@ -25,7 +25,7 @@ const MAX_LINE = 1 << 20;
 export type Progress = (done: number, total: number) => void;
 
 /** Dot product of unit vectors, clamped: float rounding can land a hair above 1. */
-export function cosine(a: Float32Array, b: Float32Array): number {
+function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
   return Math.max(-1, Math.min(1, dot));
@@ -46,7 +46,7 @@ async function embedAll(
   return vectors;
 }
 
-export interface Similarities {
+interface Similarities {
   mean: { base?: number; tuned: number };
   index: number[];
   base?: number[];
@@ -95,14 +95,14 @@ export function askedPrompt(example: EvaluationExample): string {
     : example.prompt;
 }
 
-export interface TrainingPrompt {
+interface TrainingPrompt {
   /** 1-based. */
   line: number;
   prompt: string;
 }
 
 /** The prompt of every training line that has one, read as the linter reads the file (any format). */
-export async function readTrainingPrompts(path: string): Promise<TrainingPrompt[]> {
+async function readTrainingPrompts(path: string): Promise<TrainingPrompt[]> {
   const lines = splitBuffer(await readFile(path), { maxLineLength: MAX_LINE });
   const pass = new LinePass(resolveConfig(undefined).config, ALL_CHECKERS);
   const prompts: TrainingPrompt[] = [];

@@ -19,7 +19,7 @@ import type { SemanticModel } from '../../shared/evaluation-protocol.ts';
 import { TrainingIndex, type Progress } from './semantic-model.ts';
 
 /** Found, or why not (the notice the panel shows). */
-export type FoundModel = { ok: true; files: EmbeddingModelFiles } | { ok: false; info: string };
+type FoundModel = { ok: true; files: EmbeddingModelFiles } | { ok: false; info: string };
 
 /** The model the setting names (relative to the first workspace folder), else the set-up script's. */
 export function evaluationModel(): FoundModel {

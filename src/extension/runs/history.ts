@@ -35,7 +35,7 @@ interface Tracked {
 }
 
 /** A run's evaluation report, a child of the run's row: it opens the evaluation panel. */
-export interface EvaluationNode {
+interface EvaluationNode {
   run: RunSummary;
   report: OtherReport;
 }

@@ -13,7 +13,7 @@ export interface PanelPage {
   nonce?: string;
 }
 
-export const newNonce = (): string => randomBytes(18).toString('base64');
+const newNonce = (): string => randomBytes(18).toString('base64');
 
 /** Every panel's policy: nothing but our bundle's styles and fonts, and scripts with this page's nonce. */
 const csp = (cspSource: string, nonce: string): string =>

@@ -107,7 +107,7 @@ export async function readRunConfig(dir: string): Promise<unknown> {
   }
 }
 
-export interface RunConfig {
+interface RunConfig {
   output?: { dir?: string };
   [section: string]: unknown;
 }

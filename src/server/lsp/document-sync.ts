@@ -16,7 +16,7 @@
 import type { Position, Range } from '../../core/engine/types.ts';
 import type { TextChange } from './linted-document.ts';
 
-export type CheckedChange =
+type CheckedChange =
   | { kind: 'apply'; version: number; changes: TextChange[]; warnings: string[] }
   /** A replay or an older version: the copy already holds it or something newer. */
   | { kind: 'stale'; version: number; reason: string }

@@ -17,7 +17,7 @@ import { LintedDocument, type TextChange } from './linted-document.ts';
 import type { SplitIndex } from './split-index.ts';
 import type { Workspace } from './workspace.ts';
 
-export interface OpenDocument {
+interface OpenDocument {
   /** The latest version accepted (changes waiting in `pending` included). */
   version: number;
   /** Undefined until the document's settings have arrived; changes wait in `pending` meanwhile. */
@@ -34,7 +34,7 @@ export interface OpenDocument {
 }
 
 /** What the rest of the server does when a document's findings may have changed. */
-export interface DocumentEvents {
+interface DocumentEvents {
   /** The document's copy was linted from its text for the first time. */
   linted(uri: string): void;
   /** Its findings may differ from those published: publish again. */

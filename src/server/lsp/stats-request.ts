@@ -20,7 +20,7 @@ import type { Workspace } from './workspace.ts';
 const ATTEMPTS = 3;
 
 /** What a count from disk needs besides the open documents. */
-export interface DiskStatsContext {
+interface DiskStatsContext {
   connection: Connection;
   workspace: Workspace;
   publisher: Publisher;

@@ -10,7 +10,7 @@ import { answerOf, contentRange, isOn } from './common.ts';
 import { forEachGroup } from './grouping.ts';
 import { hash32, hashString } from './hashing.ts';
 
-export const ANSWER_FORMAT_DRIFT: RuleMeta = {
+const ANSWER_FORMAT_DRIFT: RuleMeta = {
   code: 'consistency/answer-format-drift',
   family: 'consistency',
   description: 'Most answers are JSON (with one set of keys) but some are not.',
@@ -26,7 +26,7 @@ const TEXT = 0;
 const OBJECT = 1;
 const ARRAY = 2;
 
-export interface AnswerFormatFacts {
+interface AnswerFormatFacts {
   kind: number;
   /** Hash of the sorted top-level keys of an object answer; NaN otherwise. */
   keys: number;

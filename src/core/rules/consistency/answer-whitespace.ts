@@ -7,7 +7,7 @@ import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { answerOf } from './common.ts';
 
-export const ANSWER_WHITESPACE: RuleMeta = {
+const ANSWER_WHITESPACE: RuleMeta = {
   code: 'consistency/answer-whitespace',
   family: 'consistency',
   description: 'An answer starts or ends with whitespace.',

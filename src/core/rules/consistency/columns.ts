@@ -7,7 +7,7 @@
 type TypedArray = Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
 type TypedArrayConstructor<T extends TypedArray> = new (length: number) => T;
 
-export class Column<T extends TypedArray> {
+class Column<T extends TypedArray> {
   values: T;
 
   constructor(

@@ -12,7 +12,7 @@ import { forEachSortedGroup, hashKey, pairsOf, SortedPairs, type SortedIds } fro
 import { closedAnswer } from './closed-answer.ts';
 import { canonicalJson, hash32, hashNormalised, hashString } from './hashing.ts';
 
-export const DUPLICATE: RuleMeta = {
+const DUPLICATE: RuleMeta = {
   code: 'consistency/duplicate',
   family: 'consistency',
   description: 'An example is an exact copy of an earlier one (ignoring key order and whitespace).',
@@ -20,7 +20,7 @@ export const DUPLICATE: RuleMeta = {
   fixable: true,
 };
 
-export const CONFLICT: RuleMeta = {
+const CONFLICT: RuleMeta = {
   code: 'consistency/conflict',
   family: 'consistency',
   description: 'The same prompt (and tools) has answers that commit to different values.',
@@ -28,7 +28,7 @@ export const CONFLICT: RuleMeta = {
   fixable: false,
 };
 
-export interface DuplicateFacts {
+interface DuplicateFacts {
   /** Hash of the canonical JSON of the line. */
   exact: number;
   /** Hash of the normalised prompt and the tools offered; NaN when the example has no answer turn. */

@@ -45,7 +45,7 @@ function finish(): number {
  * Built once (~65k lookups, a few ms); code units whose lower case is longer than one unit map to
  * themselves.
  */
-export const LOWER = new Uint16Array(65536);
+const LOWER = new Uint16Array(65536);
 for (let c = 0; c < 65536; c++) {
   const lower = String.fromCharCode(c).toLowerCase();
   LOWER[c] = lower.length === 1 ? lower.charCodeAt(0) : c;

@@ -7,7 +7,7 @@ import { lengthOutlierChecker } from './length-outlier.ts';
 import { nearDuplicateChecker } from './near-duplicate.ts';
 import { systemPromptDriftChecker } from './system-prompt-drift.ts';
 
-export { nearDuplicateChecker, lineSimilarityFacts, SketchStore } from './near-duplicate.ts';
+export { nearDuplicateChecker } from './near-duplicate.ts';
 export type { SimilarityFacts } from './near-duplicate.ts';
 
 /** The consistency rules, in the order they run. */

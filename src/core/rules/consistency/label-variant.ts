@@ -11,7 +11,7 @@ import { answerOf, contentRange, isOn } from './common.ts';
 import { forEachGroup, forEachRun, SortedPairs } from './grouping.ts';
 import { hash32, hashString, normaliseLabel, quote } from './hashing.ts';
 
-export const LABEL_VARIANT: RuleMeta = {
+const LABEL_VARIANT: RuleMeta = {
   code: 'consistency/label-variant',
   family: 'consistency',
   description: 'A label is spelled differently (case, punctuation, spacing) from a more frequent one.',
@@ -27,7 +27,7 @@ const LABEL_COVERAGE = 0.9;
 /** ...with at least this many examples per class on average. */
 const MIN_PER_CLASS = 3;
 
-export interface LabelFacts {
+interface LabelFacts {
   /** Hash of the answer as written. */
   exact: number;
   /** Hash of the answer without case, punctuation and whitespace; NaN when that leaves nothing. */

@@ -13,7 +13,7 @@ import { IdSet } from './columns.ts';
 import { answerOf, contentRange, isOn } from './common.ts';
 import { SortedPairs, type SortedIds } from './grouping.ts';
 
-export const LENGTH_OUTLIER: RuleMeta = {
+const LENGTH_OUTLIER: RuleMeta = {
   code: 'consistency/length-outlier',
   family: 'consistency',
   description: 'An answer is far longer or shorter than the others.',

@@ -24,7 +24,7 @@ import {
   type SketchView,
 } from './sketch.ts';
 
-export const NEAR_DUPLICATE: RuleMeta = {
+const NEAR_DUPLICATE: RuleMeta = {
   code: 'consistency/near-duplicate',
   family: 'consistency',
   description: 'An example is nearly identical to an earlier one.',
@@ -44,7 +44,7 @@ export interface SimilarityFacts {
  * The texts compared: every turn but system turns (a shared system prompt would make every pair of
  * short examples look alike), or the `text` field, or the raw line for other JSON.
  */
-export function similarityTexts(context: LineContext): string[] {
+function similarityTexts(context: LineContext): string[] {
   const example = context.example;
   if (!example) return [context.text];
   if (example.text !== undefined && example.turns.length === 0) return [example.text];
@@ -55,7 +55,7 @@ export function similarityTexts(context: LineContext): string[] {
   return parts.length > 0 ? parts : [context.text];
 }
 
-export function similarityFacts(texts: readonly string[], exact: number): SimilarityFacts {
+function similarityFacts(texts: readonly string[], exact: number): SimilarityFacts {
   const sketch = new Uint8Array(BINS);
   const words = sketchTexts(texts, sketch);
   return { sketch, words, exact };

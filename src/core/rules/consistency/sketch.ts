@@ -332,7 +332,7 @@ function pairChecker(
 }
 
 /** The position of the first id at least `id` in ids sorted ascending. */
-export function lowerBound(ids: Uint32Array, id: number): number {
+function lowerBound(ids: Uint32Array, id: number): number {
   let low = 0;
   let high = ids.length;
   while (low < high) {

@@ -12,7 +12,7 @@ import { contentRange, isOn } from './common.ts';
 import { forEachRun, SortedPairs } from './grouping.ts';
 import { hash32, hashString } from './hashing.ts';
 
-export const SYSTEM_PROMPT_DRIFT: RuleMeta = {
+const SYSTEM_PROMPT_DRIFT: RuleMeta = {
   code: 'consistency/system-prompt-drift',
   family: 'consistency',
   description: 'A rare system prompt is a slightly different copy of the one most examples use.',
@@ -39,7 +39,7 @@ function words(text: string): Set<string> {
 }
 
 /** Characters inserted or deleted to turn `a` into `b`, or undefined when over `limit`. */
-export function editDistance(a: string, b: string, limit: number): number | undefined {
+function editDistance(a: string, b: string, limit: number): number | undefined {
   if (Math.abs(a.length - b.length) > limit || Math.max(a.length, b.length) > MAX_DIFF_LENGTH)
     return undefined;
   const changes = diffChars(a, b, { maxEditLength: limit });
@@ -50,7 +50,7 @@ export function editDistance(a: string, b: string, limit: number): number | unde
 }
 
 /** Whether a variant is a near copy of the dominant prompt: most words shared, or a small edit. */
-export function isCloseVariant(variant: string, dominant: string): string | undefined {
+function isCloseVariant(variant: string, dominant: string): string | undefined {
   const limit = Math.max(3, Math.ceil(0.1 * Math.max(variant.length, dominant.length)));
   const edits = editDistance(variant, dominant, limit);
   if (edits !== undefined) return `${edits} character${edits === 1 ? '' : 's'} changed`;

@@ -5,7 +5,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
 import { heldSpan, replaceValue, stringTurns, subject } from './common.ts';
 
-export const HTML_ENTITY: RuleMeta = {
+const HTML_ENTITY: RuleMeta = {
   code: 'content/html-entity',
   family: 'content',
   description: 'Text with HTML entities (`&lt;strong&gt;`, `&amp;`) outside HTML: escaped twice on export.',

@@ -21,7 +21,7 @@ import { answerOf } from '../consistency/common.ts';
 import { quote } from '../consistency/hashing.ts';
 import { stringTurns } from './common.ts';
 
-export const MISSING_PASSAGE: RuleMeta = {
+const MISSING_PASSAGE: RuleMeta = {
   code: 'content/missing-passage',
   family: 'content',
   description: 'A prompt refers to a passage ("Read the passage below…") that it does not hold.',

@@ -29,7 +29,7 @@ function sequenceLength(lead: number): number {
   return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
 }
 
-export interface Mojibake {
+interface Mojibake {
   /** The first garbled sequence as written, and what it stands for. */
   example: { written: string; meant: string };
   /** The text with every garbled sequence decoded. */
@@ -57,7 +57,7 @@ export function findMojibake(text: string): Mojibake | undefined {
   return example ? { example, repaired } : undefined;
 }
 
-export const MOJIBAKE: RuleMeta = {
+const MOJIBAKE: RuleMeta = {
   code: 'content/mojibake',
   family: 'content',
   description: 'UTF-8 text read as Windows-1252 and saved again (`naÃ¯ve` for `naïve`, `â€™` for `’`).',

@@ -4,7 +4,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
 import { heldSpan, replaceValue, stringTurns } from './common.ts';
 
-export const PLACEHOLDER_INPUT: RuleMeta = {
+const PLACEHOLDER_INPUT: RuleMeta = {
   code: 'content/placeholder-input',
   family: 'content',
   description: 'A field that holds a placeholder ("<noinput>", "NoInput") instead of text or nothing.',

@@ -5,7 +5,7 @@ import { answerOf } from '../consistency/common.ts';
 import { quote } from '../consistency/hashing.ts';
 import { heldSpan } from './common.ts';
 
-export const REFUSAL_BOILERPLATE: RuleMeta = {
+const REFUSAL_BOILERPLATE: RuleMeta = {
   code: 'content/refusal-boilerplate',
   family: 'content',
   description: 'An answer with chat-assistant boilerplate ("As an AI language model, ...").',

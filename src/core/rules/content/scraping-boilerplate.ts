@@ -9,7 +9,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
 import { stringTurns, subject } from './common.ts';
 
-export const SCRAPING_BOILERPLATE: RuleMeta = {
+const SCRAPING_BOILERPLATE: RuleMeta = {
   code: 'content/scraping-boilerplate',
   family: 'content',
   description:

@@ -8,7 +8,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
 import { heldSpan, replaceValue, stringTurns, subject } from './common.ts';
 
-export const TOKENIZER_ARTEFACT: RuleMeta = {
+const TOKENIZER_ARTEFACT: RuleMeta = {
   code: 'content/tokenizer-artefact',
   family: 'content',
   description: 'Text left as a word tokenizer wrote it: `-lrb-` for "(", "do n\'t" for "don\'t".',
@@ -34,7 +34,7 @@ const BRACKET = /(?<![\w-])-(lrb|rrb|lsb|rsb|lcb|rcb)-(?![\w-])/giu;
 const SPLIT = /(?<=\w) (n't|'(?:s|re|ve|ll|m|d))(?=[\s.,;:!?)]|$)/gu;
 
 /** What the tokenizer wrote, undone: the rule's fix. */
-export function detokenize(text: string): string {
+function detokenize(text: string): string {
   return text
     .replace(BRACKET, (_, name: string) => BRACKETS[name.toLowerCase()]!)
     .replace(SPLIT, (_, suffix: string) => suffix);

@@ -5,7 +5,7 @@ import { answerOf } from '../consistency/common.ts';
 import { quote } from '../consistency/hashing.ts';
 import { heldSpan } from './common.ts';
 
-export const TRUNCATED_ANSWER: RuleMeta = {
+const TRUNCATED_ANSWER: RuleMeta = {
   code: 'content/truncated-answer',
   family: 'content',
   description: 'An answer that ends in "..." or "…", as text cut off at a length limit does.',

@@ -11,7 +11,7 @@ import { isRecord, quoteKey, rangeOf } from '../line-spans.ts';
 import { convertLine } from './convert.ts';
 import { likelyTopLevelKey } from './misspelling.ts';
 
-export const DRIFT: RuleMeta = {
+const DRIFT: RuleMeta = {
   code: 'format/drift',
   family: 'format',
   description: 'A line uses a different dataset format from most lines of the file.',
@@ -20,7 +20,7 @@ export const DRIFT: RuleMeta = {
   fixable: true,
 };
 
-export const KEY_SET: RuleMeta = {
+const KEY_SET: RuleMeta = {
   code: 'format/key-set',
   family: 'format',
   description: 'A line has the same format as most lines but a different set of top-level keys.',

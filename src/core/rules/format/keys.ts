@@ -10,7 +10,7 @@ import {
   SHAREGPT_TURN_KEY_SET,
 } from './misspelling.ts';
 
-export const MISSPELLED_KEY: RuleMeta = {
+const MISSPELLED_KEY: RuleMeta = {
   code: 'format/misspelled-key',
   family: 'format',
   description: 'A top-level or message key that looks like a typo of a known key (`mesages`, `Content`).',

@@ -2,7 +2,7 @@
 import { datasetChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 
-export const NO_EXAMPLES: RuleMeta = {
+const NO_EXAMPLES: RuleMeta = {
   code: 'format/no-examples',
   family: 'format',
   description: 'The file holds no example: it is empty or has only blank lines.',

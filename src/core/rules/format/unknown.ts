@@ -8,7 +8,7 @@ import type { RuleMeta } from '../../engine/types.ts';
 import { quoteKey, trimmedSpan } from '../line-spans.ts';
 import { likelyTopLevelKey } from './misspelling.ts';
 
-export const UNKNOWN_FORMAT: RuleMeta = {
+const UNKNOWN_FORMAT: RuleMeta = {
   code: 'format/unknown',
   family: 'format',
   description: 'Lines that are JSON objects in none of the dataset formats trainers accept (once per file).',
@@ -17,7 +17,7 @@ export const UNKNOWN_FORMAT: RuleMeta = {
   fixable: false,
 };
 
-export const NOT_TRAINABLE: RuleMeta = {
+const NOT_TRAINABLE: RuleMeta = {
   code: 'format/not-trainable',
   family: 'format',
   description:

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { isValidIBAN } from 'ibantools';
 import validator from 'validator';
 
-export interface CardBrand {
+interface CardBrand {
   name: string;
   /** Does the number (digits only) start with one of this brand's issuer prefixes? */
   matches(digits: string): boolean;
@@ -22,7 +22,7 @@ const prefixIn = (digits: string, size: number, low: number, high: number): bool
 };
 
 /** Issuer identification ranges and the lengths each brand issues (ISO/IEC 7812 as the networks publish it). */
-export const CARD_BRANDS: readonly CardBrand[] = [
+const CARD_BRANDS: readonly CardBrand[] = [
   { name: 'American Express', matches: (d) => /^3[47]/.test(d), lengths: [15] },
   { name: 'Visa', matches: (d) => d.startsWith('4'), lengths: [13, 16, 19] },
   {

@@ -68,7 +68,7 @@ const PLACEHOLDER_EMAIL_LOCAL =
   /^(?:example|sample|your[._-]?(?:name|email|mail|address|user(?:name)?)?|someone|somebody|xxx+)$/i;
 
 /** Whether an address is a reserved (RFC 2606/6761) or a placeholder one rather than a person's. */
-export function isPlaceholderEmail(value: string): boolean {
+function isPlaceholderEmail(value: string): boolean {
   const at = value.lastIndexOf('@');
   const local = value.slice(0, at);
   const domain = value.slice(at + 1);

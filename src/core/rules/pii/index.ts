@@ -19,7 +19,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'pii/url-credentials': 'Finds user names and passwords embedded in URLs.',
 };
 
-export const PII_RULES: readonly RuleMeta[] = DETECTORS.map((detector) => ({
+const PII_RULES: readonly RuleMeta[] = DETECTORS.map((detector) => ({
   code: detector.code,
   family: 'pii',
   description: DESCRIPTIONS[detector.code]!,
@@ -123,7 +123,7 @@ function reportCandidate(
   });
 }
 
-export const piiChecker: LineChecker = { kind: 'line', rules: PII_RULES, check };
+const piiChecker: LineChecker = { kind: 'line', rules: PII_RULES, check };
 
 /** The pii rules, in the order they run. */
 export const piiCheckers: Checker[] = [piiChecker];

@@ -10,7 +10,7 @@
  */
 import type { Span } from '../../engine/json-line.ts';
 
-export interface ScanText {
+interface ScanText {
   /** Same length as the line; non-value characters are spaces. */
   text: string;
   /** The string values' contents (inside the quotes), in order. */

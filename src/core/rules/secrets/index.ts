@@ -49,7 +49,7 @@ const OTHER = { code: 'secrets/other', provider: 'Secret' };
 
 const RULE_PREFIX = '@secretlint/secretlint-rule-';
 
-export const SECRETS_RULES: readonly RuleMeta[] = [...Object.values(SECRET_RULES), OTHER].map(
+const SECRETS_RULES: readonly RuleMeta[] = [...Object.values(SECRET_RULES), OTHER].map(
   ({ code, provider }) => ({
     code,
     family: 'secrets',
@@ -59,7 +59,7 @@ export const SECRETS_RULES: readonly RuleMeta[] = [...Object.values(SECRET_RULES
   }),
 );
 
-export const SECRET_PLACEHOLDER = '<SECRET>';
+const SECRET_PLACEHOLDER = '<SECRET>';
 
 /**
  * The part of a match that is the secret itself: the preset reports `key = value` for AWS and the
@@ -145,7 +145,7 @@ function check(context: LineContext, report: Report): void {
   }
 }
 
-export const secretsChecker: LineChecker = { kind: 'line', rules: SECRETS_RULES, check };
+const secretsChecker: LineChecker = { kind: 'line', rules: SECRETS_RULES, check };
 
 /** The secrets rules, in the order they run. */
 export const secretsCheckers: Checker[] = [secretsChecker];

@@ -1,7 +1,7 @@
 import type { Checker, DatasetChecker } from '../../engine/rule.ts';
 import { nearDuplicateChecker, type SimilarityFacts } from '../consistency/near-duplicate.ts';
 
-export { LeakageIndex, type FileFinding } from './leakage.ts';
+export { LeakageIndex } from './leakage.ts';
 export { LEAKAGE } from './meta.ts';
 export { splitRole, type SplitRole } from './role.ts';
 

@@ -17,7 +17,7 @@ import type { SplitRole } from './role.ts';
 /** Training examples compared per band for one validation example: bounds work on huge duplicate groups. */
 const CANDIDATES_PER_BAND = 32;
 
-export interface FileFinding {
+interface FileFinding {
   file: string;
   finding: Finding;
 }

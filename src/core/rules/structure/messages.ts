@@ -24,43 +24,26 @@ const meta = (
   fixable,
 });
 
-export const MISSING_MESSAGES = meta(
-  'missing-messages',
-  'The message list is not an array, or is empty.',
-  'error',
-);
-export const MISSING_ROLE = meta(
-  'missing-role',
-  'A message has no role, or a role that is not a string.',
-  'error',
-);
-export const UNKNOWN_ROLE = meta(
-  'unknown-role',
-  'A message role is not one of the allowed roles.',
-  'error',
-  true,
-);
-export const UNKNOWN_MESSAGE_KEY = meta(
+const MISSING_MESSAGES = meta('missing-messages', 'The message list is not an array, or is empty.', 'error');
+const MISSING_ROLE = meta('missing-role', 'A message has no role, or a role that is not a string.', 'error');
+const UNKNOWN_ROLE = meta('unknown-role', 'A message role is not one of the allowed roles.', 'error', true);
+const UNKNOWN_MESSAGE_KEY = meta(
   'unknown-message-key',
   'A message has a key trainers do not recognise.',
   'warning',
 );
-export const MISSING_CONTENT = meta(
-  'missing-content',
-  'A message that needs text content has none.',
-  'error',
-);
-export const NON_STRING_CONTENT = meta(
+const MISSING_CONTENT = meta('missing-content', 'A message that needs text content has none.', 'error');
+const NON_STRING_CONTENT = meta(
   'non-string-content',
   'Message content is neither a string, a list of content parts, nor null beside tool calls.',
   'error',
 );
-export const EMPTY_CONTENT = meta(
+const EMPTY_CONTENT = meta(
   'empty-content',
   'A message that needs text content has only whitespace.',
   'warning',
 );
-export const INVALID_TOOL_ARGUMENTS = meta(
+const INVALID_TOOL_ARGUMENTS = meta(
   'invalid-tool-arguments',
   "A tool call's `function.arguments` is not a string holding valid JSON.",
   'error',

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../../engine/config.ts';
 import type { CanonicalRole, Turn } from '../../engine/formats.ts';
 
 /** `from` values of ShareGPT turns that trainers (LLaMA-Factory, FastChat, Axolotl) accept. */
-export const SHAREGPT_ROLES: ReadonlySet<string> = new Set([
+const SHAREGPT_ROLES: ReadonlySet<string> = new Set([
   'system',
   'human',
   'user',
@@ -40,7 +40,7 @@ const SHAREGPT_SPELLING: Record<CanonicalRole, string> = {
 };
 
 /** The role a trainer-minded reader would take a role string for: `Assistant`, `bot` -> assistant. */
-export function likelyRole(role: string): CanonicalRole | undefined {
+function likelyRole(role: string): CanonicalRole | undefined {
   const lower = role.trim().toLowerCase();
   return Object.hasOwn(LIKELY_ROLES, lower) ? LIKELY_ROLES[lower] : undefined;
 }

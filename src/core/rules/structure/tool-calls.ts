@@ -22,38 +22,38 @@ const meta = (
   fixable: boolean,
 ): RuleMeta => ({ code: `structure/${name}`, family: 'structure', description, defaultSeverity, fixable });
 
-export const MISSING_TOOL_CALL_ID = meta(
+const MISSING_TOOL_CALL_ID = meta(
   'missing-tool-call-id',
   'A `tool` message has no string `tool_call_id` saying which call it answers.',
   'error',
   true,
 );
-export const UNKNOWN_TOOL_CALL_ID = meta(
+const UNKNOWN_TOOL_CALL_ID = meta(
   'unknown-tool-call-id',
   "A `tool` message's `tool_call_id` answers no earlier tool call of the conversation.",
   'error',
   true,
 );
-export const DUPLICATE_TOOL_CALL_ID = meta(
+const DUPLICATE_TOOL_CALL_ID = meta(
   'duplicate-tool-call-id',
   'Two tool calls of one conversation have the same id.',
   'warning',
   false,
 );
-export const EMPTY_TOOL_CALLS = meta(
+const EMPTY_TOOL_CALLS = meta(
   'empty-tool-calls',
   'An assistant message has an empty `tool_calls` list.',
   'error',
   true,
 );
-export const MISSING_TOOL_NAME = meta(
+const MISSING_TOOL_NAME = meta(
   'missing-tool-name',
   'A tool call has no `function.name`, or one that is not a non-empty string.',
   'error',
   false,
 );
-export const INVALID_WEIGHT = meta('invalid-weight', 'A turn’s `weight` is neither 0 nor 1.', 'error', true);
-export const WEIGHT_NOT_ASSISTANT = meta(
+const INVALID_WEIGHT = meta('invalid-weight', 'A turn’s `weight` is neither 0 nor 1.', 'error', true);
+const WEIGHT_NOT_ASSISTANT = meta(
   'weight-not-assistant',
   'A `weight` on a turn that is not the assistant’s, where it has no effect.',
   'warning',

@@ -6,7 +6,7 @@ import { isRecord, rangeOf } from '../line-spans.ts';
 import { messageList } from './messages.ts';
 import { effectiveRole } from './roles.ts';
 
-export const NO_ASSISTANT_TURN: RuleMeta = {
+const NO_ASSISTANT_TURN: RuleMeta = {
   code: 'structure/no-assistant-turn',
   family: 'structure',
   description:
@@ -15,7 +15,7 @@ export const NO_ASSISTANT_TURN: RuleMeta = {
   fixable: false,
 };
 
-export const LAST_TURN_NOT_ASSISTANT: RuleMeta = {
+const LAST_TURN_NOT_ASSISTANT: RuleMeta = {
   code: 'structure/last-turn-not-assistant',
   family: 'structure',
   description: 'A conversation ends with a turn that is not the assistant’s, which is never trained on.',
@@ -23,7 +23,7 @@ export const LAST_TURN_NOT_ASSISTANT: RuleMeta = {
   fixable: false,
 };
 
-export const SYSTEM_NOT_FIRST: RuleMeta = {
+const SYSTEM_NOT_FIRST: RuleMeta = {
   code: 'structure/system-not-first',
   family: 'structure',
   description: 'A system message appears after the first turn.',
@@ -31,7 +31,7 @@ export const SYSTEM_NOT_FIRST: RuleMeta = {
   fixable: false,
 };
 
-export const REPEATED_ROLE: RuleMeta = {
+const REPEATED_ROLE: RuleMeta = {
   code: 'structure/repeated-role',
   family: 'structure',
   description: 'Two consecutive turns come from the same role (tool results excepted).',

@@ -3,7 +3,7 @@ import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { describeType, isRecord, trimmedSpan } from '../line-spans.ts';
 
-export const INVALID_JSON: RuleMeta = {
+const INVALID_JSON: RuleMeta = {
   code: 'syntax/invalid-json',
   family: 'syntax',
   description: 'A line is not valid JSON.',
@@ -11,7 +11,7 @@ export const INVALID_JSON: RuleMeta = {
   fixable: false,
 };
 
-export const NOT_OBJECT: RuleMeta = {
+const NOT_OBJECT: RuleMeta = {
   code: 'syntax/not-object',
   family: 'syntax',
   description: 'A line is valid JSON but not a JSON object.',

@@ -6,7 +6,7 @@ import { datasetChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { IdSet } from '../consistency/columns.ts';
 
-export const MIXED_LINE_ENDINGS: RuleMeta = {
+const MIXED_LINE_ENDINGS: RuleMeta = {
   code: 'syntax/mixed-line-endings',
   family: 'syntax',
   description: "A line's terminator (LF or CRLF) differs from the one most lines use, or is a lone CR.",

@@ -5,7 +5,7 @@
 import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 
-export const BLANK_LINE: RuleMeta = {
+const BLANK_LINE: RuleMeta = {
   code: 'syntax/blank-line',
   family: 'syntax',
   description: 'A blank or whitespace-only line, which many JSONL loaders reject or count as an example.',
@@ -13,7 +13,7 @@ export const BLANK_LINE: RuleMeta = {
   fixable: true,
 };
 
-export const BOM: RuleMeta = {
+const BOM: RuleMeta = {
   code: 'syntax/bom',
   family: 'syntax',
   description: 'The file starts with a UTF-8 byte order mark, which breaks `json.loads` on the first line.',
@@ -29,7 +29,7 @@ export const INVALID_UTF8: RuleMeta = {
   fixable: false,
 };
 
-export const LINE_TOO_LONG: RuleMeta = {
+const LINE_TOO_LONG: RuleMeta = {
   code: 'syntax/line-too-long',
   family: 'syntax',
   description: 'A line is longer than `maxLineLength` and was not linted.',

@@ -30,7 +30,7 @@ import type { Example } from '../../engine/formats.ts';
 export const MESSAGE_OVERHEAD = 4;
 export const EXAMPLE_OVERHEAD = 3;
 
-export interface ExampleTokens {
+interface ExampleTokens {
   total: number;
   /** Tokens by canonical role (`system`, `user`, `assistant`, `tool`; the written role if unknown), overhead included. */
   byRole: Record<string, number>;

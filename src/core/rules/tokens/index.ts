@@ -12,7 +12,7 @@ import { isRecord } from '../line-spans.ts';
 import { EXAMPLE_OVERHEAD, MESSAGE_OVERHEAD, tokenCounterFor, type TokenCounter } from './counter.ts';
 import { literalSpan, MarkerSet, TEMPLATE_MARKERS } from './markers.ts';
 
-export const TOKENS_RULES: readonly RuleMeta[] = [
+const TOKENS_RULES: readonly RuleMeta[] = [
   {
     code: 'tokens/too-long',
     family: 'tokens',
@@ -238,7 +238,7 @@ function check(context: LineContext, report: Report): void {
   if (context.enabled('tokens/special-token')) checkSpecialTokens(context, example, tokenization, report);
 }
 
-export const tokensChecker: LineChecker = { kind: 'line', rules: TOKENS_RULES, check };
+const tokensChecker: LineChecker = { kind: 'line', rules: TOKENS_RULES, check };
 
 /** The tokens rules, in the order they run. */
 export const tokensCheckers: Checker[] = [tokensChecker];

@@ -43,7 +43,7 @@ export const TEMPLATE_MARKERS: readonly string[] = [
   '<eos>',
 ];
 
-export interface Marker {
+interface Marker {
   /** Offsets in the decoded text, end exclusive. */
   start: number;
   end: number;

@@ -45,6 +45,8 @@ export class LspClient {
   /** Latest diagnostics per URI. */
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly logs: string[] = [];
+  /** The logged errors and warnings only (not the info lines, such as the semantic model's loading). */
+  readonly warnings: string[] = [];
   /** Every custom notification, `$/progress` value and `window/showMessage` received, in order. */
   readonly notifications: { method: string; params: unknown }[] = [];
   private waiters: Waiter[] = [];
@@ -67,8 +69,9 @@ export class LspClient {
       ),
     );
     this.connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
-    this.connection.onNotification('window/logMessage', (params: { message: string }) => {
+    this.connection.onNotification('window/logMessage', (params: { type: number; message: string }) => {
       this.logs.push(params.message);
+      if (params.type <= 2) this.warnings.push(params.message); // MessageType.Error = 1, Warning = 2
     });
     for (const method of ['$/progress', 'tunesmith/summary', 'tunesmith/largeFile', 'window/showMessage']) {
       this.connection.onNotification(method, (params: unknown) => {

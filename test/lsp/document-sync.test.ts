@@ -184,7 +184,10 @@ test("property: after random edits and replays the server holds the editor's tex
       const uri = freshUri();
       let reference = initial;
       await client.open(uri, initial);
-      const logs = logsFrom();
+      // Warnings only: an info line of another part of the server (the embedding model loading on
+      // a fresh machine) may come at any time and says nothing of the sync.
+      const from = client.warnings.length;
+      const logs = () => client.warnings.slice(from);
       let expectedWarnings = 0;
       for (const step of steps) {
         if (step.stale > 0) {

@@ -22,6 +22,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient } from '../test/lsp/client.ts';
+import { seededRandom } from '../src/core/split/plan.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const arg = (name: string, fallback: number): number => {
@@ -36,16 +37,6 @@ const KEYS = arg('keys', 100);
 /** `--copies N`: only the scenario of N lines of one example (N - 1 duplicates). */
 const COPIES = arg('copies', 0);
 const KEY_INTERVAL_MS = 20;
-
-/** A deterministic PRNG, so every run lints the same document. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'account billing cluster deploy error export invoice latency metric network password project quota region ' +
@@ -65,7 +56,7 @@ function sentence(random: () => number, words: number): string {
  * `pairs`, that many lines spread over the file copy the line before them.
  */
 function dataset(lines: number, pairs: number): string {
-  const random = mulberry32(42);
+  const random = seededRandom(42);
   const out: string[] = [];
   const every = pairs > 0 ? Math.floor(lines / pairs) : 997;
   let copies = 0;
@@ -200,7 +191,7 @@ const openStart = performance.now();
 const first = await client.open(uri, text);
 const openMs = performance.now() - openStart;
 
-const random = mulberry32(7);
+const random = seededRandom(7);
 /** Sends one edit; resolves with the times to the first and to the complete diagnostics of it. */
 async function timed(change: Parameters<LspClient['change']>[1]): Promise<[number, number]> {
   const start = performance.now();

@@ -4,18 +4,7 @@
  * topics and subtopics of skewed sizes (same subtopic: 0.4–0.75) and near-duplicates of earlier
  * vectors (0.78–0.96, most of them above the rules' 0.82; a near-duplicate's own near-duplicates make chains).
  */
-
-/** mulberry32: the same seed gives the same vectors. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/core/split/plan.ts';
 
 function normalise(v: Float32Array): Float32Array {
   let sum = 0;
@@ -34,7 +23,7 @@ export interface ClusteredOptions {
 
 export function clusteredVectors(n: number, options: ClusteredOptions = {}): Float32Array[] {
   const { dimensions = 384, seed = 1, duplicates = 0.15 } = options;
-  const next = random(seed);
+  const next = seededRandom(seed);
   const gauss = (): number => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
   const direction = (): Float32Array => normalise(Float32Array.from({ length: dimensions }, gauss));
   const shared = direction();

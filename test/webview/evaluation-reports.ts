@@ -16,6 +16,7 @@ import {
   type FlipTable,
 } from '../../src/shared/evaluation-report.ts';
 import { flipCell } from '../../src/shared/evaluation-view.ts';
+import { seededRandom } from '../../src/core/split/plan.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -27,18 +28,6 @@ function checked(value: unknown): EvaluationReport {
 
 export const fixtureReport = (): EvaluationReport =>
   checked(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/evaluation-report.json'), 'utf8')));
-
-/** mulberry32: a small seeded generator, so a given size always makes the same report. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const WORDS = (
   'the a of to and in is was for on that with as by at from it an be this which or are have has ' +
@@ -123,7 +112,7 @@ function flipTable(
  * share little with it; every example has its reference's per-token log-probs.
  */
 export function largeReport(count: number, { seed = 1, words = 150 } = {}): EvaluationReport {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = () => WORDS[Math.floor(next() * WORDS.length)]!;
   const sentence = (length: number) => Array.from({ length }, pick).join(' ');
   const edit = (text: string, changes: number) => {

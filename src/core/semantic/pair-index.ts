@@ -15,6 +15,7 @@
  */
 import { dot } from './vectors.ts';
 import { Gemm } from './gemm.ts';
+import { seededRandom } from '../split/plan.ts';
 
 export interface Match {
   /** The matched vector's index (in the vectors searched, or the base). */
@@ -122,18 +123,6 @@ async function withGemm<T>(options: PairSearchOptions, use: (gemm: Gemm) => Prom
   } finally {
     await gemm.dispose();
   }
-}
-
-/** A deterministic generator (mulberry32), so that the same data always gives the same lists. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Rows `indices` of `vectors` as one row-major matrix. */
@@ -325,7 +314,7 @@ async function kMeans(
   width: number,
   gemm: Gemm,
 ): Promise<Float32Array> {
-  const next = random(0x5eed);
+  const next = seededRandom(0x5eed);
   const n = vectors.length;
   const sampleSize = Math.min(n, lists * SAMPLE_PER_LIST);
   // A partial Fisher–Yates shuffle: the first sampleSize indices are a uniform sample.

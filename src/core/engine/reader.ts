@@ -32,7 +32,11 @@ const REPLACEMENT = '\uFFFD';
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes one line; marks where invalid UTF-8 was replaced, so the line can be reported, not rejected. */
-export function decodeLine(bytes: Buffer, start: number, end: number): { text: string; invalidUtf8At?: number } {
+export function decodeLine(
+  bytes: Buffer,
+  start: number,
+  end: number,
+): { text: string; invalidUtf8At?: number } {
   const text = bytes.toString('utf8', start, end);
   if (!text.includes(REPLACEMENT)) return { text };
   try {

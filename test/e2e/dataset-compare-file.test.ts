@@ -5,33 +5,15 @@
  * Every wait polls for a state; none sleeps. Screenshots in test-results/screenshots/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { ROOT, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { SHOTS, quickOpen, runCommand, scenario, until, type Editor } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 let editor: Editor;
-let browser: Browser;
 let page: Page;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor();
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  await browser?.close();
-  editor?.stop();
-});
-
-const text = (selector: string) =>
-  page.evaluate(
-    (s) => [...document.querySelectorAll(s)].map((e) => (e as HTMLElement).innerText).join('\n'),
-    selector,
-  );
+scenario('dataset-compare-file', { ready: (scene) => ({ editor, page } = scene) });
 
 const ask = (question: string, answer: string) =>
   JSON.stringify({
@@ -117,21 +99,9 @@ async function countsOf(panel: Frame): Promise<Record<string, string | null>> {
   );
 }
 
-/** Opens `name` of the workspace in the text editor through Quick Open. */
-async function openFile(name: string): Promise<void> {
-  await until('Quick Open', async () => {
-    await page.keyboard.press('Control+P');
-    return page.waitForSelector('.quick-input-widget input', { timeout: 2_000 });
-  });
-  await page.keyboard.type(name);
-  await until(`${name} in Quick Open`, async () => (await text('.quick-input-list')).includes(name));
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`);
-}
-
 test('Compare Dataset with File: the picked file is the old side, the active file the new one', async () => {
   writeTwoVersions();
-  await openFile('consistency.jsonl');
+  await quickOpen(page, 'consistency.jsonl');
   await compareWithV1();
   const panel = await comparePanel('consistency-v1.jsonl → consistency.jsonl');
   assert.deepEqual(await countsOf(panel), { added: '2', removed: '1', changed: '1', unchanged: '5' });
@@ -142,14 +112,17 @@ test('Compare Dataset with File: the picked file is the old side, the active fil
 });
 
 test('Compare Dataset with File with unsaved edits: the new side is the text in the editor', async () => {
-  await openFile('consistency.jsonl');
+  // Back to the text from the first comparison's panel: its tab, as a user would (Quick Open typed
+  // while the panel's webview has focus can leave the panel in front).
+  await page.locator('.tab[aria-label^="consistency.jsonl"]').click();
+  await page.waitForSelector('.tab.active[aria-label^="consistency.jsonl"]');
   // The file ends with a newline: Ctrl+End is on the empty last line. Monaco auto-closes quotes and
   // braces as they are typed and types over the closers, so the line comes out as typed.
   await page.locator('.editor-instance .view-lines').first().click();
   await page.keyboard.press('Control+End');
   await page.keyboard.type(ask('Is there a free tier?', 'Yes, up to three projects.'));
   await page.keyboard.press('Escape');
-  await page.waitForSelector('.tab.active.dirty[aria-label*="consistency.jsonl"]');
+  await page.waitForSelector('.tab.active.dirty[aria-label^="consistency.jsonl"]');
   await compareWithV1();
   const panel = await comparePanel('consistency-v1.jsonl → consistency.jsonl (unsaved)');
   assert.deepEqual(await countsOf(panel), { added: '3', removed: '1', changed: '1', unchanged: '5' });

@@ -6,20 +6,17 @@
  * the language server's lint from disk made on line 3. Screenshot in test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { ROOT, frameWith, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { SHOTS, frameWith, runCommand, scenario, until } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 const LINES = 60_000;
 /** 0-based line whose message spells `content` as `contnet`: format/misspelled-key. */
 const BAD = 2;
-let workspace: string;
-let editor: Editor;
-let browser: Browser;
+const workspace = mkdtempSync(join(tmpdir(), 'tunesmith-e2e-big-'));
 let page: Page;
 
 function line(i: number): string {
@@ -33,20 +30,15 @@ function line(i: number): string {
   });
 }
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  workspace = mkdtempSync(join(tmpdir(), 'tunesmith-e2e-big-'));
+{
   const lines: string[] = [];
   for (let i = 0; i < LINES; i++) lines.push(line(i));
   writeFileSync(join(workspace, 'big.jsonl'), `${lines.join('\n')}\n`);
-  editor = await startEditor({ workspace });
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  await browser?.close();
-  editor?.stop();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
+}
+scenario('dataset-disk', {
+  workspace,
+  ready: (scene) => ({ page } = scene),
+  cleanup: () => rmSync(workspace, { recursive: true, force: true }),
 });
 
 test('Open as Dataset on a 60 MB file: the read-only view from disk, its notice, its rows, the lint from disk', async () => {

@@ -5,29 +5,20 @@
  * model is found. Screenshot: test-results/screenshots/embedding-model.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ROOT, openWorkbench, runCommand, startEditor, until, type Editor } from './harness.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { SHOTS, runCommand, scenario, until, type Editor } from './harness.ts';
 
-const SHOTS = join(ROOT, 'test-results/screenshots');
 const cache = mkdtempSync(join(tmpdir(), 'tunesmith-e2e-no-model-'));
 let editor: Editor;
-let browser: Browser;
 let page: Page;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  editor = await startEditor({ env: { XDG_CACHE_HOME: cache } });
-  ({ browser, page } = await openWorkbench(editor.url));
-});
-
-after(async () => {
-  await browser?.close();
-  editor?.stop();
-  rmSync(cache, { recursive: true, force: true });
+scenario('embedding-model', {
+  env: { XDG_CACHE_HOME: cache },
+  ready: (scene) => ({ editor, page } = scene),
+  cleanup: () => rmSync(cache, { recursive: true, force: true }),
 });
 
 const toasts = (): Promise<string[]> =>

@@ -411,7 +411,8 @@ export async function quickOpen(page: Page, path: string, name = basename(path))
     (await pageText(page, '.quick-input-list')).includes(name),
   );
   await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`);
+  // The label starts with the name: a panel titled "old.jsonl ↔ name" that is still active contains it.
+  await page.waitForSelector(`.tab.active[aria-label^="${name}"]`);
 }
 
 /**

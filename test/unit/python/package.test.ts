@@ -6,14 +6,21 @@ import { test } from 'node:test';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
-test('the extension package holds the trainer package and its installer, not its tests or test tools', () => {
-  const listing = execFileSync(
+/** What the VSIX holds (`vsce ls`), listed once for the file's tests: each listing takes seconds. */
+let listed: string[] | undefined;
+function packagedFiles(): string[] {
+  listed ??= execFileSync(
     process.execPath,
     [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'],
     { cwd: ROOT, encoding: 'utf8' },
   )
     .trim()
     .split('\n');
+  return listed;
+}
+
+test('the extension package holds the trainer package and its installer, not its tests or test tools', () => {
+  const listing = packagedFiles();
   // Every module of the trainer, so a new one cannot be left out by a packaging rule.
   const modules = execFileSync('git', ['ls-files', 'src/trainer/tunesmith_trainer/*.py'], {
     cwd: ROOT,
@@ -41,13 +48,7 @@ test('the extension package holds the trainer package and its installer, not its
 // without its binding in the package the semantic rules never run in the installed extension.
 // Needs `npm run build`, which copies the runtime into dist/.
 test('the extension package holds onnxruntime for its target platform only', () => {
-  const listing = execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'],
-    { cwd: ROOT, encoding: 'utf8' },
-  )
-    .trim()
-    .split('\n');
+  const listing = packagedFiles();
   // The target esbuild.mjs copied for: TUNESMITH_TARGET, by default this machine.
   const target = process.env['TUNESMITH_TARGET'] || `${process.platform}-${process.arch}`;
   const bin = `dist/node_modules/onnxruntime-node/bin/napi-v6/${target.replace('-', '/')}`;

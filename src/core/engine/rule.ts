@@ -125,8 +125,7 @@ export interface EmbeddedExample {
  *   the files' prompts (only when a model is present).
  */
 type WorkspaceFactsSource =
-  | { readonly kind: 'lines'; readonly checker: DatasetChecker }
-  | { readonly kind: 'embeddings' };
+  { readonly kind: 'lines'; readonly checker: DatasetChecker } | { readonly kind: 'embeddings' };
 
 /** What the facts of a source are, for `workspaceChecker`'s type check. */
 type FactsOf<Source extends WorkspaceFactsSource> = Source extends { kind: 'embeddings' }

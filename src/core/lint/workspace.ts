@@ -47,10 +47,7 @@ function isOn(config: ResolvedConfig, checker: Checker): boolean {
 }
 
 /** The workspace checkers among `checkers` that a feed of `kind` gives facts to. */
-function workspaceCheckers(
-  checkers: readonly Checker[],
-  kind: WorkspaceFeed['kind'],
-): WorkspaceChecker[] {
+function workspaceCheckers(checkers: readonly Checker[], kind: WorkspaceFeed['kind']): WorkspaceChecker[] {
   return checkers.filter((c): c is WorkspaceChecker => c.kind === 'workspace' && c.facts.kind === kind);
 }
 

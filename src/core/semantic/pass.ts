@@ -67,7 +67,8 @@ function reportedPairs(files: readonly SemanticFile[]): Set<string> {
     for (const finding of lexical) {
       if (!LEXICAL_PAIRS.includes(finding.code)) continue;
       for (const related of finding.related ?? []) {
-        if (related.file === undefined) pairs.add(pairKey(finding.range.start.line, related.range.start.line, file));
+        if (related.file === undefined)
+          pairs.add(pairKey(finding.range.start.line, related.range.start.line, file));
       }
     }
   }

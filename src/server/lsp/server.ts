@@ -31,7 +31,9 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     (uri: string) => documents.get(uri)?.linted?.access(),
     (uris) => publisher.leakageChanged(uris),
     (codes, error) =>
-      connection.console.error(`Rule ${codes.join(', ')} failed across files and was skipped: ${String(error)}`),
+      connection.console.error(
+        `Rule ${codes.join(', ')} failed across files and was skipped: ${String(error)}`,
+      ),
   );
   const documents: Documents = new Documents(connection, workspace, split, checkers);
   const semantic: SemanticChecks = new SemanticChecks(

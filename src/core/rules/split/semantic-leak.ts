@@ -138,7 +138,12 @@ export const semanticLeakChecker = workspaceChecker({
   rules: [SEMANTIC_LEAK],
   facts: { kind: 'embeddings' },
   createIndex(config, { pairSearch = {} }) {
-    const setting = severityOf(config, SEMANTIC_LEAK.code, SEMANTIC_LEAK.family, SEMANTIC_LEAK.defaultSeverity);
+    const setting = severityOf(
+      config,
+      SEMANTIC_LEAK.code,
+      SEMANTIC_LEAK.family,
+      SEMANTIC_LEAK.defaultSeverity,
+    );
     return new SemanticLeakIndex(
       setting === 'off' ? undefined : setting,
       config.semantic.threshold,

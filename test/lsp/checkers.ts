@@ -3,7 +3,15 @@
  * index with related locations, one that throws), so the server's protocol tests do not depend on
  * the rule families being written in parallel. The real registry is exercised through dist/server.cjs.
  */
-import { datasetChecker, type Checker, type LineChecker } from '../../src/core/engine/rule.ts';
+import {
+  datasetChecker,
+  workspaceChecker,
+  type Checker,
+  type LineAccess,
+  type LineChecker,
+  type SplitRole,
+} from '../../src/core/engine/rule.ts';
+import type { Range } from '../../src/core/engine/types.ts';
 
 const trailingSpace: LineChecker = {
   kind: 'line',
@@ -125,6 +133,86 @@ const duplicate = datasetChecker<string>({
 });
 
 export const TEST_CHECKERS: readonly Checker[] = [trailingSpace, role, throwing, duplicate];
+
+/**
+ * A cross-file rule that is nothing but its declaration: a validation line whose exact text is a line
+ * of a training file, on the facts of `duplicate` (the line's text). No server code names it: the
+ * server's driver feeds it as it feeds `split/leakage`.
+ */
+const copiedLine = workspaceChecker({
+  kind: 'workspace',
+  rules: [
+    {
+      code: 'test/copied-line',
+      family: 'split',
+      description: 'A validation line copied from a training file',
+      defaultSeverity: 'warning',
+      fixable: false,
+    },
+  ],
+  facts: { kind: 'lines', checker: duplicate },
+  createIndex() {
+    const files = new Map<string, { role: SplitRole; lines: Map<number, string> }>();
+    const rangeOf = (lines: LineAccess | undefined, id: number): Range =>
+      lines
+        ? lines.context(id).lineRange()
+        : { start: { line: id, character: 0 }, end: { line: id + 1, character: 0 } };
+    return {
+      add(file, role, id, text) {
+        let entry = files.get(file);
+        if (!entry) files.set(file, (entry = { role, lines: new Map() }));
+        entry.role = role;
+        entry.lines.set(id, text);
+      },
+      remove(file, id) {
+        files.get(file)?.lines.delete(id);
+      },
+      move(file, from, delta) {
+        const entry = files.get(file);
+        if (entry)
+          entry.lines = new Map([...entry.lines].map(([id, text]) => [id >= from ? id + delta : id, text]));
+      },
+      removeFile(file) {
+        files.delete(file);
+      },
+      report(access) {
+        const sorted = [...files].sort(([a], [b]) => (a < b ? -1 : 1));
+        const train = new Map<string, { file: string; id: number }>();
+        for (const [file, entry] of sorted) {
+          if (entry.role !== 'train') continue;
+          for (const [id, text] of entry.lines) if (!train.has(text)) train.set(text, { file, id });
+        }
+        return sorted.flatMap(([file, entry]) =>
+          entry.role !== 'validation'
+            ? []
+            : [...entry.lines].flatMap(([id, text]) => {
+                const copy = train.get(text);
+                if (!copy) return [];
+                const copyLines = access(copy.file);
+                const line = copyLines ? copyLines.lineOf(copy.id) : copy.id;
+                return [
+                  {
+                    file,
+                    finding: {
+                      code: 'test/copied-line',
+                      severity: 'warning' as const,
+                      message: `Copied from line ${line + 1} of a training file`,
+                      range: rangeOf(access(file), id),
+                      related: [
+                        { file: copy.file, range: rangeOf(copyLines, copy.id), message: 'The training line' },
+                      ],
+                    },
+                  },
+                ];
+              }),
+        );
+      },
+    };
+  },
+});
+
+/** The test checkers and a workspace checker (`--workspace-checker`). */
+export const WORKSPACE_TEST_CHECKERS: readonly Checker[] = [...TEST_CHECKERS, copiedLine];
 
 /**
  * Reports every line with its text and terminator as the message: the diagnostics then spell out

@@ -139,7 +139,7 @@ export const lintCommand: Command = async (args, io) => {
       }
     }
     progress.clear();
-    const leaks = session.leakageFindings();
+    const leaks = await session.workspaceFindings();
     for (const file of linted) {
       const extra = leaks.get(file.shown);
       if (extra) file.findings = file.findings.concat(extra).sort(compareFindings);

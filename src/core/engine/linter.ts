@@ -138,10 +138,16 @@ export class LinePass {
     );
     // Dataset checkers keep their position even when off, so facts arrays line up across threads.
     this.datasetCheckers = checkers.filter((c): c is DatasetChecker => c.kind === 'dataset');
-    this.datasetOn = this.datasetCheckers.map((checker) => wantsAny(this.table, checker));
+    // A workspace checker fed with a dataset checker's facts needs them even when that one is off.
+    const feeding = checkers.flatMap((c) =>
+      c.kind === 'workspace' && c.facts.kind === 'lines' && wantsAny(this.table, c) ? [c.facts.checker] : [],
+    );
+    this.datasetOn = this.datasetCheckers.map(
+      (checker) => wantsAny(this.table, checker) || feeding.includes(checker),
+    );
   }
 
-  /** Whether each dataset checker has a code on, resolved once rather than per line. */
+  /** Whether each dataset checker's facts are wanted (a code of its own or of a workspace checker it feeds is on), resolved once rather than per line. */
   private readonly datasetOn: boolean[];
 
   context(input: LineInput): LineContext {

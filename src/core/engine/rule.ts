@@ -1,5 +1,5 @@
 /**
- * What a rule module implements. There are two kinds of checker:
+ * What a rule module implements. There are three kinds of checker:
  *
  * - A `LineChecker` looks at one line alone. It runs wherever lines are parsed (a worker thread in
  *   the CLI, the server's main loop in the editor).
@@ -7,6 +7,10 @@
  *   structured-clone-able facts from each line, and an index built from those facts reports at the
  *   end. The index supports `remove` as well as `add`, keyed by a stable example id, so the language
  *   server can update it when one line changes without re-reading the document.
+ * - A `WorkspaceChecker` spans files (train/validation leakage). It declares where its per-example
+ *   facts come from (a dataset checker's line facts, or the semantic pass's embeddings), and an index
+ *   keyed by file and example id reports across the files. `core/lint/workspace.ts` drives every one
+ *   of them alike, for the CLI (the files named) and the language server (open and workspace files).
  *
  * A checker may report several related codes (one parse of a message list serves all the structure
  * codes), but each code has its own `RuleMeta`, severity and documentation page.
@@ -14,6 +18,7 @@
 import type { ResolvedConfig } from './config.ts';
 import type { Example } from './formats.ts';
 import type { JsonLine, Span } from './json-line.ts';
+import type { PairSearchOptions } from '../semantic/pair-index.ts';
 import type { Finding, LineInput, Range, RuleMeta } from './types.ts';
 
 export interface LineContext {
@@ -90,9 +95,87 @@ export interface DatasetChecker<Facts = unknown> {
   createIndex(config: ResolvedConfig): DatasetIndex<Facts>;
 }
 
-export type Checker = LineChecker | DatasetChecker;
+/** Which side of a train/validation split a file is on (from the `split.train` / `split.validation` globs). */
+export type SplitRole = 'train' | 'validation';
+
+/** A finding of a workspace checker, with the file it is on. */
+export interface FileFinding {
+  readonly file: string;
+  readonly finding: Finding;
+}
+
+/** The lines of a file a workspace index was fed, for exact ranges; undefined when they cannot be read. */
+export type FileAccess = (file: string) => LineAccess | undefined;
+
+/** One example of the semantic pass: its prompt's embedding and where it is. */
+export interface EmbeddedExample {
+  readonly vector: Float32Array;
+  /** The prompt, as embedded (for telling copies from paraphrases). */
+  readonly prompt: string;
+  /** 0-based line, and the whole line where findings go. */
+  readonly line: number;
+  readonly range: Range;
+}
+
+/**
+ * Where a workspace checker's per-example facts come from, and so which surface feeds them:
+ * - `lines`: what `checker` (a dataset checker, which then extracts whenever either is on) extracts
+ *   from each line; fed as files are linted, and as the editor's documents change.
+ * - `embeddings`: each example's `EmbeddedExample`; fed by the semantic pass, once it has embedded
+ *   the files' prompts (only when a model is present).
+ */
+type WorkspaceFactsSource =
+  { readonly kind: 'lines'; readonly checker: DatasetChecker } | { readonly kind: 'embeddings' };
+
+/** What the facts of a source are, for `workspaceChecker`'s type check. */
+type FactsOf<Source extends WorkspaceFactsSource> = Source extends { kind: 'embeddings' }
+  ? EmbeddedExample
+  : Source extends { checker: DatasetChecker<infer Facts> }
+    ? Facts
+    : never;
+
+/**
+ * Facts of several files, keyed by file and example id (a line number, moved as `DatasetIndex.move`
+ * moves it). Reports whole findings, severities included (`severityOf` its own codes), on any file.
+ */
+export interface WorkspaceIndex<Facts> {
+  add(file: string, role: SplitRole, id: number, facts: Facts): void;
+  remove(file: string, id: number): void;
+  /** Every id of `file` from `from` on becomes id + `delta` (lines moved by an edit). */
+  move(file: string, from: number, delta: number): void;
+  /** Forgets a file (closed, deleted, or no longer on a side of the split). */
+  removeFile(file: string): void;
+  /**
+   * The findings across the files. `earlier`: the cross-file findings already reported, by the
+   * workspace checkers before this one and, for the `embeddings` source, the lexical lint's (a rule
+   * leaves alone the pairs another already linked).
+   */
+  report(access: FileAccess, earlier: readonly FileFinding[]): FileFinding[] | Promise<FileFinding[]>;
+}
+
+/** How the indexes of a run are tuned; only tests set it. */
+export interface WorkspaceOptions {
+  /** How embedding pairs are searched (tests force the IVF index on small data). */
+  readonly pairSearch?: PairSearchOptions;
+}
+
+export interface WorkspaceChecker<Facts = unknown> {
+  readonly kind: 'workspace';
+  readonly rules: readonly RuleMeta[];
+  readonly facts: WorkspaceFactsSource;
+  createIndex(config: ResolvedConfig, options: WorkspaceOptions): WorkspaceIndex<Facts>;
+}
+
+export type Checker = LineChecker | DatasetChecker | WorkspaceChecker;
 
 /** Identity function that lets TypeScript check a dataset checker's facts type end to end. */
 export function datasetChecker<Facts>(checker: DatasetChecker<Facts>): DatasetChecker<Facts> {
   return checker;
+}
+
+/** The same for a workspace checker: its index takes the facts its source gives. */
+export function workspaceChecker<Source extends WorkspaceFactsSource>(
+  checker: Omit<WorkspaceChecker<FactsOf<Source>>, 'facts'> & { readonly facts: Source },
+): WorkspaceChecker {
+  return checker as WorkspaceChecker;
 }

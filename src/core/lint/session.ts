@@ -1,7 +1,7 @@
 /**
  * Linting several files under one configuration: one lazily started worker pool (or the in-thread
- * runner), rule errors, and `split/leakage` across the files (`Leakage`), fed with the facts of every
- * file whose name puts it on one side of the split.
+ * runner), rule errors, and the workspace checkers (`split/leakage`) across the files, fed with the
+ * line facts of every file whose name puts it on one side of the split.
  */
 import type { ResolvedConfig } from '../engine/config.ts';
 import { LinePass } from '../engine/linter.ts';
@@ -9,10 +9,10 @@ import { FileLines } from '../engine/reader.ts';
 import type { LineAccess } from '../engine/rule.ts';
 import type { Finding } from '../engine/types.ts';
 import { ALL_CHECKERS } from '../rules/index.ts';
-import { LEAKAGE, splitRole } from '../rules/split/index.ts';
-import { Leakage } from './leakage.ts';
+import { splitRole } from '../rules/split/index.ts';
 import { fileSize, lintFile, type LineIndex, type LintedFile } from './lint-file.ts';
 import { describeRuleError, inThreadRunner, workerPoolRunner, type LineRunner } from './runner.ts';
+import { WorkspaceLint } from './workspace.ts';
 
 /** Below this size, starting workers costs more than it saves. */
 const POOL_THRESHOLD_BYTES = 4 << 20;
@@ -28,7 +28,7 @@ export class LintSession {
   private pool: LineRunner | undefined;
   private local: LineRunner | undefined;
   private readonly pass: LinePass;
-  private readonly leakage: Leakage;
+  private readonly workspace: WorkspaceLint;
   private readonly files = new Map<string, { path: string; lines: LineIndex }>();
 
   constructor(
@@ -38,7 +38,10 @@ export class LintSession {
     private readonly events: SessionEvents,
   ) {
     this.pass = new LinePass(config, ALL_CHECKERS);
-    this.leakage = new Leakage(config, this.pass.datasetCheckers);
+    this.workspace = new WorkspaceLint(config, ALL_CHECKERS, {
+      kind: 'lines',
+      datasetCheckers: this.pass.datasetCheckers,
+    });
   }
 
   private runnerFor(size: number): LineRunner {
@@ -49,7 +52,8 @@ export class LintSession {
 
   /** Lints one file; `shown` names it in cross-file findings and decides its side of the split. */
   async lint(path: string, shown: string, onProgress?: (bytes: number) => void): Promise<LintedFile> {
-    const role = splitRole(shown, this.config);
+    // Off, lines are not even kept (their sketches would cost ~80 bytes each for nothing).
+    const role = this.workspace.on ? splitRole(shown, this.config) : undefined;
     const runner = this.runnerFor(fileSize(path));
     const linted = await lintFile(path, {
       config: this.config,
@@ -66,7 +70,7 @@ export class LintSession {
       ...(role
         ? {
             onFacts: (line: number, facts: readonly unknown[]) =>
-              void this.leakage.add(shown, role, line, facts),
+              void this.workspace.addLine(shown, role, line, facts),
           }
         : {}),
     });
@@ -74,8 +78,8 @@ export class LintSession {
     return linted;
   }
 
-  /** `split/leakage` findings by file, once every file has been linted. */
-  leakageFindings(): Map<string, Finding[]> {
+  /** The workspace checkers' findings by file, once every file has been linted. */
+  async workspaceFindings(): Promise<Map<string, Finding[]>> {
     const readers: FileLines[] = [];
     const accesses = new Map<string, LineAccess>();
     const access = (file: string): LineAccess | undefined => {
@@ -91,10 +95,9 @@ export class LintSession {
       return lines;
     };
     try {
-      return this.leakage.findingsByFile(access);
-    } catch (error) {
-      this.events.onRuleError(describeRuleError([LEAKAGE.code], undefined, error));
-      return new Map();
+      return await this.workspace.report(access, [], (codes, error) =>
+        this.events.onRuleError(describeRuleError(codes, undefined, error)),
+      );
     } finally {
       for (const reader of readers) reader.close();
     }

@@ -7,7 +7,11 @@
  *
  * A rule is its metadata (`RuleMeta`: code `family/name`, description, default severity, fixable) on a
  * checker in `rules/<family>/`, listed in `rules/index.ts`, and a page `docs/rules/<family>-<name>.md`
- * (its docs link derives from the code).
+ * (its docs link derives from the code). A rule across files (`split/leakage`) is a workspace checker
+ * (`engine/rule.ts`): its declaration names where its facts come from (a dataset checker's line facts,
+ * or the semantic pass's embeddings) and its index. Listed like any checker, it is run by one driver
+ * (`lint/workspace.ts`) from the CLI, the server and the semantic pass, which reads the workspace
+ * checkers from `rules/workspace.ts` (add a family's there when it is not `split`).
  *
  * To add an option, add one entry below with a builder from `engine/options.ts` (or `option({...})`
  * for a shape none of them covers), then read it in the checker as `config.<family>.<name>`, document

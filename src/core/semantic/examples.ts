@@ -12,7 +12,7 @@ import type { Range } from '../engine/types.ts';
 import type { LineIndex } from '../lint/lint-file.ts';
 import { answerOf } from '../rules/consistency/common.ts';
 import { ALL_CHECKERS } from '../rules/index.ts';
-import { normalised } from './pass.ts';
+import { normalised } from './prompt-key.ts';
 
 export interface SemanticExample {
   /** 0-based line. */

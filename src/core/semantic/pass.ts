@@ -1,22 +1,25 @@
 /**
- * The semantic pass: `semantic/near-duplicate`, `semantic/conflict` and `split/semantic-leak`. It runs
- * after the lexical lint of the files (whose findings it is given, so a pair that MinHash or exact
- * hashing already reported is not reported again) with any `Embed` function: the embedding worker,
- * usually behind the on-disk cache.
+ * The semantic pass: `semantic/near-duplicate` and `semantic/conflict` within each file, and the
+ * workspace checkers on embeddings (`split/semantic-leak`) across them, fed through the driver that
+ * `split/leakage` runs on (core/lint/workspace.ts). It runs after the lexical lint of the files (whose
+ * findings it is given, so a pair that MinHash or exact hashing already reported is not reported
+ * again) with any `Embed` function: the embedding worker, usually behind the on-disk cache.
  *
  * Each example is reported once, against its most similar earlier example (at or above the threshold),
  * as `consistency/near-duplicate` is; `pair-index.ts` finds it, comparing every pair for a few hundred
  * examples and with an index beyond.
  */
-import { basename } from 'node:path';
 import { severityOf, type ResolvedConfig } from '../engine/config.ts';
+import type { FileFinding, SplitRole } from '../engine/rule.ts';
 import type { Finding, RuleMeta, Severity } from '../engine/types.ts';
-import { SEMANTIC_CONFLICT, SEMANTIC_LEAK, SEMANTIC_NEAR_DUPLICATE } from '../rules/semantic/meta.ts';
-import type { SplitRole } from '../rules/split/index.ts';
+import { WorkspaceLint } from '../lint/workspace.ts';
+import { SEMANTIC_CONFLICT, SEMANTIC_NEAR_DUPLICATE } from '../rules/semantic/meta.ts';
+import { WORKSPACE_CHECKERS } from '../rules/workspace.ts';
 import type { Embed } from './cache.ts';
 import { dot } from './vectors.ts';
 import type { SemanticExample } from './examples.ts';
-import { bestEarlier, bestIn, type PairSearchOptions } from './pair-index.ts';
+import { bestEarlier, type PairSearchOptions } from './pair-index.ts';
+import { normalised } from './prompt-key.ts';
 
 export interface SemanticFile {
   /** The name findings carry (the lint's `shown` path). */
@@ -40,41 +43,45 @@ function severity(config: ResolvedConfig, rule: RuleMeta): Severity | undefined 
   return setting === 'off' ? undefined : setting;
 }
 
-/** Whether any semantic code is on (the pass, and the model, are needed at all). */
-export function semanticRulesOn(config: ResolvedConfig): boolean {
-  return [SEMANTIC_NEAR_DUPLICATE, SEMANTIC_CONFLICT, SEMANTIC_LEAK].some((rule) => severity(config, rule));
+/** The driver of the workspace checkers on embeddings, under `config`. */
+function crossFile(config: ResolvedConfig, search: PairSearchOptions): WorkspaceLint {
+  return new WorkspaceLint(config, WORKSPACE_CHECKERS, { kind: 'embeddings' }, { pairSearch: search });
 }
 
-/** A whitespace character other than a space, or two spaces: where folding runs changes the text. */
-const FOLDABLE_RUN = /[^\S ]| {2}/;
-
-/** How prompts are compared for copies (whitespace- and case-folded). */
-export function normalised(text: string): string {
-  const lower = text.toLowerCase();
-  // Most prompts are single-spaced: the replace would copy each for nothing (a second of a
-  // 100,000-line lint with a model found, just to count the prompts against semantic.maxExamples).
-  return (FOLDABLE_RUN.test(lower) ? lower.replace(/\s+/g, ' ') : lower).trim();
+/** Whether any semantic code is on (the pass, and the model, are needed at all). */
+export function semanticRulesOn(config: ResolvedConfig): boolean {
+  return (
+    [SEMANTIC_NEAR_DUPLICATE, SEMANTIC_CONFLICT].some((rule) => severity(config, rule)) ||
+    crossFile(config, {}).on
+  );
 }
 
 function pairKey(a: number, b: number, file = ''): string {
   return a < b ? `${file}\0${a}\0${b}` : `${file}\0${b}\0${a}`;
 }
 
-/** The line pairs lexical findings link: same-file ones, and split/leakage's to a training file. */
+/** The same-file line pairs lexical findings link. */
 function reportedPairs(files: readonly SemanticFile[]): Set<string> {
   const pairs = new Set<string>();
   for (const { file, lexical } of files) {
     for (const finding of lexical) {
-      const line = finding.range.start.line;
+      if (!LEXICAL_PAIRS.includes(finding.code)) continue;
       for (const related of finding.related ?? []) {
-        if (LEXICAL_PAIRS.includes(finding.code) && related.file === undefined)
-          pairs.add(pairKey(line, related.range.start.line, file));
-        if (finding.code === 'split/leakage' && related.file !== undefined)
-          pairs.add(`${file}\0${line}\0${related.file}\0${related.range.start.line}`);
+        if (related.file === undefined)
+          pairs.add(pairKey(finding.range.start.line, related.range.start.line, file));
       }
     }
   }
   return pairs;
+}
+
+/** The lexical findings that link a file to another (split/leakage's): the workspace checkers' `earlier`. */
+function crossFileFindings(files: readonly SemanticFile[]): FileFinding[] {
+  return files.flatMap(({ file, lexical }) =>
+    lexical
+      .filter((finding) => finding.related?.some((related) => related.file !== undefined))
+      .map((finding) => ({ file, finding })),
+  );
 }
 
 /** The index of each prompt's first example in the file (prompts compared whitespace- and case-folded). */
@@ -104,9 +111,9 @@ export async function semanticFindings(
 ): Promise<Map<string, Finding[]>> {
   const nearSeverity = severity(config, SEMANTIC_NEAR_DUPLICATE);
   const conflictSeverity = severity(config, SEMANTIC_CONFLICT);
-  const leakSeverity = severity(config, SEMANTIC_LEAK);
+  const workspace = crossFile(config, search);
   const byFile = new Map<string, Finding[]>();
-  if (!nearSeverity && !conflictSeverity && !leakSeverity) return byFile;
+  if (!nearSeverity && !conflictSeverity && !workspace.on) return byFile;
   const { threshold, answerThreshold } = config.semantic;
   const reported = reportedPairs(files);
   const push = (file: string, finding: Finding): void => {
@@ -187,32 +194,21 @@ export async function semanticFindings(
     }
   }
 
-  // Across the split: each validation example against its most similar training example.
-  if (leakSeverity) {
-    const train = files.flatMap((f, fi) =>
-      f.role === 'train' ? firsts[fi]!.map((t) => ({ file: fi, example: t })) : [],
-    );
-    const validation = files.flatMap((f, fi) =>
-      f.role === 'validation' ? f.examples.map((_, v) => ({ file: fi, example: v })) : [],
-    );
-    const of = ({ file, example }: { file: number; example: number }) => vectors[file]![example]!;
-    const matches = train.length ? await bestIn(train.map(of), validation.map(of), threshold, search) : [];
-    matches.forEach((match, q) => {
-      if (!match) return;
-      const { file: fi, example: v } = validation[q]!;
-      const { file: ti, example: t } = train[match.index]!;
-      const [f, tf] = [files[fi]!, files[ti]!];
-      const [ev, et] = [f.examples[v]!, tf.examples[t]!];
-      // A prompt repeated to the letter is still a leak, unless split/leakage already said so.
-      if (reported.has(`${f.file}\0${ev.line}\0${tf.file}\0${et.line}`)) return;
-      push(f.file, {
-        code: SEMANTIC_LEAK.code,
-        severity: leakSeverity,
-        message: `Means the same as a training example: ${basename(tf.file)} line ${et.line + 1} (cosine ${match.cosine.toFixed(2)})`,
-        range: ev.range,
-        related: [{ file: tf.file, range: et.range, message: 'The training example' }],
-      });
+  // Across the split: the workspace checkers, fed each example's prompt embedding.
+  if (workspace.on) {
+    files.forEach((f, fi) => {
+      if (!f.role) return;
+      f.examples.forEach((example, i) =>
+        workspace.addExample(f.file, f.role!, example.line, {
+          vector: vectors[fi]![i]!,
+          prompt: example.prompt,
+          line: example.line,
+          range: example.range,
+        }),
+      );
     });
+    for (const [file, list] of await workspace.report(() => undefined, crossFileFindings(files)))
+      for (const finding of list) push(file, finding);
   }
   return byFile;
 }

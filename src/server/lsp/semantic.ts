@@ -28,7 +28,7 @@ import { defaultModelDir, findEmbeddingModel, type EmbeddingModelFiles } from '.
 import { comparedExamples, semanticRulesOn, type SemanticFile } from '../../core/semantic/pass.ts';
 import { modelOffInfo, semanticModel } from '../../core/semantic/run.ts';
 import { EmbeddingWorker, type WorkerPassResult } from '../../core/semantic/worker-client.ts';
-import { SEMANTIC_LEAK } from '../../core/rules/semantic/meta.ts';
+import { WORKSPACE_CHECKERS } from '../../core/rules/workspace.ts';
 import type { Documents } from './documents.ts';
 import type { LintedDocument } from './linted-document.ts';
 import { SplitIndex } from './split-index.ts';
@@ -42,6 +42,9 @@ const SOON_MS = 20;
 const LINES_PER_TURN = 500;
 
 const NONE: readonly Finding[] = Object.freeze([]);
+
+/** What the workspace pass reports: the codes of the workspace checkers (`split/semantic-leak`). */
+const CROSS_FILE_CODES = new Set(WORKSPACE_CHECKERS.flatMap((c) => c.rules.map((rule) => rule.code)));
 
 /** Thrown inside a pass whose document (or workspace) changed since it started; never shown. */
 class Superseded extends Error {}
@@ -279,7 +282,7 @@ export class SemanticChecks {
       if (outcome.state === 'cancelled') return;
       const leaks = new Map<string, readonly Finding[]>();
       for (const [uri, list] of outcome.findings) {
-        const only = list.filter((finding) => finding.code === SEMANTIC_LEAK.code);
+        const only = list.filter((finding) => CROSS_FILE_CODES.has(finding.code));
         if (only.length > 0) leaks.set(uri, only);
       }
       this.replaceLeaks(leaks);

@@ -1,7 +1,7 @@
 /**
  * The language server: open datasets are linted incrementally as they are edited (documents.ts),
  * the rest of the workspace in the background from disk (disk-lint.ts); publication.ts sends what
- * both found, with the workspace's leakage findings (split-index.ts), and requests.ts answers from
+ * both found, with the workspace checkers' findings (split-index.ts), and requests.ts answers from
  * them; semantic.ts adds the semantic rules' findings when edits go idle, never holding the lexical
  * ones back. Configuration is per resource (workspace.ts); a change of it lints everything again.
  * This file only wires those together and to the connection.
@@ -30,6 +30,10 @@ export function startServer(connection: Connection, checkers: readonly Checker[]
     checkers,
     (uri: string) => documents.get(uri)?.linted?.access(),
     (uris) => publisher.leakageChanged(uris),
+    (codes, error) =>
+      connection.console.error(
+        `Rule ${codes.join(', ')} failed across files and was skipped: ${String(error)}`,
+      ),
   );
   const documents: Documents = new Documents(connection, workspace, split, checkers);
   const semantic: SemanticChecks = new SemanticChecks(

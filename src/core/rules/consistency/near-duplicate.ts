@@ -1,13 +1,12 @@
 /**
  * `consistency/near-duplicate`: examples whose word trigrams overlap at or above
  * `consistency.nearDuplicateThreshold` (estimated Jaccard similarity). The same facts feed the
- * cross-file `split/leakage` check and `tunesmith split`, so this checker also carries that code:
- * the sketch is computed once per line whichever of the two is on.
+ * workspace checker `split/leakage` (which names this checker as its facts' source, so the sketch is
+ * computed once per line whichever of the two is on) and `tunesmith split`.
  */
 import type { LineAccess, LineContext, Report } from '../../engine/rule.ts';
 import { datasetChecker } from '../../engine/rule.ts';
 import type { Range, RuleMeta } from '../../engine/types.ts';
-import { LEAKAGE } from '../split/meta.ts';
 import { IdSet } from './columns.ts';
 import { promptText } from '../../engine/formats.ts';
 import { answerOf, exactHash, isOn, lineLabel } from './common.ts';
@@ -104,7 +103,7 @@ const MIN_FOLLOWED = 64;
 
 export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
   kind: 'dataset',
-  rules: [NEAR_DUPLICATE, LEAKAGE],
+  rules: [NEAR_DUPLICATE],
   extract(context) {
     if (!context.json?.ok || !context.example) return undefined;
     return lineSimilarityFacts(context);

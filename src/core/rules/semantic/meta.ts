@@ -1,10 +1,10 @@
 /**
- * The rules of the semantic pass (src/core/semantic/pass.ts): examples compared by what they mean,
- * through sentence embeddings. They are not `Checker`s: the pass runs after the lexical lint, off the
- * lint's thread, and only when an embedding model is present.
+ * The within-file rules of the semantic pass (src/core/semantic/pass.ts): examples compared by what
+ * they mean, through sentence embeddings. They are not `Checker`s: the pass runs after the lexical
+ * lint, off the lint's thread, and only when an embedding model is present. Its cross-file rule,
+ * `split/semantic-leak`, is a workspace checker (rules/split/semantic-leak.ts) the pass feeds.
  */
 import type { RuleMeta } from '../../engine/types.ts';
-import { SEMANTIC_LEAK } from '../split/meta.ts';
 
 export const SEMANTIC_NEAR_DUPLICATE: RuleMeta = {
   code: 'semantic/near-duplicate',
@@ -22,10 +22,4 @@ export const SEMANTIC_CONFLICT: RuleMeta = {
   fixable: false,
 };
 
-export { SEMANTIC_LEAK };
-
-export const SEMANTIC_RULES: readonly RuleMeta[] = [
-  SEMANTIC_NEAR_DUPLICATE,
-  SEMANTIC_CONFLICT,
-  SEMANTIC_LEAK,
-];
+export const SEMANTIC_RULES: readonly RuleMeta[] = [SEMANTIC_NEAR_DUPLICATE, SEMANTIC_CONFLICT];

@@ -1,26 +1,26 @@
 /**
  * `split/leakage`: validation examples that also appear, exactly or nearly, in a training file. A
- * leaked example makes validation loss look better than the model is. The index spans files: the CLI
- * adds every file it lints, the language server every open or workspace file, both with the facts of
- * the near-duplicate checker (computed once per line for both codes).
+ * leaked example makes validation loss look better than the model is. A workspace checker: its index
+ * spans files, fed with the facts of the near-duplicate checker (computed once per line for both
+ * codes) by whichever surface lints the files (core/lint/workspace.ts).
  */
 import { basename } from 'node:path';
 import { severityOf, type ResolvedConfig } from '../../engine/config.ts';
-import type { LineAccess } from '../../engine/rule.ts';
-import type { Finding, Range, Severity } from '../../engine/types.ts';
+import {
+  workspaceChecker,
+  type FileAccess,
+  type FileFinding,
+  type SplitRole,
+  type WorkspaceIndex,
+} from '../../engine/rule.ts';
+import type { Range, Severity } from '../../engine/types.ts';
 import { radixSort } from '../consistency/grouping.ts';
-import { SketchStore, type SimilarityFacts } from '../consistency/near-duplicate.ts';
+import { nearDuplicateChecker, SketchStore, type SimilarityFacts } from '../consistency/near-duplicate.ts';
 import { bandKey, banding, BINS, MIN_WORDS, similarity } from '../consistency/sketch.ts';
 import { LEAKAGE } from './meta.ts';
-import type { SplitRole } from './role.ts';
 
 /** Training examples compared per band for one validation example: bounds work on huge duplicate groups. */
 const CANDIDATES_PER_BAND = 32;
-
-interface FileFinding {
-  file: string;
-  finding: Finding;
-}
 
 interface FileEntry {
   role: SplitRole;
@@ -31,7 +31,7 @@ function wholeLine(line: number): Range {
   return { start: { line, character: 0 }, end: { line: line + 1, character: 0 } };
 }
 
-export class LeakageIndex {
+export class LeakageIndex implements WorkspaceIndex<SimilarityFacts> {
   private readonly files = new Map<string, FileEntry>();
   private readonly severity: Severity | undefined;
   private readonly threshold: number;
@@ -67,7 +67,7 @@ export class LeakageIndex {
   }
 
   /** Findings on validation files; `access` gives each file's lines, for exact ranges. */
-  report(access: (file: string) => LineAccess | undefined): FileFinding[] {
+  report(access: FileAccess): FileFinding[] {
     if (!this.severity) return [];
     const train = this.flatten('train');
     const validation = this.flatten('validation');
@@ -173,3 +173,10 @@ function lowerBound(sorted: Uint32Array, key: number): number {
   }
   return lo;
 }
+
+export const splitLeakageChecker = workspaceChecker({
+  kind: 'workspace',
+  rules: [LEAKAGE],
+  facts: { kind: 'lines', checker: nearDuplicateChecker },
+  createIndex: (config) => new LeakageIndex(config),
+});

@@ -1,9 +1,10 @@
 /** Which side of a train/validation split a file is on, from the `split.train` / `split.validation` globs. */
 import { relative, sep } from 'node:path';
 import type { ResolvedConfig } from '../../engine/config.ts';
+import type { SplitRole } from '../../engine/rule.ts';
 import { matchesAnyGlob } from '../../io/glob.ts';
 
-export type SplitRole = 'train' | 'validation';
+export type { SplitRole };
 
 /**
  * The role of a file, or undefined when it matches neither list or both (`train_eval.jsonl`): an

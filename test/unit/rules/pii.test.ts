@@ -52,6 +52,16 @@ runRuleTests('pii', piiCheckers, {
       lines: [user('ops@mail.corp.io')],
       config: { pii: { allow: ['corp.io'] } },
     },
+    {
+      name: 'allow list: a glob over the whole value (an email, a phone with its separators)',
+      lines: [user('ops-7@mail.corp.io, call +1 800 555 2671 or (212) 555-2671')],
+      config: { pii: { allow: ['*@*.corp.io', '+1 800 *', '212???????'] } },
+    },
+    {
+      name: 'allow list: a regular expression between slashes, case ignored',
+      lines: [user('Ops-42@Corp.IO and ops-7@corp.io')],
+      config: { pii: { allow: ['/ops-\\d+@corp\\.io/'] } },
+    },
     { name: 'not JSON', lines: ['john@gmail.com'] },
     {
       name: 'a phone carved out of a longer digit run or an alphanumeric reference',
@@ -82,6 +92,16 @@ runRuleTests('pii', piiCheckers, {
     },
   ],
   invalid: [
+    {
+      name: 'allow list: a pattern matches the whole value, not a part of it; a broken expression allows nothing',
+      lines: [user('ops-7@corp.io.evil.com, bob@corp.io, 4242 4242 4242 4242')],
+      config: { pii: { allow: ['ops-*@corp.io', '/bob@corp/', '/4242(/'] } },
+      findings: [
+        { code: 'pii/email', line: 0, text: 'ops-7@corp.io.evil.com' },
+        { code: 'pii/email', line: 0, text: 'bob@corp.io' },
+        { code: 'pii/credit-card', line: 0, text: '4242 4242 4242 4242' },
+      ],
+    },
     {
       name: 'email, masked, fixed to <EMAIL>',
       lines: [user('mail john.doe@gmail.com now')],

@@ -62,6 +62,29 @@ runRuleTests('pii', piiCheckers, {
       lines: [user('Ops-42@Corp.IO and ops-7@corp.io')],
       config: { pii: { allow: ['/ops-\\d+@corp\\.io/'] } },
     },
+    {
+      name: 'real-data placeholders (issue 14 full sets): email.com and example2.com tables, you@gmail.com in an SMTP sample',
+      lines: [
+        user(
+          'alice@email.com | mary@email.com | jane@example2.com | John.Doe@example-domain.com | you@gmail.com',
+        ),
+      ],
+    },
+    {
+      name: 'network prefixes of an ASN lookup and the 123.45.67.89 of a validator exercise',
+      lines: [
+        user("'ip_ranges': ['8.8.8.0/24', '157.240.0.0/16', '35.192.0.0/12'] and is \"123.45.67.89\" valid?"),
+      ],
+    },
+    {
+      name: 'a Luhn-valid sum is no card; a block of consecutive numbers is an enumeration, not contacts',
+      lines: [
+        user('256626720691 + 1646615806005 =\n\nThe result is:\n\n4212883012996'),
+        user(
+          'Access All Records Of 213-484-0480 Now! Access All Records Of 213-484-0481 Now! Access All Records Of 213-484-0482 Now!',
+        ),
+      ],
+    },
     { name: 'not JSON', lines: ['john@gmail.com'] },
     {
       name: 'a phone carved out of a longer digit run or an alphanumeric reference',
@@ -92,6 +115,21 @@ runRuleTests('pii', piiCheckers, {
     },
   ],
   invalid: [
+    {
+      name: 'near the real-data exclusions, still reported: a card assigned in code, a host in a CIDR list, a lone number after a block',
+      lines: [
+        user(
+          'card = 4111111111111111; host 35.192.4.7 in 35.192.0.0/12; call 213-484-0480, 213-484-0481 or 415-555-2671',
+        ),
+      ],
+      findings: [
+        { code: 'pii/credit-card', line: 0, text: '4111111111111111' },
+        { code: 'pii/ip-address', line: 0, text: '35.192.4.7' },
+        { code: 'pii/phone', line: 0, text: '213-484-0480' },
+        { code: 'pii/phone', line: 0, text: '213-484-0481' },
+        { code: 'pii/phone', line: 0, text: '415-555-2671' },
+      ],
+    },
     {
       name: 'allow list: a pattern matches the whole value, not a part of it; a broken expression allows nothing',
       lines: [user('ops-7@corp.io.evil.com, bob@corp.io, 4242 4242 4242 4242')],

@@ -85,6 +85,15 @@ runRuleTests('pii', piiCheckers, {
         ),
       ],
     },
+    {
+      name: 'T0 news articles: crisis and tip lines (toll-free), a NIST time server, newsroom mailboxes',
+      lines: [
+        user(
+          'National Suicide Prevention Lifeline (1-800-273-8255), Spanish 1-888-628-9454, arson tip line 800-540-7085',
+        ),
+        user('servers: time.nist.gov 192.43.244.18; write to letters@theatlantic.com or press@flix.com'),
+      ],
+    },
     { name: 'not JSON', lines: ['john@gmail.com'] },
     {
       name: 'a phone carved out of a longer digit run or an alphanumeric reference',
@@ -116,11 +125,12 @@ runRuleTests('pii', piiCheckers, {
   ],
   invalid: [
     {
-      name: 'near the real-data exclusions, still reported: a card assigned in code, a host in a CIDR list, a lone number after a block',
+      name: 'near the real-data exclusions, still reported: a card assigned in code, a host in a CIDR list, a lone number after a block, a journalist address, info@ (a Presidio test vector)',
       lines: [
         user(
           'card = 4111111111111111; host 35.192.4.7 in 35.192.0.0/12; call 213-484-0480, 213-484-0481 or 415-555-2671',
         ),
+        user('Contact Lawren Linehan at llinehan@reviewjournal.com, or mail info@presidio.site'),
       ],
       findings: [
         { code: 'pii/credit-card', line: 0, text: '4111111111111111' },
@@ -128,6 +138,8 @@ runRuleTests('pii', piiCheckers, {
         { code: 'pii/phone', line: 0, text: '213-484-0480' },
         { code: 'pii/phone', line: 0, text: '213-484-0481' },
         { code: 'pii/phone', line: 0, text: '415-555-2671' },
+        { code: 'pii/email', line: 1, text: 'llinehan@reviewjournal.com' },
+        { code: 'pii/email', line: 1, text: 'info@presidio.site' },
       ],
     },
     {

@@ -64,6 +64,12 @@ const RESERVED_DOMAIN =
 /** Addresses tutorials and forms write as placeholders: "yourname@yourdomain.com", "boss@company.com". */
 const PLACEHOLDER_EMAIL_DOMAIN =
   /^(?:(?:your|my|some)(?:domain|company|email|mail|website|site|business|name)|domain|company|email|sample|example\d+|example-[a-z-]+|[a-z-]+-example)\.(?:com|net|org)$/i;
+/**
+ * Mailboxes of an organisation rather than of a person ("letters@theatlantic.com", "info@flix.com"),
+ * which news articles and support dialogues quote: not personal data.
+ */
+const ROLE_EMAIL_LOCAL =
+  /^(?:contactus|support|help|helpdesk|sales|press|media|news|newsdesk|letters|editor|editors|tips|newstips|feedback|webmaster|postmaster|hostmaster|abuse|hello|enquiries|inquiries|office|service|customerservice|admission|admissions|pr|noreply|no-reply|privacy|legal|jobs|careers|marketing|billing|team)$/i;
 const PLACEHOLDER_EMAIL_LOCAL =
   /^(?:example|sample|you|your[._-]?(?:name|email|mail|address|user(?:name)?)?|someone|somebody|xxx+)$/i;
 
@@ -75,7 +81,8 @@ function isPlaceholderEmail(value: string): boolean {
   return (
     RESERVED_DOMAIN.test(domain) ||
     PLACEHOLDER_EMAIL_DOMAIN.test(domain) ||
-    PLACEHOLDER_EMAIL_LOCAL.test(local)
+    PLACEHOLDER_EMAIL_LOCAL.test(local) ||
+    ROLE_EMAIL_LOCAL.test(local)
   );
 }
 const PLACEHOLDER_SECRET =
@@ -306,8 +313,8 @@ function isNonPublicIpv4(ip: string): boolean {
 }
 
 /**
- * Public resolvers people name in "ping Google's DNS" (Google, Cloudflare, Quad9, OpenDNS): service
- * addresses, not anyone's personal data.
+ * Public resolvers people name in "ping Google's DNS" (Google, Cloudflare, Quad9, OpenDNS) and public
+ * time servers: service addresses, not anyone's personal data.
  */
 const PUBLIC_RESOLVERS = new Set([
   '8.8.8.8',
@@ -318,6 +325,20 @@ const PUBLIC_RESOLVERS = new Set([
   '149.112.112.112',
   '208.67.222.222',
   '208.67.220.220',
+  // Time servers people paste into NTP settings: NIST's (time.nist.gov and its pool), Google's, Cloudflare's.
+  '192.43.244.18',
+  '129.6.15.28',
+  '129.6.15.29',
+  '129.6.15.30',
+  '132.163.96.1',
+  '132.163.97.1',
+  '128.138.140.44',
+  '216.239.35.0',
+  '216.239.35.4',
+  '216.239.35.8',
+  '216.239.35.12',
+  '162.159.200.1',
+  '162.159.200.123',
   '2001:4860:4860:0:0:0:0:8888',
   '2001:4860:4860:0:0:0:0:8844',
   '2606:4700:4700:0:0:0:0:1111',
@@ -494,6 +515,8 @@ const phone: Detector = {
         const number = found.number;
         if (!/[+\s().-]/.test(value) || !number.isValid() || !hasPhoneGrouping(value, number)) continue;
         if (number.countryCallingCode === '1' && FICTIONAL_NANP.test(number.nationalNumber)) continue;
+        // Toll-free and shared-cost lines are organisations' (hotlines, tip lines, help desks), not a person's.
+        if (number.getType() === 'TOLL_FREE' || number.getType() === 'SHARED_COST') continue;
         out.push({
           start: run.index + found.startsAt,
           end: run.index + found.endsAt,

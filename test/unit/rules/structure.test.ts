@@ -17,6 +17,10 @@ runRuleTests('structure', structureCheckers, {
       lines: [
         '{"prompt": "2+2?", "chosen": "4", "rejected": "5"}',
         `{"prompt": [${user}], "chosen": [${assistant}], "rejected": [${m('assistant', 'Lyon.')}]}`,
+        // TRL's implicit prompt: the answers' shared start.
+        `{"chosen": [${user}, ${assistant}], "rejected": [${user}, ${m('assistant', 'Lyon.')}]}`,
+        // LLaMA-Factory's ranking data (dpo_en_demo): no "no assistant turn" on its conversation.
+        '{"conversations": [{"from": "human", "value": "Capital of France?"}], "chosen": {"from": "gpt", "value": "Paris."}, "rejected": {"from": "gpt", "value": "Lyon."}}',
       ],
     },
     { name: 'system, user, assistant', lines: [chat(m('system', 'Be brief.'), user, assistant)] },
@@ -86,6 +90,8 @@ runRuleTests('structure', structureCheckers, {
         `{"prompt": "2+2?", "chosen": "4", "rejected": [${m('assistant', '5')}]}`,
         '{"prompt": "2+2?", "chosen": {"text": "4"}, "rejected": "5"}',
         `{"prompt": [${user}], "chosen": [${assistant}], "rejected": [${m('user', 'Lyon?')}]}`,
+        '{"conversations": [{"from": "human", "value": "Capital?"}], "chosen": {"from": "gpt", "value": "Paris."}, "rejected": "Lyon."}',
+        '{"conversations": [{"from": "human", "value": "Capital?"}], "chosen": {"from": "human", "value": "Paris?"}, "rejected": {"from": "gpt", "value": "Lyon."}}',
       ],
       findings: [
         {
@@ -96,6 +102,13 @@ runRuleTests('structure', structureCheckers, {
         { code: 'structure/preference-shape', line: 1, message: '"rejected" is a message list' },
         { code: 'structure/preference-shape', line: 2, text: '{"text": "4"}' },
         { code: 'structure/preference-shape', line: 3, text: '"user"' },
+        {
+          code: 'structure/preference-shape',
+          line: 4,
+          text: '"Lyon."',
+          message: 'one {"from", "value"} turn',
+        },
+        { code: 'structure/preference-shape', line: 5, text: '"human"' },
       ],
     },
     {

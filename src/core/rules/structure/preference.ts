@@ -28,18 +28,22 @@ const PREFERENCE_PAIR: RuleMeta = {
 
 type Field = 'prompt' | 'chosen' | 'rejected';
 
-type Shape = 'string' | 'messages' | 'other';
+type Shape = 'string' | 'messages' | 'turn' | 'absent' | 'other';
 
 function shapeOf(value: unknown): Shape {
+  if (value === undefined) return 'absent';
   if (typeof value === 'string') return 'string';
   if (Array.isArray(value) && value.every((m) => isRecord(m) && typeof m['role'] === 'string'))
     return 'messages';
+  // LLaMA-Factory's ranking data: each answer one ShareGPT turn.
+  if (isRecord(value) && typeof value['from'] === 'string' && 'value' in value) return 'turn';
   return 'other';
 }
 
-/** The text of an answer: the string, or its messages' string contents joined. */
+/** The text of an answer: the string, a turn's value, or its messages' string contents joined. */
 function answerText(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (isRecord(value)) return typeof value['value'] === 'string' ? value['value'] : '';
   if (!Array.isArray(value)) return '';
   return value.map((m) => (isRecord(m) && typeof m['content'] === 'string' ? m['content'] : '')).join('\n');
 }
@@ -51,8 +55,24 @@ function fieldRange(context: LineContext, field: Field, path: (string | number)[
 const DESCRIBE: Record<Shape, string> = {
   string: 'a string',
   messages: 'a message list',
+  turn: 'one ShareGPT turn',
+  absent: 'missing',
   other: 'neither a string nor a message list',
 };
+
+/** The field whose shape does not fit the others, or undefined when the pair reads one way. */
+function oddField(shapes: Record<Field, Shape>, sharegpt: boolean): Field | undefined {
+  const fields: Field[] = ['chosen', 'rejected', 'prompt'];
+  if (sharegpt) return fields.find((f) => f !== 'prompt' && shapes[f] !== 'turn');
+  const odd = fields.find(
+    (f) => shapes[f] === 'other' || shapes[f] === 'turn' || (f !== 'prompt' && shapes[f] === 'absent'),
+  );
+  if (odd !== undefined) return odd;
+  if (shapes.chosen !== shapes.rejected) return 'rejected';
+  // An implicit prompt (no "prompt": the answers' shared start) fits either form.
+  if (shapes.prompt !== 'absent' && shapes.prompt !== shapes.chosen) return 'prompt';
+  return undefined;
+}
 
 export const preferenceChecker: LineChecker = {
   kind: 'line',
@@ -65,24 +85,34 @@ export const preferenceChecker: LineChecker = {
       chosen: shapeOf(value.chosen),
       rejected: shapeOf(value.rejected),
     };
-    const fields: Field[] = ['prompt', 'chosen', 'rejected'];
-    const odd =
-      fields.find((f) => shapes[f] === 'other') ??
-      (shapes.chosen !== shapes.rejected ? 'rejected' : undefined) ??
-      (shapes.prompt !== shapes.chosen ? 'prompt' : undefined);
+    const sharegpt = Array.isArray((value as Record<string, unknown>)['conversations']);
+    const odd = oddField(shapes, sharegpt);
     if (odd !== undefined) {
       const other: Field = odd === 'chosen' ? 'rejected' : 'chosen';
       report(PREFERENCE_SHAPE.code, {
-        message:
-          shapes[odd] === 'other'
-            ? `"${odd}" is ${DESCRIBE.other}; TRL reads each of prompt, chosen and rejected as a string or as a list of {"role", "content"} messages.`
+        message: sharegpt
+          ? `"${odd}" is ${DESCRIBE[shapes[odd]]}; beside "conversations" (LLaMA-Factory's ranking data) each answer is one {"from", "value"} turn.`
+          : shapes[odd] === 'other' || shapes[odd] === 'turn' || shapes[odd] === 'absent'
+            ? `"${odd}" is ${DESCRIBE[shapes[odd]]}; TRL reads each of prompt, chosen and rejected as a string or as a list of {"role", "content"} messages.`
             : `"${odd}" is ${DESCRIBE[shapes[odd]]} but "${other}" is ${DESCRIBE[shapes[other]]}; TRL reads a pair as all strings or all message lists and fails on a mix.`,
         range: fieldRange(context, odd),
         related: [{ range: fieldRange(context, other), message: `"${other}"` }],
       });
       return;
     }
-    if (shapes.chosen === 'messages') {
+    if (sharegpt) {
+      for (const field of ['chosen', 'rejected'] as const) {
+        const from = (value[field] as Record<string, unknown>)['from'];
+        if (from === 'gpt' || from === 'assistant') continue;
+        report(PREFERENCE_SHAPE.code, {
+          message: `"${field}" is a ${JSON.stringify(from)} turn; the answers of a pair are the assistant's ("gpt").`,
+          range: fieldRange(context, field, ['from']),
+        });
+        return;
+      }
+    }
+    // With an implicit prompt the answers start with the shared turns; with an explicit one they are the assistant's alone.
+    if (shapes.chosen === 'messages' && shapes.prompt !== 'absent') {
       for (const field of ['chosen', 'rejected'] as const) {
         const list = value[field] as Record<string, unknown>[];
         const index = list.findIndex((m) => m['role'] !== 'assistant');

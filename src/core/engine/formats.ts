@@ -40,6 +40,16 @@ export const DATA_FORMATS = {
   /** In detection order: `messages` wins over `text` on a line that has both. */
   formats: [
     {
+      // TRL's preference format (DPO, reward modelling), standard or conversational, its prompt
+      // explicit or implicit (the answers' shared start); and LLaMA-Factory's ranking data, a ShareGPT
+      // `conversations` with the two answers as single turns. First: those lines hold a chat or
+      // ShareGPT format's keys too, but are pairs to rank, not conversations to imitate.
+      id: 'preference',
+      name: 'preference (prompt/chosen/rejected)',
+      required: ['chosen', 'rejected'],
+      optional: ['prompt', 'conversations', 'system', 'tools'],
+    },
+    {
       id: 'chat',
       name: 'OpenAI chat (messages)',
       required: ['messages'],
@@ -67,13 +77,6 @@ export const DATA_FORMATS = {
       optional: ['context', 'input', 'category', 'system'],
     },
     { id: 'prompt-completion', name: 'prompt/completion', required: ['prompt', 'completion'], optional: [] },
-    {
-      // TRL's preference format (DPO, reward modelling), standard or conversational.
-      id: 'preference',
-      name: 'preference (prompt/chosen/rejected)',
-      required: ['prompt', 'chosen', 'rejected'],
-      optional: [],
-    },
     // GSM8K and other question/answer sets.
     { id: 'question-answer', name: 'question/answer', required: ['question', 'answer'], optional: [] },
     { id: 'text', name: 'plain text', required: ['text'], optional: [] },
@@ -197,22 +200,23 @@ function chatTurns(messages: unknown, base: JsonPath): Turn[] {
 
 function shareGptTurns(conversations: unknown): Turn[] {
   if (!Array.isArray(conversations)) return [];
-  return conversations.map((turn, index): Turn => {
-    const path: JsonPath = ['conversations', index];
-    const record = isRecord(turn) ? turn : {};
-    const { content, kind } = contentOf(record['value']);
-    const role = roleOf(record['from']);
-    return {
-      role: role.role,
-      canonicalRole: role.canonicalRole,
-      content,
-      contentKind: isRecord(turn) ? kind : 'other',
-      path,
-      contentPath: [...path, 'value'],
-      rolePath: 'from' in record ? [...path, 'from'] : undefined,
-      hasToolCalls: role.role === 'function_call',
-    };
-  });
+  return conversations.map((turn, index): Turn => shareGptTurn(turn, ['conversations', index]));
+}
+
+function shareGptTurn(turn: unknown, path: JsonPath): Turn {
+  const record = isRecord(turn) ? turn : {};
+  const { content, kind } = contentOf(record['value']);
+  const role = roleOf(record['from']);
+  return {
+    role: role.role,
+    canonicalRole: role.canonicalRole,
+    content,
+    contentKind: isRecord(turn) ? kind : 'other',
+    path,
+    contentPath: [...path, 'value'],
+    rolePath: 'from' in record ? [...path, 'from'] : undefined,
+    hasToolCalls: role.role === 'function_call',
+  };
 }
 
 function fieldTurn(record: Record<string, unknown>, key: string, canonicalRole: CanonicalRole): Turn {
@@ -272,10 +276,15 @@ export function toExample(value: unknown): Example | undefined {
       break;
     case 'preference':
       // The chosen answer is what the model is taught; the rejected one is not an answer to lint as such.
-      if (Array.isArray(value['prompt']) || Array.isArray(value['chosen'])) {
+      if (Array.isArray(value['conversations'])) {
+        turns = shareGptTurns(value['conversations']);
+        if (typeof value['system'] === 'string') turns.unshift(fieldTurn(value, 'system', 'system'));
+        if (isRecord(value['chosen'])) turns.push(shareGptTurn(value['chosen'], ['chosen']));
+      } else if (Array.isArray(value['prompt']) || Array.isArray(value['chosen'])) {
         turns = [...chatTurns(value['prompt'], ['prompt']), ...chatTurns(value['chosen'], ['chosen'])];
       } else {
-        turns = [fieldTurn(value, 'prompt', 'user'), fieldTurn(value, 'chosen', 'assistant')];
+        turns = [fieldTurn(value, 'chosen', 'assistant')];
+        if (value['prompt'] !== undefined) turns.unshift(fieldTurn(value, 'prompt', 'user'));
       }
       break;
     case 'prompt-completion':

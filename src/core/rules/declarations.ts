@@ -95,9 +95,9 @@ export const FAMILIES = {
     description: 'Personal data: emails, phone numbers, card numbers and the like.',
     options: {
       allow: strings(
-        'Values never reported: exact values, or domains (example.com) for emails and URLs.',
+        'Values never reported: exact values, domains (example.com) for emails and URLs, or patterns that match the whole value: globs (*@mycompany.com, +1 800 ???-????) or /regular expressions/.',
         ['example.com', 'example.org', 'example.net'],
-        'an array of values or domains',
+        'an array of values, domains or patterns',
       ),
       defaultPhoneRegion: nonEmptyString(
         'Region used to read phone numbers written without a country code.',

@@ -407,6 +407,16 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       { name: 'similar lengths', lines: normal },
       { name: 'too few examples to judge', lines: [...normal.slice(0, 10), chat('Q', 'y'.repeat(5000))] },
       {
+        name: 'short label-like answers (a letter, a label, "You too!") are never short outliers',
+        lines: [
+          ...normal,
+          chat('Q', 'B'),
+          chat('Q', 'You too!'),
+          chat('Q', 'not_entailment'),
+          chat('Q', '42'),
+        ],
+      },
+      {
         name: 'identical lengths (labels) have no spread',
         lines: Array.from({ length: 30 }, (_, i) => chat(`Q${i}`, 'yes')),
       },
@@ -423,9 +433,16 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         name: 'text examples are measured by their text',
         lines: [
           ...Array.from({ length: 25 }, (_, i) => JSON.stringify({ text: 'z'.repeat(300 + i * 7) })),
-          JSON.stringify({ text: 'short' }),
+          JSON.stringify({ text: 'a short note, cut here' }),
         ],
-        findings: [{ code: 'consistency/length-outlier', line: 25, text: '"short"', message: 'far shorter' }],
+        findings: [
+          {
+            code: 'consistency/length-outlier',
+            line: 25,
+            text: '"a short note, cut here"',
+            message: 'far shorter',
+          },
+        ],
       },
     ],
   });

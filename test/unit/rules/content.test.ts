@@ -10,6 +10,15 @@ const alpaca = (input: string, output: string) => JSON.stringify({ instruction: 
 
 runRuleTests('content', contentCheckers, {
   valid: [
+    {
+      name: 'the passage before a question that calls it "the following" (LLaMA-Factory dpo_en_demo line 74)',
+      lines: [
+        pc(
+          "1. Despite an aimlessly ambling plot, this travelogue fantasia of Italian sights is redeemed by Diane Lane's charm.\n2. It's lush, funny and has poignant moments that make you want to get out your passport.\n3. One of those films that I could watch again and again.\n\nWhat is a brief summary of the following reviews?",
+          'The reviews are mixed but warm.',
+        ),
+      ],
+    },
     { name: 'plain answers', lines: [pc('Hi', 'Hello there.'), pc('Count', '1, 2, 3')] },
     {
       name: 'an ellipsis after a number or a comma is "and so on"',

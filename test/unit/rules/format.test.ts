@@ -127,6 +127,96 @@ runRuleTests('format', formatCheckers, {
       ],
     },
     {
+      name: 'GPTeacher and Dolly lines in an Alpaca file: the fix renames their keys, values as written',
+      lines: [
+        a1,
+        a1,
+        '{"instruction": "Say \\u00e9", "input": "x", "response": "r"}',
+        '{"instruction": "i", "context": "c", "response": "r", "category": "closed_qa"}',
+      ],
+      findings: [
+        {
+          code: 'format/drift',
+          line: 2,
+          text: '"instruction"',
+          message: 'Dolly/GPTeacher (instruction/context/response) but 2 of 4 lines use Alpaca',
+          fixed: `${a1}\n${a1}\n{"instruction": "Say \\u00e9", "input": "x", "output": "r"}\n{"instruction": "i", "context": "c", "response": "r", "category": "closed_qa"}\n`,
+        },
+        {
+          code: 'format/drift',
+          line: 3,
+          fixed: `${a1}\n${a1}\n{"instruction": "Say \\u00e9", "input": "x", "response": "r"}\n{"instruction": "i", "input": "c", "output": "r", "category": "closed_qa"}\n`,
+        },
+      ],
+    },
+    {
+      name: 'Alpaca and GSM8K lines in a Dolly file are renamed; Alpaca history has no Dolly key, so no fix',
+      lines: [
+        '{"instruction": "i", "context": "", "response": "r"}',
+        '{"instruction": "i2", "context": "c", "response": "r2"}',
+        '{"instruction": "i3", "context": "", "response": "r3"}',
+        '{"instruction": "a", "input": "b", "output": "c"}',
+        '{"question": "q", "answer": "#### 4"}',
+        '{"instruction": "a", "output": "c", "history": [["h", "i"]]}',
+      ],
+      findings: [
+        {
+          code: 'format/drift',
+          line: 3,
+          fixed:
+            '{"instruction": "i", "context": "", "response": "r"}\n{"instruction": "i2", "context": "c", "response": "r2"}\n{"instruction": "i3", "context": "", "response": "r3"}\n' +
+            '{"instruction": "a", "input": "b", "response": "c"}\n{"question": "q", "answer": "#### 4"}\n{"instruction": "a", "output": "c", "history": [["h", "i"]]}\n',
+        },
+        {
+          code: 'format/drift',
+          line: 4,
+          fixed:
+            '{"instruction": "i", "context": "", "response": "r"}\n{"instruction": "i2", "context": "c", "response": "r2"}\n{"instruction": "i3", "context": "", "response": "r3"}\n' +
+            '{"instruction": "a", "input": "b", "output": "c"}\n{"instruction": "q", "response": "#### 4"}\n{"instruction": "a", "output": "c", "history": [["h", "i"]]}\n',
+        },
+        { code: 'format/drift', line: 5 },
+      ],
+    },
+    {
+      name: "GPTeacher's input in a Dolly file is renamed to context",
+      lines: [
+        '{"instruction": "i", "context": "", "response": "r"}',
+        '{"instruction": "i2", "context": "c", "response": "r2"}',
+        '{"instruction": "i3", "input": "x", "response": "r3"}',
+      ],
+      findings: [
+        {
+          code: 'format/key-set',
+          line: 2,
+          text: '"input"',
+          fixed:
+            '{"instruction": "i", "context": "", "response": "r"}\n{"instruction": "i2", "context": "c", "response": "r2"}\n{"instruction": "i3", "context": "x", "response": "r3"}\n',
+        },
+      ],
+    },
+    {
+      name: 'Dolly and GSM8K lines in a chat file convert to chat; the Dolly category is kept',
+      lines: [
+        c1,
+        c2,
+        c1,
+        '{"instruction": "i", "context": "c", "response": "r", "category": "closed_qa"}',
+        '{"question": "q", "answer": "a"}',
+      ],
+      findings: [
+        {
+          code: 'format/drift',
+          line: 3,
+          fixed: `${c1}\n${c2}\n${c1}\n{"messages": [{"role": "user", "content": "i\\n\\nc"}, {"role": "assistant", "content": "r"}], "category": "closed_qa"}\n{"question": "q", "answer": "a"}\n`,
+        },
+        {
+          code: 'format/drift',
+          line: 4,
+          fixed: `${c1}\n${c2}\n${c1}\n{"instruction": "i", "context": "c", "response": "r", "category": "closed_qa"}\n${chat('q', 'a')}\n`,
+        },
+      ],
+    },
+    {
       name: 'no fix where conversion would lose a tool call',
       lines: [
         a1,

@@ -52,6 +52,48 @@ runRuleTests('pii', piiCheckers, {
       lines: [user('ops@mail.corp.io')],
       config: { pii: { allow: ['corp.io'] } },
     },
+    {
+      name: 'allow list: a glob over the whole value (an email, a phone with its separators)',
+      lines: [user('ops-7@mail.corp.io, call +1 800 555 2671 or (212) 555-2671')],
+      config: { pii: { allow: ['*@*.corp.io', '+1 800 *', '212???????'] } },
+    },
+    {
+      name: 'allow list: a regular expression between slashes, case ignored',
+      lines: [user('Ops-42@Corp.IO and ops-7@corp.io')],
+      config: { pii: { allow: ['/ops-\\d+@corp\\.io/'] } },
+    },
+    {
+      name: 'real-data placeholders (issue 14 full sets): email.com and example2.com tables, you@gmail.com in an SMTP sample',
+      lines: [
+        user(
+          'alice@email.com | mary@email.com | jane@example2.com | John.Doe@example-domain.com | you@gmail.com',
+        ),
+      ],
+    },
+    {
+      name: 'network prefixes of an ASN lookup and the 123.45.67.89 of a validator exercise',
+      lines: [
+        user("'ip_ranges': ['8.8.8.0/24', '157.240.0.0/16', '35.192.0.0/12'] and is \"123.45.67.89\" valid?"),
+      ],
+    },
+    {
+      name: 'a Luhn-valid sum is no card; a block of consecutive numbers is an enumeration, not contacts',
+      lines: [
+        user('256626720691 + 1646615806005 =\n\nThe result is:\n\n4212883012996'),
+        user(
+          'Access All Records Of 213-484-0480 Now! Access All Records Of 213-484-0481 Now! Access All Records Of 213-484-0482 Now!',
+        ),
+      ],
+    },
+    {
+      name: 'T0 news articles: crisis and tip lines (toll-free), a NIST time server, newsroom mailboxes',
+      lines: [
+        user(
+          'National Suicide Prevention Lifeline (1-800-273-8255), Spanish 1-888-628-9454, arson tip line 800-540-7085',
+        ),
+        user('servers: time.nist.gov 192.43.244.18; write to letters@theatlantic.com or press@flix.com'),
+      ],
+    },
     { name: 'not JSON', lines: ['john@gmail.com'] },
     {
       name: 'a phone carved out of a longer digit run or an alphanumeric reference',
@@ -82,6 +124,34 @@ runRuleTests('pii', piiCheckers, {
     },
   ],
   invalid: [
+    {
+      name: 'near the real-data exclusions, still reported: a card assigned in code, a host in a CIDR list, a lone number after a block, a journalist address, info@ (a Presidio test vector)',
+      lines: [
+        user(
+          'card = 4111111111111111; host 35.192.4.7 in 35.192.0.0/12; call 213-484-0480, 213-484-0481 or 415-555-2671',
+        ),
+        user('Contact Lawren Linehan at llinehan@reviewjournal.com, or mail info@presidio.site'),
+      ],
+      findings: [
+        { code: 'pii/credit-card', line: 0, text: '4111111111111111' },
+        { code: 'pii/ip-address', line: 0, text: '35.192.4.7' },
+        { code: 'pii/phone', line: 0, text: '213-484-0480' },
+        { code: 'pii/phone', line: 0, text: '213-484-0481' },
+        { code: 'pii/phone', line: 0, text: '415-555-2671' },
+        { code: 'pii/email', line: 1, text: 'llinehan@reviewjournal.com' },
+        { code: 'pii/email', line: 1, text: 'info@presidio.site' },
+      ],
+    },
+    {
+      name: 'allow list: a pattern matches the whole value, not a part of it; a broken expression allows nothing',
+      lines: [user('ops-7@corp.io.evil.com, bob@corp.io, 4242 4242 4242 4242')],
+      config: { pii: { allow: ['ops-*@corp.io', '/bob@corp/', '/4242(/'] } },
+      findings: [
+        { code: 'pii/email', line: 0, text: 'ops-7@corp.io.evil.com' },
+        { code: 'pii/email', line: 0, text: 'bob@corp.io' },
+        { code: 'pii/credit-card', line: 0, text: '4242 4242 4242 4242' },
+      ],
+    },
     {
       name: 'email, masked, fixed to <EMAIL>',
       lines: [user('mail john.doe@gmail.com now')],

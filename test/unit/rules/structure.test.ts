@@ -12,6 +12,17 @@ const toolResult = '{"role": "tool", "tool_call_id": "c1", "content": {"temp": 2
 
 runRuleTests('structure', structureCheckers, {
   valid: [
+    {
+      name: 'preference pairs as TRL reads them: standard, and conversational with assistant answers',
+      lines: [
+        '{"prompt": "2+2?", "chosen": "4", "rejected": "5"}',
+        `{"prompt": [${user}], "chosen": [${assistant}], "rejected": [${m('assistant', 'Lyon.')}]}`,
+        // TRL's implicit prompt: the answers' shared start.
+        `{"chosen": [${user}, ${assistant}], "rejected": [${user}, ${m('assistant', 'Lyon.')}]}`,
+        // LLaMA-Factory's ranking data (dpo_en_demo): no "no assistant turn" on its conversation.
+        '{"conversations": [{"from": "human", "value": "Capital of France?"}], "chosen": {"from": "gpt", "value": "Paris."}, "rejected": {"from": "gpt", "value": "Lyon."}}',
+      ],
+    },
     { name: 'system, user, assistant', lines: [chat(m('system', 'Be brief.'), user, assistant)] },
     {
       name: 'tool call without content, tool result with object content (cookbook false positive)',
@@ -72,6 +83,49 @@ runRuleTests('structure', structureCheckers, {
     },
   ],
   invalid: [
+    {
+      name: 'preference pairs in mixed shapes, or with a user turn among the answers',
+      lines: [
+        `{"prompt": [${user}], "chosen": "Paris.", "rejected": "Lyon."}`,
+        `{"prompt": "2+2?", "chosen": "4", "rejected": [${m('assistant', '5')}]}`,
+        '{"prompt": "2+2?", "chosen": {"text": "4"}, "rejected": "5"}',
+        `{"prompt": [${user}], "chosen": [${assistant}], "rejected": [${m('user', 'Lyon?')}]}`,
+        '{"conversations": [{"from": "human", "value": "Capital?"}], "chosen": {"from": "gpt", "value": "Paris."}, "rejected": "Lyon."}',
+        '{"conversations": [{"from": "human", "value": "Capital?"}], "chosen": {"from": "human", "value": "Paris?"}, "rejected": {"from": "gpt", "value": "Lyon."}}',
+      ],
+      findings: [
+        {
+          code: 'structure/preference-shape',
+          line: 0,
+          message: '"prompt" is a message list but "chosen" is a string',
+        },
+        { code: 'structure/preference-shape', line: 1, message: '"rejected" is a message list' },
+        { code: 'structure/preference-shape', line: 2, text: '{"text": "4"}' },
+        { code: 'structure/preference-shape', line: 3, text: '"user"' },
+        {
+          code: 'structure/preference-shape',
+          line: 4,
+          text: '"Lyon."',
+          message: 'one {"from", "value"} turn',
+        },
+        { code: 'structure/preference-shape', line: 5, text: '"human"' },
+      ],
+    },
+    {
+      name: 'preference pairs that train nothing: an empty answer, the same answer twice',
+      lines: [
+        '{"prompt": "2+2?", "chosen": "4", "rejected": "  "}',
+        '{"prompt": "2+2?", "chosen": "4", "rejected": "4 "}',
+        `{"prompt": [${user}], "chosen": [${assistant}], "rejected": [${assistant}]}`,
+        '{"prompt": "2+2?", "chosen": "", "rejected": "5"}',
+      ],
+      findings: [
+        { code: 'structure/preference-pair', line: 0, message: '"rejected" is empty' },
+        { code: 'structure/preference-pair', line: 1, text: '"4 "', message: 'the same answer' },
+        { code: 'structure/preference-pair', line: 2, message: 'the same answer' },
+        { code: 'structure/preference-pair', line: 3, text: '""' },
+      ],
+    },
     {
       name: 'messages not an array, or empty',
       lines: ['{"messages": {"role": "user"}}', '{"conversations": []}'],

@@ -24,6 +24,15 @@ const LONG = 'The answer is long. '.repeat(300);
 runRuleTests('tokens', tokensCheckers, {
   valid: [
     {
+      name: "LLaMA-Factory v1 parts hold their text under value: unread, not empty (the shape is structure's to report)",
+      lines: [
+        chat(
+          { role: 'user', content: [{ type: 'text', value: 'hi' }] },
+          { role: 'assistant', content: [{ type: 'text', value: 'hello' }] },
+        ),
+      ],
+    },
+    {
       name: 'a short chat',
       lines: [chat({ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' })],
     },
@@ -65,6 +74,16 @@ runRuleTests('tokens', tokensCheckers, {
     },
   ],
   invalid: [
+    {
+      name: 'text parts that are all blank are an empty answer',
+      lines: [
+        chat(
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: [{ type: 'text', text: ' ' }, { type: 'image_url' }] },
+        ),
+      ],
+      findings: [{ code: 'tokens/empty-answer', line: 0, message: 'no tokens' }],
+    },
     {
       name: 'empty answer, range is the content value',
       lines: [chat({ role: 'user', content: 'hi' }, { role: 'assistant', content: '  ' })],

@@ -25,15 +25,23 @@ const MIN_EXAMPLES = 20;
 
 function measured(
   context: LineContext,
-): { length: number; what: string; range: () => ReturnType<LineContext['lineRange']> } | undefined {
+):
+  | { length: number; what: string; text: string; range: () => ReturnType<LineContext['lineRange']> }
+  | undefined {
   const answer = answerOf(context);
   if (answer)
-    return { length: answer.content!.length, what: 'answer', range: () => contentRange(context, answer) };
+    return {
+      length: answer.content!.length,
+      what: 'answer',
+      text: answer.content!,
+      range: () => contentRange(context, answer),
+    };
   const text = context.example?.text;
   if (text === undefined) return undefined;
   return {
     length: text.length,
     what: 'text',
+    text,
     range: () => {
       const span = context.json?.valueSpan(['text']);
       return span ? context.range(span) : context.lineRange();
@@ -113,13 +121,25 @@ function reportOutlier(
 ): boolean {
   const what = measured(lines.context(id));
   if (!what) return false;
-  const typical = Math.round(Math.expm1(spread.mid));
   const side = value > spread.mid ? 'longer' : 'shorter';
+  // A label, a one-letter choice or "You too!" is short by nature, not by mistake (issue 14: 4 of 30
+  // such findings were worth reading on real data). Empty and cut-off answers have rules of their own.
+  if (side === 'shorter' && labelLike(what.text)) return false;
+  const typical = Math.round(Math.expm1(spread.mid));
   report(LENGTH_OUTLIER.code, {
     message: `The ${what.what} is ${what.length.toLocaleString('en-US')} characters, far ${side} than the median of ${typical.toLocaleString('en-US')} (${distance(value, spread).toFixed(1)} MADs)`,
     range: what.range(),
   });
   return true;
+}
+
+/** At most a few words and no sentence inside: a label, a choice, a number, a short reply. */
+const LABEL_WORDS = 3;
+const LABEL_CHARS = 40;
+
+function labelLike(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.length <= LABEL_CHARS && trimmed.split(/\s+/u).length <= LABEL_WORDS;
 }
 
 /** Reports every outlier (the ends of the sorted lengths), in id order; returns their ids. */

@@ -8,7 +8,8 @@
  * How "holds none" is decided, on the prompt (the turns before the answer):
  * - a forward reference ("the following article", "the passage below"): what follows the sentence
  *   that makes it is nothing, or one question of one sentence opening with a question word (the
- *   question about the passage, not the passage);
+ *   question about the passage, not the passage), and nothing of 200 characters or more comes
+ *   before that sentence (templates that ask "…the following reviews?" after the reviews);
  * - a backward reference ("the text above"): nothing comes before the sentence that makes it;
  * - a slot: a line `Passage:` (or `Article:`, `Context:`…) with nothing after it up to a
  *   `Question:`-style label on a later line, or up to the end of the prompt.
@@ -69,6 +70,15 @@ function noPassageIn(rest: string): boolean {
   );
 }
 
+/** Text before a forward reference long enough to be the passage it means (a paragraph, a list). */
+const PASSAGE_BEFORE = 200;
+
+/** Where the sentence holding offset `at` starts: after the last line break or sentence end before it. */
+function sentenceStart(text: string, at: number): number {
+  const before = text.slice(0, at);
+  return Math.max(before.lastIndexOf('\n'), before.search(/[.?!:]\s[^.?!:\n]*$/u));
+}
+
 interface Missing {
   turn: Turn;
   shown: string;
@@ -95,12 +105,19 @@ function findMissing(prompt: readonly Turn[]): Missing | undefined {
     if (forward) {
       const after = text.slice(reference.index + reference[0].length);
       const end = CLAUSE_END.exec(after);
-      if (noPassageIn(`${end ? after.slice(end.index + 1) : ''}\n${later()}`))
+      // "…ten reviews… What is a brief summary of the following reviews?" (FLAN-style templates put
+      // the question last): a passage before the referring sentence is the one it means.
+      const before = text.slice(0, sentenceStart(text, reference.index) + 1);
+      const earlier = prompt.slice(0, i).map((t) => t.content!);
+      if (
+        noPassageIn(`${end ? after.slice(end.index + 1) : ''}\n${later()}`) &&
+        before.trim().length < PASSAGE_BEFORE &&
+        noPassageIn(earlier.join('\n'))
+      )
         return { turn, shown: reference[0] };
     } else {
       const before = text.slice(0, reference.index);
-      // The referring sentence starts after the last line break or sentence end before it.
-      const start = Math.max(before.lastIndexOf('\n'), before.search(/[.?!:]\s[^.?!:\n]*$/u));
+      const start = sentenceStart(text, reference.index);
       const earlier = prompt.slice(0, i).map((t) => t.content!);
       if (noPassageIn([...earlier, start >= 0 ? before.slice(0, start + 1) : ''].join('\n')))
         return { turn, shown: reference[0] };

@@ -98,6 +98,32 @@ function read(value: Record<string, unknown>, format: FormatId): Conversation | 
       turns.push({ role: 'assistant', content: output });
       return { turns, consumed: new Set(['instruction', 'input', 'output', 'system', 'history']) };
     }
+    case 'instruction-response': {
+      const { instruction, response, system } = value;
+      if (typeof instruction !== 'string' || typeof response !== 'string') return undefined;
+      if (system !== undefined && typeof system !== 'string') return undefined;
+      // Dolly's passage is `context`, GPTeacher's `input`; a line with both is not mechanical.
+      const extras = (['context', 'input'] as const).filter((key) => value[key] !== undefined);
+      if (extras.length > 1) return undefined;
+      const extra = extras[0] === undefined ? '' : value[extras[0]];
+      if (typeof extra !== 'string') return undefined;
+      const turns: SimpleTurn[] = [];
+      if (system) turns.push({ role: 'system', content: system });
+      turns.push({ role: 'user', content: extra ? `${instruction}\n\n${extra}` : instruction });
+      turns.push({ role: 'assistant', content: response });
+      return { turns, consumed: new Set(['instruction', 'context', 'input', 'response', 'system']) };
+    }
+    case 'question-answer': {
+      const { question, answer } = value;
+      if (typeof question !== 'string' || typeof answer !== 'string') return undefined;
+      return {
+        turns: [
+          { role: 'user', content: question },
+          { role: 'assistant', content: answer },
+        ],
+        consumed: new Set(['question', 'answer']),
+      };
+    }
     case 'prompt-completion': {
       const { prompt, completion } = value;
       const consumed = new Set(['prompt', 'completion']);
@@ -208,4 +234,58 @@ export function convertLine(json: JsonLine, source: FormatId, target: FormatId):
     parts.push(json.text.slice(span.start, span.end));
   }
   return `{${parts.join(comma)}}`;
+}
+
+/**
+ * Key renames that turn a line of one instruction-style format into another with every value kept
+ * byte for byte: GPTeacher's `response` is Alpaca's `output`, Dolly's `context` its `input`, GSM8K's
+ * `question`/`answer` an instruction and its answer. Within one format, Dolly's `context` and
+ * GPTeacher's `input` name the same field.
+ */
+const RENAMES: Partial<Record<FormatId, Partial<Record<FormatId, Readonly<Record<string, string>>>>>> = {
+  'instruction-response': {
+    alpaca: { response: 'output', context: 'input' },
+    'instruction-response': { context: 'input', input: 'context' },
+  },
+  alpaca: { 'instruction-response': { output: 'response' } },
+  'question-answer': {
+    alpaca: { question: 'instruction', answer: 'output' },
+    'instruction-response': { question: 'instruction', answer: 'response' },
+  },
+};
+
+/** Keys each format may hold besides its required ones; others are copied as they are. */
+const UNSUPPORTED: Partial<Record<FormatId, readonly string[]>> = {
+  // History pairs have no place in Dolly/GPTeacher lines.
+  'instruction-response': ['history'],
+};
+
+export interface KeyRename {
+  from: string;
+  to: string;
+}
+
+/**
+ * The key renames that make a `source` line a `target` one (only `only` of them, if given), or
+ * undefined when no rename does: the pair has none, a new name is already taken, or the line holds
+ * something the target cannot.
+ */
+export function keyRenames(
+  value: unknown,
+  source: FormatId,
+  target: FormatId,
+  only?: ReadonlySet<string>,
+): KeyRename[] | undefined {
+  const table = RENAMES[source]?.[target];
+  if (!table || !isRecord(value)) return undefined;
+  if ((UNSUPPORTED[target] ?? []).some((key) => Object.hasOwn(value, key))) return undefined;
+  const renames = Object.keys(value)
+    .filter((key) => Object.hasOwn(table, key) && (only === undefined || only.has(key)))
+    .map((key) => ({ from: key, to: table[key]! }));
+  if (renames.length === 0) return undefined;
+  const renamed = new Set(renames.map((r) => r.from));
+  const kept = Object.keys(value).filter((key) => !renamed.has(key));
+  if (renames.some((r) => kept.includes(r.to))) return undefined;
+  if (new Set(renames.map((r) => r.to)).size !== renames.length) return undefined;
+  return renames;
 }

@@ -3,12 +3,12 @@
  * of the file use. Facts are one short string per line, `format\tkey\0key...` in written order; keys are
  * sorted only once per distinct signature, at report time, to keep the per-line cost to a join.
  */
-import { datasetChecker, type LineAccess, type Report } from '../../engine/rule.ts';
+import { datasetChecker, type LineAccess, type LineContext, type Report } from '../../engine/rule.ts';
 import { FORMAT_KEYS, FORMAT_NAMES, type FormatId } from '../../engine/formats.ts';
-import type { RelatedLocation, RuleMeta } from '../../engine/types.ts';
+import type { RelatedLocation, RuleMeta, TextEdit } from '../../engine/types.ts';
 import { IdSet } from '../consistency/columns.ts';
 import { isRecord, quoteKey, rangeOf } from '../line-spans.ts';
-import { convertLine } from './convert.ts';
+import { convertLine, keyRenames, type KeyRename } from './convert.ts';
 import { likelyTopLevelKey } from './misspelling.ts';
 
 const DRIFT: RuleMeta = {
@@ -231,20 +231,24 @@ function reportDrift(
   const context = lines.context(id);
   const json = context.json!;
   const key = identifyingKey(format);
-  const converted = convertLine(json, format, main);
+  const renames = keyRenames(json.value, format, main);
+  const renameFix = renames && renameEdits(context, renames);
+  const converted = renameFix ? undefined : convertLine(json, format, main);
   const range = rangeOf(context, json.keySpan([key]));
   report(DRIFT.code, {
     message: `Line uses ${FORMAT_NAMES[format]} but ${mainCount} of ${total} lines use ${FORMAT_NAMES[main]}; trainers read one format per file, and Tunesmith's trainer refuses this one.`,
     range,
     related: [relatedLine(lines, exemplar, identifyingKey(main), `First line in ${FORMAT_NAMES[main]}`)],
-    ...(converted !== undefined
-      ? {
-          fix: {
-            title: `Convert to ${FORMAT_NAMES[main]}`,
-            edits: [{ range: context.lineRange(), newText: converted }],
-          },
-        }
-      : {}),
+    ...(renameFix
+      ? { fix: { title: `Rename ${renameTitle(renames!)}`, edits: renameFix } }
+      : converted !== undefined
+        ? {
+            fix: {
+              title: `Convert to ${FORMAT_NAMES[main]}`,
+              edits: [{ range: context.lineRange(), newText: converted }],
+            },
+          }
+        : {}),
   });
 }
 
@@ -282,28 +286,51 @@ function reportKeySet(
   const neutral = NEUTRAL_VALUES[format];
   const canFix =
     extra.length === 0 && neutral !== undefined && missing.every((k) => neutral[k] !== undefined);
+  // Dolly's `context` where the file uses GPTeacher's `input`, or the other way round: rename it.
+  const renames =
+    extra.length === 1 && missing.length === 1
+      ? keyRenames(value, format, format, new Set(extra))?.filter((r) => r.to === missing[0])
+      : undefined;
+  const renameFix = renames?.length ? renameEdits(context, renames) : undefined;
   const lastProperty = canFix ? json.propertySpan([Object.keys(value).at(-1)!]) : undefined;
   const spaced = /"\s*:\s/.test(json.text);
   report(KEY_SET.code, {
     message: `Top-level keys differ from most lines (${problems.join('; ')}): ${usual}.`,
     range,
     related: [relatedLine(lines, exemplar, expected[0]!, 'A line with the usual keys')],
-    ...(lastProperty && neutral
-      ? {
-          fix: {
-            title: `Add ${missing.map(quoteKey).join(', ')}`,
-            edits: [
-              {
-                range: context.range({ start: lastProperty.end, end: lastProperty.end }),
-                newText: missing
-                  .map(
-                    (k) => `${spaced ? ', ' : ','}${JSON.stringify(k)}${spaced ? ': ' : ':'}${neutral[k]!}`,
-                  )
-                  .join(''),
-              },
-            ],
-          },
-        }
-      : {}),
+    ...(renameFix
+      ? { fix: { title: `Rename ${renameTitle(renames!)}`, edits: renameFix } }
+      : lastProperty && neutral
+        ? {
+            fix: {
+              title: `Add ${missing.map(quoteKey).join(', ')}`,
+              edits: [
+                {
+                  range: context.range({ start: lastProperty.end, end: lastProperty.end }),
+                  newText: missing
+                    .map(
+                      (k) => `${spaced ? ', ' : ','}${JSON.stringify(k)}${spaced ? ': ' : ':'}${neutral[k]!}`,
+                    )
+                    .join(''),
+                },
+              ],
+            },
+          }
+        : {}),
   });
+}
+
+/** One edit per renamed key, over the key alone: the values and the rest of the line stay as written. */
+function renameEdits(context: LineContext, renames: readonly KeyRename[]): TextEdit[] | undefined {
+  const edits: TextEdit[] = [];
+  for (const { from, to } of renames) {
+    const span = context.json!.keySpan([from]);
+    if (!span) return undefined;
+    edits.push({ range: context.range(span), newText: JSON.stringify(to) });
+  }
+  return edits;
+}
+
+function renameTitle(renames: readonly KeyRename[]): string {
+  return renames.map((r) => `${quoteKey(r.from)} to ${quoteKey(r.to)}`).join(', ');
 }

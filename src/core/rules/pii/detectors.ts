@@ -63,9 +63,15 @@ const RESERVED_DOMAIN =
   /(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost|local))$|^(?:example|test|invalid|localhost|local)$/i;
 /** Addresses tutorials and forms write as placeholders: "yourname@yourdomain.com", "boss@company.com". */
 const PLACEHOLDER_EMAIL_DOMAIN =
-  /^(?:(?:your|my|some)(?:domain|company|email|mail|website|site|business|name)|domain|company)\.(?:com|net|org)$/i;
+  /^(?:(?:your|my|some)(?:domain|company|email|mail|website|site|business|name)|domain|company|email|sample|example\d+|example-[a-z-]+|[a-z-]+-example)\.(?:com|net|org)$/i;
+/**
+ * Mailboxes of an organisation rather than of a person ("letters@theatlantic.com", "info@flix.com"),
+ * which news articles and support dialogues quote: not personal data.
+ */
+const ROLE_EMAIL_LOCAL =
+  /^(?:contactus|support|help|helpdesk|sales|press|media|news|newsdesk|letters|editor|editors|tips|newstips|feedback|webmaster|postmaster|hostmaster|abuse|hello|enquiries|inquiries|office|service|customerservice|admission|admissions|pr|noreply|no-reply|privacy|legal|jobs|careers|marketing|billing|team)$/i;
 const PLACEHOLDER_EMAIL_LOCAL =
-  /^(?:example|sample|your[._-]?(?:name|email|mail|address|user(?:name)?)?|someone|somebody|xxx+)$/i;
+  /^(?:example|sample|you|your[._-]?(?:name|email|mail|address|user(?:name)?)?|someone|somebody|xxx+)$/i;
 
 /** Whether an address is a reserved (RFC 2606/6761) or a placeholder one rather than a person's. */
 function isPlaceholderEmail(value: string): boolean {
@@ -75,7 +81,8 @@ function isPlaceholderEmail(value: string): boolean {
   return (
     RESERVED_DOMAIN.test(domain) ||
     PLACEHOLDER_EMAIL_DOMAIN.test(domain) ||
-    PLACEHOLDER_EMAIL_LOCAL.test(local)
+    PLACEHOLDER_EMAIL_LOCAL.test(local) ||
+    ROLE_EMAIL_LOCAL.test(local)
   );
 }
 const PLACEHOLDER_SECRET =
@@ -159,6 +166,8 @@ const creditCard: Detector = {
       const digits = value.replace(/\D/g, '');
       const brand = cardBrand(digits);
       if (!brand) return undefined;
+      // "256626720691 + 1646615806005 = …": a sum or product is a number, not a card, Luhn or not.
+      if (separators.size === 0 && inArithmetic(scan, m.index, m.index + value.length)) return undefined;
       return {
         start: m.index,
         end: m.index + value.length,
@@ -168,6 +177,20 @@ const creditCard: Detector = {
       };
     }),
 };
+
+/**
+ * An operator between numbers before the value, up to an "=" and a few words ("… = The result is:"),
+ * or one right after it. A bare "=" is not enough: `card = 4111…` in code is a card.
+ */
+const ARITHMETIC_BEFORE = /\d\s*[-+*/×÷^]\s*\d[\d\s.,]*(?:=|is)?[^a-zA-Z\d]{0,4}(?:[a-zA-Z ]{0,20}:?\s*)?$/u;
+const ARITHMETIC_AFTER = /^\s*[-+*/×÷^=]\s*\d/u;
+
+function inArithmetic(scan: string, start: number, end: number): boolean {
+  return (
+    ARITHMETIC_BEFORE.test(scan.slice(Math.max(0, start - 60), start)) ||
+    ARITHMETIC_AFTER.test(scan.slice(end, end + 8))
+  );
+}
 
 const IBAN_TEXT =
   /(?<![\w-])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{1,4}){3,8}|(?:-[A-Z0-9]{1,4}){3,8})(?!\w)/g;
@@ -290,8 +313,8 @@ function isNonPublicIpv4(ip: string): boolean {
 }
 
 /**
- * Public resolvers people name in "ping Google's DNS" (Google, Cloudflare, Quad9, OpenDNS): service
- * addresses, not anyone's personal data.
+ * Public resolvers people name in "ping Google's DNS" (Google, Cloudflare, Quad9, OpenDNS) and public
+ * time servers: service addresses, not anyone's personal data.
  */
 const PUBLIC_RESOLVERS = new Set([
   '8.8.8.8',
@@ -302,6 +325,20 @@ const PUBLIC_RESOLVERS = new Set([
   '149.112.112.112',
   '208.67.222.222',
   '208.67.220.220',
+  // Time servers people paste into NTP settings: NIST's (time.nist.gov and its pool), Google's, Cloudflare's.
+  '192.43.244.18',
+  '129.6.15.28',
+  '129.6.15.29',
+  '129.6.15.30',
+  '132.163.96.1',
+  '132.163.97.1',
+  '128.138.140.44',
+  '216.239.35.0',
+  '216.239.35.4',
+  '216.239.35.8',
+  '216.239.35.12',
+  '162.159.200.1',
+  '162.159.200.123',
   '2001:4860:4860:0:0:0:0:8888',
   '2001:4860:4860:0:0:0:0:8844',
   '2606:4700:4700:0:0:0:0:1111',
@@ -355,6 +392,9 @@ export function mayBeIpv6(line: string): boolean {
   return false;
 }
 
+/** Addresses exercises write as placeholders, as they write 555 numbers ("is 123.45.67.89 valid?"). */
+const PLACEHOLDER_IPV4 = new Set(['123.45.67.89', '12.34.56.78', '1.2.3.4', '11.22.33.44']);
+
 /** "version 1.2.3.4", "v1.2.3.4", "build 10.0.19041.1": dotted numbers that are versions, not hosts. */
 const VERSION_CONTEXT = /(?:\bv|\bversion\s*|\bver\.?\s*|\bbuild\s*|\brelease\s*)$/i;
 
@@ -371,8 +411,12 @@ const ipAddress: Detector = {
     // Not the dotted tail of an IPv6 address ("::ffff:192.0.2.1"), which the IPv6 pattern reads whole.
     ...matchAll(/(?<![\d.]|[0-9a-fA-F:]:)(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g, scan, (m) => {
       const value = m[0];
-      if (!validator.isIP(value, 4) || isNonPublicIpv4(value)) return undefined;
+      if (!validator.isIP(value, 4) || isNonPublicIpv4(value) || PLACEHOLDER_IPV4.has(value))
+        return undefined;
       if (VERSION_CONTEXT.test(scan.slice(Math.max(0, m.index - 10), m.index))) return undefined;
+      // "8.8.8.0/24": a network's prefix in a routing table or an ASN lookup, not a host of anyone's.
+      if (/^\/\d{1,2}(?!\d)/.test(scan.slice(m.index + value.length, m.index + value.length + 4)))
+        return undefined;
       return {
         start: m.index,
         end: m.index + value.length,
@@ -471,6 +515,8 @@ const phone: Detector = {
         const number = found.number;
         if (!/[+\s().-]/.test(value) || !number.isValid() || !hasPhoneGrouping(value, number)) continue;
         if (number.countryCallingCode === '1' && FICTIONAL_NANP.test(number.nationalNumber)) continue;
+        // Toll-free and shared-cost lines are organisations' (hotlines, tip lines, help desks), not a person's.
+        if (number.getType() === 'TOLL_FREE' || number.getType() === 'SHARED_COST') continue;
         out.push({
           start: run.index + found.startsAt,
           end: run.index + found.endsAt,
@@ -480,9 +526,29 @@ const phone: Detector = {
         });
       }
     }
-    return out;
+    return withoutSequences(out);
   },
 };
+
+/** How many numbers in a row, each one more than the last, make an enumeration rather than contacts. */
+const SEQUENCE_LENGTH = 3;
+
+/**
+ * The candidates less those in a run of consecutive numbers ("213-484-0480, 213-484-0481, …", a
+ * people-search page listing a block): an enumeration, not anyone's number.
+ */
+function withoutSequences(candidates: Candidate[]): Candidate[] {
+  if (candidates.length < SEQUENCE_LENGTH) return candidates;
+  const numbers = candidates.map((c) => Number(c.value.replace(/\D/g, '')));
+  const inSequence = new Array<boolean>(candidates.length).fill(false);
+  let start = 0;
+  for (let i = 1; i <= numbers.length; i++) {
+    if (i < numbers.length && numbers[i] === numbers[i - 1]! + 1) continue;
+    if (i - start >= SEQUENCE_LENGTH) inSequence.fill(true, start, i);
+    start = i;
+  }
+  return candidates.filter((_, i) => !inSequence[i]);
+}
 
 /**
  * In order of precedence: where two detectors match overlapping text (a card number that also reads

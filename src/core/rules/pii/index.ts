@@ -5,6 +5,7 @@
  */
 import type { Checker, LineChecker, LineContext, Report } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
+import { allowListOf } from './allow.ts';
 import { DETECTORS, type Candidate, type Detector } from './detectors.ts';
 import { scanText, valueContaining } from './values.ts';
 
@@ -26,39 +27,6 @@ const PII_RULES: readonly RuleMeta[] = DETECTORS.map((detector) => ({
   defaultSeverity: 'warning',
   fixable: true,
 }));
-
-/** `pii.allow` split into exact values and domains, compiled once per configuration. */
-class AllowList {
-  private readonly values = new Set<string>();
-  private readonly domains: string[] = [];
-
-  constructor(entries: readonly string[]) {
-    for (const entry of entries) {
-      const lower = entry.trim().toLowerCase();
-      this.values.add(lower);
-      this.values.add(lower.replace(/[\s().-]/g, ''));
-      if (/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/.test(lower)) this.domains.push(lower);
-    }
-  }
-
-  allows(candidate: Candidate): boolean {
-    const value = candidate.value.toLowerCase();
-    if (this.values.has(value) || this.values.has(value.replace(/[\s().-]/g, ''))) return true;
-    const domain = candidate.domain;
-    return domain !== undefined && this.domains.some((d) => domain === d || domain.endsWith(`.${d}`));
-  }
-}
-
-const allowLists = new WeakMap<readonly string[], AllowList>();
-
-function allowListOf(entries: readonly string[]): AllowList {
-  let list = allowLists.get(entries);
-  if (!list) {
-    list = new AllowList(entries);
-    allowLists.set(entries, list);
-  }
-  return list;
-}
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 

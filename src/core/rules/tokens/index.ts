@@ -144,6 +144,10 @@ function checkEmptyAnswer(
   if (!answer || answer.hasToolCalls || (answer.contentKind !== 'string' && answer.contentKind !== 'parts'))
     return;
   const content = answer.content ?? '';
+  // Parts that hold text under another key (LLaMA-Factory's v1 `{"type": "text", "value": …}`) are
+  // unread, not empty: structure/non-string-content reports the shape.
+  if (answer.contentKind === 'parts' && content === '' && holdsUnreadText(context, answer.contentPath))
+    return;
   // Markers are control tokens or template syntax, not an answer: `<|endoftext|>` alone is empty.
   const trimmed = (
     tokenization.mayHoldMarker(content) ? tokenization.markers.strip(content) : content
@@ -164,6 +168,20 @@ function checkEmptyAnswer(
         : `The answer is nothing but ${JSON.stringify(only)}${content.trim() === only ? '' : ' and other markers'}: the model would be trained to stop without saying anything`,
     range: span ? context.range(span) : context.lineRange(),
   });
+}
+
+/** Whether the list at `path` has a part with a non-empty string other than its `type`. */
+function holdsUnreadText(context: LineContext, path: readonly (string | number)[]): boolean {
+  let value: unknown = context.json?.value;
+  for (const key of path)
+    value =
+      isRecord(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[key] : undefined;
+  if (!Array.isArray(value)) return false;
+  return value.some(
+    (part) =>
+      isRecord(part) &&
+      Object.entries(part).some(([key, v]) => key !== 'type' && typeof v === 'string' && v.trim() !== ''),
+  );
 }
 
 /** Most markers reported on one line: a pre-rendered conversation in a content can hold thousands. */

@@ -178,7 +178,9 @@ function roleOf(raw: unknown): { role: string | undefined; canonicalRole: Canoni
 function chatTurns(messages: unknown, base: JsonPath): Turn[] {
   if (!Array.isArray(messages)) return [];
   return messages.map((message, index): Turn => {
-    const path = [...base, index];
+    // Array literals of the path's length rather than spreads, which iterate and over-allocate: these
+    // three paths are most of what a chat line allocates besides its parsed value.
+    const path = base.length === 1 ? [base[0]!, index] : [...base, index];
     const record = isRecord(message) ? message : {};
     const { content, kind } = contentOf(record['content']);
     const toolCalls = record['tool_calls'] ?? record['function_call'];
@@ -191,8 +193,9 @@ function chatTurns(messages: unknown, base: JsonPath): Turn[] {
       content,
       contentKind: isRecord(message) ? kind : 'other',
       path,
-      contentPath: [...path, 'content'],
-      rolePath: 'role' in record ? [...path, 'role'] : undefined,
+      contentPath: base.length === 1 ? [base[0]!, index, 'content'] : [...path, 'content'],
+      rolePath:
+        'role' in record ? (base.length === 1 ? [base[0]!, index, 'role'] : [...path, 'role']) : undefined,
       hasToolCalls: toolCalls !== undefined && toolCalls !== null,
     };
   });
@@ -213,10 +216,17 @@ function shareGptTurn(turn: unknown, path: JsonPath): Turn {
     content,
     contentKind: isRecord(turn) ? kind : 'other',
     path,
-    contentPath: [...path, 'value'],
-    rolePath: 'from' in record ? [...path, 'from'] : undefined,
+    contentPath: childPath(path, 'value'),
+    rolePath: 'from' in record ? childPath(path, 'from') : undefined,
     hasToolCalls: role.role === 'function_call',
   };
+}
+
+/** `[...path, key]` without the spread, which iterates and over-allocates on this per-turn path. */
+function childPath(path: JsonPath, key: string): JsonPath {
+  const child = path.slice();
+  child.push(key);
+  return child;
 }
 
 function fieldTurn(record: Record<string, unknown>, key: string, canonicalRole: CanonicalRole): Turn {

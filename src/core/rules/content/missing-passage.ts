@@ -20,6 +20,7 @@ import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { answerOf } from '../consistency/common.ts';
 import { quote } from '../consistency/hashing.ts';
+import { lineSignal, lineSignals } from '../line-signals.ts';
 import { stringTurns } from './common.ts';
 
 const MISSING_PASSAGE: RuleMeta = {
@@ -126,11 +127,15 @@ function findMissing(prompt: readonly Turn[]): Missing | undefined {
   return undefined;
 }
 
+/** Lines that may hold a reference or a slot: the shared scan folds case, `includes` then checks it. */
+const SIGNAL = lineSignal(['following', 'below', 'above', ...SLOT_LITERALS]);
+
 export const missingPassageChecker: LineChecker = {
   kind: 'line',
   rules: [MISSING_PASSAGE],
   check(context, report) {
     const line = context.text;
+    if ((lineSignals(line) & SIGNAL) === 0) return;
     if (
       !line.includes('following') &&
       !line.includes('below') &&

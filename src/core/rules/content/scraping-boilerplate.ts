@@ -7,6 +7,7 @@
 import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
+import { lineSignal, lineSignals } from '../line-signals.ts';
 import { stringTurns, subject } from './common.ts';
 
 const SCRAPING_BOILERPLATE: RuleMeta = {
@@ -35,11 +36,15 @@ const PHRASES: readonly (readonly [string, RegExp])[] = [
   ['Retrieved from', /Retrieved from "https?:\/\/[a-z]+\.wikipedia\.org/u],
 ];
 
+/** Lines that may hold a literal: the shared scan folds case, `includes` then checks it. */
+const SIGNAL = lineSignal(PHRASES.map(([literal]) => literal));
+
 export const scrapingBoilerplateChecker: LineChecker = {
   kind: 'line',
   rules: [SCRAPING_BOILERPLATE],
   check(context, report) {
     const line = context.text;
+    if ((lineSignals(line) & SIGNAL) === 0) return;
     if (!PHRASES.some(([literal]) => line.includes(literal))) return;
     for (const turn of stringTurns(context)) {
       const text = turn.content!;

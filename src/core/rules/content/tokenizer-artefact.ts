@@ -6,6 +6,7 @@
 import type { LineChecker } from '../../engine/rule.ts';
 import type { RuleMeta } from '../../engine/types.ts';
 import { quote } from '../consistency/hashing.ts';
+import { lineSignal, lineSignals } from '../line-signals.ts';
 import { heldSpan, replaceValue, stringTurns, subject } from './common.ts';
 
 const TOKENIZER_ARTEFACT: RuleMeta = {
@@ -34,6 +35,9 @@ const BRACKET = /(?<![\w-])-(lrb|rrb|lsb|rsb|lcb|rcb)-(?![\w-])/giu;
 const SPLIT = /(?<=\w) (n't|'(?:s|re|ve|ll|m|d))(?=[\s.,;:!?)]|$)/gu;
 
 /** What the tokenizer wrote, undone: the rule's fix. */
+/** Lines that may hold either (ASCII letters folded: `b-` covers `B-`). */
+const SIGNAL = lineSignal([" '", " n'", 'b-']);
+
 function detokenize(text: string): string {
   return text
     .replace(BRACKET, (_, name: string) => BRACKETS[name.toLowerCase()]!)
@@ -45,8 +49,9 @@ export const tokenizerArtefactChecker: LineChecker = {
   rules: [TOKENIZER_ARTEFACT],
   check(context, report) {
     // A bracket token holds "b-" or "B-", a split contraction " '" or " n'": the expressions run
-    // only on lines that hold one (a scan each, no copy of the line).
+    // only on lines that hold one (the shared scan of the line, then `includes` for the case).
     const line = context.text;
+    if ((lineSignals(line) & SIGNAL) === 0) return;
     if (!line.includes(" '") && !line.includes(" n'") && !line.includes('b-') && !line.includes('B-')) return;
     for (const turn of stringTurns(context)) {
       const text = turn.content!;

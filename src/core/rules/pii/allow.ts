@@ -8,7 +8,7 @@ import type { Candidate } from './detectors.ts';
  * match the whole value as written or with its separators removed, ignoring case. An entry between
  * slashes that does not compile is taken as a plain value, as it was before patterns existed.
  */
-export class AllowList {
+class AllowList {
   private readonly values = new Set<string>();
   private readonly domains: string[] = [];
   private readonly patterns: RegExp[] = [];

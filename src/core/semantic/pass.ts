@@ -66,12 +66,17 @@ function reportedPairs(files: readonly SemanticFile[]): Set<string> {
   for (const { file, lexical } of files) {
     for (const finding of lexical) {
       const line = finding.range.start.line;
-      for (const related of finding.related ?? []) {
+      const relatedList = finding.related ?? [];
+      relatedList.forEach((related, i) => {
         if (LEXICAL_PAIRS.includes(finding.code) && related.file === undefined)
           pairs.add(pairKey(line, related.range.start.line, file));
+        // A near-duplicate finding is a cluster: its members pair with each other too.
+        if (finding.code === 'consistency/near-duplicate')
+          for (const other of relatedList.slice(0, i))
+            pairs.add(pairKey(other.range.start.line, related.range.start.line, file));
         if (finding.code === 'split/leakage' && related.file !== undefined)
           pairs.add(`${file}\0${line}\0${related.file}\0${related.range.start.line}`);
-      }
+      });
     }
   }
   return pairs;

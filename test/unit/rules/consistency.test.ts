@@ -217,7 +217,7 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
           {
             code: 'consistency/near-duplicate',
             line: 0,
-            message: 'Near-duplicates: 2 examples (estimated similarity 0.',
+            message: 'Near-duplicates: 2 examples (estimated similarity to this one 0.',
           },
         ],
       },

@@ -51,7 +51,7 @@ test('a chain of near-duplicates is one cluster although its ends are not simila
   assert.deepEqual(related(findings[0]!), [2, 3, 4, 5]);
   assert.match(
     findings[0]!.message,
-    /^Near-duplicates: 5 examples \(estimated similarity 0\.\d\d(–0\.\d\d)?\), this one and lines 3, 4, 5, 6$/,
+    /^Near-duplicates: 5 examples \(estimated similarity to this one 0\.6\d–0\.8\d\), this one and lines 3, 4, 5, 6$/,
   );
 });
 
@@ -72,7 +72,10 @@ test('a large cluster lists 20 members and counts the rest; exact copies are not
     finding!.message,
     /^Near-duplicates: 31 examples .*this one and lines 2, 3, 4, 5, 6 and 25 more$/,
   );
-  assert.ok(finding!.related!.every((r) => r.message === 'A near-duplicate'));
+  assert.match(finding!.message, /\(estimated similarity to this one 0\.\d\d–0\.\d\d for the 20 linked\)/);
+  assert.ok(
+    finding!.related!.every((r) => /^A near-duplicate \(estimated similarity 0\.\d\d\)$/.test(r.message)),
+  );
 });
 
 test('two separate clusters are two findings, each on its first line', () => {
@@ -105,7 +108,9 @@ test('questions about one passage are a shared-passage cluster, with a mixed one
     findings[0]!.message,
     /^Shared passage: 3 examples .*keep them in one split rather than delete any$/,
   );
-  assert.ok(findings[0]!.related!.every((r) => r.message === 'Another question about the same passage'));
+  assert.ok(
+    findings[0]!.related!.every((r) => r.message.startsWith('Another question about the same passage (')),
+  );
   // The same passage, question and answer with one word of the passage changed: a near-duplicate.
   const mixed = lint([
     chat(`${passage}\nQuestion: Who wins the duel?`, 'Feraud'),
@@ -118,7 +123,7 @@ test('questions about one passage are a shared-passage cluster, with a mixed one
     /^Near-duplicates: 3 examples .*; 1 of the 2 linked ask another question about this one's passage: keep those in one split rather than delete them$/,
   );
   assert.deepEqual(
-    mixed[0]!.related!.map((r) => r.message),
+    mixed[0]!.related!.map((r) => r.message.replace(/ \(.*/, '')),
     ['Another question about the same passage', 'A near-duplicate'],
   );
 });

@@ -14,22 +14,16 @@ import type { IdSet } from './columns.ts';
 import { UnionFind, type SortedIds } from './grouping.ts';
 import { forEachSimilarPairIn, forEachSimilarPairOf, type SketchView } from './sketch.ts';
 
-/** A cluster's members (ids ascending) and the lowest and highest similarity of its near pairs. */
-export interface Cluster {
-  members: number[];
-  low: number;
-  high: number;
-}
-
 /**
- * Cluster numbers by id (0: in no cluster) and each cluster's similarity range, kept across edits.
- * Numbers, not ids, name clusters, so that `move` (a column of the index's `IdSet`) renumbers
- * nothing but the ids.
+ * Cluster numbers by id (0: in no cluster), kept across edits. Numbers, not ids, name clusters, so
+ * that `move` (a column of the index's `IdSet`) renumbers nothing but the ids. Only connectivity is
+ * kept: a pair whose two ids are linked already is not compared (`linked`), which makes the
+ * clusters independent of the order pairs are met in, and a fresh report equal to an edited one.
  */
 export class ClusterState {
   private readonly numbers;
-  private low: number[] = [0];
-  private high: number[] = [0];
+  /** The highest cluster number given out since the last fresh clustering. */
+  private last = 0;
   /** Clusters a removed member left: their pairs changed although no remaining member's facts did. */
   private readonly dirty = new Set<number>();
 
@@ -51,39 +45,29 @@ export class ClusterState {
     this.of[id] = 0;
   }
 
-  private newCluster(low: number, high: number): number {
-    this.low.push(low);
-    this.high.push(high);
-    return this.low.length - 1;
-  }
-
   /**
    * Clusters every example from the pairs of the sorted bands (a fresh report) and returns the
-   * clusters of two or more, in order of their first member.
+   * clusters of two or more (ids ascending), in order of their first member.
    */
   clusterAll(
     view: SketchView,
     threshold: number,
     sortedBand: (band: number) => SortedIds,
     ids: Uint32Array,
-  ): Cluster[] {
+  ): number[][] {
     const end = this.set.end;
     const sets = new UnionFind(end);
-    const low = new Float64Array(end).fill(2);
-    const high = new Float64Array(end);
-    forEachSimilarPairIn(view, threshold, sortedBand, (a, b, similarity) => {
-      const [ra, rb] = [sets.find(a), sets.find(b)];
-      const root = sets.unionRoots(ra, rb);
-      let [lo, hi] = [Math.min(low[ra]!, low[rb]!), Math.max(high[ra]!, high[rb]!)];
-      // An exact copy's similarity (1) is `consistency/duplicate`'s: it links, it is not shown.
-      if (view.exact[a] !== view.exact[b]) [lo, hi] = [Math.min(lo, similarity), Math.max(hi, similarity)];
-      [low[root], high[root]] = [lo, hi];
-    });
-    this.low = [0];
-    this.high = [0];
+    forEachSimilarPairIn(
+      view,
+      threshold,
+      sortedBand,
+      (a, b) => sets.union(a, b),
+      (a, b) => sets.find(a) === sets.find(b),
+    );
+    this.last = 0;
     this.dirty.clear();
     const numberOf = new Int32Array(end);
-    const clusters: Cluster[] = [];
+    const clusters: number[][] = [];
     for (const id of ids) {
       const root = sets.find(id);
       if (sets.sizeOf(root) < 2) {
@@ -91,11 +75,11 @@ export class ClusterState {
         continue;
       }
       if (numberOf[root] === 0) {
-        numberOf[root] = this.newCluster(low[root]!, high[root]!);
-        clusters.push({ members: [], low: low[root]!, high: high[root]! });
+        numberOf[root] = ++this.last;
+        clusters.push([]);
       }
       this.of[id] = numberOf[root]!;
-      clusters[numberOf[root]! - 1]!.members.push(id);
+      clusters[numberOf[root]! - 1]!.push(id);
     }
     return clusters;
   }
@@ -120,7 +104,7 @@ export class ClusterState {
     touched: Iterable<number>,
     alsoOf: Iterable<number>,
     firsts: Set<number>,
-  ): Cluster[] {
+  ): number[][] {
     const of = this.of;
     const affected = new Set(this.dirty);
     this.dirty.clear();
@@ -146,7 +130,6 @@ export class ClusterState {
     // Union-find over the re-clustered ids, the unclustered ids they pair with, and (as one node, -n)
     // each unchanged cluster n they pair with.
     const parent = new Map<number, number>();
-    const range = new Map<number, [number, number]>();
     const find = (node: number): number => {
       let root = node;
       while (parent.get(root) !== root) root = parent.get(root)!;
@@ -160,24 +143,20 @@ export class ClusterState {
     const nodeOf = (id: number): number => {
       const number = of[id]!;
       const node = number > 0 && !again.has(id) ? -number : id;
-      if (!parent.has(node)) {
-        parent.set(node, node);
-        range.set(node, node < 0 ? [this.low[-node]!, this.high[-node]!] : [2, 0]);
-      }
+      if (!parent.has(node)) parent.set(node, node);
       return node;
     };
     for (const b of again) {
       nodeOf(b);
       const groupOfB = (band: number): Uint32Array => groupOf(band, b);
-      forEachSimilarPairOf(view, threshold, groupOfB, b, (a, _, similarity) => {
-        const [ra, rb] = [find(nodeOf(a)), find(b)];
-        const [la, ha] = range.get(ra)!;
-        const [lb, hb] = range.get(rb)!;
-        let [lo, hi] = [Math.min(la, lb), Math.max(ha, hb)];
-        if (view.exact[a] !== view.exact[b]) [lo, hi] = [Math.min(lo, similarity), Math.max(hi, similarity)];
-        parent.set(rb, ra);
-        range.set(ra, [lo, hi]);
-      });
+      forEachSimilarPairOf(
+        view,
+        threshold,
+        groupOfB,
+        b,
+        (a) => parent.set(find(b), find(nodeOf(a))),
+        (a) => find(nodeOf(a)) === find(b),
+      );
     }
     // New cluster numbers for the components of two or more ids (a node -n is two or more).
     const componentSize = new Map<number, number>();
@@ -191,10 +170,7 @@ export class ClusterState {
       const root = find(node);
       if (componentSize.get(root)! < 2) continue;
       let number = numberOfRoot.get(root);
-      if (number === undefined) {
-        const [lo, hi] = range.get(root)!;
-        numberOfRoot.set(root, (number = this.newCluster(lo, hi)));
-      }
+      if (number === undefined) numberOfRoot.set(root, (number = ++this.last));
       if (node < 0) merged.set(-node, number);
       else of[node] = number;
     }
@@ -218,11 +194,7 @@ export class ClusterState {
       if (list) list.push(id);
       else members.set(number, [id]);
     }
-    const clusters: Cluster[] = [];
-    for (const [number, list] of members) {
-      firsts.add(list[0]!);
-      clusters.push({ members: list, low: this.low[number]!, high: this.high[number]! });
-    }
-    return clusters;
+    for (const list of members.values()) firsts.add(list[0]!);
+    return [...members.values()];
   }
 }

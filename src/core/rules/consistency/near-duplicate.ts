@@ -12,10 +12,18 @@ import { LEAKAGE } from '../split/meta.ts';
 import { IdSet } from './columns.ts';
 import { promptText } from '../../engine/formats.ts';
 import { answerOf, exactHash, isOn, linesLabel } from './common.ts';
-import { ClusterState, type Cluster } from './clusters.ts';
+import { ClusterState } from './clusters.ts';
 import { hash32, hashString } from './hashing.ts';
 import { pairsOf, SortedPairs, type SortedIds } from './grouping.ts';
-import { BINS, bandKey, banding, pairsChangedBy, sketchTexts, type SketchView } from './sketch.ts';
+import {
+  BINS,
+  bandKey,
+  banding,
+  pairsChangedBy,
+  similarity,
+  sketchTexts,
+  type SketchView,
+} from './sketch.ts';
 
 const NEAR_DUPLICATE: RuleMeta = {
   code: 'consistency/near-duplicate',
@@ -115,7 +123,7 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
     );
     const reportAll = (sortedBand: (band: number) => SortedIds, lines: LineAccess, report: Report): void => {
       const ids = store.set.ids();
-      reportClusters(clusters.clusterAll(store, threshold, sortedBand, ids), store.exact, lines, report);
+      reportClusters(clusters.clusterAll(store, threshold, sortedBand, ids), store, lines, report);
     };
     return {
       add(id, facts) {
@@ -171,7 +179,7 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
         // replaced (the touched, the restated, and the firsts of the clusters that changed).
         const replaced = new Set<number>([...touched, ...restate]);
         const changed = clusters.recluster(store, threshold, groupOf, touched, restate, replaced);
-        reportClusters(changed, store.exact, lines, report);
+        reportClusters(changed, store, lines, report);
         return replaced;
       },
     };
@@ -192,13 +200,16 @@ interface MemberFacts {
 
 /**
  * One finding per cluster of two or more distinct examples (an exact copy of an earlier member is
- * `consistency/duplicate`'s), on its first line. The lines shown are read once, in line order: read
- * cluster by cluster, most were a read call of their own (the reader reads ahead only in order).
+ * `consistency/duplicate`'s), on its first line, with each member shown and its estimated
+ * similarity to the first (a chain's far end can be below the threshold: it is linked through
+ * others). The lines shown are read once, in line order: read cluster by cluster, most were a read
+ * call of their own (the reader reads ahead only in order).
  */
-function reportClusters(clusters: Cluster[], exact: Uint32Array, lines: LineAccess, report: Report): void {
-  const plans: { shown: number[]; count: number; low: number; high: number }[] = [];
+function reportClusters(clusters: number[][], view: SketchView, lines: LineAccess, report: Report): void {
+  const { exact, sketches } = view;
+  const plans: { shown: number[]; count: number }[] = [];
   const toRead = new Set<number>();
-  for (const { members, low, high } of clusters) {
+  for (const members of clusters) {
     const copies = new Set<number>();
     const shown: number[] = [];
     for (const id of members) {
@@ -207,7 +218,7 @@ function reportClusters(clusters: Cluster[], exact: Uint32Array, lines: LineAcce
       if (shown.length <= MEMBERS_SHOWN) shown.push(id);
     }
     if (copies.size < 2) continue;
-    plans.push({ shown, count: copies.size, low, high });
+    plans.push({ shown, count: copies.size });
     for (const id of shown) toRead.add(id);
   }
   const order = [...toRead].sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
@@ -216,22 +227,23 @@ function reportClusters(clusters: Cluster[], exact: Uint32Array, lines: LineAcce
     const context = lines.context(id);
     facts.set(id, { line: context.line, length: context.text.length, passage: passageOf(context) });
   }
-  for (const { shown, count, low, high } of plans) {
+  for (const { shown, count } of plans) {
     const first = facts.get(shown[0]!)!;
     const others = shown.slice(1).map((id) => facts.get(id)!);
+    const scores = shown.slice(1).map((id) => similarity(sketches, shown[0]! * BINS, sketches, id * BINS));
     const sharing = others.map((other) => sharesPassage(first.passage, other.passage));
     report(NEAR_DUPLICATE.code, {
       message: clusterMessage(
         count,
-        low,
-        high,
+        Math.min(...scores),
+        Math.max(...scores),
         others.map((other) => other.line),
         sharing.filter(Boolean).length,
       ),
       range: lineRangeOf(first),
       related: others.map((other, i) => ({
         range: lineRangeOf(other),
-        message: sharing[i] ? 'Another question about the same passage' : 'A near-duplicate',
+        message: `${sharing[i] ? 'Another question about the same passage' : 'A near-duplicate'} (estimated similarity ${scores[i]!.toFixed(2)})`,
       })),
     });
   }
@@ -248,7 +260,8 @@ function lineRangeOf({ line, length }: MemberFacts): Range {
  */
 function clusterMessage(count: number, low: number, high: number, lines: number[], sharing: number): string {
   const [lo, hi] = [low.toFixed(2), high.toFixed(2)];
-  const similarity = `estimated similarity ${lo === hi ? lo : `${lo}–${hi}`}`;
+  const shown = lines.length < count - 1 ? ` for the ${lines.length} linked` : '';
+  const similarity = `estimated similarity to this one ${lo === hi ? lo : `${lo}–${hi}`}${shown}`;
   const others = `this one and ${linesLabel(lines, LINES_IN_MESSAGE, count - 1)}`;
   if (sharing > 0 && sharing === lines.length)
     return `Shared passage: ${count} examples ask different questions about one passage (${similarity}), ${others}; keep them in one split rather than delete any`;

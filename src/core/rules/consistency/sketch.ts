@@ -282,9 +282,10 @@ export function forEachSimilarPairIn(
   threshold: number,
   sortedBand: (band: number) => SortedIds,
   visit: (a: number, b: number, similarity: number) => void,
+  linked?: (a: number, b: number) => boolean,
 ): void {
   const { bands } = banding(threshold);
-  const check = pairChecker(view, threshold, visit);
+  const check = pairChecker(view, threshold, visit, linked);
   for (let band = 0; band < bands; band++) {
     const { ids, keys } = sortedBand(band);
     let start = 0;
@@ -304,12 +305,15 @@ export function forEachSimilarPairIn(
 /**
  * `check(a, b)`: visits the pair when the two are exact duplicates (similarity 1) or their estimate
  * reaches `threshold`. The view's arrays are taken once: a search checks millions of pairs and no
- * example is added meanwhile.
+ * example is added meanwhile. A pair `linked` says is connected already is not compared: a search
+ * for clusters needs only the pairs that join two, and on templated data (nearly every line in one
+ * cluster) the comparisons were most of its time.
  */
 function pairChecker(
   view: SketchView,
   threshold: number,
   visit: (a: number, b: number, similarity: number) => void,
+  linked?: (a: number, b: number) => boolean,
 ): (a: number, b: number) => void {
   const { sketches, words, exact } = view;
   const atLeast = fewestEqualBins(threshold);
@@ -319,6 +323,7 @@ function pairChecker(
       ? new Uint32Array(sketches.buffer, sketches.byteOffset, sketches.length >>> 2)
       : undefined;
   return (a, b) => {
+    if (linked?.(a, b)) return;
     if (exact[a] === exact[b]) {
       visit(a, b, 1);
       return;
@@ -354,9 +359,10 @@ export function forEachSimilarPairOf(
   groupOf: (band: number) => Uint32Array,
   b: number,
   visit: (a: number, b: number, similarity: number) => void,
+  linked?: (a: number, b: number) => boolean,
 ): void {
   const { bands } = banding(threshold);
-  const check = pairChecker(view, threshold, visit);
+  const check = pairChecker(view, threshold, visit, linked);
   for (let band = 0; band < bands; band++) {
     const group = groupOf(band);
     const j = lowerBound(group, b);

@@ -235,8 +235,8 @@ function reportClusters(clusters: number[][], view: SketchView, lines: LineAcces
     report(NEAR_DUPLICATE.code, {
       message: clusterMessage(
         count,
-        Math.min(...scores),
-        Math.max(...scores),
+        scores.reduce((low, score) => Math.min(low, score), 1),
+        scores.reduce((high, score) => Math.max(high, score), 0),
         others.map((other) => other.line),
         sharing.filter(Boolean).length,
       ),

@@ -292,6 +292,14 @@ export function forEachSimilarPairIn(
     while (start < ids.length) {
       let end = start + 1;
       while (end < ids.length && keys[end] === keys[start]) end++;
+      // A group whose members are all linked to its first already can join nothing: one check
+      // each instead of WINDOW + 1 (a templated file is one cluster after its first few bands).
+      let joined = linked !== undefined && end - start > 2;
+      for (let j = start + 1; j < end && joined; j++) joined = linked!(ids[start]!, ids[j]!);
+      if (joined) {
+        start = end;
+        continue;
+      }
       for (let j = start + 1; j < end; j++) {
         const b = ids[j]!;
         check(ids[start]!, b);

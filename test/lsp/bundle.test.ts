@@ -114,13 +114,12 @@ test('a near-duplicate cluster is one diagnostic with its members; removing the 
   }
   const lines = steps.map((content) => chat(content, 'ok'));
   const clusterUri = 'file:///demo/cluster.jsonl';
-  const clustered = (diagnostics: { code?: string | number }[]) =>
+  type Diagnostics = Awaited<ReturnType<LspClient['open']>>;
+  const clustered = (diagnostics: Diagnostics): Diagnostics =>
     diagnostics.filter((d) => d.code === 'consistency/near-duplicate');
-  const [found] = clustered(await client.open(clusterUri, lines.join('\n') + '\n')) as Awaited<
-    ReturnType<LspClient['open']>
-  >;
+  const [found] = clustered(await client.open(clusterUri, lines.join('\n') + '\n'));
   assert.equal(found?.range.start.line, 0);
-  assert.match(found!.message, /^Near-duplicates: 3 examples /);
+  assert.match(String(found!.message), /^Near-duplicates: 3 examples /);
   assert.deepEqual(
     found!.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]),
     [

@@ -178,6 +178,8 @@ export class ClusterState {
     // clusters take their new number, and their old first's finding is replaced.
     const reported = new Set<number>(numberOfRoot.values());
     for (const id of alsoOf) if (this.set.has(id) && of[id]! > 0) reported.add(of[id]!);
+    // An edit that touched no cluster (typing in a line like no other) scans nothing.
+    if (reported.size === 0 && merged.size === 0) return [];
     const seenMerged = new Set<number>();
     const members = new Map<number, number[]>();
     for (let id = 0; id < end; id++) {

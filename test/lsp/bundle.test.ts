@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { CodeActionRequest, type CodeAction, type TextEdit } from 'vscode-languageserver-protocol/node';
 import { until } from '../e2e/harness.ts';
+import { chat, replaceWord, words } from '../unit/rules/consistency-fixtures.ts';
 import { LspClient, applyEdits } from './client.ts';
 
 let client: LspClient;
@@ -101,4 +102,34 @@ test('train/validation leakage spans files and follows edits to the training fil
     await workspace.stop();
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('a near-duplicate cluster is one diagnostic with its members; removing the link splits it', async () => {
+  // Three steps of a chain: 6 of 300 words rewritten per step, so only neighbours are alike.
+  const steps = [words(300, 23)];
+  for (let step = 1; step < 3; step++) {
+    let next = steps.at(-1)!;
+    for (let k = 0; k < 6; k++) next = replaceWord(next, step * 53 + k * 5, `changed${step}x${k}`);
+    steps.push(next);
+  }
+  const lines = steps.map((content) => chat(content, 'ok'));
+  const clusterUri = 'file:///demo/cluster.jsonl';
+  type Diagnostics = Awaited<ReturnType<LspClient['open']>>;
+  const clustered = (diagnostics: Diagnostics): Diagnostics =>
+    diagnostics.filter((d) => d.code === 'consistency/near-duplicate');
+  const [found] = clustered(await client.open(clusterUri, lines.join('\n') + '\n'));
+  assert.equal(found?.range.start.line, 0);
+  assert.match(String(found!.message), /^Near-duplicates: 3 examples /);
+  assert.deepEqual(
+    found!.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]),
+    [
+      [clusterUri, 1],
+      [clusterUri, 2],
+    ],
+  );
+  // The middle step was the only link: without it the ends are no cluster.
+  const split = await client.change(clusterUri, [
+    { range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, text: '' },
+  ]);
+  assert.deepEqual(clustered(split), []);
 });

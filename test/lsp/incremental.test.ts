@@ -171,7 +171,21 @@ test('property: blocks of whole lines pasted and deleted anywhere equal a fresh 
   );
 });
 
-test('editing the line a near-duplicate is nearest to re-reports the near-duplicate', () => {
+/** Steps of a chain: each rewrites 6 of 300 words, so neighbours are similar and lines two steps apart not. */
+function chain(length: number): string[] {
+  const texts = [words(300, 23)];
+  for (let step = 1; step < length; step++) {
+    let next = texts.at(-1)!;
+    for (let k = 0; k < 6; k++) next = replaceWord(next, step * 53 + k * 5, `changed${step}x${k}`);
+    texts.push(next);
+  }
+  return texts.map((text) => chat(text, 'ok'));
+}
+
+const nearDuplicates = (findings: Finding[]): Finding[] =>
+  findings.filter((f) => f.code === 'consistency/near-duplicate');
+
+test("editing a cluster's first line moves its finding to the new first; a bridge joins and splits", () => {
   const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
   const base = words(120, 3);
   const nearest = chat(replaceWord(base, 3, 'zebra'), 'ok');
@@ -179,19 +193,118 @@ test('editing the line a near-duplicate is nearest to re-reports the near-duplic
   const last = chat(replaceWord(replaceWord(base, 3, 'zebra'), 20, 'ember'), 'ok');
   const lines = [chat(base, 'ok'), nearest, filler, filler, filler, last];
   const document = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
-  const nearDuplicateOf = (findings: Finding[]): string | undefined =>
-    findings.find((f) => f.code === 'consistency/near-duplicate' && f.range.start.line === 5)?.message;
-  assert.match(nearDuplicateOf(document.findings(false)) ?? '', /of line 2 /);
-  const replacement = chat('Short question?', 'Yes.');
-  document.applyChanges([
-    {
-      range: { start: { line: 1, character: 0 }, end: { line: 1, character: nearest.length } },
-      text: replacement,
-    },
-  ]);
-  lines[1] = replacement;
-  assert.match(nearDuplicateOf(document.findings(false)) ?? '', /of line 1 /);
+  const replaceLine = (line: number, text: string): void => {
+    document.applyChanges([
+      {
+        range: { start: { line, character: 0 }, end: { line, character: lines[line]!.length } },
+        text,
+      },
+    ]);
+    lines[line] = text;
+  };
+  // The copies of `filler` are consistency/duplicate's: four distinct members.
+  let found = nearDuplicates(document.findings(false));
+  assert.deepEqual(
+    found.map((f) => f.range.start.line),
+    [0],
+  );
+  assert.match(found[0]!.message, /^Near-duplicates: 4 examples .*this one and lines 2, 3, 6$/);
+  replaceLine(0, chat('Short question?', 'Yes.'));
+  found = nearDuplicates(document.findings(false));
+  assert.deepEqual(
+    found.map((f) => [f.range.start.line, f.message.replace(/ \(.*\)/, '')]),
+    [[1, 'Near-duplicates: 3 examples, this one and lines 3, 6']],
+  );
   assert.deepEqual(document.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
+
+  // Two ends of a chain are not similar; the step between them joins them into one cluster.
+  const [a, bridge, c] = chain(3);
+  lines.push(a!, chat('Another short question?', 'No.'), c!);
+  const document2 = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
+  const join = lines.length - 2;
+  const edit2 = (text: string): void => {
+    document2.applyChanges([
+      {
+        range: { start: { line: join, character: 0 }, end: { line: join, character: lines[join]!.length } },
+        text,
+      },
+    ]);
+    lines[join] = text;
+  };
+  const chained = (): Finding[] =>
+    nearDuplicates(document2.findings(false)).filter((f) => f.range.start.line >= join - 1);
+  assert.deepEqual(chained(), []);
+  edit2(bridge!);
+  assert.deepEqual(
+    chained().map((f) => [f.range.start.line, (f.related ?? []).map((r) => r.range.start.line)]),
+    [[join - 1, [join, join + 1]]],
+  );
+  assert.deepEqual(document2.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
+  edit2(chat('Another short question?', 'No.'));
+  assert.deepEqual(chained(), []);
+  assert.deepEqual(document2.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
+});
+
+test("a line that links two unchanged clusters merges them under the first one's line", () => {
+  const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
+  const [t0, t1, t2, t3, t4] = chain(5);
+  const lines = [t0!, t1!, t3!, t4!];
+  const document = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
+  assert.deepEqual(
+    nearDuplicates(document.findings(false)).map((f) => f.range.start.line),
+    [0, 2],
+  );
+  // Appended below both clusters: no member's band window changes, the new line links the two.
+  document.applyChanges([
+    { range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: t2! + '\n' },
+  ]);
+  lines.push(t2!);
+  const found = nearDuplicates(document.findings(false));
+  assert.deepEqual(
+    found.map((f) => [f.range.start.line, (f.related ?? []).map((r) => r.range.start.line)]),
+    [[0, [1, 2, 3, 4]]],
+  );
+  assert.deepEqual(document.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
+});
+
+test('property: edits that split and join chains of near-duplicates equal a fresh lint after each', () => {
+  const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
+  const pool = [...chain(6), chat('Short question?', 'Yes.'), chat(words(300, 24), 'ok')];
+  const poolLine = fc.constantFrom(...pool);
+  const edit = fc.record({
+    line: fc.double({ min: 0, max: 1, noNaN: true }),
+    deleted: fc.nat(3),
+    pasted: fc.array(poolLine, { maxLength: 3 }),
+  });
+  const consistency = (findings: Finding[]): string[] =>
+    nearDuplicates(findings)
+      .map((f) => JSON.stringify(f))
+      .sort();
+  fc.assert(
+    fc.property(
+      fc.array(poolLine, { minLength: 2, maxLength: 24 }),
+      fc.array(edit, { minLength: 1, maxLength: 8 }),
+      (initial, edits) => {
+        let lines = [...initial];
+        const document = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
+        document.findings(false);
+        for (const e of edits) {
+          const start = Math.floor(e.line * lines.length);
+          const end = Math.min(lines.length, start + e.deleted);
+          document.applyChanges([
+            {
+              range: { start: { line: start, character: 0 }, end: { line: end, character: 0 } },
+              text: e.pasted.map((line) => line + '\n').join(''),
+            },
+          ]);
+          lines = [...lines.slice(0, start), ...e.pasted, ...lines.slice(end)];
+          const fresh = lintText(lines.join('\n') + '\n', config, ALL_CHECKERS);
+          assert.deepEqual(consistency(document.findings(false)), consistency(fresh));
+        }
+      },
+    ),
+    { numRuns: 80 },
+  );
 });
 
 test('editing the answer of the partner of a near-duplicate re-reports whether the two share a passage', () => {
@@ -203,7 +316,7 @@ test('editing the answer of the partner of a near-duplicate re-reports whether t
   const messageOf = (findings: Finding[]): string | undefined =>
     findings.find((f) => f.code === 'consistency/near-duplicate')?.message;
   // The prompts differ by a word of the passage, not by a question, and the answers agree.
-  assert.match(messageOf(document.findings(false)) ?? '', /^Near-duplicate of line 1 /);
+  assert.match(messageOf(document.findings(false)) ?? '', /^Near-duplicates: 2 examples /);
   const replacement = chat(`${passage}\nQuestion: Who wins?`, 'DHubert');
   document.applyChanges([
     {
@@ -212,7 +325,7 @@ test('editing the answer of the partner of a near-duplicate re-reports whether t
     },
   ]);
   lines[0] = replacement;
-  assert.match(messageOf(document.findings(false)) ?? '', /^Shares its passage with line 1/);
+  assert.match(messageOf(document.findings(false)) ?? '', /^Shared passage: 2 examples /);
   assert.deepEqual(document.findings(), lintText(lines.join('\n') + '\n', config, ALL_CHECKERS));
 });
 

@@ -66,10 +66,16 @@ function reportedPairs(files: readonly SemanticFile[]): Set<string> {
   for (const { file, lexical } of files) {
     for (const finding of lexical) {
       if (!LEXICAL_PAIRS.includes(finding.code)) continue;
-      for (const related of finding.related ?? []) {
-        if (related.file === undefined)
-          pairs.add(pairKey(finding.range.start.line, related.range.start.line, file));
-      }
+      const members = finding.related ?? [];
+      members.forEach((related, i) => {
+        if (related.file !== undefined) return;
+        pairs.add(pairKey(finding.range.start.line, related.range.start.line, file));
+        // A near-duplicate finding is a cluster: its members pair with each other too.
+        if (finding.code === 'consistency/near-duplicate')
+          for (const other of members.slice(0, i))
+            if (other.file === undefined)
+              pairs.add(pairKey(other.range.start.line, related.range.start.line, file));
+      });
     }
   }
   return pairs;

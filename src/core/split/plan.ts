@@ -3,36 +3,8 @@
  * duplicates, by union-find over LSH candidate pairs) and assign whole groups to train or validation
  * with a seeded RNG, optionally per stratum so class proportions survive the split.
  */
-import { radixSort } from '../rules/consistency/grouping.ts';
+import { radixSort, UnionFind } from '../rules/consistency/grouping.ts';
 import { forEachSimilarPair, type SketchView } from '../rules/consistency/sketch.ts';
-
-/** Union-find over ids with path halving and union by size. */
-class UnionFind {
-  private readonly parent: Int32Array;
-  private readonly size: Int32Array;
-
-  constructor(n: number) {
-    this.parent = Int32Array.from({ length: n }, (_, i) => i);
-    this.size = new Int32Array(n).fill(1);
-  }
-
-  find(x: number): number {
-    while (this.parent[x] !== x) {
-      this.parent[x] = this.parent[this.parent[x]!]!;
-      x = this.parent[x]!;
-    }
-    return x;
-  }
-
-  union(a: number, b: number): void {
-    let ra = this.find(a);
-    let rb = this.find(b);
-    if (ra === rb) return;
-    if (this.size[ra]! < this.size[rb]!) [ra, rb] = [rb, ra];
-    this.parent[rb] = ra;
-    this.size[ra]! += this.size[rb]!;
-  }
-}
 
 /** mulberry32: a small, well-distributed seeded PRNG; Math.random cannot be seeded. */
 export function seededRandom(seed: number): () => number {

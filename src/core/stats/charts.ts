@@ -9,6 +9,7 @@ import type { FormatId } from '../engine/formats.ts';
 import type { Finding } from '../engine/types.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
 import { readLineBatches } from '../engine/reader.ts';
+import { clusterSizeOf } from '../rules/consistency/near-duplicate.ts';
 import { tokenCounterFor } from '../rules/tokens/counter.ts';
 import { StatsCollector, familyOf } from './stats.ts';
 
@@ -126,6 +127,17 @@ export function clusterSizes(findings: readonly Finding[], code: string): Cluste
   return [...bySize].sort((a, b) => a[0] - b[0]).map(([size, clusters]) => ({ size, clusters }));
 }
 
+/** Near-duplicate findings are one per cluster already, with its size in the message. */
+export function nearDuplicateClusterSizes(findings: readonly Finding[]): ClusterSizes[] {
+  const bySize = new Map<number, number>();
+  for (const finding of findings) {
+    if (finding.code !== NEAR_DUPLICATE) continue;
+    const size = clusterSizeOf(finding);
+    bySize.set(size, (bySize.get(size) ?? 0) + 1);
+  }
+  return [...bySize].sort((a, b) => a[0] - b[0]).map(([size, clusters]) => ({ size, clusters }));
+}
+
 function countBy(findings: readonly Finding[], family: string): { code: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const finding of findings)
@@ -189,7 +201,7 @@ function datasetCharts(
     turns: [...collector.turnCounts].sort((a, b) => a[0] - b[0]).map(([turns, count]) => ({ turns, count })),
     labels: labels ? labels.slice(0, MAX_BARS).map(([label, count]) => ({ label, count })) : null,
     duplicates: clusterSizes(findings, DUPLICATE),
-    nearDuplicates: clusterSizes(findings, NEAR_DUPLICATE),
+    nearDuplicates: nearDuplicateClusterSizes(findings),
     pii: countBy(findings, 'pii'),
     secrets: countBy(findings, 'secrets'),
     systemPrompts,

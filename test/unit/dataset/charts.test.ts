@@ -10,7 +10,13 @@ import { test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../../src/core/engine/config.ts';
 import type { Finding } from '../../../src/core/engine/types.ts';
 import { tokenCounterFor } from '../../../src/core/rules/tokens/counter.ts';
-import { binWidth, chartsOfLines, clusterSizes, histogram } from '../../../src/core/stats/charts.ts';
+import {
+  binWidth,
+  chartsOfLines,
+  clusterSizes,
+  histogram,
+  nearDuplicateClusterSizes,
+} from '../../../src/core/stats/charts.ts';
 import { StatsCollector } from '../../../src/core/stats/stats.ts';
 
 const chat = (system: string | undefined, user: string, answer: string) =>
@@ -62,13 +68,30 @@ test('clusters are the connected lines of a code’s findings, counted by size',
     finding('consistency/duplicate', 8, [7]),
     finding('consistency/duplicate', 11, [10]),
     finding('consistency/duplicate', 12, [11]),
-    finding('consistency/near-duplicate', 20, [21]),
   ];
   assert.deepEqual(clusterSizes(findings, 'consistency/duplicate'), [
     { size: 2, clusters: 1 },
     { size: 3, clusters: 2 },
   ]);
-  assert.deepEqual(clusterSizes(findings, 'consistency/near-duplicate'), [{ size: 2, clusters: 1 }]);
+});
+
+test('near-duplicate clusters are one finding each, sized by the count in its message', () => {
+  const findings = [
+    { ...finding('consistency/near-duplicate', 20, [21]), message: 'Near-duplicates: 2 examples (…)' },
+    // 41 members, 20 of them linked: the size is the message's, not the related locations'.
+    {
+      ...finding(
+        'consistency/near-duplicate',
+        30,
+        Array.from({ length: 20 }, (_, i) => 31 + i),
+      ),
+      message: 'Shared passage: 41 examples ask different questions about one passage (…)',
+    },
+  ];
+  assert.deepEqual(nearDuplicateClusterSizes(findings), [
+    { size: 2, clusters: 1 },
+    { size: 41, clusters: 1 },
+  ]);
 });
 
 const LINES = [

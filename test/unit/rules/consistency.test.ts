@@ -216,8 +216,8 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
         findings: [
           {
             code: 'consistency/near-duplicate',
-            line: 2,
-            message: 'Near-duplicate of line 1 (estimated similarity 0.',
+            line: 0,
+            message: 'Near-duplicates: 2 examples (estimated similarity to this one 0.',
           },
         ],
       },
@@ -229,20 +229,23 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
           chat(`${words(150, 11)}\nQuestion: Who was exiled?`, 'Feraud'),
         ],
         findings: [
-          { code: 'consistency/near-duplicate', line: 1, message: 'Shares its passage with line 1' },
-          { code: 'consistency/near-duplicate', line: 2, message: 'Shares its passage with line 1' },
+          {
+            code: 'consistency/near-duplicate',
+            line: 0,
+            message: 'Shared passage: 3 examples ask different questions about one passage',
+          },
         ],
       },
       {
         name: 'near-miss: a long prompt with one word changed and the same answer is a near-duplicate',
         lines: [chat(words(150, 12), 'ok'), chat(replaceWord(words(150, 12), 75, 'zebra'), 'ok')],
-        findings: [{ code: 'consistency/near-duplicate', line: 1, message: 'Near-duplicate of line 1' }],
+        findings: [{ code: 'consistency/near-duplicate', line: 0, message: 'Near-duplicates: 2 examples' }],
       },
       {
         name: 'a lower threshold catches more',
         config: { consistency: { nearDuplicateThreshold: 0.3 } },
         lines: [chat(base, 'ok'), chat(paraphrase, 'ok')],
-        findings: [{ code: 'consistency/near-duplicate', line: 1 }],
+        findings: [{ code: 'consistency/near-duplicate', line: 0 }],
       },
     ],
   });

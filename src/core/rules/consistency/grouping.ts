@@ -337,3 +337,41 @@ export function forEachRun(sorted: SortedIds, visit: (start: number, end: number
     start = end;
   }
 }
+
+/** Union-find over ids with path halving and union by size. */
+export class UnionFind {
+  private readonly parent: Int32Array;
+  private readonly size: Int32Array;
+
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+    this.size = new Int32Array(n).fill(1);
+  }
+
+  find(x: number): number {
+    while (this.parent[x] !== x) {
+      this.parent[x] = this.parent[this.parent[x]!]!;
+      x = this.parent[x]!;
+    }
+    return x;
+  }
+
+  /** Joins the sets of two roots (`find`'s results) and returns the root of the union. */
+  unionRoots(ra: number, rb: number): number {
+    if (ra === rb) return ra;
+    if (this.size[ra]! < this.size[rb]!) [ra, rb] = [rb, ra];
+    this.parent[rb] = ra;
+    this.size[ra]! += this.size[rb]!;
+    return ra;
+  }
+
+  union(a: number, b: number): void {
+    this.unionRoots(this.find(a), this.find(b));
+  }
+
+  /** How many ids the set of a root holds. */
+  sizeOf(root: number): number {
+    return this.size[root]!;
+  }
+}

@@ -1,24 +1,25 @@
 /**
  * `consistency/near-duplicate`: examples whose word trigrams overlap at or above
- * `consistency.nearDuplicateThreshold` (estimated Jaccard similarity). The same facts feed the
+ * `consistency.nearDuplicateThreshold` (estimated Jaccard similarity), one finding per cluster
+ * (`clusters.ts`) on its first line, the other members as related locations. The same facts feed the
  * workspace checker `split/leakage` (which names this checker as its facts' source, so the sketch is
  * computed once per line whichever of the two is on) and `tunesmith split`.
  */
 import type { LineAccess, LineContext, Report } from '../../engine/rule.ts';
 import { datasetChecker } from '../../engine/rule.ts';
-import type { Range, RuleMeta } from '../../engine/types.ts';
+import type { Finding, Range, RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { promptText } from '../../engine/formats.ts';
-import { answerOf, exactHash, isOn, lineLabel } from './common.ts';
+import { answerOf, exactHash, isOn, linesLabel } from './common.ts';
+import { ClusterState } from './clusters.ts';
 import { hash32, hashString } from './hashing.ts';
 import { pairsOf, SortedPairs, type SortedIds } from './grouping.ts';
 import {
   BINS,
   bandKey,
   banding,
-  forEachSimilarPairIn,
-  forEachSimilarPairOf,
   pairsChangedBy,
+  similarity,
   sketchTexts,
   type SketchView,
 } from './sketch.ts';
@@ -110,6 +111,7 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
   },
   createIndex(config) {
     const store = new SketchStore();
+    const clusters = new ClusterState(store.set);
     const on = isOn(config, NEAR_DUPLICATE);
     const threshold = config.consistency.nearDuplicateThreshold;
     // Each band's keys stay sorted across edits: a report after one edited line re-sorts nothing.
@@ -118,15 +120,22 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
       { length: bands },
       (_, band) => new SortedPairs((id) => bandKey(store.sketches, id * BINS, band, rows)),
     );
+    const reportAll = (sortedBand: (band: number) => SortedIds, lines: LineAccess, report: Report): void => {
+      const ids = store.set.ids();
+      reportClusters(clusters.clusterAll(store, threshold, sortedBand, ids), store, lines, report);
+    };
     return {
       add(id, facts) {
         if (store.set.has(id)) return;
         store.add(id, facts);
-        if (store.set.has(id)) for (const sorted of byBand) sorted.added(id);
+        if (!store.set.has(id)) return;
+        clusters.added(id);
+        for (const sorted of byBand) sorted.added(id);
       },
       remove(id) {
         if (!store.set.has(id)) return;
         for (const sorted of byBand) sorted.removing(id);
+        clusters.removing(id);
         store.remove(id);
       },
       move(from, delta) {
@@ -136,137 +145,170 @@ export const nearDuplicateChecker = datasetChecker<SimilarityFacts>({
       report(lines, report) {
         if (!on) return;
         const ids = store.set.ids();
-        reportAll(store, threshold, (band) => byBand[band]!.sorted(() => ids), ids, lines, report);
+        reportAll((band) => byBand[band]!.sorted(() => ids), lines, report);
       },
       update(lines, report, restate) {
         if (!on) return 'all';
         let ids: Uint32Array | undefined;
         const allIds = (): Uint32Array => (ids ??= store.set.ids());
         const updates = byBand.map((sorted) => sorted.update(allIds));
-        // Following one changed example costs a search and up to WINDOW comparisons in every band,
-        // reporting all a scan of every band: past 1 change per FOLLOW_COST examples (a pasted block
-        // of 200 lines in a 35,000-line file), the scan is the cheaper one. A few are always followed,
-        // whatever the file's size (so that small files test this path too).
+        // Following one changed example costs a search and up to WINDOW comparisons in every band
+        // for it and each member of its cluster, reporting all a scan of every band: past 1 change
+        // per FOLLOW_COST examples (a pasted block of 200 lines in a 35,000-line file), the scan is
+        // the cheaper one. A few are always followed, whatever the file's size (so that small files
+        // test this path too).
         let followed = restate.length;
         for (const band of updates) followed += (band.changes?.length ?? 0) / 3 / bands;
         const scan = followed > MIN_FOLLOWED && followed * FOLLOW_COST > store.set.size;
         if (scan || updates.some((band) => !band.changes)) {
-          reportAll(store, threshold, (band) => updates[band]!.sorted, allIds(), lines, report);
+          reportAll((band) => updates[band]!.sorted, lines, report);
           return 'all';
         }
-        // The examples whose pairs an add or remove changed, in any band: only their partners can change.
-        const changed = new Set<number>(restate);
+        // The examples whose pairs an add or remove changed, in any band.
+        const touched = new Set<number>();
         updates.forEach(({ sorted, changes }) => {
           for (let i = 0; i < changes!.length; i += 3) {
-            changed.add(changes![i + 2]!);
-            pairsChangedBy(pairsOf(sorted, changes![i + 1]!).ids, changes![i + 2]!, changed);
+            touched.add(changes![i + 2]!);
+            pairsChangedBy(pairsOf(sorted, changes![i + 1]!).ids, changes![i + 2]!, touched);
           }
         });
-        for (const b of changed) {
-          if (!store.set.has(b)) continue;
-          let [partner, score] = [-1, 0];
-          const groupOf = (band: number): Uint32Array =>
-            pairsOf(updates[band]!.sorted, bandKey(store.sketches, b * BINS, band, rows)).ids;
-          forEachSimilarPairOf(store, threshold, groupOf, b, (a, _, s) => {
-            if (store.exact[a] === store.exact[b]) return;
-            if (s > score || (s === score && a < partner)) [partner, score] = [a, s];
-          });
-          if (partner >= 0) {
-            const original = lines.context(partner);
-            reportPair(
-              lines,
-              report,
-              { id: partner, line: original.line, range: original.lineRange() },
-              b,
-              score,
-            );
-          }
-        }
-        return changed;
+        const groupOf = (band: number, id: number): Uint32Array =>
+          pairsOf(updates[band]!.sorted, bandKey(store.sketches, id * BINS, band, rows)).ids;
+        // Findings belong to a cluster's first line: the ids returned are those whose findings are
+        // replaced (the touched, the restated, and the firsts of the clusters that changed).
+        const replaced = new Set<number>([...touched, ...restate]);
+        const changed = clusters.recluster(store, threshold, groupOf, touched, restate, replaced);
+        reportClusters(changed, store, lines, report);
+        return replaced;
       },
     };
   },
 });
 
-function reportAll(
-  store: SketchStore,
-  threshold: number,
-  sortedBand: (band: number) => SortedIds,
-  ids: Uint32Array,
-  lines: LineAccess,
-  report: Report,
-): void {
-  const partner = new Int32Array(store.set.end).fill(-1);
-  const score = new Float64Array(store.set.end);
-  forEachSimilarPairIn(store, threshold, sortedBand, (a, b, s) => {
-    if (store.exact[a] === store.exact[b]) return; // an exact copy: consistency/duplicate
-    if (s > score[b]! || (s === score[b]! && a < partner[b]!)) {
-      score[b] = s;
-      partner[b] = a;
+/** Related locations per finding: a cluster of 10,000 must not carry 10,000 links. */
+const MEMBERS_SHOWN = 20;
+/** Member lines named in the message; the related locations list more. */
+const LINES_IN_MESSAGE = 5;
+
+/** What the findings need of a member: its line, its length, its passage when it has one. */
+interface MemberFacts {
+  line: number;
+  length: number;
+  passage: Passage | undefined;
+}
+
+/**
+ * One finding per cluster of two or more distinct examples (an exact copy of an earlier member is
+ * `consistency/duplicate`'s), on its first line, with each member shown and its estimated
+ * similarity to the first (a chain's far end can be below the threshold: it is linked through
+ * others). The lines shown are read once, in line order: read cluster by cluster, most were a read
+ * call of their own (the reader reads ahead only in order).
+ */
+function reportClusters(clusters: number[][], view: SketchView, lines: LineAccess, report: Report): void {
+  const { exact, sketches } = view;
+  const plans: { shown: number[]; count: number }[] = [];
+  const toRead = new Set<number>();
+  for (const members of clusters) {
+    const copies = new Set<number>();
+    const shown: number[] = [];
+    for (const id of members) {
+      if (copies.has(exact[id]!)) continue;
+      copies.add(exact[id]!);
+      if (shown.length <= MEMBERS_SHOWN) shown.push(id);
     }
-  });
-  // The similar examples' lines and lengths, read in line order first: read as each finding came,
-  // most were a read call of their own (the reader reads ahead only for lines in order).
-  const partners = [...new Set(ids.filter((id) => partner[id]! >= 0).map((id) => partner[id]!))];
-  partners.sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
-  const partnerLine = new Int32Array(store.set.end);
-  const partnerLength = new Int32Array(store.set.end);
-  for (const id of partners) {
-    const context = lines.context(id);
-    partnerLine[id] = context.line;
-    partnerLength[id] = context.text.length;
+    if (copies.size < 2) continue;
+    plans.push({ shown, count: copies.size });
+    for (const id of shown) toRead.add(id);
   }
-  for (const id of ids) {
-    const first = partner[id]!;
-    if (first < 0) continue;
-    const line = partnerLine[first]!;
-    const range = { start: { line, character: 0 }, end: { line, character: partnerLength[first]! } };
-    reportPair(lines, report, { id: first, line, range }, id, score[id]!);
+  const order = [...toRead].sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
+  const facts = new Map<number, MemberFacts>();
+  for (const id of order) {
+    const context = lines.context(id);
+    facts.set(id, { line: context.line, length: context.text.length, passage: passageOf(context) });
+  }
+  for (const { shown, count } of plans) {
+    const first = facts.get(shown[0]!)!;
+    const others = shown.slice(1).map((id) => facts.get(id)!);
+    const scores = shown.slice(1).map((id) => similarity(sketches, shown[0]! * BINS, sketches, id * BINS));
+    const sharing = others.map((other) => sharesPassage(first.passage, other.passage));
+    report(NEAR_DUPLICATE.code, {
+      message: clusterMessage(
+        count,
+        scores.reduce((low, score) => Math.min(low, score), 1),
+        scores.reduce((high, score) => Math.max(high, score), 0),
+        others.map((other) => other.line),
+        sharing.filter(Boolean).length,
+      ),
+      range: lineRangeOf(first),
+      related: others.map((other, i) => ({
+        range: lineRangeOf(other),
+        message: `${sharing[i] ? 'Another question about the same passage' : 'A near-duplicate'} (estimated similarity ${scores[i]!.toFixed(2)})`,
+      })),
+    });
   }
 }
 
-/** `original`: the similar example's id, line and the range of the whole line (`lineRange`). */
-function reportPair(
-  lines: LineAccess,
-  report: Report,
-  original: { id: number; line: number; range: Range },
-  id: number,
-  score: number,
-): void {
-  const context = lines.context(id);
-  const shared = sharesPassage(context, () => lines.context(original.id));
-  report(NEAR_DUPLICATE.code, {
-    message: shared
-      ? `Shares its passage with ${lineLabel(original.line)}: another question about it, with another answer (estimated similarity ${score.toFixed(2)}); keep the two in one split rather than delete one`
-      : `Near-duplicate of ${lineLabel(original.line)} (estimated similarity ${score.toFixed(2)})`,
-    range: context.lineRange(),
-    related: [{ range: original.range, message: shared ? 'The same passage' : 'The similar example' }],
-  });
+function lineRangeOf({ line, length }: MemberFacts): Range {
+  return { start: { line, character: 0 }, end: { line, character: length } };
+}
+
+/**
+ * The message of a cluster of `count` examples: the lines of the others shown (`lines`), of which
+ * `sharing` share the first's passage (different questions about it, which belong in one split,
+ * not deleted). Starts with the kind and the count, which `clusterSizeOf` reads back.
+ */
+function clusterMessage(count: number, low: number, high: number, lines: number[], sharing: number): string {
+  const [lo, hi] = [low.toFixed(2), high.toFixed(2)];
+  const shown = lines.length < count - 1 ? ` for the ${lines.length} linked` : '';
+  const similarity = `estimated similarity to this one ${lo === hi ? lo : `${lo}–${hi}`}${shown}`;
+  const others = `this one and ${linesLabel(lines, LINES_IN_MESSAGE, count - 1)}`;
+  if (sharing > 0 && sharing === lines.length)
+    return `Shared passage: ${count} examples ask different questions about one passage (${similarity}), ${others}; keep them in one split rather than delete any`;
+  const cluster = `Near-duplicates: ${count} examples (${similarity}), ${others}`;
+  if (sharing === 0) return cluster;
+  return `${cluster}; ${sharing} of the ${lines.length} linked ask another question about this one's passage: keep those in one split rather than delete them`;
+}
+
+const CLUSTER_SIZE = /^(?:Near-duplicates|Shared passage): (\d+) examples/;
+
+/** The member count of a near-duplicate finding (its related locations are capped), for the charts. */
+export function clusterSizeOf(finding: Finding): number {
+  const count = CLUSTER_SIZE.exec(finding.message)?.[1];
+  return count === undefined ? 1 + (finding.related?.length ?? 0) : Number(count);
 }
 
 /** Below this many words a prompt is a question, not a passage with a question. */
 const PASSAGE_WORDS = 100;
 
+/** An example's prompt and answer, whitespace-collapsed and lower-cased, when the prompt is long. */
+interface Passage {
+  prompt: string;
+  answer: string;
+}
+
+function normal(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** Undefined without an answer or with a prompt too short to hold a passage. */
+function passageOf(context: LineContext): Passage | undefined {
+  const answer = answerOf(context);
+  if (!answer || !context.example) return undefined;
+  const prompt = normal(promptText(context.example) ?? '');
+  if (prompt.split(' ').length < PASSAGE_WORDS) return undefined;
+  return { prompt, answer: normal(answer.content!) };
+}
+
 /**
  * Whether two similar examples are different questions about one passage (T0's reading
- * comprehension: 6,354 of 22,339 near-duplicates on 55,000 lines): both prompts long and not the same,
- * and either the answers differ or what differs between the prompts is a question (another question,
- * the same answer). The similar example's line is read again only when `a`'s prompt is long enough to
- * hold a passage, so short near-duplicates cost no second read.
+ * comprehension: 6,354 of 22,339 near-duplicates on 55,000 lines, before clusters): both prompts
+ * long and not the same, and either the answers differ or what differs between the prompts is a
+ * question (another question, the same answer).
  */
-function sharesPassage(a: LineContext, readB: () => LineContext): boolean {
-  const answerA = answerOf(a);
-  if (!answerA || !a.example) return false;
-  const normal = (text: string): string => text.replace(/\s+/g, ' ').trim().toLowerCase();
-  const words = (text: string): number => text.split(' ').length;
-  const promptA = normal(promptText(a.example) ?? '');
-  if (words(promptA) < PASSAGE_WORDS) return false;
-  const b = readB();
-  const answerB = answerOf(b);
-  if (!answerB || !b.example) return false;
-  const promptB = normal(promptText(b.example) ?? '');
-  if (promptA === promptB || words(promptB) < PASSAGE_WORDS) return false;
-  if (normal(answerA.content!) !== normal(answerB.content!)) return true;
+function sharesPassage(a: Passage | undefined, b: Passage | undefined): boolean {
+  if (!a || !b || a.prompt === b.prompt) return false;
+  if (a.answer !== b.answer) return true;
+  const [promptA, promptB] = [a.prompt, b.prompt];
   const shorter = Math.min(promptA.length, promptB.length);
   let start = 0;
   while (start < shorter && promptA[start] === promptB[start]) start++;

@@ -282,15 +282,24 @@ export function forEachSimilarPairIn(
   threshold: number,
   sortedBand: (band: number) => SortedIds,
   visit: (a: number, b: number, similarity: number) => void,
+  linked?: (a: number, b: number) => boolean,
 ): void {
   const { bands } = banding(threshold);
-  const check = pairChecker(view, threshold, visit);
+  const check = pairChecker(view, threshold, visit, linked);
   for (let band = 0; band < bands; band++) {
     const { ids, keys } = sortedBand(band);
     let start = 0;
     while (start < ids.length) {
       let end = start + 1;
       while (end < ids.length && keys[end] === keys[start]) end++;
+      // A group whose members are all linked to its first already can join nothing: one check
+      // each instead of WINDOW + 1 (a templated file is one cluster after its first few bands).
+      let joined = linked !== undefined && end - start > 2;
+      for (let j = start + 1; j < end && joined; j++) joined = linked!(ids[start]!, ids[j]!);
+      if (joined) {
+        start = end;
+        continue;
+      }
       for (let j = start + 1; j < end; j++) {
         const b = ids[j]!;
         check(ids[start]!, b);
@@ -304,12 +313,15 @@ export function forEachSimilarPairIn(
 /**
  * `check(a, b)`: visits the pair when the two are exact duplicates (similarity 1) or their estimate
  * reaches `threshold`. The view's arrays are taken once: a search checks millions of pairs and no
- * example is added meanwhile.
+ * example is added meanwhile. A pair `linked` says is connected already is not compared: a search
+ * for clusters needs only the pairs that join two, and on templated data (nearly every line in one
+ * cluster) the comparisons were most of its time.
  */
 function pairChecker(
   view: SketchView,
   threshold: number,
   visit: (a: number, b: number, similarity: number) => void,
+  linked?: (a: number, b: number) => boolean,
 ): (a: number, b: number) => void {
   const { sketches, words, exact } = view;
   const atLeast = fewestEqualBins(threshold);
@@ -319,6 +331,7 @@ function pairChecker(
       ? new Uint32Array(sketches.buffer, sketches.byteOffset, sketches.length >>> 2)
       : undefined;
   return (a, b) => {
+    if (linked?.(a, b)) return;
     if (exact[a] === exact[b]) {
       visit(a, b, 1);
       return;
@@ -354,9 +367,10 @@ export function forEachSimilarPairOf(
   groupOf: (band: number) => Uint32Array,
   b: number,
   visit: (a: number, b: number, similarity: number) => void,
+  linked?: (a: number, b: number) => boolean,
 ): void {
   const { bands } = banding(threshold);
-  const check = pairChecker(view, threshold, visit);
+  const check = pairChecker(view, threshold, visit, linked);
   for (let band = 0; band < bands; band++) {
     const group = groupOf(band);
     const j = lowerBound(group, b);

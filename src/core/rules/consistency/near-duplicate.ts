@@ -207,8 +207,13 @@ function reportAll(
     }
   });
   // The similar examples' lines and lengths, read in line order first: read as each finding came,
-  // most were a read call of their own (the reader reads ahead only for lines in order).
-  const partners = [...new Set(ids.filter((id) => partner[id]! >= 0).map((id) => partner[id]!))];
+  // most were a read call of their own (the reader reads ahead only for lines in order). Indexed
+  // loops over `ids`: this runs once per report, rarely enough to stay unoptimised, and there a
+  // `for...of` over a typed array allocates a result object per id (1.4 MB per block edit of a
+  // 35,000-line document, a fifth of what the edit allocated).
+  const partnerSet = new Set<number>();
+  for (let i = 0; i < ids.length; i++) if (partner[ids[i]!]! >= 0) partnerSet.add(partner[ids[i]!]!);
+  const partners = [...partnerSet];
   partners.sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
   const partnerLine = new Int32Array(store.set.end);
   const partnerLength = new Int32Array(store.set.end);
@@ -217,7 +222,8 @@ function reportAll(
     partnerLine[id] = context.line;
     partnerLength[id] = context.text.length;
   }
-  for (const id of ids) {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
     const first = partner[id]!;
     if (first < 0) continue;
     const line = partnerLine[first]!;

@@ -474,3 +474,27 @@ test('property: length outliers after line edits and moved blocks equal a fresh 
     { numRuns: 60 },
   );
 });
+
+test('format/unknown names the keys of its lines in line order, however the lines were edited in', () => {
+  const config = resolveConfig({}).config;
+  // Ten lines in no format, ten keys between them: the finding names the first eight keys it meets.
+  const unknown = (i: number): string => JSON.stringify({ [`key${i}`]: 1, [`key${i + 1}`]: 2 });
+  const chatLine = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] });
+  const lines = Array.from({ length: 12 }, (_, i) => (i < 2 ? chatLine : unknown(i - 2)));
+  const document = new LintedDocument(lines.join('\n') + '\n', config, ALL_CHECKERS);
+  document.findings();
+  // The first line turns into a line in no format (added last), and a block is pasted above the rest
+  // (the ids below move).
+  const at = (line: number) => ({ line, character: 0 });
+  document.applyChanges([{ range: { start: at(0), end: at(1) }, text: unknown(20) + '\n' }]);
+  document.applyChanges([
+    { range: { start: at(2), end: at(2) }, text: unknown(30) + '\n' + chatLine + '\n' },
+  ]);
+  const text = document.getText();
+  const messages = (findings: Finding[]): string[] =>
+    findings.filter((f) => f.code === 'format/unknown').map((f) => `${f.range.start.line}: ${f.message}`);
+  const fresh = messages(lintText(text, config, ALL_CHECKERS));
+  assert.equal(fresh.length, 1);
+  assert.match(fresh[0]!, /"key20"/);
+  assert.deepEqual(messages(document.findings()), fresh);
+});

@@ -164,7 +164,10 @@ export class SortedPairs {
     const keys = new Uint32Array(all.length);
     const ids = new Uint32Array(all.length);
     let n = 0;
-    for (const id of all) {
+    // Indexed loops and no array destructuring here and in `apply`: they run a few times per edit,
+    // often unoptimised, and there both allocate an object per element.
+    for (let i = 0; i < all.length; i++) {
+      const id = all[i]!;
       const key = this.keyOf(id);
       if (key === undefined) continue;
       keys[n] = key;
@@ -188,8 +191,11 @@ export class SortedPairs {
     let read = 0;
     let write = 0;
     let previous = -1;
-    for (const at of order) {
-      const [op, key, id] = [log[at]!, log[at + 1]!, log[at + 2]!];
+    for (let o = 0; o < order.length; o++) {
+      const at = order[o]!;
+      const op = log[at]!;
+      const key = log[at + 1]!;
+      const id = log[at + 2]!;
       if (previous !== -1 && log[previous + 1] === key && log[previous + 2] === id) continue;
       previous = at;
       // Pairs before (key, id) are copied as they are, in one block.

@@ -43,6 +43,60 @@ function firstLine(lines: LineAccess, ids: Iterable<number>): number {
   return first;
 }
 
+/**
+ * Ids ascending, each with a value. `move` shifts the ids from `from` on in place (no rebuild), and
+ * iteration follows the ids, the lines' order, as a fresh lint adds them: the keys a report names
+ * do not depend on the order of the edits.
+ */
+class IdsInOrder<T> {
+  private readonly ids: number[] = [];
+  private readonly held: T[] = [];
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  set(id: number, value: T): void {
+    const at = this.lowerBound(id);
+    if (this.ids[at] === id) this.held[at] = value;
+    else {
+      this.ids.splice(at, 0, id);
+      this.held.splice(at, 0, value);
+    }
+  }
+
+  delete(id: number): void {
+    const at = this.lowerBound(id);
+    if (this.ids[at] !== id) return;
+    this.ids.splice(at, 1);
+    this.held.splice(at, 1);
+  }
+
+  /** Every id from `from` on becomes id + `delta` (those moved onto were deleted): the order holds. */
+  move(from: number, delta: number): void {
+    for (let i = this.lowerBound(from); i < this.ids.length; i++) this.ids[i]! += delta;
+  }
+
+  keys(): readonly number[] {
+    return this.ids;
+  }
+
+  values(): readonly T[] {
+    return this.held;
+  }
+
+  private lowerBound(id: number): number {
+    let low = 0;
+    let high = this.ids.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.ids[mid]! < id) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}
+
 export const unknownFormatChecker = datasetChecker<Facts>({
   kind: 'dataset',
   rules: [UNKNOWN_FORMAT, NOT_TRAINABLE],
@@ -58,26 +112,21 @@ export const unknownFormatChecker = datasetChecker<Facts>({
     return example.keys.join('\t');
   },
   createIndex() {
-    const unknown = new Map<number, Facts>();
-    const preference = new Set<number>();
+    const unknown = new IdsInOrder<Facts>();
+    const preference = new IdsInOrder<true>();
     return {
       add(id, facts) {
-        if (facts === PREFERENCE) preference.add(id);
+        if (facts === PREFERENCE) preference.set(id, true);
         else unknown.set(id, facts);
       },
       remove(id, facts) {
         if (facts === PREFERENCE) preference.delete(id);
         else unknown.delete(id);
       },
-      // Renumbers the lines of these formats, which are few (each is a problem already): O(their count).
+      // Shifts the ids below the edit in place: what is above it is not visited, nothing is rebuilt.
       move(from, delta) {
-        const moved = (id: number): number => (id >= from ? id + delta : id);
-        const entries = [...unknown];
-        unknown.clear();
-        for (const [id, facts] of entries) unknown.set(moved(id), facts);
-        const ids = [...preference];
-        preference.clear();
-        for (const id of ids) preference.add(moved(id));
+        unknown.move(from, delta);
+        preference.move(from, delta);
       },
       report(lines, report: Report) {
         if (unknown.size > 0) {
@@ -101,7 +150,7 @@ export const unknownFormatChecker = datasetChecker<Facts>({
           });
         }
         if (preference.size > 0) {
-          const context = lines.context(firstLine(lines, preference));
+          const context = lines.context(firstLine(lines, preference.keys()));
           const count =
             preference.size === 1 ? 'This line is' : `${preference.size} lines, from this one, are`;
           report(NOT_TRAINABLE.code, {

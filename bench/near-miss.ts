@@ -29,11 +29,14 @@ const THRESHOLDS = [0.6, 0.65, 0.68, 0.7, 0.74, 0.78, 0.82, 0.86];
 
 export async function nearMissBench(options: { verbose?: boolean } = {}): Promise<void> {
   const files = findEmbeddingModel(defaultModelDir());
-  if (!files) throw new Error(`no embedding model in ${defaultModelDir()} (scripts/setup-embedding-model.sh)`);
+  if (!files)
+    throw new Error(`no embedding model in ${defaultModelDir()} (scripts/setup-embedding-model.sh)`);
   const embedder = await Embedder.load(files);
   const embed = (texts: readonly string[]) => embedder.embed(texts);
   const defaultThreshold = DEFAULT_CONFIG.semantic.threshold;
-  console.log(`near-miss stage, load average ${loadavg()[0]!.toFixed(1)}; default threshold ${defaultThreshold}`);
+  console.log(
+    `near-miss stage, load average ${loadavg()[0]!.toFixed(1)}; default threshold ${defaultThreshold}`,
+  );
   for (const { name, set } of SETS) {
     const score = async (pairs: [string, string][]) => {
       const vectors = await embed(pairs.flat());
@@ -59,8 +62,18 @@ export async function nearMissBench(options: { verbose?: boolean } = {}): Promis
             console.log(`  ${kind} ${s.cosines[i]!.toFixed(2)} ${s.reasons[i] ?? '-'} | ${a} / ${b}`);
         });
       const t = defaultThreshold;
-      show('missed paraphrase', para, set.paraphrases, (i) => para.cosines[i]! < t || para.reasons[i] !== undefined);
-      show('reported near-miss', miss, set.nearMisses, (i) => miss.cosines[i]! >= t && miss.reasons[i] === undefined);
+      show(
+        'missed paraphrase',
+        para,
+        set.paraphrases,
+        (i) => para.cosines[i]! < t || para.reasons[i] !== undefined,
+      );
+      show(
+        'reported near-miss',
+        miss,
+        set.nearMisses,
+        (i) => miss.cosines[i]! >= t && miss.reasons[i] === undefined,
+      );
     }
   }
 
@@ -69,6 +82,8 @@ export async function nearMissBench(options: { verbose?: boolean } = {}): Promis
   const start = performance.now();
   for (let round = 0; round < 3; round++) await nearMisses(pairs, embed);
   const perPair = (performance.now() - start) / 3 / pairs.length;
-  console.log(`\nsecond stage: ${perPair.toFixed(2)} ms per candidate pair (${pairs.length} pairs, nothing cached)`);
+  console.log(
+    `\nsecond stage: ${perPair.toFixed(2)} ms per candidate pair (${pairs.length} pairs, nothing cached)`,
+  );
   await embedder.dispose();
 }

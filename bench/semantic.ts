@@ -91,6 +91,7 @@ async function lintBench(): Promise<void> {
 }
 
 if (values.only === undefined || values.only === 'lint') await lintBench();
-if (values.only === undefined || values.only === 'near-miss') await nearMissBench({ verbose: values.verbose });
+if (values.only === undefined || values.only === 'near-miss')
+  await nearMissBench({ verbose: values.verbose });
 if (values.only === undefined || values.only === 'pairs')
   await pairSearchBench({ large: Number(values.pairs), recallOn: Number(values.recall), real: values.real });

@@ -6,7 +6,10 @@
  *
  * Each example is reported once, against its most similar earlier example (at or above the threshold),
  * as `consistency/near-duplicate` is; `pair-index.ts` finds it, comparing every pair for a few hundred
- * examples and with an index beyond.
+ * examples and with an index beyond. The pairs found then go through a second stage (`near-miss.ts`):
+ * prompts with mostly the same words whose changed words mean something else ("France" / "Germany")
+ * are not reported. An example whose most similar earlier one is such a near-miss is not reported
+ * against its second most similar either: the search keeps one partner per example.
  */
 import { basename } from 'node:path';
 import { severityOf, type ResolvedConfig } from '../engine/config.ts';
@@ -16,6 +19,7 @@ import type { SplitRole } from '../rules/split/index.ts';
 import type { Embed } from './cache.ts';
 import { dot } from './vectors.ts';
 import type { SemanticExample } from './examples.ts';
+import { nearMisses } from './near-miss.ts';
 import { bestEarlier, bestIn, type PairSearchOptions } from './pair-index.ts';
 
 export interface SemanticFile {
@@ -125,7 +129,7 @@ export async function semanticFindings(
   const firsts = files.map(firstOfEachPrompt);
 
   // Within each file: each example against its most similar earlier one.
-  const pairs: { file: number; a: number; b: number; cosine: number }[] = [];
+  let pairs: { file: number; a: number; b: number; cosine: number }[] = [];
   if (nearSeverity || conflictSeverity) {
     for (const [fi, f] of files.entries()) {
       if (f.compareWithin === false) continue;
@@ -146,6 +150,10 @@ export async function semanticFindings(
       });
     }
   }
+  const prompt = (p: (typeof pairs)[number]) =>
+    [files[p.file]!.examples[p.a]!.prompt, files[p.file]!.examples[p.b]!.prompt] as const;
+  const missed = await nearMisses(pairs.map(prompt), embed);
+  pairs = pairs.filter((_, i) => missed[i] === undefined);
   const answered = pairs.filter(
     (p) =>
       files[p.file]!.examples[p.a]!.answer !== undefined &&
@@ -197,8 +205,15 @@ export async function semanticFindings(
     );
     const of = ({ file, example }: { file: number; example: number }) => vectors[file]![example]!;
     const matches = train.length ? await bestIn(train.map(of), validation.map(of), threshold, search) : [];
-    matches.forEach((match, q) => {
-      if (!match) return;
+    const promptOf = ({ file, example }: { file: number; example: number }) =>
+      files[file]!.examples[example]!.prompt;
+    const found = matches.flatMap((match, q) => (match ? [{ match, q }] : []));
+    const missed = await nearMisses(
+      found.map(({ match, q }) => [promptOf(train[match.index]!), promptOf(validation[q]!)] as const),
+      embed,
+    );
+    found.forEach(({ match, q }, i) => {
+      if (missed[i] !== undefined) return;
       const { file: fi, example: v } = validation[q]!;
       const { file: ti, example: t } = train[match.index]!;
       const [f, tf] = [files[fi]!, files[ti]!];

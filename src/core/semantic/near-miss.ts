@@ -41,6 +41,18 @@ export function words(text: string): string[] {
 const NEGATIONS = new Set(['not', 'no', 'never', 'without', 'nor', 'none', 'nothing', 'cannot']);
 const isNegation = (word: string): boolean => NEGATIONS.has(word) || word.endsWith("n't");
 const NUMBER = /^\d+(?:[.,]\d+)*$/;
+/**
+ * Words that frame a request without naming what it is about: auxiliaries, articles, possessives and
+ * pronouns. A change among them alone ("How can I …" / "How do I …", "a pound" / "one pound") is a
+ * rewording; embedded alone, they score as unlike as two nouns that differ.
+ */
+const FRAME = new Set(
+  (
+    'do does can could would should may might shall is are am be a an the one my your our their ' +
+    'this that these those i we you me us it'
+  ).split(' '),
+);
+const frameOnly = (hunk: Hunk): boolean => [...hunk.removed, ...hunk.added].every((w) => FRAME.has(w));
 
 interface Hunk {
   readonly removed: readonly string[];
@@ -81,10 +93,10 @@ export function align(a: string, b: string): Alignment {
   };
 }
 
-/** The spans of a minimal pair to embed (both sides of each substitution), in order. */
+/** The substitutions of a minimal pair whose two sides are compared, in order. */
 function substitutions(alignment: Alignment): Hunk[] {
   if (alignment.share < MINIMAL_PAIR_SHARE) return [];
-  return alignment.hunks.filter((h) => h.removed.length > 0 && h.added.length > 0);
+  return alignment.hunks.filter((h) => h.removed.length > 0 && h.added.length > 0 && !frameOnly(h));
 }
 
 function negations(span: readonly string[]): number {
@@ -100,26 +112,35 @@ export async function nearMisses(
   embed: Embed,
 ): Promise<(string | undefined)[]> {
   const alignments = pairs.map(([a, b]) => align(a, b));
+  // What needs no model first: the spans of the other pairs are then embedded in one call.
+  const verdicts = alignments.map(exactly);
   const spans = new Map<string, number>();
-  for (const alignment of alignments)
+  alignments.forEach((alignment, i) => {
+    if (verdicts[i] !== undefined) return;
     for (const hunk of substitutions(alignment))
-      for (const span of [hunk.removed, hunk.added])
-        if (!spans.has(span.join(' '))) spans.set(span.join(' '), spans.size);
+      for (const span of [hunk.removed.join(' '), hunk.added.join(' ')])
+        if (!spans.has(span)) spans.set(span, spans.size);
+  });
   const vectors = spans.size ? await embed([...spans.keys()]) : [];
   const vector = (span: readonly string[]): Float32Array => vectors[spans.get(span.join(' '))!]!;
-
-  return alignments.map((alignment) => {
-    if (alignment.numbers)
-      return `different numbers (${alignment.numbers[0].join(', ')} / ${alignment.numbers[1].join(', ')})`;
-    if (alignment.share < MINIMAL_PAIR_SHARE) return undefined;
-    for (const hunk of alignment.hunks) {
-      const quoted = `"${hunk.removed.join(' ')}" → "${hunk.added.join(' ')}"`;
-      // A negation added or removed, alone or with the words it changes.
-      if (negations(hunk.removed) % 2 !== negations(hunk.added) % 2) return `negation: ${quoted}`;
-      if (!hunk.removed.length || !hunk.added.length) continue;
+  return alignments.map((alignment, i) => {
+    if (verdicts[i] !== undefined) return verdicts[i];
+    for (const hunk of substitutions(alignment)) {
       const cosine = dot(vector(hunk.removed), vector(hunk.added));
-      if (cosine < SPAN_SAME_MEANING) return `${quoted} (cosine ${cosine.toFixed(2)})`;
+      if (cosine < SPAN_SAME_MEANING) return `${quoted(hunk)} (cosine ${cosine.toFixed(2)})`;
     }
     return undefined;
   });
+}
+
+const quoted = (hunk: Hunk): string => `"${hunk.removed.join(' ')}" → "${hunk.added.join(' ')}"`;
+
+/** The verdicts that need no embedding: different numbers, a negation added or removed. */
+function exactly(alignment: Alignment): string | undefined {
+  if (alignment.numbers)
+    return `different numbers (${alignment.numbers[0].join(', ')} / ${alignment.numbers[1].join(', ')})`;
+  if (alignment.share < MINIMAL_PAIR_SHARE) return undefined;
+  // A negation added or removed, alone or with the words it changes.
+  const negation = alignment.hunks.find((h) => negations(h.removed) % 2 !== negations(h.added) % 2);
+  return negation && `negation: ${quoted(negation)}`;
 }

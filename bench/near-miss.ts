@@ -4,11 +4,16 @@
  * on, and paraphrases-held-out.json, written before it and never used to tune it), the paraphrases
  * found and the near-misses kept silent by the first stage alone (the prompts' cosine at or above a
  * threshold) and with the second (src/core/semantic/near-miss.ts), over a range of thresholds; then the
- * second stage's cost per candidate pair with nothing cached.
+ * second stage's cost per candidate pair with nothing cached; then the semantic findings on
+ * test/fixtures/real-data with and without the second stage, at the default threshold and at 0.68.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { DEFAULT_CONFIG } from '../src/core/engine/config.ts';
+import { DEFAULT_CONFIG, resolveConfig } from '../src/core/engine/config.ts';
+import { LinePass, lintText } from '../src/core/engine/linter.ts';
+import { ALL_CHECKERS } from '../src/core/rules/index.ts';
+import { semanticExample, type SemanticExample } from '../src/core/semantic/examples.ts';
+import { semanticFindings, type SemanticFile } from '../src/core/semantic/pass.ts';
 import { Embedder } from '../src/core/semantic/embedder.ts';
 import { defaultModelDir, findEmbeddingModel } from '../src/core/semantic/model.ts';
 import { nearMisses } from '../src/core/semantic/near-miss.ts';
@@ -85,5 +90,32 @@ export async function nearMissBench(options: { verbose?: boolean } = {}): Promis
   console.log(
     `\nsecond stage: ${perPair.toFixed(2)} ms per candidate pair (${pairs.length} pairs, nothing cached)`,
   );
+
+  // Real data: the semantic findings of each configuration, by code.
+  const dir = new URL('../test/fixtures/real-data/', import.meta.url);
+  const names = readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
+  const real = (config: typeof DEFAULT_CONFIG): SemanticFile[] =>
+    names.map((name) => {
+      const text = readFileSync(new URL(name, dir), 'utf8');
+      const pass = new LinePass(config, ALL_CHECKERS);
+      const examples = text
+        .split('\n')
+        .map((line, index) => semanticExample(pass.context({ line: index, text: line, eol: '\n' })))
+        .filter((e): e is SemanticExample => e !== undefined);
+      return { file: name, role: undefined, examples, lexical: lintText(text, config, ALL_CHECKERS) };
+    });
+  console.log(`\ntest/fixtures/real-data (${names.length} files): semantic findings`);
+  console.log('| threshold | second stage | near-duplicate | conflict |\n| ---: | --- | ---: | ---: |');
+  for (const threshold of [0.68, defaultThreshold]) {
+    const config = resolveConfig({ semantic: { threshold } }).config;
+    for (const second of [false, true]) {
+      const findings = await semanticFindings(real(config), config, embed, { nearMisses: second });
+      const found = [...findings.values()].flat();
+      const count = (code: string) => found.filter((f) => f.code === code).length;
+      console.log(
+        `| ${threshold} | ${second ? 'on' : 'off'} | ${count('semantic/near-duplicate')} | ${count('semantic/conflict')} |`,
+      );
+    }
+  }
   await embedder.dispose();
 }

@@ -33,23 +33,25 @@ export const MINIMAL_PAIR_SHARE = 0.66;
  */
 export const SPAN_SAME_MEANING = 0.8;
 
-/** Words, lower-cased; a contraction ("won't", "what's") is one word. */
+/** Words, lower-cased; a contraction ("won't", "what's") is one word, and so are "C++" and "C#". */
 export function words(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+(?:'\p{L}+)?/gu) ?? [];
+  return text.toLowerCase().match(/[\p{L}\p{N}]+(?:'\p{L}+|\+\+|#)?/gu) ?? [];
 }
 
 const NEGATIONS = new Set(['not', 'no', 'never', 'without', 'nor', 'none', 'nothing', 'cannot']);
 const isNegation = (word: string): boolean => NEGATIONS.has(word) || word.endsWith("n't");
 const NUMBER = /^\d+(?:[.,]\d+)*$/;
 /**
- * Words that frame a request without naming what it is about: auxiliaries, articles, possessives and
- * pronouns. A change among them alone ("How can I …" / "How do I …", "a pound" / "one pound") is a
- * rewording; embedded alone, they score as unlike as two nouns that differ.
+ * Words that frame a request without naming what it is about: auxiliaries, articles, possessives,
+ * pronouns, and the verbs that ask for something to be made. A change among them alone ("How can I …"
+ * / "How do I …", "a pound" / "one pound", "Write" / "Implement a C++ function …") is a rewording;
+ * embedded alone, they score as unlike as two nouns that differ ("design" / "implement" 0.53).
  */
 const FRAME = new Set(
   (
     'do does can could would should may might shall is are am be a an the one my your our their ' +
-    'this that these those i we you me us it'
+    'this that these those i we you me us it ' +
+    'write create implement develop design build make compose generate produce'
   ).split(' '),
 );
 const frameOnly = (hunk: Hunk): boolean => [...hunk.removed, ...hunk.added].every((w) => FRAME.has(w));

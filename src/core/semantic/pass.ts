@@ -99,13 +99,20 @@ export function comparedExamples(files: readonly SemanticFile[]): number {
   return files.reduce((sum, file) => sum + firstOfEachPrompt(file).length, 0);
 }
 
+export interface SemanticPassOptions extends PairSearchOptions {
+  /** False: every pair the cosine finds is reported (the bench measures the near-miss stage's effect). */
+  readonly nearMisses?: boolean;
+}
+
 export async function semanticFindings(
   files: readonly SemanticFile[],
   config: ResolvedConfig,
   embed: Embed,
   /** How pairs are searched (tests force the index on small data). */
-  search: PairSearchOptions = {},
+  search: SemanticPassOptions = {},
 ): Promise<Map<string, Finding[]>> {
+  const judge = (pairs: readonly (readonly [string, string])[]) =>
+    search.nearMisses === false ? pairs.map(() => undefined) : nearMisses(pairs, embed);
   const nearSeverity = severity(config, SEMANTIC_NEAR_DUPLICATE);
   const conflictSeverity = severity(config, SEMANTIC_CONFLICT);
   const leakSeverity = severity(config, SEMANTIC_LEAK);
@@ -152,7 +159,7 @@ export async function semanticFindings(
   }
   const prompt = (p: (typeof pairs)[number]) =>
     [files[p.file]!.examples[p.a]!.prompt, files[p.file]!.examples[p.b]!.prompt] as const;
-  const missed = await nearMisses(pairs.map(prompt), embed);
+  const missed = await judge(pairs.map(prompt));
   pairs = pairs.filter((_, i) => missed[i] === undefined);
   const answered = pairs.filter(
     (p) =>
@@ -208,9 +215,8 @@ export async function semanticFindings(
     const promptOf = ({ file, example }: { file: number; example: number }) =>
       files[file]!.examples[example]!.prompt;
     const found = matches.flatMap((match, q) => (match ? [{ match, q }] : []));
-    const missed = await nearMisses(
+    const missed = await judge(
       found.map(({ match, q }) => [promptOf(train[match.index]!), promptOf(validation[q]!)] as const),
-      embed,
     );
     found.forEach(({ match, q }, i) => {
       if (missed[i] !== undefined) return;

@@ -90,24 +90,34 @@ describe('semantic rules with the model', { skip: skipWithout() }, () => {
     );
   }
 
-  // What all-MiniLM-L6-v2 (int8) and the near-miss stage give at the default threshold, 0.68
-  // (docs/benchmarks.md): on the tuning set, 41 of 42 paraphrases found and every near-miss silent
-  // (the cosine alone reports 22 of them there). The held-out set's floors are its measured 41 and 41
-  // of 45: they catch a regression, they are not a target the stage was tuned to.
-  it('finds the paraphrase pairs at the default threshold', async () => {
+  // What all-MiniLM-L6-v2 (int8) and the near-miss stage give (docs/benchmarks.md, "Near-miss stage").
+  // On the tuning set every near-miss is silent both at the default threshold, 0.82 (31 of 42
+  // paraphrases found), and at 0.68 (41 found; the cosine alone reports 22 near-misses there). 0.68 is
+  // not the default because of what it adds on real data. The held-out set's bounds are what it
+  // measured: they catch a regression, they are not a target the stage was tuned to.
+  const LOOSE = resolveConfig({ semantic: { threshold: 0.68 } }).config;
+
+  it('finds the paraphrase pairs: 31 of 42 at the default threshold, 41 at 0.68', async () => {
     const hits = await found(SET.paraphrases);
-    assert.ok(hits.length >= 41, `found ${hits.length} of ${SET.paraphrases.length}`);
+    assert.ok(hits.length >= 31, `found ${hits.length} of ${SET.paraphrases.length}`);
+    const loose = await found(SET.paraphrases, LOOSE);
+    assert.ok(loose.length >= 41, `found ${loose.length} of ${SET.paraphrases.length} at 0.68`);
   });
 
-  it('keeps every near-miss silent at the default threshold', async () => {
+  it('keeps every near-miss silent, at the default threshold and at 0.68', async () => {
     assert.deepEqual(await found(SET.nearMisses), []);
+    assert.deepEqual(await found(SET.nearMisses, LOOSE), []);
   });
 
   it('on the held-out set, finds the paraphrases and keeps the near-misses silent as measured', async () => {
     const hits = await found(HELD_OUT.paraphrases);
-    assert.ok(hits.length >= 41, `found ${hits.length} of ${HELD_OUT.paraphrases.length}`);
+    assert.ok(hits.length >= 26, `found ${hits.length} of ${HELD_OUT.paraphrases.length}`);
     const reported = await found(HELD_OUT.nearMisses);
-    assert.ok(reported.length <= 4, `reported ${reported.length}: ${JSON.stringify(reported)}`);
+    assert.ok(reported.length <= 1, `reported ${reported.length}: ${JSON.stringify(reported)}`);
+    const loose = await found(HELD_OUT.paraphrases, LOOSE);
+    assert.ok(loose.length >= 41, `found ${loose.length} of ${HELD_OUT.paraphrases.length} at 0.68`);
+    const looseReported = await found(HELD_OUT.nearMisses, LOOSE);
+    assert.ok(looseReported.length <= 4, `reported ${looseReported.length} at 0.68`);
   });
 
   it('leaves a near-miss silent as a split/semantic-leak too', async () => {

@@ -25,13 +25,13 @@ import { dot } from './vectors.ts';
  * test/fixtures/semantic/paraphrases.json the paraphrases share at most 0.62 and the near-misses the
  * first stage finds at least 0.71: 0.66 sits between them.
  */
-export const MINIMAL_PAIR_SHARE = 0.66;
+const MINIMAL_PAIR_SHARE = 0.66;
 /**
  * Below this cosine, a changed span and its replacement (each embedded alone) name different things.
  * On the paraphrase set, the near-misses' spans score at most 0.69 ("Japan" / "Brazil"), a synonym
  * swap 0.84 ("built" / "constructed").
  */
-export const SPAN_SAME_MEANING = 0.8;
+const SPAN_SAME_MEANING = 0.8;
 
 /** Words, lower-cased; a contraction ("won't", "what's") is one word, and so are "C++" and "C#". */
 export function words(text: string): string[] {
@@ -61,7 +61,7 @@ interface Hunk {
   readonly added: readonly string[];
 }
 
-export interface Alignment {
+interface Alignment {
   /** 2·common words / all words: 1 for the same words, 0 for none shared. */
   readonly share: number;
   /** The runs of words that differ, in order; one side is empty for an insertion. */
@@ -82,7 +82,8 @@ export function align(a: string, b: string): Alignment {
       continue;
     }
     if (!open) hunks.push((open = { removed: [], added: [] }));
-    (part.removed ? open.removed : open.added).push(...part.value);
+    const side = part.removed ? open.removed : open.added;
+    for (const word of part.value) side.push(word);
   }
   const total = wa.length + wb.length;
   const [na, nb] = [wa.filter((w) => NUMBER.test(w)), wb.filter((w) => NUMBER.test(w))];

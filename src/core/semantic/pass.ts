@@ -99,7 +99,7 @@ export function comparedExamples(files: readonly SemanticFile[]): number {
   return files.reduce((sum, file) => sum + firstOfEachPrompt(file).length, 0);
 }
 
-export interface SemanticPassOptions extends PairSearchOptions {
+interface SemanticPassOptions extends PairSearchOptions {
   /** False: every pair the cosine finds is reported (the bench measures the near-miss stage's effect). */
   readonly nearMisses?: boolean;
 }

@@ -11,7 +11,7 @@ import { align, nearMisses, words } from '../../../src/core/semantic/near-miss.t
 /** Unit vectors: texts in one group are alike (cosine 1), across groups orthogonal. */
 function groupedEmbed(groups: string[][], seen: string[] = []): Embed {
   return (texts) => {
-    seen.push(...texts);
+    for (const text of texts) seen.push(text);
     return Promise.resolve(
       texts.map((text) => {
         const group = groups.findIndex((g) => g.includes(text));

@@ -5,13 +5,14 @@
  * embeddings of templated support prompts), and the exact loop's time on a few thousand, for scale.
  */
 import { loadavg } from 'node:os';
+import { DEFAULT_CONFIG } from '../src/core/engine/config.ts';
 import { Embedder } from '../src/core/semantic/embedder.ts';
 import { Gemm } from '../src/core/semantic/gemm.ts';
 import { defaultModelDir, findEmbeddingModel } from '../src/core/semantic/model.ts';
 import { exactBestEarlier, IvfIndex, type Match } from '../src/core/semantic/pair-index.ts';
 import { clusteredVectors } from '../test/clustered-vectors.ts';
 
-const THRESHOLD = 0.82; // the default semantic.threshold
+const THRESHOLD = DEFAULT_CONFIG.semantic.threshold;
 
 function cpuSeconds(): number {
   const { user, system } = process.cpuUsage();

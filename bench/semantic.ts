@@ -6,23 +6,27 @@
  *
  *   npm run bench:semantic -- --count 2000
  *   npm run bench:semantic -- --only pairs --pairs 100000 --recall 10000 --real
+ *   npm run bench:semantic -- --only near-miss --verbose
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { nearMissBench } from './near-miss.ts';
 import { pairSearchBench } from './pair-search.ts';
 
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '2000' },
-    /** `lint` or `pairs`: only that half. */
+    /** `lint`, `pairs` or `near-miss`: only that part. */
     only: { type: 'string' },
     pairs: { type: 'string', default: '100000' },
     recall: { type: 'string', default: '10000' },
     /** Also the recall on the model's embeddings of generated support prompts. */
     real: { type: 'boolean', default: false },
+    /** With `--only near-miss`: the pairs each stage gets wrong at the default threshold. */
+    verbose: { type: 'boolean', default: false },
   },
 });
 const count = Number(values.count);
@@ -86,6 +90,8 @@ async function lintBench(): Promise<void> {
   }
 }
 
-if (values.only !== 'pairs') await lintBench();
-if (values.only !== 'lint')
+if (values.only === undefined || values.only === 'lint') await lintBench();
+if (values.only === undefined || values.only === 'near-miss')
+  await nearMissBench({ verbose: values.verbose });
+if (values.only === undefined || values.only === 'pairs')
   await pairSearchBench({ large: Number(values.pairs), recallOn: Number(values.recall), real: values.real });

@@ -157,7 +157,14 @@ export interface WorkspaceIndex<Facts> {
 export interface WorkspaceOptions {
   /** How embedding pairs are searched (tests force the IVF index on small data). */
   readonly pairSearch?: PairSearchOptions;
+  /** The semantic pass's second stage (`semantic/near-miss.ts`): a pair given a reason is not reported. */
+  readonly judgePairs?: PairJudge;
 }
+
+/** For each pair of prompts, why they differ in meaning, or undefined when nothing speaks against the pair. */
+export type PairJudge = (
+  pairs: readonly (readonly [string, string])[],
+) => Promise<readonly (string | undefined)[]>;
 
 export interface WorkspaceChecker<Facts = unknown> {
   readonly kind: 'workspace';

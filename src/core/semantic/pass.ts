@@ -7,10 +7,13 @@
  *
  * Each example is reported once, against its most similar earlier example (at or above the threshold),
  * as `consistency/near-duplicate` is; `pair-index.ts` finds it, comparing every pair for a few hundred
- * examples and with an index beyond.
+ * examples and with an index beyond. The pairs found then go through a second stage (`near-miss.ts`):
+ * prompts with mostly the same words whose changed words mean something else ("France" / "Germany")
+ * are not reported. An example whose most similar earlier one is such a near-miss is not reported
+ * against its second most similar either: the search keeps one partner per example.
  */
 import { severityOf, type ResolvedConfig } from '../engine/config.ts';
-import type { FileFinding, SplitRole } from '../engine/rule.ts';
+import type { FileFinding, PairJudge, SplitRole } from '../engine/rule.ts';
 import type { Finding, RuleMeta, Severity } from '../engine/types.ts';
 import { WorkspaceLint } from '../lint/workspace.ts';
 import { SEMANTIC_CONFLICT, SEMANTIC_NEAR_DUPLICATE } from '../rules/semantic/meta.ts';
@@ -18,6 +21,7 @@ import { WORKSPACE_CHECKERS } from '../rules/workspace.ts';
 import type { Embed } from './cache.ts';
 import { dot } from './vectors.ts';
 import type { SemanticExample } from './examples.ts';
+import { nearMisses } from './near-miss.ts';
 import { bestEarlier, type PairSearchOptions } from './pair-index.ts';
 import { normalised } from './prompt-key.ts';
 
@@ -44,8 +48,13 @@ function severity(config: ResolvedConfig, rule: RuleMeta): Severity | undefined 
 }
 
 /** The driver of the workspace checkers on embeddings, under `config`. */
-function crossFile(config: ResolvedConfig, search: PairSearchOptions): WorkspaceLint {
-  return new WorkspaceLint(config, WORKSPACE_CHECKERS, { kind: 'embeddings' }, { pairSearch: search });
+function crossFile(config: ResolvedConfig, search: PairSearchOptions, judgePairs?: PairJudge): WorkspaceLint {
+  return new WorkspaceLint(
+    config,
+    WORKSPACE_CHECKERS,
+    { kind: 'embeddings' },
+    { pairSearch: search, judgePairs },
+  );
 }
 
 /** Whether any semantic code is on (the pass, and the model, are needed at all). */
@@ -108,16 +117,23 @@ export function comparedExamples(files: readonly SemanticFile[]): number {
   return files.reduce((sum, file) => sum + firstOfEachPrompt(file).length, 0);
 }
 
+interface SemanticPassOptions extends PairSearchOptions {
+  /** False: every pair the cosine finds is reported (the bench measures the near-miss stage's effect). */
+  readonly nearMisses?: boolean;
+}
+
 export async function semanticFindings(
   files: readonly SemanticFile[],
   config: ResolvedConfig,
   embed: Embed,
   /** How pairs are searched (tests force the index on small data). */
-  search: PairSearchOptions = {},
+  search: SemanticPassOptions = {},
 ): Promise<Map<string, Finding[]>> {
+  const judge: PairJudge = async (pairs) =>
+    search.nearMisses === false ? pairs.map(() => undefined) : nearMisses(pairs, embed);
   const nearSeverity = severity(config, SEMANTIC_NEAR_DUPLICATE);
   const conflictSeverity = severity(config, SEMANTIC_CONFLICT);
-  const workspace = crossFile(config, search);
+  const workspace = crossFile(config, search, judge);
   const byFile = new Map<string, Finding[]>();
   if (!nearSeverity && !conflictSeverity && !workspace.on) return byFile;
   const { threshold, answerThreshold } = config.semantic;
@@ -138,7 +154,7 @@ export async function semanticFindings(
   const firsts = files.map(firstOfEachPrompt);
 
   // Within each file: each example against its most similar earlier one.
-  const pairs: { file: number; a: number; b: number; cosine: number }[] = [];
+  let pairs: { file: number; a: number; b: number; cosine: number }[] = [];
   if (nearSeverity || conflictSeverity) {
     for (const [fi, f] of files.entries()) {
       if (f.compareWithin === false) continue;
@@ -159,6 +175,10 @@ export async function semanticFindings(
       });
     }
   }
+  const prompt = (p: (typeof pairs)[number]) =>
+    [files[p.file]!.examples[p.a]!.prompt, files[p.file]!.examples[p.b]!.prompt] as const;
+  const missed = await judge(pairs.map(prompt));
+  pairs = pairs.filter((_, i) => missed[i] === undefined);
   const answered = pairs.filter(
     (p) =>
       files[p.file]!.examples[p.a]!.answer !== undefined &&

@@ -89,8 +89,12 @@ describe('tunesmith lint, semantic rules', () => {
       assert.deepEqual(others, []);
       const before = statSync(join(cacheDir, cacheFile!)).size;
 
-      // One example changed: one text more in the cache (16 bytes of hash + 384 float32s), no more.
-      writeFileSync(join(root, 'faq.val.jsonl'), chat('How do I stop my subscription?', 'Billing.') + '\n');
+      // One example changed: one text more in the cache (16 bytes of hash + 384 float32s), no more. The
+      // new prompt shares few words with the training one, so the near-miss stage embeds no spans.
+      writeFileSync(
+        join(root, 'faq.val.jsonl'),
+        chat("I'd like to end my subscription. What do I do?", 'Billing.') + '\n',
+      );
       const second = await cli(['lint', '.', '--format', 'json'], root);
       assert.match(second.stdout, /split\/semantic-leak/);
       assert.equal(statSync(join(cacheDir, cacheFile!)).size - before, 16 + 384 * 4);

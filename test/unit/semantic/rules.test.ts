@@ -22,9 +22,14 @@ interface ParaphraseSet {
   paraphrases: [string, string][];
   nearMisses: [string, string][];
 }
-const SET = JSON.parse(
-  readFileSync(new URL('../../fixtures/semantic/paraphrases.json', import.meta.url), 'utf8'),
-) as ParaphraseSet;
+const readSet = (name: string) =>
+  JSON.parse(
+    readFileSync(new URL(`../../fixtures/semantic/${name}.json`, import.meta.url), 'utf8'),
+  ) as ParaphraseSet;
+/** The set the threshold and the near-miss stage were tuned on. */
+const SET = readSet('paraphrases');
+/** Written before the near-miss stage was tuned, never used to tune it (docs/benchmarks.md). */
+const HELD_OUT = readSet('paraphrases-held-out');
 
 function chat(prompt: string, answer?: string): string {
   const messages = [{ role: 'user', content: prompt }];
@@ -50,14 +55,18 @@ function codes(findings: Map<string, Finding[]>, code: string): Finding[] {
   return [...findings.values()].flat().filter((f) => f.code === code);
 }
 
-describe('the paraphrase set', () => {
-  it('has at least 40 pairs of each kind, none of which MinHash (consistency/near-duplicate) reports', () => {
-    assert.ok(SET.paraphrases.length >= 40 && SET.nearMisses.length >= 40);
-    const reported = [...SET.paraphrases, ...SET.nearMisses].filter(([a, b]) =>
-      lintText(`${chat(a, 'Same answer.')}\n${chat(b, 'Same answer.')}\n`, DEFAULT_CONFIG, ALL_CHECKERS).some(
-        (f) => f.code === 'consistency/near-duplicate' || f.code === 'consistency/duplicate',
-      ),
-    );
+describe('the paraphrase sets', () => {
+  it('have at least 40 pairs of each kind, none of which MinHash (consistency/near-duplicate) reports', () => {
+    for (const set of [SET, HELD_OUT]) assert.ok(set.paraphrases.length >= 40 && set.nearMisses.length >= 40);
+    const reported = [SET, HELD_OUT]
+      .flatMap((set) => [...set.paraphrases, ...set.nearMisses])
+      .filter(([a, b]) =>
+        lintText(
+          `${chat(a, 'Same answer.')}\n${chat(b, 'Same answer.')}\n`,
+          DEFAULT_CONFIG,
+          ALL_CHECKERS,
+        ).some((f) => f.code === 'consistency/near-duplicate' || f.code === 'consistency/duplicate'),
+      );
     assert.deepEqual(reported, []);
   });
 });
@@ -81,17 +90,53 @@ describe('semantic rules with the model', { skip: skipWithout() }, () => {
     );
   }
 
-  // The floors are what all-MiniLM-L6-v2 (int8) scores at the default threshold, 0.82: 31 of 42
-  // paraphrases found and 32 of 42 near-misses silent (docs/benchmarks.md). A general-purpose
-  // bi-encoder scores "turn on" / "turn off" alike; the floors catch a regression, not perfection.
-  it('finds the paraphrase pairs at the default threshold', async () => {
+  // What all-MiniLM-L6-v2 (int8) and the near-miss stage give (docs/benchmarks.md, "Near-miss stage").
+  // On the tuning set every near-miss is silent both at the default threshold, 0.82 (31 of 42
+  // paraphrases found), and at 0.68 (41 found; the cosine alone reports 22 near-misses there). 0.68 is
+  // not the default because of what it adds on real data. The held-out set's bounds are what it
+  // measured: they catch a regression, they are not a target the stage was tuned to.
+  const LOOSE = resolveConfig({ semantic: { threshold: 0.68 } }).config;
+
+  it('finds the paraphrase pairs: 31 of 42 at the default threshold, 41 at 0.68', async () => {
     const hits = await found(SET.paraphrases);
     assert.ok(hits.length >= 31, `found ${hits.length} of ${SET.paraphrases.length}`);
+    const loose = await found(SET.paraphrases, LOOSE);
+    assert.ok(loose.length >= 41, `found ${loose.length} of ${SET.paraphrases.length} at 0.68`);
   });
 
-  it('keeps the near-misses silent at the default threshold', async () => {
-    const hits = await found(SET.nearMisses);
-    assert.ok(SET.nearMisses.length - hits.length >= 32, `reported ${hits.length}: ${JSON.stringify(hits)}`);
+  it('keeps every near-miss silent, at the default threshold and at 0.68', async () => {
+    assert.deepEqual(await found(SET.nearMisses), []);
+    assert.deepEqual(await found(SET.nearMisses, LOOSE), []);
+  });
+
+  it('on the held-out set, finds the paraphrases and keeps the near-misses silent as measured', async () => {
+    const hits = await found(HELD_OUT.paraphrases);
+    assert.ok(hits.length >= 26, `found ${hits.length} of ${HELD_OUT.paraphrases.length}`);
+    const reported = await found(HELD_OUT.nearMisses);
+    assert.ok(reported.length <= 1, `reported ${reported.length}: ${JSON.stringify(reported)}`);
+    const loose = await found(HELD_OUT.paraphrases, LOOSE);
+    assert.ok(loose.length >= 41, `found ${loose.length} of ${HELD_OUT.paraphrases.length} at 0.68`);
+    const looseReported = await found(HELD_OUT.nearMisses, LOOSE);
+    assert.ok(looseReported.length <= 4, `reported ${looseReported.length} at 0.68`);
+  });
+
+  it('leaves a near-miss silent as a split/semantic-leak too', async () => {
+    const pairs = [SET.nearMisses[30]!, SET.nearMisses[40]!]; // turn on / off dark mode, when / why
+    const files = [
+      file(
+        'set.train.jsonl',
+        pairs.map(([a]) => chat(a)),
+        DEFAULT_CONFIG,
+        'train',
+      ),
+      file(
+        'set.val.jsonl',
+        pairs.map(([, b]) => chat(b)),
+        DEFAULT_CONFIG,
+        'validation',
+      ),
+    ];
+    assert.deepEqual(await semanticFindings(files, DEFAULT_CONFIG, embed), new Map());
   });
 
   it('reports the later example with the earlier one related, and nothing at a threshold of 1', async () => {

@@ -12,6 +12,7 @@ import {
   type EmbeddedExample,
   type FileAccess,
   type FileFinding,
+  type PairJudge,
   type SplitRole,
   type WorkspaceIndex,
 } from '../../engine/rule.ts';
@@ -43,6 +44,7 @@ class SemanticLeakIndex implements WorkspaceIndex<EmbeddedExample> {
     private readonly severity: Severity | undefined,
     private readonly threshold: number,
     private readonly search: PairSearchOptions,
+    private readonly judgePairs: PairJudge | undefined,
   ) {}
 
   add(file: string, role: SplitRole, id: number, facts: EmbeddedExample): void {
@@ -102,9 +104,17 @@ class SemanticLeakIndex implements WorkspaceIndex<EmbeddedExample> {
       this.threshold,
       this.search,
     );
+    const missed = this.judgePairs
+      ? await this.judgePairs(
+          matches.map(
+            (match, q) =>
+              [match ? train[match.index]!.example.prompt : '', validation[q]!.example.prompt] as const,
+          ),
+        )
+      : [];
     const findings: FileFinding[] = [];
     matches.forEach((match, q) => {
-      if (!match) return;
+      if (!match || missed[q] !== undefined) return;
       const v = validation[q]!;
       const t = train[match.index]!;
       const [lines, trainLines] = [access(v.file), access(t.file)];
@@ -137,7 +147,7 @@ export const semanticLeakChecker = workspaceChecker({
   kind: 'workspace',
   rules: [SEMANTIC_LEAK],
   facts: { kind: 'embeddings' },
-  createIndex(config, { pairSearch = {} }) {
+  createIndex(config, { pairSearch = {}, judgePairs }) {
     const setting = severityOf(
       config,
       SEMANTIC_LEAK.code,
@@ -148,6 +158,7 @@ export const semanticLeakChecker = workspaceChecker({
       setting === 'off' ? undefined : setting,
       config.semantic.threshold,
       pairSearch,
+      judgePairs,
     );
   },
 });

@@ -9,7 +9,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DiskRows } from '../../../src/extension/dataset/disk-rows.ts';
-import type { FindingInput } from '../../../src/extension/dataset/rows.ts';
+import { filterLines, type FindingInput } from '../../../src/extension/dataset/rows.ts';
 import { isDatasetRow } from '../../../src/shared/dataset-protocol.ts';
 import { tempDir } from '../cli/helpers.ts';
 
@@ -52,12 +52,49 @@ test('pages, findings, filters, the notice, and a new version after a change on 
   );
   for (const row of page?.rows ?? []) assert.ok(isDatasetRow(row));
 
-  assert.deepEqual(await rows.filter({ code: 'pii/email' }, source, () => true), [1]);
-  assert.deepEqual(await rows.filter({ query: 'HELLO' }, source, () => true), [0]);
-  assert.deepEqual(await rows.filter({ format: 'chat' }, source, () => true), [0, 1]);
-  assert.equal(await rows.filter({}, source, () => true), null);
+  assert.deepEqual(
+    await filterLines(
+      { code: 'pii/email' },
+      source,
+      () => rows.lines(),
+      () => true,
+    ),
+    [1],
+  );
+  assert.deepEqual(
+    await filterLines(
+      { query: 'HELLO' },
+      source,
+      () => rows.lines(),
+      () => true,
+    ),
+    [0],
+  );
+  assert.deepEqual(
+    await filterLines(
+      { format: 'chat' },
+      source,
+      () => rows.lines(),
+      () => true,
+    ),
+    [0, 1],
+  );
   assert.equal(
-    await rows.filter({ query: 'hello' }, source, () => false),
+    await filterLines(
+      {},
+      source,
+      () => rows.lines(),
+      () => true,
+    ),
+    null,
+  );
+  assert.equal(
+    await filterLines(
+      { query: 'hello' },
+      source,
+      () => rows.lines(),
+      () => false,
+    ),
     undefined,
     'a stale filter says nothing',
   );

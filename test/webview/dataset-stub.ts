@@ -96,7 +96,7 @@ export async function openDatasetView(
         const lines = await filterLines(
           message.filter,
           { of: findingsOf, lines: () => [...(data.findings?.keys() ?? [])].sort((a, b) => a - b) },
-          () => inBatches(data.lineCount, data.line, 20_000),
+          inBatches(data.lineCount, data.line, 20_000),
           () => true,
           tokens,
         );
@@ -163,7 +163,7 @@ async function listen(
 }
 
 /**
- * Opens the view of a file on disk as the read-only view of a large file (DiskSource) serves it:
+ * Opens the view of a file on disk as the read-only view of a large file (sources.ts) serves it:
  * the same DiskRows, its document and notice announced as the index grows. `documents` lists the line
  * counts announced, in order.
  */
@@ -226,7 +226,7 @@ export async function openDiskDatasetView(
       const lines = await filterLines(
         message.filter,
         source,
-        () => rows.lines(),
+        rows.lines(),
         () => filterId === message.id,
         tokens,
       );

@@ -10,7 +10,7 @@
 import * as vscode from 'vscode';
 import { LARGE_FILE_BYTES } from '../../shared/protocol.ts';
 import { DatasetSession, type RowSource, type SourceEvents } from './session.ts';
-import { DiskSource, DocumentSource } from './sources.ts';
+import { diskSource, documentSource } from './sources.ts';
 import type { StatsRequester } from './stats.ts';
 
 const DATASET_VIEW_TYPE = 'tunesmith.dataset';
@@ -28,14 +28,14 @@ export function registerDatasetView(
   const options = { supportsMultipleEditorsPerDocument: true };
   const disk: vscode.CustomReadonlyEditorProvider = {
     openCustomDocument: (uri) => ({ uri, dispose: () => {} }),
-    resolveCustomEditor: ({ uri }, panel) => void open(panel, uri, (events) => new DiskSource(uri, events)),
+    resolveCustomEditor: ({ uri }, panel) => void open(panel, uri, (events) => diskSource(uri, events)),
   };
   return [
     vscode.window.registerCustomEditorProvider(
       DATASET_VIEW_TYPE,
       {
         resolveCustomTextEditor: (document, panel) =>
-          void open(panel, document.uri, (events) => new DocumentSource(document, events)),
+          void open(panel, document.uri, (events) => documentSource(document, events)),
       },
       options,
     ),

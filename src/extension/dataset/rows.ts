@@ -306,13 +306,13 @@ export async function* inBatches(
 
 /**
  * The lines that pass `filter` (null: all). A findings-only filter reads no text; any other reads
- * every line of `batches` once. Undefined when `current()` turned false meanwhile (a newer filter,
+ * every line of `batches` (read lazily) once. Undefined when `current()` turned false meanwhile (a newer filter,
  * a new version of the rows) or there are no lines to read yet: the view asks again.
  */
 export async function filterLines(
   filter: DatasetFilter,
   findings: FindingsSource,
-  batches: () => LineBatches | undefined,
+  batches: LineBatches | undefined,
   current: () => boolean,
   tokens?: TokensOf,
 ): Promise<number[] | null | undefined> {
@@ -322,11 +322,10 @@ export async function filterLines(
     for (const line of findings.lines()) if (passes('', findings.of(line), filter)) lines.push(line);
     return lines;
   }
-  const source = batches();
-  if (!source) return undefined;
+  if (!batches) return undefined;
   const counted = tokens && { of: tokens, line: 0 };
   try {
-    for await (const batch of source) {
+    for await (const batch of batches) {
       if (!current()) return undefined;
       for (const { line, text } of batch) {
         if (counted) counted.line = line;

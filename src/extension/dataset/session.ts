@@ -43,8 +43,8 @@ export interface RowSource {
   ): Promise<{ version: number; rows: DatasetRow[] } | undefined>;
   /** Every line's text, for a filter; undefined if there is none to read. */
   lines(): LineBatches | undefined;
-  /** What the view says above the rows with each document message, if anything. */
-  notice(): string | undefined;
+  /** What the view says above the rows with each document message. */
+  notice?(): string;
   /** Shows the line in the text editor, beside the view. */
   reveal(line: number, character: number): Promise<void>;
   dispose(): void | Promise<void>;
@@ -138,7 +138,7 @@ export class DatasetSession implements SourceEvents {
       findings: this.findings.generation,
       codes: this.findings.codes,
     });
-    const notice = this.source.notice();
+    const notice = this.source.notice?.();
     if (notice !== undefined) this.notice(notice);
   }
 
@@ -212,7 +212,7 @@ export class DatasetSession implements SourceEvents {
     }
     const version = this.source.version();
     const current = () => this.filterId === id && !this.disposed && this.source.version() === version;
-    const lines = await filterLines(filter, this.findings, () => this.source.lines(), current, tokens);
+    const lines = await filterLines(filter, this.findings, this.source.lines(), current, tokens);
     if (lines !== undefined && current()) this.post({ type: 'filtered', id, lines });
   }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DiskRows } from '../../../src/extension/dataset/disk-rows.ts';
 import { filterLines, type FindingInput } from '../../../src/extension/dataset/rows.ts';
-import { isDatasetRow } from '../../../src/shared/dataset-protocol.ts';
+import { isDatasetRow, type DatasetFilter } from '../../../src/shared/dataset-protocol.ts';
 import { tempDir } from '../cli/helpers.ts';
 
 const dir = tempDir('disk-rows');
@@ -52,52 +52,14 @@ test('pages, findings, filters, the notice, and a new version after a change on 
   );
   for (const row of page?.rows ?? []) assert.ok(isDatasetRow(row));
 
-  assert.deepEqual(
-    await filterLines(
-      { code: 'pii/email' },
-      source,
-      () => rows.lines(),
-      () => true,
-    ),
-    [1],
-  );
-  assert.deepEqual(
-    await filterLines(
-      { query: 'HELLO' },
-      source,
-      () => rows.lines(),
-      () => true,
-    ),
-    [0],
-  );
-  assert.deepEqual(
-    await filterLines(
-      { format: 'chat' },
-      source,
-      () => rows.lines(),
-      () => true,
-    ),
-    [0, 1],
-  );
-  assert.equal(
-    await filterLines(
-      {},
-      source,
-      () => rows.lines(),
-      () => true,
-    ),
-    null,
-  );
-  assert.equal(
-    await filterLines(
-      { query: 'hello' },
-      source,
-      () => rows.lines(),
-      () => false,
-    ),
-    undefined,
-    'a stale filter says nothing',
-  );
+  const filter = (filter: DatasetFilter, current = () => true) =>
+    filterLines(filter, source, rows.lines(), current);
+
+  assert.deepEqual(await filter({ code: 'pii/email' }), [1]);
+  assert.deepEqual(await filter({ query: 'HELLO' }), [0]);
+  assert.deepEqual(await filter({ format: 'chat' }), [0, 1]);
+  assert.equal(await filter({}), null);
+  assert.equal(await filter({ query: 'hello' }, () => false), undefined, 'a stale filter says nothing');
 
   writeFileSync(path, `${chat('new first line')}\n`);
   await rows.open();

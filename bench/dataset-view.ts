@@ -116,6 +116,40 @@ async function writeBigFile(path: string, lines: number): Promise<void> {
 const dropped = (frames: number[]): number =>
   frames.reduce((sum, t) => sum + Math.max(0, Math.round(t / (1000 / 60)) - 1), 0);
 
+/**
+ * The Chromium frame timing of an open view, the same for the text and the disk views: `frames`
+ * frames scrolled at 40 and then 200 px a frame (added to `scrolls`), then the time from "go to line
+ * `target + 1`" to that row with its data.
+ */
+async function frameTiming(
+  page: Page,
+  frames: number,
+  target: number,
+  scrolls: [number, Scroll][],
+): Promise<number> {
+  for (const step of [40, 200]) scrolls.push([step, await scroll(page, step, frames)]);
+  const jumped = performance.now();
+  await page.evaluate((line) => {
+    const field = document.getElementById('goto') as HTMLElement & { value: string };
+    field.value = String(line + 1);
+    field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+  }, target);
+  await page.waitForSelector(`.row.example[data-line="${target}"]`);
+  return performance.now() - jumped;
+}
+
+/** The table of `frameTiming`'s scrolls. */
+function printScrolls(scrolls: [number, Scroll][]): void {
+  console.log(
+    '\n| scroll, px per frame | frame p50 | frame p95 | frame max | frames > 20 ms | dropped frames | busy per frame | render p50 | render p95 | render max |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [step, { frames: times, renders, busyMs }] of scrolls)
+    console.log(
+      `| ${step} | ${ms(quantile(times, 0.5))} | ${ms(quantile(times, 0.95))} | ${ms(quantile(times, 1))} | ${times.filter((t) => t > 20).length} of ${times.length} | ${dropped(times)} | ${ms(busyMs)} | ${ms(quantile(renders, 0.5))} | ${ms(quantile(renders, 0.95))} | ${ms(quantile(renders, 1))} |`,
+    );
+}
+
 async function diskMain(): Promise<void> {
   const lineCount = Number(values.lines);
   const repeat = Number(values.repeat);
@@ -164,16 +198,7 @@ async function diskMain(): Promise<void> {
         { timeout: 120_000 },
       );
       counted.push(performance.now() - opened);
-      for (const step of [40, 200]) scrolls.push([step, await scroll(page, step, frames)]);
-      const target = Math.min(899_999, lineCount - 1);
-      const jumped = performance.now();
-      await page.evaluate((line) => {
-        const field = document.getElementById('goto') as HTMLElement & { value: string };
-        field.value = String(line + 1);
-        field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
-      }, target);
-      await page.waitForSelector(`.row.example[data-line="${target}"]`);
-      jumps.push(performance.now() - jumped);
+      jumps.push(await frameTiming(page, frames, Math.min(899_999, lineCount - 1), scrolls));
       await page.close();
       await rows.close();
     }
@@ -195,14 +220,7 @@ async function diskMain(): Promise<void> {
   line('view: file opened (page loaded) to first rows with data', fromFile);
   line('view: new page to the full count (index complete)', counted);
   line('view: jump to line 900,000 (to its row with data)', jumps);
-  console.log(
-    '\n| scroll, px per frame | frame p50 | frame p95 | frame max | frames > 20 ms | dropped frames | busy per frame | render p95 |',
-  );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [step, { frames: times, renders, busyMs }] of scrolls)
-    console.log(
-      `| ${step} | ${ms(quantile(times, 0.5))} | ${ms(quantile(times, 0.95))} | ${ms(quantile(times, 1))} | ${times.filter((t) => t > 20).length} of ${times.length} | ${dropped(times)} | ${ms(busyMs)} | ${ms(quantile(renders, 0.95))} |`,
-    );
+  printScrolls(scrolls);
 }
 
 async function main(): Promise<void> {
@@ -220,16 +238,7 @@ async function main(): Promise<void> {
       const { page } = await openDatasetView(host, { lineCount, line: syntheticLine });
       await page.waitForSelector('.row.example[data-line="0"]');
       opens.push(performance.now() - started);
-      for (const step of [40, 200]) scrolls.push([step, await scroll(page, step, frames)]);
-      const target = Math.min(765_431, lineCount - 1);
-      const jumped = performance.now();
-      await page.evaluate((line) => {
-        const field = document.getElementById('goto') as HTMLElement & { value: string };
-        field.value = String(line + 1);
-        field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
-      }, target);
-      await page.waitForSelector(`.row.example[data-line="${target}"]`);
-      jumps.push(performance.now() - jumped);
+      jumps.push(await frameTiming(page, frames, Math.min(765_431, lineCount - 1), scrolls));
       await page.close();
     }
   } finally {
@@ -242,14 +251,7 @@ async function main(): Promise<void> {
   console.log(
     `| jump to line 765,432 (to its row with data) | min ${ms(quantile(jumps, 0))} | median ${ms(quantile(jumps, 0.5))} |`,
   );
-  console.log(
-    '\n| scroll, px per frame | frame p50 | frame p95 | frames > 20 ms | busy per frame | render p50 | p95 | max |',
-  );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [step, { frames: times, renders, busyMs }] of scrolls)
-    console.log(
-      `| ${step} | ${ms(quantile(times, 0.5))} | ${ms(quantile(times, 0.95))} | ${times.filter((t) => t > 20).length} of ${times.length} | ${ms(busyMs)} | ${ms(quantile(renders, 0.5))} | ${ms(quantile(renders, 0.95))} | ${ms(quantile(renders, 1))} |`,
-    );
+  printScrolls(scrolls);
 }
 
 await (values.disk ? diskMain() : main());

@@ -1,7 +1,7 @@
 /**
  * The dataset view's stub host, for its Chromium tests and benchmark: opens the page the editor
  * provider serves and answers its requests as the provider does, with the same row builder
- * (buildRow) and filter (passes), over lines generated or listed in memory, its statistics the
+ * (buildRow) and filter (filterLines), over lines generated or listed in memory, its statistics the
  * core's (chartsOfLines, what the language server answers) under the default configuration or
  * `config`; or, as the read-only view of a large file does, with its own code (DiskRows) over a file
  * on disk.
@@ -14,9 +14,9 @@ import { chartsOfFile, chartsOfLines, type ChartsOfLines } from '../../src/core/
 import { DiskRows } from '../../src/extension/dataset/disk-rows.ts';
 import {
   buildRow,
-  isEmptyFilter,
+  filterLines,
+  inBatches,
   needsTokens,
-  passes,
   type FindingInput,
 } from '../../src/extension/dataset/rows.ts';
 import { StatsSource, fromDisk, tokensOf } from '../../src/extension/dataset/stats.ts';
@@ -92,16 +92,16 @@ export async function openDatasetView(
             .map((line) => buildRow(line, data.line(line), findingsOf(line))),
         });
       case 'filter': {
-        if (isEmptyFilter(message.filter)) return send({ type: 'filtered', id: message.id, lines: null });
-        const lines: number[] = [];
-        const tokens = needsTokens(message.filter)
-          ? { of: tokensOf({ version: 1, ...(await stats()) }), line: 0 }
-          : undefined;
-        for (let line = 0; line < data.lineCount; line++) {
-          if (tokens) tokens.line = line;
-          if (passes(data.line(line), findingsOf(line), message.filter, tokens)) lines.push(line);
-        }
-        return send({ type: 'filtered', id: message.id, lines });
+        const tokens = needsTokens(message.filter) ? tokensOf({ version: 1, ...(await stats()) }) : undefined;
+        const lines = await filterLines(
+          message.filter,
+          { of: findingsOf, lines: () => [...(data.findings?.keys() ?? [])].sort((a, b) => a - b) },
+          inBatches(data.lineCount, data.line, 20_000),
+          () => true,
+          tokens,
+        );
+        if (lines !== undefined) return send({ type: 'filtered', id: message.id, lines });
+        return;
       }
       case 'stats':
         return send({ type: 'stats', version: 1, charts: (await stats()).charts, message: null });
@@ -163,7 +163,7 @@ async function listen(
 }
 
 /**
- * Opens the view of a file on disk as the read-only view of a large file (disk-view.ts) serves it:
+ * Opens the view of a file on disk as the read-only view of a large file (sources.ts) serves it:
  * the same DiskRows, its document and notice announced as the index grows. `documents` lists the line
  * counts announced, in order.
  */
@@ -223,7 +223,13 @@ export async function openDiskDatasetView(
     } else if (message.type === 'filter') {
       filterId = message.id;
       const tokens = needsTokens(message.filter) ? await stats.tokens() : undefined;
-      const lines = await rows.filter(message.filter, source, () => filterId === message.id, tokens);
+      const lines = await filterLines(
+        message.filter,
+        source,
+        rows.lines(),
+        () => filterId === message.id,
+        tokens,
+      );
       if (lines !== undefined) await send({ type: 'filtered', id: message.id, lines });
     }
   });

@@ -1,24 +1,18 @@
 /**
- * The rows of a dataset file read from disk, for the read-only dataset view (disk-view.ts): the file
+ * The rows of a dataset file read from disk, for the read-only dataset view (sources.ts): the file
  * indexed in the background (src/core/io/line-pages.ts), each page the view asks for read by byte
- * offset and built with the text view's row builder, filters that need the text streamed from disk.
+ * offset and built with the text view's row builder, and the lines streamed from disk for a filter.
  * No `vscode`: the webview tests' stub host and the benchmark serve the page from this same code.
  */
 import { LinePages, type IndexProgress, type PageLine } from '../../core/io/line-pages.ts';
 import { LARGE_FILE_BYTES } from '../../shared/protocol.ts';
-import { MAX_TEXT_CHARS, type DatasetFilter, type DatasetRow } from '../../shared/dataset-protocol.ts';
-import { buildRow, isEmptyFilter, passes, readsText, type FindingInput, type TokensOf } from './rows.ts';
+import { MAX_TEXT_CHARS, type DatasetRow } from '../../shared/dataset-protocol.ts';
+import { buildRow, type FindingInput, type FindingsSource, type LineBatches } from './rows.ts';
 
 /** Index progress is announced this often (each announcement re-renders the view's count). */
 const PROGRESS_MS = 250;
 /** A filter scan does not decode lines longer than this (they match no text query). */
 const MAX_SCAN_CHARS = 10_000_000;
-
-interface FindingsSource {
-  of(line: number): FindingInput[];
-  /** The lines that have findings, ascending. */
-  lines(): number[];
-}
 
 const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MB`;
 
@@ -128,39 +122,9 @@ export class DiskRows {
     return { version, rows };
   }
 
-  /**
-   * The lines that pass `filter` (null: all); findings-only filters read no text, others stream the
-   * file once. Undefined when `current()` turned false (a newer filter, a new version) meanwhile.
-   */
-  async filter(
-    filter: DatasetFilter,
-    findings: FindingsSource,
-    current: () => boolean,
-    tokens?: TokensOf,
-  ): Promise<number[] | null | undefined> {
-    if (isEmptyFilter(filter)) return null;
-    const lines: number[] = [];
-    if (!readsText(filter)) {
-      for (const line of findings.lines()) if (passes('', findings.of(line), filter)) lines.push(line);
-      return lines;
-    }
-    const pages = this.pages;
-    if (!pages) return undefined;
-    const version = this.version;
-    const still = () => current() && version === this.version;
-    try {
-      for await (const batch of pages.scan(MAX_SCAN_CHARS)) {
-        if (!still()) return undefined;
-        for (const line of batch)
-          if (passes(line.text, findings.of(line.line), filter, tokens && { line: line.line, of: tokens }))
-            lines.push(line.line);
-      }
-    } catch (error) {
-      // The file was read again meanwhile (its descriptor closed): the view asks again.
-      if (!still()) return undefined;
-      throw error;
-    }
-    return still() ? lines : undefined;
+  /** Every line of the current copy, streamed from disk, for a filter; undefined if none is open. */
+  lines(): LineBatches | undefined {
+    return this.pages?.scan(MAX_SCAN_CHARS);
   }
 
   async close(): Promise<void> {

@@ -279,6 +279,67 @@ export const readsText = (filter: DatasetFilter): boolean =>
   filter.label !== undefined ||
   filter.system !== undefined;
 
+/** A dataset's findings as a filter reads them (FindingsTable, or a test's map). */
+export interface FindingsSource {
+  of(line: number): FindingInput[];
+  /** The lines that have findings, ascending. */
+  lines(): number[];
+}
+
+/** Every line's text, in batches, between which other work (edits, messages) gets through. */
+export type LineBatches = AsyncIterable<readonly { line: number; text: string }[]>;
+
+/** The lines `0…count-1` of an in-memory source (a TextDocument), `size` at a time. */
+export async function* inBatches(
+  count: number,
+  text: (line: number) => string,
+  size: number,
+): AsyncGenerator<{ line: number; text: string }[]> {
+  for (let start = 0; start < count; start += size) {
+    const end = Math.min(count, start + size);
+    const batch: { line: number; text: string }[] = [];
+    for (let line = start; line < end; line++) batch.push({ line, text: text(line) });
+    yield batch;
+    await new Promise((done) => setImmediate(done));
+  }
+}
+
+/**
+ * The lines that pass `filter` (null: all). A findings-only filter reads no text; any other reads
+ * every line of `batches` (read lazily) once. Undefined when `current()` turned false meanwhile (a newer filter,
+ * a new version of the rows) or there are no lines to read yet: the view asks again.
+ */
+export async function filterLines(
+  filter: DatasetFilter,
+  findings: FindingsSource,
+  batches: LineBatches | undefined,
+  current: () => boolean,
+  tokens?: TokensOf,
+): Promise<number[] | null | undefined> {
+  if (isEmptyFilter(filter)) return null;
+  const lines: number[] = [];
+  if (!readsText(filter)) {
+    for (const line of findings.lines()) if (passes('', findings.of(line), filter)) lines.push(line);
+    return lines;
+  }
+  if (!batches) return undefined;
+  const counted = tokens && { of: tokens, line: 0 };
+  try {
+    for await (const batch of batches) {
+      if (!current()) return undefined;
+      for (const { line, text } of batch) {
+        if (counted) counted.line = line;
+        if (passes(text, findings.of(line), filter, counted)) lines.push(line);
+      }
+    }
+  } catch (error) {
+    // The file was read again meanwhile (the old copy's descriptor closed): the view asks again.
+    if (!current()) return undefined;
+    throw error;
+  }
+  return current() ? lines : undefined;
+}
+
 /** Whether the filter narrows anything at all (a token role alone does not). */
 export const isEmptyFilter = (filter: DatasetFilter): boolean =>
   filter.code === undefined &&

@@ -14,6 +14,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -169,13 +170,37 @@ export interface Editor {
 /** Poll until `check` resolves truthy; `what` names the wait in the timeout error. */
 type Falsy = undefined | null | false | '' | 0;
 
+/**
+ * How long `until` waits: a fixed bound for what the editor does at once, or, for what a trainer or a
+ * panel works through, as long as a signal of its progress keeps changing (a loaded CI machine runs
+ * them many times slower, and a fixed wall-clock bound then fails a run that is only slow).
+ */
+export interface Patience {
+  /** The bound in all: 30 s by default, 20 minutes with `progress`. */
+  timeoutMs?: number;
+  /**
+   * What shows the awaited thing on its way (the size of the files a run writes, a panel's state text);
+   * compared as JSON. While it changes the wait goes on; unchanged for `stallMs`, the wait fails.
+   */
+  progress?: () => unknown;
+  /** With `progress`: how long it may stay unchanged (default 3 minutes). */
+  stallMs?: number;
+}
+
 export async function until<T>(
   what: string,
   check: () => Promise<T | Falsy> | T | Falsy,
-  timeoutMs = 30_000,
+  patience: number | Patience = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const {
+    progress,
+    stallMs = 180_000,
+    timeoutMs = progress ? 1_200_000 : 30_000,
+  } = typeof patience === 'number' ? { timeoutMs: patience } : patience;
+  const start = Date.now();
   let last: unknown;
+  let signal: string | undefined;
+  let changed = start;
   for (;;) {
     try {
       const value = await check();
@@ -183,10 +208,45 @@ export async function until<T>(
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    const now = Date.now();
+    if (progress) {
+      const current = JSON.stringify(await progress());
+      if (current !== signal) [signal, changed] = [current, now];
+    }
+    const stalled = progress !== undefined && now - changed > stallMs;
+    if (now - start > timeoutMs || stalled) {
+      const why = stalled
+        ? ` (no progress for ${Math.round((now - changed) / 1000)} s; last ${signal})`
+        : progress
+          ? ` (still progressing after ${Math.round((now - start) / 1000)} s; last ${signal})`
+          : '';
+      throw new Error(`timed out waiting for ${what}${why}${last ? `: ${String(last)}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The progress of a run (or an evaluation) as its trainer writes it: the number and total size of the
+ * files under its folder (events, logs, checkpoints, reports). Grows with every step, checkpoint and
+ * evaluated batch, and stays put while the trainer is stopped or hung.
+ */
+export function runDirProgress(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      try {
+        if (entry.isDirectory()) walk(path);
+        else if (entry.isFile()) [files, bytes] = [files + 1, bytes + statSync(path).size];
+      } catch {
+        // Renamed or deleted meanwhile (a checkpoint rotated, a report renamed into place).
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return { files, bytes };
 }
 
 export interface StartOptions {

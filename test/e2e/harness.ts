@@ -625,3 +625,33 @@ export async function evaluationHover(page: Page): Promise<string> {
     return content.includes('Tunesmith evaluation') ? content : undefined;
   });
 }
+
+/** One example of the demo's support datasets: the system line they share, a question, its answer. */
+export const supportExample = (question: string, answer: string): string =>
+  JSON.stringify({
+    messages: [
+      { role: 'system', content: 'You are a helpful support assistant for Acme Cloud.' },
+      { role: 'user', content: question },
+      { role: 'assistant', content: answer },
+    ],
+  });
+
+/**
+ * The second version of the demo's consistency.jsonl that the dataset comparisons compare with the
+ * first (the file as the demo has it), written over `workspace`'s: line 7 ("Hi") removed, line 2 (CSV
+ * export) answered anew, two examples added, the rest moved.
+ */
+export function writeConsistencySecondVersion(workspace: string): void {
+  const path = join(workspace, 'consistency.jsonl');
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const csv = JSON.parse(lines[1]!) as { messages: { content: string }[] };
+  csv.messages[2]!.content = 'Yes: Settings → Data → Export, then pick CSV or JSON.';
+  const second = [
+    supportExample('Do you offer SSO?', 'Yes, SAML and OIDC on the Business plan.'),
+    ...lines.slice(2, 6).reverse(),
+    JSON.stringify(csv),
+    lines[0]!,
+    supportExample('Can I pay yearly?', 'Yes, with two months free.'),
+  ];
+  writeFileSync(path, second.join('\n') + '\n');
+}

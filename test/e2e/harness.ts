@@ -445,7 +445,7 @@ export async function pageText(page: Page, selector: string): Promise<string> {
 }
 
 /** Shows the Problems panel and returns its text once it lists every one of `codes`. */
-export async function problems(page: Page, codes: string[]): Promise<string> {
+export async function problems(page: Page, codes: string[], timeoutMs = 90_000): Promise<string> {
   await page.keyboard.press('Control+Shift+M');
   return until(
     `${codes.join(', ')} in the Problems panel`,
@@ -453,7 +453,7 @@ export async function problems(page: Page, codes: string[]): Promise<string> {
       const rows = await pageText(page, '.markers-panel');
       return codes.every((code) => rows.includes(code)) ? rows : undefined;
     },
-    90_000,
+    timeoutMs,
   );
 }
 

@@ -13,6 +13,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -109,7 +110,10 @@ export function installExtension(env: Setup): { extensionsDir: string } {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  writeFileSync(stamp, key);
+  // Renamed into place rather than written over: a cache copied with hard links (cp -al) shares the
+  // stamp's inode with other caches, and an in-place write would change theirs too.
+  writeFileSync(`${stamp}.tmp`, key);
+  renameSync(`${stamp}.tmp`, stamp);
   return { extensionsDir };
 }
 

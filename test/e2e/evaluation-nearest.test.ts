@@ -134,7 +134,7 @@ test(
     );
     const title = await nearest.locator('h3').innerText();
     assert.match(title, /capitals\/train\.jsonl, by all-MiniLM-L6-v2/);
-    assert.equal(found.length, TRAINING.length, 'at most five are shown; the file has six');
+    assert.equal(found.length, 5, 'five of the six are shown');
     const [first, second] = found;
     assert.equal(first!.line, 4, JSON.stringify(found));
     assert.match(first!.prompt, /Which city is the capital of France\?/);
@@ -144,6 +144,7 @@ test(
       'most similar first',
     );
     assert.ok(second!.similarity < first!.similarity);
+    await nearest.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'evaluation-nearest.png') });
 
     await nearest.locator('[data-action="openTraining"][data-line="4"]').click();

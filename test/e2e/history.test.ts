@@ -114,9 +114,11 @@ test('a terminal-started run is listed as running, with its status bar item and 
       max_length: 32,
     },
     method: { type: 'lora', lora: { r: 16, alpha: 32 } },
-    // Twelve epochs (300 steps, a minute or two) leave time for a reload and a cancel.
+    // Six epochs (150 steps): the trainer is paused across the reload and the cancel, so the run needs
+    // only the steps the test watches arrive, and the resumed rest must fit one test's time on a loaded
+    // machine (300 steps took 13 minutes there).
     training: {
-      epochs: 12,
+      epochs: 6,
       batch_size: 16,
       learning_rate: 5e-3,
       logging_steps: 2,
@@ -130,7 +132,7 @@ test('a terminal-started run is listed as running, with its status bar item and 
   await palette('Tunesmith: Focus on Training Runs View');
   await until(
     'the run listed as running',
-    async () => /running · \d+\/300/.test(await rowText('tiny-llama · lora')),
+    async () => /running · \d+\/150/.test(await rowText('tiny-llama · lora')),
     whileTraining,
   );
   assert.match(await rowText('model · lora'), /completed · 75\/75/);
@@ -195,7 +197,7 @@ test("Cancel from the tree's menu ends the run as cancelled; Resume runs it to c
   });
   await until(
     'the run completed',
-    async () => /completed · 300\/300/.test(await rowText('tiny-llama · lora')),
+    async () => /completed · 150\/150/.test(await rowText('tiny-llama · lora')),
     whileTraining,
   );
   const toast = page.locator('.notification-list-item', {

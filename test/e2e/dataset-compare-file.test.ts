@@ -5,43 +5,30 @@
  * Every wait polls for a state; none sleeps. Screenshots in test-results/screenshots/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { SHOTS, quickOpen, runCommand, scenario, until, type Editor } from './harness.ts';
+import {
+  SHOTS,
+  quickOpen,
+  runCommand,
+  scenario,
+  supportExample,
+  until,
+  writeConsistencySecondVersion,
+  type Editor,
+} from './harness.ts';
 
 let editor: Editor;
 let page: Page;
 scenario('dataset-compare-file', { ready: (scene) => ({ editor, page } = scene) });
 
-const ask = (question: string, answer: string) =>
-  JSON.stringify({
-    messages: [
-      { role: 'system', content: 'You are a helpful support assistant for Acme Cloud.' },
-      { role: 'user', content: question },
-      { role: 'assistant', content: answer },
-    ],
-  });
-
-/**
- * Two versions in the workspace copy: consistency-v1.jsonl as the demo has it, consistency.jsonl
- * with line 7 ("Hi") removed, line 2 (CSV export) answered anew, two examples added, the rest moved.
- */
+/** Two versions in the workspace copy: consistency-v1.jsonl as the demo has it, consistency.jsonl the second. */
 function writeTwoVersions(): void {
   const root = editor.workspace;
   copyFileSync(join(root, 'consistency.jsonl'), join(root, 'consistency-v1.jsonl'));
-  const lines = readFileSync(join(root, 'consistency.jsonl'), 'utf8').trimEnd().split('\n');
-  const csv = JSON.parse(lines[1]!) as { messages: { content: string }[] };
-  csv.messages[2]!.content = 'Yes: Settings → Data → Export, then pick CSV or JSON.';
-  const second = [
-    ask('Do you offer SSO?', 'Yes, SAML and OIDC on the Business plan.'),
-    ...lines.slice(2, 6).reverse(),
-    JSON.stringify(csv),
-    lines[0]!,
-    ask('Can I pay yearly?', 'Yes, with two months free.'),
-  ];
-  writeFileSync(join(root, 'consistency.jsonl'), second.join('\n') + '\n');
+  writeConsistencySecondVersion(root);
 }
 
 /** Runs the command on the active file and picks consistency-v1.jsonl as the old side. */
@@ -120,7 +107,7 @@ test('Compare Dataset with File with unsaved edits: the new side is the text in 
   // braces as they are typed and types over the closers, so the line comes out as typed.
   await page.locator('.editor-instance .view-lines').first().click();
   await page.keyboard.press('Control+End');
-  await page.keyboard.type(ask('Is there a free tier?', 'Yes, up to three projects.'));
+  await page.keyboard.type(supportExample('Is there a free tier?', 'Yes, up to three projects.'));
   await page.keyboard.press('Escape');
   await page.waitForSelector('.tab.active.dirty[aria-label^="consistency.jsonl"]');
   await compareWithV1();

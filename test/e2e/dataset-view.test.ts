@@ -21,6 +21,7 @@ import {
   scenario,
   pageText,
   until,
+  writeConsistencySecondVersion,
   type Editor,
 } from './harness.ts';
 
@@ -183,26 +184,7 @@ function commitTwoVersions(): void {
   git('init', '-q');
   git('add', 'consistency.jsonl');
   git('commit', '-q', '-m', 'first version');
-  const lines = readFileSync(join(root, 'consistency.jsonl'), 'utf8').trimEnd().split('\n');
-  const ask = (question: string, answer: string) =>
-    JSON.stringify({
-      messages: [
-        { role: 'system', content: 'You are a helpful support assistant for Acme Cloud.' },
-        { role: 'user', content: question },
-        { role: 'assistant', content: answer },
-      ],
-    });
-  // Line 7 ("Hi") removed, line 2 (CSV export) answered anew, two examples added, the rest moved.
-  const csv = JSON.parse(lines[1]!) as { messages: { content: string }[] };
-  csv.messages[2]!.content = 'Yes: Settings → Data → Export, then pick CSV or JSON.';
-  const second = [
-    ask('Do you offer SSO?', 'Yes, SAML and OIDC on the Business plan.'),
-    ...lines.slice(2, 6).reverse(),
-    JSON.stringify(csv),
-    lines[0]!,
-    ask('Can I pay yearly?', 'Yes, with two months free.'),
-  ];
-  writeFileSync(join(root, 'consistency.jsonl'), second.join('\n') + '\n');
+  writeConsistencySecondVersion(root);
   git('commit', '-q', '-am', 'second version');
 }
 

@@ -13,7 +13,9 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -108,7 +110,10 @@ export function installExtension(env: Setup): { extensionsDir: string } {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  writeFileSync(stamp, key);
+  // Renamed into place rather than written over: a cache copied with hard links (cp -al) shares the
+  // stamp's inode with other caches, and an in-place write would change theirs too.
+  writeFileSync(`${stamp}.tmp`, key);
+  renameSync(`${stamp}.tmp`, stamp);
   return { extensionsDir };
 }
 
@@ -169,13 +174,40 @@ export interface Editor {
 /** Poll until `check` resolves truthy; `what` names the wait in the timeout error. */
 type Falsy = undefined | null | false | '' | 0;
 
+/**
+ * How long `until` waits: a fixed bound for what the editor does at once, or, for what a trainer or a
+ * panel works through, as long as a signal of its progress keeps changing (a loaded CI machine runs
+ * them many times slower, and a fixed wall-clock bound then fails a run that is only slow).
+ */
+export interface Patience {
+  /**
+   * The bound in all: 30 s by default; 9 minutes with `progress`, under the suite's 10 minutes a test
+   * (scripts/e2e.sh), so a run that is slow but alive fails naming the wait and its last progress.
+   */
+  timeoutMs?: number;
+  /**
+   * What shows the awaited thing on its way (the size of the files a run writes, a panel's state text);
+   * compared as JSON. While it changes the wait goes on; unchanged for `stallMs`, the wait fails.
+   */
+  progress?: () => unknown;
+  /** With `progress`: how long it may stay unchanged (default 3 minutes). */
+  stallMs?: number;
+}
+
 export async function until<T>(
   what: string,
   check: () => Promise<T | Falsy> | T | Falsy,
-  timeoutMs = 30_000,
+  patience: number | Patience = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const {
+    progress,
+    stallMs = 180_000,
+    timeoutMs = progress ? 540_000 : 30_000,
+  } = typeof patience === 'number' ? { timeoutMs: patience } : patience;
+  const start = Date.now();
   let last: unknown;
+  let signal: string | undefined;
+  let changed = start;
   for (;;) {
     try {
       const value = await check();
@@ -183,10 +215,45 @@ export async function until<T>(
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    const now = Date.now();
+    if (progress) {
+      const current = JSON.stringify(await progress());
+      if (current !== signal) [signal, changed] = [current, now];
+    }
+    const stalled = progress !== undefined && now - changed > stallMs;
+    if (now - start > timeoutMs || stalled) {
+      const why = stalled
+        ? ` (no progress for ${Math.round((now - changed) / 1000)} s; last ${signal})`
+        : progress
+          ? ` (still progressing after ${Math.round((now - start) / 1000)} s; last ${signal})`
+          : '';
+      throw new Error(`timed out waiting for ${what}${why}${last ? `: ${String(last)}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The progress of a run (or an evaluation) as its trainer writes it: the number and total size of the
+ * files under its folder (events, logs, checkpoints, reports). Grows with every step, checkpoint and
+ * evaluated batch, and stays put while the trainer is stopped or hung.
+ */
+export function runDirProgress(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      try {
+        if (entry.isDirectory()) walk(path);
+        else if (entry.isFile()) [files, bytes] = [files + 1, bytes + statSync(path).size];
+      } catch {
+        // Renamed or deleted meanwhile (a checkpoint rotated, a report renamed into place).
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return { files, bytes };
 }
 
 export interface StartOptions {
@@ -385,7 +452,7 @@ export async function pageText(page: Page, selector: string): Promise<string> {
 }
 
 /** Shows the Problems panel and returns its text once it lists every one of `codes`. */
-export async function problems(page: Page, codes: string[]): Promise<string> {
+export async function problems(page: Page, codes: string[], timeoutMs = 90_000): Promise<string> {
   await page.keyboard.press('Control+Shift+M');
   return until(
     `${codes.join(', ')} in the Problems panel`,
@@ -393,7 +460,7 @@ export async function problems(page: Page, codes: string[]): Promise<string> {
       const rows = await pageText(page, '.markers-panel');
       return codes.every((code) => rows.includes(code)) ? rows : undefined;
     },
-    90_000,
+    timeoutMs,
   );
 }
 
@@ -564,4 +631,34 @@ export async function evaluationHover(page: Page): Promise<string> {
     );
     return content.includes('Tunesmith evaluation') ? content : undefined;
   });
+}
+
+/** One example of the demo's support datasets: the system line they share, a question, its answer. */
+export const supportExample = (question: string, answer: string): string =>
+  JSON.stringify({
+    messages: [
+      { role: 'system', content: 'You are a helpful support assistant for Acme Cloud.' },
+      { role: 'user', content: question },
+      { role: 'assistant', content: answer },
+    ],
+  });
+
+/**
+ * The second version of the demo's consistency.jsonl that the dataset comparisons compare with the
+ * first (the file as the demo has it), written over `workspace`'s: line 7 ("Hi") removed, line 2 (CSV
+ * export) answered anew, two examples added, the rest moved.
+ */
+export function writeConsistencySecondVersion(workspace: string): void {
+  const path = join(workspace, 'consistency.jsonl');
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const csv = JSON.parse(lines[1]!) as { messages: { content: string }[] };
+  csv.messages[2]!.content = 'Yes: Settings → Data → Export, then pick CSV or JSON.';
+  const second = [
+    supportExample('Do you offer SSO?', 'Yes, SAML and OIDC on the Business plan.'),
+    ...lines.slice(2, 6).reverse(),
+    JSON.stringify(csv),
+    lines[0]!,
+    supportExample('Can I pay yearly?', 'Yes, with two months free.'),
+  ];
+  writeFileSync(path, second.join('\n') + '\n');
 }

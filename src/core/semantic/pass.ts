@@ -69,25 +69,39 @@ function pairKey(a: number, b: number, file = ''): string {
   return a < b ? `${file}\0${a}\0${b}` : `${file}\0${b}\0${a}`;
 }
 
-/** The same-file line pairs lexical findings link. */
-function reportedPairs(files: readonly SemanticFile[]): Set<string> {
+/**
+ * The same-file line pairs lexical findings link: `has` says whether one was reported. A
+ * near-duplicate finding is a cluster whose every two members are paired, listed or not (its
+ * related locations are capped at 20): its lines are kept as a cluster number per line, not as the
+ * square of its size in pairs.
+ */
+function reportedPairs(files: readonly SemanticFile[]): { has(file: string, a: number, b: number): boolean } {
   const pairs = new Set<string>();
+  const clusterOf = new Map<string, Map<number, number>>();
+  let clusters = 0;
   for (const { file, lexical } of files) {
     for (const finding of lexical) {
       if (!LEXICAL_PAIRS.includes(finding.code)) continue;
-      const members = finding.related ?? [];
-      members.forEach((related, i) => {
-        if (related.file !== undefined) return;
-        pairs.add(pairKey(finding.range.start.line, related.range.start.line, file));
-        // A near-duplicate finding is a cluster: its members pair with each other too.
-        if (finding.code === 'consistency/near-duplicate')
-          for (const other of members.slice(0, i))
-            if (other.file === undefined)
-              pairs.add(pairKey(other.range.start.line, related.range.start.line, file));
-      });
+      const lines = finding.code === 'consistency/near-duplicate' ? finding.data?.clusterLines : undefined;
+      if (lines) {
+        let ofLine = clusterOf.get(file);
+        if (!ofLine) clusterOf.set(file, (ofLine = new Map()));
+        clusters++;
+        for (const line of lines) ofLine.set(line, clusters);
+        continue;
+      }
+      for (const related of finding.related ?? [])
+        if (related.file === undefined)
+          pairs.add(pairKey(finding.range.start.line, related.range.start.line, file));
     }
   }
-  return pairs;
+  return {
+    has(file, a, b) {
+      const ofLine = clusterOf.get(file);
+      const cluster = ofLine?.get(a);
+      return (cluster !== undefined && ofLine!.get(b) === cluster) || pairs.has(pairKey(a, b, file));
+    },
+  };
 }
 
 /** The lexical findings that link a file to another (split/leakage's): the workspace checkers' `earlier`. */
@@ -168,7 +182,7 @@ export async function semanticFindings(
         if (!match) return;
         const [best, b] = [candidates[match.index]!, candidates[j]!];
         const [ea, eb] = [f.examples[best]!, f.examples[b]!];
-        if (reported.has(pairKey(ea.line, eb.line, f.file))) return;
+        if (reported.has(f.file, ea.line, eb.line)) return;
         // The same prompt, to the letter: consistency/duplicate or consistency/conflict's case.
         if (normalised(ea.prompt) === normalised(eb.prompt)) return;
         pairs.push({ file: fi, a: best, b, cosine: match.cosine });

@@ -9,7 +9,6 @@ import type { FormatId } from '../engine/formats.ts';
 import type { Finding } from '../engine/types.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
 import { readLineBatches } from '../engine/reader.ts';
-import { clusterSizeOf } from '../rules/consistency/near-duplicate.ts';
 import { tokenCounterFor } from '../rules/tokens/counter.ts';
 import { StatsCollector, familyOf } from './stats.ts';
 
@@ -127,12 +126,12 @@ export function clusterSizes(findings: readonly Finding[], code: string): Cluste
   return [...bySize].sort((a, b) => a[0] - b[0]).map(([size, clusters]) => ({ size, clusters }));
 }
 
-/** Near-duplicate findings are one per cluster already, with its size in the message. */
+/** Near-duplicate findings are one per cluster already, with its size in their data. */
 export function nearDuplicateClusterSizes(findings: readonly Finding[]): ClusterSizes[] {
   const bySize = new Map<number, number>();
   for (const finding of findings) {
     if (finding.code !== NEAR_DUPLICATE) continue;
-    const size = clusterSizeOf(finding);
+    const size = finding.data?.clusterSize ?? 1 + (finding.related?.length ?? 0);
     bySize.set(size, (bySize.get(size) ?? 0) + 1);
   }
   return [...bySize].sort((a, b) => a[0] - b[0]).map(([size, clusters]) => ({ size, clusters }));

@@ -49,6 +49,10 @@ export function provisionalFinding(finding: Finding, from: number, delta: number
   if (finding.related) {
     moved.related = finding.related.map((r) => (r.file === undefined ? { ...r, range: move(r.range) } : r));
   }
+  if (finding.data && delta !== 0) {
+    const clusterLines = finding.data.clusterLines.map((line) => (line >= from ? line + delta : line));
+    moved.data = { ...finding.data, clusterLines };
+  }
   return moved;
 }
 

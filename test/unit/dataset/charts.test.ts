@@ -75,21 +75,26 @@ test('clusters are the connected lines of a code’s findings, counted by size',
   ]);
 });
 
-test('near-duplicate clusters are one finding each, sized by the count in its message', () => {
+test('near-duplicate clusters are one finding each, sized by their data', () => {
+  const sized = (line: number, size: number, message: string): Finding => ({
+    ...finding(
+      'consistency/near-duplicate',
+      line,
+      Array.from({ length: Math.min(size - 1, 20) }, (_, i) => line + 1 + i),
+    ),
+    message,
+    data: { clusterSize: size, clusterLines: Uint32Array.from({ length: size }, (_, i) => line + i) },
+  });
   const findings = [
-    { ...finding('consistency/near-duplicate', 20, [21]), message: 'Near-duplicates: 2 examples (…)' },
-    // 41 members, 20 of them linked: the size is the message's, not the related locations'.
-    {
-      ...finding(
-        'consistency/near-duplicate',
-        30,
-        Array.from({ length: 20 }, (_, i) => 31 + i),
-      ),
-      message: 'Shared passage: 41 examples ask different questions about one passage (…)',
-    },
+    sized(20, 2, 'Near-duplicates: 2 examples (…)'),
+    // 41 members, 20 of them linked: the size is the data's, not the related locations'; the
+    // message is for people (one whose wording differs must not change the chart).
+    sized(30, 41, 'Shared passage: 41 examples ask different questions about one passage (…)'),
+    sized(80, 30, 'Near-duplicates among 30 examples'),
   ];
   assert.deepEqual(nearDuplicateClusterSizes(findings), [
     { size: 2, clusters: 1 },
+    { size: 30, clusters: 1 },
     { size: 41, clusters: 1 },
   ]);
 });

@@ -102,6 +102,27 @@ describe('semanticFindings', () => {
     );
   });
 
+  it('leaves every pair of a lexical cluster, its members past the 20 linked too', async () => {
+    // 25 paraphrases, each nearest the one before it (cosine 0.9999): one lexical cluster whose
+    // finding links 20 of them; the 4 unlisted ones (21-24) pair with each other and with 20.
+    const prompts = Array.from({ length: 25 }, (_, i) => `paraphrase ${i}`);
+    prompts.forEach((prompt, i) => ANGLES.set(prompt, i * 0.01));
+    const cluster: Finding = {
+      code: 'consistency/near-duplicate',
+      severity: 'info',
+      message: 'Near-duplicates: 25 examples (…)',
+      range: range(0),
+      related: Array.from({ length: 20 }, (_, i) => ({ range: range(i + 1), message: '' })),
+      data: { clusterSize: 25, clusterLines: Uint32Array.from(prompts.keys()) },
+    };
+    const examples = prompts.map((prompt): [string] => [prompt]);
+    const pass = (lexical: Finding[]) =>
+      semanticFindings([file('a', examples, undefined, lexical)], DEFAULT_CONFIG, embed, {
+        nearMisses: false,
+      });
+    assert.deepEqual(summary(await pass([cluster])), []);
+  });
+
   it('split/semantic-leak: validation against training, unless split/leakage says it already', async () => {
     const train = file('t.train.jsonl', [['q3'], ['q1']], 'train');
     const validation = file('t.val.jsonl', [['q4'], ['q0']], 'validation');

@@ -7,7 +7,7 @@
  */
 import type { LineAccess, LineContext, Report } from '../../engine/rule.ts';
 import { datasetChecker } from '../../engine/rule.ts';
-import type { Finding, Range, RuleMeta } from '../../engine/types.ts';
+import type { Range, RuleMeta } from '../../engine/types.ts';
 import { IdSet } from './columns.ts';
 import { promptText } from '../../engine/formats.ts';
 import { answerOf, exactHash, isOn, linesLabel } from './common.ts';
@@ -206,7 +206,7 @@ interface MemberFacts {
  */
 function reportClusters(clusters: number[][], view: SketchView, lines: LineAccess, report: Report): void {
   const { exact, sketches } = view;
-  const plans: { shown: number[]; count: number }[] = [];
+  const plans: { shown: number[]; count: number; members: number[] }[] = [];
   const toRead = new Set<number>();
   for (const members of clusters) {
     const copies = new Set<number>();
@@ -217,7 +217,7 @@ function reportClusters(clusters: number[][], view: SketchView, lines: LineAcces
       if (shown.length <= MEMBERS_SHOWN) shown.push(id);
     }
     if (copies.size < 2) continue;
-    plans.push({ shown, count: copies.size });
+    plans.push({ shown, count: copies.size, members });
     for (const id of shown) toRead.add(id);
   }
   const order = [...toRead].sort((a, b) => lines.lineOf(a) - lines.lineOf(b));
@@ -226,7 +226,7 @@ function reportClusters(clusters: number[][], view: SketchView, lines: LineAcces
     const context = lines.context(id);
     facts.set(id, { line: context.line, length: context.text.length, passage: passageOf(context) });
   }
-  for (const { shown, count } of plans) {
+  for (const { shown, count, members } of plans) {
     const first = facts.get(shown[0]!)!;
     const others = shown.slice(1).map((id) => facts.get(id)!);
     const scores = shown.slice(1).map((id) => similarity(sketches, shown[0]! * BINS, sketches, id * BINS));
@@ -240,12 +240,20 @@ function reportClusters(clusters: number[][], view: SketchView, lines: LineAcces
         sharing.filter(Boolean).length,
       ),
       range: lineRangeOf(first),
+      data: { clusterSize: count, clusterLines: clusterLines(members, lines) },
       related: others.map((other, i) => ({
         range: lineRangeOf(other),
         message: `${sharing[i] ? 'Another question about the same passage' : 'A near-duplicate'} (estimated similarity ${scores[i]!.toFixed(2)})`,
       })),
     });
   }
+}
+
+/** The lines of a cluster's ids, ascending (ids follow line order). */
+function clusterLines(members: readonly number[], lines: LineAccess): Uint32Array {
+  const out = new Uint32Array(members.length);
+  members.forEach((id, i) => (out[i] = lines.lineOf(id)));
+  return out.sort();
 }
 
 function lineRangeOf({ line, length }: MemberFacts): Range {
@@ -255,7 +263,7 @@ function lineRangeOf({ line, length }: MemberFacts): Range {
 /**
  * The message of a cluster of `count` examples: the lines of the others shown (`lines`), of which
  * `sharing` share the first's passage (different questions about it, which belong in one split,
- * not deleted). Starts with the kind and the count, which `clusterSizeOf` reads back.
+ * not deleted).
  */
 function clusterMessage(count: number, low: number, high: number, lines: number[], sharing: number): string {
   const [lo, hi] = [low.toFixed(2), high.toFixed(2)];
@@ -267,14 +275,6 @@ function clusterMessage(count: number, low: number, high: number, lines: number[
   const cluster = `Near-duplicates: ${count} examples (${similarity}), ${others}`;
   if (sharing === 0) return cluster;
   return `${cluster}; ${sharing} of the ${lines.length} linked ask another question about this one's passage: keep those in one split rather than delete them`;
-}
-
-const CLUSTER_SIZE = /^(?:Near-duplicates|Shared passage): (\d+) examples/;
-
-/** The member count of a near-duplicate finding (its related locations are capped), for the charts. */
-export function clusterSizeOf(finding: Finding): number {
-  const count = CLUSTER_SIZE.exec(finding.message)?.[1];
-  return count === undefined ? 1 + (finding.related?.length ?? 0) : Number(count);
 }
 
 /** Below this many words a prompt is a question, not a passage with a question. */

@@ -36,16 +36,21 @@ const MIN_EXAMPLES = 20;
 const LENGTH_BITS = 20;
 const MAX_LENGTH = (1 << LENGTH_BITS) - 1;
 
-function measured(
-  context: LineContext,
-):
-  | { length: number; what: string; text: string; range: () => ReturnType<LineContext['lineRange']> }
+function measured(context: LineContext):
+  | {
+      length: number;
+      what: string;
+      role: string;
+      text: string;
+      range: () => ReturnType<LineContext['lineRange']>;
+    }
   | undefined {
   const answer = answerOf(context);
   if (answer)
     return {
       length: answer.content!.length,
       what: 'answer',
+      role: answer.canonicalRole ?? answer.role ?? '',
       text: answer.content!,
       range: () => contentRange(context, answer),
     };
@@ -54,6 +59,7 @@ function measured(
   return {
     length: text.length,
     what: 'text',
+    role: '',
     text,
     range: () => {
       const span = context.json?.valueSpan(['text']);
@@ -62,13 +68,20 @@ function measured(
   };
 }
 
+/**
+ * The last task hashed: consecutive lines mostly share their system prompt, and comparing it is
+ * cheaper than hashing it again.
+ */
+let lastTask: { what: string; role: string; system: string; task: number } | undefined;
+
 /** The task of a line: what is measured, by which role, under which system prompt. */
-function taskOf(context: LineContext, what: string): number {
-  const answer = answerOf(context);
-  const system = context.example ? systemTurn(context.example) : undefined;
-  const text = `${what}\u0000${answer?.canonicalRole ?? answer?.role ?? ''}\u0000${system?.content ?? ''}`;
+function taskOf(context: LineContext, what: string, role: string): number {
+  const system = (context.example ? systemTurn(context.example)?.content : undefined) ?? '';
+  if (lastTask?.what === what && lastTask.role === role && lastTask.system === system) return lastTask.task;
   // The top 12 bits of the hash: the task bits of a key.
-  return hashString(text) >>> LENGTH_BITS;
+  const task = hashString(`${what}\u0000${role}\u0000${system}`) >>> LENGTH_BITS;
+  lastTask = { what, role, system, task };
+  return task;
 }
 
 function keyOf(task: number, length: number): number {
@@ -252,7 +265,7 @@ export const lengthOutlierChecker = datasetChecker<number>({
   rules: [LENGTH_OUTLIER],
   extract(context) {
     const what = measured(context);
-    return what && keyOf(taskOf(context, what.what), what.length);
+    return what && keyOf(taskOf(context, what.what, what.role), what.length);
   },
   createIndex(config) {
     const set = new IdSet();

@@ -431,9 +431,14 @@ test('property: length outliers after line edits and moved blocks equal a fresh 
   // Answers from two letters to a few hundred characters, so that outliers exist at both ends and
   // edits move them in and out; blocks pasted and deleted move every id below (`DatasetIndex.move`).
   const config = resolveConfig({ rules: { consistency: 'warning' } }).config;
-  const pool = [1, 2, 24, 26, 28, 30, 31, 32, 34, 36, 38, 40, 300, 2000].map((n, i) =>
-    chat(`Question ${i}?`, 'x'.repeat(n)),
-  );
+  // Two tasks (no system prompt, and a writer's), each its own distribution: an edit in one moves
+  // only that task's median.
+  const pool = [
+    ...[1, 2, 24, 26, 28, 30, 31, 32, 34, 36, 38, 40, 300, 2000].map((n, i) =>
+      chat(`Question ${i}?`, 'x'.repeat(n)),
+    ),
+    ...[3, 200, 220, 240, 260, 9000].map((n, i) => chat(`Essay ${i}?`, 'a b '.repeat(n), 'Write an essay.')),
+  ];
   const poolLine = fc.constantFrom(...pool);
   const edit = fc.record({
     at: fc.double({ min: 0, max: 1, noNaN: true }),

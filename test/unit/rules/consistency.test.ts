@@ -405,6 +405,15 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
 
 {
   const normal = Array.from({ length: 30 }, (_, i) => chat(`Q${i}`, 'x'.repeat(40 + (i % 20))));
+  // Issue 14: measured across the file, the writer's paragraphs were far longer than the
+  // classifier's labels; each task is its own distribution.
+  const CLASSIFIER = 'Classify the sentiment of the review. Answer with one word.';
+  const WRITER = 'Write a short essay on the topic.';
+  const labels = ['positive', 'negative', 'neutral', 'mixed'];
+  const twoTasks = [
+    ...Array.from({ length: 40 }, (_, i) => chat(`Review ${i}`, labels[i % 4]!, CLASSIFIER)),
+    ...Array.from({ length: 25 }, (_, i) => chat(`Essay ${i}`, 'p'.repeat(400 + i * 17), WRITER)),
+  ];
   runRuleTests('consistency/length-outlier', [lengthOutlierChecker as Checker], {
     valid: [
       { name: 'similar lengths', lines: normal },
@@ -422,6 +431,10 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
       {
         name: 'identical lengths (labels) have no spread',
         lines: Array.from({ length: 30 }, (_, i) => chat(`Q${i}`, 'yes')),
+      },
+      {
+        name: 'two tasks (system prompts): one-word labels and paragraphs are each normal for their task',
+        lines: twoTasks,
       },
     ],
     invalid: [
@@ -445,6 +458,22 @@ const without = (lines: string[], index: number): string => doc(lines.filter((_,
             text: '"a short note, cut here"',
             message: 'far shorter',
           },
+        ],
+      },
+      {
+        name: 'an outlier within one task is still found, against that task',
+        lines: [
+          ...twoTasks,
+          chat(
+            'Review 99',
+            `It is positive, because ${'the plot holds and the cast is fine, '.repeat(6)}`,
+            CLASSIFIER,
+          ),
+          chat('Essay 99', 'w'.repeat(20_000), WRITER),
+        ],
+        findings: [
+          { code: 'consistency/length-outlier', line: 65, message: 'far longer than the median of 8' },
+          { code: 'consistency/length-outlier', line: 66, message: 'far longer than the median of 612' },
         ],
       },
     ],

@@ -51,6 +51,24 @@ function file(
   return { file: name, role, examples, lexical: lintText(lines.join('\n') + '\n', config, ALL_CHECKERS) };
 }
 
+/** The first prompt of each pair in a training file, the second in a validation file. */
+function splitFiles(pairs: readonly (readonly [string, string])[]): SemanticFile[] {
+  return [
+    file(
+      'set.train.jsonl',
+      pairs.map(([a]) => chat(a)),
+      DEFAULT_CONFIG,
+      'train',
+    ),
+    file(
+      'set.val.jsonl',
+      pairs.map(([, b]) => chat(b)),
+      DEFAULT_CONFIG,
+      'validation',
+    ),
+  ];
+}
+
 function codes(findings: Map<string, Finding[]>, code: string): Finding[] {
   return [...findings.values()].flat().filter((f) => f.code === code);
 }
@@ -122,20 +140,7 @@ describe('semantic rules with the model', { skip: skipWithout() }, () => {
 
   it('leaves a near-miss silent as a split/semantic-leak too', async () => {
     const pairs = [SET.nearMisses[30]!, SET.nearMisses[40]!]; // turn on / off dark mode, when / why
-    const files = [
-      file(
-        'set.train.jsonl',
-        pairs.map(([a]) => chat(a)),
-        DEFAULT_CONFIG,
-        'train',
-      ),
-      file(
-        'set.val.jsonl',
-        pairs.map(([, b]) => chat(b)),
-        DEFAULT_CONFIG,
-        'validation',
-      ),
-    ];
+    const files = splitFiles(pairs);
     assert.deepEqual(await semanticFindings(files, DEFAULT_CONFIG, embed), new Map());
   });
 
@@ -221,21 +226,7 @@ describe('semantic rules with the model', { skip: skipWithout() }, () => {
   it('finds the same on the paraphrase set through the pair index as comparing every pair', async () => {
     const pairs = [...SET.paraphrases, ...SET.nearMisses];
     const lines = pairs.flatMap(([a, b]) => [chat(a, 'Answer A.'), chat(b, 'Answer B.')]);
-    const files = [
-      file('all.jsonl', lines, DEFAULT_CONFIG),
-      file(
-        'set.train.jsonl',
-        pairs.map(([a]) => chat(a)),
-        DEFAULT_CONFIG,
-        'train',
-      ),
-      file(
-        'set.val.jsonl',
-        pairs.map(([, b]) => chat(b)),
-        DEFAULT_CONFIG,
-        'validation',
-      ),
-    ];
+    const files = [file('all.jsonl', lines, DEFAULT_CONFIG), ...splitFiles(pairs)];
     const exact = await semanticFindings(files, DEFAULT_CONFIG, embed, { exactPairs: Infinity });
     const indexed = await semanticFindings(files, DEFAULT_CONFIG, embed, { exactPairs: 0 });
     assert.ok(

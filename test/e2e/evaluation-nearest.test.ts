@@ -12,7 +12,15 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { skipWithout } from '../embedding-model.ts';
-import { ROOT, SHOTS, evaluationPanel, scenario, until } from './harness.ts';
+import {
+  ROOT,
+  SHOTS,
+  bindShowEvaluation,
+  evaluationPanel,
+  scenario,
+  showEvaluationByKey,
+  until,
+} from './harness.ts';
 
 const skip = skipWithout();
 let page: Page;
@@ -76,11 +84,7 @@ if (!skip)
       report.comparison.outcomes['regressed'] = 1;
       const reportPath = join(runDir, 'evaluations/final.json');
       writeFileSync(reportPath, JSON.stringify(report, null, 1));
-      // A key binding passes the command its argument (the command is not in the palette).
-      writeFileSync(
-        join(dirname(started.logFile), 'user-data/User/keybindings.json'),
-        JSON.stringify([{ key: 'ctrl+alt+e', command: 'tunesmith.evaluation.show', args: reportPath }]),
-      );
+      bindShowEvaluation(started, reportPath);
     },
     ready: (scene) => ({ page } = scene),
   });
@@ -100,20 +104,7 @@ test(
   'a regressed example lists its nearest training examples with similarities; one opens at its line',
   { skip },
   async () => {
-    // The extension may still be activating, and the key binding file is read once it is there.
-    await until(
-      'the panel opened by the key binding',
-      async () => {
-        await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
-        await page.keyboard.press('Control+Alt+E');
-        return page
-          .locator('.tab', { hasText: 'Evaluation tiny-1 · final' })
-          .waitFor({ timeout: 3000 })
-          .then(() => true)
-          .catch(() => false);
-      },
-      180_000,
-    );
+    await showEvaluationByKey(page, 'Evaluation tiny-1 · final', 180_000);
     const frame = await evaluationPanel(page, 'final');
     await frame.locator('#outcomes button', { hasText: 'regressed' }).click();
     await until(

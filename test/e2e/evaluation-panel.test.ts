@@ -10,7 +10,16 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { ROOT, SHOTS, frameWith, runCommand, scenario, until } from './harness.ts';
+import {
+  ROOT,
+  SHOTS,
+  bindShowEvaluation,
+  frameWith,
+  runCommand,
+  scenario,
+  showEvaluationByKey,
+  until,
+} from './harness.ts';
 
 let page: Page;
 let reportPath: string;
@@ -43,12 +52,7 @@ scenario('evaluation', {
     reportPath = join(started.workspace, '.tunesmith/runs/tiny-1/evaluations/final.json');
     mkdirSync(dirname(reportPath), { recursive: true });
     writeReport(fixture());
-    // The user settings folder code-server was started with: a key binding passes the command its argument.
-    const userDir = join(dirname(started.logFile), 'user-data/User');
-    writeFileSync(
-      join(userDir, 'keybindings.json'),
-      JSON.stringify([{ key: 'ctrl+alt+e', command: 'tunesmith.evaluation.show', args: reportPath }]),
-    );
+    bindShowEvaluation(started, reportPath);
   },
   ready: (scene) => ({ page } = scene),
 });
@@ -70,20 +74,7 @@ async function panel(): Promise<Frame> {
 }
 
 test('the panel opens on a report, filters, compares in the diff editor and opens the held-out line', async () => {
-  // The extension may still be activating, and the key binding file is read once it is there.
-  await until(
-    'the panel opened by the key binding',
-    async () => {
-      await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
-      await page.keyboard.press('Control+Alt+E');
-      return page
-        .locator('.tab', { hasText: 'Evaluation tiny-1 · final' })
-        .waitFor({ timeout: 3000 })
-        .then(() => true)
-        .catch(() => false);
-    },
-    90_000,
-  );
+  await showEvaluationByKey(page, 'Evaluation tiny-1 · final', 90_000);
   const frame = await panel();
   assert.match(
     (await frame.locator('#metrics tr[data-metric="f1"]').textContent())!,

@@ -171,6 +171,35 @@ export interface Editor {
   stop(): void;
 }
 
+/**
+ * Binds ctrl+alt+e to "show this evaluation report": the command takes the report's path as its
+ * argument, which the palette cannot pass. Written into the user settings folder code-server started with.
+ */
+export function bindShowEvaluation(editor: Editor, reportPath: string): void {
+  writeFileSync(
+    join(editor.logFile, '..', 'user-data/User/keybindings.json'),
+    JSON.stringify([{ key: 'ctrl+alt+e', command: 'tunesmith.evaluation.show', args: reportPath }]),
+  );
+}
+
+/** Presses the `bindShowEvaluation` key until the evaluation's tab is open. */
+export async function showEvaluationByKey(page: Page, tabText: string, timeoutMs: number): Promise<void> {
+  // The extension may still be activating, and the key binding file is read once it is there.
+  await until(
+    'the panel opened by the key binding',
+    async () => {
+      await page.locator('.monaco-workbench').click({ position: { x: 800, y: 500 } });
+      await page.keyboard.press('Control+Alt+E');
+      return page
+        .locator('.tab', { hasText: tabText })
+        .waitFor({ timeout: 3000 })
+        .then(() => true)
+        .catch(() => false);
+    },
+    timeoutMs,
+  );
+}
+
 /** Poll until `check` resolves truthy; `what` names the wait in the timeout error. */
 type Falsy = undefined | null | false | '' | 0;
 

@@ -9,6 +9,7 @@ import type { FormatId } from '../engine/formats.ts';
 import type { Finding } from '../engine/types.ts';
 import type { ResolvedConfig } from '../engine/config.ts';
 import { readLineBatches } from '../engine/reader.ts';
+import { SparseUnionFind } from '../rules/consistency/grouping.ts';
 import { tokenCounterFor } from '../rules/tokens/counter.ts';
 import { StatsCollector, familyOf } from './stats.ts';
 
@@ -94,31 +95,17 @@ export function histogram(values: ArrayLike<number>): TokenHistogram | null {
  * it copies: the connected groups of lines, counted by size.
  */
 export function clusterSizes(findings: readonly Finding[], code: string): ClusterSizes[] {
-  const parent = new Map<number, number>();
-  const root = (line: number): number => {
-    let node = line;
-    while (parent.get(node) !== undefined && parent.get(node) !== node) node = parent.get(node)!;
-    // Path halving is enough at these sizes; set the line's parent to the root found.
-    if (line !== node) parent.set(line, node);
-    return node;
-  };
-  const join = (a: number, b: number) => {
-    if (!parent.has(a)) parent.set(a, a);
-    if (!parent.has(b)) parent.set(b, b);
-    const ra = root(a);
-    const rb = root(b);
-    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
-  };
+  const lines = new SparseUnionFind();
   for (const finding of findings) {
     if (finding.code !== code) continue;
     const line = finding.range.start.line;
     const related = finding.related ?? [];
-    if (related.length === 0) join(line, line);
-    for (const other of related) join(line, other.range.start.line);
+    if (related.length === 0) lines.find(line);
+    for (const other of related) lines.union(line, other.range.start.line);
   }
   const sizes = new Map<number, number>();
-  for (const line of parent.keys()) {
-    const top = root(line);
+  for (const line of lines.nodes()) {
+    const top = lines.find(line);
     sizes.set(top, (sizes.get(top) ?? 0) + 1);
   }
   const bySize = new Map<number, number>();

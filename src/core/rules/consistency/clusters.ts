@@ -11,7 +11,7 @@
  * of the final text (the incremental-equals-fresh property test checks edits that split and join).
  */
 import type { IdSet } from './columns.ts';
-import { UnionFind, type SortedIds } from './grouping.ts';
+import { SparseUnionFind, UnionFind, type SortedIds } from './grouping.ts';
 import { forEachSimilarPairIn, forEachSimilarPairOf, type SketchView } from './sketch.ts';
 
 /**
@@ -129,21 +129,11 @@ export class ClusterState {
     for (const id of again) of[id] = 0;
     // Union-find over the re-clustered ids, the unclustered ids they pair with, and (as one node, -n)
     // each unchanged cluster n they pair with.
-    const parent = new Map<number, number>();
-    const find = (node: number): number => {
-      let root = node;
-      while (parent.get(root) !== root) root = parent.get(root)!;
-      for (let at = node; at !== root;) {
-        const up = parent.get(at)!;
-        parent.set(at, root);
-        at = up;
-      }
-      return root;
-    };
+    const sets = new SparseUnionFind();
     const nodeOf = (id: number): number => {
       const number = of[id]!;
       const node = number > 0 && !again.has(id) ? -number : id;
-      if (!parent.has(node)) parent.set(node, node);
+      sets.find(node);
       return node;
     };
     for (const b of again) {
@@ -154,20 +144,20 @@ export class ClusterState {
         threshold,
         groupOfB,
         b,
-        (a) => parent.set(find(b), find(nodeOf(a))),
-        (a) => find(nodeOf(a)) === find(b),
+        (a) => sets.union(nodeOf(a), b),
+        (a) => sets.find(nodeOf(a)) === sets.find(b),
       );
     }
     // New cluster numbers for the components of two or more ids (a node -n is two or more).
     const componentSize = new Map<number, number>();
-    for (const node of parent.keys()) {
-      const root = find(node);
+    for (const node of sets.nodes()) {
+      const root = sets.find(node);
       componentSize.set(root, (componentSize.get(root) ?? 0) + (node < 0 ? 2 : 1));
     }
     const numberOfRoot = new Map<number, number>();
     const merged = new Map<number, number>(); // old cluster number -> new
-    for (const node of parent.keys()) {
-      const root = find(node);
+    for (const node of sets.nodes()) {
+      const root = sets.find(node);
       if (componentSize.get(root)! < 2) continue;
       let number = numberOfRoot.get(root);
       if (number === undefined) numberOfRoot.set(root, (number = ++this.last));

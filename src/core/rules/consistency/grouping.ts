@@ -381,3 +381,35 @@ export class UnionFind {
     return this.size[root]!;
   }
 }
+
+/**
+ * Union-find over any numbers, added on first use: for nodes too sparse for `UnionFind`'s arrays
+ * over an id range (line numbers of findings; ids mixed with clusters as negative nodes).
+ */
+export class SparseUnionFind {
+  private readonly parent = new Map<number, number>();
+
+  find(node: number): number {
+    if (!this.parent.has(node)) this.parent.set(node, node);
+    let root = node;
+    while (this.parent.get(root) !== root) root = this.parent.get(root)!;
+    for (let at = node; at !== root;) {
+      const up = this.parent.get(at)!;
+      this.parent.set(at, root);
+      at = up;
+    }
+    return root;
+  }
+
+  /** Joins the sets of `a` and `b`, under `a`'s root. */
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(rb, ra);
+  }
+
+  /** Every node, in the order it was first used. */
+  nodes(): IterableIterator<number> {
+    return this.parent.keys();
+  }
+}
